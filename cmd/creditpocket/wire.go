@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+	_ "time/tzdata" // the binary carries its own zone database
+
+	"github.com/nyaruka/phonenumbers"
+
+	"creditpocket/internal/account"
+	"creditpocket/internal/blob"
+	"creditpocket/internal/config"
+	"creditpocket/internal/demo"
+	"creditpocket/internal/httpapi"
+	"creditpocket/internal/payment"
+	"creditpocket/internal/sms"
+	"creditpocket/internal/store"
+	"creditpocket/internal/vault"
+)
+
+// parseConfig reads a command's flags over the environment.
+func parseConfig(name string, args []string, env func(string) (string, bool), stderr io.Writer) (config.Config, error) {
+	cfg := config.Default()
+	fs := flag.NewFlagSet("creditpocket "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if err := cfg.Bind(fs, env); err != nil {
+		return cfg, err
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	return cfg, cfg.Validate()
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// App is a wired creditpocket: its database and services.
+type App struct {
+	Config config.Config
+	DB     *store.DB
+	Blobs  blob.Store
+	Server *httpapi.Server
+	Log    *slog.Logger
+}
+
+// Options let tests lighten the wiring.
+type Options struct {
+	Hasher        account.PasswordHasher // nil means the production argon2id
+	QuietRequests bool
+	Now           func() time.Time
+}
+
+// Open wires an App: database (migrated, demo data seeded), key, blob
+// store, providers and services.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) (*App, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, log)
+	if err != nil {
+		return nil, err
+	}
+	app := &App{Config: cfg, DB: db, Log: log}
+	if err := app.init(ctx, opt); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return app, nil
+}
+
+func (a *App) init(ctx context.Context, opt Options) error {
+	cfg := a.Config
+	if _, err := a.DB.Migrate(ctx); err != nil {
+		return err
+	}
+	if cfg.SeedDemo {
+		if err := a.DB.SeedReference(ctx, demo.Reference()); err != nil {
+			return fmt.Errorf("seed demo data: %w", err)
+		}
+	}
+	key, err := masterKey(cfg)
+	if err != nil {
+		return err
+	}
+	v, err := vault.New(key)
+	if err != nil {
+		return err
+	}
+	if a.Blobs, err = blob.NewFS(filepath.Join(cfg.DataDir, "blobs")); err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(cfg.Timezone)
+	if err != nil {
+		return err
+	}
+	hasher := opt.Hasher
+	if hasher == nil {
+		hasher = account.DefaultArgon2id()
+	}
+	acfg := account.DefaultConfig()
+	acfg.DefaultCallingCode = cfg.DefaultCallingCode
+	acfg.DefaultCountry = phonenumbers.GetRegionCodeForCountryCode(cfg.DefaultCallingCode)
+	acfg.SessionTTL = cfg.SessionTTL
+	smsSandbox := &sms.Sandbox{Outbox: a.DB.SMSOutbox(), Now: opt.Now}
+	accounts := &account.Service{
+		Store:    a.DB.Accounts(),
+		SMS:      smsSandbox,
+		Payments: &payment.Sandbox{Recipients: a.DB.PaymentRecipients(), Now: opt.Now},
+		Vault:    v,
+		Hasher:   hasher,
+		Config:   acfg,
+		Now:      opt.Now,
+	}
+	a.Server = httpapi.New(httpapi.Server{
+		Accounts:  accounts,
+		Reference: a.DB.Reference(),
+		SMS:       smsSandbox, // config.Validate allows only the sandbox provider today
+		Ready:     a.DB.Ping,
+		Location:  loc,
+		Version:   version,
+	}, httpapi.Options{Logger: a.Log, QuietRequests: opt.QuietRequests})
+	return nil
+}
+
+func masterKey(cfg config.Config) ([]byte, error) {
+	if cfg.EncryptionKey != "" {
+		return base64.StdEncoding.DecodeString(cfg.EncryptionKey)
+	}
+	return vault.LoadOrCreateDevKey(cfg.DataDir)
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+func cmdServe(ctx context.Context, args []string, env func(string) (string, bool), stdout, stderr io.Writer) error {
+	cfg, err := parseConfig("serve", args, env, stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stdout, cfg.LogLevel)
+	log.Info("starting creditpocket", append([]any{"version", version}, cfg.Masked()...)...)
+	app, err := Open(ctx, cfg, log, Options{})
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, ln, app, log)
+}
+
+// serve runs the HTTP server on ln until ctx ends, then drains in-flight
+// requests for up to 15 seconds.
+func serve(ctx context.Context, ln net.Listener, app *App, log *slog.Logger) error {
+	srv := &http.Server{
+		Handler:           app.Server.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func cmdMigrate(ctx context.Context, args []string, env func(string) (string, bool), stdout, stderr io.Writer) error {
+	cfg, err := parseConfig("migrate", args, env, stderr)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, newLogger(stderr, cfg.LogLevel))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: applied %d migration(s) %v\n", db.Engine, len(applied), applied)
+	return nil
+}

@@ -1,0 +1,222 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"creditpocket/internal/errs"
+	"creditpocket/internal/page"
+)
+
+// envelope is the app API's response shape, exactly as the app seed:
+// {"code":1,"data":…,"message":"successfully request","token":"…"}.
+type envelope struct {
+	Code    int    `json:"code"`
+	Data    any    `json:"data"`
+	Message string `json:"message"`
+	Token   string `json:"token"`
+}
+
+const okMessage = "successfully request"
+
+// status and appCode are the one place error codes become HTTP statuses
+// and the envelope's numeric code (1 is success; failures are 4xx0/5xx0).
+func status(code errs.Code) int {
+	switch code {
+	case errs.Invalid:
+		return http.StatusBadRequest
+	case errs.Unauthenticated:
+		return http.StatusUnauthorized
+	case errs.Forbidden:
+		return http.StatusForbidden
+	case errs.NotFound:
+		return http.StatusNotFound
+	case errs.Conflict:
+		return http.StatusConflict
+	case errs.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case errs.RateLimited:
+		return http.StatusTooManyRequests
+	case errs.Unavailable:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+func appCode(code errs.Code) int { return status(code) * 10 }
+
+// withToken is a handler result that also sets the envelope's token (the
+// new session token after register and login).
+type withToken struct {
+	data  any
+	token string
+}
+
+func writeJSON(w http.ResponseWriter, httpStatus int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(httpStatus)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeOK(w http.ResponseWriter, data any) {
+	env := envelope{Code: 1, Data: data, Message: okMessage}
+	if t, ok := data.(withToken); ok {
+		env.Data, env.Token = t.data, t.token
+	}
+	writeJSON(w, http.StatusOK, env)
+}
+
+func writeErr(w http.ResponseWriter, err error) {
+	code := errs.ErrorCode(err)
+	writeJSON(w, status(code), envelope{Code: appCode(code), Data: nil, Message: errs.Message(err)})
+}
+
+// maxJSONBody is the default cap on a JSON request body.
+const maxJSONBody = 64 << 10
+
+// decodeJSON reads exactly one JSON object into dst: the right content
+// type, at most max bytes, no unknown fields, every type error named by
+// its field.
+func decodeJSON(r *http.Request, max int64, dst any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || mt != "application/json" {
+			return errs.InvalidField("Content-Type", "must be application/json")
+		}
+	}
+	r.Body = http.MaxBytesReader(nil, r.Body, max)
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return jsonError(err, max)
+	}
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return jsonError(err, max)
+		}
+		return errs.InvalidField("body", "must contain a single JSON object")
+	}
+	return nil
+}
+
+func jsonError(err error, max int64) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return &errs.Error{Code: errs.TooLarge, Field: "body", Message: fmt.Sprintf("must be at most %d bytes", max)}
+	case errors.Is(err, io.EOF):
+		return errs.InvalidField("body", "is required: send a JSON object")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return errs.InvalidField("body", "is truncated JSON")
+	case errors.As(err, &syntax):
+		return errs.InvalidField("body", "is malformed JSON at byte %d", syntax.Offset)
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return errs.InvalidField("body", "must be a JSON object")
+		}
+		return errs.InvalidField(typ.Field, "must be a %s", jsonKind(typ.Type.Kind().String()))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return errs.InvalidField(f, "is not a known field")
+	}
+	return errs.InvalidField("body", "is not valid JSON")
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "string"
+	case "int", "int64", "int32", "uint", "uint64", "uint32":
+		return "whole number"
+	case "bool":
+		return "boolean (true or false)"
+	case "slice", "array":
+		return "JSON array"
+	case "struct", "map":
+		return "JSON object"
+	}
+	return goKind
+}
+
+// pageRequest reads pageNum and pageSize from the query string.
+func pageRequest(r *http.Request) (page.Request, error) {
+	num, err := queryInt(r, "pageNum", 1)
+	if err != nil {
+		return page.Request{}, err
+	}
+	size, err := queryInt(r, "pageSize", page.DefaultSize)
+	if err != nil {
+		return page.Request{}, err
+	}
+	if num < 1 || num > 1_000_000 {
+		return page.Request{}, errs.InvalidField("pageNum", "must be a whole number from 1")
+	}
+	if size < 1 || size > page.MaxSize {
+		return page.Request{}, errs.InvalidField("pageSize", "must be a whole number from 1 to %d", page.MaxSize)
+	}
+	return page.Request{Num: num, Size: size}, nil
+}
+
+func queryInt(r *http.Request, name string, def int) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, errs.InvalidField(name, "must be a whole number")
+	}
+	return n, nil
+}
+
+// queryID reads a required positive id from the query string.
+func queryID(r *http.Request, name string) (int64, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return 0, errs.Required(name)
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, errs.InvalidField(name, "must be a positive whole number")
+	}
+	return n, nil
+}
+
+// parseID reads a positive id sent as a JSON string (the seed's ids are
+// strings) or number.
+func parseID(field string, v json.Number) (int64, error) {
+	if v == "" {
+		return 0, errs.Required(field)
+	}
+	n, err := strconv.ParseInt(string(v), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, errs.InvalidField(field, "must be a positive whole number")
+	}
+	return n, nil
+}
+
+// pageView is the app's list shape: {"list":[…],"total":"N","res":""}.
+type pageView struct {
+	List  any    `json:"list"`
+	Total string `json:"total"`
+	Res   string `json:"res"`
+}
+
+func listOf[T, V any](items []T, total int64, view func(T) V) pageView {
+	out := make([]V, 0, len(items))
+	for _, it := range items {
+		out = append(out, view(it))
+	}
+	return pageView{List: out, Total: strconv.FormatInt(total, 10)}
+}

@@ -1,0 +1,174 @@
+// Package httpapi is creditpocket's HTTP edge: the borrower app API (the
+// seed's envelope), the sandbox helpers, and operations endpoints (health,
+// metrics, OpenAPI, docs). Handlers decode, call a domain service, and
+// return a value or an error; the envelope and the status codes are written
+// in one place.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"creditpocket/internal/account"
+	"creditpocket/internal/errs"
+	"creditpocket/internal/reference"
+	"creditpocket/internal/sms"
+)
+
+// Server holds the services the handlers call.
+type Server struct {
+	Accounts  *account.Service
+	Reference reference.Store
+	SMS       *sms.Sandbox // nil unless the sandbox SMS provider is active
+	Ready     func(context.Context) error
+	Location  *time.Location // zone of the app's "YYYY-MM-DD HH:MM:SS" times
+	Version   string
+
+	log           *slog.Logger
+	metrics       *metrics
+	registry      *prometheus.Registry
+	routes        []route
+	quietRequests bool
+}
+
+// Options are the server's optional settings.
+type Options struct {
+	Logger *slog.Logger
+	// QuietRequests drops the per-request log line (benchmarks, tests).
+	QuietRequests bool
+}
+
+// route is one endpoint: how it is served and how it is documented. The
+// OpenAPI document and the docs page are built from the same table the mux
+// is, so they cannot drift apart.
+type route struct {
+	method, path string
+	tag          string
+	summary      string
+	auth         bool // needs a borrower session
+	query        []field
+	body         []field // JSON body
+	multipart    []field
+	response     string // what data holds, for the docs
+	handle       http.HandlerFunc
+}
+
+// field documents one request parameter or body property.
+type field struct {
+	name     string
+	typ      string // string, integer, boolean, array, object
+	required bool
+	desc     string
+	enum     []string
+	items    []field // for arrays of objects
+}
+
+// New builds a Server; call Handler to serve it.
+func New(s Server, opt Options) *Server {
+	srv := &s
+	srv.log = opt.Logger
+	if srv.log == nil {
+		srv.log = slog.New(slog.DiscardHandler)
+	}
+	if srv.Location == nil {
+		srv.Location = time.UTC
+	}
+	srv.quietRequests = opt.QuietRequests
+	srv.registry = prometheus.NewRegistry()
+	srv.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	srv.metrics = newMetrics(srv.registry)
+	srv.routes = srv.appRoutes()
+	srv.routes = append(srv.routes, srv.opsRoutes()...)
+	return srv
+}
+
+// Handler returns the HTTP handler of every route.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.routes {
+		mux.Handle(rt.method+" "+rt.path, rt.handle)
+	}
+	mux.HandleFunc("/", s.notFound)
+	return s.observe(mux)
+}
+
+// notFound answers unknown paths, and known paths with the wrong method,
+// in the envelope rather than the mux's plain text.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	var allowed []string
+	for _, rt := range s.routes {
+		if rt.path == r.URL.Path {
+			allowed = append(allowed, rt.method)
+		}
+	}
+	if len(allowed) > 0 {
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		writeJSON(w, http.StatusMethodNotAllowed, envelope{Code: 4050, Message: "method: must be " + strings.Join(allowed, " or ")})
+		return
+	}
+	writeErr(w, errs.E(errs.NotFound, "path: no endpoint %s; see /docs", r.URL.Path))
+}
+
+// handlerFunc is a handler that returns the envelope's data or an error.
+type handlerFunc func(r *http.Request) (any, error)
+
+// authedFunc is a handler for a signed-in borrower.
+type authedFunc func(r *http.Request, sess *account.Session) (any, error)
+
+// app wraps a handler in the envelope.
+func (s *Server) app(h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		data, err := h(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeOK(w, data)
+	}
+}
+
+// authed requires a valid session token: "Authorization: Bearer <token>",
+// or the "token" header mobile clients send.
+func (s *Server) authed(h authedFunc) http.HandlerFunc {
+	return s.app(func(r *http.Request) (any, error) {
+		sess, err := s.Accounts.Authenticate(r.Context(), bearer(r))
+		if err != nil {
+			return nil, err
+		}
+		return h(r, sess)
+	})
+}
+
+func bearer(r *http.Request) string {
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, token, ok := strings.Cut(h, " ")
+		if ok && strings.EqualFold(scheme, "Bearer") {
+			return strings.TrimSpace(token)
+		}
+		return ""
+	}
+	return strings.TrimSpace(r.Header.Get("token"))
+}
+
+// fail writes err; internal errors are logged once with the request id and
+// shown to the client only as "internal error".
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if errs.ErrorCode(err) == errs.Internal {
+		logger(r.Context(), s.log).Error("internal error", "route", r.Pattern, "err", err)
+	}
+	writeErr(w, err)
+}
+
+// timeText formats a time as the app does, empty for the zero time.
+func (s *Server) timeText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(s.Location).Format(time.DateTime)
+}

@@ -1,0 +1,345 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"creditpocket/internal/account"
+	"creditpocket/internal/errs"
+	"creditpocket/internal/inbox"
+	"creditpocket/internal/page"
+	"creditpocket/internal/reference"
+)
+
+// Accounts adapts the DB to account.Store.
+func (db *DB) Accounts() account.Store { return accountStore{db} }
+
+type accountStore struct{ db *DB }
+
+func (s accountStore) Tx(ctx context.Context, fn func(account.Tx) error) error {
+	return s.db.Tx(ctx, func(t *Tx) error { return fn(t) })
+}
+
+func (s accountStore) View(ctx context.Context, fn func(account.Tx) error) error {
+	return s.db.View(ctx, func(t *Tx) error { return fn(t) })
+}
+
+var _ account.Tx = (*Tx)(nil)
+
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.E(errs.NotFound, "%s not found", what)
+	}
+	return err
+}
+
+func (t *Tx) CreateUser(ctx context.Context, u *account.User) error {
+	return translate(t.QueryRow(ctx, `INSERT INTO users (phone, calling_code, mobile, password_hash, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		u.Phone, u.CallingCode, u.Mobile, u.PasswordHash, millis(u.CreatedAt), millis(u.UpdatedAt)).Scan(&u.ID))
+}
+
+const userColumns = `id, phone, calling_code, mobile, password_hash, created_at, updated_at`
+
+func scanUser(row *sql.Row) (*account.User, error) {
+	var u account.User
+	var created, updated int64
+	if err := row.Scan(&u.ID, &u.Phone, &u.CallingCode, &u.Mobile, &u.PasswordHash, &created, &updated); err != nil {
+		return nil, notFound(translate(err), "user")
+	}
+	u.CreatedAt, u.UpdatedAt = fromMillis(created), fromMillis(updated)
+	return &u, nil
+}
+
+func (t *Tx) UserByPhone(ctx context.Context, phone string) (*account.User, error) {
+	return scanUser(t.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE phone = $1`, phone))
+}
+
+func (t *Tx) UserByID(ctx context.Context, id int64) (*account.User, error) {
+	return scanUser(t.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+}
+
+func (t *Tx) CreateSession(ctx context.Context, s *account.Session) error {
+	_, err := t.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at, ip) VALUES ($1, $2, $3, $4, $5)`,
+		s.TokenHash, s.UserID, millis(s.CreatedAt), millis(s.ExpiresAt), s.IP)
+	return err
+}
+
+func (t *Tx) ActiveSession(ctx context.Context, tokenHash string, now time.Time) (*account.Session, error) {
+	s := account.Session{TokenHash: tokenHash}
+	var created, expires int64
+	err := t.QueryRow(ctx, `SELECT user_id, created_at, expires_at, ip FROM sessions
+		WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2`, tokenHash, millis(now)).
+		Scan(&s.UserID, &created, &expires, &s.IP)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errs.E(errs.Unauthenticated, "token is not valid, has expired or was logged out; sign in again")
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.CreatedAt, s.ExpiresAt = fromMillis(created), fromMillis(expires)
+	return &s, nil
+}
+
+func (t *Tx) RevokeSession(ctx context.Context, tokenHash string, now time.Time) error {
+	_, err := t.Exec(ctx, `UPDATE sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL`, tokenHash, millis(now))
+	return err
+}
+
+func (t *Tx) BumpCounter(ctx context.Context, scope, key, day string) (int, error) {
+	var n int
+	err := t.QueryRow(ctx, `INSERT INTO rate_counters (scope, key, day, n) VALUES ($1, $2, $3, 1)
+		ON CONFLICT (scope, key, day) DO UPDATE SET n = rate_counters.n + 1
+		RETURNING n`, scope, key, day).Scan(&n)
+	return n, err
+}
+
+func (t *Tx) CounterValue(ctx context.Context, scope, key, day string) (int, error) {
+	var n int
+	err := t.QueryRow(ctx, `SELECT n FROM rate_counters WHERE scope = $1 AND key = $2 AND day = $3`, scope, key, day).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return n, err
+}
+
+func (t *Tx) CreateOTP(ctx context.Context, o *account.OTP) error {
+	return t.QueryRow(ctx, `INSERT INTO otps (phone, purpose, code_hash, ip, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		o.Phone, o.Purpose, o.CodeHash, o.IP, millis(o.CreatedAt), millis(o.ExpiresAt)).Scan(&o.ID)
+}
+
+func (t *Tx) LatestOTP(ctx context.Context, phone, purpose string) (*account.OTP, error) {
+	o := account.OTP{Phone: phone, Purpose: purpose}
+	var created, expires int64
+	var verified, consumed sql.NullInt64
+	err := t.QueryRow(ctx, `SELECT id, code_hash, attempts, ip, created_at, expires_at, verified_at, consumed_at
+		FROM otps WHERE phone = $1 AND purpose = $2 ORDER BY id DESC LIMIT 1`, phone, purpose).
+		Scan(&o.ID, &o.CodeHash, &o.Attempts, &o.IP, &created, &expires, &verified, &consumed)
+	if err != nil {
+		return nil, notFound(err, "code")
+	}
+	o.CreatedAt, o.ExpiresAt = fromMillis(created), fromMillis(expires)
+	o.VerifiedAt, o.ConsumedAt = fromNullMillis(verified), fromNullMillis(consumed)
+	return &o, nil
+}
+
+func (t *Tx) AddOTPAttempt(ctx context.Context, id int64, max int) (bool, error) {
+	n, err := affected(t.Exec(ctx, `UPDATE otps SET attempts = attempts + 1 WHERE id = $1 AND attempts < $2`, id, max))
+	return n == 1, err
+}
+
+func (t *Tx) MarkOTPVerified(ctx context.Context, id int64, now time.Time) error {
+	_, err := t.Exec(ctx, `UPDATE otps SET verified_at = $2 WHERE id = $1`, id, millis(now))
+	return err
+}
+
+func (t *Tx) ConsumeOTP(ctx context.Context, id int64, now time.Time) (bool, error) {
+	n, err := affected(t.Exec(ctx, `UPDATE otps SET consumed_at = $2 WHERE id = $1 AND consumed_at IS NULL`, id, millis(now)))
+	return n == 1, err
+}
+
+func (t *Tx) SaveProfile(ctx context.Context, p *account.Profile, idSealed []byte, idHash string) error {
+	_, err := t.Exec(ctx, `INSERT INTO profiles (user_id, first_name, middle_name, last_name, gender, birth_date, email,
+			marital_status, education, id_type, id_country, id_number_enc, id_number_hash, id_number_mask, id_valid_date,
+			nationality, state, city_code, address, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+		ON CONFLICT (user_id) DO UPDATE SET first_name = excluded.first_name, middle_name = excluded.middle_name,
+			last_name = excluded.last_name, gender = excluded.gender, birth_date = excluded.birth_date, email = excluded.email,
+			marital_status = excluded.marital_status, education = excluded.education, id_type = excluded.id_type,
+			id_country = excluded.id_country, id_number_enc = excluded.id_number_enc, id_number_hash = excluded.id_number_hash,
+			id_number_mask = excluded.id_number_mask, id_valid_date = excluded.id_valid_date, nationality = excluded.nationality,
+			state = excluded.state, city_code = excluded.city_code, address = excluded.address, updated_at = excluded.updated_at`,
+		p.UserID, p.FirstName, p.MiddleName, p.LastName, p.Gender, p.BirthDate, p.Email, p.MaritalStatus, p.Education,
+		p.IDType, p.IDCountry, idSealed, idHash, p.IDNumberMask, p.IDValidDate, p.Nationality, p.State, p.CityCode,
+		p.Address, millis(p.UpdatedAt))
+	return err
+}
+
+func (t *Tx) Profile(ctx context.Context, userID int64) (*account.Profile, []byte, error) {
+	p := account.Profile{UserID: userID}
+	var sealed []byte
+	var updated int64
+	err := t.QueryRow(ctx, `SELECT first_name, middle_name, last_name, gender, birth_date, email, marital_status, education,
+			id_type, id_country, id_number_enc, id_number_mask, id_valid_date, nationality, state, city_code, address, updated_at
+		FROM profiles WHERE user_id = $1`, userID).
+		Scan(&p.FirstName, &p.MiddleName, &p.LastName, &p.Gender, &p.BirthDate, &p.Email, &p.MaritalStatus, &p.Education,
+			&p.IDType, &p.IDCountry, &sealed, &p.IDNumberMask, &p.IDValidDate, &p.Nationality, &p.State, &p.CityCode,
+			&p.Address, &updated)
+	if err != nil {
+		return nil, nil, notFound(err, "profile")
+	}
+	p.UpdatedAt = fromMillis(updated)
+	return &p, sealed, nil
+}
+
+func (t *Tx) ReplaceContacts(ctx context.Context, userID int64, cs []account.Contact, now time.Time) error {
+	if _, err := t.Exec(ctx, `DELETE FROM contacts WHERE user_id = $1`, userID); err != nil {
+		return err
+	}
+	for i := range cs {
+		if err := t.QueryRow(ctx, `INSERT INTO contacts (user_id, position, name, phone, relationship, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+			userID, i, cs[i].Name, cs[i].Phone, cs[i].Relationship, millis(now)).Scan(&cs[i].ID); err != nil {
+			return translate(err)
+		}
+	}
+	return nil
+}
+
+func (t *Tx) Contacts(ctx context.Context, userID int64) ([]account.Contact, error) {
+	return collect(ctx, t, func(r scanner) (c account.Contact, err error) {
+		err = r.Scan(&c.ID, &c.Name, &c.Phone, &c.Relationship)
+		return c, err
+	}, `SELECT id, name, phone, relationship FROM contacts WHERE user_id = $1 ORDER BY position`, userID)
+}
+
+func (t *Tx) SaveWork(ctx context.Context, userID int64, w *account.Work) error {
+	_, err := t.Exec(ctx, `INSERT INTO work_infos (user_id, company_name, company_phone, company_address, profession, income_code, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (user_id) DO UPDATE SET company_name = excluded.company_name, company_phone = excluded.company_phone,
+			company_address = excluded.company_address, profession = excluded.profession, income_code = excluded.income_code,
+			updated_at = excluded.updated_at`,
+		userID, w.CompanyName, w.CompanyPhone, w.CompanyAddress, w.Profession, w.IncomeCode, millis(w.UpdatedAt))
+	return err
+}
+
+func (t *Tx) Work(ctx context.Context, userID int64) (*account.Work, error) {
+	var w account.Work
+	var updated int64
+	err := t.QueryRow(ctx, `SELECT company_name, company_phone, company_address, profession, income_code, updated_at
+		FROM work_infos WHERE user_id = $1`, userID).
+		Scan(&w.CompanyName, &w.CompanyPhone, &w.CompanyAddress, &w.Profession, &w.IncomeCode, &updated)
+	if err != nil {
+		return nil, notFound(err, "work information")
+	}
+	w.UpdatedAt = fromMillis(updated)
+	return &w, nil
+}
+
+func (t *Tx) Bank(ctx context.Context, code string) (*reference.Bank, error) {
+	var b reference.Bank
+	err := t.QueryRow(ctx, `SELECT code, name, country, nuban FROM banks WHERE code = $1`, code).Scan(&b.Code, &b.Name, &b.Country, &b.NUBAN)
+	if err != nil {
+		return nil, notFound(err, "bank")
+	}
+	return &b, nil
+}
+
+func (t *Tx) exists(ctx context.Context, q string, args ...any) (bool, error) {
+	var one int
+	err := t.QueryRow(ctx, q, args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (t *Tx) CityExists(ctx context.Context, code string) (bool, error) {
+	return t.exists(ctx, `SELECT 1 FROM cities WHERE code = $1`, code)
+}
+
+func (t *Tx) IncomeBandExists(ctx context.Context, code string) (bool, error) {
+	return t.exists(ctx, `SELECT 1 FROM income_bands WHERE code = $1`, code)
+}
+
+func (t *Tx) CreateCard(ctx context.Context, c *account.BankCard) error {
+	acct, pan := c.Sealed()
+	return translate(t.QueryRow(ctx, `INSERT INTO bank_cards (user_id, bank_code, account_enc, account_hash, account_mask, account_name,
+			pan_enc, pan_mask, is_default, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		c.UserID, c.BankCode, acct, c.AccountHash, c.AccountMask, c.AccountName, pan, c.PANMask, c.Default, millis(c.CreatedAt)).Scan(&c.ID))
+}
+
+const cardColumns = `c.id, c.user_id, c.bank_code, b.name, c.account_enc, c.account_hash, c.account_mask, c.account_name,
+	c.pan_enc, c.pan_mask, c.is_default, c.verify_amount, c.verify_sent_at, c.verify_attempts, c.verified_at,
+	c.recipient_code, c.created_at`
+
+const cardFrom = ` FROM bank_cards c JOIN banks b ON b.code = c.bank_code `
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanCard(r scanner) (*account.BankCard, error) {
+	var c account.BankCard
+	var acct, pan []byte
+	var amount, sent, verified sql.NullInt64
+	var created int64
+	if err := r.Scan(&c.ID, &c.UserID, &c.BankCode, &c.BankName, &acct, &c.AccountHash, &c.AccountMask, &c.AccountName,
+		&pan, &c.PANMask, &c.Default, &amount, &sent, &c.VerifyAttempts, &verified, &c.RecipientCode, &created); err != nil {
+		return nil, err
+	}
+	c.SetSealed(acct, pan)
+	c.VerifyAmount = amount.Int64
+	c.VerifySentAt, c.VerifiedAt, c.CreatedAt = fromNullMillis(sent), fromNullMillis(verified), fromMillis(created)
+	return &c, nil
+}
+
+func (t *Tx) Card(ctx context.Context, userID, cardID int64) (*account.BankCard, error) {
+	c, err := scanCard(t.QueryRow(ctx, `SELECT `+cardColumns+cardFrom+`WHERE c.user_id = $1 AND c.id = $2`, userID, cardID))
+	return c, notFound(err, "bank account")
+}
+
+func (t *Tx) DefaultCard(ctx context.Context, userID int64) (*account.BankCard, error) {
+	c, err := scanCard(t.QueryRow(ctx, `SELECT `+cardColumns+cardFrom+`WHERE c.user_id = $1 AND c.is_default = $2`, userID, true))
+	return c, notFound(err, "default bank account")
+}
+
+func (t *Tx) Cards(ctx context.Context, userID int64, p page.Request) (page.Result[account.BankCard], error) {
+	return paged(ctx, t, p, func(r scanner) (account.BankCard, error) {
+		c, err := scanCard(r)
+		if err != nil {
+			return account.BankCard{}, err
+		}
+		return *c, nil
+	}, `SELECT COUNT(*) FROM bank_cards WHERE user_id = $1`,
+		`SELECT `+cardColumns+cardFrom+`WHERE c.user_id = $1 ORDER BY c.is_default DESC, c.id LIMIT $2 OFFSET $3`, userID)
+}
+
+func (t *Tx) CountCards(ctx context.Context, userID int64) (int, error) {
+	var n int
+	err := t.QueryRow(ctx, `SELECT COUNT(*) FROM bank_cards WHERE user_id = $1`, userID).Scan(&n)
+	return n, err
+}
+
+// SetDefaultCard clears the old default before setting the new one so the
+// partial unique index (one default per borrower) holds at every statement.
+func (t *Tx) SetDefaultCard(ctx context.Context, userID, cardID int64) error {
+	if _, err := t.Exec(ctx, `UPDATE bank_cards SET is_default = $2 WHERE user_id = $1 AND is_default = $3 AND id <> $4`,
+		userID, false, true, cardID); err != nil {
+		return err
+	}
+	_, err := t.Exec(ctx, `UPDATE bank_cards SET is_default = $3 WHERE user_id = $1 AND id = $2`, userID, cardID, true)
+	return err
+}
+
+func (t *Tx) UpdateCardVerification(ctx context.Context, c *account.BankCard) error {
+	_, err := t.Exec(ctx, `UPDATE bank_cards SET verify_amount = $3, verify_sent_at = $4, verify_attempts = $5, verified_at = $6
+		WHERE user_id = $1 AND id = $2`,
+		c.UserID, c.ID, sql.NullInt64{Int64: c.VerifyAmount, Valid: c.VerifyAmount != 0}, nullMillis(c.VerifySentAt),
+		c.VerifyAttempts, nullMillis(c.VerifiedAt))
+	return err
+}
+
+func (t *Tx) SetCardRecipient(ctx context.Context, userID, cardID int64, code string) error {
+	_, err := t.Exec(ctx, `UPDATE bank_cards SET recipient_code = $3 WHERE user_id = $1 AND id = $2`, userID, cardID, code)
+	return err
+}
+
+func (t *Tx) AddMessage(ctx context.Context, m *inbox.Message) error {
+	return t.QueryRow(ctx, `INSERT INTO messages (user_id, kind, title, content, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		m.UserID, m.Kind, m.Title, m.Content, millis(m.CreatedAt)).Scan(&m.ID)
+}
+
+func (t *Tx) Messages(ctx context.Context, userID int64, p page.Request) (page.Result[inbox.Message], error) {
+	return paged(ctx, t, p, func(r scanner) (inbox.Message, error) {
+		m := inbox.Message{UserID: userID}
+		var read sql.NullInt64
+		var created int64
+		err := r.Scan(&m.ID, &m.Kind, &m.Title, &m.Content, &read, &created)
+		m.Read, m.CreatedAt = read.Valid, fromMillis(created)
+		return m, err
+	}, `SELECT COUNT(*) FROM messages WHERE user_id = $1`,
+		`SELECT id, kind, title, content, read_at, created_at FROM messages WHERE user_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3`, userID)
+}

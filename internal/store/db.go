@@ -1,0 +1,329 @@
+// Package store is creditpocket's storage adapter: it opens embedded SQLite
+// (modernc.org/sqlite, pure Go) or PostgreSQL (pgx), applies each engine's
+// embedded numbered migrations, runs transactions with retries, and
+// implements the domain packages' store interfaces with plain SQL.
+//
+// SQL is written once in PostgreSQL style ($1, $2 …) and rebound to SQLite's
+// ?1, ?2 … form; where the engines differ (DDL, a few functions) each engine
+// has its own text. Times are stored as BIGINT Unix milliseconds (UTC) so
+// both engines compare and index them the same way.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"creditpocket/internal/errs"
+)
+
+// Engine names a database engine.
+type Engine string
+
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// DB is an open database. For SQLite it keeps one writer connection (SQLite
+// allows one writer at a time; queueing in Go is cheaper than busy retries)
+// and a pool of read-only connections.
+type DB struct {
+	Engine Engine
+	rw     *sql.DB
+	ro     *sql.DB
+	log    *slog.Logger
+
+	rebindCache sync.Map // query → rebound query (SQLite only)
+}
+
+// Open opens the database named by url; an empty url means the embedded
+// SQLite database DataDir/creditpocket.db (the folder is created).
+func Open(ctx context.Context, url, dataDir string, log *slog.Logger) (*DB, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if url == "" {
+		if err := os.MkdirAll(dataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data folder: %w", err)
+		}
+		return openSQLite(ctx, filepath.Join(dataDir, "creditpocket.db"), log)
+	}
+	return openPostgres(ctx, url, log)
+}
+
+// OpenSQLiteFile opens (creating) an SQLite database at path.
+func OpenSQLiteFile(ctx context.Context, path string, log *slog.Logger) (*DB, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return openSQLite(ctx, path, log)
+}
+
+func openSQLite(ctx context.Context, path string, log *slog.Logger) (*DB, error) {
+	const pragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+	rw, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	rw.SetMaxOpenConns(1)
+	rw.SetMaxIdleConns(1)
+	rw.SetConnMaxLifetime(0)
+	if err := rw.PingContext(ctx); err != nil {
+		rw.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	ro, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		rw.Close()
+		return nil, err
+	}
+	ro.SetMaxOpenConns(8)
+	ro.SetMaxIdleConns(8)
+	return &DB{Engine: SQLite, rw: rw, ro: ro, log: log}, nil
+}
+
+func openPostgres(ctx context.Context, url string, log *slog.Logger) (*DB, error) {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(32)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := db.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to postgres: %w", err)
+	}
+	return &DB{Engine: Postgres, rw: db, ro: db, log: log}, nil
+}
+
+// Close closes every connection.
+func (db *DB) Close() error {
+	err := db.rw.Close()
+	if db.ro != db.rw {
+		err = errors.Join(err, db.ro.Close())
+	}
+	return err
+}
+
+// Ping checks the database answers (for /readyz).
+func (db *DB) Ping(ctx context.Context) error { return db.rw.PingContext(ctx) }
+
+// Tx is a database transaction with engine-aware helpers. Domain store
+// methods hang off it.
+type Tx struct {
+	db *DB
+	tx *sql.Tx
+}
+
+// maxAttempts bounds retries of serialization failures and deadlocks.
+const maxAttempts = 5
+
+// Tx runs fn in a read-write transaction, committing if fn returns nil. A
+// serialization failure or deadlock (PostgreSQL 40001/40P01, SQLite BUSY)
+// reruns fn from the start, so fn must not have effects outside the
+// transaction.
+func (db *DB) Tx(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.rw, nil, fn)
+}
+
+// View runs fn in a read-only transaction.
+func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.ro, &sql.TxOptions{ReadOnly: db.Engine == Postgres}, fn)
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) error {
+	var err error
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		err = db.runOnce(ctx, pool, opts, fn)
+		if err == nil || !retryable(err) || ctx.Err() != nil {
+			return err
+		}
+		db.log.WarnContext(ctx, "retrying transaction", "attempt", attempt, "err", err)
+		time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
+	}
+	return err
+}
+
+func (db *DB) runOnce(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) (err error) {
+	sqltx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return translate(err)
+	}
+	defer func() {
+		if err != nil {
+			_ = sqltx.Rollback()
+		}
+	}()
+	if err = fn(&Tx{db: db, tx: sqltx}); err != nil {
+		return err
+	}
+	return translate(sqltx.Commit())
+}
+
+func retryable(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "40001" || pg.Code == "40P01"
+	}
+	var lite *sqlite.Error
+	if errors.As(err, &lite) {
+		return lite.Code()&0xff == sqlite3.SQLITE_BUSY
+	}
+	return false
+}
+
+// ErrNoRows is returned by single-row lookups that find nothing.
+var ErrNoRows = sql.ErrNoRows
+
+// translate maps engine errors to the domain vocabulary where a client can
+// act on them (uniqueness → conflict); others pass through unchanged.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch pg.Code {
+		case "23505":
+			return &errs.Error{Code: errs.Conflict, Message: "already exists"}
+		case "23503":
+			return &errs.Error{Code: errs.Conflict, Message: "refers to something that does not exist"}
+		}
+		return err
+	}
+	var lite *sqlite.Error
+	if errors.As(err, &lite) {
+		switch lite.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return &errs.Error{Code: errs.Conflict, Message: "already exists"}
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return &errs.Error{Code: errs.Conflict, Message: "refers to something that does not exist"}
+		}
+	}
+	return err
+}
+
+// rebind turns $N placeholders into SQLite's ?N form. Queries are constants,
+// so the result is cached.
+func (db *DB) rebind(q string) string {
+	if db.Engine != SQLite {
+		return q
+	}
+	if v, ok := db.rebindCache.Load(q); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	b.Grow(len(q))
+	inString := false
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		if c == '\'' {
+			inString = !inString
+		}
+		if c == '$' && !inString && i+1 < len(q) && q[i+1] >= '0' && q[i+1] <= '9' {
+			b.WriteByte('?')
+			continue
+		}
+		b.WriteByte(c)
+	}
+	r := b.String()
+	db.rebindCache.Store(q, r)
+	return r
+}
+
+// Exec runs a statement.
+func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	r, err := t.tx.ExecContext(ctx, t.db.rebind(q), args...)
+	return r, translate(err)
+}
+
+// Query runs a query returning rows.
+func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	rows, err := t.tx.QueryContext(ctx, t.db.rebind(q), args...)
+	return rows, translate(err)
+}
+
+// QueryRow runs a query returning at most one row.
+func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, t.db.rebind(q), args...)
+}
+
+// Engine tells which engine the transaction runs on.
+func (t *Tx) Engine() Engine { return t.db.Engine }
+
+// affected returns rows affected, treating driver errors as internal.
+func affected(r sql.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	return r.RowsAffected()
+}
+
+// millis converts a time to the stored form.
+func millis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// fromMillis converts the stored form back; 0 is the zero time.
+func fromMillis(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}
+
+// nullMillis stores an optional time as NULL when zero.
+func nullMillis(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
+}
+
+func fromNullMillis(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return fromMillis(n.Int64)
+}
+
+// tables lists every application table, for RowCounts.
+var tables = []string{"users", "sessions", "otps", "profiles", "contacts", "work_infos", "banks", "bank_cards",
+	"cities", "income_bands", "support_questions", "support_phones", "settings", "messages", "sms_outbox",
+	"payment_recipients", "rate_counters"}
+
+// RowCounts counts the rows of every application table (operations views,
+// and tests proving a refused request wrote nothing).
+func (db *DB) RowCounts(ctx context.Context) (map[string]int64, error) {
+	out := make(map[string]int64, len(tables))
+	err := db.View(ctx, func(t *Tx) error {
+		for _, name := range tables {
+			var n int64
+			if err := t.QueryRow(ctx, `SELECT COUNT(*) FROM `+name).Scan(&n); err != nil {
+				return fmt.Errorf("count %s: %w", name, err)
+			}
+			out[name] = n
+		}
+		return nil
+	})
+	return out, err
+}

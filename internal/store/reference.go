@@ -1,0 +1,119 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"creditpocket/internal/page"
+	"creditpocket/internal/reference"
+)
+
+// Reference adapts the DB to reference.Store.
+func (db *DB) Reference() reference.Store { return referenceStore{db} }
+
+type referenceStore struct{ db *DB }
+
+func scanBank(r scanner) (b reference.Bank, err error) {
+	err = r.Scan(&b.Code, &b.Name, &b.Country, &b.NUBAN)
+	return b, err
+}
+
+func (s referenceStore) Banks(ctx context.Context) ([]reference.Bank, error) {
+	return viewAll(ctx, s.db, scanBank, `SELECT code, name, country, nuban FROM banks ORDER BY position, name`)
+}
+
+func (s referenceStore) Cities(ctx context.Context, state string, p page.Request) (page.Result[reference.City], error) {
+	return viewPaged(ctx, s.db, p, func(r scanner) (c reference.City, err error) {
+		err = r.Scan(&c.Code, &c.Name, &c.State)
+		return c, err
+	}, `SELECT COUNT(*) FROM cities WHERE $1 = '' OR state = $1`,
+		`SELECT code, name, state FROM cities WHERE $1 = '' OR state = $1 ORDER BY position, code LIMIT $2 OFFSET $3`, state)
+}
+
+func (s referenceStore) IncomeBands(ctx context.Context) ([]reference.IncomeBand, error) {
+	return viewAll(ctx, s.db, func(r scanner) (b reference.IncomeBand, err error) {
+		err = r.Scan(&b.Code, &b.Label, &b.Min, &b.Max)
+		return b, err
+	}, `SELECT code, label, min_minor, max_minor FROM income_bands ORDER BY position`)
+}
+
+func (s referenceStore) HotQuestions(ctx context.Context, p page.Request) (page.Result[reference.HotQuestion], error) {
+	return viewPaged(ctx, s.db, p, func(r scanner) (q reference.HotQuestion, err error) {
+		err = r.Scan(&q.ID, &q.Question, &q.Answer)
+		return q, err
+	}, `SELECT COUNT(*) FROM support_questions`,
+		`SELECT id, question, answer FROM support_questions ORDER BY position, id LIMIT $1 OFFSET $2`)
+}
+
+func (s referenceStore) SupportPhones(ctx context.Context) ([]reference.SupportPhone, error) {
+	return viewAll(ctx, s.db, func(r scanner) (p reference.SupportPhone, err error) {
+		err = r.Scan(&p.Phone, &p.Label)
+		return p, err
+	}, `SELECT phone, label FROM support_phones ORDER BY position`)
+}
+
+func (s referenceStore) Setting(ctx context.Context, key string) (string, error) {
+	var v string
+	err := s.db.View(ctx, func(t *Tx) error {
+		err := t.QueryRow(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		return err
+	})
+	return v, err
+}
+
+// Seed is the demo and reference data written by SeedReference.
+type Seed struct {
+	Banks         []reference.Bank
+	Cities        []reference.City
+	IncomeBands   []reference.IncomeBand
+	HotQuestions  []reference.HotQuestion
+	SupportPhones []reference.SupportPhone
+	Settings      map[string]string
+}
+
+// SeedReference inserts the seed's rows that are missing; rows an operator
+// changed are left alone, so seeding on every start is safe.
+func (db *DB) SeedReference(ctx context.Context, s Seed) error {
+	return db.Tx(ctx, func(t *Tx) error {
+		for i, b := range s.Banks {
+			if _, err := t.Exec(ctx, `INSERT INTO banks (code, name, country, nuban, position) VALUES ($1, $2, $3, $4, $5)
+				ON CONFLICT (code) DO NOTHING`, b.Code, b.Name, b.Country, b.NUBAN, i); err != nil {
+				return err
+			}
+		}
+		for i, c := range s.Cities {
+			if _, err := t.Exec(ctx, `INSERT INTO cities (code, name, state, position) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (code) DO NOTHING`, c.Code, c.Name, c.State, i); err != nil {
+				return err
+			}
+		}
+		for i, b := range s.IncomeBands {
+			if _, err := t.Exec(ctx, `INSERT INTO income_bands (code, label, min_minor, max_minor, position) VALUES ($1, $2, $3, $4, $5)
+				ON CONFLICT (code) DO NOTHING`, b.Code, b.Label, b.Min, b.Max, i); err != nil {
+				return err
+			}
+		}
+		for i, q := range s.HotQuestions {
+			if _, err := t.Exec(ctx, `INSERT INTO support_questions (question, answer, position) VALUES ($1, $2, $3)
+				ON CONFLICT (question) DO NOTHING`, q.Question, q.Answer, i); err != nil {
+				return err
+			}
+		}
+		for i, p := range s.SupportPhones {
+			if _, err := t.Exec(ctx, `INSERT INTO support_phones (phone, label, position) VALUES ($1, $2, $3)
+				ON CONFLICT (phone) DO NOTHING`, p.Phone, p.Label, i); err != nil {
+				return err
+			}
+		}
+		for k, v := range s.Settings {
+			if _, err := t.Exec(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, k, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,340 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"creditpocket/internal/account"
+	"creditpocket/internal/errs"
+	"creditpocket/internal/inbox"
+	"creditpocket/internal/page"
+	"creditpocket/internal/reference"
+	"creditpocket/internal/store"
+	"creditpocket/internal/store/storetest"
+)
+
+var ctx = context.Background()
+
+var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
+func seed(t *testing.T, db *store.DB) {
+	t.Helper()
+	err := db.SeedReference(ctx, store.Seed{
+		Banks:         []reference.Bank{{Code: "058", Name: "GT Bank", Country: "NG", NUBAN: true}, {Code: "044", Name: "Access Bank", Country: "NG", NUBAN: true}},
+		Cities:        []reference.City{{Code: "C1", Name: "Ikeja", State: "Lagos"}, {Code: "C2", Name: "Kano", State: "Kano"}, {Code: "C3", Name: "Yaba", State: "Lagos"}},
+		IncomeBands:   []reference.IncomeBand{{Code: "I1", Label: "low", Min: 0, Max: 100}},
+		HotQuestions:  []reference.HotQuestion{{Question: "q1", Answer: "a1"}, {Question: "q2", Answer: "a2"}},
+		SupportPhones: []reference.SupportPhone{{Phone: "+234", Label: "care"}},
+		Settings:      map[string]string{reference.SettingSupportEmail: "help@example.com"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func tx(t *testing.T, db *store.DB, fn func(account.Tx) error) error {
+	t.Helper()
+	return db.Accounts().Tx(ctx, fn)
+}
+
+func mustUser(t *testing.T, db *store.DB, phone string) *account.User {
+	t.Helper()
+	u := &account.User{Phone: phone, CallingCode: 234, Mobile: phone[3:], PasswordHash: "h", CreatedAt: t0, UpdatedAt: t0}
+	if err := tx(t, db, func(x account.Tx) error { return x.CreateUser(ctx, u) }); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func TestMigrationsAreIdempotentAndNumbered(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		db := storetest.Open(t, e)
+		applied, err := db.Migrate(ctx)
+		if err != nil || len(applied) != 0 {
+			t.Fatalf("second Migrate applied %v, %v; want nothing", applied, err)
+		}
+		for _, eng := range []store.Engine{store.SQLite, store.Postgres} {
+			ms, err := store.Migrations(eng)
+			if err != nil || len(ms) == 0 {
+				t.Fatalf("Migrations(%s) = %d, %v", eng, len(ms), err)
+			}
+		}
+		a, _ := store.Migrations(store.SQLite)
+		b, _ := store.Migrations(store.Postgres)
+		if len(a) != len(b) {
+			t.Fatalf("engines have %d and %d migrations; every change needs both", len(a), len(b))
+		}
+	})
+}
+
+func TestUsersAndSessions(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		db := storetest.Open(t, e)
+		u := mustUser(t, db, "2347068425023")
+		t.Run("a second user with the same phone is a conflict", func(t *testing.T) {
+			err := tx(t, db, func(x account.Tx) error {
+				return x.CreateUser(ctx, &account.User{Phone: u.Phone, CallingCode: 234, Mobile: "x", PasswordHash: "h", CreatedAt: t0, UpdatedAt: t0})
+			})
+			if !errs.Is(err, errs.Conflict) {
+				t.Fatalf("err = %v, want conflict", err)
+			}
+		})
+		t.Run("users are found by phone and id", func(t *testing.T) {
+			_ = db.Accounts().View(ctx, func(x account.Tx) error {
+				got, err := x.UserByPhone(ctx, u.Phone)
+				if err != nil || got.ID != u.ID || !got.CreatedAt.Equal(t0) {
+					t.Fatalf("UserByPhone = %+v, %v", got, err)
+				}
+				if _, err := x.UserByID(ctx, u.ID+100); !errs.Is(err, errs.NotFound) {
+					t.Fatalf("missing user err = %v", err)
+				}
+				return nil
+			})
+		})
+		t.Run("a session is active until it expires or is revoked", func(t *testing.T) {
+			s := &account.Session{TokenHash: "abc", UserID: u.ID, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+			if err := tx(t, db, func(x account.Tx) error { return x.CreateSession(ctx, s) }); err != nil {
+				t.Fatal(err)
+			}
+			check := func(at time.Time, wantOK bool) {
+				t.Helper()
+				_ = db.Accounts().View(ctx, func(x account.Tx) error {
+					got, err := x.ActiveSession(ctx, "abc", at)
+					if wantOK && (err != nil || got.UserID != u.ID) {
+						t.Fatalf("ActiveSession at %v = %+v, %v", at, got, err)
+					}
+					if !wantOK && !errs.Is(err, errs.Unauthenticated) {
+						t.Fatalf("ActiveSession at %v err = %v, want unauthenticated", at, err)
+					}
+					return nil
+				})
+			}
+			check(t0.Add(time.Minute), true)
+			check(t0.Add(time.Hour), false)
+			_ = tx(t, db, func(x account.Tx) error { return x.RevokeSession(ctx, "abc", t0.Add(2*time.Minute)) })
+			check(t0.Add(3*time.Minute), false)
+		})
+	})
+}
+
+func TestCountersHoldUnderConcurrency(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		db := storetest.Open(t, e)
+		var wg sync.WaitGroup
+		seen := make([]atomic.Bool, 41)
+		for range 40 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var n int
+				err := tx(t, db, func(x account.Tx) error {
+					var err error
+					n, err = x.BumpCounter(ctx, "s", "k", "2026-11-23")
+					return err
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if seen[n].Swap(true) {
+					t.Errorf("value %d returned twice", n)
+				}
+			}()
+		}
+		wg.Wait()
+		_ = db.Accounts().View(ctx, func(x account.Tx) error {
+			if n, err := x.CounterValue(ctx, "s", "k", "2026-11-23"); n != 40 || err != nil {
+				t.Fatalf("counter = %d, %v; want 40", n, err)
+			}
+			return nil
+		})
+	})
+}
+
+func TestOTPAttemptsAreCountedAtomically(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		db := storetest.Open(t, e)
+		o := &account.OTP{Phone: "234", Purpose: "register", CodeHash: "h", CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
+		if err := tx(t, db, func(x account.Tx) error { return x.CreateOTP(ctx, o) }); err != nil {
+			t.Fatal(err)
+		}
+		var ok atomic.Int32
+		var wg sync.WaitGroup
+		for range 30 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_ = tx(t, db, func(x account.Tx) error {
+					got, err := x.AddOTPAttempt(ctx, o.ID, 5)
+					if got {
+						ok.Add(1)
+					}
+					return err
+				})
+			}()
+		}
+		wg.Wait()
+		if ok.Load() != 5 {
+			t.Fatalf("%d attempts allowed, want 5", ok.Load())
+		}
+		var first, second bool
+		_ = tx(t, db, func(x account.Tx) error {
+			first, _ = x.ConsumeOTP(ctx, o.ID, t0)
+			second, _ = x.ConsumeOTP(ctx, o.ID, t0)
+			return nil
+		})
+		if !first || second {
+			t.Fatalf("consume = %v then %v; want true then false", first, second)
+		}
+	})
+}
+
+func TestCardsKeepOneDefaultAndStayWithTheirOwner(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		db := storetest.Open(t, e)
+		seed(t, db)
+		a := mustUser(t, db, "2347000000001")
+		b := mustUser(t, db, "2347000000002")
+		card := func(u *account.User, hash string, def bool) *account.BankCard {
+			c := &account.BankCard{UserID: u.ID, BankCode: "058", AccountHash: hash, AccountMask: "****", CreatedAt: t0, Default: def}
+			c.SetSealed([]byte{1, 2, 3}, nil)
+			if err := tx(t, db, func(x account.Tx) error { return x.CreateCard(ctx, c) }); err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		a1 := card(a, "h1", true)
+		a2 := card(a, "h2", false)
+		b1 := card(b, "h1", true)
+		t.Run("the same account twice for one borrower is a conflict", func(t *testing.T) {
+			c := &account.BankCard{UserID: a.ID, BankCode: "058", AccountHash: "h1", CreatedAt: t0}
+			c.SetSealed([]byte{1}, nil)
+			if err := tx(t, db, func(x account.Tx) error { return x.CreateCard(ctx, c) }); !errs.Is(err, errs.Conflict) {
+				t.Fatalf("err = %v", err)
+			}
+		})
+		t.Run("a second default is refused by the database", func(t *testing.T) {
+			c := &account.BankCard{UserID: a.ID, BankCode: "058", AccountHash: "h3", CreatedAt: t0, Default: true}
+			c.SetSealed([]byte{1}, nil)
+			if err := tx(t, db, func(x account.Tx) error { return x.CreateCard(ctx, c) }); !errs.Is(err, errs.Conflict) {
+				t.Fatalf("err = %v", err)
+			}
+		})
+		t.Run("switching the default moves it", func(t *testing.T) {
+			_ = tx(t, db, func(x account.Tx) error { return x.SetDefaultCard(ctx, a.ID, a2.ID) })
+			_ = db.Accounts().View(ctx, func(x account.Tx) error {
+				d, err := x.DefaultCard(ctx, a.ID)
+				if err != nil || d.ID != a2.ID || d.BankName != "GT Bank" {
+					t.Fatalf("default = %+v, %v", d, err)
+				}
+				res, err := x.Cards(ctx, a.ID, page.Request{Num: 1, Size: 10})
+				if err != nil || res.Total != 2 || res.Items[0].ID != a2.ID || res.Items[1].ID != a1.ID {
+					t.Fatalf("cards = %+v, %v", res, err)
+				}
+				return nil
+			})
+		})
+		t.Run("another borrower's card is not found", func(t *testing.T) {
+			_ = db.Accounts().View(ctx, func(x account.Tx) error {
+				if _, err := x.Card(ctx, a.ID, b1.ID); !errs.Is(err, errs.NotFound) {
+					t.Fatalf("err = %v", err)
+				}
+				return nil
+			})
+			_ = tx(t, db, func(x account.Tx) error { return x.SetDefaultCard(ctx, a.ID, b1.ID) })
+			_ = db.Accounts().View(ctx, func(x account.Tx) error {
+				if d, _ := x.DefaultCard(ctx, b.ID); d.ID != b1.ID {
+					t.Fatalf("b's default changed to %d", d.ID)
+				}
+				return nil
+			})
+		})
+	})
+}
+
+func TestProfileContactsWorkAndMessages(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		db := storetest.Open(t, e)
+		seed(t, db)
+		u := mustUser(t, db, "2347000000003")
+		p := &account.Profile{UserID: u.ID, FirstName: "Ada", LastName: "Obi", Gender: "female", BirthDate: "1990-01-01",
+			MaritalStatus: "single", Education: "bachelor", IDType: "identity_card", IDCountry: "NG", IDNumberMask: "*******8734",
+			Nationality: "NG", State: "Lagos", CityCode: "C1", Address: "1 Road", UpdatedAt: t0}
+		err := tx(t, db, func(x account.Tx) error {
+			if err := x.SaveProfile(ctx, p, []byte("sealed"), "hash"); err != nil {
+				return err
+			}
+			p.FirstName = "Adaeze"
+			if err := x.SaveProfile(ctx, p, []byte("sealed2"), "hash"); err != nil {
+				return err
+			}
+			if err := x.ReplaceContacts(ctx, u.ID, []account.Contact{{Name: "A", Phone: "1", Relationship: "parent"}, {Name: "B", Phone: "2", Relationship: "friend"}}, t0); err != nil {
+				return err
+			}
+			if err := x.ReplaceContacts(ctx, u.ID, []account.Contact{{Name: "C", Phone: "3", Relationship: "sibling"}, {Name: "D", Phone: "4", Relationship: "friend"}}, t0); err != nil {
+				return err
+			}
+			if err := x.SaveWork(ctx, u.ID, &account.Work{CompanyName: "Acme", CompanyPhone: "234", CompanyAddress: "x", Profession: "dev", IncomeCode: "I1", UpdatedAt: t0}); err != nil {
+				return err
+			}
+			for i := range 3 {
+				if err := x.AddMessage(ctx, &inbox.Message{UserID: u.ID, Kind: "account", Title: fmt.Sprint(i), Content: "c", CreatedAt: t0}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = db.Accounts().View(ctx, func(x account.Tx) error {
+			got, sealed, err := x.Profile(ctx, u.ID)
+			if err != nil || got.FirstName != "Adaeze" || string(sealed) != "sealed2" {
+				t.Fatalf("profile = %+v %q %v", got, sealed, err)
+			}
+			cs, err := x.Contacts(ctx, u.ID)
+			if err != nil || len(cs) != 2 || cs[0].Name != "C" {
+				t.Fatalf("contacts = %+v, %v", cs, err)
+			}
+			if w, err := x.Work(ctx, u.ID); err != nil || w.CompanyName != "Acme" {
+				t.Fatalf("work = %+v, %v", w, err)
+			}
+			ms, err := x.Messages(ctx, u.ID, page.Request{Num: 2, Size: 2})
+			if err != nil || ms.Total != 3 || len(ms.Items) != 1 || ms.Items[0].Title != "0" {
+				t.Fatalf("messages page 2 = %+v, %v", ms, err)
+			}
+			return nil
+		})
+	})
+}
+
+func TestReferenceSeedIsIdempotentAndPaged(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		db := storetest.Open(t, e)
+		seed(t, db)
+		seed(t, db)
+		ref := db.Reference()
+		banks, err := ref.Banks(ctx)
+		if err != nil || len(banks) != 2 || banks[0].Code != "058" || !banks[0].NUBAN {
+			t.Fatalf("banks = %+v, %v", banks, err)
+		}
+		cities, err := ref.Cities(ctx, "Lagos", page.Request{Num: 1, Size: 1})
+		if err != nil || cities.Total != 2 || len(cities.Items) != 1 || cities.Items[0].Code != "C1" {
+			t.Fatalf("cities = %+v, %v", cities, err)
+		}
+		qs, err := ref.HotQuestions(ctx, page.Request{Num: 1, Size: 10})
+		if err != nil || qs.Total != 2 {
+			t.Fatalf("questions = %+v, %v", qs, err)
+		}
+		if v, err := ref.Setting(ctx, reference.SettingSupportEmail); v != "help@example.com" || err != nil {
+			t.Fatalf("setting = %q, %v", v, err)
+		}
+		if v, err := ref.Setting(ctx, "missing"); v != "" || err != nil {
+			t.Fatalf("missing setting = %q, %v", v, err)
+		}
+	})
+}

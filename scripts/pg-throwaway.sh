@@ -1,0 +1,52 @@
+# shellcheck shell=bash
+# Sourced by scripts/test and bench scripts: starts a throwaway PostgreSQL
+# cluster in a temp dir (as the postgres user when run as root, since
+# PostgreSQL refuses to run as root), listening on a Unix socket and on
+# 127.0.0.1:$PGPORT, and exports CREDITPOCKET_TEST_POSTGRES_URL. The
+# cluster is stopped and removed on exit.
+
+pg_bin() {
+  local d
+  for d in /usr/lib/postgresql/*/bin; do
+    [ -x "$d/initdb" ] && { echo "$d"; return 0; }
+  done
+  return 1
+}
+
+ensure_postgres() {
+  if ! pg_bin >/dev/null; then
+    echo "== installing PostgreSQL (apt-get)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2 && apt-get install -y -qq postgresql >&2
+  fi
+  pg_bin >/dev/null || { echo "PostgreSQL could not be installed" >&2; return 1; }
+}
+
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+start_throwaway_postgres() {
+  ensure_postgres
+  local bin; bin=$(pg_bin)
+  PG_TMP=$(mktemp -d /tmp/creditpocket-pg.XXXXXX)
+  [ "$(id -u)" = 0 ] && chown postgres "$PG_TMP"
+  PGPORT=${PGPORT:-$((40000 + RANDOM % 20000))}
+  as_pg "$bin/initdb" -D "$PG_TMP/data" -A trust -U postgres --no-sync >/dev/null
+  as_pg "$bin/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/log" -w -o "-p $PGPORT -k $PG_TMP -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=256MB" start >/dev/null
+  export PG_TMP PGPORT
+  export CREDITPOCKET_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres?sslmode=disable"
+  trap stop_throwaway_postgres EXIT
+  echo "== throwaway PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on port $PGPORT ($PG_TMP)" >&2
+}
+
+stop_throwaway_postgres() {
+  if [ -n "${PG_TMP:-}" ] && [ -d "$PG_TMP/data" ]; then
+    as_pg "$(pg_bin)/pg_ctl" -D "$PG_TMP/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$PG_TMP"
+  fi
+}
