@@ -170,9 +170,9 @@ type Tx interface {
 	CityExists(ctx context.Context, code string) (bool, error)
 	IncomeBandExists(ctx context.Context, code string) (bool, error)
 
-	CreateCard(ctx context.Context, c *BankCard) error // errs.Conflict on a duplicate account
-	Card(ctx context.Context, userID, cardID int64) (*BankCard, error)   // errs.NotFound
-	DefaultCard(ctx context.Context, userID int64) (*BankCard, error)    // errs.NotFound
+	CreateCard(ctx context.Context, c *BankCard) error                 // errs.Conflict on a duplicate account
+	Card(ctx context.Context, userID, cardID int64) (*BankCard, error) // errs.NotFound
+	DefaultCard(ctx context.Context, userID int64) (*BankCard, error)  // errs.NotFound
 	Cards(ctx context.Context, userID int64, p page.Request) (page.Result[BankCard], error)
 	CountCards(ctx context.Context, userID int64) (int, error)
 	SetDefaultCard(ctx context.Context, userID, cardID int64) error

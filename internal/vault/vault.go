@@ -122,7 +122,9 @@ func (v *Vault) Open(sealed, aad []byte) ([]byte, error) {
 }
 
 // SealString and OpenString are Seal and Open for strings.
-func (v *Vault) SealString(plain, aad string) ([]byte, error) { return v.Seal([]byte(plain), []byte(aad)) }
+func (v *Vault) SealString(plain, aad string) ([]byte, error) {
+	return v.Seal([]byte(plain), []byte(aad))
+}
 
 func (v *Vault) OpenString(sealed []byte, aad string) (string, error) {
 	b, err := v.Open(sealed, []byte(aad))
