@@ -24,10 +24,7 @@ func ParseCallingCode(s string) (int, error) {
 	if len(s) > 3 || s[0] == '0' || !allDigits(s) {
 		return 0, ErrCallingCodeFormat
 	}
-	code, err := strconv.Atoi(s)
-	if err != nil { // unreachable after allDigits, kept for safety
-		return 0, ErrCallingCodeFormat
-	}
+	code := atoi(s)
 	if !IsCallingCode(code) {
 		return 0, ErrUnknownCallingCode
 	}
