@@ -20,7 +20,7 @@ import (
 
 // testApp is a real creditpocket (real database, real HTTP) for one test.
 type testApp struct {
-	t   *testing.T
+	t   testing.TB
 	app *App
 	srv *httptest.Server
 }
@@ -28,7 +28,7 @@ type testApp struct {
 // fastHasher keeps argon2id but with tiny parameters so tests stay fast.
 var fastHasher = account.Argon2id{Memory: 64, Time: 1, Threads: 1}
 
-func newTestApp(t *testing.T, e store.Engine) *testApp {
+func newTestApp(t testing.TB, e store.Engine) *testApp {
 	t.Helper()
 	dbURL, dir := storetest.URL(t, e)
 	cfg := config.Default()
@@ -51,7 +51,7 @@ type env struct {
 	Token   string          `json:"token"`
 }
 
-func (e env) decode(t *testing.T, v any) {
+func (e env) decode(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(e.Data, v); err != nil {
 		t.Fatalf("decode data %s: %v", e.Data, err)

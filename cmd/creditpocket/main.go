@@ -4,6 +4,7 @@
 //
 //	creditpocket serve     run the server (default :8080, data under ./data)
 //	creditpocket migrate   apply database migrations and exit
+//	creditpocket report    parse credit-report PDFs into the seed's JSON
 //	creditpocket version   print the version
 package main
 
@@ -37,6 +38,7 @@ const usage = `usage: creditpocket <command> [flags]
 commands:
   serve     run the HTTP server (app API, sandbox, /docs, /metrics)
   migrate   apply database migrations and exit
+  report    parse credit-report PDFs: report parse FILE|DIR... [--out DIR] [--normalize]
   version   print the version
 
 Run 'creditpocket <command> -h' for a command's flags.
@@ -53,6 +55,8 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		return cmdServe(ctx, args[1:], env, stdout, stderr)
 	case "migrate":
 		return cmdMigrate(ctx, args[1:], env, stdout, stderr)
+	case "report":
+		return cmdReport(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "creditpocket", version)
 		return nil

@@ -114,6 +114,7 @@ func (a *App) init(ctx context.Context, opt Options) error {
 	acfg.DefaultCallingCode = cfg.DefaultCallingCode
 	acfg.DefaultCountry = phonenumbers.GetRegionCodeForCountryCode(cfg.DefaultCallingCode)
 	acfg.SessionTTL = cfg.SessionTTL
+	acfg.SessionCacheTTL = cfg.SessionCacheTTL
 	smsSandbox := &sms.Sandbox{Outbox: a.DB.SMSOutbox(), Now: opt.Now}
 	accounts := &account.Service{
 		Store:    a.DB.Accounts(),

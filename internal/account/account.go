@@ -9,6 +9,7 @@ package account
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"creditpocket/internal/inbox"
@@ -163,6 +164,9 @@ type Tx interface {
 	Profile(ctx context.Context, userID int64) (*Profile, []byte, error) // errs.NotFound
 	ReplaceContacts(ctx context.Context, userID int64, cs []Contact, now time.Time) error
 	Contacts(ctx context.Context, userID int64) ([]Contact, error)
+	// UserProfileWork reads a borrower with their profile and work in one
+	// round trip; profile and work are nil when not saved yet.
+	UserProfileWork(ctx context.Context, userID int64) (*User, *Profile, *Work, error)
 	SaveWork(ctx context.Context, userID int64, w *Work) error
 	Work(ctx context.Context, userID int64) (*Work, error) // errs.NotFound
 
@@ -221,6 +225,7 @@ type Config struct {
 	DefaultCallingCode int           // used when a request sends no country code
 	DefaultCountry     string        // ISO 3166 alpha-2 of DefaultCallingCode
 	SessionTTL         time.Duration // how long a sign-in lasts
+	SessionCacheTTL    time.Duration // how long a validated token is trusted without the database; 0 disables
 	OTPTTL             time.Duration // how long a code is valid
 	OTPCooldown        time.Duration // minimum time between two codes to one phone
 	OTPMaxAttempts     int           // wrong tries before a code is dead
@@ -238,6 +243,7 @@ func DefaultConfig() Config {
 		DefaultCallingCode: 234,
 		DefaultCountry:     "NG",
 		SessionTTL:         30 * 24 * time.Hour,
+		SessionCacheTTL:    5 * time.Second,
 		OTPTTL:             5 * time.Minute,
 		OTPCooldown:        60 * time.Second,
 		OTPMaxAttempts:     5,
@@ -259,6 +265,18 @@ type Service struct {
 	Hasher   PasswordHasher
 	Config   Config
 	Now      func() time.Time // nil means time.Now
+
+	cacheOnce sync.Once
+	cache     *sessionCache
+}
+
+func (s *Service) sessions() *sessionCache {
+	s.cacheOnce.Do(func() {
+		if s.Config.SessionCacheTTL > 0 {
+			s.cache = &sessionCache{ttl: s.Config.SessionCacheTTL}
+		}
+	})
+	return s.cache
 }
 
 func (s *Service) now() time.Time {

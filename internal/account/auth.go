@@ -199,19 +199,33 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Session, err
 	if len(token) > 256 {
 		return nil, errs.E(errs.Unauthenticated, "token is not valid")
 	}
+	hash, now := TokenHash(token), s.now()
+	cache := s.sessions()
+	if cache != nil {
+		if sess, ok := cache.get(hash, now); ok {
+			return sess, nil
+		}
+	}
 	var sess *Session
 	err := s.Store.View(ctx, func(tx Tx) error {
 		var err error
-		sess, err = tx.ActiveSession(ctx, TokenHash(token), s.now())
+		sess, err = tx.ActiveSession(ctx, hash, now)
 		return err
 	})
+	if err == nil && cache != nil {
+		cache.put(hash, sess, now)
+	}
 	return sess, err
 }
 
 // Logout revokes the session of token.
 func (s *Service) Logout(ctx context.Context, token string) error {
+	hash := TokenHash(token)
+	if cache := s.sessions(); cache != nil {
+		cache.evict(hash)
+	}
 	return s.Store.Tx(ctx, func(tx Tx) error {
-		return tx.RevokeSession(ctx, TokenHash(token), s.now())
+		return tx.RevokeSession(ctx, hash, s.now())
 	})
 }
 

@@ -272,16 +272,10 @@ func (s *Service) Overview(ctx context.Context, userID int64) (*Overview, error)
 	o := &Overview{}
 	err := s.Store.View(ctx, func(tx Tx) error {
 		var err error
-		if o.User, err = tx.UserByID(ctx, userID); err != nil {
-			return err
-		}
-		if o.Profile, _, err = tx.Profile(ctx, userID); err != nil && !errs.Is(err, errs.NotFound) {
+		if o.User, o.Profile, o.Work, err = tx.UserProfileWork(ctx, userID); err != nil {
 			return err
 		}
 		if o.Contacts, err = tx.Contacts(ctx, userID); err != nil {
-			return err
-		}
-		if o.Work, err = tx.Work(ctx, userID); err != nil && !errs.Is(err, errs.NotFound) {
 			return err
 		}
 		if o.Default, err = tx.DefaultCard(ctx, userID); err != nil && !errs.Is(err, errs.NotFound) {

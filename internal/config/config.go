@@ -25,6 +25,7 @@ type Config struct {
 	SMSProvider        string        // only "sandbox" today
 	PaymentProvider    string        // only "sandbox" today
 	SessionTTL         time.Duration // borrower session lifetime
+	SessionCacheTTL    time.Duration // how long a validated token is trusted without a database look-up
 	SeedDemo           bool          // seed demo data (products, banks, dictionaries) on start
 }
 
@@ -39,6 +40,7 @@ func Default() Config {
 		SMSProvider:        "sandbox",
 		PaymentProvider:    "sandbox",
 		SessionTTL:         30 * 24 * time.Hour,
+		SessionCacheTTL:    5 * time.Second,
 		SeedDemo:           true,
 	}
 }
@@ -72,6 +74,12 @@ func (c *Config) Bind(fs *flag.FlagSet, env func(string) (string, bool)) error {
 			return fmt.Errorf("CREDITPOCKET_SESSION_TTL: %w", err)
 		}
 	}
+	if v, ok := env("CREDITPOCKET_SESSION_CACHE_TTL"); ok {
+		if c.SessionCacheTTL, err = time.ParseDuration(v); err != nil {
+			return fmt.Errorf("CREDITPOCKET_SESSION_CACHE_TTL: %w", err)
+		}
+	}
+	fs.DurationVar(&c.SessionCacheTTL, "session-cache-ttl", c.SessionCacheTTL, "how long this process trusts a validated token without the database; a token revoked by another process works here for at most this long; 0 disables (env CREDITPOCKET_SESSION_CACHE_TTL)")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", c.SessionTTL, "borrower session lifetime (env CREDITPOCKET_SESSION_TTL)")
 	if v, ok := env("CREDITPOCKET_SEED_DEMO"); ok {
 		if c.SeedDemo, err = strconv.ParseBool(v); err != nil {
@@ -104,6 +112,9 @@ func (c Config) Validate() error {
 	if c.PaymentProvider != "sandbox" {
 		return fmt.Errorf("payment-provider: %q is not supported (sandbox)", c.PaymentProvider)
 	}
+	if c.SessionCacheTTL < 0 || c.SessionCacheTTL > time.Minute {
+		return fmt.Errorf("session-cache-ttl: must be from 0 to 1m")
+	}
 	if c.SessionTTL < time.Minute {
 		return fmt.Errorf("session-ttl: must be at least 1m")
 	}
@@ -128,7 +139,7 @@ func (c Config) Masked() []any {
 		"addr", c.Addr, "data", c.DataDir, "database", db, "encryption_key", key,
 		"log_level", c.LogLevel, "timezone", c.Timezone, "default_calling_code", c.DefaultCallingCode,
 		"sms_provider", c.SMSProvider, "payment_provider", c.PaymentProvider,
-		"session_ttl", c.SessionTTL.String(), "seed_demo", c.SeedDemo,
+		"session_ttl", c.SessionTTL.String(), "session_cache_ttl", c.SessionCacheTTL.String(), "seed_demo", c.SeedDemo,
 	}
 }
 

@@ -22,8 +22,10 @@ func (s accountStore) Tx(ctx context.Context, fn func(account.Tx) error) error {
 	return s.db.Tx(ctx, func(t *Tx) error { return fn(t) })
 }
 
+// View reads without a snapshot transaction (see DB.Read): account reads
+// are per-borrower and tolerate seeing a commit between two statements.
 func (s accountStore) View(ctx context.Context, fn func(account.Tx) error) error {
-	return s.db.View(ctx, func(t *Tx) error { return fn(t) })
+	return s.db.Read(ctx, func(t *Tx) error { return fn(t) })
 }
 
 var _ account.Tx = (*Tx)(nil)
@@ -194,6 +196,49 @@ func (t *Tx) Contacts(ctx context.Context, userID int64) ([]account.Contact, err
 		err = r.Scan(&c.ID, &c.Name, &c.Phone, &c.Relationship)
 		return c, err
 	}, `SELECT id, name, phone, relationship FROM contacts WHERE user_id = $1 ORDER BY position`, userID)
+}
+
+// UserProfileWork joins a user to their optional profile and work rows.
+func (t *Tx) UserProfileWork(ctx context.Context, userID int64) (*account.User, *account.Profile, *account.Work, error) {
+	var u account.User
+	var created, updated int64
+	var p struct {
+		first, middle, last, gender, birth, email, marital, education, idType, idCountry, idMask, idValid, nationality, state, city, address sql.NullString
+		updated                                                                                                                              sql.NullInt64
+	}
+	var w struct {
+		name, phone, address, profession, income sql.NullString
+		updated                                  sql.NullInt64
+	}
+	err := t.QueryRow(ctx, `SELECT u.id, u.phone, u.calling_code, u.mobile, u.password_hash, u.created_at, u.updated_at,
+			p.first_name, p.middle_name, p.last_name, p.gender, p.birth_date, p.email, p.marital_status, p.education,
+			p.id_type, p.id_country, p.id_number_mask, p.id_valid_date, p.nationality, p.state, p.city_code, p.address, p.updated_at,
+			w.company_name, w.company_phone, w.company_address, w.profession, w.income_code, w.updated_at
+		FROM users u
+		LEFT JOIN profiles p ON p.user_id = u.id
+		LEFT JOIN work_infos w ON w.user_id = u.id
+		WHERE u.id = $1`, userID).Scan(&u.ID, &u.Phone, &u.CallingCode, &u.Mobile, &u.PasswordHash, &created, &updated,
+		&p.first, &p.middle, &p.last, &p.gender, &p.birth, &p.email, &p.marital, &p.education,
+		&p.idType, &p.idCountry, &p.idMask, &p.idValid, &p.nationality, &p.state, &p.city, &p.address, &p.updated,
+		&w.name, &w.phone, &w.address, &w.profession, &w.income, &w.updated)
+	if err != nil {
+		return nil, nil, nil, notFound(err, "user")
+	}
+	u.CreatedAt, u.UpdatedAt = fromMillis(created), fromMillis(updated)
+	var prof *account.Profile
+	if p.updated.Valid {
+		prof = &account.Profile{UserID: u.ID, FirstName: p.first.String, MiddleName: p.middle.String, LastName: p.last.String,
+			Gender: p.gender.String, BirthDate: p.birth.String, Email: p.email.String, MaritalStatus: p.marital.String,
+			Education: p.education.String, IDType: p.idType.String, IDCountry: p.idCountry.String, IDNumberMask: p.idMask.String,
+			IDValidDate: p.idValid.String, Nationality: p.nationality.String, State: p.state.String, CityCode: p.city.String,
+			Address: p.address.String, UpdatedAt: fromMillis(p.updated.Int64)}
+	}
+	var work *account.Work
+	if w.updated.Valid {
+		work = &account.Work{CompanyName: w.name.String, CompanyPhone: w.phone.String, CompanyAddress: w.address.String,
+			Profession: w.profession.String, IncomeCode: w.income.String, UpdatedAt: fromMillis(w.updated.Int64)}
+	}
+	return &u, prof, work, nil
 }
 
 func (t *Tx) SaveWork(ctx context.Context, userID int64, w *account.Work) error {

@@ -85,7 +85,7 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 				m.Version, m.Name, time.Now().UnixMilli()); err != nil {
 				return err
 			}
-			_, err := tx.tx.ExecContext(ctx, m.SQL)
+			_, err := tx.q.ExecContext(ctx, m.SQL) // not rebound or prepared: DDL text per engine
 			return err
 		})
 		if err != nil {

@@ -1,0 +1,27 @@
+// Package risk is creditpocket's risk-decision engine: it scores borrower
+// events (today the "Loan" event of POST /credit/fraud/v1, TrustDecision
+// style) with versioned policies and explains every decision.
+//
+// The flow of one decision:
+//
+//	ev, err := risk.DecodeEvent(body, now)        // strict JSON + contract rules
+//	rec, err := engine.Decide(ctx, risk.Input{Event: ev, CreditReport: summary})
+//	answer := rec.Answer()                          // what the API returns
+//	store.SaveDecision(rec)                         // what makes it explainable
+//
+// Decide computes Features (features.md defines each one exactly) from the
+// event and from the Sources the store and loan engine implement — Lists,
+// Velocity, ContactIndex, History — asking them concurrently under a
+// deadline. A source that fails or is late is marked unavailable and the
+// engine never accepts such a decision. The live Policy (YAML, rules in
+// expr-lang compiled once against Features) then turns the features into
+// an Outcome; a shadow policy may run beside it and is only recorded.
+//
+// A Record holds the features as the policy saw them, so Replay(rec, p)
+// reproduces the outcome for the same policy version and Simulate compares
+// a candidate policy against history, including feedback on repayment.
+//
+// The package knows nothing of SQL or HTTP; MemLists, MemVelocity,
+// MemContacts and MemHistory are exact in-memory sources for tests and
+// benchmarks, and the reference for the store's implementations.
+package risk

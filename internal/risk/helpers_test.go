@@ -1,0 +1,65 @@
+package risk
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"testing"
+	"time"
+)
+
+// testNow is the clock of every test: five minutes after the fixture event.
+var testNow = time.Date(2026, 11, 20, 10, 20, 0, 0, time.FixedZone("WAT", 3600))
+
+// fixture returns the valid Loan event in testdata/loan_event.json.
+func fixture(t testing.TB) []byte {
+	t.Helper()
+	b, err := os.ReadFile("testdata/loan_event.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// fixtureEvent decodes the fixture, failing the test if it is refused.
+func fixtureEvent(t testing.TB) *Event {
+	t.Helper()
+	ev, err := DecodeEvent(bytes.NewReader(fixture(t)), testNow)
+	if err != nil {
+		t.Fatalf("fixture refused: %v", err)
+	}
+	return ev
+}
+
+// testBundle is an engine on the default policy with in-memory sources.
+type testBundle struct {
+	engine   *Engine
+	lists    *MemLists
+	velocity *MemVelocity
+	contacts *MemContacts
+	history  *MemHistory
+}
+
+func setup(t testing.TB) *testBundle {
+	t.Helper()
+	tb := &testBundle{
+		lists:    &MemLists{Now: func() time.Time { return testNow }},
+		velocity: &MemVelocity{},
+		contacts: &MemContacts{},
+		history:  &MemHistory{},
+	}
+	tb.engine = NewEngine(DefaultPolicy(), Config{
+		Sources: Sources{Lists: tb.lists, Velocity: tb.velocity, Contacts: tb.contacts, History: tb.history},
+		Now:     func() time.Time { return testNow },
+	})
+	return tb
+}
+
+func (tb *testBundle) decide(t testing.TB, ev *Event) *Record {
+	t.Helper()
+	rec, err := tb.engine.Decide(context.Background(), Input{Event: ev})
+	if err != nil {
+		t.Fatalf("Decide: %v", err)
+	}
+	return rec
+}
