@@ -38,6 +38,7 @@ const usage = `usage: creditpocket <command> [flags]
 commands:
   serve     run the HTTP server (app API, sandbox, /docs, /metrics)
   migrate   apply database migrations and exit
+  partner   manage partner API credentials: partner create|list|revoke
   report    parse credit-report PDFs: report parse FILE|DIR... [--out DIR] [--normalize]
   version   print the version
 
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		return cmdMigrate(ctx, args[1:], env, stdout, stderr)
 	case "report":
 		return cmdReport(ctx, args[1:], stdout, stderr)
+	case "partner":
+		return cmdPartner(ctx, args[1:], env, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "creditpocket", version)
 		return nil

@@ -21,6 +21,7 @@ import (
 	"creditpocket/internal/config"
 	"creditpocket/internal/demo"
 	"creditpocket/internal/httpapi"
+	"creditpocket/internal/partner"
 	"creditpocket/internal/payment"
 	"creditpocket/internal/sms"
 	"creditpocket/internal/store"
@@ -57,6 +58,8 @@ type App struct {
 	Blobs  blob.Store
 	Server *httpapi.Server
 	Log    *slog.Logger
+	// Partners holds open-API credentials.
+	Partners *partner.Service
 }
 
 // Options let tests lighten the wiring.
@@ -125,7 +128,9 @@ func (a *App) init(ctx context.Context, opt Options) error {
 		Config:   acfg,
 		Now:      opt.Now,
 	}
+	a.Partners = &partner.Service{Store: a.DB.Partners(), Now: opt.Now}
 	a.Server = httpapi.New(httpapi.Server{
+		Partners:  a.Partners,
 		Accounts:  accounts,
 		Reference: a.DB.Reference(),
 		SMS:       smsSandbox, // config.Validate allows only the sandbox provider today

@@ -17,6 +17,7 @@ import (
 
 	"creditpocket/internal/account"
 	"creditpocket/internal/errs"
+	"creditpocket/internal/partner"
 	"creditpocket/internal/reference"
 	"creditpocket/internal/sms"
 )
@@ -25,7 +26,8 @@ import (
 type Server struct {
 	Accounts  *account.Service
 	Reference reference.Store
-	SMS       *sms.Sandbox // nil unless the sandbox SMS provider is active
+	SMS       *sms.Sandbox     // nil unless the sandbox SMS provider is active
+	Partners  *partner.Service // nil leaves the partner open APIs out
 	Ready     func(context.Context) error
 	Location  *time.Location // zone of the app's "YYYY-MM-DD HH:MM:SS" times
 	Version   string
@@ -84,6 +86,7 @@ func New(s Server, opt Options) *Server {
 	srv.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv.metrics = newMetrics(srv.registry)
 	srv.routes = srv.appRoutes()
+	srv.routes = append(srv.routes, srv.reportRoutes()...)
 	srv.routes = append(srv.routes, srv.opsRoutes()...)
 	return srv
 }

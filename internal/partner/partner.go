@@ -1,0 +1,264 @@
+// Package partner manages the API credentials of partners who call
+// creditpocket's open APIs (credit-report structuring, risk decisions,
+// card-binding KYC): an id and a secret shown once, scopes, an expiry, a
+// total-call quota and a per-second rate limit.
+//
+// Secrets carry 256 bits of randomness, so an unkeyed SHA-256 of the secret
+// is what is stored and compared. Each API maps this package's sentinel
+// errors to its own vocabulary (the credit-report API's KEY_EXPIRED, the KYC
+// API's codes …).
+package partner
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"creditpocket/internal/errs"
+)
+
+// Scope is an API a partner may call.
+type Scope string
+
+const (
+	ScopeOCR  Scope = "ocr"  // credit-report structuring
+	ScopeRisk Scope = "risk" // risk decisions
+	ScopeKYC  Scope = "kyc"  // card-binding KYC
+)
+
+// Scopes lists every scope.
+var Scopes = []Scope{ScopeOCR, ScopeRisk, ScopeKYC}
+
+// Partner is a holder of API credentials.
+type Partner struct {
+	ID            string
+	Name          string
+	SecretHash    string
+	Scopes        []Scope
+	Quota         int64 // total billable calls; 0 means unlimited
+	Used          int64
+	RatePerSecond int // 0 means the default
+	ExpiresAt     time.Time
+	RevokedAt     time.Time
+	CreatedAt     time.Time
+}
+
+// Has reports whether the partner holds scope.
+func (p *Partner) Has(s Scope) bool { return slices.Contains(p.Scopes, s) }
+
+// Errors of Authenticate.
+var (
+	ErrUnauthorized = errors.New("partner: unknown id or wrong secret")
+	ErrExpired      = errors.New("partner: credentials expired or revoked")
+	ErrNoPermission = errors.New("partner: credentials lack the scope of this API")
+	ErrOutOfQuota   = errors.New("partner: call quota used up")
+	ErrRateLimited  = errors.New("partner: too many calls per second")
+)
+
+// Store keeps partners.
+type Store interface {
+	CreatePartner(ctx context.Context, p *Partner) error
+	Partner(ctx context.Context, id string) (*Partner, error) // errs.NotFound
+	Partners(ctx context.Context) ([]Partner, error)
+	RevokePartner(ctx context.Context, id string, at time.Time) (bool, error)
+	// ConsumeCall adds one to the partner's used calls unless the quota is
+	// reached; false means it was.
+	ConsumeCall(ctx context.Context, id string) (bool, error)
+}
+
+// DefaultRatePerSecond applies when a partner has no rate of its own.
+const DefaultRatePerSecond = 50
+
+// Service creates and authenticates partners.
+type Service struct {
+	Store Store
+	Now   func() time.Time
+
+	mu      sync.Mutex
+	buckets map[string]*bucket
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// CreateInput describes a new partner.
+type CreateInput struct {
+	Name          string
+	Scopes        []Scope
+	Quota         int64
+	RatePerSecond int
+	ExpiresAt     time.Time // zero: never
+}
+
+// Create stores a partner and returns it with its secret, which is not
+// stored and cannot be shown again.
+func (s *Service) Create(ctx context.Context, in CreateInput) (*Partner, string, error) {
+	in.Name = strings.TrimSpace(in.Name)
+	switch {
+	case in.Name == "":
+		return nil, "", errs.Required("name")
+	case len(in.Name) > 100:
+		return nil, "", errs.InvalidField("name", "must be at most 100 characters")
+	case len(in.Scopes) == 0:
+		return nil, "", errs.InvalidField("scopes", "must name at least one of ocr, risk, kyc")
+	case in.Quota < 0:
+		return nil, "", errs.InvalidField("quota", "must not be negative")
+	case in.RatePerSecond < 0 || in.RatePerSecond > 100_000:
+		return nil, "", errs.InvalidField("rate", "must be from 0 to 100000")
+	case !in.ExpiresAt.IsZero() && !in.ExpiresAt.After(s.now()):
+		return nil, "", errs.InvalidField("expires", "must be in the future")
+	}
+	for _, sc := range in.Scopes {
+		if !slices.Contains(Scopes, sc) {
+			return nil, "", errs.InvalidField("scopes", "%q is not one of ocr, risk, kyc", sc)
+		}
+	}
+	id, secret := "pk_"+randomHex(12), "sk_"+randomToken(32)
+	p := &Partner{ID: id, Name: in.Name, SecretHash: hashSecret(secret), Scopes: slices.Compact(slices.Sorted(slices.Values(in.Scopes))),
+		Quota: in.Quota, RatePerSecond: in.RatePerSecond, ExpiresAt: in.ExpiresAt, CreatedAt: s.now()}
+	if err := s.Store.CreatePartner(ctx, p); err != nil {
+		return nil, "", err
+	}
+	return p, secret, nil
+}
+
+// List returns every partner (secrets are never stored, hashes are cleared).
+func (s *Service) List(ctx context.Context) ([]Partner, error) {
+	ps, err := s.Store.Partners(ctx)
+	for i := range ps {
+		ps[i].SecretHash = ""
+	}
+	return ps, err
+}
+
+// Revoke ends a partner's access at once.
+func (s *Service) Revoke(ctx context.Context, id string) error {
+	ok, err := s.Store.RevokePartner(ctx, id, s.now())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errs.E(errs.NotFound, "partner %q not found or already revoked", id)
+	}
+	return nil
+}
+
+// Authenticate checks credentials, expiry, scope and rate, then consumes one
+// call of quota. The checks run in that order so that a caller without
+// valid credentials can never spend a partner's quota.
+func (s *Service) Authenticate(ctx context.Context, id, secret string, scope Scope) (*Partner, error) {
+	if id == "" || secret == "" || len(id) > 64 || len(secret) > 128 {
+		return nil, ErrUnauthorized
+	}
+	p, err := s.Store.Partner(ctx, id)
+	if errs.Is(err, errs.NotFound) {
+		return nil, ErrUnauthorized
+	}
+	if err != nil {
+		return nil, err
+	}
+	if subtle.ConstantTimeCompare([]byte(p.SecretHash), []byte(hashSecret(secret))) != 1 {
+		return nil, ErrUnauthorized
+	}
+	now := s.now()
+	if !p.RevokedAt.IsZero() || (!p.ExpiresAt.IsZero() && !now.Before(p.ExpiresAt)) {
+		return nil, ErrExpired
+	}
+	if !p.Has(scope) {
+		return nil, fmt.Errorf("%w (%s)", ErrNoPermission, scope)
+	}
+	if !s.allow(p, now) {
+		return nil, ErrRateLimited
+	}
+	ok, err := s.Store.ConsumeCall(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, ErrOutOfQuota
+	}
+	p.Used++
+	return p, nil
+}
+
+// bucket is a token bucket: rate tokens a second, burst of one second.
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+// allow takes a token from the partner's bucket. The limit is per process;
+// with N servers a partner gets up to N times its rate.
+func (s *Service) allow(p *Partner, now time.Time) bool {
+	rate := float64(p.RatePerSecond)
+	if rate == 0 {
+		rate = DefaultRatePerSecond
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.buckets == nil {
+		s.buckets = map[string]*bucket{}
+	}
+	b := s.buckets[p.ID]
+	if b == nil {
+		b = &bucket{tokens: rate, last: now}
+		s.buckets[p.ID] = b
+	}
+	b.tokens = min(rate, b.tokens+now.Sub(b.last).Seconds()*rate)
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+func hashSecret(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func randomToken(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// ParseScopes reads "ocr,risk,kyc".
+func ParseScopes(s string) ([]Scope, error) {
+	var out []Scope
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		sc := Scope(part)
+		if !slices.Contains(Scopes, sc) {
+			return nil, errs.InvalidField("scopes", "%q is not one of ocr, risk, kyc", part)
+		}
+		out = append(out, sc)
+	}
+	if len(out) == 0 {
+		return nil, errs.InvalidField("scopes", "must name at least one of ocr, risk, kyc")
+	}
+	return out, nil
+}

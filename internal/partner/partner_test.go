@@ -1,0 +1,129 @@
+package partner_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"creditpocket/internal/errs"
+	"creditpocket/internal/partner"
+	"creditpocket/internal/store"
+	"creditpocket/internal/store/storetest"
+)
+
+func TestAuthenticate(t *testing.T) {
+	ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+		svc := &partner.Service{Store: storetest.Open(t, e).Partners(), Now: func() time.Time { return now }}
+		p, secret, err := svc.Create(ctx, partner.CreateInput{Name: "Acme Credit", Scopes: []partner.Scope{partner.ScopeOCR, partner.ScopeRisk}, Quota: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			name   string
+			id     string
+			secret string
+			scope  partner.Scope
+			want   error
+		}{
+			{"right credentials and scope", p.ID, secret, partner.ScopeOCR, nil},
+			{"wrong secret", p.ID, secret + "x", partner.ScopeOCR, partner.ErrUnauthorized},
+			{"unknown id", "pk_nope", secret, partner.ScopeOCR, partner.ErrUnauthorized},
+			{"empty secret", p.ID, "", partner.ScopeOCR, partner.ErrUnauthorized},
+			{"scope not granted", p.ID, secret, partner.ScopeKYC, partner.ErrNoPermission},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				_, err := svc.Authenticate(ctx, c.id, c.secret, c.scope)
+				if !errors.Is(err, c.want) {
+					t.Fatalf("err = %v, want %v", err, c.want)
+				}
+			})
+		}
+		t.Run("quota is consumed atomically and then refused", func(t *testing.T) {
+			var ok atomic.Int32
+			var wg sync.WaitGroup
+			for range 10 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if _, err := svc.Authenticate(ctx, p.ID, secret, partner.ScopeRisk); err == nil {
+						ok.Add(1)
+					} else if !errors.Is(err, partner.ErrOutOfQuota) {
+						t.Error(err)
+					}
+				}()
+			}
+			wg.Wait()
+			if ok.Load() != 2 { // one call was used above
+				t.Fatalf("%d calls allowed, want 2", ok.Load())
+			}
+		})
+		t.Run("revoked and expired credentials", func(t *testing.T) {
+			q, s2, _ := svc.Create(ctx, partner.CreateInput{Name: "Short", Scopes: []partner.Scope{partner.ScopeKYC}, ExpiresAt: now.Add(time.Hour)})
+			now = now.Add(2 * time.Hour)
+			if _, err := svc.Authenticate(ctx, q.ID, s2, partner.ScopeKYC); !errors.Is(err, partner.ErrExpired) {
+				t.Fatalf("expired err = %v", err)
+			}
+			if err := svc.Revoke(ctx, p.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.Authenticate(ctx, p.ID, secret, partner.ScopeOCR); !errors.Is(err, partner.ErrExpired) {
+				t.Fatalf("revoked err = %v", err)
+			}
+			if err := svc.Revoke(ctx, p.ID); !errs.Is(err, errs.NotFound) {
+				t.Fatalf("second revoke err = %v", err)
+			}
+		})
+		t.Run("the rate limit refuses a burst past one second's worth", func(t *testing.T) {
+			r, s3, _ := svc.Create(ctx, partner.CreateInput{Name: "Fast", Scopes: []partner.Scope{partner.ScopeRisk}, RatePerSecond: 5})
+			var limited int
+			for range 8 {
+				if _, err := svc.Authenticate(ctx, r.ID, s3, partner.ScopeRisk); errors.Is(err, partner.ErrRateLimited) {
+					limited++
+				}
+			}
+			if limited != 3 {
+				t.Fatalf("%d of 8 calls limited, want 3", limited)
+			}
+		})
+		t.Run("list hides secret hashes", func(t *testing.T) {
+			ps, err := svc.List(ctx)
+			if err != nil || len(ps) != 3 {
+				t.Fatalf("list = %+v, %v", ps, err)
+			}
+			for _, q := range ps {
+				if q.SecretHash != "" {
+					t.Errorf("%s: secret hash listed", q.ID)
+				}
+				if q.ID == p.ID && q.Used != 3 {
+					t.Errorf("%s used %d calls, want 3", q.ID, q.Used)
+				}
+			}
+		})
+	})
+}
+
+func TestCreateValidates(t *testing.T) {
+	svc := &partner.Service{}
+	for _, in := range []partner.CreateInput{
+		{Name: "", Scopes: []partner.Scope{partner.ScopeOCR}},
+		{Name: "x", Scopes: nil},
+		{Name: "x", Scopes: []partner.Scope{"admin"}},
+		{Name: "x", Scopes: []partner.Scope{partner.ScopeOCR}, Quota: -1},
+		{Name: "x", Scopes: []partner.Scope{partner.ScopeOCR}, ExpiresAt: time.Now().Add(-time.Hour)},
+	} {
+		if _, _, err := svc.Create(context.Background(), in); !errs.Is(err, errs.Invalid) {
+			t.Errorf("Create(%+v) err = %v", in, err)
+		}
+	}
+	if _, err := partner.ParseScopes("ocr, kyc"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := partner.ParseScopes("ocr,admin"); err == nil {
+		t.Fatal("admin scope accepted")
+	}
+}
