@@ -92,13 +92,15 @@ func New(s Server, opt Options) *Server {
 }
 
 // Handler returns the HTTP handler of every route.
-func (s *Server) Handler() http.Handler {
+func (s *Server) Handler() http.Handler { return s.observe(s.mux()) }
+
+func (s *Server) mux() *http.ServeMux {
 	mux := http.NewServeMux()
 	for _, rt := range s.routes {
 		mux.Handle(rt.method+" "+rt.path, rt.handle)
 	}
 	mux.HandleFunc("/", s.notFound)
-	return s.observe(mux)
+	return mux
 }
 
 // notFound answers unknown paths, and known paths with the wrong method,
