@@ -272,16 +272,11 @@ func (s *Service) Overview(ctx context.Context, userID int64) (*Overview, error)
 	o := &Overview{}
 	err := s.Store.View(ctx, func(tx Tx) error {
 		var err error
-		if o.User, o.Profile, o.Work, err = tx.UserProfileWork(ctx, userID); err != nil {
+		if o.User, o.Profile, o.Work, o.Default, err = tx.UserOverview(ctx, userID); err != nil {
 			return err
 		}
-		if o.Contacts, err = tx.Contacts(ctx, userID); err != nil {
-			return err
-		}
-		if o.Default, err = tx.DefaultCard(ctx, userID); err != nil && !errs.Is(err, errs.NotFound) {
-			return err
-		}
-		return nil
+		o.Contacts, err = tx.Contacts(ctx, userID)
+		return err
 	})
 	return o, err
 }

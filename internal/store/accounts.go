@@ -198,8 +198,9 @@ func (t *Tx) Contacts(ctx context.Context, userID int64) ([]account.Contact, err
 	}, `SELECT id, name, phone, relationship FROM contacts WHERE user_id = $1 ORDER BY position`, userID)
 }
 
-// UserProfileWork joins a user to their optional profile and work rows.
-func (t *Tx) UserProfileWork(ctx context.Context, userID int64) (*account.User, *account.Profile, *account.Work, error) {
+// UserOverview joins a user to their optional profile, work and default
+// card: the profile screen in one round trip.
+func (t *Tx) UserOverview(ctx context.Context, userID int64) (*account.User, *account.Profile, *account.Work, *account.BankCard, error) {
 	var u account.User
 	var created, updated int64
 	var p struct {
@@ -210,19 +211,30 @@ func (t *Tx) UserProfileWork(ctx context.Context, userID int64) (*account.User, 
 		name, phone, address, profession, income sql.NullString
 		updated                                  sql.NullInt64
 	}
+	var c struct {
+		id, amount, sent, verified, created, attempts  sql.NullInt64
+		bank, bankName, hash, mask, name, panMask, rcp sql.NullString
+		acct, pan                                      []byte
+	}
 	err := t.QueryRow(ctx, `SELECT u.id, u.phone, u.calling_code, u.mobile, u.password_hash, u.created_at, u.updated_at,
 			p.first_name, p.middle_name, p.last_name, p.gender, p.birth_date, p.email, p.marital_status, p.education,
 			p.id_type, p.id_country, p.id_number_mask, p.id_valid_date, p.nationality, p.state, p.city_code, p.address, p.updated_at,
-			w.company_name, w.company_phone, w.company_address, w.profession, w.income_code, w.updated_at
+			w.company_name, w.company_phone, w.company_address, w.profession, w.income_code, w.updated_at,
+			c.id, c.bank_code, b.name, c.account_enc, c.account_hash, c.account_mask, c.account_name, c.pan_enc, c.pan_mask,
+			c.verify_amount, c.verify_sent_at, c.verify_attempts, c.verified_at, c.recipient_code, c.created_at
 		FROM users u
 		LEFT JOIN profiles p ON p.user_id = u.id
 		LEFT JOIN work_infos w ON w.user_id = u.id
-		WHERE u.id = $1`, userID).Scan(&u.ID, &u.Phone, &u.CallingCode, &u.Mobile, &u.PasswordHash, &created, &updated,
+		LEFT JOIN bank_cards c ON c.user_id = u.id AND c.is_default = $2
+		LEFT JOIN banks b ON b.code = c.bank_code
+		WHERE u.id = $1`, userID, true).Scan(&u.ID, &u.Phone, &u.CallingCode, &u.Mobile, &u.PasswordHash, &created, &updated,
 		&p.first, &p.middle, &p.last, &p.gender, &p.birth, &p.email, &p.marital, &p.education,
 		&p.idType, &p.idCountry, &p.idMask, &p.idValid, &p.nationality, &p.state, &p.city, &p.address, &p.updated,
-		&w.name, &w.phone, &w.address, &w.profession, &w.income, &w.updated)
+		&w.name, &w.phone, &w.address, &w.profession, &w.income, &w.updated,
+		&c.id, &c.bank, &c.bankName, &c.acct, &c.hash, &c.mask, &c.name, &c.pan, &c.panMask,
+		&c.amount, &c.sent, &c.attempts, &c.verified, &c.rcp, &c.created)
 	if err != nil {
-		return nil, nil, nil, notFound(err, "user")
+		return nil, nil, nil, nil, notFound(err, "user")
 	}
 	u.CreatedAt, u.UpdatedAt = fromMillis(created), fromMillis(updated)
 	var prof *account.Profile
@@ -238,7 +250,15 @@ func (t *Tx) UserProfileWork(ctx context.Context, userID int64) (*account.User, 
 		work = &account.Work{CompanyName: w.name.String, CompanyPhone: w.phone.String, CompanyAddress: w.address.String,
 			Profession: w.profession.String, IncomeCode: w.income.String, UpdatedAt: fromMillis(w.updated.Int64)}
 	}
-	return &u, prof, work, nil
+	var card *account.BankCard
+	if c.id.Valid {
+		card = &account.BankCard{ID: c.id.Int64, UserID: u.ID, BankCode: c.bank.String, BankName: c.bankName.String,
+			AccountHash: c.hash.String, AccountMask: c.mask.String, AccountName: c.name.String, PANMask: c.panMask.String,
+			Default: true, VerifyAmount: c.amount.Int64, VerifySentAt: fromNullMillis(c.sent), VerifyAttempts: int(c.attempts.Int64),
+			VerifiedAt: fromNullMillis(c.verified), RecipientCode: c.rcp.String, CreatedAt: fromMillis(c.created.Int64)}
+		card.SetSealed(c.acct, c.pan)
+	}
+	return &u, prof, work, card, nil
 }
 
 func (t *Tx) SaveWork(ctx context.Context, userID int64, w *account.Work) error {
