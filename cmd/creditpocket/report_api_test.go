@@ -8,11 +8,13 @@ import (
 	"mime/multipart"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 
 	"creditpocket/internal/creditreport/score"
 	"creditpocket/internal/partner"
 	"creditpocket/internal/store"
+	"creditpocket/internal/store/storetest"
 )
 
 // minimalPDF is a valid one-page PDF whose only text is "hello": a PDF that
@@ -159,4 +161,88 @@ func TestPartnerCLI(t *testing.T) {
 	if err := run(context.Background(), []string{"partner", "create", "--name", "X", "--scopes", "admin"}, env, &out, &errOut); err == nil {
 		t.Fatal("bad scope accepted")
 	}
+}
+
+func (a *testApp) postMultipart(path, token string, file []byte) env {
+	a.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "report.pdf")
+	_, _ = fw.Write(file)
+	_ = mw.Close()
+	req, _ := http.NewRequest("POST", a.srv.URL+path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := a.srv.Client().Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var e env
+	if err := json.NewDecoder(resp.Body).Decode(&e); err != nil {
+		a.t.Fatal(err)
+	}
+	e.Status = resp.StatusCode
+	return e
+}
+
+func TestBorrowerAttachesTheirCreditReport(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		a := newTestApp(t, e)
+		pdfBytes, err := os.ReadFile("../../internal/creditreport/testdata/fixtures/typical-gopdf-1.pdf")
+		if err != nil {
+			t.Fatal(err)
+		}
+		owner := a.signUp("07068425023")
+		if r := a.postMultipart("/user/credit/report", owner, pdfBytes); r.Status != 409 {
+			t.Fatalf("attach before basic info = %d %q", r.Status, r.Message)
+		}
+		basic := basicInfo()
+		basic["idCountry"], basic["nationality"], basic["idNumber"], basic["birthDate"] = "CN", "CN", "110959196209187439", "1962-09-18"
+		a.ok("POST", "/user/info/basic", basic, owner)
+		var none struct{ ReportAttached bool }
+		a.ok("GET", "/user/credit", nil, owner).decode(t, &none)
+		if none.ReportAttached {
+			t.Fatal("a report before attaching one")
+		}
+		r := a.postMultipart("/user/credit/report", owner, pdfBytes)
+		if r.Status != 200 {
+			t.Fatalf("attach = %d %q", r.Status, r.Message)
+		}
+		var c struct {
+			ReportAttached bool
+			Report         struct {
+				SerialNo        string
+				Accounts        int
+				OverdueAccounts int
+			}
+		}
+		a.ok("GET", "/user/credit", nil, owner).decode(t, &c)
+		if !c.ReportAttached || c.Report.SerialNo != "2024111494238350405831" || c.Report.Accounts != 8 || c.Report.OverdueAccounts < 1 {
+			t.Fatalf("credit = %+v", c)
+		}
+		if n := a.countPlaintextIn("credit_reports", "110959196209187439"); n != 0 {
+			t.Fatal("the ID number is stored in plain text")
+		}
+
+		other := a.signUp("08012345678")
+		a.ok("POST", "/user/info/basic", basicInfo(), other)
+		if r := a.postMultipart("/user/credit/report", other, pdfBytes); r.Status != 400 || !strings.HasPrefix(r.Message, "file:") {
+			t.Fatalf("someone else's report = %d %q", r.Status, r.Message)
+		}
+		if r := a.postMultipart("/user/credit/report", other, []byte(minimalPDF)); r.Status != 400 {
+			t.Fatalf("not a report = %d %q", r.Status, r.Message)
+		}
+	})
+}
+
+// countPlaintextIn counts rows of table whose text columns hold s.
+func (a *testApp) countPlaintextIn(table, s string) int {
+	a.t.Helper()
+	var n int
+	cols := map[string]string{"credit_reports": "serial_no || report_time || id_number_hash || blob_key"}[table]
+	_ = a.app.DB.View(t0ctx, func(tx *store.Tx) error {
+		return tx.QueryRow(t0ctx, `SELECT COUNT(*) FROM `+table+` WHERE `+cols+` LIKE $1`, "%"+s+"%").Scan(&n)
+	})
+	return n
 }

@@ -124,6 +124,7 @@ func (a *App) init(ctx context.Context, opt Options) error {
 		SMS:      smsSandbox,
 		Payments: &payment.Sandbox{Recipients: a.DB.PaymentRecipients(), Now: opt.Now},
 		Vault:    v,
+		Blobs:    a.Blobs,
 		Hasher:   hasher,
 		Config:   acfg,
 		Now:      opt.Now,

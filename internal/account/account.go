@@ -183,6 +183,9 @@ type Tx interface {
 	UpdateCardVerification(ctx context.Context, c *BankCard) error
 	SetCardRecipient(ctx context.Context, userID, cardID int64, code string) error
 
+	SaveCreditReport(ctx context.Context, r *CreditReport) error
+	LatestCreditReport(ctx context.Context, userID int64) (*CreditReport, error) // errs.NotFound
+
 	AddMessage(ctx context.Context, m *inbox.Message) error
 	Messages(ctx context.Context, userID int64, p page.Request) (page.Result[inbox.Message], error)
 }
@@ -262,6 +265,7 @@ type Service struct {
 	SMS      SMS
 	Payments Payments
 	Vault    Sealer
+	Blobs    Blobs
 	Hasher   PasswordHasher
 	Config   Config
 	Now      func() time.Time // nil means time.Now

@@ -79,8 +79,10 @@ func (s *Server) appRoutes() []route {
 			response: "authStatus", handle: s.authed(s.authStatus)},
 		{method: "GET", path: "/user/info", tag: "Profile", summary: "The borrower's profile with personal numbers masked (个人信息查询).", auth: true,
 			response: "userInfo", handle: s.authed(s.userInfo)},
-		{method: "GET", path: "/user/credit", tag: "Profile", summary: "The borrower's credit standing (个人信用信息查询): settled loans and the attached credit report summary.", auth: true,
+		{method: "GET", path: "/user/credit", tag: "Profile", summary: "The borrower's credit standing (个人信用信息查询): the newest attached credit report's summary.", auth: true,
 			response: "credit", handle: s.authed(s.credit)},
+		{method: "POST", path: "/user/credit/report", tag: "Profile", summary: "Attach a PBOC credit report PDF: it is parsed, must be about the borrower (its ID number equals the profile's), is sealed at rest, and its summary feeds GET /user/credit and risk decisions.", auth: true,
+			multipart: []field{{name: "file", typ: "string", required: true, desc: "The report PDF (text-based), at most 30 MB"}}, response: "credit", handle: s.authed(s.attachCreditReport)},
 
 		{method: "POST", path: "/user/bankcard", tag: "Bank cards", summary: "Add a bank account (简单银行卡保存). NUBAN check digit verified for Nigerian banks; the first account becomes the default.", auth: true,
 			body: []field{
@@ -381,14 +383,37 @@ func (s *Server) userInfo(r *http.Request, sess *account.Session) (any, error) {
 	return v, nil
 }
 
+type creditReportView struct {
+	SerialNo             string `json:"serialNo"`
+	ReportTime           string `json:"reportTime"`
+	Accounts             int    `json:"accounts"`
+	OverdueAccounts      int    `json:"overdueAccounts"`
+	LongestOverdueMonths int    `json:"longestOverdueMonths"`
+	BadDebts             int    `json:"badDebts"`
+	QueriesLastMonth     int    `json:"queriesLastMonth"`
+	AttachedTime         string `json:"attachedTime"`
+}
+
 type creditView struct {
-	LoanCount      int  `json:"loanCount"`      // settled loans
-	ReportAttached bool `json:"reportAttached"` // a parsed credit report is on file
-	Report         any  `json:"report"`         // its summary, when attached
+	ReportAttached bool              `json:"reportAttached"`
+	Report         *creditReportView `json:"report"` // the newest attached report's summary; null when none
+}
+
+func (s *Server) creditOf(cr *account.CreditReport) creditView {
+	return creditView{ReportAttached: true, Report: &creditReportView{SerialNo: cr.SerialNo, ReportTime: cr.ReportTime,
+		Accounts: cr.Accounts, OverdueAccounts: cr.OverdueAccounts, LongestOverdueMonths: cr.LongestOverdueMonths,
+		BadDebts: cr.BadDebts, QueriesLastMonth: cr.QueriesLastMonth, AttachedTime: s.timeText(cr.CreatedAt)}}
 }
 
 func (s *Server) credit(r *http.Request, sess *account.Session) (any, error) {
-	return creditView{}, nil
+	cr, err := s.Accounts.LatestCreditReport(r.Context(), sess.UserID)
+	if errs.Is(err, errs.NotFound) {
+		return creditView{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.creditOf(cr), nil
 }
 
 type cardReq struct {

@@ -10,10 +10,13 @@ import (
 	"mime/multipart"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
+	"creditpocket/internal/account"
 	"creditpocket/internal/creditreport"
 	"creditpocket/internal/creditreport/parse"
+	"creditpocket/internal/errs"
 	"creditpocket/internal/partner"
 	"creditpocket/internal/pdf"
 )
@@ -215,4 +218,51 @@ func partnerFailure(err error) (int, string) {
 		return http.StatusForbidden, "RATE_LIMIT_EXCEEDED"
 	}
 	return http.StatusInternalServerError, "INTERNAL_ERROR"
+}
+
+// attachCreditReport parses a borrower's own report and keeps it.
+func (s *Server) attachCreditReport(r *http.Request, sess *account.Session) (any, error) {
+	if r.ContentLength > MaxReportFile+1<<20 {
+		return nil, &errs.Error{Code: errs.TooLarge, Field: "file", Message: "must be at most 30 MB"}
+	}
+	f, opts, _, err := s.receiveReport(nil, r)
+	if err != nil {
+		return nil, errs.InvalidField("file", "%s", strings.TrimPrefix(err.Error(), "file: "))
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), reportTimeout)
+	defer cancel()
+	rep, err := parse.NewReader(f, st.Size(), opts).Read(ctx)
+	if err != nil {
+		return nil, appReportError(err)
+	}
+	cr, err := s.Accounts.AttachCreditReport(r.Context(), sess.UserID, rep)
+	if err != nil {
+		return nil, err
+	}
+	return s.creditOf(cr), nil
+}
+
+// appReportError turns a parser failure into the app API's vocabulary.
+func appReportError(err error) error {
+	var perr *parse.Error
+	switch {
+	case errors.Is(err, parse.ErrNotCreditReport):
+		return errs.InvalidField("file", "is not a PBOC credit report (institution edition)")
+	case errors.Is(err, parse.ErrNoText):
+		return errs.InvalidField("file", "has no text layer (a scanned image); upload the PDF as downloaded")
+	case errors.Is(err, pdf.ErrEncrypted):
+		return errs.InvalidField("file", "is encrypted; upload it without a password")
+	case errors.Is(err, context.DeadlineExceeded):
+		return errs.InvalidField("file", "took too long to read")
+	case errors.Is(err, pdf.ErrNotPDF), errors.Is(err, pdf.ErrMalformed), errors.Is(err, pdf.ErrUnsupported),
+		errors.Is(err, pdf.ErrLimit), errors.Is(err, parse.ErrTooLarge), errors.As(err, &perr):
+		return errs.InvalidField("file", "could not be read: %v", err)
+	}
+	return err
 }

@@ -377,7 +377,7 @@ func fromNullMillis(n sql.NullInt64) time.Time {
 // tables lists every application table, for RowCounts.
 var tables = []string{"users", "sessions", "otps", "profiles", "contacts", "work_infos", "banks", "bank_cards",
 	"cities", "income_bands", "support_questions", "support_phones", "settings", "messages", "sms_outbox",
-	"payment_recipients", "rate_counters", "partners"}
+	"payment_recipients", "rate_counters", "partners", "credit_reports"}
 
 // RowCounts counts the rows of every application table (operations views,
 // and tests proving a refused request wrote nothing).

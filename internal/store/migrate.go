@@ -15,7 +15,11 @@ import (
 //go:embed migrations
 var migrationFS embed.FS
 
-// Migration is one numbered schema change, NNN_name.up.sql.
+// Migration is one numbered schema change, NNN_name.up.sql. Versions are
+// unique and in order but may have gaps: work done in parallel lands in any
+// order, and a version added below an applied one is still applied (each is
+// recorded on its own), so migrations must not depend on ones they do not
+// follow in number.
 type Migration struct {
 	Version int
 	Name    string
@@ -47,15 +51,15 @@ func Migrations(e Engine) ([]Migration, error) {
 		ms = append(ms, Migration{Version: v, Name: strings.TrimSuffix(rest, ".up.sql"), SQL: string(body)})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
-	for i := range ms {
-		if ms[i].Version != i+1 {
-			return nil, fmt.Errorf("migrations for %s: expected version %d, found %d", e, i+1, ms[i].Version)
+	for i := 1; i < len(ms); i++ {
+		if ms[i].Version == ms[i-1].Version {
+			return nil, fmt.Errorf("migrations for %s: version %d is used twice", e, ms[i].Version)
 		}
 	}
 	return ms, nil
 }
 
-// Migrate applies every migration not yet applied, each in its own
+// Migrate applies every migration not yet applied, in version order, each in its own
 // transaction together with its row in schema_migrations, and returns the
 // versions it applied. Two processes migrating at once is safe: the loser's
 // transaction fails on the version's primary key and rolls back, and it

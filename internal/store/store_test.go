@@ -68,6 +68,11 @@ func TestMigrationsAreIdempotentAndNumbered(t *testing.T) {
 		if len(a) != len(b) {
 			t.Fatalf("engines have %d and %d migrations; every change needs both", len(a), len(b))
 		}
+		for i := range a {
+			if a[i].Version != b[i].Version || a[i].Name != b[i].Name {
+				t.Errorf("migration %d: sqlite has %03d_%s, postgres %03d_%s", i, a[i].Version, a[i].Name, b[i].Version, b[i].Name)
+			}
+		}
 	})
 }
 
