@@ -40,7 +40,7 @@ func (s *Service) AddCard(ctx context.Context, userID int64, in CardInput) (*Ban
 	if in.AccountNo == "" {
 		return nil, errs.Required("bankAccNo")
 	}
-	if !digitsOnly(in.AccountNo) || len(in.AccountNo) < 6 || len(in.AccountNo) > 20 {
+	if !identity.Digits(in.AccountNo) || len(in.AccountNo) < 6 || len(in.AccountNo) > 20 {
 		return nil, errs.InvalidField("bankAccNo", "must be 6 to 20 digits")
 	}
 	if err := name("bankAccName", &in.AccountName, 0, 100); err != nil {
@@ -118,7 +118,7 @@ func cardAAD(c *BankCard) string { return fmt.Sprintf("bank_card:%d:%s", c.UserI
 
 // validPAN checks length and the Luhn digit of a card number.
 func validPAN(pan string) bool {
-	if !digitsOnly(pan) || len(pan) < 12 || len(pan) > 19 {
+	if !identity.Digits(pan) || len(pan) < 12 || len(pan) > 19 {
 		return false
 	}
 	sum := 0

@@ -61,15 +61,3 @@ func oneOf(field, v string, options []string) error {
 	}
 	return nil
 }
-
-func digitsOnly(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}

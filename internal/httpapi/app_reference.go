@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"creditpocket/internal/errs"
+	"creditpocket/internal/identity"
 	"creditpocket/internal/reference"
 	"creditpocket/internal/sms"
 )
@@ -123,7 +124,7 @@ func (s *Server) sandboxSMS(r *http.Request) (any, error) {
 	if phone == "" {
 		return nil, errs.Required("phone")
 	}
-	if len(phone) < 6 || len(phone) > 15 || !allDigits(phone) {
+	if len(phone) < 6 || len(phone) > 15 || !identity.Digits(phone) {
 		return nil, errs.InvalidField("phone", "must be E.164 digits without '+', e.g. 2347068425023")
 	}
 	ms, err := s.SMS.Sent(r.Context(), phone, 20)
@@ -133,13 +134,4 @@ func (s *Server) sandboxSMS(r *http.Request) (any, error) {
 	return listOf(ms, int64(len(ms)), func(m sms.Message) smsView {
 		return smsView{ID: strconv.FormatInt(m.ID, 10), Phone: m.Phone, Content: m.Body, CreatedTime: s.timeText(m.CreatedAt)}
 	}), nil
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
 }

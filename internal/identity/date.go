@@ -11,7 +11,7 @@ func ParseDate(s string) (time.Time, error) {
 		return time.Time{}, ErrEmpty
 	}
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' ||
-		!allDigits(s[0:4]) || !allDigits(s[5:7]) || !allDigits(s[8:10]) {
+		!Digits(s[0:4]) || !Digits(s[5:7]) || !Digits(s[8:10]) {
 		return time.Time{}, ErrDateFormat
 	}
 	t, ok := calendarDate(atoi(s[0:4]), atoi(s[5:7]), atoi(s[8:10]))

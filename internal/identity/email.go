@@ -61,7 +61,7 @@ func isHostName(s string) bool {
 			}
 		}
 	}
-	return !allDigits(labels[len(labels)-1])
+	return !Digits(labels[len(labels)-1])
 }
 
 // isASCIIPrintable refuses the UTF-8 local parts net/mail lets through:

@@ -20,7 +20,7 @@ func ChinaResidentID(id string) (birth time.Time, err error) {
 	if id == "" {
 		return time.Time{}, ErrEmpty
 	}
-	if len(id) != 18 || !allDigits(id[:17]) {
+	if len(id) != 18 || !Digits(id[:17]) {
 		return time.Time{}, ErrResidentIDFormat
 	}
 	last := id[17]
@@ -54,7 +54,7 @@ func elevenDigits(s string) error {
 	if s == "" {
 		return ErrEmpty
 	}
-	if len(s) != 11 || !allDigits(s) {
+	if len(s) != 11 || !Digits(s) {
 		return ErrElevenDigits
 	}
 	return nil
@@ -82,12 +82,12 @@ func ValidNUBAN(bankCode, account string) error {
 	if account == "" {
 		return ErrEmpty
 	}
-	if len(account) != 10 || !allDigits(account) {
+	if len(account) != 10 || !Digits(account) {
 		return ErrNUBANFormat
 	}
 	var code string
 	switch {
-	case !allDigits(bankCode):
+	case !Digits(bankCode):
 		return ErrBankCode
 	case len(bankCode) == 3:
 		code = "000" + bankCode
@@ -113,7 +113,7 @@ func nubanCheckDigit(digits string) byte {
 	return byte('0' + (10-sum%10)%10)
 }
 
-// atoi converts a short run of ASCII digits already checked by allDigits.
+// atoi converts a short run of ASCII digits already checked by Digits.
 func atoi(s string) int {
 	n := 0
 	for i := 0; i < len(s); i++ {

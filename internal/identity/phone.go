@@ -21,7 +21,7 @@ func ParseCallingCode(s string) (int, error) {
 	if s == "" {
 		return 0, ErrEmpty
 	}
-	if len(s) > 3 || s[0] == '0' || !allDigits(s) {
+	if len(s) > 3 || s[0] == '0' || !Digits(s) {
 		return 0, ErrCallingCodeFormat
 	}
 	code := atoi(s)
@@ -85,7 +85,7 @@ func phoneDigitsOnly(number string) (string, error) {
 		}
 		return r
 	}, number)
-	if digits == "" || len(digits) > maxPhoneDigits || !allDigits(digits) {
+	if digits == "" || len(digits) > maxPhoneDigits || !Digits(digits) {
 		return "", ErrPhoneFormat
 	}
 	return digits, nil
@@ -98,8 +98,8 @@ func PhoneDigits(e164 string) string {
 	return strings.TrimPrefix(e164, "+")
 }
 
-// allDigits reports whether s is non-empty and made only of ASCII digits.
-func allDigits(s string) bool {
+// Digits reports whether s is non-empty and made only of ASCII digits.
+func Digits(s string) bool {
 	if s == "" {
 		return false
 	}
