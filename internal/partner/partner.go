@@ -73,6 +73,8 @@ type Store interface {
 	// ConsumeCall adds one to the partner's used calls unless the quota is
 	// reached; false means it was.
 	ConsumeCall(ctx context.Context, id string) (bool, error)
+	// AddCalls adds n to the partner's used calls, quota or not.
+	AddCalls(ctx context.Context, id string, n int64) error
 }
 
 // DefaultRatePerSecond applies when a partner has no rate of its own.
@@ -85,7 +87,24 @@ type Service struct {
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
+	pending map[string]*usage
 }
+
+// usage is a partner's calls not yet added to the database.
+type usage struct {
+	calls int64
+	since time.Time
+}
+
+// Usage of partners without a quota is only a statistic, so it is added in
+// batches: one UPDATE per flushEvery calls or flushAfter, instead of one per
+// call on the same row (which queued every call of a busy partner). A crash
+// loses at most one batch of the count. Quota-limited partners are counted
+// exactly, call by call.
+const (
+	flushEvery = 64
+	flushAfter = time.Second
+)
 
 func (s *Service) now() time.Time {
 	if s.Now != nil {
@@ -183,6 +202,9 @@ func (s *Service) Authenticate(ctx context.Context, id, secret string, scope Sco
 	if !s.allow(p, now) {
 		return nil, ErrRateLimited
 	}
+	if p.Quota == 0 {
+		return p, s.countCall(ctx, p.ID, now)
+	}
 	ok, err := s.Store.ConsumeCall(ctx, p.ID)
 	if err != nil {
 		return nil, err
@@ -192,6 +214,57 @@ func (s *Service) Authenticate(ctx context.Context, id, secret string, scope Sco
 	}
 	p.Used++
 	return p, nil
+}
+
+// countCall records one call of an unlimited partner, flushing the batch
+// when it is full or old.
+func (s *Service) countCall(ctx context.Context, id string, now time.Time) error {
+	s.mu.Lock()
+	if s.pending == nil {
+		s.pending = map[string]*usage{}
+	}
+	u := s.pending[id]
+	if u == nil {
+		u = &usage{since: now}
+		s.pending[id] = u
+	}
+	u.calls++
+	n := u.calls
+	flush := n >= flushEvery || now.Sub(u.since) >= flushAfter
+	if flush {
+		u.calls, u.since = 0, now
+	}
+	s.mu.Unlock()
+	if !flush {
+		return nil
+	}
+	if err := s.Store.AddCalls(ctx, id, n); err != nil {
+		s.mu.Lock()
+		u.calls += n // keep them for the next flush
+		s.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// Flush adds every batched call to the database (at shutdown).
+func (s *Service) Flush(ctx context.Context) error {
+	s.mu.Lock()
+	batch := map[string]int64{}
+	for id, u := range s.pending {
+		if u.calls > 0 {
+			batch[id] = u.calls
+			u.calls = 0
+		}
+	}
+	s.mu.Unlock()
+	var errs []error
+	for id, n := range batch {
+		if err := s.Store.AddCalls(ctx, id, n); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // bucket is a token bucket: rate tokens a second, burst of one second.

@@ -90,9 +90,32 @@ func TestAuthenticate(t *testing.T) {
 				t.Fatalf("%d of 8 calls limited, want 3", limited)
 			}
 		})
+		t.Run("calls of a partner without a quota are counted in batches", func(t *testing.T) {
+			u, s4, _ := svc.Create(ctx, partner.CreateInput{Name: "Unlimited", Scopes: []partner.Scope{partner.ScopeOCR}, RatePerSecond: 1000})
+			for range 70 {
+				if _, err := svc.Authenticate(ctx, u.ID, s4, partner.ScopeOCR); err != nil {
+					t.Fatal(err)
+				}
+			}
+			used := func() int64 {
+				ps, _ := svc.List(ctx)
+				for _, q := range ps {
+					if q.ID == u.ID {
+						return q.Used
+					}
+				}
+				return -1
+			}
+			if got := used(); got != 64 {
+				t.Fatalf("used = %d after 70 calls, want one batch of 64", got)
+			}
+			if err := svc.Flush(ctx); err != nil || used() != 70 {
+				t.Fatalf("after Flush used = %d, %v", used(), err)
+			}
+		})
 		t.Run("list hides secret hashes", func(t *testing.T) {
 			ps, err := svc.List(ctx)
-			if err != nil || len(ps) != 3 {
+			if err != nil || len(ps) != 4 {
 				t.Fatalf("list = %+v, %v", ps, err)
 			}
 			for _, q := range ps {

@@ -80,3 +80,10 @@ func (s partnerStore) ConsumeCall(ctx context.Context, id string) (bool, error) 
 	})
 	return n == 1, err
 }
+
+func (s partnerStore) AddCalls(ctx context.Context, id string, n int64) error {
+	return s.db.Tx(ctx, func(t *Tx) error {
+		_, err := t.Exec(ctx, `UPDATE partners SET used = used + $2 WHERE id = $1`, id, n)
+		return err
+	})
+}
