@@ -4,7 +4,8 @@
 //
 //	creditpocket serve     run the server (default :8080, data under ./data)
 //	creditpocket migrate   apply database migrations and exit
-//	creditpocket report    parse credit-report PDFs into the seed's JSON
+//	creditpocket cob run --date YYYY-MM-DD   close of business by hand
+//	creditpocket ledger verify               check the books
 //	creditpocket version   print the version
 package main
 
@@ -38,7 +39,10 @@ const usage = `usage: creditpocket <command> [flags]
 commands:
   serve     run the HTTP server (app API, sandbox, /docs, /metrics)
   migrate   apply database migrations and exit
+  cob       run close of business by hand: cob run --date YYYY-MM-DD
+  ledger    check the books: ledger verify (exits non-zero naming violations)
   partner   manage partner API credentials: partner create|list|revoke
+  risk      risk engine: risk policy apply|list, risk list add|remove, risk simulate
   report    parse credit-report PDFs: report parse FILE|DIR... [--out DIR] [--normalize]
   version   print the version
 
@@ -56,10 +60,16 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		return cmdServe(ctx, args[1:], env, stdout, stderr)
 	case "migrate":
 		return cmdMigrate(ctx, args[1:], env, stdout, stderr)
+	case "cob":
+		return cmdCOB(ctx, args[1:], env, stdout, stderr)
+	case "ledger":
+		return cmdLedger(ctx, args[1:], env, stdout, stderr)
 	case "report":
 		return cmdReport(ctx, args[1:], stdout, stderr)
 	case "partner":
 		return cmdPartner(ctx, args[1:], env, stdout, stderr)
+	case "risk":
+		return cmdRisk(ctx, args[1:], env, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "creditpocket", version)
 		return nil

@@ -21,8 +21,11 @@ import (
 	"creditpocket/internal/config"
 	"creditpocket/internal/demo"
 	"creditpocket/internal/httpapi"
+	"creditpocket/internal/kyc"
+	"creditpocket/internal/loan"
 	"creditpocket/internal/partner"
 	"creditpocket/internal/payment"
+	"creditpocket/internal/risk"
 	"creditpocket/internal/sms"
 	"creditpocket/internal/store"
 	"creditpocket/internal/vault"
@@ -60,6 +63,17 @@ type App struct {
 	Log    *slog.Logger
 	// Partners holds open-API credentials.
 	Partners *partner.Service
+	// Loans is the loan engine; Payments the sandbox provider's
+	// asynchronous half (payouts, checkouts, webhooks).
+	Loans    *loan.Service
+	Payments *payment.Async
+	// Risk is the risk-decision engine; RiskStore its storage (risk.go).
+	Risk      *risk.Engine
+	RiskStore *store.Risk
+	// KYC is the card-binding KYC service; KYCNotifier delivers its
+	// merchant webhooks (wire_kyc.go).
+	KYC         *kyc.Service
+	KYCNotifier *kyc.Notifier
 }
 
 // Options let tests lighten the wiring.
@@ -67,6 +81,18 @@ type Options struct {
 	Hasher        account.PasswordHasher // nil means the production argon2id
 	QuietRequests bool
 	Now           func() time.Time
+	// OpsToken enables the /ops endpoints (CREDITPOCKET_OPS_TOKEN).
+	OpsToken string
+	// WebhookSecret signs and verifies payment webhooks
+	// (CREDITPOCKET_PAYMENT_WEBHOOK_SECRET); empty derives one from the
+	// master key.
+	WebhookSecret string
+	// TransferDelay is how long a sandbox payout takes to arrive.
+	TransferDelay time.Duration
+	// PublicURL prefixes sandbox checkout URLs.
+	PublicURL string
+	// KYC holds the card-binding KYC settings (wire_kyc.go).
+	KYC KYCOptions
 }
 
 // Open wires an App: database (migrated, demo data seeded), key, blob
@@ -129,9 +155,26 @@ func (a *App) init(ctx context.Context, opt Options) error {
 		Config:   acfg,
 		Now:      opt.Now,
 	}
+	if cfg.SeedDemo {
+		if err := seedLoanDemo(ctx, a.DB); err != nil {
+			return err
+		}
+	}
+	loans, err := a.wireLoans(v, accounts, loc, opt)
+	if err != nil {
+		return err
+	}
 	a.Partners = &partner.Service{Store: a.DB.Partners(), Now: opt.Now}
+	riskAPI := a.wireRisk(ctx, v, opt) // risk engine (risk.go)
+	// card-binding KYC (wire_kyc.go)
+	if err := a.wireKYC(v, opt); err != nil {
+		return err
+	}
 	a.Server = httpapi.New(httpapi.Server{
 		Partners:  a.Partners,
+		Risk:      riskAPI,
+		KYC:       a.KYC,
+		Loans:     loans,
 		Accounts:  accounts,
 		Reference: a.DB.Reference(),
 		SMS:       smsSandbox, // config.Validate allows only the sandbox provider today
@@ -140,6 +183,14 @@ func (a *App) init(ctx context.Context, opt Options) error {
 		Version:   version,
 	}, httpapi.Options{Logger: a.Log, QuietRequests: opt.QuietRequests})
 	return nil
+}
+
+// loopback is the address the server's own workers call it on.
+func loopback(a net.Addr) string {
+	if t, ok := a.(*net.TCPAddr); ok && (t.IP == nil || t.IP.IsUnspecified()) {
+		return net.JoinHostPort("127.0.0.1", fmt.Sprint(t.Port))
+	}
+	return a.String()
 }
 
 func masterKey(cfg config.Config) ([]byte, error) {
@@ -159,7 +210,11 @@ func cmdServe(ctx context.Context, args []string, env func(string) (string, bool
 	}
 	log := newLogger(stdout, cfg.LogLevel)
 	log.Info("starting creditpocket", append([]any{"version", version}, cfg.Masked()...)...)
-	app, err := Open(ctx, cfg, log, Options{})
+	opt := loanOptions(env)
+	if opt.KYC, err = kycOptions(env); err != nil { // card-binding KYC (wire_kyc.go)
+		return err
+	}
+	app, err := Open(ctx, cfg, log, opt)
 	if err != nil {
 		return err
 	}
@@ -168,7 +223,18 @@ func cmdServe(ctx context.Context, args []string, env func(string) (string, bool
 	if err != nil {
 		return err
 	}
-	return serve(ctx, ln, app, log)
+	wctx, stopWorkers := context.WithCancel(ctx)
+	defer stopWorkers()
+	runLoanWorkers(wctx, app, "http://"+loopback(ln.Addr())+"/payment/webhook", log)
+	runRiskWorkers(wctx, app, log) // policy hot reload, velocity pruning (risk.go)
+	runKYCWorkers(wctx, app, log)  // merchant webhooks (wire_kyc.go)
+	err = serve(ctx, ln, app, log)
+	fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if ferr := app.Partners.Flush(fctx); ferr != nil { // batched partner call counts
+		log.Warn("flush partner usage", "err", ferr)
+	}
+	return err
 }
 
 // serve runs the HTTP server on ln until ctx ends, then drains in-flight

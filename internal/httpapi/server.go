@@ -17,6 +17,7 @@ import (
 
 	"creditpocket/internal/account"
 	"creditpocket/internal/errs"
+	"creditpocket/internal/kyc"
 	"creditpocket/internal/partner"
 	"creditpocket/internal/reference"
 	"creditpocket/internal/sms"
@@ -27,7 +28,10 @@ type Server struct {
 	Accounts  *account.Service
 	Reference reference.Store
 	SMS       *sms.Sandbox     // nil unless the sandbox SMS provider is active
+	Loans     *Loans           // nil leaves the loan endpoints out
 	Partners  *partner.Service // nil leaves the partner open APIs out
+	Risk      *RiskAPI         // nil leaves the risk-decision endpoints out
+	KYC       *kyc.Service     // nil leaves the card-binding KYC endpoints out
 	Ready     func(context.Context) error
 	Location  *time.Location // zone of the app's "YYYY-MM-DD HH:MM:SS" times
 	Version   string
@@ -86,7 +90,10 @@ func New(s Server, opt Options) *Server {
 	srv.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv.metrics = newMetrics(srv.registry)
 	srv.routes = srv.appRoutes()
+	srv.routes = append(srv.routes, srv.loanRoutes()...)
 	srv.routes = append(srv.routes, srv.reportRoutes()...)
+	srv.routes = append(srv.routes, srv.riskRoutes()...)
+	srv.routes = append(srv.routes, srv.kycRoutes()...)
 	srv.routes = append(srv.routes, srv.opsRoutes()...)
 	return srv
 }

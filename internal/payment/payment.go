@@ -1,7 +1,8 @@
 // Package payment talks to payment providers: transfer recipients and
-// micro-deposits today; disbursements, repayment checkouts and signed
-// webhooks come with the loan engine. The sandbox provider behaves like a
-// real one but moves no money.
+// micro-deposits (Sandbox), payouts and repayment checkouts whose outcome
+// arrives later by webhook (Async), and the verification of those
+// webhooks, signed Paystack style with HMAC-SHA512. The sandbox provider
+// behaves like a real one but moves no money.
 package payment
 
 import (

@@ -308,6 +308,10 @@ wait:
 }
 
 func (g *gathering) lookupLists(ctx context.Context, lists Lists, s *Subject) {
+	if batch, ok := lists.(BatchLists); ok {
+		g.lookupBatch(ctx, batch, s)
+		return
+	}
 	for i, kind := range listKindsOrder {
 		v := s.value(kind)
 		if v == "" {
@@ -321,6 +325,33 @@ func (g *gathering) lookupLists(ctx context.Context, lists Lists, s *Subject) {
 		if found {
 			g.lists[i] = e.List
 		}
+	}
+}
+
+func (g *gathering) lookupBatch(ctx context.Context, lists BatchLists, s *Subject) {
+	var keys [len(listKindsOrder)]ListKey
+	var index [len(listKindsOrder)]int // keys[j] is listKindsOrder[index[j]]
+	n := 0
+	for i, kind := range listKindsOrder {
+		if v := s.value(kind); v != "" {
+			keys[n], index[n] = ListKey{Kind: kind, Value: v}, i
+			n++
+		}
+	}
+	if n == 0 {
+		return
+	}
+	entries, err := lists.LookupAll(ctx, keys[:n])
+	switch {
+	case err != nil:
+		g.listsErr = fmt.Errorf("lookup: %w", err)
+		return
+	case len(entries) != n:
+		g.listsErr = fmt.Errorf("lookup: %d answers for %d values", len(entries), n)
+		return
+	}
+	for j, e := range entries {
+		g.lists[index[j]] = e.List
 	}
 }
 

@@ -52,8 +52,9 @@ func (l ListName) Severity() int {
 
 // ListEntry is one value on one list.
 type ListEntry struct {
+	ID        string    `json:"id,omitempty"` // set by stores that keep entries; removal is by ID
 	Kind      ListKind  `json:"kind"`
-	Value     string    `json:"value"` // normalised; see NormalizeListValue
+	Value     string    `json:"value"` // normalised (see NormalizeListValue); a stored entry read back holds only its mask
 	List      ListName  `json:"list"`
 	Reason    string    `json:"reason"`
 	ExpiresAt time.Time `json:"expires_at,omitzero"` // zero: never
@@ -91,6 +92,21 @@ func (e *ListEntry) Validate() error {
 // (black before grey before white); found is false when there is none.
 type Lists interface {
 	Lookup(ctx context.Context, kind ListKind, value string) (entry ListEntry, found bool, err error)
+}
+
+// ListKey is one value of one kind to look up.
+type ListKey struct {
+	Kind  ListKind
+	Value string // normalised
+}
+
+// BatchLists is a Lists that answers several look-ups in one call, which
+// saves a database a round trip per kind; the engine uses it when its
+// Lists implements it. LookupAll returns, for each key, what Lookup would
+// (a zero entry, List "", when the value is not listed).
+type BatchLists interface {
+	Lists
+	LookupAll(ctx context.Context, keys []ListKey) ([]ListEntry, error)
 }
 
 // NormalizeListValue brings a value into the form entries are stored and

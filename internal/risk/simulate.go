@@ -19,7 +19,9 @@ const (
 type Feedback struct {
 	Approved  bool      `json:"approved"`            // the loan was disbursed
 	Repayment Repayment `json:"repayment,omitempty"` // known only for approved, finished loans
-	At        time.Time `json:"at"`
+	At        time.Time `json:"at"`                  // the latest outcome reported
+
+	repaymentAt time.Time // when Repayment was reported, for Add
 }
 
 // Mix counts decisions by outcome.

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"creditpocket/internal/loan"
+)
+
+// cmdCOB runs "creditpocket cob run --date YYYY-MM-DD": close of business
+// for one business date, by hand. It takes the same database lease as the
+// daily run inside serve, so it never runs twice at once, and a date that
+// already finished is reported and left alone.
+func cmdCOB(ctx context.Context, args []string, env func(string) (string, bool), stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "run" {
+		fmt.Fprintln(stderr, "usage: creditpocket cob run --date YYYY-MM-DD [flags]")
+		return errors.New("cob: want the run subcommand")
+	}
+	// --date is the command's own flag; the rest are the server's.
+	date, rest, err := cutDateFlag(args[1:])
+	if err != nil {
+		return err
+	}
+	business, err := loan.ParseDate(date)
+	if err != nil {
+		return fmt.Errorf("cob run: --date: %w", err)
+	}
+	cfg, err := parseConfig("cob run", rest, env, stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	app, err := Open(ctx, cfg, log, loanOptions(env))
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	res, err := app.Loans.CloseOfBusiness(ctx, app.DB.Leases(), business, processID())
+	if err != nil {
+		return err
+	}
+	if res.AlreadyDone {
+		fmt.Fprintf(stdout, "cob %s: already done\n", business)
+		return nil
+	}
+	fmt.Fprintf(stdout, "cob %s: %d loans past due, %d newly overdue, %d penalty postings totalling %d, in %s\n",
+		business, res.Loans, res.NewlyOverdue, res.Penalties, res.Penalty, res.FinishedAt.Sub(res.StartedAt).Round(time.Millisecond))
+	return nil
+}
+
+// cutDateFlag takes --date (or -date) out of args, leaving the server's
+// flags for parseConfig.
+func cutDateFlag(args []string) (date string, rest []string, err error) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "date" {
+			rest = append(rest, a)
+			continue
+		}
+		if !hasValue {
+			if i+1 == len(args) {
+				return "", nil, errors.New("cob run: --date needs a value")
+			}
+			i++
+			value = args[i]
+		}
+		date = value
+	}
+	if date == "" {
+		return "", nil, errors.New("cob run: --date YYYY-MM-DD is required")
+	}
+	return date, rest, nil
+}
+
+// processID names this process as a lease holder.
+func processID() string {
+	host, _ := os.Hostname()
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%s:%d:%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+}
+
+// loanOptions reads the loan engine's settings from the environment.
+func loanOptions(env func(string) (string, bool)) Options {
+	var o Options
+	o.OpsToken, _ = env("CREDITPOCKET_OPS_TOKEN")
+	o.WebhookSecret, _ = env("CREDITPOCKET_PAYMENT_WEBHOOK_SECRET")
+	o.PublicURL, _ = env("CREDITPOCKET_PUBLIC_URL")
+	o.TransferDelay = 2 * time.Second
+	if v, ok := env("CREDITPOCKET_SANDBOX_TRANSFER_DELAY"); ok {
+		if d, err := time.ParseDuration(v); err == nil {
+			o.TransferDelay = d
+		}
+	}
+	return o
+}
+
+// runLoanWorkers runs the loan engine's background work inside serve
+// until ctx ends: the sandbox's webhook delivery, re-sending payouts left
+// pending, and the daily close of business for yesterday's business date.
+func runLoanWorkers(ctx context.Context, app *App, webhookURL string, log *slog.Logger) {
+	app.Payments.WebhookURL = webhookURL
+	go app.Payments.RunDelivery(ctx, 250*time.Millisecond, func(err error) { log.Warn("webhook delivery", "err", err) })
+	go func() {
+		// At start every pending payout is from before a restart: send it
+		// again now (the provider deduplicates by reference); later only
+		// those pending for a minute.
+		age := time.Duration(0)
+		every(ctx, 30*time.Second, func() {
+			if _, err := app.Loans.ResumeDisbursements(ctx, age); err != nil {
+				log.Warn("resume disbursements", "err", err)
+			}
+			age = time.Minute
+		})
+	}()
+	holder := processID()
+	loc, _ := time.LoadLocation(app.Config.Timezone)
+	go every(ctx, 5*time.Minute, func() {
+		business := loan.DateOf(time.Now().In(loc)).AddDays(-1)
+		res, err := app.Loans.CloseOfBusiness(ctx, app.DB.Leases(), business, holder)
+		switch {
+		case errors.Is(err, loan.ErrLeaseHeld):
+		case err != nil:
+			log.Error("close of business", "date", business.String(), "err", err)
+		case !res.AlreadyDone:
+			log.Info("close of business done", "date", business.String(), "loans", res.Loans, "penalties", res.Penalties)
+		}
+	})
+}
+
+func every(ctx context.Context, d time.Duration, fn func()) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		fn()
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

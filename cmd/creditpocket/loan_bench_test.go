@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"creditpocket/internal/loan"
+	"creditpocket/internal/store"
+	"creditpocket/internal/store/storetest"
+)
+
+// BenchmarkLoanApply measures apply → risk decision → persisted (with the
+// payout queued) through the real HTTP handler over loopback, one fresh
+// borrower per application (a borrower may hold one unfinished loan). It
+// reports applies/s and latency percentiles; run it with
+// bench/loan-apply.sh. CREDITPOCKET_BENCH_CONCURRENCY sets the requests in
+// flight (default 16); CREDITPOCKET_BENCH_PHOTOS=0 applies without the
+// photo, whose fsync into the blob store is most of an application's I/O.
+func BenchmarkLoanApply(b *testing.B) {
+	inFlight := envInt("CREDITPOCKET_BENCH_CONCURRENCY", 16)
+	photo := os.Getenv("CREDITPOCKET_BENCH_PHOTOS") != "0"
+	for _, e := range storetest.Engines(b) {
+		b.Run(string(e), func(b *testing.B) {
+			a := newLoanApp(b, e, nil)
+			a.app.Server.Accounts.Config.OTPDailyPerIP = 1 << 30
+			tokens := make([]string, b.N)
+			for i := range tokens {
+				tokens[i] = a.borrower(fmt.Sprintf("0809%07d", i))
+			}
+			lat := make([]time.Duration, b.N)
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			b.ResetTimer()
+			start := time.Now()
+			for range inFlight {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for {
+						i := int(next.Add(1) - 1)
+						if i >= b.N {
+							return
+						}
+						t0 := time.Now()
+						r := a.applyWith(tokens[i], "301", photo)
+						lat[i] = time.Since(t0)
+						if r.Status != 200 {
+							b.Errorf("apply %d = %d %q", i, r.Status, r.Message)
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			elapsed := time.Since(start)
+			b.StopTimer()
+			slices.Sort(lat)
+			pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
+			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "applies/s")
+			b.ReportMetric(pct(0.50), "p50-ms")
+			b.ReportMetric(pct(0.99), "p99-ms")
+		})
+	}
+}
+
+// BenchmarkCloseOfBusiness runs the overdue job over many owing loans past
+// due: CREDITPOCKET_BENCH_COB_LOANS of them (default 20,000), cloned from
+// one real disbursed loan by doubling INSERT … SELECT. Each iteration is
+// one more business date, so every loan accrues once per iteration. Run it
+// with bench/cob.sh.
+func BenchmarkCloseOfBusiness(b *testing.B) {
+	want := envInt("CREDITPOCKET_BENCH_COB_LOANS", 20_000)
+	for _, e := range storetest.Engines(b) {
+		b.Run(string(e), func(b *testing.B) {
+			lagos, _ := time.LoadLocation("Africa/Lagos")
+			c := &clock{t: time.Date(2026, 1, 1, 9, 0, 0, 0, lagos)}
+			a := newLoanApp(b, e, c)
+			tok := a.borrower("07068425023")
+			a.applyReq(tok, "301")
+			a.deliver()
+			n := cloneLoans(b, a.app.DB, want)
+			ctx := context.Background()
+			due, _ := loan.ParseDate("2026-01-08")
+			b.ResetTimer()
+			start := time.Now()
+			for i := range b.N {
+				res, err := a.app.Loans.CloseOfBusiness(ctx, a.app.DB.Leases(), due.AddDays(i+1), "bench")
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res.Loans != n {
+					b.Fatalf("close of business saw %d loans, want %d", res.Loans, n)
+				}
+			}
+			elapsed := time.Since(start)
+			b.ReportMetric(float64(n*b.N)/elapsed.Seconds(), "loans/s")
+			b.ReportMetric(elapsed.Seconds()/float64(b.N), "s/run")
+		})
+	}
+}
+
+// cloneLoans doubles the loans table until it holds at least want rows
+// (clones are nobody's unfinished loan, so the one-per-borrower rule does
+// not apply to them) and returns the count.
+func cloneLoans(b *testing.B, db *store.DB, want int) int {
+	b.Helper()
+	ctx := context.Background()
+	list := loanCloneColumns
+	var n int
+	for {
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			return tx.QueryRow(ctx, `SELECT COUNT(*) FROM loans`).Scan(&n)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n >= want {
+			return n
+		}
+		limit := min(n, want-n)
+		err = db.Tx(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `INSERT INTO loans (`+list+`) SELECT `+list+` FROM loans ORDER BY id LIMIT $1`, limit)
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// loanCloneColumns are the loan columns copied to clones: all but the id
+// and the one-unfinished-loan-per-borrower marker.
+const loanCloneColumns = "user_id, product_id, product_json, currency, cycle, balance, actual_quote, service_fee, interest, " +
+	"prefix_fee, suffix_fee, shouldback_fee, penalty_cap, status, audit_risk_status, audit_risk_reason, audit_risk_detail, " +
+	"risk_score, audit_user_id, audit_user_reason, audit_user_at, out_principal, out_interest, out_fee, out_penalty, paid_out, " +
+	"received, penalty_charged, credit, written_off, extensions, over_days, accrued_through, due_date, apply_terminal, " +
+	"loan_count, photos, card_id, bank_code, bank_name, account_mask, account_name, pan_mask, recipient_code, disbursements, " +
+	"applied_at, decided_at, disbursed_at, initial_due_at, due_at, last_paid_at, closed_at, updated_at, version"
+
+// envInt reads a positive whole number from the environment.
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,216 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/png"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"creditpocket/internal/config"
+	"creditpocket/internal/ledger"
+	"creditpocket/internal/loan"
+	"creditpocket/internal/store"
+	"creditpocket/internal/store/storetest"
+)
+
+const testOpsToken = "ops-secret-for-tests"
+
+// clock is a settable clock for journeys that cross due dates.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// newLoanApp is newTestApp with the loan engine's test settings: payouts
+// arrive at once, the operator token is set, and the clock is c (nil: the
+// real clock). Webhooks are delivered to the test server.
+func newLoanApp(t testing.TB, e store.Engine, c *clock) *testApp {
+	t.Helper()
+	dbURL, dir := storetest.URL(t, e)
+	cfg := config.Default()
+	cfg.DataDir, cfg.DatabaseURL = dir, dbURL
+	opt := Options{Hasher: fastHasher, QuietRequests: true, OpsToken: testOpsToken}
+	if c != nil {
+		opt.Now = c.Now
+	}
+	app, err := Open(context.Background(), cfg, slog.New(slog.DiscardHandler), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(app.Server.Handler())
+	app.Payments.WebhookURL = srv.URL + "/payment/webhook"
+	t.Cleanup(func() { srv.Close(); app.Close() })
+	return &testApp{t: t, app: app, srv: srv}
+}
+
+// borrower signs up mobile and completes the whole profile.
+func (a *testApp) borrower(mobile string) string {
+	a.t.Helper()
+	tok := a.signUp(mobile)
+	a.ok("POST", "/user/info/basic", basicInfo(), tok)
+	a.ok("POST", "/user/info/contacts", contactsBody(), tok)
+	a.ok("POST", "/user/info/work", workBody(), tok)
+	a.ok("POST", "/user/bankcard", cardBody(), tok)
+	return tok
+}
+
+// testPNG is a small valid photo.
+var testPNG = func() []byte {
+	var b bytes.Buffer
+	_ = png.Encode(&b, image.NewGray(image.Rect(0, 0, 4, 4)))
+	return b.Bytes()
+}()
+
+// applyReq sends a loan application as the app does (multipart, with a
+// photo).
+func (a *testApp) applyReq(token, productID string) env {
+	a.t.Helper()
+	return a.applyWith(token, productID, true)
+}
+
+func (a *testApp) applyWith(token, productID string, photo bool) env {
+	a.t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	_ = w.WriteField("id", productID)
+	_ = w.WriteField("applyTerminal", "1")
+	if photo {
+		fw, _ := w.CreateFormFile("files", "face.png")
+		_, _ = fw.Write(testPNG)
+	}
+	_ = w.Close()
+	return a.req("POST", "/loan/record/apply", body.String(), token, "Content-Type: "+w.FormDataContentType())
+}
+
+// loanRecord is the part of the seed's loan record the tests read.
+type loanRecord struct {
+	ID              string `json:"id"`
+	Status          int    `json:"status"`
+	AuditRiskStatus int    `json:"auditRiskStatus"`
+	AuditRiskReson  string `json:"auditRiskReson"`
+	AuditRiskDetail string `json:"auditRiskDetail"`
+	Balance         string `json:"balance"`
+	ActualBalance   string `json:"actualBalance"`
+	ActualbackAmt   string `json:"actualbackAmt"`
+	ServiceFee      int64  `json:"serviceFee"`
+	SuffixFee       int64  `json:"suffixFee"`
+	ShouldbackFee   string `json:"shouldbackFee"`
+	OverdueFee      string `json:"overdueFee"`
+	OverDays        string `json:"overDays"`
+	RemainingAmount string `json:"remainingAmount"`
+	ExtensionStatus int    `json:"extensionStatus"`
+	ShouldbackTime  string `json:"shouldbackTime"`
+	HeadImgCode     string `json:"headImgCode"`
+	AuditUserID     string `json:"auditUserId"`
+}
+
+func (a *testApp) latest(token string) loanRecord {
+	a.t.Helper()
+	var l loanRecord
+	a.ok("GET", "/loan/record/latest", nil, token).decode(a.t, &l)
+	return l
+}
+
+type checkout struct {
+	Reference   string `json:"reference"`
+	CheckoutURL string `json:"checkoutUrl"`
+	Amount      string `json:"amount"`
+	Type        string `json:"type"`
+}
+
+// repay opens a checkout with an idempotency key.
+func (a *testApp) repay(token, key string, body map[string]string) env {
+	a.t.Helper()
+	return a.req("POST", "/loan/record/repay", body, token, "Idempotency-Key: "+key)
+}
+
+// pay opens a checkout for amount and pays it in full at the sandbox.
+func (a *testApp) pay(token, loanID, key string, amount ledger.Money) checkout {
+	a.t.Helper()
+	e := a.repay(token, key, map[string]string{"id": loanID, "amount": amount.String()})
+	if e.Status != 200 {
+		a.t.Fatalf("repay = %d %q", e.Status, e.Message)
+	}
+	var c checkout
+	e.decode(a.t, &c)
+	a.ok("POST", "/sandbox/payments/"+c.Reference+"/complete", map[string]string{}, "")
+	a.deliver()
+	return c
+}
+
+// deliver posts every due sandbox webhook to the server now.
+func (a *testApp) deliver() {
+	a.t.Helper()
+	for {
+		n, err := a.app.Payments.DeliverDue(context.Background())
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+	}
+}
+
+// verifyClean fails the test on any ledger violation.
+func (a *testApp) verifyClean() {
+	a.t.Helper()
+	vs, txs, loans, err := verifyLedger(context.Background(), a.app.DB)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	for _, v := range vs {
+		a.t.Errorf("ledger violation: %s", v)
+	}
+	if txs == 0 || loans == 0 {
+		a.t.Errorf("ledger verify saw %d transactions and %d loans", txs, loans)
+	}
+}
+
+// opsReq sends an operator request.
+func (a *testApp) opsReq(method, path string, body any) env {
+	a.t.Helper()
+	return a.req(method, path, body, testOpsToken)
+}
+
+// webhook posts a signed event body to the webhook endpoint.
+func (a *testApp) webhook(body []byte, sig string) int {
+	req, _ := http.NewRequest("POST", a.srv.URL+"/payment/webhook", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("x-creditpocket-signature", sig)
+	resp, err := a.srv.Client().Do(req)
+	if err != nil {
+		return 0
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func money(s string) ledger.Money {
+	n, _ := strconv.ParseInt(s, 10, 64)
+	return ledger.Money(n)
+}
+
+var _ = loan.StatusSettled

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"creditpocket/internal/account"
+	"creditpocket/internal/blob"
+	"creditpocket/internal/errs"
+	"creditpocket/internal/httpapi"
+	"creditpocket/internal/ledger"
+	"creditpocket/internal/loan"
+	"creditpocket/internal/payment"
+	"creditpocket/internal/store"
+	"creditpocket/internal/vault"
+)
+
+// demoFunding is the lender capital the demo books at the provider, so
+// payouts never drive provider cash below zero (ledger verify checks it).
+const demoFunding ledger.Money = 1_000_000_000_000_00
+
+// seedLoanDemo seeds the demo products and the demo lender's capital.
+func seedLoanDemo(ctx context.Context, db *store.DB) error {
+	if err := db.SeedProducts(ctx, loan.DemoProducts()); err != nil {
+		return fmt.Errorf("seed demo products: %w", err)
+	}
+	if err := db.Fund(ctx, "demo-capital", "NGN", demoFunding); err != nil {
+		return fmt.Errorf("seed demo funding: %w", err)
+	}
+	return nil
+}
+
+// wireLoans builds the loan engine and its HTTP dependencies.
+func (a *App) wireLoans(v *vault.Vault, accounts *account.Service, loc *time.Location, opt Options) (*httpapi.Loans, error) {
+	secret := []byte(opt.WebhookSecret)
+	if len(secret) == 0 {
+		secret = []byte(v.Hash("payment-webhook", "sandbox"))
+	}
+	base := opt.PublicURL
+	if base == "" {
+		base = "http://localhost" + a.Config.Addr
+	}
+	a.Payments = &payment.Async{
+		Queue: a.DB.SandboxEvents(), Charges: a.DB, Secret: secret, CheckoutBase: base,
+		TransferDelay: opt.TransferDelay, Now: opt.Now,
+	}
+	lists := riskLists{a.DB.RiskLists(func(kind loan.ListKind, value string) string {
+		return v.Hash("risk:"+string(kind), value)
+	})}
+	a.Loans = &loan.Service{
+		Store:     a.DB.Loans(),
+		Decider:   loan.DefaultPolicy{Lists: lists.RiskLists},
+		Provider:  a.Payments,
+		Borrowers: borrowers{accounts: accounts, db: a.DB, vault: v},
+		Photos:    photos{blobs: a.Blobs, vault: v},
+		Location:  loc,
+		Log:       a.Log,
+		Now:       opt.Now,
+	}
+	return &httpapi.Loans{Service: a.Loans, Sandbox: a.Payments, WebhookSecret: secret, OpsToken: opt.OpsToken, Lists: lists}, nil
+}
+
+// borrowers gathers an applicant's snapshot in one query and makes sure
+// the default bank card is registered with the payment provider.
+type borrowers struct {
+	accounts *account.Service
+	db       *store.DB
+	vault    *vault.Vault
+}
+
+// profileAAD must match the account package's sealing of ID numbers.
+func profileAAD(userID int64) string { return fmt.Sprintf("profile.id_number:%d", userID) }
+
+func (b borrowers) Borrower(ctx context.Context, userID int64) (*loan.Borrower, error) {
+	s, err := b.db.BorrowerSnapshot(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	out := &s.Borrower
+	// The same steps as account.Overview.Steps.
+	out.Complete = s.HasProfile && s.Contacts >= account.DefaultConfig().MinContacts && s.HasWork && s.HasCard
+	if s.HasProfile {
+		if out.IDNumber, err = b.vault.OpenString(s.IDSealed, profileAAD(userID)); err != nil {
+			return nil, fmt.Errorf("open ID number of borrower %d: %w", userID, err)
+		}
+	}
+	if s.HasCard && out.Card.RecipientCode == "" {
+		c, err := b.accounts.EnsureRecipient(ctx, userID, out.Card.ID)
+		if err != nil {
+			return nil, err
+		}
+		out.Card.RecipientCode = c.RecipientCode
+	}
+	return out, nil
+}
+
+// photos seals application photos into the blob store.
+type photos struct {
+	blobs blob.Store
+	vault *vault.Vault
+}
+
+func (p photos) PutPhoto(ctx context.Context, userID int64, data []byte) (string, error) {
+	sealed, err := p.vault.Seal(data, []byte(fmt.Sprintf("loan.photo:%d", userID)))
+	if err != nil {
+		return "", err
+	}
+	return p.blobs.Put(ctx, sealed)
+}
+
+// riskLists adds list entries from the ops API.
+type riskLists struct{ *store.RiskLists }
+
+func (l riskLists) AddListEntry(ctx context.Context, kind loan.ListKind, value string, list loan.ListName, reason, by string, expires time.Time) error {
+	v := loan.NormalizeListValue(kind, value)
+	if v == "" {
+		return errs.InvalidField("value", "is not a valid %s", kind)
+	}
+	var id [8]byte
+	_, _ = rand.Read(id[:])
+	return l.Add(ctx, store.ListEntry{ID: "rle_" + hex.EncodeToString(id[:]), Kind: kind, ValueMask: vault.Mask(v), List: list,
+		Reason: reason, ExpiresAt: expires, CreatedBy: by, CreatedAt: time.Now().UTC()}, v)
+}

@@ -1,0 +1,362 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"creditpocket/internal/errs"
+	"creditpocket/internal/kyc"
+	"creditpocket/internal/partner"
+)
+
+// The card-binding KYC open API answers in the partner contract's shape,
+// {"code":"00000","msg":"ok"}, with five-digit codes from kyc.Codes.
+
+const kycTag = "Partner: card-binding KYC"
+
+// kycAnswer is the KYC API's response shape.
+type kycAnswer struct {
+	Code kyc.Code `json:"code"`
+	Msg  string   `json:"msg"`
+	Data any      `json:"data,omitempty"`
+}
+
+// kycHandler is a KYC handler for an authenticated partner.
+type kycHandler func(r *http.Request, p *partner.Partner) (any, error)
+
+// kycCodeTable documents the codes in the route summaries.
+func kycCodeTable() string {
+	var b strings.Builder
+	for i, c := range kyc.Codes {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%s %s (%d)", c.Code, c.Meaning, c.Status)
+	}
+	return b.String()
+}
+
+func (s *Server) kycRoutes() []route {
+	if s.KYC == nil {
+		return nil
+	}
+	codes := " Answers {code, msg[, data]}; msg names the field and the rule. Codes (HTTP status): " + kycCodeTable() + "."
+	tradeNo := field{name: "mc_trade_no", typ: "string", required: true, desc: "The merchant's transaction number of the binding: printable ASCII, 1–64 characters, unique per merchant"}
+	img := func(name string, required bool, desc string) field {
+		return field{name: name, typ: "string", required: required, desc: desc + "; base64 (standard or URL-safe, with or without a data: prefix), sniffed by content and decoded to check it"}
+	}
+	rs := []route{
+		{method: "POST", path: "/openapi/card/binding", tag: kycTag,
+			summary: "Open a card binding for one of the merchant's users. Partner scope kyc. Opening the same mc_trade_no again with the same details answers the binding again; with other details 20002 conflict." + codes,
+			query:   partnerCredentialFields,
+			body: []field{
+				tradeNo,
+				{name: "card_type_id", typ: "string", required: true, desc: "Card type, digits (a string or a number), e.g. 71000003; decides the address rule and the allowed countries"},
+				{name: "user_ref", typ: "string", required: true, desc: "The merchant's reference for its user: printable ASCII, 1–64 characters"},
+				{name: "notify_url", typ: "string", desc: "http(s) URL the KYC's status changes are POSTed to, signed (see GET /openapi/card/binding/webhook-secret); at most 512 characters"},
+			}, response: "binding", handle: s.kyc(s.openBinding)},
+		{method: "POST", path: "/openapi/card/binding/kyc", tag: kycTag,
+			summary: fmt.Sprintf("Binding KYC (2.1.28): submit the user's identity for a binding. Partner scope kyc. Body at most %d bytes. "+
+				"Idempotent on mc_trade_no: the same request again answers 00000 again, a different one after acceptance 20002 conflict. "+
+				"An accepted KYC is checked at once (watch-list screening, reused document number, identical photos): clear ones are approved, others wait for manual review; "+
+				"each status change is POSTed to the binding's notify_url.", kyc.MaxBody) + codes,
+			query: partnerCredentialFields,
+			body: []field{
+				tradeNo,
+				{name: "base_info", typ: "object", required: true, items: []field{
+					{name: "email", typ: "string", required: true, desc: "Valid e-mail, at most 64 characters"},
+					{name: "first_name", typ: "string", required: true, desc: "At most 50 characters"},
+					{name: "last_name", typ: "string", required: true, desc: "At most 50 characters"},
+					{name: "mobile", typ: "string", required: true, desc: "6 to 11 digits (a string or a number)"},
+					{name: "mobile_code", typ: "string", required: true, desc: "An assigned country calling code, e.g. 86; at most 5 characters"},
+					{name: "user_ip", typ: "string", desc: "IPv4 or IPv6 address"},
+				}},
+				{name: "kyc_info", typ: "object", required: true, items: []field{
+					{name: "address", typ: "string", required: true, desc: "At most 256 characters; must match the card type's address rule (default: letters of any script, digits, spaces and , . ' # / ( ) & : ; -; card types 71000003 and 71000002: the same in Latin letters only)"},
+					img("back_doc", false, "Back of the document: jpg, jpeg or png, less than 2 MB of base64 text"),
+					{name: "birthday", typ: "string", required: true, desc: "yyyy-MM-dd, a real past date; the applicant at least 18 years old"},
+					{name: "city", typ: "string", required: true, desc: "At most 100 characters"},
+					{name: "country_id", typ: "string", required: true, desc: "ISO 3166 alpha-2 in capitals; within the card type's countries when it has a limit"},
+					{name: "doc_no", typ: "string", required: true, desc: "Document number, a string or a number; at most 128 characters"},
+					{name: "doc_type", typ: "integer", required: true, desc: "1 passport, 2 identity number; only passport is accepted at present (configurable)", enum: []string{"1", "2"}},
+					{name: "emergency_contact", typ: "string", required: true, desc: "At most 255 characters"},
+					img("front_doc", true, "Front of the document: jpg, jpeg or png, less than 2 MB of base64 text"),
+					{name: "gender", typ: "integer", required: true, desc: "1 male, 2 female", enum: []string{"1", "2"}},
+					img("mix_doc", true, "The user holding the document: jpg, jpeg or png, less than 2 MB of base64 text"),
+					{name: "nationality_id", typ: "string", required: true, desc: "ISO 3166 alpha-2 in capitals"},
+					img("sign_img", true, "Signature: jpg, jpeg or png, less than 1 MB of base64 text"),
+					{name: "state", typ: "string", required: true, desc: "At most 100 characters"},
+					{name: "zip_code", typ: "string", required: true, desc: "At most 20 characters (a string or a number)"},
+					img("poa_doc", false, "Proof of address: jpg, jpeg, png or pdf, less than 2 MB of base64 text; required when poa_type is 1"),
+					{name: "poa_type", typ: "integer", desc: "1 self-service provision (needs poa_doc), 2 assisted certification; a number or a numeric string", enum: []string{"1", "2"}},
+				}},
+			}, response: "null", handle: s.kyc(s.submitKYC)},
+		{method: "GET", path: "/openapi/card/binding/kyc", tag: kycTag,
+			summary: "The KYC status of a binding: not_submitted, submitted (review=true while in the manual queue), approved or rejected, with the reasons. Never returns the applicant's data or documents. Partner scope kyc." + codes,
+			query:   append([]field{tradeNo}, partnerCredentialFields...), response: "kycStatus", handle: s.kyc(s.kycStatus)},
+		{method: "GET", path: "/openapi/card/binding/webhook-secret", tag: kycTag,
+			summary: "The merchant's webhook signing secret. Each notification carries " + kyc.SignatureHeader + ": t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<raw body>\" under this secret>, and " +
+				kyc.EventIDHeader + ". Answer 2xx to acknowledge; otherwise it is retried with exponential backoff (30 s doubling to 1 h) for 72 hours. Partner scope kyc." + codes,
+			query: partnerCredentialFields, response: "webhookSecret", handle: s.kyc(s.kycWebhookSecret)},
+	}
+	for i := range rs[1].body {
+		if f := &rs[1].body[i]; f.typ == "object" {
+			f.desc = fieldList(f.items)
+		}
+	}
+	if s.Loans != nil { // the operator token lives with the loan engine's settings
+		rs = append(rs,
+			route{method: "GET", path: "/ops/kyc/review", tag: "Operations", summary: "KYCs waiting for manual review, oldest first (at most 200)." + opsTokenDoc,
+				query: []field{{name: "limit", typ: "integer", desc: "At most this many (default 50)"}}, response: "list of kycReview", handle: s.ops(s.kycQueue)},
+			route{method: "POST", path: "/ops/kyc/review", tag: "Operations", summary: "Approve or reject a KYC in review; the merchant is notified." + opsTokenDoc,
+				body: []field{
+					{name: "id", typ: "integer", required: true, desc: "KYC id from GET /ops/kyc/review"},
+					{name: "decision", typ: "string", required: true, enum: []string{"approve", "reject"}},
+					{name: "reason", typ: "string", desc: "Why; required to reject, at most 500 characters"},
+					{name: "operator", typ: "string", required: true, desc: "Who decides, at most 100 characters"},
+				}, response: "kycReview", handle: s.ops(s.kycDecide)},
+			route{method: "GET", path: "/ops/kyc/document", tag: "Operations", summary: "Open one document of a KYC (base64). Every view is recorded with who and why before the document is read." + opsTokenDoc,
+				query: []field{
+					{name: "id", typ: "integer", required: true, desc: "KYC id"},
+					{name: "field", typ: "string", required: true, enum: []string{"front_doc", "back_doc", "mix_doc", "sign_img", "poa_doc"}},
+					{name: "viewer", typ: "string", required: true, desc: "Who views it, at most 100 characters"},
+					{name: "purpose", typ: "string", required: true, desc: "Why, at most 200 characters"},
+				}, response: "kycDocument", handle: s.ops(s.kycDocument)},
+		)
+	}
+	return rs
+}
+
+// fieldList describes an object's members in one line, for the OpenAPI
+// document, which shows only arrays' items: "email* (…); user_ip (…)".
+func fieldList(fs []field) string {
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		star := ""
+		if f.required {
+			star = "*"
+		}
+		parts[i] = fmt.Sprintf("%s%s (%s)", f.name, star, f.desc)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// kyc authenticates the partner for scope kyc and writes the KYC answer.
+func (s *Server) kyc(h kycHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, err := s.partnerAuth(r, partner.ScopeKYC)
+		var data any
+		if err == nil {
+			data, err = h(r, p)
+		} else {
+			err = kycAuthError(err)
+		}
+		code, msg := kyc.CodeOf(err)
+		if code == kyc.InternalError {
+			logger(r.Context(), s.log).Error("internal error", "route", r.Pattern, "err", err)
+		}
+		ans := kycAnswer{Code: code, Msg: msg, Data: data}
+		if err != nil {
+			ans.Data = nil
+		}
+		writeJSON(w, code.Status(), ans)
+	}
+}
+
+// kycAuthError maps the partner package's refusals to KYC codes.
+func kycAuthError(err error) error {
+	for _, m := range []struct {
+		err  error
+		code kyc.Code
+	}{
+		{partner.ErrUnauthorized, kyc.Unauthorized}, {partner.ErrExpired, kyc.KeyExpired},
+		{partner.ErrNoPermission, kyc.NoPermission}, {partner.ErrOutOfQuota, kyc.OutOfQuota},
+		{partner.ErrRateLimited, kyc.RateLimited},
+	} {
+		if errors.Is(err, m.err) {
+			return &kyc.Error{Code: m.code, Field: "X-API-ID", Rule: strings.TrimPrefix(m.err.Error(), "partner: ")}
+		}
+	}
+	return err
+}
+
+// flexText is a JSON string or whole number kept as text: merchants send
+// card_type_id both ways.
+type flexText string
+
+func (f *flexText) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*f = flexText(s)
+		return nil
+	}
+	if bytes.Equal(b, []byte("null")) {
+		return nil
+	}
+	if _, err := strconv.ParseUint(string(b), 10, 64); err != nil {
+		return &json.UnmarshalTypeError{Value: "number " + string(b), Type: reflect.TypeFor[string]()}
+	}
+	*f = flexText(b)
+	return nil
+}
+
+type openBindingReq struct {
+	TradeNo    string   `json:"mc_trade_no"`
+	CardTypeID flexText `json:"card_type_id"`
+	UserRef    string   `json:"user_ref"`
+	NotifyURL  string   `json:"notify_url"`
+}
+
+type bindingView struct {
+	TradeNo    string `json:"mc_trade_no"`
+	CardTypeID string `json:"card_type_id"`
+	UserRef    string `json:"user_ref"`
+	NotifyURL  string `json:"notify_url"`
+	CreatedAt  string `json:"created_at"`
+}
+
+func (s *Server) openBinding(r *http.Request, p *partner.Partner) (any, error) {
+	var req openBindingReq
+	if err := decodeJSON(r, maxJSONBody, &req); err != nil {
+		return nil, err
+	}
+	b, err := s.KYC.OpenBinding(r.Context(), kyc.OpenInput{PartnerID: p.ID, TradeNo: req.TradeNo, CardTypeID: string(req.CardTypeID), UserRef: req.UserRef, NotifyURL: req.NotifyURL})
+	if err != nil {
+		return nil, err
+	}
+	return bindingView{TradeNo: b.TradeNo, CardTypeID: b.CardTypeID, UserRef: b.UserRef, NotifyURL: b.NotifyURL, CreatedAt: b.CreatedAt.Format(time.RFC3339)}, nil
+}
+
+// submitKYC streams the body through kyc.Reader: it is read once, and
+// each document is decoded as it arrives.
+func (s *Server) submitKYC(r *http.Request, p *partner.Partner) (any, error) {
+	if !jsonContent(r) {
+		return nil, &kyc.Error{Code: kyc.BadFormat, Field: "Content-Type", Rule: "must be application/json"}
+	}
+	if r.ContentLength > kyc.MaxBody {
+		return nil, &kyc.Error{Code: kyc.BodyTooLarge, Field: "body", Rule: fmt.Sprintf("must be at most %d bytes", kyc.MaxBody)}
+	}
+	req, err := kyc.NewReader(r.Body, kyc.MaxBody).Read()
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.KYC.Submit(r.Context(), p.ID, req)
+}
+
+type kycStatusView struct {
+	TradeNo     string     `json:"mc_trade_no"`
+	CardTypeID  string     `json:"card_type_id"`
+	Status      kyc.Status `json:"status"`
+	Review      bool       `json:"review"`
+	Reasons     []string   `json:"reasons"`
+	SubmittedAt string     `json:"submitted_at"`
+	DecidedAt   string     `json:"decided_at"`
+}
+
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func (s *Server) kycStatus(r *http.Request, p *partner.Partner) (any, error) {
+	v, err := s.KYC.Status(r.Context(), p.ID, r.URL.Query().Get("mc_trade_no"))
+	if err != nil {
+		return nil, err
+	}
+	return kycStatusView{TradeNo: v.TradeNo, CardTypeID: v.CardTypeID, Status: v.Status, Review: v.Review, Reasons: v.Reasons,
+		SubmittedAt: rfc3339(v.SubmittedAt), DecidedAt: rfc3339(v.DecidedAt)}, nil
+}
+
+type webhookSecretView struct {
+	Secret string `json:"secret"`
+	Header string `json:"header"`
+	Scheme string `json:"scheme"`
+}
+
+func (s *Server) kycWebhookSecret(r *http.Request, p *partner.Partner) (any, error) {
+	return webhookSecretView{Secret: s.KYC.WebhookSecret(p.ID), Header: kyc.SignatureHeader,
+		Scheme: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`}, nil
+}
+
+type kycReviewView struct {
+	ID         int64      `json:"id"`
+	PartnerID  string     `json:"partner_id"`
+	TradeNo    string     `json:"mc_trade_no"`
+	CardTypeID string     `json:"card_type_id"`
+	UserRef    string     `json:"user_ref"`
+	Status     kyc.Status `json:"status"`
+	Review     bool       `json:"review"`
+	Reasons    []string   `json:"reasons"`
+	CreatedAt  string     `json:"created_at"`
+	DecidedBy  string     `json:"decided_by"`
+}
+
+func reviewView(sub *kyc.Submission) kycReviewView {
+	return kycReviewView{ID: sub.ID, PartnerID: sub.PartnerID, TradeNo: sub.TradeNo, CardTypeID: sub.CardTypeID, UserRef: sub.UserRef,
+		Status: sub.Status, Review: sub.Review, Reasons: sub.Reasons, CreatedAt: rfc3339(sub.CreatedAt), DecidedBy: sub.DecidedBy}
+}
+
+func (s *Server) kycQueue(r *http.Request) (any, error) {
+	limit, err := queryInt(r, "limit", 50)
+	if err != nil {
+		return nil, err
+	}
+	subs, err := s.KYC.ReviewQueue(r.Context(), limit)
+	if err != nil {
+		return nil, err
+	}
+	return listOf(subs, int64(len(subs)), func(sub kyc.Submission) kycReviewView { return reviewView(&sub) }), nil
+}
+
+type kycDecideReq struct {
+	ID       int64  `json:"id"`
+	Decision string `json:"decision"`
+	Reason   string `json:"reason"`
+	Operator string `json:"operator"`
+}
+
+func (s *Server) kycDecide(r *http.Request) (any, error) {
+	var req kycDecideReq
+	if err := decodeJSON(r, maxJSONBody, &req); err != nil {
+		return nil, err
+	}
+	if req.Decision != "approve" && req.Decision != "reject" {
+		return nil, errs.InvalidField("decision", "must be approve or reject")
+	}
+	sub, err := s.KYC.Decide(r.Context(), req.ID, req.Decision == "approve", req.Reason, req.Operator)
+	if err != nil {
+		return nil, err
+	}
+	return reviewView(sub), nil
+}
+
+type kycDocumentView struct {
+	Kind string `json:"kind"`
+	Data string `json:"data"` // base64
+}
+
+func (s *Server) kycDocument(r *http.Request) (any, error) {
+	id, err := queryID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	q := r.URL.Query()
+	data, kind, err := s.KYC.ViewDocument(r.Context(), id, q.Get("field"), q.Get("viewer"), q.Get("purpose"))
+	if err != nil {
+		return nil, err
+	}
+	return kycDocumentView{Kind: string(kind), Data: base64.StdEncoding.EncodeToString(data)}, nil
+}

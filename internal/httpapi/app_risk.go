@@ -1,0 +1,436 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"creditpocket/internal/errs"
+	"creditpocket/internal/identity"
+	"creditpocket/internal/partner"
+	"creditpocket/internal/risk"
+)
+
+// RiskAPI holds what the risk-decision endpoints call.
+type RiskAPI struct {
+	Engine *risk.Engine
+	Store  RiskStore
+	// OpsToken guards the /ops/risk endpoints (CREDITPOCKET_OPS_TOKEN);
+	// empty refuses them all.
+	OpsToken string
+	Now      func() time.Time // default time.Now; validates event times
+}
+
+// RiskStore is the storage the risk endpoints need; the store package
+// implements it.
+type RiskStore interface {
+	risk.PolicyStore
+	SaveDecision(ctx context.Context, rec *risk.Record, source, partnerID string) error
+	Decision(ctx context.Context, sequenceID string) (*risk.Record, error)
+	AddFeedback(ctx context.Context, sequenceID string, o risk.FeedbackOutcome, at time.Time, by string) (*risk.Feedback, error)
+	AddListEntry(ctx context.Context, e risk.ListEntry) (risk.ListEntry, error)
+	RemoveListEntry(ctx context.Context, id string) error
+	ListEntries(ctx context.Context, kind risk.ListKind, list risk.ListName, activeOnly bool) ([]risk.ListEntry, error)
+}
+
+// The decision API's reason codes for refused credentials and for the
+// feedback call, beside risk's own codes for refused events.
+const (
+	riskUnauthorized risk.ReasonCode = "unauthorized"        // 401: unknown id or wrong secret
+	riskKeyExpired   risk.ReasonCode = "key_expired"         // 401: expired or revoked credentials
+	riskNoPermission risk.ReasonCode = "no_permission"       // 403: the partner lacks scope risk
+	riskOutOfQuota   risk.ReasonCode = "out_of_quota"        // 403: the partner's call quota is used up
+	riskRateLimited  risk.ReasonCode = "rate_limit_exceeded" // 429: over the partner's calls per second
+	riskNotFound     risk.ReasonCode = "not_found"           // 404: feedback for an unknown sequence_id
+	riskConflict     risk.ReasonCode = "conflict"            // 409: feedback contradicting earlier feedback
+)
+
+// riskReasonCodes documents every reason_code with its HTTP status.
+const riskReasonCodes = "reason_code on failure (HTTP status): malformed_event, unknown_field, wrong_type, missing_field, invalid_field, " +
+	"unsupported_event_type (400); event_too_large (413); unauthorized, key_expired (401); no_permission, out_of_quota (403); " +
+	"rate_limit_exceeded (429); internal_error (500)"
+
+const riskEventSchema = "Time fields are ISO-8601 with an offset; dates YYYY-MM-DD; countries ISO 3166 alpha-2; " +
+	"calling codes E.164 digits without '+'. Unknown fields are refused."
+
+var riskEventFields = []field{
+	{name: "event_time", typ: "string", required: true, desc: "When the event happened, ISO-8601 with offset, e.g. 2026-11-20T10:15:00+01:00; not before 2000-01-01 nor in the future (small clock skew allowed)"},
+	{name: "event_type", typ: "string", required: true, desc: "Loan (any case). Register, Login and Disburse are refused as not scored yet (unsupported_event_type)"},
+	{name: "scenario", typ: "string", desc: "Business scenario; default 'default'", enum: []string{"cashloan", "bnpl", "creditcard", "p2p", "default"}},
+	{name: "order_id", typ: "string", desc: "The partner's order id, stored with the decision"},
+	{name: "terminal", typ: "object", desc: "Device: ip (IPv4 or IPv6), black_box (device fingerprint; device lists and velocity)"},
+	{name: "account", typ: "object", desc: "The partner's account: account_id, register_time (ISO-8601), phone, email"},
+	{name: "profile", typ: "object", required: true, desc: "The applicant (required for Loan): name; phone {country_code (integer, E.164 without +), phone_number}; " +
+		"id {id_country (ISO 3166), id_type (identity_card|passport|driving_licence|birth_certificate|others), id_number (for NG borrowers the 11-digit BVN), valid_date}; " +
+		"email; sex (male|female); birthdate; birthplace and address {country*, region*, city*, district, detail, zip_code}; " +
+		"marital_status (single|married|separated|divorced|widowed|cohabited|customary); " +
+		"education (doctorate|master|bachelor|junior_college|high_school|middle_school|below_middle_school); company_name; company_phone; company_address; profession; nationality (ISO 3166)"},
+	{name: "contact", typ: "array", desc: "The applicant's contacts", items: []field{
+		{name: "name", typ: "string", desc: "Contact name"},
+		{name: "phone", typ: "object", desc: "country_code (integer), phone_number"},
+		{name: "relationship", typ: "string", enum: []string{"parent", "spouse", "child", "sibling", "cousin", "other_relative", "friend", "classmate", "coworker", "other_cases"}},
+	}},
+	{name: "card", typ: "object", desc: "Bank card: bank_name, card_number (digits; card lists and velocity)"},
+	{name: "identity_ext", typ: "object", desc: "face_image_type (url|base64), face_image (1–8 entries), face_video_type, face_video, id_image_type, id_image. " +
+		"url values must be http(s) URLs; base64 values must decode to JPEG or PNG of at most 2 MB"},
+}
+
+var opsTokenDoc = " Needs the operator token (CREDITPOCKET_OPS_TOKEN) as a Bearer token; refused while none is configured."
+
+func (s *Server) riskRoutes() []route {
+	if s.Risk == nil {
+		return nil
+	}
+	listEntryFields := []field{
+		{name: "kind", typ: "string", required: true, enum: kindNames()},
+		{name: "value", typ: "string", required: true, desc: "The value; normalised before hashing (phone: E.164 digits; ID number: upper case without spaces or hyphens; card: digits; IP: canonical; e-mail: lower case). Stored only as a keyed hash and a mask"},
+		{name: "list", typ: "string", required: true, enum: []string{"black", "grey", "white"}},
+		{name: "reason", typ: "string", required: true, desc: "Why, 1–256 characters (audit trail)"},
+		{name: "created_by", typ: "string", required: true, desc: "Who adds the entry, 1–64 characters"},
+		{name: "expires_at", typ: "string", desc: "When the entry stops applying: YYYY-MM-DD (the end of that day, UTC) or ISO-8601 with offset; default never"},
+	}
+	return []route{
+		{method: "POST", path: "/credit/fraud/v1", tag: "Partner: risk decision",
+			summary: "Score a borrower event (TrustDecision style) with the live policy. Partner scope risk. " +
+				"Answers {success:true, sequence_id, final_decision (Accept|Review|Reject), final_score, policy_set[{policy_uuid, policy_name, policy_mode, policy_score, policy_decision, hit_rules}], " +
+				"hit_rules[{id, name, decision, score, reason, features}], policy_version, reason, reason_detail, spend_time (ms)} — not the envelope. " +
+				"A refused call answers {success:false, reason_code, message naming the field}; " + riskReasonCodes + ". " + riskEventSchema +
+				" Every decision is stored with its sequence_id, policy version and every feature value.",
+			query: append([]field{
+				{name: "partner_code", typ: "string", desc: "Partner id (or the X-API-ID header)"},
+				{name: "partner_key", typ: "string", desc: "Partner secret (or the X-API-SECRET header)"},
+			}, partnerCredentialFields...),
+			body: riskEventFields, response: "decision answer (not the envelope)", handle: s.riskDecide},
+		{method: "POST", path: "/credit/fraud/v1/feedback", tag: "Partner: risk decision",
+			summary: "Report what became of a decision, for simulation: accept or decline when the lender decides, repaid or defaulted when the loan ends. " +
+				"Repeating an outcome is harmless; a contradicting one (decline after accept) is refused with conflict (409), an unknown sequence_id with not_found (404). " +
+				"Partner scope risk; credentials as for /credit/fraud/v1. Answers {success, sequence_id, feedback{approved, repayment, at}} — not the envelope.",
+			query: []field{{name: "partner_code", typ: "string", desc: "Partner id (or the X-API-ID header)"}, {name: "partner_key", typ: "string", desc: "Partner secret (or the X-API-SECRET header)"}},
+			body: []field{
+				{name: "sequence_id", typ: "string", required: true, desc: "The sequence_id of the decision"},
+				{name: "outcome", typ: "string", required: true, enum: []string{"accept", "decline", "repaid", "defaulted"}},
+				{name: "time", typ: "string", desc: "When it happened, ISO-8601 with offset; default now"},
+			}, response: "feedback answer (not the envelope)", handle: s.riskFeedback},
+		{method: "GET", path: "/ops/risk/list-entries", tag: "Operations", summary: "Risk list entries, newest first (at most 1000), values masked." + opsTokenDoc,
+			query: []field{
+				{name: "kind", typ: "string", desc: "Only this kind", enum: kindNames()},
+				{name: "list", typ: "string", desc: "Only this list", enum: []string{"black", "grey", "white"}},
+				{name: "active", typ: "boolean", desc: "true: leave out expired entries"},
+			}, response: "list of list entry {id, kind, value (mask), list, reason, expires_at, created_by, created_at}", handle: s.riskOps(s.riskListEntries)},
+		{method: "POST", path: "/ops/risk/list-entries", tag: "Operations",
+			summary: "Put a phone, ID number (BVN), card, device, IP or e-mail on the black, grey or white list, with a reason and an optional expiry. The risk engine sees it on the next decision." + opsTokenDoc,
+			body:    listEntryFields, response: "the list entry with its id", handle: s.riskOps(s.riskAddListEntry)},
+		{method: "DELETE", path: "/ops/risk/list-entries/{id}", tag: "Operations", summary: "Remove a list entry by id." + opsTokenDoc,
+			response: "null", handle: s.riskOps(s.riskRemoveListEntry)},
+		{method: "GET", path: "/ops/risk/policy", tag: "Operations", summary: "The live policy's version and name, and the shadow policy's if one runs." + opsTokenDoc,
+			response: "policy status", handle: s.riskOps(s.riskPolicyStatus)},
+		{method: "POST", path: "/ops/risk/policy", tag: "Operations",
+			summary: "Hot-reload a policy: the body is the YAML document (docs/risk-engine.md). It is compiled first; one that does not compile or names an unknown feature is refused (400) and the running policy stays. " +
+				"Otherwise it is stored as a new version, made active (other servers pick it up within seconds) and live here at once. With ?mode=shadow it instead runs beside the live policy on every decision, recorded but never answered, until the next restart." + opsTokenDoc,
+			query:    []field{{name: "mode", typ: "string", desc: "live (default) or shadow", enum: []string{"live", "shadow"}}},
+			response: "policy status", handle: s.riskOps(s.riskApplyPolicy)},
+		{method: "GET", path: "/ops/risk/decisions/{sequence_id}", tag: "Operations",
+			summary:  "One stored decision with every feature value it used, its outcome, the shadow outcome if any, and feedback: what explains it." + opsTokenDoc,
+			response: "decision record", handle: s.riskOps(s.riskDecisionRecord)},
+	}
+}
+
+func kindNames() []string {
+	out := make([]string, len(risk.ListKinds))
+	for i, k := range risk.ListKinds {
+		out[i] = string(k)
+	}
+	return out
+}
+
+func (s *Server) riskNow() time.Time {
+	if s.Risk.Now != nil {
+		return s.Risk.Now()
+	}
+	return time.Now()
+}
+
+// riskFail writes a refused decision-API call.
+func (s *Server) riskFail(w http.ResponseWriter, status int, code risk.ReasonCode, msg string) {
+	writeJSON(w, status, risk.Answer{ReasonCode: code, Message: msg})
+}
+
+// riskPartner authenticates a decision-API call, answering the refusal
+// itself; it returns nil when refused.
+func (s *Server) riskPartner(w http.ResponseWriter, r *http.Request) *partner.Partner {
+	p, err := s.partnerAuth(r, partner.ScopeRisk)
+	if err == nil {
+		return p
+	}
+	status, code := http.StatusInternalServerError, risk.ReasonInternal
+	switch {
+	case errors.Is(err, partner.ErrUnauthorized):
+		status, code = http.StatusUnauthorized, riskUnauthorized
+	case errors.Is(err, partner.ErrExpired):
+		status, code = http.StatusUnauthorized, riskKeyExpired
+	case errors.Is(err, partner.ErrNoPermission):
+		status, code = http.StatusForbidden, riskNoPermission
+	case errors.Is(err, partner.ErrOutOfQuota):
+		status, code = http.StatusForbidden, riskOutOfQuota
+	case errors.Is(err, partner.ErrRateLimited):
+		status, code = http.StatusTooManyRequests, riskRateLimited
+	}
+	msg := err.Error()
+	if code == risk.ReasonInternal {
+		logger(r.Context(), s.log).Error("partner auth", "route", r.Pattern, "err", err)
+		msg = "internal error"
+	}
+	s.riskFail(w, status, code, msg)
+	return nil
+}
+
+// riskDecide is POST /credit/fraud/v1.
+func (s *Server) riskDecide(w http.ResponseWriter, r *http.Request) {
+	p := s.riskPartner(w, r)
+	if p == nil {
+		return
+	}
+	if r.ContentLength > risk.MaxEventBytes {
+		s.riskFail(w, http.StatusRequestEntityTooLarge, risk.ReasonTooLarge, fmt.Sprintf("event must be at most %d bytes", risk.MaxEventBytes))
+		return
+	}
+	if !jsonContent(r) {
+		s.riskFail(w, http.StatusBadRequest, risk.ReasonMalformed, "Content-Type: must be application/json")
+		return
+	}
+	ev, err := risk.DecodeEvent(r.Body, s.riskNow())
+	if err == nil {
+		var rec *risk.Record
+		if rec, err = s.Risk.Engine.Decide(r.Context(), risk.Input{Event: ev}); err == nil {
+			if err = s.Risk.Store.SaveDecision(r.Context(), rec, "api", p.ID); err == nil {
+				writeJSON(w, http.StatusOK, rec.Answer())
+				return
+			}
+			err = fmt.Errorf("save decision %s: %w", rec.SequenceID, err)
+		}
+	}
+	a := risk.FailedAnswer(err)
+	status := http.StatusBadRequest
+	switch a.ReasonCode {
+	case risk.ReasonTooLarge:
+		status = http.StatusRequestEntityTooLarge
+	case risk.ReasonInternal:
+		status = http.StatusInternalServerError
+		logger(r.Context(), s.log).Error("risk decision", "partner", p.ID, "err", err)
+	}
+	s.riskFail(w, status, a.ReasonCode, a.Message)
+}
+
+func jsonContent(r *http.Request) bool {
+	ct := r.Header.Get("Content-Type")
+	mt, _, _ := strings.Cut(ct, ";")
+	return ct == "" || strings.EqualFold(strings.TrimSpace(mt), "application/json")
+}
+
+type feedbackReq struct {
+	SequenceID string `json:"sequence_id"`
+	Outcome    string `json:"outcome"`
+	Time       string `json:"time"`
+}
+
+type feedbackAnswer struct {
+	Success    bool           `json:"success"`
+	SequenceID string         `json:"sequence_id"`
+	Feedback   *risk.Feedback `json:"feedback"`
+}
+
+// riskFeedback is POST /credit/fraud/v1/feedback.
+func (s *Server) riskFeedback(w http.ResponseWriter, r *http.Request) {
+	p := s.riskPartner(w, r)
+	if p == nil {
+		return
+	}
+	var req feedbackReq
+	if err := decodeJSON(r, maxJSONBody, &req); err != nil {
+		s.riskFail(w, http.StatusBadRequest, risk.ReasonMalformed, errs.Message(err))
+		return
+	}
+	o, err := risk.ParseFeedbackOutcome(req.Outcome)
+	switch {
+	case req.SequenceID == "" || len(req.SequenceID) > 64:
+		s.riskFail(w, http.StatusBadRequest, risk.ReasonMissingField, "sequence_id: must be the sequence_id of a decision")
+		return
+	case err != nil:
+		s.riskFail(w, http.StatusBadRequest, risk.ReasonInvalidField, "outcome: must be accept, decline, repaid or defaulted")
+		return
+	}
+	at := s.riskNow()
+	if req.Time != "" {
+		if at, err = time.Parse(time.RFC3339Nano, req.Time); err != nil {
+			s.riskFail(w, http.StatusBadRequest, risk.ReasonInvalidField, "time: must be ISO-8601 with an offset, e.g. 2026-11-20T10:15:00+01:00")
+			return
+		}
+	}
+	fb, err := s.Risk.Store.AddFeedback(r.Context(), req.SequenceID, o, at, p.ID)
+	if err == nil {
+		writeJSON(w, http.StatusOK, feedbackAnswer{Success: true, SequenceID: req.SequenceID, Feedback: fb})
+		return
+	}
+	switch errs.ErrorCode(err) {
+	case errs.NotFound:
+		s.riskFail(w, http.StatusNotFound, riskNotFound, "sequence_id: no decision has this sequence_id")
+	case errs.Conflict:
+		s.riskFail(w, http.StatusConflict, riskConflict, errs.Message(err))
+	default:
+		logger(r.Context(), s.log).Error("risk feedback", "partner", p.ID, "err", err)
+		s.riskFail(w, http.StatusInternalServerError, risk.ReasonInternal, "internal error")
+	}
+}
+
+// checkOpsToken checks the static operator token, in constant time, and
+// refuses everything while none is configured.
+func checkOpsToken(r *http.Request, token string) error {
+	if token == "" {
+		return errs.E(errs.Forbidden, "operations endpoints are disabled: set CREDITPOCKET_OPS_TOKEN")
+	}
+	if subtle.ConstantTimeCompare([]byte(bearer(r)), []byte(token)) != 1 {
+		return errs.E(errs.Unauthenticated, "operator token missing or wrong")
+	}
+	return nil
+}
+
+// riskOps wraps a risk operator endpoint in the envelope and the token.
+func (s *Server) riskOps(h handlerFunc) http.HandlerFunc {
+	return s.app(func(r *http.Request) (any, error) {
+		if err := checkOpsToken(r, s.Risk.OpsToken); err != nil {
+			return nil, err
+		}
+		return h(r)
+	})
+}
+
+func (s *Server) riskListEntries(r *http.Request) (any, error) {
+	q := r.URL.Query()
+	kind, list := risk.ListKind(q.Get("kind")), risk.ListName(q.Get("list"))
+	if kind != "" && !isListKind(kind) {
+		return nil, errs.InvalidField("kind", "must be one of %s", strings.Join(kindNames(), ", "))
+	}
+	if list != "" && list.Severity() == 0 {
+		return nil, errs.InvalidField("list", "must be black, grey or white")
+	}
+	return s.Risk.Store.ListEntries(r.Context(), kind, list, q.Get("active") == "true")
+}
+
+func isListKind(k risk.ListKind) bool {
+	for _, x := range risk.ListKinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+type listEntryReq struct {
+	Kind      string `json:"kind"`
+	Value     string `json:"value"`
+	List      string `json:"list"`
+	Reason    string `json:"reason"`
+	CreatedBy string `json:"created_by"`
+	ExpiresAt string `json:"expires_at"`
+}
+
+func (s *Server) riskAddListEntry(r *http.Request) (any, error) {
+	var req listEntryReq
+	if err := decodeJSON(r, maxJSONBody, &req); err != nil {
+		return nil, err
+	}
+	e := risk.ListEntry{Kind: risk.ListKind(req.Kind), Value: req.Value, List: risk.ListName(req.List), Reason: req.Reason, CreatedBy: req.CreatedBy}
+	switch {
+	case !isListKind(e.Kind):
+		return nil, errs.InvalidField("kind", "must be one of %s", strings.Join(kindNames(), ", "))
+	case e.List.Severity() == 0:
+		return nil, errs.InvalidField("list", "must be black, grey or white")
+	case strings.TrimSpace(e.Reason) == "" || len(e.Reason) > 256:
+		return nil, errs.InvalidField("reason", "must be 1–256 characters")
+	case strings.TrimSpace(e.CreatedBy) == "" || len(e.CreatedBy) > 64:
+		return nil, errs.InvalidField("created_by", "must be 1–64 characters")
+	}
+	if req.ExpiresAt != "" {
+		var err error
+		if e.ExpiresAt, err = ParseExpiry(req.ExpiresAt); err != nil {
+			return nil, errs.InvalidField("expires_at", "%v", err)
+		}
+	}
+	return s.Risk.Store.AddListEntry(r.Context(), e)
+}
+
+// ParseExpiry reads a list entry's expiry: a date YYYY-MM-DD means the end
+// of that day (UTC), so the entry applies through the date given; a time
+// is ISO-8601 with an offset. The CLI shares it.
+func ParseExpiry(s string) (time.Time, error) {
+	if d, err := identity.ParseDate(s); err == nil {
+		return d.AddDate(0, 0, 1), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, errors.New("must be YYYY-MM-DD or ISO-8601 with an offset")
+	}
+	return t, nil
+}
+
+func (s *Server) riskRemoveListEntry(r *http.Request) (any, error) {
+	return nil, s.Risk.Store.RemoveListEntry(r.Context(), r.PathValue("id"))
+}
+
+type policyStatus struct {
+	Version       string `json:"version"`
+	Name          string `json:"name"`
+	ShadowVersion string `json:"shadow_version,omitempty"`
+	ShadowName    string `json:"shadow_name,omitempty"`
+}
+
+func (s *Server) riskPolicyStatus(*http.Request) (any, error) {
+	p := s.Risk.Engine.Policy()
+	st := policyStatus{Version: p.Version, Name: p.Name}
+	if sh := s.Risk.Engine.Shadow(); sh != nil {
+		st.ShadowVersion, st.ShadowName = sh.Version, sh.Name
+	}
+	return st, nil
+}
+
+func (s *Server) riskApplyPolicy(r *http.Request) (any, error) {
+	src, err := io.ReadAll(io.LimitReader(r.Body, risk.MaxPolicyBytes+1))
+	if err != nil {
+		return nil, errs.InvalidField("body", "could not be read: %v", err)
+	}
+	if len(src) > risk.MaxPolicyBytes {
+		return nil, &errs.Error{Code: errs.TooLarge, Field: "body", Message: fmt.Sprintf("policy must be at most %d bytes", risk.MaxPolicyBytes)}
+	}
+	var policyErr error
+	switch mode := r.URL.Query().Get("mode"); mode {
+	case "", "live":
+		_, policyErr = s.Risk.Engine.Publish(r.Context(), s.Risk.Store, src, "ops")
+	case "shadow":
+		var p *risk.Policy
+		if p, policyErr = risk.CompilePolicy(src); policyErr == nil {
+			s.Risk.Engine.SetShadow(p)
+		}
+	default:
+		return nil, errs.InvalidField("mode", "must be live or shadow")
+	}
+	if policyErr != nil {
+		if errs.ErrorCode(policyErr) != errs.Internal {
+			return nil, policyErr // a stored conflicting version
+		}
+		var pe *risk.PolicyError
+		if errors.As(policyErr, &pe) {
+			return nil, errs.InvalidField("body", "policy refused, the running policy stays: %s", strings.TrimPrefix(policyErr.Error(), "risk: "))
+		}
+		return nil, policyErr
+	}
+	return s.riskPolicyStatus(r)
+}
+
+func (s *Server) riskDecisionRecord(r *http.Request) (any, error) {
+	return s.Risk.Store.Decision(r.Context(), r.PathValue("sequence_id"))
+}

@@ -1,0 +1,147 @@
+package httpapi
+
+import (
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"creditpocket/internal/risk"
+)
+
+// nopRiskStore satisfies RiskStore for tests that never reach storage.
+type nopRiskStore struct{ RiskStore }
+
+func riskTestServer() *Server {
+	return New(Server{Risk: &RiskAPI{
+		Engine: risk.NewEngine(risk.DefaultPolicy(), risk.Config{}), Store: nopRiskStore{}, OpsToken: "ops",
+	}}, Options{})
+}
+
+func TestRiskRoutesAreServedAndDocumented(t *testing.T) {
+	s := riskTestServer()
+	mux := s.mux()
+	doc := s.OpenAPI()["paths"].(map[string]map[string]any)
+	for _, rt := range s.riskRoutes() {
+		_, pattern := mux.Handler(httptest.NewRequest(rt.method, rt.path, nil))
+		if pattern != rt.method+" "+rt.path {
+			t.Errorf("%s %s is served by %q", rt.method, rt.path, pattern)
+		}
+		if doc[rt.path][strings.ToLower(rt.method)] == nil {
+			t.Errorf("%s %s is not in /openapi.json", rt.method, rt.path)
+		}
+	}
+}
+
+// TestRiskDocumentedBodiesMatchWhatIsDecoded keeps the documented fields
+// equal to the JSON fields the handlers decode: the event's top level, the
+// contact items, the feedback and list-entry bodies.
+func TestRiskDocumentedBodiesMatchWhatIsDecoded(t *testing.T) {
+	routes := map[string][]field{}
+	for _, rt := range riskTestServer().riskRoutes() {
+		routes[rt.method+" "+rt.path] = rt.body
+	}
+	tests := []struct {
+		name string
+		doc  []field
+		typ  reflect.Type
+	}{
+		{"the event", routes["POST /credit/fraud/v1"], reflect.TypeFor[risk.Event]()},
+		{"a contact", routes["POST /credit/fraud/v1"][7].items, reflect.TypeFor[risk.Contact]()},
+		{"the feedback", routes["POST /credit/fraud/v1/feedback"], reflect.TypeFor[feedbackReq]()},
+		{"a list entry", routes["POST /ops/risk/list-entries"], reflect.TypeFor[listEntryReq]()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" is documented field by field", func(t *testing.T) {
+			var documented, decoded []string
+			for _, f := range tt.doc {
+				documented = append(documented, f.name)
+			}
+			for sf := range tt.typ.Fields() {
+				if sf.IsExported() {
+					name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+					decoded = append(decoded, name)
+				}
+			}
+			if !reflect.DeepEqual(documented, decoded) {
+				t.Errorf("documented %v, decoded %v", documented, decoded)
+			}
+		})
+	}
+}
+
+func TestRiskOpsNeedTheOperatorToken(t *testing.T) {
+	s := riskTestServer()
+	h := s.Handler()
+	tests := []struct {
+		name, token string
+		want        int
+	}{
+		{"no token is unauthenticated", "", 401},
+		{"a wrong token is unauthenticated", "nope", 401},
+		{"the right token passes", "ops", 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/ops/risk/policy", nil)
+			if tt.token != "" {
+				r.Header.Set("Authorization", "Bearer "+tt.token)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != tt.want {
+				t.Fatalf("status %d, want %d: %s", w.Code, tt.want, w.Body)
+			}
+		})
+	}
+	s.Risk.OpsToken = ""
+	w := httptest.NewRecorder()
+	r := httptest.NewRequest("GET", "/ops/risk/policy", nil)
+	r.Header.Set("Authorization", "Bearer ")
+	h.ServeHTTP(w, r)
+	if w.Code != 403 {
+		t.Fatalf("without a configured token: %d, want 403", w.Code)
+	}
+}
+
+func TestRiskPartnerRefusalsAnswerInTheDecisionAPIShape(t *testing.T) {
+	h := riskTestServer().Handler()
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("POST", "/credit/fraud/v1?partner_code=p&partner_key=k", strings.NewReader("{}")))
+	if w.Code != 401 || !strings.Contains(w.Body.String(), `"success":false`) || !strings.Contains(w.Body.String(), `"reason_code":"unauthorized"`) {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+}
+
+func TestParseExpiry(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     time.Time
+		ok       bool
+	}{
+		{"a date lasts through its end", "2026-12-31", time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), true},
+		{"a time with offset is taken as is", "2026-12-31T10:00:00+01:00", time.Date(2026, 12, 31, 9, 0, 0, 0, time.UTC), true},
+		{"anything else is refused", "next week", time.Time{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseExpiry(tt.in)
+			if (err == nil) != tt.ok || !got.Equal(tt.want) {
+				t.Fatalf("ParseExpiry(%q) = %v, %v", tt.in, got, err)
+			}
+		})
+	}
+}
+
+func FuzzParseExpiry(f *testing.F) {
+	for _, s := range []string{"2026-12-31", "2026-12-31T10:00:00+01:00", "", "9999-99-99", "2026-02-30"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ParseExpiry(s)
+		if err == nil && got.IsZero() {
+			t.Fatalf("ParseExpiry(%q) accepted a zero time", s)
+		}
+	})
+}

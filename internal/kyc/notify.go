@@ -1,0 +1,293 @@
+package kyc
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Webhook headers. The signature follows the Stripe scheme, which
+// merchants' libraries know: t is the Unix time of sending and v1 the hex
+// HMAC-SHA256 of "t.body" under the merchant's webhook secret, so a
+// captured notification cannot be replayed later with a new time.
+const (
+	SignatureHeader = "X-CreditPocket-Signature"
+	EventIDHeader   = "X-CreditPocket-Event-Id"
+)
+
+// EventStatusChanged is the only event today.
+const EventStatusChanged = "kyc.status_changed"
+
+// Notification is one webhook call waiting in the persisted outbox. It
+// is written in the same transaction as the status change it reports, so
+// a change is never lost nor notified without having happened.
+type Notification struct {
+	ID          int64
+	EventID     string
+	PartnerID   string
+	URL         string
+	Body        []byte // exactly the bytes signed and sent on every attempt
+	Attempts    int
+	NextAttempt time.Time
+	CreatedAt   time.Time
+	DeliveredAt time.Time
+	LastError   string
+}
+
+// Event is the webhook body.
+type Event struct {
+	ID         string `json:"id"`
+	Event      string `json:"event"`
+	TradeNo    string `json:"mc_trade_no"`
+	CardTypeID string `json:"card_type_id"`
+	UserRef    string `json:"user_ref"`
+	// Seq orders a KYC's events, which retries can deliver out of
+	// order: 1 for the submission, 2 for the decision.
+	Seq        int      `json:"seq"`
+	Status     Status   `json:"status"`
+	Review     bool     `json:"review"`
+	Reasons    []string `json:"reasons"`
+	OccurredAt string   `json:"occurred_at"` // RFC 3339, UTC
+}
+
+// notify queues the merchant's notification of sub's current status.
+func (s *Service) notify(ctx context.Context, tx Tx, b *Binding, sub *Submission, now time.Time) error {
+	if b.NotifyURL == "" {
+		return nil
+	}
+	ev := Event{ID: newEventID(), Event: EventStatusChanged, TradeNo: b.TradeNo, CardTypeID: b.CardTypeID, UserRef: b.UserRef,
+		Seq: seq(sub.Status), Status: sub.Status, Review: sub.Review, Reasons: sub.MerchantReasons(), OccurredAt: now.Format(time.RFC3339)}
+	body, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	return tx.EnqueueNotification(ctx, &Notification{EventID: ev.ID, PartnerID: b.PartnerID, URL: b.NotifyURL,
+		Body: body, NextAttempt: now, CreatedAt: now})
+}
+
+func seq(s Status) int {
+	if s == Submitted {
+		return 1
+	}
+	return 2
+}
+
+// WebhookSecret is the partner's webhook signing secret, derived from the
+// master key so nothing needs storing; merchants fetch it once through the
+// API.
+func (s *Service) WebhookSecret(partnerID string) string {
+	return s.Vault.Hash("kyc.webhook-secret", partnerID)
+}
+
+// Sign returns the signature header value for body sent at t.
+func Sign(secret []byte, t time.Time, body []byte) string {
+	ts := strconv.FormatInt(t.Unix(), 10)
+	return "t=" + ts + ",v1=" + hex.EncodeToString(mac(secret, ts, body))
+}
+
+func mac(secret []byte, ts string, body []byte) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(ts))
+	m.Write([]byte{'.'})
+	m.Write(body)
+	return m.Sum(nil)
+}
+
+// ErrBadSignature is returned by VerifySignature.
+var ErrBadSignature = errors.New("kyc: webhook signature is missing, stale or does not match")
+
+// VerifySignature checks a signature header as a merchant should: the
+// MAC in constant time, and the time within tolerance of now.
+func VerifySignature(secret []byte, header string, body []byte, now time.Time, tolerance time.Duration) error {
+	var ts string
+	var sigs [][]byte
+	for part := range strings.SplitSeq(header, ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
+		switch k {
+		case "t":
+			ts = v
+		case "v1":
+			if b, err := hex.DecodeString(v); err == nil {
+				sigs = append(sigs, b)
+			}
+		}
+	}
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil || len(sigs) == 0 {
+		return ErrBadSignature
+	}
+	if d := now.Sub(time.Unix(sec, 0)); d > tolerance || d < -tolerance {
+		return ErrBadSignature
+	}
+	want := mac(secret, ts, body)
+	for _, s := range sigs {
+		if hmac.Equal(s, want) {
+			return nil
+		}
+	}
+	return ErrBadSignature
+}
+
+// Outbox is the persisted queue of notifications.
+type Outbox interface {
+	// DueNotifications lists undelivered notifications due at now.
+	DueNotifications(ctx context.Context, now time.Time, limit int) ([]Notification, error)
+	// ClaimNotification moves a due notification's next attempt to until,
+	// only if it is still due at the time seen; it reports whether this
+	// caller won it, so several processes never send one at once.
+	ClaimNotification(ctx context.Context, id int64, seen, until time.Time) (bool, error)
+	// NotificationDelivered marks a notification acknowledged.
+	NotificationDelivered(ctx context.Context, id int64, at time.Time) error
+	// NotificationFailed records a failed attempt and when to try again;
+	// dead stops further attempts.
+	NotificationFailed(ctx context.Context, id int64, attempts int, next time.Time, lastErr string, dead bool) error
+}
+
+// Notifier delivers the outbox: POSTs each notification, signed, until
+// the merchant answers 2xx, with exponential backoff between attempts.
+type Notifier struct {
+	Outbox Outbox
+	Secret func(partnerID string) []byte
+	Client *http.Client // nil: a client with a 10 s timeout
+	Log    *slog.Logger
+	Now    func() time.Time
+	// BaseDelay is the wait after the first failure (30 s); each further
+	// failure doubles it up to MaxDelay (1 h), with ±20% jitter so many
+	// failed merchants do not retry in step.
+	BaseDelay, MaxDelay time.Duration
+	// GiveUpAfter stops retrying a notification this long after it was
+	// written (72 h); it stays in the outbox, marked dead, for operators.
+	GiveUpAfter time.Duration
+}
+
+// maxResponse bounds what is read of a merchant's answer.
+const maxResponse = 4 << 10
+
+func (n *Notifier) now() time.Time {
+	if n.Now != nil {
+		return n.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+// Backoff is the wait after the given number of failed attempts (≥ 1),
+// before jitter.
+func (n *Notifier) Backoff(attempts int) time.Duration {
+	base, maxd := orDefault(n.BaseDelay, 30*time.Second), orDefault(n.MaxDelay, time.Hour)
+	d := base
+	for i := 1; i < attempts && d < maxd; i++ {
+		d *= 2
+	}
+	return min(d, maxd)
+}
+
+// DeliverDue sends every due notification once and returns how many were
+// acknowledged.
+func (n *Notifier) DeliverDue(ctx context.Context) (int, error) {
+	now := n.now()
+	due, err := n.Outbox.DueNotifications(ctx, now, 50)
+	if err != nil {
+		return 0, err
+	}
+	client := n.Client
+	if client == nil {
+		client = &http.Client{Timeout: 10 * time.Second}
+	}
+	delivered := 0
+	for _, nt := range due {
+		// The claim outlasts a slow attempt, so no other worker sends it
+		// meanwhile; a crash mid-attempt retries it after the claim.
+		won, err := n.Outbox.ClaimNotification(ctx, nt.ID, nt.NextAttempt, now.Add(client.Timeout+time.Minute))
+		if err != nil {
+			return delivered, err
+		}
+		if !won {
+			continue
+		}
+		sendErr := n.send(ctx, client, &nt)
+		at := n.now()
+		if sendErr == nil {
+			if err := n.Outbox.NotificationDelivered(ctx, nt.ID, at); err != nil {
+				return delivered, err
+			}
+			delivered++
+			continue
+		}
+		attempts := nt.Attempts + 1
+		wait := n.Backoff(attempts)
+		wait += time.Duration((rand.Float64()*0.4 - 0.2) * float64(wait))
+		dead := at.Sub(nt.CreatedAt) >= orDefault(n.GiveUpAfter, 72*time.Hour)
+		msg := sendErr.Error()
+		if len(msg) > 500 {
+			msg = msg[:500]
+		}
+		if err := n.Outbox.NotificationFailed(ctx, nt.ID, attempts, at.Add(wait), msg, dead); err != nil {
+			return delivered, err
+		}
+		n.log().Warn("KYC webhook failed", "event", nt.EventID, "attempt", attempts, "retry_in", wait.Round(time.Second).String(), "dead", dead, "err", msg)
+	}
+	return delivered, nil
+}
+
+func (n *Notifier) log() *slog.Logger {
+	if n.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return n.Log
+}
+
+func (n *Notifier) send(ctx context.Context, client *http.Client, nt *Notification) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, nt.URL, bytes.NewReader(nt.Body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "creditpocket-kyc-webhook/1")
+	req.Header.Set(EventIDHeader, nt.EventID)
+	req.Header.Set(SignatureHeader, Sign(n.Secret(nt.PartnerID), n.now(), nt.Body))
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponse))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return fmt.Errorf("merchant answered %s", resp.Status)
+	}
+	return nil
+}
+
+// Run delivers due notifications every interval until ctx ends.
+func (n *Notifier) Run(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, err := n.DeliverDue(ctx); err != nil && ctx.Err() == nil {
+			n.log().Warn("KYC webhook delivery", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,156 @@
+package kyc_test
+
+import (
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"creditpocket/internal/errs"
+	"creditpocket/internal/kyc"
+	"creditpocket/internal/kyc/kyctest"
+)
+
+func validRequest(t *testing.T, change func(b map[string]any)) *kyc.Request {
+	t.Helper()
+	body := kyctest.Body("T1")
+	if change != nil {
+		change(body)
+	}
+	req, err := read(t, marshal(t, body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
+
+func codeOf(err error) kyc.Code {
+	c, _ := kyc.CodeOf(err)
+	return c
+}
+
+func TestConfigurableRules(t *testing.T) {
+	cfg := kyc.DefaultConfig()
+	cfg.DocTypes = []int{kyc.DocPassport, kyc.DocIdentity}
+	cfg.CardTypes["500"] = kyc.CardType{Countries: []string{"NG"}, AddressPattern: `^\d+ .+$`}
+	rules := kyc.MustRules(cfg)
+	idCard := validRequest(t, func(b map[string]any) { b["kyc_info"].(map[string]any)["doc_type"] = 2 })
+	chinese := validRequest(t, func(b map[string]any) { b["kyc_info"].(map[string]any)["address"] = "北京市麦子店街28号" })
+	numbered := validRequest(t, func(b map[string]any) {
+		b["kyc_info"].(map[string]any)["address"] = "28 Maizidian Street"
+		b["kyc_info"].(map[string]any)["country_id"] = "NG"
+	})
+	cases := []struct {
+		name     string
+		rules    *kyc.Rules
+		req      *kyc.Request
+		cardType string
+		want     kyc.Code
+	}{
+		{"an identity number is refused while passport only", kyc.MustRules(kyc.DefaultConfig()), idCard, "1", kyc.UnsupportedDocType},
+		{"an identity number is accepted when configured", rules, idCard, "1", kyc.OK},
+		{"a Chinese address passes the default rule", rules, chinese, "1", kyc.OK},
+		{"a Chinese address fails the Latin rule of 71000002", rules, chinese, "71000002", kyc.BadFormat},
+		{"a card type's own address rule applies", rules, chinese, "500", kyc.BadFormat},
+		{"a card type's own countries apply", rules, validRequest(t, func(b map[string]any) {
+			b["kyc_info"].(map[string]any)["address"] = "28 Maizidian Street"
+		}), "500", kyc.CountryNotAllowed},
+		{"a request meeting the card type's rules passes", rules, numbered, "500", kyc.OK},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := codeOf(c.rules.Validate(c.req, c.cardType, now)); got != c.want {
+				t.Fatalf("got %s (%v), want %s", got, c.rules.Validate(c.req, c.cardType, now), c.want)
+			}
+		})
+	}
+}
+
+func TestBadConfigurationsAreRefused(t *testing.T) {
+	for name, change := range map[string]func(*kyc.Config){
+		"no doc types":          func(c *kyc.Config) { c.DocTypes = nil },
+		"doc type 3":            func(c *kyc.Config) { c.DocTypes = []int{3} },
+		"a broken pattern":      func(c *kyc.Config) { c.DefaultAddressPattern = "([" },
+		"an unknown country":    func(c *kyc.Config) { c.CardTypes["1"] = kyc.CardType{Countries: []string{"XX"}} },
+		"a threshold above one": func(c *kyc.Config) { c.ScreenThreshold = 1.5 },
+		"ages upside down":      func(c *kyc.Config) { c.MinAge, c.MaxAge = 30, 20 },
+	} {
+		t.Run(name+" is refused", func(t *testing.T) {
+			cfg := kyc.DefaultConfig()
+			change(&cfg)
+			if _, err := kyc.NewRules(cfg); err == nil {
+				t.Fatal("accepted")
+			}
+		})
+	}
+}
+
+func TestBirthdayOfAnAdultTurningEighteenToday(t *testing.T) {
+	rules := kyc.MustRules(kyc.DefaultConfig())
+	turning := validRequest(t, func(b map[string]any) { b["kyc_info"].(map[string]any)["birthday"] = "2008-11-23" })
+	if err := rules.Validate(turning, "1", now); err != nil {
+		t.Fatalf("eighteen today: %v", err)
+	}
+	if err := rules.Validate(turning, "1", now.AddDate(0, 0, -1)); codeOf(err) != kyc.InvalidValue {
+		t.Fatalf("a day before: %v", err)
+	}
+}
+
+func TestCodesMapToStatusesAndTheErrorVocabulary(t *testing.T) {
+	seen := map[kyc.Code]bool{}
+	for _, c := range kyc.Codes {
+		if seen[c.Code] || len(c.Code) != 5 {
+			t.Errorf("code %q repeated or not five digits", c.Code)
+		}
+		seen[c.Code] = true
+	}
+	err := error(&kyc.Error{Code: kyc.ImageTooLarge, Field: "kyc_info.front_doc", Rule: "too big"})
+	if errs.ErrorCode(err) != errs.Invalid || kyc.ImageTooLarge.Status() != http.StatusBadRequest {
+		t.Error("a KYC error is not classed as invalid input")
+	}
+	if c, msg := kyc.CodeOf(errs.E(errs.Conflict, "taken")); c != kyc.Conflict || msg != "taken" {
+		t.Errorf("conflict maps to %s %q", c, msg)
+	}
+	if c, msg := kyc.CodeOf(errors.New("disk on fire")); c != kyc.InternalError || msg != "internal error" {
+		t.Errorf("a bug maps to %s %q", c, msg)
+	}
+}
+
+func TestWebhookSignatures(t *testing.T) {
+	secret, body := []byte("s3cret"), []byte(`{"id":"1"}`)
+	at := time.Unix(1_800_000_000, 0)
+	h := kyc.Sign(secret, at, body)
+	cases := []struct {
+		name   string
+		secret []byte
+		header string
+		body   []byte
+		now    time.Time
+		ok     bool
+	}{
+		{"a fresh signature verifies", secret, h, body, at.Add(time.Minute), true},
+		{"another secret fails", []byte("other"), h, body, at, false},
+		{"a changed body fails", secret, h, []byte(`{"id":"2"}`), at, false},
+		{"a stale signature fails", secret, h, body, at.Add(time.Hour), false},
+		{"a missing header fails", secret, "", body, at, false},
+		{"garbage fails", secret, "t=x,v1=zz", body, at, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := kyc.VerifySignature(c.secret, c.header, c.body, c.now, 5*time.Minute)
+			if (err == nil) != c.ok {
+				t.Fatalf("err = %v", err)
+			}
+		})
+	}
+}
+
+func TestBackoffDoublesUpToTheCap(t *testing.T) {
+	n := &kyc.Notifier{BaseDelay: time.Second, MaxDelay: 10 * time.Second}
+	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second}
+	for i, w := range want {
+		if got := n.Backoff(i + 1); got != w {
+			t.Errorf("after %d failures: %v, want %v", i+1, got, w)
+		}
+	}
+}

@@ -1,0 +1,807 @@
+package loan
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"creditpocket/internal/errs"
+	"creditpocket/internal/inbox"
+	"creditpocket/internal/ledger"
+	"creditpocket/internal/page"
+)
+
+// Record is a stored loan: the domain Loan plus what the app shows about
+// it and what the engine needs to run it.
+type Record struct {
+	Loan
+
+	ApplyTerminal int
+	LoanCount     int      // settled loans the borrower had when applying
+	Photos        []string // blob keys of the photos taken at application
+	Card          Card
+	Mobile        string
+	First, Middle string
+	Last          string
+	IDMask        string
+
+	RiskReason, RiskDetail string
+	RiskScore              int
+	AuditUserID            string // the reviewer, for a manual decision
+	AuditUserReason        string
+	AuditUserAt            time.Time
+	Disbursements          int   // payout attempts, for the payout reference
+	Version                int64 // optimistic concurrency: bumped on each update
+}
+
+// Payment kinds and statuses.
+const (
+	PayDisbursement = "disbursement"
+	PayRepayment    = "repayment"
+	PayExtension    = "extension"
+
+	PayPending = "pending"
+	PaySuccess = "success"
+	PayFailed  = "failed"
+)
+
+// Payment is money asked of, or sent through, the payment provider.
+type Payment struct {
+	Reference      string
+	LoanID         string
+	UserID         int64
+	Kind           string
+	Amount         ledger.Money // asked for
+	Paid           ledger.Money // what the provider settled
+	Status         string
+	CheckoutURL    string
+	IdempotencyKey string // empty for disbursements
+	RequestHash    string
+	Failure        string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Store opens transactions over the loan data. Read runs reads without a
+// transaction (each statement sees the latest commit), for hot paths whose
+// reads need not be one snapshot.
+type Store interface {
+	Tx(ctx context.Context, fn func(Tx) error) error
+	View(ctx context.Context, fn func(Tx) error) error
+	Read(ctx context.Context, fn func(Tx) error) error
+}
+
+// Tx is what the loan engine needs from storage inside one transaction.
+// Reads ending in ForUpdate lock the row until the transaction ends.
+type Tx interface {
+	Products(ctx context.Context, onSaleOnly bool) ([]Product, error)
+	Product(ctx context.Context, id string) (*Product, error) // errs.NotFound
+
+	History(ctx context.Context, userID int64) (History, error)
+	// InsertLoan stores a new loan and sets its ID; errs.Conflict when the
+	// borrower already has an unfinished loan.
+	InsertLoan(ctx context.Context, r *Record) error
+	// UpdateLoan writes r if its Version is still the stored one, and
+	// bumps it; errs.Conflict otherwise.
+	UpdateLoan(ctx context.Context, r *Record) error
+	LoanForUpdate(ctx context.Context, id string) (*Record, error) // errs.NotFound
+	// LoansForUpdate reads and locks several loans (missing ids are left
+	// out), in id order.
+	LoansForUpdate(ctx context.Context, ids []string) ([]*Record, error)
+	// SaveAccruals writes what close of business changes on each loan
+	// (status, days overdue, penalty, watermark) if its Version is still
+	// the stored one, and bumps it; errs.Conflict otherwise.
+	SaveAccruals(ctx context.Context, rs []*Record) error
+	// UserLoan reads one of the borrower's loans; errs.NotFound for others'.
+	UserLoan(ctx context.Context, userID int64, id string) (*Record, error)
+	// LatestLoan is the borrower's newest loan, or the newest unfinished one.
+	LatestLoan(ctx context.Context, userID int64, unfinishedOnly bool) (*Record, error) // errs.NotFound
+	UserLoans(ctx context.Context, userID int64, p page.Request) (page.Result[Record], error)
+	LoansByStatus(ctx context.Context, status Status, p page.Request) (page.Result[Record], error)
+	RecentDisbursed(ctx context.Context, limit int) ([]Record, error)
+	// OwingDueBefore lists ids of owing loans due before business whose
+	// penalty is not yet accrued through it, after afterID, in id order.
+	OwingDueBefore(ctx context.Context, business Date, afterID int64, limit int) ([]string, error)
+
+	// AppendLedger stores transactions; errs.Conflict on a reference
+	// already stored.
+	AppendLedger(ctx context.Context, txs []ledger.Transaction, now time.Time) error
+
+	InsertPayment(ctx context.Context, p *Payment) error // errs.Conflict on a reused idempotency key
+	PaymentForUpdate(ctx context.Context, ref string) (*Payment, error)
+	PaymentByKey(ctx context.Context, userID int64, key string) (*Payment, error) // errs.NotFound
+	UpdatePayment(ctx context.Context, p *Payment) error
+	// StalePayments lists pending payments of kind not touched since before.
+	StalePayments(ctx context.Context, kind string, before time.Time, limit int) ([]Payment, error)
+
+	AddMessage(ctx context.Context, m *inbox.Message) error
+	AddMessages(ctx context.Context, ms []inbox.Message) error
+}
+
+// Provider is what the loan engine needs from the payment provider.
+// Both calls are idempotent by reference.
+type Provider interface {
+	// Disburse sends amount to the recipient; the result comes later by
+	// webhook.
+	Disburse(ctx context.Context, reference, recipientCode string, amount ledger.Money, currency string) error
+	// Checkout opens a payment page for the borrower and returns its URL.
+	Checkout(ctx context.Context, reference string, amount ledger.Money, currency string) (string, error)
+}
+
+// Borrowers gathers an applicant's snapshot and makes sure the default
+// bank card is registered with the provider.
+type Borrowers interface {
+	Borrower(ctx context.Context, userID int64) (*Borrower, error)
+}
+
+// Photos keeps the photos taken at application (sealed at rest).
+type Photos interface {
+	PutPhoto(ctx context.Context, userID int64, data []byte) (key string, err error)
+}
+
+// Service runs loans: application and decision, disbursement, repayment,
+// extension and close of business. Each method owns its transactions and
+// fixes "now" once; every money movement is appended to the ledger in the
+// same transaction as the loan's new state.
+type Service struct {
+	Store     Store
+	Decider   Decider
+	Provider  Provider
+	Borrowers Borrowers
+	Photos    Photos
+	Location  *time.Location // business time zone; nil means UTC
+	Log       *slog.Logger
+	Now       func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	t := time.Now()
+	if s.Now != nil {
+		t = s.Now()
+	}
+	loc := s.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc)
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Log
+}
+
+// Products lists the products, only those on sale unless all.
+func (s *Service) Products(ctx context.Context, all bool) ([]Product, error) {
+	var ps []Product
+	err := s.Store.Read(ctx, func(tx Tx) error {
+		var err error
+		ps, err = tx.Products(ctx, !all)
+		return err
+	})
+	return ps, err
+}
+
+// Product reads one product.
+func (s *Service) Product(ctx context.Context, id string) (*Product, error) {
+	var p *Product
+	err := s.Store.Read(ctx, func(tx Tx) error {
+		var err error
+		p, err = tx.Product(ctx, id)
+		return err
+	})
+	return p, err
+}
+
+// ApplyInput is a loan application.
+type ApplyInput struct {
+	UserID        int64
+	ProductID     string
+	ApplyTerminal int
+	Photos        [][]byte // already sniffed and size-checked by the caller
+}
+
+// ErrUnfinishedLoan is returned when a borrower applies while a loan is
+// still unfinished.
+var ErrUnfinishedLoan = errs.E(errs.Conflict, "you have an unfinished loan; settle it before applying again")
+
+// Apply runs an application: it checks the profile, decides with the
+// Decider, stores the loan with the decision and, when approved, starts
+// the payout. A borrower holds at most one unfinished loan: concurrent
+// applications make one loan and the others get ErrUnfinishedLoan.
+func (s *Service) Apply(ctx context.Context, in ApplyInput) (*Record, error) {
+	now := s.now()
+	var (
+		p *Product
+		h History
+	)
+	err := s.Store.Read(ctx, func(tx Tx) error {
+		var err error
+		if p, err = tx.Product(ctx, in.ProductID); err != nil {
+			if errs.Is(err, errs.NotFound) {
+				return errs.InvalidField("id", "no product %q; see GET /loan/product/page", in.ProductID)
+			}
+			return err
+		}
+		h, err = tx.History(ctx, in.UserID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if h.Unfinished > 0 {
+		return nil, ErrUnfinishedLoan
+	}
+	if !p.OnSale {
+		return nil, errs.InvalidField("id", "product %s is not on sale", p.ID)
+	}
+	b, err := s.Borrowers.Borrower(ctx, in.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if !b.Complete {
+		return nil, errs.E(errs.Forbidden, "complete your profile (basic information, contacts, work, default bank card) before applying")
+	}
+	verdict, err := s.Decider.Decide(ctx, DecisionInput{Borrower: *b, Product: *p, History: h, Terminal: in.ApplyTerminal, Now: now})
+	if err != nil {
+		return nil, fmt.Errorf("loan: risk decision: %w", err)
+	}
+	keys := make([]string, 0, len(in.Photos))
+	for i, ph := range in.Photos {
+		k, err := s.Photos.PutPhoto(ctx, in.UserID, ph)
+		if err != nil {
+			return nil, fmt.Errorf("loan: store photo %d: %w", i+1, err)
+		}
+		keys = append(keys, k)
+	}
+
+	// The id is assigned by the store; Apply needs one to price, so use a
+	// placeholder and set the real one after the insert.
+	l, err := Apply("0", strconv.FormatInt(in.UserID, 10), *p, now)
+	if err != nil {
+		return nil, err
+	}
+	r := &Record{
+		Loan: *l, ApplyTerminal: in.ApplyTerminal, LoanCount: h.Settled, Photos: keys, Card: b.Card,
+		Mobile: b.Mobile, First: b.First, Middle: b.Middle, Last: b.Last, IDMask: b.IDMask,
+		RiskReason: verdict.Reason, RiskDetail: verdict.Detail, RiskScore: verdict.Score,
+	}
+	if err := r.Fire(EventStartRiskReview, now); err != nil {
+		return nil, err
+	}
+	switch verdict.Decision {
+	case Accept:
+		err = r.Fire(EventRiskApprove, now)
+	case Review:
+		err = r.Fire(EventRiskRefer, now)
+	case Reject:
+		err = r.Fire(EventRiskReject, now)
+	default:
+		err = fmt.Errorf("loan: decider returned %v", verdict.Decision)
+	}
+	if err != nil {
+		return nil, err
+	}
+	msg := decisionMessage(r, now)
+	approved := r.Status == StatusApproved
+	if approved {
+		// Straight on to disbursing, so the loan is written once.
+		if err := r.beginDisbursement(now); err != nil {
+			return nil, err
+		}
+	}
+	var pay *Payment
+	err = s.Store.Tx(ctx, func(tx Tx) error {
+		rec := *r // a retried transaction starts from the same state
+		if err := tx.InsertLoan(ctx, &rec); err != nil {
+			if errs.Is(err, errs.Conflict) {
+				return ErrUnfinishedLoan
+			}
+			return err
+		}
+		pay = nil
+		if approved {
+			pay = rec.payout(now)
+			if err := tx.InsertPayment(ctx, pay); err != nil {
+				return err
+			}
+		}
+		*r = rec
+		return addMessages(ctx, tx, rec.UserID(), []inbox.Message{msg}, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if pay != nil {
+		s.sendDisbursement(ctx, r, pay)
+	}
+	return r, nil
+}
+
+// UserID is the borrower's numeric id.
+func (r *Record) UserID() int64 {
+	id, _ := strconv.ParseInt(r.BorrowerID, 10, 64)
+	return id
+}
+
+// startDisbursement moves an approved (or failed) loan to disbursing and
+// records the payout it is about to ask the provider for.
+func startDisbursement(ctx context.Context, tx Tx, r *Record, now time.Time) (*Payment, error) {
+	if err := r.beginDisbursement(now); err != nil {
+		return nil, err
+	}
+	p := r.payout(now)
+	return p, tx.InsertPayment(ctx, p)
+}
+
+// beginDisbursement moves the loan to disbursing and counts the attempt.
+func (r *Record) beginDisbursement(now time.Time) error {
+	if r.Card.RecipientCode == "" {
+		return errs.E(errs.Conflict, "loan %s: the bank account is not registered with the payment provider", r.ID)
+	}
+	if err := r.Fire(EventStartDisbursement, now); err != nil {
+		return err
+	}
+	r.Disbursements++
+	return nil
+}
+
+// payout is the payment of the current disbursement attempt; its
+// reference names the loan and the attempt, so the provider can
+// deduplicate a payout sent twice.
+func (r *Record) payout(now time.Time) *Payment {
+	return &Payment{
+		Reference: fmt.Sprintf("DSB_%s_%d", r.ID, r.Disbursements), LoanID: r.ID, UserID: r.UserID(),
+		Kind: PayDisbursement, Amount: r.Pricing.ActualBalance, Status: PayPending, CreatedAt: now, UpdatedAt: now,
+	}
+}
+
+// sendDisbursement asks the provider to pay out. A refusal marks the
+// payout failed (status 33); an error that leaves the outcome unknown
+// keeps it pending for ResumeDisbursements to send again — the provider
+// deduplicates by reference.
+func (s *Service) sendDisbursement(ctx context.Context, r *Record, p *Payment) {
+	err := s.Provider.Disburse(ctx, p.Reference, r.Card.RecipientCode, p.Amount, r.Pricing.Currency)
+	if err == nil {
+		return
+	}
+	s.log().WarnContext(ctx, "disbursement not sent", "loan", r.ID, "reference", p.Reference, "err", err)
+	if errs.Is(err, errs.Invalid) {
+		if err := s.HandlePayment(ctx, PaymentResult{Reference: p.Reference, Succeeded: false, Reason: errs.Message(err)}); err != nil {
+			s.log().ErrorContext(ctx, "recording refused disbursement", "loan", r.ID, "err", err)
+		}
+	}
+}
+
+// ResumeDisbursements sends again payouts that stayed pending longer than
+// age (a crash between storing the payout and calling the provider, or a
+// provider outage). It returns how many it sent.
+func (s *Service) ResumeDisbursements(ctx context.Context, age time.Duration) (int, error) {
+	var stale []Payment
+	err := s.Store.View(ctx, func(tx Tx) error {
+		var err error
+		stale, err = tx.StalePayments(ctx, PayDisbursement, s.now().Add(-age), 100)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	for i := range stale {
+		var r *Record
+		err := s.Store.View(ctx, func(tx Tx) error {
+			var err error
+			r, err = tx.UserLoan(ctx, stale[i].UserID, stale[i].LoanID)
+			return err
+		})
+		if err != nil {
+			return i, err
+		}
+		s.sendDisbursement(ctx, r, &stale[i])
+	}
+	return len(stale), nil
+}
+
+// ManualDecision is a manual decision on a loan in the review queue.
+type ManualDecision struct {
+	LoanID   string
+	Reviewer string
+	Approve  bool
+	Reason   string
+}
+
+// ReviewQueue lists loans waiting for a person, oldest first.
+func (s *Service) ReviewQueue(ctx context.Context, p page.Request) (page.Result[Record], error) {
+	var res page.Result[Record]
+	err := s.Store.View(ctx, func(tx Tx) error {
+		var err error
+		res, err = tx.LoansByStatus(ctx, StatusManualReview, p)
+		return err
+	})
+	return res, err
+}
+
+// Decide records a manual decision and, on approval, starts the payout.
+func (s *Service) Decide(ctx context.Context, rv ManualDecision) (*Record, error) {
+	if rv.Reviewer == "" {
+		return nil, errs.Required("reviewer")
+	}
+	now := s.now()
+	var (
+		out *Record
+		pay *Payment
+	)
+	err := s.Store.Tx(ctx, func(tx Tx) error {
+		r, err := tx.LoanForUpdate(ctx, rv.LoanID)
+		if err != nil {
+			return err
+		}
+		pay = nil
+		event := EventManualReject
+		if rv.Approve {
+			event = EventManualApprove
+		}
+		if err := r.Fire(event, now); err != nil {
+			return err
+		}
+		r.AuditUserID, r.AuditUserReason, r.AuditUserAt = rv.Reviewer, rv.Reason, now
+		if rv.Approve {
+			if pay, err = startDisbursement(ctx, tx, r, now); err != nil {
+				return err
+			}
+		}
+		if err := tx.UpdateLoan(ctx, r); err != nil {
+			return err
+		}
+		out = r
+		return addMessages(ctx, tx, r.UserID(), []inbox.Message{decisionMessage(r, now)}, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if pay != nil {
+		s.sendDisbursement(ctx, out, pay)
+	}
+	return out, nil
+}
+
+// RetryDisbursement pays out again a loan whose payout failed.
+func (s *Service) RetryDisbursement(ctx context.Context, loanID string) (*Record, error) {
+	now := s.now()
+	var (
+		out *Record
+		pay *Payment
+	)
+	err := s.Store.Tx(ctx, func(tx Tx) error {
+		r, err := tx.LoanForUpdate(ctx, loanID)
+		if err != nil {
+			return err
+		}
+		if pay, err = startDisbursement(ctx, tx, r, now); err != nil {
+			return err
+		}
+		out = r
+		return tx.UpdateLoan(ctx, r)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.sendDisbursement(ctx, out, pay)
+	return out, nil
+}
+
+// PaymentResult is the provider's final word on a payment, from a
+// verified webhook.
+type PaymentResult struct {
+	Reference string
+	Succeeded bool
+	Amount    ledger.Money // settled amount; for a payout, what was sent
+	Reason    string       // why it failed
+}
+
+// HandlePayment applies a payment's outcome exactly once: the payment row
+// moves from pending only once, so the same webhook delivered many times,
+// or a late failure after a success, changes nothing. Unknown references
+// are errs.NotFound.
+func (s *Service) HandlePayment(ctx context.Context, res PaymentResult) error {
+	now := s.now()
+	return s.Store.Tx(ctx, func(tx Tx) error {
+		p, err := tx.PaymentForUpdate(ctx, res.Reference)
+		if err != nil {
+			return err
+		}
+		if p.Status != PayPending {
+			return nil
+		}
+		r, err := tx.LoanForUpdate(ctx, p.LoanID)
+		if err != nil {
+			return err
+		}
+		p.UpdatedAt = now
+		var txs []ledger.Transaction
+		var msgs []inbox.Message
+		if !res.Succeeded {
+			p.Status, p.Failure = PayFailed, res.Reason
+			if p.Kind == PayDisbursement {
+				if err := r.Fire(EventDisbursementFailed, now); err != nil {
+					return err
+				}
+				msgs = append(msgs, inbox.Message{Kind: inbox.KindLoan, Title: "Payout failed",
+					Content: fmt.Sprintf("We could not pay out loan %s to your bank account: %s. We will try again.", r.ID, res.Reason)})
+			} else {
+				msgs = append(msgs, inbox.Message{Kind: inbox.KindPayment, Title: "Payment failed",
+					Content: fmt.Sprintf("Your payment %s for loan %s did not go through.", p.Reference, r.ID)})
+			}
+		} else {
+			p.Status = PaySuccess
+			switch p.Kind {
+			case PayDisbursement:
+				p.Paid = p.Amount
+				if txs, err = r.Disburse(now); err != nil {
+					return err
+				}
+				msgs = append(msgs, inbox.Message{Kind: inbox.KindLoan, Title: "Loan disbursed",
+					Content: fmt.Sprintf("Loan %s: %s has been paid to your bank account %s. Repay %s by %s.",
+						r.ID, r.PaidOut, r.Card.AccountMask, r.Pricing.ShouldbackFee, r.DueAt.Format(time.DateOnly))})
+			default:
+				if res.Amount <= 0 {
+					return errs.InvalidField("amount", "a successful charge must carry a positive amount")
+				}
+				p.Paid = res.Amount
+				t, m, err := s.applyPayment(r, p, now)
+				if err != nil {
+					return err
+				}
+				txs, msgs = append(txs, t), append(msgs, m)
+			}
+		}
+		if err := tx.UpdatePayment(ctx, p); err != nil {
+			return err
+		}
+		if err := tx.AppendLedger(ctx, txs, now); err != nil {
+			return err
+		}
+		if err := tx.UpdateLoan(ctx, r); err != nil {
+			return err
+		}
+		return addMessages(ctx, tx, r.UserID(), msgs, now)
+	})
+}
+
+// applyPayment books money received: an extension when it pays exactly
+// what the extension costs, else a repayment (money received is always
+// booked, whatever was intended).
+func (s *Service) applyPayment(r *Record, p *Payment, now time.Time) (ledger.Transaction, inbox.Message, error) {
+	if p.Kind == PayExtension {
+		fee, penalty := r.ExtensionDue()
+		if due, err := fee.Add(penalty); err == nil && due == p.Paid {
+			t, err := r.Extend(p.Reference, p.Paid, DateOf(now), now)
+			if err == nil {
+				return t, inbox.Message{Kind: inbox.KindLoan, Title: "Loan extended",
+					Content: fmt.Sprintf("Loan %s is extended: the new due date is %s.", r.ID, r.DueDate)}, nil
+			}
+			s.log().Warn("extension payment booked as repayment", "loan", r.ID, "reference", p.Reference, "err", err)
+		}
+	}
+	alloc, t, err := r.Repay(p.Reference, p.Paid, now)
+	if err != nil {
+		return ledger.Transaction{}, inbox.Message{}, err
+	}
+	m := inbox.Message{Kind: inbox.KindPayment, Title: "Payment received"}
+	left, _ := alloc.Remaining.Total()
+	switch {
+	case r.Status == StatusSettled && alloc.Excess > 0:
+		m.Content = fmt.Sprintf("Loan %s is settled. %s more than owed is kept as credit for you.", r.ID, alloc.Excess)
+	case r.Status == StatusSettled:
+		m.Content = fmt.Sprintf("Loan %s is fully repaid. Thank you!", r.ID)
+	default:
+		m.Content = fmt.Sprintf("We received %s for loan %s; %s is still due.", p.Paid, r.ID, left)
+	}
+	return t, m, nil
+}
+
+// RepayInput asks for a payment checkout.
+type RepayInput struct {
+	UserID         int64
+	LoanID         string
+	Amount         ledger.Money // 0: everything outstanding (repay) or the extension cost (extend)
+	Extend         bool
+	IdempotencyKey string
+	RequestHash    string // a digest of the request, to tell a replay from a new request
+}
+
+// maxIdempotencyKey caps the key taken from a header.
+const maxIdempotencyKey = 128
+
+// Repay opens a repayment (or extension) checkout. The same idempotency
+// key with the same request returns the first checkout; with a different
+// request it is errs.Conflict.
+func (s *Service) Repay(ctx context.Context, in RepayInput) (*Payment, error) {
+	if in.IdempotencyKey == "" {
+		return nil, errs.Required("Idempotency-Key")
+	}
+	if len(in.IdempotencyKey) > maxIdempotencyKey {
+		return nil, errs.InvalidField("Idempotency-Key", "must be at most %d characters", maxIdempotencyKey)
+	}
+	if in.Amount < 0 {
+		return nil, errs.InvalidField("amount", "must be positive")
+	}
+	now := s.now()
+	var (
+		prior *Payment
+		r     *Record
+	)
+	err := s.Store.View(ctx, func(tx Tx) error {
+		var err error
+		prior, err = tx.PaymentByKey(ctx, in.UserID, in.IdempotencyKey)
+		if err == nil || !errs.Is(err, errs.NotFound) {
+			return err
+		}
+		prior = nil
+		r, err = tx.UserLoan(ctx, in.UserID, in.LoanID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if prior != nil {
+		return replay(prior, in)
+	}
+	if !r.Status.Owing() {
+		return nil, errs.E(errs.Conflict, "loan %s is %s: nothing to repay", r.ID, r.Status)
+	}
+	kind, amount := PayRepayment, in.Amount
+	owed, err := r.Outstanding.Total()
+	if err != nil {
+		return nil, err
+	}
+	if in.Extend {
+		fee, penalty := r.ExtensionDue()
+		if fee <= 0 {
+			return nil, errs.E(errs.Conflict, "loan %s cannot be extended", r.ID)
+		}
+		due, err := fee.Add(penalty)
+		if err != nil {
+			return nil, err
+		}
+		if amount != 0 && amount != due {
+			return nil, errs.InvalidField("amount", "an extension costs %d", due)
+		}
+		kind, amount = PayExtension, due
+	} else if amount == 0 {
+		amount = owed
+	}
+	// Anything beyond what is owed becomes credit, but a payment of more
+	// than twice the debt is a typo, not an overpayment.
+	if limit, err := ledger.MulInt(owed, 2); err == nil && amount > limit {
+		return nil, errs.InvalidField("amount", "must be at most %d (twice what is owed)", limit)
+	}
+	p := &Payment{
+		Reference: "PAY_" + randomHex(10), LoanID: r.ID, UserID: in.UserID, Kind: kind, Amount: amount,
+		Status: PayPending, IdempotencyKey: in.IdempotencyKey, RequestHash: in.RequestHash, CreatedAt: now, UpdatedAt: now,
+	}
+	if p.CheckoutURL, err = s.Provider.Checkout(ctx, p.Reference, amount, r.Pricing.Currency); err != nil {
+		return nil, errs.E(errs.Unavailable, "the payment provider could not open a checkout; try again later")
+	}
+	err = s.Store.Tx(ctx, func(tx Tx) error { return tx.InsertPayment(ctx, p) })
+	if errs.Is(err, errs.Conflict) {
+		// A concurrent request with the same key won the insert. Read it
+		// in a new transaction: PostgreSQL aborts one after a failed insert.
+		err = s.Store.View(ctx, func(tx Tx) error {
+			var err error
+			prior, err = tx.PaymentByKey(ctx, in.UserID, in.IdempotencyKey)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		return replay(prior, in)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func replay(prior *Payment, in RepayInput) (*Payment, error) {
+	if prior.RequestHash != in.RequestHash {
+		return nil, errs.E(errs.Conflict, "Idempotency-Key %q was used for a different request", in.IdempotencyKey)
+	}
+	return prior, nil
+}
+
+// Loan reads one of the borrower's loans.
+func (s *Service) Loan(ctx context.Context, userID int64, id string) (*Record, error) {
+	var r *Record
+	err := s.Store.Read(ctx, func(tx Tx) error {
+		var err error
+		r, err = tx.UserLoan(ctx, userID, id)
+		return err
+	})
+	return r, err
+}
+
+// Latest reads the borrower's newest loan (or newest unfinished one);
+// nil when there is none.
+func (s *Service) Latest(ctx context.Context, userID int64, unfinishedOnly bool) (*Record, error) {
+	var r *Record
+	err := s.Store.Read(ctx, func(tx Tx) error {
+		var err error
+		r, err = tx.LatestLoan(ctx, userID, unfinishedOnly)
+		return err
+	})
+	if errs.Is(err, errs.NotFound) {
+		return nil, nil
+	}
+	return r, err
+}
+
+// Loans lists the borrower's loans, newest first.
+func (s *Service) Loans(ctx context.Context, userID int64, p page.Request) (page.Result[Record], error) {
+	var res page.Result[Record]
+	err := s.Store.Read(ctx, func(tx Tx) error {
+		var err error
+		res, err = tx.UserLoans(ctx, userID, p)
+		return err
+	})
+	return res, err
+}
+
+// RecentDisbursed lists the newest payouts, for the home screen ticker.
+func (s *Service) RecentDisbursed(ctx context.Context, limit int) ([]Record, error) {
+	var rs []Record
+	err := s.Store.Read(ctx, func(tx Tx) error {
+		var err error
+		rs, err = tx.RecentDisbursed(ctx, limit)
+		return err
+	})
+	return rs, err
+}
+
+// History counts the borrower's loans by outcome.
+func (s *Service) History(ctx context.Context, userID int64) (History, error) {
+	var h History
+	err := s.Store.Read(ctx, func(tx Tx) error {
+		var err error
+		h, err = tx.History(ctx, userID)
+		return err
+	})
+	return h, err
+}
+
+func decisionMessage(r *Record, now time.Time) inbox.Message {
+	m := inbox.Message{Kind: inbox.KindLoan}
+	switch r.Status {
+	case StatusApproved, StatusDisbursing:
+		m.Title = "Loan approved"
+		m.Content = fmt.Sprintf("Loan %s for %s is approved and being paid out to %s.", r.ID, r.Pricing.Balance, r.Card.AccountMask)
+	case StatusManualReview:
+		m.Title = "Loan under review"
+		m.Content = fmt.Sprintf("Loan %s is being reviewed by our team; we will let you know soon.", r.ID)
+	default:
+		m.Title = "Loan not approved"
+		m.Content = fmt.Sprintf("Loan %s was not approved. %s", r.ID, r.RiskDetail)
+	}
+	return m
+}
+
+func addMessages(ctx context.Context, tx Tx, userID int64, ms []inbox.Message, now time.Time) error {
+	for i := range ms {
+		ms[i].UserID, ms[i].CreatedAt = userID, now
+		if err := tx.AddMessage(ctx, &ms[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,63 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"creditpocket/internal/loan"
+)
+
+// Leases adapts the DB to loan.Leases: one row per job name with a holder
+// and an expiry. Taking a lease is a single upsert that only overwrites an
+// expired or own row, which PostgreSQL, SQLite and CockroachDB all run.
+func (db *DB) Leases() loan.Leases { return leases{db} }
+
+type leases struct{ db *DB }
+
+func (l leases) Acquire(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
+	var got string
+	err := l.db.Tx(ctx, func(t *Tx) error {
+		got = ""
+		rows, err := t.Query(ctx, `INSERT INTO job_leases (name, holder, expires_at) VALUES ($1, $2, $3)
+			ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+			WHERE job_leases.holder = excluded.holder OR job_leases.expires_at < $4
+			RETURNING holder`, name, holder, millis(now.Add(ttl)), millis(now))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := rows.Scan(&got); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+	return got == holder, err
+}
+
+func (l leases) Release(ctx context.Context, name, holder string) error {
+	return l.db.Tx(ctx, func(t *Tx) error {
+		_, err := t.Exec(ctx, `DELETE FROM job_leases WHERE name = $1 AND holder = $2`, name, holder)
+		return err
+	})
+}
+
+func (l leases) COBDone(ctx context.Context, business loan.Date) (bool, error) {
+	var done bool
+	err := l.db.View(ctx, func(t *Tx) error {
+		var err error
+		done, err = t.exists(ctx, `SELECT 1 FROM cob_runs WHERE business_date = $1`, business.String())
+		return err
+	})
+	return done, err
+}
+
+func (l leases) MarkCOBDone(ctx context.Context, r loan.COBResult) error {
+	return l.db.Tx(ctx, func(t *Tx) error {
+		_, err := t.Exec(ctx, `INSERT INTO cob_runs (business_date, loans, penalties, started_at, finished_at)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (business_date) DO NOTHING`,
+			r.BusinessDate.String(), r.Loans, r.Penalties, millis(r.StartedAt), millis(r.FinishedAt))
+		return err
+	})
+}

@@ -1,0 +1,701 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"creditpocket/internal/errs"
+	"creditpocket/internal/inbox"
+	"creditpocket/internal/ledger"
+	"creditpocket/internal/loan"
+	"creditpocket/internal/page"
+)
+
+// Loans adapts the DB to loan.Store.
+func (db *DB) Loans() loan.Store { return loanStore{db} }
+
+type loanStore struct{ db *DB }
+
+func (s loanStore) Tx(ctx context.Context, fn func(loan.Tx) error) error {
+	return s.db.Tx(ctx, func(t *Tx) error { return fn(t) })
+}
+
+func (s loanStore) View(ctx context.Context, fn func(loan.Tx) error) error {
+	return s.db.View(ctx, func(t *Tx) error { return fn(t) })
+}
+
+func (s loanStore) Read(ctx context.Context, fn func(loan.Tx) error) error {
+	return s.db.Read(ctx, func(t *Tx) error { return fn(t) })
+}
+
+var _ loan.Tx = (*Tx)(nil)
+
+// forUpdate locks the rows a read returns on PostgreSQL (and CockroachDB);
+// SQLite has one writer, so its write transactions are serial already.
+func (t *Tx) forUpdate() string {
+	if t.db.Engine == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+const productColumns = `id, name, currency, principal, cycle, interest_rate, service_fee, fee_mode, penalty_rate,
+	penalty_cap, extension_fee, min_settled, on_sale`
+
+func scanProduct(r scanner) (p loan.Product, err error) {
+	err = r.Scan(&p.ID, &p.Name, &p.Currency, &p.Principal, &p.Cycle, &p.InterestRate, &p.ServiceFee, &p.FeeMode,
+		&p.PenaltyRate, &p.PenaltyCap, &p.ExtensionFee, &p.MinSettledLoans, &p.OnSale)
+	return p, err
+}
+
+func (t *Tx) Products(ctx context.Context, onSaleOnly bool) ([]loan.Product, error) {
+	return collect(ctx, t, scanProduct, `SELECT `+productColumns+` FROM loan_products
+		WHERE on_sale = $1 OR $2 ORDER BY position, id`, true, !onSaleOnly)
+}
+
+func (t *Tx) Product(ctx context.Context, id string) (*loan.Product, error) {
+	p, err := scanProduct(t.QueryRow(ctx, `SELECT `+productColumns+` FROM loan_products WHERE id = $1`, id))
+	if err != nil {
+		return nil, notFound(err, "product")
+	}
+	return &p, nil
+}
+
+// SeedProducts upserts products (the demo catalogue) in the given order.
+func (db *DB) SeedProducts(ctx context.Context, ps []loan.Product) error {
+	return db.Tx(ctx, func(t *Tx) error {
+		for i, p := range ps {
+			if err := p.Validate(); err != nil {
+				return err
+			}
+			if _, err := t.Exec(ctx, `INSERT INTO loan_products (`+productColumns+`, position)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+				ON CONFLICT (id) DO UPDATE SET name = excluded.name, currency = excluded.currency,
+					principal = excluded.principal, cycle = excluded.cycle, interest_rate = excluded.interest_rate,
+					service_fee = excluded.service_fee, fee_mode = excluded.fee_mode, penalty_rate = excluded.penalty_rate,
+					penalty_cap = excluded.penalty_cap, extension_fee = excluded.extension_fee,
+					min_settled = excluded.min_settled, on_sale = excluded.on_sale, position = excluded.position`,
+				p.ID, p.Name, p.Currency, p.Principal, p.Cycle, p.InterestRate, p.ServiceFee, p.FeeMode, p.PenaltyRate,
+				p.PenaltyCap, p.ExtensionFee, p.MinSettledLoans, p.OnSale, i); err != nil {
+				return fmt.Errorf("seed product %s: %w", p.ID, err)
+			}
+		}
+		return nil
+	})
+}
+
+func (t *Tx) History(ctx context.Context, userID int64) (loan.History, error) {
+	rows, err := collect(ctx, t, func(r scanner) (s loan.Status, err error) {
+		err = r.Scan(&s)
+		return s, err
+	}, `SELECT status FROM loans WHERE user_id = $1`, userID)
+	if err != nil {
+		return loan.History{}, err
+	}
+	return loan.HistoryOf(rows...), nil
+}
+
+// loanColumns are read by scanLoan and written by InsertLoan/UpdateLoan in
+// this order (id first, then the writable columns).
+var loanColumns = []string{"id",
+	"user_id", "unfinished_user", "product_id", "product_json", "currency", "cycle", "balance", "actual_quote",
+	"service_fee", "interest", "prefix_fee", "suffix_fee", "shouldback_fee", "penalty_cap",
+	"status", "audit_risk_status", "audit_risk_reason", "audit_risk_detail", "risk_score",
+	"audit_user_id", "audit_user_reason", "audit_user_at",
+	"out_principal", "out_interest", "out_fee", "out_penalty", "paid_out", "received", "penalty_charged", "credit",
+	"written_off", "extensions", "over_days", "accrued_through", "due_date",
+	"apply_terminal", "loan_count", "photos", "card_id", "bank_code", "bank_name", "account_mask", "account_name",
+	"pan_mask", "recipient_code", "disbursements",
+	"applied_at", "decided_at", "disbursed_at", "initial_due_at", "due_at", "last_paid_at", "closed_at", "updated_at",
+	"version"}
+
+var (
+	// Borrower fields shown on every record come from the profile.
+	loanFrom         = ` FROM loans l JOIN users u ON u.id = l.user_id LEFT JOIN profiles p ON p.user_id = l.user_id `
+	loanSelectJoined = "l." + strings.Join(loanColumns, ", l.") +
+		", u.mobile, COALESCE(p.first_name, ''), COALESCE(p.middle_name, ''), COALESCE(p.last_name, ''), COALESCE(p.id_number_mask, '')"
+)
+
+// loanValues lists r's writable column values (all but id and version).
+func loanValues(r *loan.Record) ([]any, error) {
+	prod, err := json.Marshal(r.Product)
+	if err != nil {
+		return nil, err
+	}
+	var unfinished sql.NullInt64
+	if !r.Status.Finished() {
+		unfinished = sql.NullInt64{Int64: r.UserID(), Valid: true}
+	}
+	pr := r.Pricing
+	return []any{
+		r.UserID(), unfinished, pr.ProductID, string(prod), pr.Currency, pr.Cycle, pr.Balance, pr.ActualBalance,
+		pr.ServiceFee, pr.Interest, pr.PrefixFee, pr.SuffixFee, pr.ShouldbackFee, pr.PenaltyCap,
+		int(r.Status), int(r.AuditRiskStatus), r.RiskReason, r.RiskDetail, r.RiskScore,
+		r.AuditUserID, r.AuditUserReason, millis(r.AuditUserAt),
+		r.Outstanding.Principal, r.Outstanding.Interest, r.Outstanding.Fee, r.Outstanding.Penalty, r.PaidOut, r.Received,
+		r.PenaltyCharged, r.Credit, r.WrittenOff, r.Extensions, r.OverDays, r.AccruedThrough.String(), r.DueDate.String(),
+		r.ApplyTerminal, r.LoanCount, strings.Join(r.Photos, ","), r.Card.ID, r.Card.BankCode, r.Card.BankName,
+		r.Card.AccountMask, r.Card.AccountName, r.Card.PANMask, r.Card.RecipientCode, r.Disbursements,
+		millis(r.AppliedAt), millis(r.DecidedAt), millis(r.DisbursedAt), millis(r.InitialDueAt), millis(r.DueAt),
+		millis(r.LastPaidAt), millis(r.ClosedAt), millis(r.UpdatedAt),
+	}, nil
+}
+
+func placeholders(from, n int) string {
+	ps := make([]string, n)
+	for i := range ps {
+		ps[i] = "$" + strconv.Itoa(from+i)
+	}
+	return strings.Join(ps, ", ")
+}
+
+var (
+	insertLoanSQL = `INSERT INTO loans (` + strings.Join(loanColumns[1:], ", ") + `) VALUES (` +
+		placeholders(1, len(loanColumns)-1) + `) RETURNING id`
+	updateLoanSQL = func() string {
+		sets := make([]string, 0, len(loanColumns))
+		for i, c := range loanColumns[1 : len(loanColumns)-1] {
+			sets = append(sets, fmt.Sprintf("%s = $%d", c, i+1))
+		}
+		n := len(loanColumns) - 2
+		return fmt.Sprintf(`UPDATE loans SET %s, version = version + 1 WHERE id = $%d AND version = $%d`,
+			strings.Join(sets, ", "), n+1, n+2)
+	}()
+)
+
+func (t *Tx) InsertLoan(ctx context.Context, r *loan.Record) error {
+	vals, err := loanValues(r)
+	if err != nil {
+		return err
+	}
+	vals = append(vals, int64(0))
+	var id int64
+	if err := t.QueryRow(ctx, insertLoanSQL, vals...).Scan(&id); err != nil {
+		return translate(err)
+	}
+	r.ID = strconv.FormatInt(id, 10)
+	r.Version = 0
+	return nil
+}
+
+func (t *Tx) UpdateLoan(ctx context.Context, r *loan.Record) error {
+	vals, err := loanValues(r)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.ID, 10, 64)
+	if err != nil {
+		return errs.E(errs.NotFound, "loan %q not found", r.ID)
+	}
+	n, err := affected(t.Exec(ctx, updateLoanSQL, append(vals, id, r.Version)...))
+	if err != nil {
+		return err
+	}
+	if n != 1 {
+		return errs.E(errs.Conflict, "loan %s changed meanwhile; try again", r.ID)
+	}
+	r.Version++
+	return nil
+}
+
+func scanLoan(sc scanner) (loan.Record, error) {
+	var (
+		r                                                             loan.Record
+		id, userID, cardID                                            int64
+		unfinished                                                    sql.NullInt64
+		productID, prod, accrued, due, photos                         string
+		status, audit                                                 int
+		auditAt, applied, decided, disbursed, initialDue, dueAt, paid int64
+		closed, updated                                               int64
+	)
+	pr := &r.Pricing
+	o := &r.Outstanding
+	err := sc.Scan(&id,
+		&userID, &unfinished, &productID, &prod, &pr.Currency, &pr.Cycle, &pr.Balance, &pr.ActualBalance,
+		&pr.ServiceFee, &pr.Interest, &pr.PrefixFee, &pr.SuffixFee, &pr.ShouldbackFee, &pr.PenaltyCap,
+		&status, &audit, &r.RiskReason, &r.RiskDetail, &r.RiskScore,
+		&r.AuditUserID, &r.AuditUserReason, &auditAt,
+		&o.Principal, &o.Interest, &o.Fee, &o.Penalty, &r.PaidOut, &r.Received, &r.PenaltyCharged, &r.Credit,
+		&r.WrittenOff, &r.Extensions, &r.OverDays, &accrued, &due,
+		&r.ApplyTerminal, &r.LoanCount, &photos, &cardID, &r.Card.BankCode, &r.Card.BankName, &r.Card.AccountMask,
+		&r.Card.AccountName, &r.Card.PANMask, &r.Card.RecipientCode, &r.Disbursements,
+		&applied, &decided, &disbursed, &initialDue, &dueAt, &paid, &closed, &updated,
+		&r.Version,
+		&r.Mobile, &r.First, &r.Middle, &r.Last, &r.IDMask)
+	if err != nil {
+		return r, err
+	}
+	r.ID, r.BorrowerID, r.Card.ID = strconv.FormatInt(id, 10), strconv.FormatInt(userID, 10), cardID
+	pr.ProductID = productID
+	if r.Product, err = productSnapshot(prod); err != nil {
+		return r, fmt.Errorf("loan %d: product snapshot: %w", id, err)
+	}
+	r.Status, r.AuditRiskStatus = loan.Status(status), loan.AuditRiskStatus(audit)
+	if r.AccruedThrough, err = optionalDate(accrued); err != nil {
+		return r, fmt.Errorf("loan %d: accrued_through: %w", id, err)
+	}
+	if r.DueDate, err = optionalDate(due); err != nil {
+		return r, fmt.Errorf("loan %d: due_date: %w", id, err)
+	}
+	if photos != "" {
+		r.Photos = strings.Split(photos, ",")
+	}
+	r.AuditUserAt, r.AppliedAt, r.DecidedAt = fromMillis(auditAt), fromMillis(applied), fromMillis(decided)
+	r.DisbursedAt, r.InitialDueAt, r.DueAt = fromMillis(disbursed), fromMillis(initialDue), fromMillis(dueAt)
+	r.LastPaidAt, r.ClosedAt, r.UpdatedAt = fromMillis(paid), fromMillis(closed), fromMillis(updated)
+	r.Pricing.ShouldbackTime = r.AppliedAt.AddDate(0, 0, r.Pricing.Cycle)
+	return r, nil
+}
+
+// snapshots caches decoded product snapshots: loans of one product share
+// the same JSON text, and close of business decodes every owing loan daily.
+// It stops growing at maxSnapshots distinct texts.
+var (
+	snapshots     sync.Map // JSON text → loan.Product
+	snapshotCount atomic.Int64
+)
+
+const maxSnapshots = 1024
+
+func productSnapshot(text string) (loan.Product, error) {
+	if p, ok := snapshots.Load(text); ok {
+		return p.(loan.Product), nil
+	}
+	var p loan.Product
+	if err := json.Unmarshal([]byte(text), &p); err != nil {
+		return p, err
+	}
+	if snapshotCount.Add(1) <= maxSnapshots {
+		snapshots.Store(text, p)
+	}
+	return p, nil
+}
+
+func optionalDate(s string) (loan.Date, error) {
+	if s == "" {
+		return loan.Date{}, nil
+	}
+	return loan.ParseDate(s)
+}
+
+func (t *Tx) oneLoan(ctx context.Context, where string, args ...any) (*loan.Record, error) {
+	r, err := scanLoan(t.QueryRow(ctx, `SELECT `+loanSelectJoined+loanFrom+where, args...))
+	if err != nil {
+		return nil, notFound(err, "loan")
+	}
+	return &r, nil
+}
+
+func loanID(id string) (int64, error) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, errs.E(errs.NotFound, "loan %.32q not found", id)
+	}
+	return n, nil
+}
+
+func (t *Tx) LoanForUpdate(ctx context.Context, id string) (*loan.Record, error) {
+	n, err := loanID(id)
+	if err != nil {
+		return nil, err
+	}
+	if t.db.Engine == Postgres {
+		// Lock the loan row alone: FOR UPDATE over the join would lock
+		// the borrower's user and profile rows too.
+		if _, err := t.Exec(ctx, `SELECT id FROM loans WHERE id = $1 FOR UPDATE`, n); err != nil {
+			return nil, err
+		}
+	}
+	return t.oneLoan(ctx, `WHERE l.id = $1`, n)
+}
+
+func (t *Tx) UserLoan(ctx context.Context, userID int64, id string) (*loan.Record, error) {
+	n, err := loanID(id)
+	if err != nil {
+		return nil, err
+	}
+	return t.oneLoan(ctx, `WHERE l.id = $1 AND l.user_id = $2`, n, userID)
+}
+
+func (t *Tx) LatestLoan(ctx context.Context, userID int64, unfinishedOnly bool) (*loan.Record, error) {
+	if unfinishedOnly {
+		return t.oneLoan(ctx, `WHERE l.unfinished_user = $1`, userID)
+	}
+	return t.oneLoan(ctx, `WHERE l.user_id = $1 ORDER BY l.id DESC LIMIT 1`, userID)
+}
+
+func (t *Tx) UserLoans(ctx context.Context, userID int64, p page.Request) (page.Result[loan.Record], error) {
+	return paged(ctx, t, p, scanLoan, `SELECT COUNT(*) FROM loans WHERE user_id = $1`,
+		`SELECT `+loanSelectJoined+loanFrom+`WHERE l.user_id = $1 ORDER BY l.id DESC LIMIT $2 OFFSET $3`, userID)
+}
+
+func (t *Tx) LoansByStatus(ctx context.Context, status loan.Status, p page.Request) (page.Result[loan.Record], error) {
+	return paged(ctx, t, p, scanLoan, `SELECT COUNT(*) FROM loans WHERE status = $1`,
+		`SELECT `+loanSelectJoined+loanFrom+`WHERE l.status = $1 ORDER BY l.id LIMIT $2 OFFSET $3`, int(status))
+}
+
+func (t *Tx) RecentDisbursed(ctx context.Context, limit int) ([]loan.Record, error) {
+	return collect(ctx, t, scanLoan, `SELECT `+loanSelectJoined+loanFrom+
+		`WHERE l.disbursed_at > 0 ORDER BY l.disbursed_at DESC, l.id DESC LIMIT $1`, limit)
+}
+
+func (t *Tx) OwingDueBefore(ctx context.Context, business loan.Date, afterID int64, limit int) ([]string, error) {
+	d := business.String()
+	// Dates are YYYY-MM-DD text, so text order is date order.
+	return collect(ctx, t, func(r scanner) (string, error) {
+		var id int64
+		err := r.Scan(&id)
+		return strconv.FormatInt(id, 10), err
+	}, owingDueSQL, d, afterID, limit)
+}
+
+// owingDueSQL spells the owing statuses as literals so the planner can
+// use the partial index loans_owing, whose predicate is the same list.
+var owingDueSQL = fmt.Sprintf(`SELECT id FROM loans WHERE status IN (%d, %d, %d) AND id > $2
+	AND due_date < $1 AND accrued_through < $1 ORDER BY id LIMIT $3`,
+	loan.StatusRepaying, loan.StatusOverdue, loan.StatusExtended)
+
+// AppendLedger inserts transactions and their postings, a few hundred
+// rows per statement. The reference is unique, so the same money movement
+// can never be booked twice.
+func (t *Tx) AppendLedger(ctx context.Context, txs []ledger.Transaction, now time.Time) error {
+	var postings [][]any
+	rows := make([][]any, 0, len(txs))
+	for _, lt := range txs {
+		if err := lt.Validate(); err != nil {
+			return err
+		}
+		meta := ""
+		if len(lt.Metadata) > 0 {
+			b, err := json.Marshal(lt.Metadata)
+			if err != nil {
+				return err
+			}
+			meta = string(b)
+		}
+		rows = append(rows, []any{lt.Reference, string(lt.Kind), lt.LoanID, lt.Currency, meta, millis(now)})
+		for i, p := range lt.Postings {
+			postings = append(postings, []any{lt.Reference, i, p.Account, p.Amount})
+		}
+	}
+	err := t.insertRows(ctx, `INSERT INTO ledger_transactions (reference, kind, loan_id, currency, metadata, created_at) VALUES `, rows)
+	if errs.Is(err, errs.Conflict) {
+		return errs.E(errs.Conflict, "a ledger transaction of this batch is already booked")
+	}
+	if err != nil {
+		return err
+	}
+	return t.insertRows(ctx, `INSERT INTO ledger_postings (reference, position, account, amount) VALUES `, postings)
+}
+
+// maxBatchParams keeps a multi-row statement under both engines' limits on
+// bound parameters (SQLite 32766, PostgreSQL 65535).
+const maxBatchParams = 8000
+
+// insertRows runs prefix followed by as many value tuples per statement as
+// the parameter limit allows.
+func (t *Tx) insertRows(ctx context.Context, prefix string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	per := max(1, maxBatchParams/len(rows[0]))
+	for start := 0; start < len(rows); start += per {
+		chunk := rows[start:min(start+per, len(rows))]
+		q, args := valuesList(prefix, chunk)
+		if _, err := t.Exec(ctx, q, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// valuesList appends "($1, $2…), (…)" for rows to prefix.
+func valuesList(prefix string, rows [][]any) (string, []any) {
+	var b strings.Builder
+	b.WriteString(prefix)
+	args := make([]any, 0, len(rows)*len(rows[0]))
+	for i, row := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for j, v := range row {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			args = append(args, v)
+			b.WriteString("$" + strconv.Itoa(len(args)))
+		}
+		b.WriteByte(')')
+	}
+	return b.String(), args
+}
+
+func (t *Tx) LoansForUpdate(ctx context.Context, ids []string) ([]*loan.Record, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(ids))
+	for _, id := range ids {
+		n, err := loanID(id)
+		if err != nil {
+			continue
+		}
+		args = append(args, n)
+	}
+	lock := ""
+	if t.db.Engine == Postgres {
+		lock = " FOR UPDATE OF l" // the loans alone, not the borrowers' rows
+	}
+	rs, err := collect(ctx, t, scanLoan, `SELECT `+loanSelectJoined+loanFrom+`WHERE l.id IN (`+placeholders(1, len(args))+`)
+		ORDER BY l.id`+lock, args...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*loan.Record, len(rs))
+	for i := range rs {
+		out[i] = &rs[i]
+	}
+	return out, nil
+}
+
+// SaveAccruals updates close of business's columns of many loans in one
+// statement per chunk: UPDATE … FROM (VALUES …), which PostgreSQL,
+// SQLite 3.33+ and CockroachDB all run. VALUES columns are column1…N on
+// every engine, so no alias list is needed.
+func (t *Tx) SaveAccruals(ctx context.Context, rs []*loan.Record) error {
+	const cols = 8
+	for start := 0; start < len(rs); start += maxBatchParams / cols {
+		chunk := rs[start:min(start+maxBatchParams/cols, len(rs))]
+		var b strings.Builder
+		args := make([]any, 0, len(chunk)*cols)
+		for i, r := range chunk {
+			id, err := loanID(r.ID)
+			if err != nil {
+				return err
+			}
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&b, "(CAST($%d AS BIGINT), CAST($%d AS BIGINT), CAST($%d AS INTEGER), CAST($%d AS INTEGER), CAST($%d AS TEXT), CAST($%d AS BIGINT), CAST($%d AS BIGINT), CAST($%d AS BIGINT))",
+				n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8)
+			args = append(args, id, r.Version, int(r.Status), r.OverDays, r.AccruedThrough.String(),
+				r.Outstanding.Penalty, r.PenaltyCharged, millis(r.UpdatedAt))
+		}
+		n, err := affected(t.Exec(ctx, `UPDATE loans AS l SET status = v.column3, over_days = v.column4,
+				accrued_through = v.column5, out_penalty = v.column6, penalty_charged = v.column7, updated_at = v.column8,
+				version = l.version + 1
+			FROM (VALUES `+b.String()+`) AS v
+			WHERE l.id = v.column1 AND l.version = v.column2`, args...))
+		if err != nil {
+			return err
+		}
+		if int(n) != len(chunk) {
+			return errs.E(errs.Conflict, "%d of %d loans changed meanwhile; try again", len(chunk)-int(n), len(chunk))
+		}
+		for _, r := range chunk {
+			r.Version++
+		}
+	}
+	return nil
+}
+
+// AddMessages writes many messages to the message centre at once.
+func (t *Tx) AddMessages(ctx context.Context, ms []inbox.Message) error {
+	rows := make([][]any, len(ms))
+	for i, m := range ms {
+		rows[i] = []any{m.UserID, m.Kind, m.Title, m.Content, millis(m.CreatedAt)}
+	}
+	return t.insertRows(ctx, `INSERT INTO messages (user_id, kind, title, content, created_at) VALUES `, rows)
+}
+
+// LedgerTransactions reads the whole ledger in booking order, for verify.
+func (db *DB) LedgerTransactions(ctx context.Context) ([]ledger.Transaction, error) {
+	var out []ledger.Transaction
+	err := db.View(ctx, func(t *Tx) error {
+		out = nil
+		rows, err := t.Query(ctx, `SELECT t.reference, t.kind, t.loan_id, t.currency, t.metadata, p.account, p.amount
+			FROM ledger_transactions t JOIN ledger_postings p ON p.reference = t.reference
+			ORDER BY t.id, p.position`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				ref, kind, loanID, cur, meta, acct string
+				amount                             ledger.Money
+			)
+			if err := rows.Scan(&ref, &kind, &loanID, &cur, &meta, &acct, &amount); err != nil {
+				return err
+			}
+			if n := len(out); n == 0 || out[n-1].Reference != ref {
+				lt := ledger.Transaction{Reference: ref, Kind: ledger.Kind(kind), LoanID: loanID, Currency: cur}
+				if meta != "" {
+					if err := json.Unmarshal([]byte(meta), &lt.Metadata); err != nil {
+						return fmt.Errorf("ledger transaction %q: metadata: %w", ref, err)
+					}
+				}
+				out = append(out, lt)
+			}
+			last := &out[len(out)-1]
+			last.Postings = append(last.Postings, ledger.Posting{Account: acct, Amount: amount})
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// AllLoanFacts reads what every loan's record claims about its money.
+func (db *DB) AllLoanFacts(ctx context.Context) ([]ledger.LoanFacts, error) {
+	return viewAll(ctx, db, func(sc scanner) (ledger.LoanFacts, error) {
+		r, err := scanLoan(sc)
+		if err != nil {
+			return ledger.LoanFacts{}, err
+		}
+		return r.Facts(), nil
+	}, `SELECT `+loanSelectJoined+loanFrom+`ORDER BY l.id`)
+}
+
+// Fund books lender capital at the provider once per reference.
+func (db *DB) Fund(ctx context.Context, ref, currency string, amount ledger.Money) error {
+	lt, err := ledger.Funding(ref, currency, amount)
+	if err != nil {
+		return err
+	}
+	err = db.Tx(ctx, func(t *Tx) error {
+		// Check first: on PostgreSQL a failed insert would abort the
+		// transaction, so the conflict is the rare race only.
+		if done, err := t.exists(ctx, `SELECT 1 FROM ledger_transactions WHERE reference = $1`, lt.Reference); err != nil || done {
+			return err
+		}
+		return t.AppendLedger(ctx, []ledger.Transaction{lt}, time.Now())
+	})
+	if errs.Is(err, errs.Conflict) {
+		return nil // another process booked it meanwhile
+	}
+	return err
+}
+
+const paymentColumns = `reference, loan_id, user_id, kind, amount, paid, status, checkout_url, idempotency_key,
+	request_hash, failure, created_at, updated_at`
+
+func scanPayment(sc scanner) (p loan.Payment, err error) {
+	var loanID, created, updated int64
+	var key sql.NullString
+	err = sc.Scan(&p.Reference, &loanID, &p.UserID, &p.Kind, &p.Amount, &p.Paid, &p.Status, &p.CheckoutURL, &key,
+		&p.RequestHash, &p.Failure, &created, &updated)
+	p.LoanID, p.IdempotencyKey = strconv.FormatInt(loanID, 10), key.String
+	p.CreatedAt, p.UpdatedAt = fromMillis(created), fromMillis(updated)
+	return p, err
+}
+
+func (t *Tx) InsertPayment(ctx context.Context, p *loan.Payment) error {
+	id, err := loanID(p.LoanID)
+	if err != nil {
+		return err
+	}
+	key := sql.NullString{String: p.IdempotencyKey, Valid: p.IdempotencyKey != ""}
+	_, err = t.Exec(ctx, `INSERT INTO payments (`+paymentColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		p.Reference, id, p.UserID, p.Kind, p.Amount, p.Paid, p.Status, p.CheckoutURL, key, p.RequestHash, p.Failure,
+		millis(p.CreatedAt), millis(p.UpdatedAt))
+	return err
+}
+
+func (t *Tx) PaymentForUpdate(ctx context.Context, ref string) (*loan.Payment, error) {
+	p, err := scanPayment(t.QueryRow(ctx, `SELECT `+paymentColumns+` FROM payments WHERE reference = $1`+t.forUpdate(), ref))
+	if err != nil {
+		return nil, notFound(err, "payment "+strconv.Quote(ref))
+	}
+	return &p, nil
+}
+
+func (t *Tx) PaymentByKey(ctx context.Context, userID int64, key string) (*loan.Payment, error) {
+	p, err := scanPayment(t.QueryRow(ctx, `SELECT `+paymentColumns+` FROM payments WHERE user_id = $1 AND idempotency_key = $2`, userID, key))
+	if err != nil {
+		return nil, notFound(err, "payment")
+	}
+	return &p, nil
+}
+
+func (t *Tx) UpdatePayment(ctx context.Context, p *loan.Payment) error {
+	_, err := t.Exec(ctx, `UPDATE payments SET paid = $2, status = $3, checkout_url = $4, failure = $5, updated_at = $6
+		WHERE reference = $1`, p.Reference, p.Paid, p.Status, p.CheckoutURL, p.Failure, millis(p.UpdatedAt))
+	return err
+}
+
+func (t *Tx) StalePayments(ctx context.Context, kind string, before time.Time, limit int) ([]loan.Payment, error) {
+	return collect(ctx, t, scanPayment, `SELECT `+paymentColumns+` FROM payments
+		WHERE status = $1 AND kind = $2 AND updated_at < $3 ORDER BY updated_at LIMIT $4`,
+		loan.PayPending, kind, millis(before), limit)
+}
+
+// PaymentExists reports whether a payment reference is known, for the
+// sandbox provider's checkout pages.
+func (db *DB) PaymentExists(ctx context.Context, ref string) (kind string, amount int64, err error) {
+	err = db.View(ctx, func(t *Tx) error {
+		err := t.QueryRow(ctx, `SELECT kind, amount FROM payments WHERE reference = $1`, ref).Scan(&kind, &amount)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errs.E(errs.NotFound, "no payment %.64q", ref)
+		}
+		return err
+	})
+	return kind, amount, err
+}
+
+// BorrowerSnapshot is what an application needs to know about a borrower,
+// read in one query: profile, contacts and work completion, and the
+// default bank card.
+type BorrowerSnapshot struct {
+	Borrower   loan.Borrower
+	IDSealed   []byte // the sealed ID number; nil without a profile
+	HasProfile bool
+	Contacts   int
+	HasWork    bool
+	HasCard    bool
+}
+
+// BorrowerSnapshot reads a borrower's snapshot; errs.NotFound for an
+// unknown user.
+func (db *DB) BorrowerSnapshot(ctx context.Context, userID int64) (*BorrowerSnapshot, error) {
+	s := &BorrowerSnapshot{Borrower: loan.Borrower{UserID: userID}}
+	b := &s.Borrower
+	err := db.Read(ctx, func(t *Tx) error {
+		var (
+			cardID                                     sql.NullInt64
+			bank, bankName, mask, name, pan, recipient sql.NullString
+		)
+		err := t.QueryRow(ctx, `SELECT u.phone, u.mobile, p.user_id IS NOT NULL, COALESCE(p.email, ''), COALESCE(p.id_type, ''),
+				p.id_number_enc, COALESCE(p.id_number_mask, ''), COALESCE(p.first_name, ''), COALESCE(p.middle_name, ''),
+				COALESCE(p.last_name, ''),
+				(SELECT COUNT(*) FROM contacts k WHERE k.user_id = u.id),
+				EXISTS (SELECT 1 FROM work_infos w WHERE w.user_id = u.id),
+				c.id, c.bank_code, bk.name, c.account_mask, c.account_name, c.pan_mask, c.recipient_code
+			FROM users u
+			LEFT JOIN profiles p ON p.user_id = u.id
+			LEFT JOIN bank_cards c ON c.user_id = u.id AND c.is_default = $2
+			LEFT JOIN banks bk ON bk.code = c.bank_code
+			WHERE u.id = $1`, userID, true).
+			Scan(&b.Phone, &b.Mobile, &s.HasProfile, &b.Email, &b.IDType, &s.IDSealed, &b.IDMask, &b.First, &b.Middle, &b.Last,
+				&s.Contacts, &s.HasWork, &cardID, &bank, &bankName, &mask, &name, &pan, &recipient)
+		if err != nil {
+			return notFound(err, "borrower")
+		}
+		if cardID.Valid {
+			s.HasCard = true
+			b.Card = loan.Card{ID: cardID.Int64, BankCode: bank.String, BankName: bankName.String, AccountMask: mask.String,
+				AccountName: name.String, PANMask: pan.String, RecipientCode: recipient.String}
+		}
+		return nil
+	})
+	return s, err
+}

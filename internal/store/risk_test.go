@@ -1,0 +1,387 @@
+package store_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"creditpocket/internal/errs"
+	"creditpocket/internal/risk"
+	"creditpocket/internal/store"
+	"creditpocket/internal/store/storetest"
+	"creditpocket/internal/vault"
+)
+
+// riskStore is the risk store over a fresh database on engine e, with a
+// clock the test controls.
+func riskStore(t *testing.T, e store.Engine, now *time.Time) (*store.DB, *store.Risk) {
+	t.Helper()
+	db := storetest.Open(t, e)
+	v, err := vault.New(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, db.Risk(v.Hash, func() time.Time { return *now })
+}
+
+// randomObservation draws from small pools so keys repeat, leaves some
+// keys empty, and advances time by up to three days so every window is
+// exercised, with equal times now and then.
+func randomObservation(r *rand.Rand, at time.Time) risk.Observation {
+	pick := func(prefix string, n int, emptyOneIn int) string {
+		if emptyOneIn > 0 && r.IntN(emptyOneIn) == 0 {
+			return ""
+		}
+		return fmt.Sprintf("%s%d", prefix, r.IntN(n))
+	}
+	return risk.Observation{
+		At:       at,
+		IDNumber: pick("2221234567", 5, 0),
+		Phone:    pick("234803123456", 6, 8),
+		Device:   pick("bb-", 4, 5),
+		IP:       pick("10.0.0.", 4, 6),
+		Card:     pick("012345678", 3, 3),
+	}
+}
+
+func TestRiskVelocityMatchesTheInMemoryReference(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		now := t0
+		_, rs := riskStore(t, e, &now)
+		sql, mem := rs.Sources().Velocity, &risk.MemVelocity{}
+		r := rand.New(rand.NewPCG(1, 2))
+		at := t0
+		for i := range 250 {
+			switch r.IntN(4) {
+			case 0: // same millisecond
+			case 1:
+				at = at.Add(time.Duration(r.IntN(90)) * time.Minute)
+			case 2:
+				at = at.Add(time.Duration(r.IntN(30)) * time.Hour)
+			default:
+				at = at.Add(time.Duration(r.IntN(72)) * time.Hour)
+			}
+			o := randomObservation(r, at)
+			want, _ := mem.Observe(ctx, o)
+			got, err := sql.Observe(ctx, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != want {
+				t.Fatalf("event %d %+v:\n got %+v\nwant %+v", i, o, got, want)
+			}
+		}
+	})
+}
+
+func TestRiskContactsMatchTheInMemoryReference(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		now := t0
+		_, rs := riskStore(t, e, &now)
+		sql, mem := rs.Sources().Contacts, &risk.MemContacts{}
+		r := rand.New(rand.NewPCG(3, 4))
+		for i := range 120 {
+			applicant := fmt.Sprintf("A%d", r.IntN(12))
+			phones := make([]string, r.IntN(5))
+			for j := range phones {
+				phones[j] = fmt.Sprintf("23480%d", r.IntN(15))
+			}
+			want, _ := mem.Observe(ctx, applicant, phones)
+			got, err := sql.Observe(ctx, applicant, phones)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("observation %d (%s lists %v): got %v, want %v", i, applicant, phones, got, want)
+			}
+		}
+	})
+}
+
+func TestRiskVelocityIsExactUnderConcurrentObservations(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		now := t0
+		_, rs := riskStore(t, e, &now)
+		v := rs.Sources().Velocity
+		const n = 16
+		counts := make([]int, n)
+		var wg sync.WaitGroup
+		errc := make(chan error, n)
+		for i := range n {
+			wg.Go(func() {
+				c, err := v.Observe(ctx, risk.Observation{At: t0, IDNumber: "22212345678", Phone: fmt.Sprint("2348031234", i)})
+				if err != nil {
+					errc <- err
+					return
+				}
+				counts[i] = c.IDNumber[risk.Hour]
+			})
+		}
+		wg.Wait()
+		close(errc)
+		for err := range errc {
+			t.Fatal(err)
+		}
+		slices.Sort(counts)
+		for i, c := range counts {
+			if c != i+1 {
+				t.Fatalf("simultaneous observations counted %v, want each of 1…%d once", counts, n)
+			}
+		}
+	})
+}
+
+func TestRiskVelocitySurvivesANewStoreOnTheSameDatabase(t *testing.T) {
+	now := t0
+	db, rs := riskStore(t, store.SQLite, &now)
+	o := risk.Observation{At: t0, IDNumber: "22212345678"}
+	if _, err := rs.Sources().Velocity.Observe(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := vault.New(make([]byte, 32))
+	again := db.Risk(v.Hash, nil)
+	c, err := again.Sources().Velocity.Observe(ctx, o)
+	if err != nil || c.IDNumber[risk.Month] != 2 {
+		t.Fatalf("after restart: %+v, %v; want 2 events in 30 d", c.IDNumber, err)
+	}
+	if n, err := again.PruneVelocity(ctx, t0); err != nil || n != 2 {
+		t.Fatalf("prune: %d, %v; want 2 rows", n, err)
+	}
+}
+
+func TestRiskListsAnswerTheMostSevereActiveEntry(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		now := t0
+		_, rs := riskStore(t, e, &now)
+		add := func(kind risk.ListKind, value string, list risk.ListName, expires time.Time) risk.ListEntry {
+			t.Helper()
+			got, err := rs.AddListEntry(ctx, risk.ListEntry{Kind: kind, Value: value, List: list, Reason: "test " + string(list), CreatedBy: "tester", ExpiresAt: expires})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+		add(risk.KindIDNumber, "22212345678", risk.Whitelist, time.Time{})
+		black := add(risk.KindIDNumber, "222-1234-5678", risk.Blacklist, t0.Add(time.Hour))
+		add(risk.KindPhone, "+234 803 123 4567", risk.Greylist, time.Time{})
+
+		tests := []struct {
+			name string
+			at   time.Time
+			kind risk.ListKind
+			val  string
+			want risk.ListName
+		}{
+			{"a blacklisting hides a whitelisting of the same ID", t0, risk.KindIDNumber, "22212345678", risk.Blacklist},
+			{"an expired blacklisting no longer applies", t0.Add(time.Hour), risk.KindIDNumber, "22212345678", risk.Whitelist},
+			{"a phone is found by its E.164 digits", t0, risk.KindPhone, "2348031234567", risk.Greylist},
+			{"an unlisted value is not found", t0, risk.KindPhone, "2348030000000", ""},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				now = tt.at
+				e, found, err := rs.Lookup(ctx, tt.kind, tt.val)
+				if err != nil || found != (tt.want != "") || e.List != tt.want {
+					t.Fatalf("Lookup = %+v, %v, %v; want list %q", e, found, err, tt.want)
+				}
+			})
+		}
+
+		now = t0
+		entries, err := rs.ListEntries(ctx, risk.KindIDNumber, "", false)
+		if err != nil || len(entries) != 2 {
+			t.Fatalf("ListEntries = %v, %v; want 2 entries", entries, err)
+		}
+		for _, e := range entries {
+			if strings.Contains(e.Value, "2221234") {
+				t.Errorf("entry %s shows the value %q, want only its mask", e.ID, e.Value)
+			}
+		}
+		if err := rs.RemoveListEntry(ctx, black.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := rs.RemoveListEntry(ctx, black.ID); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("removing twice: %v, want not found", err)
+		}
+		if e, _, _ := rs.Lookup(ctx, risk.KindIDNumber, "22212345678"); e.List != risk.Whitelist {
+			t.Fatalf("after removing the blacklisting: %q, want white", e.List)
+		}
+		if _, err := rs.AddListEntry(ctx, risk.ListEntry{Kind: risk.KindPhone, Value: "abc", List: risk.Blacklist, Reason: "x"}); !errs.Is(err, errs.Invalid) {
+			t.Fatalf("a malformed phone: %v, want invalid", err)
+		}
+	})
+}
+
+// decided makes a record for the fixture-like event of a test.
+func decided(t *testing.T, engine *risk.Engine, order string) *risk.Record {
+	t.Helper()
+	body := `{"event_time":"2026-11-23T10:00:00Z","event_type":"Loan","scenario":"cashloan","order_id":"` + order + `",
+		"profile":{"name":"Ada Obi","phone":{"country_code":234,"phone_number":"8031234567"},
+		"id":{"id_country":"NG","id_type":"others","id_number":"22212345678","valid_date":"2030-01-01"},"birthdate":"1995-04-12"}}`
+	ev, err := risk.DecodeEvent(strings.NewReader(body), t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := engine.Decide(ctx, risk.Input{Event: ev})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+func TestRiskDecisionsAreStoredWithTheirFeedback(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		now := t0
+		_, rs := riskStore(t, e, &now)
+		clock := t0
+		engine := risk.NewEngine(risk.DefaultPolicy(), risk.Config{Now: func() time.Time { clock = clock.Add(time.Millisecond); return clock }})
+		var seqs []string
+		for i := range 7 {
+			rec := decided(t, engine, fmt.Sprint("order-", i))
+			if err := rs.SaveDecision(ctx, rec, store.FromPartnerAPI, "p1"); err != nil {
+				t.Fatal(err)
+			}
+			seqs = append(seqs, rec.SequenceID)
+		}
+		got, err := rs.Decision(ctx, seqs[0])
+		if err != nil || got.OrderID != "order-0" || got.Features.Age != 31 || got.Outcome.PolicyVersion == "" {
+			t.Fatalf("Decision = %+v, %v", got, err)
+		}
+		if o := risk.Replay(got, engine.Policy()); o.FinalDecision != got.Outcome.FinalDecision {
+			t.Fatalf("a stored decision replays to %s, recorded %s", o.FinalDecision, got.Outcome.FinalDecision)
+		}
+
+		steps := []struct {
+			name    string
+			seq     string
+			outcome risk.FeedbackOutcome
+			code    errs.Code
+		}{
+			{"the lender accepts", seqs[0], risk.OutcomeAccept, ""},
+			{"the same outcome again is harmless", seqs[0], risk.OutcomeAccept, ""},
+			{"the loan defaults", seqs[0], risk.OutcomeDefaulted, ""},
+			{"declining an accepted loan is a conflict", seqs[0], risk.OutcomeDecline, errs.Conflict},
+			{"another loan is declined", seqs[1], risk.OutcomeDecline, ""},
+			{"repaid after a decline is a conflict", seqs[1], risk.OutcomeRepaid, errs.Conflict},
+			{"an unknown sequence_id is not found", "NOPE", risk.OutcomeAccept, errs.NotFound},
+		}
+		for i, s := range steps {
+			t.Run(s.name, func(t *testing.T) {
+				_, err := rs.AddFeedback(ctx, s.seq, s.outcome, t0.Add(time.Duration(i)*time.Hour), "lender")
+				if s.code == "" && err != nil || s.code != "" && !errs.Is(err, s.code) {
+					t.Fatalf("AddFeedback: %v, want %q", err, s.code)
+				}
+			})
+		}
+		got, _ = rs.Decision(ctx, seqs[0])
+		if fb := got.Feedback; fb == nil || !fb.Approved || fb.Repayment != risk.Defaulted {
+			t.Fatalf("feedback of the first decision: %+v", got.Feedback)
+		}
+
+		seq, failed := rs.Decisions(ctx, t0)
+		var orders []string
+		for rec := range seq {
+			orders = append(orders, rec.OrderID)
+		}
+		if err := failed(); err != nil || len(orders) != 7 || orders[0] != "order-0" || orders[6] != "order-6" {
+			t.Fatalf("Decisions = %v, %v; want the 7 orders oldest first", orders, err)
+		}
+		rep := risk.Simulate(seq, engine.Policy())
+		if rep.Records != 7 || rep.WithRepayment != 1 || rep.Defaulted != 1 {
+			t.Fatalf("Simulate over the stored decisions = %+v", rep)
+		}
+		later, _ := rs.Decisions(ctx, t0.Add(time.Hour))
+		for rec := range later {
+			t.Fatalf("a decision before --since was replayed: %s", rec.SequenceID)
+		}
+	})
+}
+
+func TestRiskPolicyVersionsActivateTheLatest(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		now := t0
+		_, rs := riskStore(t, e, &now)
+		if v, err := rs.ActivePolicyVersion(ctx); v != "" || err != nil {
+			t.Fatalf("an empty store has active version %q, %v", v, err)
+		}
+		src := risk.DefaultPolicyYAML()
+		p1, err := risk.CompilePolicy(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p2, err := risk.CompilePolicy([]byte(strings.Replace(string(src), p1.Version, "2099-01-01.1", 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []*risk.Policy{p1, p2} {
+			if err := rs.SavePolicy(ctx, p, "tester"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if v, _ := rs.ActivePolicyVersion(ctx); v != p2.Version {
+			t.Fatalf("active %q, want the latest saved %q", v, p2.Version)
+		}
+		if err := rs.SavePolicy(ctx, p1, "tester"); err != nil { // a rollback
+			t.Fatal(err)
+		}
+		if v, _ := rs.ActivePolicyVersion(ctx); v != p1.Version {
+			t.Fatalf("after saving %q again it is not active (%q)", p1.Version, v)
+		}
+		changed, _ := risk.CompilePolicy([]byte(strings.Replace(string(src), "Applicant is under 18", "Too young", 1)))
+		if err := rs.SavePolicy(ctx, changed, "tester"); !errs.Is(err, errs.Conflict) {
+			t.Fatalf("same version, other content: %v, want a conflict", err)
+		}
+		ps, err := rs.Policies(ctx)
+		if err != nil || len(ps) != 2 || !slices.ContainsFunc(ps, func(p store.PolicyVersion) bool { return p.Active && p.Version == p1.Version }) {
+			t.Fatalf("Policies = %+v, %v", ps, err)
+		}
+		got, err := rs.PolicySource(ctx, p2.Version)
+		if err != nil || !strings.Contains(string(got), "2099-01-01.1") {
+			t.Fatalf("PolicySource: %v", err)
+		}
+	})
+}
+
+func TestRiskHistoryOfAnUnknownBorrowerIsZero(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		now := t0
+		_, rs := riskStore(t, e, &now)
+		h, err := rs.Sources().History.LoanHistory(ctx, risk.BorrowerRef{IDNumber: "22212345678", Phone: "2348031234567"})
+		if err != nil || h != (risk.LoanHistory{}) {
+			t.Fatalf("LoanHistory = %+v, %v", h, err)
+		}
+	})
+}
+
+func TestRiskListsAnswerABatchAsEachLookupWould(t *testing.T) {
+	now := t0
+	_, rs := riskStore(t, store.SQLite, &now)
+	for _, e := range []risk.ListEntry{
+		{Kind: risk.KindPhone, Value: "2348031234567", List: risk.Whitelist, Reason: "vip"},
+		{Kind: risk.KindPhone, Value: "2348031234567", List: risk.Greylist, Reason: "watch"},
+		{Kind: risk.KindIDNumber, Value: "2348031234567", List: risk.Blacklist, Reason: "same digits, other kind"},
+		{Kind: risk.KindIP, Value: "10.0.0.1", List: risk.Blacklist, Reason: "proxy"},
+	} {
+		if _, err := rs.AddListEntry(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keys := []risk.ListKey{{Kind: risk.KindPhone, Value: "2348031234567"}, {Kind: risk.KindIDNumber, Value: "22212345678"}, {Kind: risk.KindIP, Value: "10.0.0.1"}, {Kind: risk.KindEmail, Value: "a@b.c"}}
+	got, err := rs.LookupAll(ctx, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, k := range keys {
+		one, _, _ := rs.Lookup(ctx, k.Kind, k.Value)
+		if got[i].List != one.List || got[i].ID != one.ID {
+			t.Errorf("%s %s: batch %q, single %q", k.Kind, k.Value, got[i].List, one.List)
+		}
+	}
+	if got[0].List != risk.Greylist || got[1].List != "" || got[2].List != risk.Blacklist {
+		t.Fatalf("batch = %+v", got)
+	}
+}

@@ -1,0 +1,47 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"creditpocket/internal/payment"
+)
+
+// SandboxEvents adapts the DB to payment.EventQueue.
+func (db *DB) SandboxEvents() payment.EventQueue { return sandboxEvents{db} }
+
+type sandboxEvents struct{ db *DB }
+
+func (q sandboxEvents) Enqueue(ctx context.Context, e payment.QueuedEvent, now time.Time) error {
+	return q.db.Tx(ctx, func(t *Tx) error {
+		_, err := t.Exec(ctx, `INSERT INTO sandbox_events (id, reference, event, body, deliver_after, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (reference, event) DO NOTHING`,
+			e.ID, e.Reference, e.Event, string(e.Body), millis(e.DeliverAfter), millis(now))
+		return err
+	})
+}
+
+func (q sandboxEvents) Due(ctx context.Context, now time.Time, limit int) ([]payment.QueuedEvent, error) {
+	return viewAll(ctx, q.db, func(r scanner) (e payment.QueuedEvent, err error) {
+		var body string
+		var after int64
+		err = r.Scan(&e.ID, &e.Reference, &e.Event, &body, &after, &e.Attempts)
+		e.Body, e.DeliverAfter = []byte(body), fromMillis(after)
+		return e, err
+	}, `SELECT id, reference, event, body, deliver_after, attempts FROM sandbox_events
+		WHERE delivered_at IS NULL AND deliver_after <= $1 ORDER BY deliver_after, id LIMIT $2`, millis(now), limit)
+}
+
+func (q sandboxEvents) Delivered(ctx context.Context, id string, now time.Time) error {
+	return q.db.Tx(ctx, func(t *Tx) error {
+		_, err := t.Exec(ctx, `UPDATE sandbox_events SET delivered_at = $2, attempts = attempts + 1 WHERE id = $1`, id, millis(now))
+		return err
+	})
+}
+
+func (q sandboxEvents) Retry(ctx context.Context, id string, at time.Time) error {
+	return q.db.Tx(ctx, func(t *Tx) error {
+		_, err := t.Exec(ctx, `UPDATE sandbox_events SET deliver_after = $2, attempts = attempts + 1 WHERE id = $1`, id, millis(at))
+		return err
+	})
+}
