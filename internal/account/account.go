@@ -164,9 +164,9 @@ type Tx interface {
 	Profile(ctx context.Context, userID int64) (*Profile, []byte, error) // errs.NotFound
 	ReplaceContacts(ctx context.Context, userID int64, cs []Contact, now time.Time) error
 	Contacts(ctx context.Context, userID int64) ([]Contact, error)
-	// UserOverview reads a borrower with their profile, work and default
-	// card in one round trip; each is nil when not saved yet.
-	UserOverview(ctx context.Context, userID int64) (*User, *Profile, *Work, *BankCard, error)
+	// Overview reads a borrower with their profile, contacts, work and
+	// default card in one round trip; each is nil or empty when not saved yet.
+	Overview(ctx context.Context, userID int64) (*Overview, error)
 	SaveWork(ctx context.Context, userID int64, w *Work) error
 	Work(ctx context.Context, userID int64) (*Work, error) // errs.NotFound
 

@@ -269,13 +269,10 @@ type Overview struct {
 
 // Overview reads the borrower's profile with personal numbers masked.
 func (s *Service) Overview(ctx context.Context, userID int64) (*Overview, error) {
-	o := &Overview{}
+	var o *Overview
 	err := s.Store.View(ctx, func(tx Tx) error {
 		var err error
-		if o.User, o.Profile, o.Work, o.Default, err = tx.UserOverview(ctx, userID); err != nil {
-			return err
-		}
-		o.Contacts, err = tx.Contacts(ctx, userID)
+		o, err = tx.Overview(ctx, userID)
 		return err
 	})
 	return o, err

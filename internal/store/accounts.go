@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"strconv"
 	"time"
 
 	"creditpocket/internal/account"
@@ -198,9 +201,19 @@ func (t *Tx) Contacts(ctx context.Context, userID int64) ([]account.Contact, err
 	}, `SELECT id, name, phone, relationship FROM contacts WHERE user_id = $1 ORDER BY position`, userID)
 }
 
-// UserOverview joins a user to their optional profile, work and default
-// card: the profile screen in one round trip.
-func (t *Tx) UserOverview(ctx context.Context, userID int64) (*account.User, *account.Profile, *account.Work, *account.BankCard, error) {
+// contactsJSON aggregates a user's contacts into one JSON array of
+// [id, name, phone, relationship] string arrays, in the engine's dialect.
+var contactsJSON = map[Engine]string{
+	Postgres: `(SELECT COALESCE(json_agg(json_build_array(ct.id::text, ct.name, ct.phone, ct.relationship) ORDER BY ct.position), '[]')::text
+		FROM contacts ct WHERE ct.user_id = u.id)`,
+	SQLite: `(SELECT COALESCE(json_group_array(json_array(CAST(ct.id AS TEXT), ct.name, ct.phone, ct.relationship) ORDER BY ct.position), '[]')
+		FROM contacts ct WHERE ct.user_id = u.id)`,
+}
+
+// Overview joins a user to their optional profile, work and default card,
+// with the contacts aggregated as JSON: the profile screen, the hottest
+// read, in one round trip.
+func (t *Tx) Overview(ctx context.Context, userID int64) (*account.Overview, error) {
 	var u account.User
 	var created, updated int64
 	var p struct {
@@ -216,7 +229,8 @@ func (t *Tx) UserOverview(ctx context.Context, userID int64) (*account.User, *ac
 		bank, bankName, hash, mask, name, panMask, rcp sql.NullString
 		acct, pan                                      []byte
 	}
-	err := t.QueryRow(ctx, `SELECT u.id, u.phone, u.calling_code, u.mobile, u.password_hash, u.created_at, u.updated_at,
+	var contacts string
+	err := t.QueryRow(ctx, `SELECT u.id, u.phone, u.calling_code, u.mobile, u.password_hash, u.created_at, u.updated_at, `+contactsJSON[t.db.Engine]+`,
 			p.first_name, p.middle_name, p.last_name, p.gender, p.birth_date, p.email, p.marital_status, p.education,
 			p.id_type, p.id_country, p.id_number_mask, p.id_valid_date, p.nationality, p.state, p.city_code, p.address, p.updated_at,
 			w.company_name, w.company_phone, w.company_address, w.profession, w.income_code, w.updated_at,
@@ -227,16 +241,25 @@ func (t *Tx) UserOverview(ctx context.Context, userID int64) (*account.User, *ac
 		LEFT JOIN work_infos w ON w.user_id = u.id
 		LEFT JOIN bank_cards c ON c.user_id = u.id AND c.is_default = $2
 		LEFT JOIN banks b ON b.code = c.bank_code
-		WHERE u.id = $1`, userID, true).Scan(&u.ID, &u.Phone, &u.CallingCode, &u.Mobile, &u.PasswordHash, &created, &updated,
+		WHERE u.id = $1`, userID, true).Scan(&u.ID, &u.Phone, &u.CallingCode, &u.Mobile, &u.PasswordHash, &created, &updated, &contacts,
 		&p.first, &p.middle, &p.last, &p.gender, &p.birth, &p.email, &p.marital, &p.education,
 		&p.idType, &p.idCountry, &p.idMask, &p.idValid, &p.nationality, &p.state, &p.city, &p.address, &p.updated,
 		&w.name, &w.phone, &w.address, &w.profession, &w.income, &w.updated,
 		&c.id, &c.bank, &c.bankName, &c.acct, &c.hash, &c.mask, &c.name, &c.pan, &c.panMask,
 		&c.amount, &c.sent, &c.attempts, &c.verified, &c.rcp, &c.created)
 	if err != nil {
-		return nil, nil, nil, nil, notFound(err, "user")
+		return nil, notFound(err, "user")
 	}
 	u.CreatedAt, u.UpdatedAt = fromMillis(created), fromMillis(updated)
+	o := &account.Overview{User: &u}
+	var rows [][4]string
+	if err := json.Unmarshal([]byte(contacts), &rows); err != nil {
+		return nil, fmt.Errorf("decode aggregated contacts: %w", err)
+	}
+	for _, r := range rows {
+		id, _ := strconv.ParseInt(r[0], 10, 64)
+		o.Contacts = append(o.Contacts, account.Contact{ID: id, Name: r[1], Phone: r[2], Relationship: r[3]})
+	}
 	var prof *account.Profile
 	if p.updated.Valid {
 		prof = &account.Profile{UserID: u.ID, FirstName: p.first.String, MiddleName: p.middle.String, LastName: p.last.String,
@@ -258,7 +281,8 @@ func (t *Tx) UserOverview(ctx context.Context, userID int64) (*account.User, *ac
 			VerifiedAt: fromNullMillis(c.verified), RecipientCode: c.rcp.String, CreatedAt: fromMillis(c.created.Int64)}
 		card.SetSealed(c.acct, c.pan)
 	}
-	return &u, prof, work, card, nil
+	o.Profile, o.Work, o.Default = prof, work, card
+	return o, nil
 }
 
 func (t *Tx) SaveWork(ctx context.Context, userID int64, w *account.Work) error {
