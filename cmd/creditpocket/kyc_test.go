@@ -39,7 +39,7 @@ func newKYCApp(t testing.TB, e store.Engine) *kycApp {
 	cfg.DataDir, cfg.DatabaseURL = dir, dbURL
 	kcfg := kyc.DefaultConfig()
 	kcfg.CardTypes[restrictedCard] = kyc.CardType{Countries: []string{"NG", "GH"}}
-	opt := Options{Hasher: fastHasher, QuietRequests: true, OpsToken: testOpsToken, KYC: KYCOptions{Config: &kcfg}}
+	opt := Options{Hasher: fastHasher, QuietRequests: true, OpsToken: testOpsToken, KYC: KYCOptions{Config: &kcfg, AllowPrivateWebhooks: true}}
 	app, err := Open(context.Background(), cfg, nil, opt)
 	if err != nil {
 		t.Fatal(err)

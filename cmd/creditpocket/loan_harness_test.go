@@ -50,7 +50,7 @@ func newLoanApp(t testing.TB, e store.Engine, c *clock) *testApp {
 	dbURL, dir := storetest.URL(t, e)
 	cfg := config.Default()
 	cfg.DataDir, cfg.DatabaseURL = dir, dbURL
-	opt := Options{Hasher: fastHasher, QuietRequests: true, OpsToken: testOpsToken}
+	opt := Options{Hasher: fastHasher, QuietRequests: true, OpsToken: testOpsToken, KYC: KYCOptions{AllowPrivateWebhooks: true}}
 	if c != nil {
 		opt.Now = c.Now
 	}

@@ -23,6 +23,10 @@ type KYCOptions struct {
 	WatchList string
 	// Config overrides the contract's defaults; nil keeps them.
 	Config *kyc.Config
+	// AllowPrivateWebhooks lets merchant webhooks reach loopback and
+	// private addresses (CREDITPOCKET_KYC_ALLOW_PRIVATE_WEBHOOKS=true; for
+	// development only).
+	AllowPrivateWebhooks bool
 }
 
 // kycOptions reads:
@@ -36,6 +40,13 @@ type KYCOptions struct {
 func kycOptions(env func(string) (string, bool)) (KYCOptions, error) {
 	var o KYCOptions
 	o.WatchList, _ = env("CREDITPOCKET_KYC_WATCHLIST")
+	if v, ok := env("CREDITPOCKET_KYC_ALLOW_PRIVATE_WEBHOOKS"); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return o, fmt.Errorf("CREDITPOCKET_KYC_ALLOW_PRIVATE_WEBHOOKS: %w", err)
+		}
+		o.AllowPrivateWebhooks = b
+	}
 	cfg := kyc.DefaultConfig()
 	changed := false
 	if v, ok := env("CREDITPOCKET_KYC_SCREEN_THRESHOLD"); ok {
@@ -101,7 +112,7 @@ func (a *App) wireKYC(v *vault.Vault, opt Options) error {
 		}
 		a.KYC.Screen = list
 	}
-	a.KYCNotifier = &kyc.Notifier{Outbox: a.DB.KYCOutbox(), Log: a.Log, Now: opt.Now,
+	a.KYCNotifier = &kyc.Notifier{Outbox: a.DB.KYCOutbox(), Log: a.Log, Now: opt.Now, AllowPrivate: opt.KYC.AllowPrivateWebhooks,
 		Secret: func(partnerID string) []byte { return []byte(a.KYC.WebhookSecret(partnerID)) }}
 	return nil
 }

@@ -12,9 +12,12 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -160,9 +163,13 @@ type Outbox interface {
 type Notifier struct {
 	Outbox Outbox
 	Secret func(partnerID string) []byte
-	Client *http.Client // nil: a client with a 10 s timeout
-	Log    *slog.Logger
-	Now    func() time.Time
+	Client *http.Client // nil: PublicClient(10 s), or a plain client when AllowPrivate
+	// AllowPrivate lets webhooks reach loopback and private addresses
+	// (development, tests). Off, a merchant's notify_url can never make the
+	// server call into its own network.
+	AllowPrivate bool
+	Log          *slog.Logger
+	Now          func() time.Time
 	// BaseDelay is the wait after the first failure (30 s); each further
 	// failure doubles it up to MaxDelay (1 h), with ±20% jitter so many
 	// failed merchants do not retry in step.
@@ -209,8 +216,11 @@ func (n *Notifier) DeliverDue(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	client := n.Client
+	if client == nil && n.AllowPrivate {
+		client = &http.Client{Timeout: 10 * time.Second, CheckRedirect: noRedirects}
+	}
 	if client == nil {
-		client = &http.Client{Timeout: 10 * time.Second}
+		client = PublicClient(10 * time.Second)
 	}
 	delivered := 0
 	for _, nt := range due {
@@ -291,3 +301,41 @@ func (n *Notifier) Run(ctx context.Context, every time.Duration) {
 		}
 	}
 }
+
+// ErrPrivateAddress refuses a webhook to a non-public address.
+var ErrPrivateAddress = errors.New("kyc: webhook address is not a public internet address")
+
+// PublicClient is an HTTP client for calling URLs that partners choose: it
+// connects only to public unicast addresses — checked on the address
+// actually dialled, after DNS, so a name that resolves (or re-resolves) to
+// 127.0.0.1, 10.x, 169.254.x (cloud metadata) or ::1 is refused — and it
+// follows no redirects.
+func PublicClient(timeout time.Duration) *http.Client {
+	dialer := &net.Dialer{Timeout: timeout, Control: func(network, address string, _ syscall.RawConn) error {
+		host, _, err := net.SplitHostPort(address)
+		if err != nil {
+			return err
+		}
+		ip, err := netip.ParseAddr(host)
+		if err != nil || !publicAddr(ip) {
+			return fmt.Errorf("%w: %s", ErrPrivateAddress, host)
+		}
+		return nil
+	}}
+	tr := &http.Transport{DialContext: dialer.DialContext, Proxy: nil, TLSHandshakeTimeout: timeout,
+		ResponseHeaderTimeout: timeout, MaxIdleConnsPerHost: 2}
+	return &http.Client{Timeout: timeout, Transport: tr, CheckRedirect: noRedirects}
+}
+
+func publicAddr(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	return ip.IsGlobalUnicast() && !ip.IsPrivate() && !ip.IsLoopback() && !ip.IsLinkLocalUnicast() &&
+		!cgnat.Contains(ip) && !ip.IsMulticast() && !ip.IsUnspecified()
+}
+
+// cgnat is 100.64.0.0/10, shared address space that IsPrivate does not cover.
+var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+
+// noRedirects makes a redirect a failed delivery: a merchant's endpoint
+// must answer itself, not send us elsewhere.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }

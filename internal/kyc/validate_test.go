@@ -3,6 +3,8 @@ package kyc_test
 import (
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -151,6 +153,20 @@ func TestBackoffDoublesUpToTheCap(t *testing.T) {
 	for i, w := range want {
 		if got := n.Backoff(i + 1); got != w {
 			t.Errorf("after %d failures: %v, want %v", i+1, got, w)
+		}
+	}
+}
+
+func TestPublicClientRefusesPrivateAddresses(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) }))
+	defer srv.Close()
+	_, err := kyc.PublicClient(2*time.Second).Post(srv.URL, "application/json", strings.NewReader("{}"))
+	if !errors.Is(err, kyc.ErrPrivateAddress) {
+		t.Fatalf("POST to %s: err = %v, want ErrPrivateAddress", srv.URL, err)
+	}
+	for _, u := range []string{"http://10.0.0.1/", "http://169.254.169.254/latest/meta-data/", "http://[::1]/", "http://100.64.0.1/", "http://0.0.0.0/"} {
+		if _, err := kyc.PublicClient(time.Second).Get(u); !errors.Is(err, kyc.ErrPrivateAddress) {
+			t.Errorf("GET %s: err = %v", u, err)
 		}
 	}
 }

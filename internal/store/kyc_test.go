@@ -406,7 +406,7 @@ func TestKYCWebhooksAreSignedAndRetriedUntilAcknowledged(t *testing.T) {
 			t.Fatal(err)
 		}
 		n := &kyc.Notifier{Outbox: b.db.KYCOutbox(), Secret: func(p string) []byte { return []byte(b.svc.WebhookSecret(p)) },
-			Now: b.clock.Now, BaseDelay: time.Second, MaxDelay: time.Minute}
+			Now: b.clock.Now, BaseDelay: time.Second, MaxDelay: time.Minute, AllowPrivate: true}
 		// Attempt 1 fails (both events due, the first fails, the second
 		// is the merchant's second failure).
 		if d, err := n.DeliverDue(ctx); err != nil || d != 0 {
