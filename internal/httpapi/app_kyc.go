@@ -44,6 +44,9 @@ func kycCodeTable() string {
 	return b.String()
 }
 
+// kycFormat is the KYC API's answer shape (the HyperCard-style seed's).
+const kycFormat = `{"code":"00000","msg":"ok","data":…}; failures carry a code from the code table and a msg naming the field and the rule`
+
 func (s *Server) kycRoutes() []route {
 	if s.KYC == nil {
 		return nil
@@ -62,7 +65,7 @@ func (s *Server) kycRoutes() []route {
 				{name: "card_type_id", typ: "string", required: true, desc: "Card type, digits (a string or a number), e.g. 71000003; decides the address rule and the allowed countries"},
 				{name: "user_ref", typ: "string", required: true, desc: "The merchant's reference for its user: printable ASCII, 1–64 characters"},
 				{name: "notify_url", typ: "string", desc: "http(s) URL the KYC's status changes are POSTed to, signed (see GET /openapi/card/binding/webhook-secret); at most 512 characters"},
-			}, response: "binding", handle: s.kyc(s.openBinding)},
+			}, format: kycFormat, response: "binding", handle: s.kyc(s.openBinding)},
 		{method: "POST", path: "/openapi/card/binding/kyc", tag: kycTag,
 			summary: fmt.Sprintf("Binding KYC (2.1.28): submit the user's identity for a binding. Partner scope kyc. Body at most %d bytes. "+
 				"Idempotent on mc_trade_no: the same request again answers 00000 again, a different one after acceptance 20002 conflict. "+
@@ -98,14 +101,14 @@ func (s *Server) kycRoutes() []route {
 					img("poa_doc", false, "Proof of address: jpg, jpeg, png or pdf, less than 2 MB of base64 text; required when poa_type is 1"),
 					{name: "poa_type", typ: "integer", desc: "1 self-service provision (needs poa_doc), 2 assisted certification; a number or a numeric string", enum: []string{"1", "2"}},
 				}},
-			}, response: "null", handle: s.kyc(s.submitKYC)},
+			}, format: kycFormat, response: "null", handle: s.kyc(s.submitKYC)},
 		{method: "GET", path: "/openapi/card/binding/kyc", tag: kycTag,
 			summary: "The KYC status of a binding: not_submitted, submitted (review=true while in the manual queue), approved or rejected, with the reasons. Never returns the applicant's data or documents. Partner scope kyc." + codes,
-			query:   append([]field{tradeNo}, partnerCredentialFields...), response: "kycStatus", handle: s.kyc(s.kycStatus)},
+			query:   append([]field{tradeNo}, partnerCredentialFields...), format: kycFormat, response: "kycStatus", handle: s.kyc(s.kycStatus)},
 		{method: "GET", path: "/openapi/card/binding/webhook-secret", tag: kycTag,
 			summary: "The merchant's webhook signing secret. Each notification carries " + kyc.SignatureHeader + ": t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<raw body>\" under this secret>, and " +
 				kyc.EventIDHeader + ". Answer 2xx to acknowledge; otherwise it is retried with exponential backoff (30 s doubling to 1 h) for 72 hours. Partner scope kyc." + codes,
-			query: partnerCredentialFields, response: "webhookSecret", handle: s.kyc(s.kycWebhookSecret)},
+			query: partnerCredentialFields, format: kycFormat, response: "webhookSecret", handle: s.kyc(s.kycWebhookSecret)},
 	}
 	for i := range rs[1].body {
 		if f := &rs[1].body[i]; f.typ == "object" {

@@ -43,7 +43,8 @@ func (s *Server) reportRoutes() []route {
 			{name: "auto_classify", typ: "integer", desc: "1 (default): refuse a PDF that is not a credit report; 0: try anyway"},
 			{name: "normalize", typ: "integer", desc: "1: typed values (amounts as integers in fen, ISO dates, null instead of --); 0 (default): strings as printed"},
 		},
-		response: "OCR result (not the envelope)",
+		response: "OCR result",
+		format:   `{"status":"OK","result":{…the report…}} or {"status":"INVALID_ARGUMENT","reason":"…"}`,
 		handle:   s.creditReport,
 	}}
 }

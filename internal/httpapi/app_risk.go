@@ -82,6 +82,9 @@ var riskEventFields = []field{
 
 var opsTokenDoc = " Needs the operator token (CREDITPOCKET_OPS_TOKEN) as a Bearer token; refused while none is configured."
 
+// riskFormat is the risk API's answer shape (TrustDecision-style).
+const riskFormat = `{"success":true,"sequence_id":…,"final_decision":"Accept|Review|Reject",…}; failures: {"success":false,"reason_code":…,"message":…}`
+
 func (s *Server) riskRoutes() []route {
 	if s.Risk == nil {
 		return nil
@@ -105,7 +108,7 @@ func (s *Server) riskRoutes() []route {
 				{name: "partner_code", typ: "string", desc: "Partner id (or the X-API-ID header)"},
 				{name: "partner_key", typ: "string", desc: "Partner secret (or the X-API-SECRET header)"},
 			}, partnerCredentialFields...),
-			body: riskEventFields, response: "decision answer (not the envelope)", handle: s.riskDecide},
+			body: riskEventFields, response: "decision answer", format: riskFormat, handle: s.riskDecide},
 		{method: "POST", path: "/credit/fraud/v1/feedback", tag: "Partner: risk decision",
 			summary: "Report what became of a decision, for simulation: accept or decline when the lender decides, repaid or defaulted when the loan ends. " +
 				"Repeating an outcome is harmless; a contradicting one (decline after accept) is refused with conflict (409), an unknown sequence_id with not_found (404). " +
@@ -115,7 +118,7 @@ func (s *Server) riskRoutes() []route {
 				{name: "sequence_id", typ: "string", required: true, desc: "The sequence_id of the decision"},
 				{name: "outcome", typ: "string", required: true, enum: []string{"accept", "decline", "repaid", "defaulted"}},
 				{name: "time", typ: "string", desc: "When it happened, ISO-8601 with offset; default now"},
-			}, response: "feedback answer (not the envelope)", handle: s.riskFeedback},
+			}, response: "feedback answer", format: riskFormat, handle: s.riskFeedback},
 		{method: "GET", path: "/ops/risk/list-entries", tag: "Operations", summary: "Risk list entries, newest first (at most 1000), values masked." + opsTokenDoc,
 			query: []field{
 				{name: "kind", typ: "string", desc: "Only this kind", enum: kindNames()},

@@ -96,6 +96,13 @@ func (s *Server) OpenAPI() map[string]any {
 }
 
 func responses(rt route) map[string]any {
+	if rt.format != "" { // a partner API with its seed's own answer shape
+		own := map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object", "description": rt.format}}}
+		return map[string]any{
+			"200":     map[string]any{"description": rt.response, "content": own},
+			"default": map[string]any{"description": "Failure in the same shape, with the error codes listed in the summary", "content": own},
+		}
+	}
 	env := map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Envelope"}}}
 	out := map[string]any{"200": map[string]any{"description": "data: " + rt.response, "content": env}}
 	if rt.body != nil || rt.query != nil || rt.multipart != nil {

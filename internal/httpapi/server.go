@@ -62,6 +62,7 @@ type route struct {
 	body         []field // JSON body
 	multipart    []field
 	response     string // what data holds, for the docs
+	format       string // the response body's shape when it is not the app envelope
 	handle       http.HandlerFunc
 }
 
