@@ -41,7 +41,7 @@ run_engine() { # $1 name, $2 database URL ("" for SQLite)
   tok=$(setup_user "http://127.0.0.1:$port")
   wrk -t2 -c"$CONNS" -d3s -H "Authorization: Bearer $tok" "http://127.0.0.1:$port/user/info" >/dev/null # warm up
   echo "== $name: GET /user/info, $CONNS connections, $DURATION"
-  wrk -t2 -c"$CONNS" -d"$DURATION" --latency -H "Authorization: Bearer $tok" "http://127.0.0.1:$port/user/info" |
+  wrk -t"${WRK_THREADS:-2}" -c"$CONNS" -d"$DURATION" --latency -H "Authorization: Bearer $tok" "http://127.0.0.1:$port/user/info" |
     grep -E 'Requests/sec|^ +50%|^ +99%|Non-2xx|Socket errors'
   kill "$pid"; wait "$pid" 2>/dev/null || true
   rm -rf "$dir"

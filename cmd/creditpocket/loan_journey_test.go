@@ -293,7 +293,7 @@ func TestRiskListsAndManualReview(t *testing.T) {
 		})
 		list := func(kind, value, name string) {
 			t.Helper()
-			if r := a.opsReq("POST", "/ops/risk/lists", map[string]string{"kind": kind, "value": value, "list": name, "reason": "test", "reviewer": "ada"}); r.Status != 200 {
+			if r := a.opsReq("POST", "/ops/risk/list-entries", map[string]string{"kind": kind, "value": value, "list": name, "reason": "test", "created_by": "ada"}); r.Status != 200 {
 				t.Fatalf("add %s list entry = %d %q", name, r.Status, r.Message)
 			}
 		}

@@ -38,7 +38,7 @@ func (a *App) wireRisk(ctx context.Context, v *vault.Vault, opt Options) *httpap
 	if _, err := a.Risk.Sync(ctx, a.RiskStore); err != nil {
 		a.Log.Error("risk: stored policy refused, running the default", "version", a.Risk.Policy().Version, "err", err)
 	}
-	return &httpapi.RiskAPI{Engine: a.Risk, Store: a.RiskStore, OpsToken: opt.OpsToken, Now: opt.Now}
+	return &httpapi.RiskAPI{Engine: a.Risk, Store: a.RiskStore, Now: opt.Now}
 }
 
 // runRiskWorkers keeps a serving process's risk engine current until ctx

@@ -172,6 +172,7 @@ func (a *App) init(ctx context.Context, opt Options) error {
 	}
 	a.Server = httpapi.New(httpapi.Server{
 		Partners:  a.Partners,
+		OpsToken:  opt.OpsToken,
 		Risk:      riskAPI,
 		KYC:       a.KYC,
 		Loans:     loans,

@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"time"
 
 	"creditpocket/internal/account"
 	"creditpocket/internal/blob"
-	"creditpocket/internal/errs"
 	"creditpocket/internal/httpapi"
 	"creditpocket/internal/ledger"
 	"creditpocket/internal/loan"
@@ -47,12 +44,12 @@ func (a *App) wireLoans(v *vault.Vault, accounts *account.Service, loc *time.Loc
 		Queue: a.DB.SandboxEvents(), Charges: a.DB, Secret: secret, CheckoutBase: base,
 		TransferDelay: opt.TransferDelay, Now: opt.Now,
 	}
-	lists := riskLists{a.DB.RiskLists(func(kind loan.ListKind, value string) string {
+	lists := a.DB.RiskLists(func(kind loan.ListKind, value string) string {
 		return v.Hash("risk:"+string(kind), value)
-	})}
+	})
 	a.Loans = &loan.Service{
 		Store:     a.DB.Loans(),
-		Decider:   loan.DefaultPolicy{Lists: lists.RiskLists},
+		Decider:   loan.DefaultPolicy{Lists: lists},
 		Provider:  a.Payments,
 		Borrowers: borrowers{accounts: accounts, db: a.DB, vault: v},
 		Photos:    photos{blobs: a.Blobs, vault: v},
@@ -60,7 +57,7 @@ func (a *App) wireLoans(v *vault.Vault, accounts *account.Service, loc *time.Loc
 		Log:       a.Log,
 		Now:       opt.Now,
 	}
-	return &httpapi.Loans{Service: a.Loans, Sandbox: a.Payments, WebhookSecret: secret, OpsToken: opt.OpsToken, Lists: lists}, nil
+	return &httpapi.Loans{Service: a.Loans, Sandbox: a.Payments, WebhookSecret: secret}, nil
 }
 
 // borrowers gathers an applicant's snapshot in one query and makes sure
@@ -109,18 +106,4 @@ func (p photos) PutPhoto(ctx context.Context, userID int64, data []byte) (string
 		return "", err
 	}
 	return p.blobs.Put(ctx, sealed)
-}
-
-// riskLists adds list entries from the ops API.
-type riskLists struct{ *store.RiskLists }
-
-func (l riskLists) AddListEntry(ctx context.Context, kind loan.ListKind, value string, list loan.ListName, reason, by string, expires time.Time) error {
-	v := loan.NormalizeListValue(kind, value)
-	if v == "" {
-		return errs.InvalidField("value", "is not a valid %s", kind)
-	}
-	var id [8]byte
-	_, _ = rand.Read(id[:])
-	return l.Add(ctx, store.ListEntry{ID: "rle_" + hex.EncodeToString(id[:]), Kind: kind, ValueMask: vault.Mask(v), List: list,
-		Reason: reason, ExpiresAt: expires, CreatedBy: by, CreatedAt: time.Now().UTC()}, v)
 }

@@ -115,7 +115,7 @@ func (s *Server) kycRoutes() []route {
 			f.desc = fieldList(f.items)
 		}
 	}
-	if s.Loans != nil { // the operator token lives with the loan engine's settings
+	{ // operator endpoints: refused unless CREDITPOCKET_OPS_TOKEN is set
 		rs = append(rs,
 			route{method: "GET", path: "/ops/kyc/review", tag: "Operations", summary: "KYCs waiting for manual review, oldest first (at most 200)." + opsTokenDoc,
 				query: []field{{name: "limit", typ: "integer", desc: "At most this many (default 50)"}}, response: "list of kycReview", handle: s.ops(s.kycQueue)},

@@ -1,9 +1,7 @@
 package httpapi
 
 import (
-	"context"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -32,16 +30,8 @@ type Loans struct {
 	// which also hides the /sandbox/payments routes.
 	Sandbox       *payment.Async
 	WebhookSecret []byte
-	// OpsToken guards the /ops endpoints; empty refuses them all.
-	OpsToken string
-	Lists    ListAdder
 	// AppCode is the app's "appCode" on loan records.
 	AppCode string
-}
-
-// ListAdder stores risk list entries (the ops list endpoint).
-type ListAdder interface {
-	AddListEntry(ctx context.Context, kind loan.ListKind, value string, list loan.ListName, reason, by string, expires time.Time) error
 }
 
 // Caps on the photos of an application.
@@ -104,15 +94,6 @@ func (s *Server) loanRoutes() []route {
 			body: reviewFields, response: "loan record", handle: s.ops(s.review(true))},
 		{method: "POST", path: "/ops/loans/{id}/reject", tag: "Operations", summary: "Reject a loan in manual review (status 32); the reviewer is recorded. Operator token required.",
 			body: reviewFields, response: "loan record", handle: s.ops(s.review(false))},
-		{method: "POST", path: "/ops/risk/lists", tag: "Operations", summary: "Put a phone, ID number (BVN), card, device, IP or e-mail on the black, grey or white list. Values are stored only as keyed hashes. Operator token required.",
-			body: []field{
-				{name: "kind", typ: "string", required: true, enum: []string{"phone", "id_number", "card", "device", "ip", "email"}},
-				{name: "value", typ: "string", required: true, desc: "The value; normalised (digits for phones and cards, upper case for ID numbers)"},
-				{name: "list", typ: "string", required: true, enum: []string{"black", "grey", "white"}},
-				{name: "reason", typ: "string", required: true, desc: "Why, for the audit trail"},
-				{name: "reviewer", typ: "string", required: true, desc: "Who adds the entry"},
-				{name: "expiresAt", typ: "string", desc: "YYYY-MM-DD after which the entry no longer applies; default never"},
-			}, response: "null", handle: s.ops(s.addListEntry)},
 	}
 	if s.Loans.Sandbox != nil {
 		rs = append(rs,
@@ -605,21 +586,6 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 	writeOK(w, webhookReceipt{Received: true, Event: ev.ID})
 }
 
-// ops wraps an operator endpoint: the static operator token, compared in
-// constant time, and refused entirely while none is configured.
-func (s *Server) ops(h handlerFunc) http.HandlerFunc {
-	return s.app(func(r *http.Request) (any, error) {
-		if s.Loans == nil || s.Loans.OpsToken == "" {
-			return nil, errs.E(errs.Forbidden, "operations endpoints are disabled: set CREDITPOCKET_OPS_TOKEN")
-		}
-		got := bearer(r)
-		if subtle.ConstantTimeCompare([]byte(got), []byte(s.Loans.OpsToken)) != 1 {
-			return nil, errs.E(errs.Unauthenticated, "operator token missing or wrong")
-		}
-		return h(r)
-	})
-}
-
 func (s *Server) reviewQueue(r *http.Request) (any, error) {
 	p, err := pageRequest(r)
 	if err != nil {
@@ -655,43 +621,6 @@ func (s *Server) review(approve bool) handlerFunc {
 		}
 		return s.loanView(*l), nil
 	}
-}
-
-type listReq struct {
-	Kind      string `json:"kind"`
-	Value     string `json:"value"`
-	List      string `json:"list"`
-	Reason    string `json:"reason"`
-	Reviewer  string `json:"reviewer"`
-	ExpiresAt string `json:"expiresAt"`
-}
-
-func (s *Server) addListEntry(r *http.Request) (any, error) {
-	var req listReq
-	if err := decodeJSON(r, maxJSONBody, &req); err != nil {
-		return nil, err
-	}
-	kind, list := loan.ListKind(req.Kind), loan.ListName(req.List)
-	switch list {
-	case loan.Blacklist, loan.Greylist, loan.Whitelist:
-	default:
-		return nil, errs.InvalidField("list", "must be black, grey or white")
-	}
-	if req.Reason == "" || len(req.Reason) > 256 {
-		return nil, errs.InvalidField("reason", "must be 1–256 characters")
-	}
-	if req.Reviewer == "" || len(req.Reviewer) > 64 {
-		return nil, errs.InvalidField("reviewer", "must be 1–64 characters")
-	}
-	var expires time.Time
-	if req.ExpiresAt != "" {
-		d, err := loan.ParseDate(req.ExpiresAt)
-		if err != nil {
-			return nil, errs.InvalidField("expiresAt", "must be YYYY-MM-DD")
-		}
-		expires = time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, s.Location).AddDate(0, 0, 1)
-	}
-	return nil, s.Loans.Lists.AddListEntry(r.Context(), kind, req.Value, list, req.Reason, req.Reviewer, expires)
 }
 
 type sandboxPayReq struct {

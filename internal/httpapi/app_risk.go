@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
@@ -20,10 +19,7 @@ import (
 type RiskAPI struct {
 	Engine *risk.Engine
 	Store  RiskStore
-	// OpsToken guards the /ops/risk endpoints (CREDITPOCKET_OPS_TOKEN);
-	// empty refuses them all.
-	OpsToken string
-	Now      func() time.Time // default time.Now; validates event times
+	Now    func() time.Time // default time.Now; validates event times
 }
 
 // RiskStore is the storage the risk endpoints need; the store package
@@ -124,22 +120,22 @@ func (s *Server) riskRoutes() []route {
 				{name: "kind", typ: "string", desc: "Only this kind", enum: kindNames()},
 				{name: "list", typ: "string", desc: "Only this list", enum: []string{"black", "grey", "white"}},
 				{name: "active", typ: "boolean", desc: "true: leave out expired entries"},
-			}, response: "list of list entry {id, kind, value (mask), list, reason, expires_at, created_by, created_at}", handle: s.riskOps(s.riskListEntries)},
+			}, response: "list of list entry {id, kind, value (mask), list, reason, expires_at, created_by, created_at}", handle: s.ops(s.riskListEntries)},
 		{method: "POST", path: "/ops/risk/list-entries", tag: "Operations",
 			summary: "Put a phone, ID number (BVN), card, device, IP or e-mail on the black, grey or white list, with a reason and an optional expiry. The risk engine sees it on the next decision." + opsTokenDoc,
-			body:    listEntryFields, response: "the list entry with its id", handle: s.riskOps(s.riskAddListEntry)},
+			body:    listEntryFields, response: "the list entry with its id", handle: s.ops(s.riskAddListEntry)},
 		{method: "DELETE", path: "/ops/risk/list-entries/{id}", tag: "Operations", summary: "Remove a list entry by id." + opsTokenDoc,
-			response: "null", handle: s.riskOps(s.riskRemoveListEntry)},
+			response: "null", handle: s.ops(s.riskRemoveListEntry)},
 		{method: "GET", path: "/ops/risk/policy", tag: "Operations", summary: "The live policy's version and name, and the shadow policy's if one runs." + opsTokenDoc,
-			response: "policy status", handle: s.riskOps(s.riskPolicyStatus)},
+			response: "policy status", handle: s.ops(s.riskPolicyStatus)},
 		{method: "POST", path: "/ops/risk/policy", tag: "Operations",
 			summary: "Hot-reload a policy: the body is the YAML document (docs/risk-engine.md). It is compiled first; one that does not compile or names an unknown feature is refused (400) and the running policy stays. " +
 				"Otherwise it is stored as a new version, made active (other servers pick it up within seconds) and live here at once. With ?mode=shadow it instead runs beside the live policy on every decision, recorded but never answered, until the next restart." + opsTokenDoc,
 			query:    []field{{name: "mode", typ: "string", desc: "live (default) or shadow", enum: []string{"live", "shadow"}}},
-			response: "policy status", handle: s.riskOps(s.riskApplyPolicy)},
+			response: "policy status", handle: s.ops(s.riskApplyPolicy)},
 		{method: "GET", path: "/ops/risk/decisions/{sequence_id}", tag: "Operations",
 			summary:  "One stored decision with every feature value it used, its outcome, the shadow outcome if any, and feedback: what explains it." + opsTokenDoc,
-			response: "decision record", handle: s.riskOps(s.riskDecisionRecord)},
+			response: "decision record", handle: s.ops(s.riskDecisionRecord)},
 	}
 }
 
@@ -288,28 +284,6 @@ func (s *Server) riskFeedback(w http.ResponseWriter, r *http.Request) {
 		logger(r.Context(), s.log).Error("risk feedback", "partner", p.ID, "err", err)
 		s.riskFail(w, http.StatusInternalServerError, risk.ReasonInternal, "internal error")
 	}
-}
-
-// checkOpsToken checks the static operator token, in constant time, and
-// refuses everything while none is configured.
-func checkOpsToken(r *http.Request, token string) error {
-	if token == "" {
-		return errs.E(errs.Forbidden, "operations endpoints are disabled: set CREDITPOCKET_OPS_TOKEN")
-	}
-	if subtle.ConstantTimeCompare([]byte(bearer(r)), []byte(token)) != 1 {
-		return errs.E(errs.Unauthenticated, "operator token missing or wrong")
-	}
-	return nil
-}
-
-// riskOps wraps a risk operator endpoint in the envelope and the token.
-func (s *Server) riskOps(h handlerFunc) http.HandlerFunc {
-	return s.app(func(r *http.Request) (any, error) {
-		if err := checkOpsToken(r, s.Risk.OpsToken); err != nil {
-			return nil, err
-		}
-		return h(r)
-	})
 }
 
 func (s *Server) riskListEntries(r *http.Request) (any, error) {

@@ -14,8 +14,8 @@ import (
 type nopRiskStore struct{ RiskStore }
 
 func riskTestServer() *Server {
-	return New(Server{Risk: &RiskAPI{
-		Engine: risk.NewEngine(risk.DefaultPolicy(), risk.Config{}), Store: nopRiskStore{}, OpsToken: "ops",
+	return New(Server{OpsToken: "ops", Risk: &RiskAPI{
+		Engine: risk.NewEngine(risk.DefaultPolicy(), risk.Config{}), Store: nopRiskStore{},
 	}}, Options{})
 }
 
@@ -95,7 +95,7 @@ func TestRiskOpsNeedTheOperatorToken(t *testing.T) {
 			}
 		})
 	}
-	s.Risk.OpsToken = ""
+	s.OpsToken = ""
 	w := httptest.NewRecorder()
 	r := httptest.NewRequest("GET", "/ops/risk/policy", nil)
 	r.Header.Set("Authorization", "Bearer ")

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"crypto/subtle"
 	_ "embed"
 	"encoding/json"
 	"html/template"
@@ -205,3 +206,18 @@ func (f field) Required() bool     { return f.required }
 func (f field) Desc() string       { return f.desc }
 func (f field) Enum() string       { return strings.Join(f.enum, ", ") }
 func (f field) Items() []field     { return f.items }
+
+// ops wraps an operator endpoint in the envelope and the static operator
+// token (CREDITPOCKET_OPS_TOKEN), refusing everything while none is set.
+// The operator console will replace it with staff sessions and roles.
+func (s *Server) ops(h handlerFunc) http.HandlerFunc {
+	return s.app(func(r *http.Request) (any, error) {
+		if s.OpsToken == "" {
+			return nil, errs.E(errs.Forbidden, "operations endpoints are disabled: set CREDITPOCKET_OPS_TOKEN")
+		}
+		if subtle.ConstantTimeCompare([]byte(bearer(r)), []byte(s.OpsToken)) != 1 {
+			return nil, errs.E(errs.Unauthenticated, "operator token missing or wrong")
+		}
+		return h(r)
+	})
+}

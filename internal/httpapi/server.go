@@ -33,8 +33,11 @@ type Server struct {
 	Risk      *RiskAPI         // nil leaves the risk-decision endpoints out
 	KYC       *kyc.Service     // nil leaves the card-binding KYC endpoints out
 	Ready     func(context.Context) error
-	Location  *time.Location // zone of the app's "YYYY-MM-DD HH:MM:SS" times
-	Version   string
+	// OpsToken guards every /ops endpoint (a Bearer token, compared in
+	// constant time); empty refuses them all.
+	OpsToken string
+	Location *time.Location // zone of the app's "YYYY-MM-DD HH:MM:SS" times
+	Version  string
 
 	log           *slog.Logger
 	metrics       *metrics
