@@ -59,15 +59,18 @@ func (e env) decode(t testing.TB, v any) {
 	}
 }
 
-// req sends a request. body may be nil, a string (sent as is) or a value
-// (sent as JSON). headers are "Name: value" strings.
-func (a *testApp) req(method, path string, body any, token string, headers ...string) env {
+// raw sends a request and returns the status and body. body may be nil,
+// a string or []byte (sent as is) or a value (sent as JSON); headers are
+// "Name: value" strings and may override the JSON content type.
+func (a *testApp) raw(method, path string, body any, headers ...string) (int, []byte) {
 	a.t.Helper()
 	var r io.Reader
 	switch b := body.(type) {
 	case nil:
 	case string:
 		r = strings.NewReader(b)
+	case []byte:
+		r = bytes.NewReader(b)
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
@@ -82,9 +85,6 @@ func (a *testApp) req(method, path string, body any, token string, headers ...st
 	if body != nil {
 		hr.Header.Set("Content-Type", "application/json")
 	}
-	if token != "" {
-		hr.Header.Set("Authorization", "Bearer "+token)
-	}
 	for _, h := range headers {
 		k, v, _ := strings.Cut(h, ":")
 		hr.Header.Set(k, strings.TrimSpace(v))
@@ -94,12 +94,23 @@ func (a *testApp) req(method, path string, body any, token string, headers ...st
 		a.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, out
+}
+
+// req sends an app API request, signed in with token when it is not
+// empty, and decodes the envelope.
+func (a *testApp) req(method, path string, body any, token string, headers ...string) env {
+	a.t.Helper()
+	if token != "" {
+		headers = append([]string{"Authorization: Bearer " + token}, headers...)
+	}
+	status, raw := a.raw(method, path, body, headers...)
 	var e env
 	if err := json.Unmarshal(raw, &e); err != nil {
-		a.t.Fatalf("%s %s: status %d, body not the envelope: %q", method, path, resp.StatusCode, raw)
+		a.t.Fatalf("%s %s: status %d, body not the envelope: %q", method, path, status, raw)
 	}
-	e.Status = resp.StatusCode
+	e.Status = status
 	return e
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -77,46 +76,15 @@ func (a *kycApp) call(method, path string, body any, headers ...string) kycResp 
 
 func (a *kycApp) callAs(id, secret, method, path string, body any, headers ...string) kycResp {
 	a.t.Helper()
-	var r io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		r = strings.NewReader(b)
-	case []byte:
-		r = bytes.NewReader(b)
-	default:
-		j, err := json.Marshal(b)
-		if err != nil {
-			a.t.Fatal(err)
-		}
-		r = bytes.NewReader(j)
-	}
-	hr, err := http.NewRequest(method, a.srv.URL+path, r)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	if body != nil {
-		hr.Header.Set("Content-Type", "application/json")
-	}
 	if id != "" {
-		hr.Header.Set("X-API-ID", id)
-		hr.Header.Set("X-API-SECRET", secret)
+		headers = append([]string{"X-API-ID: " + id, "X-API-SECRET: " + secret}, headers...)
 	}
-	for _, h := range headers {
-		k, v, _ := strings.Cut(h, ":")
-		hr.Header.Set(k, strings.TrimSpace(v))
-	}
-	resp, err := a.srv.Client().Do(hr)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	status, raw := a.raw(method, path, body, headers...)
 	var out kycResp
 	if err := json.Unmarshal(raw, &out); err != nil {
-		a.t.Fatalf("%s %s: status %d, not a KYC answer: %.200q", method, path, resp.StatusCode, raw)
+		a.t.Fatalf("%s %s: status %d, not a KYC answer: %.200q", method, path, status, raw)
 	}
-	out.Status = resp.StatusCode
+	out.Status = status
 	return out
 }
 

@@ -90,31 +90,12 @@ func newRiskApp(t testing.TB, e store.Engine) *riskBundle {
 // and decodes the answer; headers are "Name: value".
 func (b *riskBundle) call(path string, body any, headers ...string) riskAnswer {
 	b.t.Helper()
-	raw, ok := body.(string)
-	if !ok {
-		j, err := json.Marshal(body)
-		if err != nil {
-			b.t.Fatal(err)
-		}
-		raw = string(j)
-	}
-	req, _ := http.NewRequest("POST", b.srv.URL+path, strings.NewReader(raw))
-	req.Header.Set("Content-Type", "application/json")
-	for _, h := range headers {
-		k, v, _ := strings.Cut(h, ":")
-		req.Header.Set(k, strings.TrimSpace(v))
-	}
-	resp, err := b.srv.Client().Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
+	status, out := b.raw("POST", path, body, headers...)
 	var a riskAnswer
 	if err := json.Unmarshal(out, &a); err != nil {
-		b.t.Fatalf("POST %s: status %d, not JSON: %q", path, resp.StatusCode, out)
+		b.t.Fatalf("POST %s: status %d, not JSON: %q", path, status, out)
 	}
-	a.Status = resp.StatusCode
+	a.Status = status
 	return a
 }
 
