@@ -34,14 +34,26 @@ start_throwaway_postgres() {
   ensure_postgres
   local bin; bin=$(pg_bin)
   PG_TMP=$(mktemp -d /tmp/creditpocket-pg.XXXXXX)
-  [ "$(id -u)" = 0 ] && chown postgres "$PG_TMP"
-  PGPORT=${PGPORT:-$((40000 + RANDOM % 20000))}
-  as_pg "$bin/initdb" -D "$PG_TMP/data" -A trust -U postgres --no-sync >/dev/null
-  as_pg "$bin/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/log" -w -o "-p $PGPORT -k $PG_TMP -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=256MB" start >/dev/null
-  export PG_TMP PGPORT
-  export CREDITPOCKET_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres?sslmode=disable"
+  export PG_TMP
   trap stop_throwaway_postgres EXIT
-  echo "== throwaway PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on port $PGPORT ($PG_TMP)" >&2
+  [ "$(id -u)" = 0 ] && chown postgres "$PG_TMP"
+  as_pg "$bin/initdb" -D "$PG_TMP/data" -A trust -U postgres --no-sync >/dev/null
+  # Ports below Linux's ephemeral range (32768-60999), so no client
+  # connection's local port can hold the one picked; retried on collision.
+  local fixed=${PGPORT:-} try
+  for try in 1 2 3 4 5; do
+    PGPORT=${fixed:-$((20000 + RANDOM % 10000))}
+    if as_pg "$bin/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/log" -w -o "-p $PGPORT -k $PG_TMP -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=256MB" start >/dev/null; then
+      export PGPORT
+      export CREDITPOCKET_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres?sslmode=disable"
+      echo "== throwaway PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on port $PGPORT ($PG_TMP)" >&2
+      return 0
+    fi
+    [ -n "$fixed" ] && break
+  done
+  echo "PostgreSQL did not start; its log:" >&2
+  tail -20 "$PG_TMP/log" >&2
+  return 1
 }
 
 stop_throwaway_postgres() {
