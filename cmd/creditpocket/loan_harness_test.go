@@ -6,10 +6,12 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"io/fs"
 	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -214,3 +216,19 @@ func money(s string) ledger.Money {
 }
 
 var _ = loan.StatusSettled
+
+// blobFiles counts the files in the blob store.
+func (a *testApp) blobFiles() int {
+	a.t.Helper()
+	n := 0
+	err := filepath.WalkDir(filepath.Join(a.app.Config.DataDir, "blobs"), func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			n++
+		}
+		return err
+	})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return n
+}

@@ -43,6 +43,9 @@ func TestFiftyConcurrentAppliesMakeOneLoan(t *testing.T) {
 		if n := a.rowCounts()["loans"]; n != 1 || ok != 1 {
 			t.Fatalf("%d loans stored, %d applies succeeded; want 1 and 1", n, ok)
 		}
+		if n := a.blobFiles(); n != 1 {
+			t.Errorf("%d photos in the blob store; want the one of the stored loan", n)
+		}
 		a.deliver()
 		a.verifyClean()
 	})

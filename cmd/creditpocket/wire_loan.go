@@ -107,3 +107,5 @@ func (p photos) PutPhoto(ctx context.Context, userID int64, data []byte) (string
 	}
 	return p.blobs.Put(ctx, sealed)
 }
+
+func (p photos) DeletePhoto(ctx context.Context, key string) error { return p.blobs.Delete(ctx, key) }

@@ -141,6 +141,8 @@ type Borrowers interface {
 // Photos keeps the photos taken at application (sealed at rest).
 type Photos interface {
 	PutPhoto(ctx context.Context, userID int64, data []byte) (key string, err error)
+	// DeletePhoto removes a photo whose application was not stored.
+	DeletePhoto(ctx context.Context, key string) error
 }
 
 // Service runs loans: application and decision, disbursement, repayment,
@@ -253,6 +255,12 @@ func (s *Service) Apply(ctx context.Context, in ApplyInput) (*Record, error) {
 		return nil, fmt.Errorf("loan: risk decision: %w", err)
 	}
 	keys := make([]string, 0, len(in.Photos))
+	stored := false
+	defer func() {
+		if !stored { // the application was not written: its photos must not linger
+			s.discardPhotos(context.WithoutCancel(ctx), keys)
+		}
+	}()
 	for i, ph := range in.Photos {
 		k, err := s.Photos.PutPhoto(ctx, in.UserID, ph)
 		if err != nil {
@@ -318,10 +326,22 @@ func (s *Service) Apply(ctx context.Context, in ApplyInput) (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
+	stored = true
 	if pay != nil {
 		s.sendDisbursement(ctx, r, pay)
 	}
 	return r, nil
+}
+
+// discardPhotos deletes the photos of an application that was not stored
+// (refused, or beaten by a concurrent one). A failure is logged: the photo
+// is sealed, and only unreferenced.
+func (s *Service) discardPhotos(ctx context.Context, keys []string) {
+	for _, k := range keys {
+		if err := s.Photos.DeletePhoto(ctx, k); err != nil && s.Log != nil {
+			s.Log.Warn("delete photo of an application not stored", "err", err)
+		}
+	}
 }
 
 // UserID is the borrower's numeric id.
