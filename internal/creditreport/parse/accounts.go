@@ -303,21 +303,37 @@ func card(name string, a *account) cr.CardAccount {
 	s := &c.AccountState
 	switch {
 	case a.inactive != "":
-		s.Value = a.inactiveAs
-		s.Inactive = &cr.InactiveState{InactiveDueDate: a.inactive}
-		c.DueDate = a.inactive
+		a.inactiveState(&s.Value, &s.Inactive, &c.DueDate)
 	case a.has("已用额度") || a.has("账单日"):
 		n := &cr.CardNormal{}
 		fill(a.fields, map[string]*string{"余额": &n.SurplusAmount, "已用额度": &n.UsedAmount, "未出单的大额专项分期余额": &n.UnspecifiedLargeAmountSpecificPeriodAmount,
 			"剩余分期期数": &n.SurplusPeriodsNum, "最近6个月平均使用额度": &n.Avg6MonthPay, "最大使用额度": &n.MaxUsedAmount, "账单日": &n.BillDate,
 			"本月应还款": &n.ScheduledPayment, "本月实还款": &n.RealPayed, "最近一次还款日期": &n.LatestRepayDate, "当前逾期期数": &n.CurrOverduePeriods, "当前逾期总额": &n.CurrOverdueAmount})
 		s.Normal = n
-	case a.has("销户日期"):
-		s.AccountCanceled = &cr.CanceledState{CanceledDate: a.get("销户日期")}
-	case a.has("余额") || a.has("最近一次还款日期"):
-		s.BadDebt = &cr.BadDebtState{SurplusAmount: a.get("余额"), LatestRepayDate: a.get("最近一次还款日期")}
+	default:
+		a.closedCardState(&s.AccountCanceled, &s.BadDebt)
 	}
 	return c
+}
+
+// inactiveState fills the 未激活 state a credit card and a quasi-credit
+// card share: the sentence's state word and its date, which is also the
+// account's 截至 date.
+func (a *account) inactiveState(value *string, st **cr.InactiveState, dueDate *string) {
+	*value = a.inactiveAs
+	*st = &cr.InactiveState{InactiveDueDate: a.inactive}
+	*dueDate = a.inactive
+}
+
+// closedCardState fills the short state tables both card kinds share: 销户
+// (cancelled) or 呆账 (bad debt); neither when the table has no such column.
+func (a *account) closedCardState(canceled **cr.CanceledState, badDebt **cr.BadDebtState) {
+	switch {
+	case a.has("销户日期"):
+		*canceled = &cr.CanceledState{CanceledDate: a.get("销户日期")}
+	case a.has("余额") || a.has("最近一次还款日期"):
+		*badDebt = &cr.BadDebtState{SurplusAmount: a.get("余额"), LatestRepayDate: a.get("最近一次还款日期")}
+	}
 }
 
 func quasiCard(name string, a *account) cr.QuasiCardAccount {
@@ -327,18 +343,14 @@ func quasiCard(name string, a *account) cr.QuasiCardAccount {
 	s := &c.AccountState
 	switch {
 	case a.inactive != "":
-		s.Value = a.inactiveAs
-		s.Inactive = &cr.InactiveState{InactiveDueDate: a.inactive}
-		c.DueDate = a.inactive
+		a.inactiveState(&s.Value, &s.Inactive, &c.DueDate)
 	case a.has("透支余额") || a.has("最大透支余额"):
 		n := &cr.QuasiCardNormal{}
 		fill(a.fields, map[string]*string{"透支余额": &n.OverDraftAmount, "最近6个月平均透支余额": &n.Latest6MonthsAvgOverDraftAmount, "最大透支余额": &n.MaxOverDraftAmount,
 			"账单日": &n.BillDate, "本月实还款": &n.RealPayed, "最近一次还款日期": &n.LatestRepayDate, "透支180天以上未付余额": &n.OverDraft180UnpayedAmount})
 		s.Normal = n
-	case a.has("销户日期"):
-		s.AccountCanceled = &cr.CanceledState{CanceledDate: a.get("销户日期")}
-	case a.has("余额") || a.has("最近一次还款日期"):
-		s.BadDebt = &cr.BadDebtState{SurplusAmount: a.get("余额"), LatestRepayDate: a.get("最近一次还款日期")}
+	default:
+		a.closedCardState(&s.AccountCanceled, &s.BadDebt)
 	}
 	return c
 }
