@@ -32,6 +32,9 @@ type Server struct {
 	Partners  *partner.Service // nil leaves the partner open APIs out
 	Risk      *RiskAPI         // nil leaves the risk-decision endpoints out
 	KYC       *kyc.Service     // nil leaves the card-binding KYC endpoints out
+	// Console serves the operator console under /console/ (its own
+	// sessions, CSRF and roles); nil leaves it out.
+	Console http.Handler
 	Ready     func(context.Context) error
 	// OpsToken guards every /ops endpoint (a Bearer token, compared in
 	// constant time); empty refuses them all.
@@ -109,6 +112,10 @@ func (s *Server) mux() *http.ServeMux {
 	mux := http.NewServeMux()
 	for _, rt := range s.routes {
 		mux.Handle(rt.method+" "+rt.path, rt.handle)
+	}
+	if s.Console != nil {
+		mux.Handle("/console/", s.Console)
+		mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
 	}
 	mux.HandleFunc("/", s.notFound)
 	return mux
