@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"creditpocket/internal/config"
+	"creditpocket/internal/identity"
 	"creditpocket/internal/ledger"
 	"creditpocket/internal/loan"
 	"creditpocket/internal/store"
@@ -66,15 +67,66 @@ func newLoanApp(t testing.TB, e store.Engine, c *clock) *testApp {
 	return &testApp{t: t, app: app, srv: srv}
 }
 
-// borrower signs up mobile and completes the whole profile.
+// borrower signs up mobile and completes the whole profile as a person of
+// their own: ID number, e-mail, contacts and bank account are derived from
+// the mobile, so the risk engine sees distinct people rather than one
+// identity applying many times.
 func (a *testApp) borrower(mobile string) string {
 	a.t.Helper()
 	tok := a.signUp(mobile)
-	a.ok("POST", "/user/info/basic", basicInfo(), tok)
-	a.ok("POST", "/user/info/contacts", contactsBody(), tok)
+	a.ok("POST", "/user/info/basic", personBasic(mobile), tok)
+	a.ok("POST", "/user/info/contacts", personContacts(mobile), tok)
 	a.ok("POST", "/user/info/work", workBody(), tok)
-	a.ok("POST", "/user/bankcard", cardBody(), tok)
+	a.ok("POST", "/user/bankcard", personCard(mobile), tok)
 	return tok
+}
+
+// tail is the last n digits of a test mobile.
+func tail(mobile string, n int) string { return mobile[len(mobile)-n:] }
+
+func personBasic(mobile string) map[string]string {
+	b := basicInfo()
+	b["idNumber"] = "2" + tail(mobile, 10)
+	b["email"] = "borrower" + tail(mobile, 8) + "@example.com"
+	return b
+}
+
+func personContacts(mobile string) map[string]any {
+	return map[string]any{"contacts": []map[string]string{
+		{"name": "Amina Sulyman", "mobile": "0813" + tail(mobile, 7), "relationship": "spouse"},
+		{"name": "Tunde Bello", "mobile": "0905" + tail(mobile, 7), "relationship": "friend"},
+	}}
+}
+
+// personCard is a GT Bank account (NUBAN check digit computed) and a
+// Luhn-valid card number, both derived from the mobile.
+func personCard(mobile string) map[string]string {
+	base := tail(mobile, 9)
+	acct := ""
+	for d := '0'; d <= '9'; d++ {
+		if identity.ValidNUBAN("058", base+string(d)) == nil {
+			acct = base + string(d)
+			break
+		}
+	}
+	c := cardBody()
+	c["bankAccNo"], c["bankCardNo"] = acct, luhnComplete("539983"+tail(mobile, 9))
+	return c
+}
+
+// luhnComplete appends the Luhn check digit to digits.
+func luhnComplete(digits string) string {
+	sum := 0
+	for i := len(digits) - 1; i >= 0; i-- {
+		d := int(digits[i] - '0')
+		if (len(digits)-1-i)%2 == 0 {
+			if d *= 2; d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return digits + strconv.Itoa((10-sum%10)%10)
 }
 
 // testPNG is a small valid photo.
@@ -97,6 +149,9 @@ func (a *testApp) applyWith(token, productID string, photo bool) env {
 	w := multipart.NewWriter(&body)
 	_ = w.WriteField("id", productID)
 	_ = w.WriteField("applyTerminal", "1")
+	// The app's device SDK token, sent with the borrower's consent.
+	_ = w.WriteField("blackBox", "device-"+token[:12])
+	_ = w.WriteField("deviceConsent", "1")
 	if photo {
 		fw, _ := w.CreateFormFile("files", "face.png")
 		_, _ = fw.Write(testPNG)

@@ -45,7 +45,7 @@ func TestLoanJourneyFromSignUpToSettlement(t *testing.T) {
 			t.Fatalf("apply answered %+v", page)
 		}
 		l := page.List[0]
-		if l.Status != int(loan.StatusDisbursing) || l.AuditRiskStatus != 2 || l.AuditRiskReson != loan.ReasonEligible || l.HeadImgCode == "" {
+		if l.Status != int(loan.StatusDisbursing) || l.AuditRiskStatus != 2 || l.AuditRiskReson != "System automatic approve" || l.HeadImgCode == "" {
 			t.Fatalf("after apply: %+v", l)
 		}
 		if l.ActualBalance != "0" || l.ServiceFee != 229000 || l.SuffixFee != 250000 || l.ShouldbackFee != "850000" {
@@ -300,7 +300,7 @@ func TestRiskListsAndManualReview(t *testing.T) {
 
 		t.Run("a blacklisted BVN is rejected with the seed's words", func(t *testing.T) {
 			tok := a.borrower("07068425023")
-			list("id_number", "22167288734", "black")
+			list("id_number", personBasic("07068425023")["idNumber"], "black")
 			a.applyReq(tok, "301")
 			l := a.latest(tok)
 			if l.Status != 31 || l.AuditRiskStatus != -1 || l.AuditRiskReson != "BVN in the internal Blacklist" ||

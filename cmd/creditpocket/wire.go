@@ -160,12 +160,12 @@ func (a *App) init(ctx context.Context, opt Options) error {
 			return err
 		}
 	}
+	a.Partners = &partner.Service{Store: a.DB.Partners(), Now: opt.Now}
+	riskAPI := a.wireRisk(ctx, v, opt) // risk engine (risk.go); loan apply decides with it
 	loans, err := a.wireLoans(v, accounts, loc, opt)
 	if err != nil {
 		return err
 	}
-	a.Partners = &partner.Service{Store: a.DB.Partners(), Now: opt.Now}
-	riskAPI := a.wireRisk(ctx, v, opt) // risk engine (risk.go)
 	// card-binding KYC (wire_kyc.go)
 	if err := a.wireKYC(v, opt); err != nil {
 		return err

@@ -11,7 +11,9 @@ import (
 	"creditpocket/internal/ledger"
 	"creditpocket/internal/loan"
 	"creditpocket/internal/payment"
+	"creditpocket/internal/risk"
 	"creditpocket/internal/store"
+	"creditpocket/internal/underwriting"
 	"creditpocket/internal/vault"
 )
 
@@ -44,12 +46,16 @@ func (a *App) wireLoans(v *vault.Vault, accounts *account.Service, loc *time.Loc
 		Queue: a.DB.SandboxEvents(), Charges: a.DB, Secret: secret, CheckoutBase: base,
 		TransferDelay: opt.TransferDelay, Now: opt.Now,
 	}
-	lists := a.DB.RiskLists(func(kind loan.ListKind, value string) string {
-		return v.Hash("risk:"+string(kind), value)
-	})
+	decider := &underwriting.Decider{
+		Engine:   a.Risk,
+		Records:  loanDecisions{a.RiskStore},
+		Dossiers: accounts,
+		PhotoURL: func(key string) string { return base + "/console/photos/" + key },
+		Location: loc,
+	}
 	a.Loans = &loan.Service{
 		Store:     a.DB.Loans(),
-		Decider:   loan.DefaultPolicy{Lists: lists},
+		Decider:   decider,
 		Provider:  a.Payments,
 		Borrowers: borrowers{accounts: accounts, db: a.DB, vault: v},
 		Photos:    photos{blobs: a.Blobs, vault: v},
@@ -109,3 +115,11 @@ func (p photos) PutPhoto(ctx context.Context, userID int64, data []byte) (string
 }
 
 func (p photos) DeletePhoto(ctx context.Context, key string) error { return p.blobs.Delete(ctx, key) }
+
+// loanDecisions stores the risk decisions loan applications make, marked
+// as coming from the loan engine.
+type loanDecisions struct{ s *store.Risk }
+
+func (d loanDecisions) SaveDecision(ctx context.Context, rec *risk.Record) error {
+	return d.s.SaveDecision(ctx, rec, store.FromLoanApply, "")
+}

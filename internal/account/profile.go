@@ -320,3 +320,39 @@ func Complete(steps []Step) bool {
 	}
 	return true
 }
+
+// Dossier is a borrower's file as underwriting reads it: the overview
+// with the default account's number in the clear, and the newest attached
+// credit report. It is for in-process decisions only and is never shown
+// or logged.
+type Dossier struct {
+	Overview
+	AccountNumber string        // the default bank account's number; "" without one
+	CreditReport  *CreditReport // the newest attached report; nil without one
+}
+
+// Dossier reads the borrower's file for underwriting.
+func (s *Service) Dossier(ctx context.Context, userID int64) (*Dossier, error) {
+	d := &Dossier{}
+	err := s.Store.View(ctx, func(tx Tx) error {
+		o, err := tx.Overview(ctx, userID)
+		if err != nil {
+			return err
+		}
+		d.Overview = *o
+		d.CreditReport, err = tx.LatestCreditReport(ctx, userID)
+		if errs.Is(err, errs.NotFound) {
+			err = nil
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if c := d.Default; c != nil && len(c.accountSealed) > 0 {
+		if d.AccountNumber, err = s.Vault.OpenString(c.accountSealed, cardAAD(c)); err != nil {
+			return nil, fmt.Errorf("account: open account number of card %d: %w", c.ID, err)
+		}
+	}
+	return d, nil
+}

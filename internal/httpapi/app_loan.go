@@ -68,6 +68,8 @@ func (s *Server) loanRoutes() []route {
 				{name: "id", typ: "string", required: true, desc: "Product id, e.g. 301"},
 				{name: "applyTerminal", typ: "string", desc: "Terminal the app runs on (1 Android, 2 iOS, 3 web); default 1"},
 				{name: "files", typ: "array", desc: fmt.Sprintf("Photos taken at application: JPEG or PNG, at most %d files of %d MiB each; stored encrypted", maxPhotos, maxPhotoBytes>>20)},
+				{name: "blackBox", typ: "string", desc: "The device-fingerprint SDK's token, used against fraud (device velocity and lists). Only with deviceConsent=1; refused without it"},
+				{name: "deviceConsent", typ: "string", desc: "1 when the borrower agreed in the app to device data being used against fraud; the consent is recorded on the loan", enum: []string{"0", "1"}},
 			}, response: "list of loan record", handle: s.authed(s.apply)},
 		{method: "GET", path: "/loan/record/page", tag: "Loans", summary: "The borrower's loans, newest first (用户历史贷款记录分页查询).", auth: true,
 			query: pageFields, response: "list of loan record", handle: s.authed(s.loanPage)},
@@ -90,6 +92,8 @@ func (s *Server) loanRoutes() []route {
 			response: "webhook receipt", handle: s.webhook},
 		{method: "GET", path: "/ops/loans/review", tag: "Operations", summary: "Loans waiting for manual review, oldest first. Needs the operator token (CREDITPOCKET_OPS_TOKEN) as a Bearer token; refused while none is configured.",
 			query: pageFields, response: "list of loan record", handle: s.ops(s.reviewQueue)},
+		{method: "GET", path: "/ops/loans/{id}", tag: "Operations", summary: "One loan as the app shows it, with the id of its risk decision (open it with GET /ops/risk/decisions/{sequence_id}) and when the borrower consented to device data. Operator token required.",
+			response: "operator loan", handle: s.ops(s.opsLoan)},
 		{method: "POST", path: "/ops/loans/{id}/approve", tag: "Operations", summary: "Approve a loan in manual review and start its payout; the reviewer is recorded (auditUserId). Operator token required.",
 			body: reviewFields, response: "loan record", handle: s.ops(s.review(true))},
 		{method: "POST", path: "/ops/loans/{id}/reject", tag: "Operations", summary: "Reject a loan in manual review (status 32); the reviewer is recorded. Operator token required.",
@@ -380,6 +384,7 @@ func (s *Server) apply(r *http.Request, sess *account.Session) (any, error) {
 		return nil, err
 	}
 	in.UserID = sess.UserID
+	in.Device.IP = clientIP(r)
 	if _, err := s.Loans.Service.Apply(r.Context(), in); err != nil {
 		return nil, err
 	}
@@ -455,6 +460,16 @@ func readApplication(r *http.Request) (loan.ApplyInput, error) {
 				return in, errs.InvalidField("applyTerminal", "must be a whole number 0–99")
 			}
 			in.ApplyTerminal = n
+		case "blackBox":
+			in.Device.Fingerprint = strings.TrimSpace(string(v))
+		case "deviceConsent":
+			switch strings.TrimSpace(string(v)) {
+			case "1", "true":
+				in.Device.Consent = true
+			case "", "0", "false":
+			default:
+				return in, errs.InvalidField("deviceConsent", "must be 1 (the borrower agreed) or 0")
+			}
 		default:
 			return in, errs.InvalidField(name, "is not a known field")
 		}
@@ -584,6 +599,22 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeOK(w, webhookReceipt{Received: true, Event: ev.ID})
+}
+
+// opsLoanView is a loan for operators: the app's record plus what only
+// staff see.
+type opsLoanView struct {
+	Loan              loanView `json:"loan"`
+	RiskSequenceID    string   `json:"riskSequenceId"` // "" when the risk engine did not decide it
+	DeviceConsentTime string   `json:"deviceConsentTime"`
+}
+
+func (s *Server) opsLoan(r *http.Request) (any, error) {
+	l, err := s.Loans.Service.AnyLoan(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	return opsLoanView{Loan: s.loanView(*l), RiskSequenceID: l.RiskSequenceID, DeviceConsentTime: s.timeText(l.DeviceConsentAt)}, nil
 }
 
 func (s *Server) reviewQueue(r *http.Request) (any, error) {

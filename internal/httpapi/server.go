@@ -35,7 +35,7 @@ type Server struct {
 	// Console serves the operator console under /console/ (its own
 	// sessions, CSRF and roles); nil leaves it out.
 	Console http.Handler
-	Ready     func(context.Context) error
+	Ready   func(context.Context) error
 	// OpsToken guards every /ops endpoint (a Bearer token, compared in
 	// constant time); empty refuses them all.
 	OpsToken string

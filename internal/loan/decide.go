@@ -66,6 +66,8 @@ type DecisionInput struct {
 	History  History
 	Terminal int // the app's applyTerminal
 	Now      time.Time
+	Device   Device
+	Photos   []string // blob keys of the photos taken at application, already stored
 }
 
 // Verdict is a Decider's answer. Reason and Detail fill the app's
@@ -75,6 +77,8 @@ type Verdict struct {
 	Reason   string
 	Detail   string
 	Score    int
+	// SequenceID names the risk engine's stored decision, when one made it.
+	SequenceID string
 }
 
 // Decider makes the automatic risk decision on an application. The risk
@@ -187,9 +191,11 @@ const (
 	DetailRejected      = "We sincerely apologize as you do not meet our lending criteria."
 )
 
-// DefaultPolicy is the policy used until the risk engine lands: any
-// blacklisted identifier rejects, a whitelisted one approves, a greylisted
-// one refers to manual review, and otherwise the eligibility rules decide.
+// DefaultPolicy is the loan engine's built-in policy, for a Service run
+// without the risk engine (the binary wires internal/underwriting, which
+// decides with the risk engine's versioned policies): any blacklisted
+// identifier rejects, a whitelisted one approves, a greylisted one refers
+// to manual review, and otherwise the eligibility rules decide.
 // Blacklists are checked before whitelists so a blacklisting is never
 // hidden.
 type DefaultPolicy struct {

@@ -31,11 +31,17 @@ type Record struct {
 
 	RiskReason, RiskDetail string
 	RiskScore              int
-	AuditUserID            string // the reviewer, for a manual decision
-	AuditUserReason        string
-	AuditUserAt            time.Time
-	Disbursements          int   // payout attempts, for the payout reference
-	Version                int64 // optimistic concurrency: bumped on each update
+	// RiskSequenceID is the risk engine's decision (its sequence_id), empty
+	// when the decision was not made by the engine.
+	RiskSequenceID string
+	// DeviceConsentAt is when the borrower agreed, for this application, to
+	// the app sending a device fingerprint; zero when they did not.
+	DeviceConsentAt time.Time
+	AuditUserID     string // the reviewer, for a manual decision
+	AuditUserReason string
+	AuditUserAt     time.Time
+	Disbursements   int   // payout attempts, for the payout reference
+	Version         int64 // optimistic concurrency: bumped on each update
 }
 
 // Payment kinds and statuses.
@@ -82,6 +88,9 @@ type Tx interface {
 	Product(ctx context.Context, id string) (*Product, error) // errs.NotFound
 
 	History(ctx context.Context, userID int64) (History, error)
+	// LockBorrower holds the borrower's applications until the
+	// transaction ends, so two of them are written one after the other.
+	LockBorrower(ctx context.Context, userID int64) error
 	// InsertLoan stores a new loan and sets its ID; errs.Conflict when the
 	// borrower already has an unfinished loan.
 	InsertLoan(ctx context.Context, r *Record) error
@@ -96,6 +105,8 @@ type Tx interface {
 	// (status, days overdue, penalty, watermark) if its Version is still
 	// the stored one, and bumps it; errs.Conflict otherwise.
 	SaveAccruals(ctx context.Context, rs []*Record) error
+	// Loan reads any loan, for operators; errs.NotFound.
+	Loan(ctx context.Context, id string) (*Record, error)
 	// UserLoan reads one of the borrower's loans; errs.NotFound for others'.
 	UserLoan(ctx context.Context, userID int64, id string) (*Record, error)
 	// LatestLoan is the borrower's newest loan, or the newest unfinished one.
@@ -207,6 +218,15 @@ type ApplyInput struct {
 	ProductID     string
 	ApplyTerminal int
 	Photos        [][]byte // already sniffed and size-checked by the caller
+	Device        Device
+}
+
+// Device is what the application's request tells about where it came
+// from. The fingerprint is only ever given with the borrower's consent.
+type Device struct {
+	IP          string // the client's address as the server saw it
+	Fingerprint string // the device SDK's token (black box); empty without consent
+	Consent     bool   // the borrower agreed to device data being used against fraud
 }
 
 // ErrUnfinishedLoan is returned when a borrower applies while a loan is
@@ -218,6 +238,9 @@ var ErrUnfinishedLoan = errs.E(errs.Conflict, "you have an unfinished loan; sett
 // the payout. A borrower holds at most one unfinished loan: concurrent
 // applications make one loan and the others get ErrUnfinishedLoan.
 func (s *Service) Apply(ctx context.Context, in ApplyInput) (*Record, error) {
+	if in.Device.Fingerprint != "" && !in.Device.Consent {
+		return nil, errs.InvalidField("blackBox", "a device fingerprint is only accepted with the borrower's consent (deviceConsent=1)")
+	}
 	now := s.now()
 	var (
 		p *Product
@@ -250,10 +273,7 @@ func (s *Service) Apply(ctx context.Context, in ApplyInput) (*Record, error) {
 	if !b.Complete {
 		return nil, errs.E(errs.Forbidden, "complete your profile (basic information, contacts, work, default bank card) before applying")
 	}
-	verdict, err := s.Decider.Decide(ctx, DecisionInput{Borrower: *b, Product: *p, History: h, Terminal: in.ApplyTerminal, Now: now})
-	if err != nil {
-		return nil, fmt.Errorf("loan: risk decision: %w", err)
-	}
+	// The photos are stored first so the decision can refer to them.
 	keys := make([]string, 0, len(in.Photos))
 	stored := false
 	defer func() {
@@ -268,6 +288,13 @@ func (s *Service) Apply(ctx context.Context, in ApplyInput) (*Record, error) {
 		}
 		keys = append(keys, k)
 	}
+	verdict, err := s.Decider.Decide(ctx, DecisionInput{
+		Borrower: *b, Product: *p, History: h, Terminal: in.ApplyTerminal, Now: now,
+		Device: in.Device, Photos: keys,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("loan: risk decision: %w", err)
+	}
 
 	// The id is assigned by the store; Apply needs one to price, so use a
 	// placeholder and set the real one after the insert.
@@ -279,6 +306,10 @@ func (s *Service) Apply(ctx context.Context, in ApplyInput) (*Record, error) {
 		Loan: *l, ApplyTerminal: in.ApplyTerminal, LoanCount: h.Settled, Photos: keys, Card: b.Card,
 		Mobile: b.Mobile, First: b.First, Middle: b.Middle, Last: b.Last, IDMask: b.IDMask,
 		RiskReason: verdict.Reason, RiskDetail: verdict.Detail, RiskScore: verdict.Score,
+		RiskSequenceID: verdict.SequenceID,
+	}
+	if in.Device.Consent {
+		r.DeviceConsentAt = now
 	}
 	if err := r.Fire(EventStartRiskReview, now); err != nil {
 		return nil, err
@@ -307,6 +338,19 @@ func (s *Service) Apply(ctx context.Context, in ApplyInput) (*Record, error) {
 	var pay *Payment
 	err = s.Store.Tx(ctx, func(tx Tx) error {
 		rec := *r // a retried transaction starts from the same state
+		// Applications of one borrower are written one at a time. A
+		// refused one does not hold the borrower's one unfinished slot, so
+		// the unique index cannot catch a loan made meanwhile: look.
+		if err := tx.LockBorrower(ctx, rec.UserID()); err != nil {
+			return err
+		}
+		if rec.Status.Finished() {
+			if h, err := tx.History(ctx, rec.UserID()); err != nil {
+				return err
+			} else if h.Unfinished > 0 {
+				return ErrUnfinishedLoan
+			}
+		}
 		if err := tx.InsertLoan(ctx, &rec); err != nil {
 			if errs.Is(err, errs.Conflict) {
 				return ErrUnfinishedLoan
@@ -733,6 +777,17 @@ func replay(prior *Payment, in RepayInput) (*Payment, error) {
 		return nil, errs.E(errs.Conflict, "Idempotency-Key %q was used for a different request", in.IdempotencyKey)
 	}
 	return prior, nil
+}
+
+// AnyLoan reads a loan whoever's it is, for operators.
+func (s *Service) AnyLoan(ctx context.Context, id string) (*Record, error) {
+	var r *Record
+	err := s.Store.Read(ctx, func(tx Tx) error {
+		var err error
+		r, err = tx.Loan(ctx, id)
+		return err
+	})
+	return r, err
 }
 
 // Loan reads one of the borrower's loans.

@@ -109,6 +109,7 @@ var loanColumns = []string{"id",
 	"user_id", "unfinished_user", "product_id", "product_json", "currency", "cycle", "balance", "actual_quote",
 	"service_fee", "interest", "prefix_fee", "suffix_fee", "shouldback_fee", "penalty_cap",
 	"status", "audit_risk_status", "audit_risk_reason", "audit_risk_detail", "risk_score",
+	"risk_sequence_id", "device_consent_at",
 	"audit_user_id", "audit_user_reason", "audit_user_at",
 	"out_principal", "out_interest", "out_fee", "out_penalty", "paid_out", "received", "penalty_charged", "credit",
 	"written_off", "extensions", "over_days", "accrued_through", "due_date",
@@ -139,6 +140,7 @@ func loanValues(r *loan.Record) ([]any, error) {
 		r.UserID(), unfinished, pr.ProductID, string(prod), pr.Currency, pr.Cycle, pr.Balance, pr.ActualBalance,
 		pr.ServiceFee, pr.Interest, pr.PrefixFee, pr.SuffixFee, pr.ShouldbackFee, pr.PenaltyCap,
 		int(r.Status), int(r.AuditRiskStatus), r.RiskReason, r.RiskDetail, r.RiskScore,
+		r.RiskSequenceID, millis(r.DeviceConsentAt),
 		r.AuditUserID, r.AuditUserReason, millis(r.AuditUserAt),
 		r.Outstanding.Principal, r.Outstanding.Interest, r.Outstanding.Fee, r.Outstanding.Penalty, r.PaidOut, r.Received,
 		r.PenaltyCharged, r.Credit, r.WrittenOff, r.Extensions, r.OverDays, r.AccruedThrough.String(), r.DueDate.String(),
@@ -214,7 +216,7 @@ func scanLoan(sc scanner) (loan.Record, error) {
 		productID, prod, accrued, due, photos                         string
 		status, audit                                                 int
 		auditAt, applied, decided, disbursed, initialDue, dueAt, paid int64
-		closed, updated                                               int64
+		closed, updated, consentAt                                    int64
 	)
 	pr := &r.Pricing
 	o := &r.Outstanding
@@ -222,6 +224,7 @@ func scanLoan(sc scanner) (loan.Record, error) {
 		&userID, &unfinished, &productID, &prod, &pr.Currency, &pr.Cycle, &pr.Balance, &pr.ActualBalance,
 		&pr.ServiceFee, &pr.Interest, &pr.PrefixFee, &pr.SuffixFee, &pr.ShouldbackFee, &pr.PenaltyCap,
 		&status, &audit, &r.RiskReason, &r.RiskDetail, &r.RiskScore,
+		&r.RiskSequenceID, &consentAt,
 		&r.AuditUserID, &r.AuditUserReason, &auditAt,
 		&o.Principal, &o.Interest, &o.Fee, &o.Penalty, &r.PaidOut, &r.Received, &r.PenaltyCharged, &r.Credit,
 		&r.WrittenOff, &r.Extensions, &r.OverDays, &accrued, &due,
@@ -249,6 +252,7 @@ func scanLoan(sc scanner) (loan.Record, error) {
 		r.Photos = strings.Split(photos, ",")
 	}
 	r.AuditUserAt, r.AppliedAt, r.DecidedAt = fromMillis(auditAt), fromMillis(applied), fromMillis(decided)
+	r.DeviceConsentAt = fromMillis(consentAt)
 	r.DisbursedAt, r.InitialDueAt, r.DueAt = fromMillis(disbursed), fromMillis(initialDue), fromMillis(dueAt)
 	r.LastPaidAt, r.ClosedAt, r.UpdatedAt = fromMillis(paid), fromMillis(closed), fromMillis(updated)
 	r.Pricing.ShouldbackTime = r.AppliedAt.AddDate(0, 0, r.Pricing.Cycle)
@@ -313,6 +317,24 @@ func (t *Tx) LoanForUpdate(ctx context.Context, id string) (*loan.Record, error)
 		if _, err := t.Exec(ctx, `SELECT id FROM loans WHERE id = $1 FOR UPDATE`, n); err != nil {
 			return nil, err
 		}
+	}
+	return t.oneLoan(ctx, `WHERE l.id = $1`, n)
+}
+
+// LockBorrower locks the borrower's user row on PostgreSQL; SQLite's one
+// writer already writes applications one at a time.
+func (t *Tx) LockBorrower(ctx context.Context, userID int64) error {
+	if t.db.Engine != Postgres {
+		return nil
+	}
+	_, err := t.Exec(ctx, `SELECT id FROM users WHERE id = $1 FOR UPDATE`, userID)
+	return err
+}
+
+func (t *Tx) Loan(ctx context.Context, id string) (*loan.Record, error) {
+	n, err := loanID(id)
+	if err != nil {
+		return nil, err
 	}
 	return t.oneLoan(ctx, `WHERE l.id = $1`, n)
 }

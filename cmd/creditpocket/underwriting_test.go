@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"mime/multipart"
+	"os"
+	"testing"
+
+	"creditpocket/internal/store"
+	"creditpocket/internal/store/storetest"
+)
+
+// decisionOf reads the stored risk decision of the borrower's newest loan
+// through the operator API.
+func (a *testApp) decisionOf(token string) (seq string, features map[string]any, outcome map[string]any) {
+	a.t.Helper()
+	l := a.latest(token)
+	var ol struct{ RiskSequenceID string }
+	a.opsReq("GET", "/ops/loans/"+l.ID, nil).decode(a.t, &ol)
+	if ol.RiskSequenceID == "" {
+		a.t.Fatalf("loan %s has no risk decision", l.ID)
+	}
+	var rec struct {
+		Features map[string]any `json:"features"`
+		Outcome  map[string]any `json:"outcome"`
+	}
+	r := a.opsReq("GET", "/ops/risk/decisions/"+ol.RiskSequenceID, nil)
+	if r.Status != 200 {
+		a.t.Fatalf("decision %s = %d %q", ol.RiskSequenceID, r.Status, r.Message)
+	}
+	r.decode(a.t, &rec)
+	return ol.RiskSequenceID, rec.Features, rec.Outcome
+}
+
+func TestLoanApplyIsDecidedByTheRiskEngine(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		a := newLoanApp(t, e, nil)
+
+		t.Run("the decision is stored with the features the application gave", func(t *testing.T) {
+			tok := a.borrower("08031230001")
+			a.applyReq(tok, "301")
+			l := a.latest(tok)
+			if l.Status != 5 || l.AuditRiskStatus != 2 || l.AuditRiskReson != "System automatic approve" {
+				t.Fatalf("clean first-time borrower: %+v", l)
+			}
+			_, f, o := a.decisionOf(tok)
+			want := map[string]any{
+				"face_images": 1.0, "device_missing": false, "contact_count": 2.0, "contact_family": 1.0,
+				"history_loans": 0.0, "report_attached": false, "id_events_1h": 1.0, "scenario": "cashloan",
+			}
+			for k, v := range want {
+				if f[k] != v {
+					t.Errorf("feature %s = %v, want %v", k, f[k], v)
+				}
+			}
+			if o["final_decision"] != "Accept" || o["policy_version"] == "" {
+				t.Errorf("outcome = %v", o)
+			}
+		})
+
+		t.Run("a loopback address does not feed IP velocity", func(t *testing.T) {
+			tok := a.borrower("08031230002")
+			a.applyReq(tok, "301")
+			if _, f, _ := a.decisionOf(tok); f["ip_events_24h"] != 0.0 {
+				t.Fatalf("ip_events_24h = %v for an application from 127.0.0.1", f["ip_events_24h"])
+			}
+		})
+
+		t.Run("a device fingerprint without consent is refused and nothing is written", func(t *testing.T) {
+			tok := a.borrower("08031230003")
+			before := a.rowCounts()
+			var body bytes.Buffer
+			w := multipart.NewWriter(&body)
+			_ = w.WriteField("id", "301")
+			_ = w.WriteField("blackBox", "device-abc")
+			_ = w.Close()
+			r := a.req("POST", "/loan/record/apply", body.String(), tok, "Content-Type: "+w.FormDataContentType())
+			if r.Status != 400 || r.Message[:9] != "blackBox:" {
+				t.Fatalf("apply = %d %q", r.Status, r.Message)
+			}
+			if d := diffCounts(before, a.rowCounts()); d != "" {
+				t.Fatalf("a refused application wrote: %s", d)
+			}
+		})
+
+		t.Run("without consent the device is missing from the decision", func(t *testing.T) {
+			tok := a.borrower("08031230004")
+			var body bytes.Buffer
+			w := multipart.NewWriter(&body)
+			_ = w.WriteField("id", "301")
+			_ = w.Close()
+			if r := a.req("POST", "/loan/record/apply", body.String(), tok, "Content-Type: "+w.FormDataContentType()); r.Status != 200 {
+				t.Fatalf("apply = %d %q", r.Status, r.Message)
+			}
+			if _, f, _ := a.decisionOf(tok); f["device_missing"] != true || f["face_images"] != 0.0 {
+				t.Fatalf("features = device_missing %v face_images %v", f["device_missing"], f["face_images"])
+			}
+		})
+
+		// attachReport gives a borrower the identity of a fixture report and
+		// attaches it.
+		attachReport := func(t *testing.T, mobile, fixture, idNumber, birth string) string {
+			t.Helper()
+			pdf, err := os.ReadFile("../../internal/creditreport/testdata/fixtures/" + fixture + ".pdf")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tok := a.borrower(mobile)
+			basic := personBasic(mobile)
+			basic["idCountry"], basic["nationality"], basic["idNumber"], basic["birthDate"] = "CN", "CN", idNumber, birth
+			a.ok("POST", "/user/info/basic", basic, tok)
+			if r := a.postMultipart("/user/credit/report", tok, pdf); r.Status != 200 {
+				t.Fatalf("attach %s = %d %q", fixture, r.Status, r.Message)
+			}
+			return tok
+		}
+
+		t.Run("bad debt in the attached credit report rejects", func(t *testing.T) {
+			tok := attachReport(t, "08031230005", "typical-gopdf-2", "110269196203272848", "1962-03-27")
+			a.applyReq(tok, "301")
+			l := a.latest(tok)
+			if l.Status != 31 || l.AuditRiskStatus != -1 || l.AuditRiskReson != "Bad debt in the credit report" {
+				t.Fatalf("bad debt: %+v", l)
+			}
+			if _, f, _ := a.decisionOf(tok); f["report_attached"] != true || f["report_bad_debts"] != 2.0 || f["report_longest_overdue_months"] != 7.0 {
+				t.Fatalf("report features = %v %v %v", f["report_attached"], f["report_bad_debts"], f["report_longest_overdue_months"])
+			}
+		})
+
+		t.Run("a report with short overdues adds to the score and tips a new borrower into review", func(t *testing.T) {
+			tok := attachReport(t, "08031230006", "typical-gopdf-1", "110959196209187439", "1962-09-18")
+			a.applyReq(tok, "301")
+			if l := a.latest(tok); l.Status != 3 || l.AuditRiskReson != "Combined risk score needs review" {
+				t.Fatalf("short overdues: %+v", l)
+			}
+			_, f, o := a.decisionOf(tok)
+			if f["report_overdue_accounts"] != 2.0 || f["report_longest_overdue_months"] != 1.0 {
+				t.Fatalf("report features = %v %v", f["report_overdue_accounts"], f["report_longest_overdue_months"])
+			}
+			hit := false
+			for _, h := range o["hit_rules"].([]any) {
+				hit = hit || h.(map[string]any)["id"] == "W14"
+			}
+			if !hit {
+				t.Fatalf("rule W14 (overdue on report) did not fire: %v", o["hit_rules"])
+			}
+		})
+	})
+}
