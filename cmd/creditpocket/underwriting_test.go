@@ -97,23 +97,51 @@ func TestLoanApplyIsDecidedByTheRiskEngine(t *testing.T) {
 			}
 		})
 
-		// attachReport gives a borrower the identity of a fixture report and
-		// attaches it.
-		attachReport := func(t *testing.T, mobile, fixture, idNumber, birth string) string {
+		fixture := func(t *testing.T, name string) []byte {
 			t.Helper()
-			pdf, err := os.ReadFile("../../internal/creditreport/testdata/fixtures/" + fixture + ".pdf")
+			pdf, err := os.ReadFile("../../internal/creditreport/testdata/fixtures/" + name + ".pdf")
 			if err != nil {
 				t.Fatal(err)
 			}
+			return pdf
+		}
+		// reportOwner is a borrower with the identity of a fixture report.
+		reportOwner := func(t *testing.T, mobile, idNumber, birth string) string {
 			tok := a.borrower(mobile)
 			basic := personBasic(mobile)
 			basic["idCountry"], basic["nationality"], basic["idNumber"], basic["birthDate"] = "CN", "CN", idNumber, birth
 			a.ok("POST", "/user/info/basic", basic, tok)
-			if r := a.postMultipart("/user/credit/report", tok, pdf); r.Status != 200 {
-				t.Fatalf("attach %s = %d %q", fixture, r.Status, r.Message)
+			return tok
+		}
+		// attachReport gives a borrower the identity of a fixture report and
+		// attaches it through the app.
+		attachReport := func(t *testing.T, mobile, name, idNumber, birth string) string {
+			t.Helper()
+			tok := reportOwner(t, mobile, idNumber, birth)
+			if r := a.postMultipart("/user/credit/report", tok, fixture(t, name)); r.Status != 200 {
+				t.Fatalf("attach %s = %d %q", name, r.Status, r.Message)
 			}
 			return tok
 		}
+
+		t.Run("an operator attaches a report for a borrower and the decision reads it", func(t *testing.T) {
+			tok := reportOwner(t, "08031230007", "110269196203272848", "1962-03-27")
+			var info struct{ UID string }
+			a.ok("GET", "/user/info", nil, tok).decode(t, &info)
+			if r := a.postMultipart("/ops/borrowers/"+info.UID+"/credit-report", "wrong-token", fixture(t, "typical-gopdf-2")); r.Status != 401 {
+				t.Fatalf("attach without the operator token = %d", r.Status)
+			}
+			if r := a.postMultipart("/ops/borrowers/"+info.UID+"/credit-report", testOpsToken, fixture(t, "typical-gopdf-1")); r.Status != 400 {
+				t.Fatalf("someone else's report = %d %q", r.Status, r.Message)
+			}
+			if r := a.postMultipart("/ops/borrowers/"+info.UID+"/credit-report", testOpsToken, fixture(t, "typical-gopdf-2")); r.Status != 200 {
+				t.Fatalf("operator attach = %d %q", r.Status, r.Message)
+			}
+			a.applyReq(tok, "301")
+			if l := a.latest(tok); l.Status != 31 || l.AuditRiskReson != "Bad debt in the credit report" {
+				t.Fatalf("after the operator's report: %+v", l)
+			}
+		})
 
 		t.Run("bad debt in the attached credit report rejects", func(t *testing.T) {
 			tok := attachReport(t, "08031230005", "typical-gopdf-2", "110269196203272848", "1962-03-27")

@@ -83,6 +83,8 @@ func (s *Server) appRoutes() []route {
 			response: "credit", handle: s.authed(s.credit)},
 		{method: "POST", path: "/user/credit/report", tag: "Profile", summary: "Attach a PBOC credit report PDF: it is parsed, must be about the borrower (its ID number equals the profile's), is sealed at rest, and its summary feeds GET /user/credit and risk decisions.", auth: true,
 			multipart: []field{{name: "file", typ: "string", required: true, desc: "The report PDF (text-based), at most 30 MB"}}, response: "credit", handle: s.authed(s.attachCreditReport)},
+		{method: "POST", path: "/ops/borrowers/{id}/credit-report", tag: "Operations", summary: "Attach a PBOC credit report PDF to a borrower for them (e.g. handed in at a branch); the same rules as POST /user/credit/report: it must be about that borrower. Operator token required.",
+			multipart: []field{{name: "file", typ: "string", required: true, desc: "The report PDF (text-based), at most 30 MB"}}, response: "credit", handle: s.ops(s.opsAttachCreditReport)},
 
 		{method: "POST", path: "/user/bankcard", tag: "Bank cards", summary: "Add a bank account (简单银行卡保存). NUBAN check digit verified for Nigerian banks; the first account becomes the default.", auth: true,
 			body: []field{

@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -223,6 +224,21 @@ func partnerFailure(err error) (int, string) {
 
 // attachCreditReport parses a borrower's own report and keeps it.
 func (s *Server) attachCreditReport(r *http.Request, sess *account.Session) (any, error) {
+	return s.attachReportFor(r, sess.UserID)
+}
+
+// opsAttachCreditReport attaches a report to a borrower for an operator
+// (a report the borrower handed in at a branch, say); the same rules hold.
+func (s *Server) opsAttachCreditReport(r *http.Request) (any, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return nil, errs.InvalidField("id", "must be a borrower's numeric id")
+	}
+	return s.attachReportFor(r, id)
+}
+
+// attachReportFor parses the uploaded report and attaches it to userID.
+func (s *Server) attachReportFor(r *http.Request, userID int64) (any, error) {
 	if r.ContentLength > MaxReportFile+1<<20 {
 		return nil, &errs.Error{Code: errs.TooLarge, Field: "file", Message: "must be at most 30 MB"}
 	}
@@ -242,7 +258,7 @@ func (s *Server) attachCreditReport(r *http.Request, sess *account.Session) (any
 	if err != nil {
 		return nil, appReportError(err)
 	}
-	cr, err := s.Accounts.AttachCreditReport(r.Context(), sess.UserID, rep)
+	cr, err := s.Accounts.AttachCreditReport(r.Context(), userID, rep)
 	if err != nil {
 		return nil, err
 	}
