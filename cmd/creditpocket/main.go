@@ -42,6 +42,7 @@ commands:
   cob       run close of business by hand: cob run --date YYYY-MM-DD
   ledger    check the books: ledger verify (exits non-zero naming violations)
   partner   manage partner API credentials: partner create|list|revoke
+  staff     operator-console staff: staff create|list|disable
   risk      risk engine: risk policy apply|list, risk list add|remove, risk simulate
   report    parse credit-report PDFs: report parse FILE|DIR... [--out DIR] [--normalize]
   version   print the version
@@ -68,6 +69,8 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		return cmdReport(ctx, args[1:], stdout, stderr)
 	case "partner":
 		return cmdPartner(ctx, args[1:], env, stdout, stderr)
+	case "staff":
+		return cmdStaff(ctx, args[1:], env, os.Stdin, stdout, stderr)
 	case "risk":
 		return cmdRisk(ctx, args[1:], env, stdout, stderr)
 	case "version":

@@ -170,7 +170,12 @@ func (a *App) init(ctx context.Context, opt Options) error {
 	if err := a.wireKYC(v, opt); err != nil {
 		return err
 	}
+	cons, err := a.wireConsole(v, accounts, hasher, loc, opt) // operator console (wire_console.go)
+	if err != nil {
+		return err
+	}
 	a.Server = httpapi.New(httpapi.Server{
+		Console:   cons,
 		Partners:  a.Partners,
 		OpsToken:  opt.OpsToken,
 		Risk:      riskAPI,

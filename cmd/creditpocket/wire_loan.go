@@ -50,7 +50,9 @@ func (a *App) wireLoans(v *vault.Vault, accounts *account.Service, loc *time.Loc
 		Engine:   a.Risk,
 		Records:  loanDecisions{a.RiskStore},
 		Dossiers: accounts,
-		PhotoURL: func(key string) string { return base + "/console/photos/" + key },
+		PhotoURL: func(userID int64, key string) string {
+			return fmt.Sprintf("%s/console/borrowers/%d/photos/%s", base, userID, key)
+		},
 		Location: loc,
 	}
 	a.Loans = &loan.Service{

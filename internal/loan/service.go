@@ -86,6 +86,9 @@ type Store interface {
 type Tx interface {
 	Products(ctx context.Context, onSaleOnly bool) ([]Product, error)
 	Product(ctx context.Context, id string) (*Product, error) // errs.NotFound
+	// SaveProduct adds a product at the end of the catalogue or changes one
+	// in place.
+	SaveProduct(ctx context.Context, p Product) error
 
 	History(ctx context.Context, userID int64) (History, error)
 	// LockBorrower holds the borrower's applications until the
@@ -210,6 +213,18 @@ func (s *Service) Product(ctx context.Context, id string) (*Product, error) {
 		return err
 	})
 	return p, err
+}
+
+// SaveProduct adds or changes a product after checking its terms. Loans
+// already applied for keep the terms they were priced with.
+func (s *Service) SaveProduct(ctx context.Context, p Product) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if _, err := Quote(p, s.now()); err != nil {
+		return errs.WithField("product", errs.InvalidField("balance", "cannot be priced: %v", err))
+	}
+	return s.Store.Tx(ctx, func(tx Tx) error { return tx.SaveProduct(ctx, p) })
 }
 
 // ApplyInput is a loan application.

@@ -381,7 +381,9 @@ var tables = []string{"users", "sessions", "otps", "profiles", "contacts", "work
 	"payments", "sandbox_events", "risk_list_entries", "job_leases", "cob_runs",
 	"kyc_bindings", "kyc_submissions", "kyc_documents", "kyc_document_views", "kyc_outbox",
 	// risk engine (005_risk)
-	"risk_velocity_events", "risk_counter_keys", "risk_contact_links", "risk_decisions", "risk_feedback", "risk_policies"}
+	"risk_velocity_events", "risk_counter_keys", "risk_contact_links", "risk_decisions", "risk_feedback", "risk_policies",
+	// operator console (007_staff)
+	"staff", "staff_sessions", "review_claims", "staff_audit"}
 
 // RowCounts counts the rows of every application table (operations views,
 // and tests proving a refused request wrote nothing).

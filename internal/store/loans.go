@@ -92,6 +92,25 @@ func (db *DB) SeedProducts(ctx context.Context, ps []loan.Product) error {
 	})
 }
 
+// SaveProduct upserts one product, keeping a known product's place in
+// the catalogue and putting a new one last.
+func (t *Tx) SaveProduct(ctx context.Context, p loan.Product) error {
+	_, err := t.Exec(ctx, `INSERT INTO loan_products (`+productColumns+`, position)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+			(SELECT COALESCE(MAX(position), -1) + 1 FROM loan_products))
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, currency = excluded.currency,
+			principal = excluded.principal, cycle = excluded.cycle, interest_rate = excluded.interest_rate,
+			service_fee = excluded.service_fee, fee_mode = excluded.fee_mode, penalty_rate = excluded.penalty_rate,
+			penalty_cap = excluded.penalty_cap, extension_fee = excluded.extension_fee,
+			min_settled = excluded.min_settled, on_sale = excluded.on_sale`,
+		p.ID, p.Name, p.Currency, p.Principal, p.Cycle, p.InterestRate, p.ServiceFee, p.FeeMode, p.PenaltyRate,
+		p.PenaltyCap, p.ExtensionFee, p.MinSettledLoans, p.OnSale)
+	if err != nil {
+		return fmt.Errorf("store: save product %s: %w", p.ID, err)
+	}
+	return nil
+}
+
 func (t *Tx) History(ctx context.Context, userID int64) (loan.History, error) {
 	rows, err := collect(ctx, t, func(r scanner) (s loan.Status, err error) {
 		err = r.Scan(&s)

@@ -39,9 +39,9 @@ type Decider struct {
 	Engine   Engine
 	Records  Records
 	Dossiers Dossiers
-	// PhotoURL is where an operator can view an application photo, put in
-	// the event as the face images; nil leaves photos out of the event.
-	PhotoURL func(key string) string
+	// PhotoURL is where an operator can view a borrower's application
+	// photo, put in the event as the face images; nil leaves photos out.
+	PhotoURL func(userID int64, key string) string
 	// Location is the business time zone event_time is written in (the
 	// policy's event_hour reads it); nil means UTC.
 	Location *time.Location
@@ -71,7 +71,7 @@ func (d *Decider) Decide(ctx context.Context, in loan.DecisionInput) (loan.Verdi
 	var urls []string
 	if d.PhotoURL != nil {
 		for _, k := range in.Photos {
-			urls = append(urls, d.PhotoURL(k))
+			urls = append(urls, d.PhotoURL(in.Borrower.UserID, k))
 		}
 	}
 	ev := Event(in, dos, urls, d.Location)

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"creditpocket/internal/risk"
+	"creditpocket/internal/staff"
+	"creditpocket/internal/store"
+	"creditpocket/internal/store/storetest"
+)
+
+// newPolicy is the default policy under a new version with one rule
+// changed, as a risk officer would edit it.
+func newPolicy(t *testing.T, version string) string {
+	t.Helper()
+	src := string(risk.DefaultPolicyYAML())
+	src = regexp.MustCompile(`(?m)^version: .*$`).ReplaceAllString(src, "version: \""+version+"\"")
+	return strings.Replace(src, "when: age > 65,", "when: age > 70,", 1)
+}
+
+func TestConsoleRiskPages(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		a := newConsoleApp(t, e)
+		officer := a.as(a.staff("risk@lender.example", staff.RiskOfficer))
+
+		t.Run("a policy that does not compile is refused and the running one stays", func(t *testing.T) {
+			live := a.app.Risk.Policy().Version
+			st, body := officer.do("POST", "/console/risk/policies", url.Values{"csrf": {officer.csrf}, "action": {"activate"},
+				"policy": {"version: bad\nname: bad\npolicy_sets:\n  - uuid: 5b0c6d1e-0000-4000-8000-000000000001\n    name: x\n    mode: FirstMatch\n    rules:\n      - {id: X1, name: x, when: no_such_feature > 1, decision: Reject}\n"}})
+			refusal := regexp.MustCompile(`id="policy-refused">([^<]*)<`).FindStringSubmatch(body)
+			if st != http.StatusBadRequest || refusal == nil || !strings.Contains(refusal[1], "no_such_feature") {
+				t.Fatalf("bad policy = %d: %.400s", st, body)
+			}
+			if a.app.Risk.Policy().Version != live {
+				t.Fatal("a refused policy went live")
+			}
+		})
+
+		t.Run("simulating a candidate shows its decision mix beside the live one", func(t *testing.T) {
+			tok := a.borrower("08035550001")
+			a.applyReq(tok, "301")
+			st, body := officer.do("POST", "/console/risk/policies", url.Values{"csrf": {officer.csrf}, "action": {"simulate"},
+				"policy": {newPolicy(t, "2026-11-23.sim")}, "since": {a.clock.Now().AddDate(0, 0, -1).Format("2006-01-02")}})
+			if st != http.StatusOK || !strings.Contains(body, `id="simulation"`) || !strings.Contains(body, "over 1 stored decisions") {
+				t.Fatalf("simulate = %d: %.600s", st, body)
+			}
+		})
+
+		t.Run("an activated policy goes live and its diff shows the change", func(t *testing.T) {
+			st, _ := officer.do("POST", "/console/risk/policies", url.Values{"csrf": {officer.csrf}, "action": {"activate"}, "policy": {newPolicy(t, "2026-11-23.console")}})
+			if st != http.StatusSeeOther || a.app.Risk.Policy().Version != "2026-11-23.console" {
+				t.Fatalf("activate = %d, live %s", st, a.app.Risk.Policy().Version)
+			}
+			st, body := officer.do("GET", "/console/risk/policies/2026-11-23.console?against=2026-11-23.console", nil)
+			if st != http.StatusOK || !strings.Contains(body, "age &gt; 70") {
+				t.Fatalf("policy page = %d: %.300s", st, body)
+			}
+		})
+
+		t.Run("list entries are added masked and removed", func(t *testing.T) {
+			st, _ := officer.do("POST", "/console/risk/lists", url.Values{"csrf": {officer.csrf}, "list": {"black"}, "kind": {"phone"},
+				"value": {"2348035550009"}, "reason": {"confirmed fraud"}})
+			if st != http.StatusSeeOther {
+				t.Fatalf("add = %d", st)
+			}
+			_, body := officer.do("GET", "/console/risk/lists", nil)
+			if strings.Contains(body, "2348035550009") || !strings.Contains(body, "confirmed fraud") {
+				t.Fatalf("the list page shows %.600s", body)
+			}
+			id := regexp.MustCompile(`/console/risk/lists/(rle_[0-9a-f]+)/remove`).FindStringSubmatch(body)
+			if id == nil {
+				t.Fatal("no remove form")
+			}
+			if st, _ := officer.do("POST", "/console/risk/lists/"+id[1]+"/remove", url.Values{"csrf": {officer.csrf}}); st != http.StatusSeeOther {
+				t.Fatalf("remove = %d", st)
+			}
+			if st, body := officer.do("POST", "/console/risk/lists", url.Values{"csrf": {officer.csrf}, "list": {"black"}, "kind": {"phone"},
+				"value": {"not a phone"}, "reason": {"x"}}); st != http.StatusBadRequest || !strings.Contains(body, "alert bad") {
+				t.Fatalf("bad value = %d", st)
+			}
+		})
+
+		t.Run("every change is in the audit log", func(t *testing.T) {
+			admin := a.as(a.staff("admin@lender.example", staff.Admin))
+			_, body := admin.do("GET", "/console/audit", nil)
+			for _, action := range []string{"risk.policy.refused", "risk.policy.simulate", "risk.policy.activate", "risk.list.add", "risk.list.remove"} {
+				if !strings.Contains(body, action) {
+					t.Errorf("audit log lacks %s", action)
+				}
+			}
+		})
+	})
+}
+
+func TestConsoleProductAndPartnerPages(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		a := newConsoleApp(t, e)
+		admin := a.as(a.staff("admin@lender.example", staff.Admin))
+
+		t.Run("the catalogue shows each product's price", func(t *testing.T) {
+			_, body := admin.do("GET", "/console/products", nil)
+			if !strings.Contains(body, `data-value="850000"`) { // product 301 owes 850000 at its due date
+				t.Fatalf("products page: %.500s", body)
+			}
+		})
+		t.Run("a product is added, and a bad one is refused naming the field", func(t *testing.T) {
+			form := url.Values{"csrf": {admin.csrf}, "id": {"401"}, "name": {"Starter"}, "currency": {"NGN"}, "principal": {"500000"},
+				"cycle": {"7"}, "interestRate": {"5000"}, "serviceFee": {"100000"}, "feeMode": {"suffix"}, "penaltyRate": {"10000"},
+				"penaltyCap": {"1000000"}, "extensionFee": {"50000"}, "minSettled": {"0"}, "onSale": {"1"}}
+			if st, _ := admin.do("POST", "/console/products", form); st != http.StatusSeeOther {
+				t.Fatalf("save = %d", st)
+			}
+			if p, err := a.app.Loans.Product(t0ctx, "401"); err != nil || p.Principal != 500000 || !p.OnSale {
+				t.Fatalf("stored product = %+v, %v", p, err)
+			}
+			form.Set("cycle", "0")
+			if st, body := admin.do("POST", "/console/products", form); st != http.StatusBadRequest || !strings.Contains(body, "cycle") {
+				t.Fatalf("bad product = %d: %.300s", st, body)
+			}
+			if st, _ := admin.do("POST", "/console/products/401/sale", url.Values{"csrf": {admin.csrf}, "onSale": {"0"}}); st != http.StatusSeeOther {
+				t.Fatalf("off sale = %d", st)
+			}
+			if p, _ := a.app.Loans.Product(t0ctx, "401"); p.OnSale {
+				t.Fatal("still on sale")
+			}
+		})
+		t.Run("partner credentials are issued once and revoked", func(t *testing.T) {
+			st, body := admin.do("POST", "/console/partners", url.Values{"csrf": {admin.csrf}, "name": {"Acme Credit"}, "scopes": {"ocr", "risk"}, "quota": {"1000"}})
+			m := regexp.MustCompile(`<dt>API id</dt><dd><code>(pk_[0-9a-f]+)</code></dd><dt>Secret</dt><dd><code>(sk_[^<]+)</code>`).FindStringSubmatch(body)
+			if st != http.StatusOK || m == nil {
+				t.Fatalf("create = %d: %.500s", st, body)
+			}
+			if _, err := a.app.Partners.Authenticate(t0ctx, m[1], m[2], "risk"); err != nil {
+				t.Fatalf("the new credentials do not work: %v", err)
+			}
+			if _, again := admin.do("GET", "/console/partners", nil); strings.Contains(again, m[2]) {
+				t.Fatal("the secret is shown again")
+			}
+			if st, _ := admin.do("POST", "/console/partners/"+m[1]+"/revoke", url.Values{"csrf": {admin.csrf}}); st != http.StatusSeeOther {
+				t.Fatalf("revoke = %d", st)
+			}
+			if _, err := a.app.Partners.Authenticate(t0ctx, m[1], m[2], "risk"); err == nil {
+				t.Fatal("revoked credentials still work")
+			}
+		})
+	})
+}

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"os"
+	"strconv"
+	"time"
+
+	"creditpocket/internal/account"
+	"creditpocket/internal/bookstats"
+	"creditpocket/internal/console"
+	"creditpocket/internal/inbox"
+	"creditpocket/internal/kyc"
+	"creditpocket/internal/loan"
+	"creditpocket/internal/page"
+	"creditpocket/internal/risk"
+	"creditpocket/internal/staff"
+	"creditpocket/internal/store"
+	"creditpocket/internal/vault"
+)
+
+// newStaffService builds the staff service on db (the server and the
+// staff CLI share it).
+func newStaffService(db *store.DB, v *vault.Vault, hasher account.PasswordHasher, now func() time.Time) *staff.Service {
+	return &staff.Service{Store: db.Staff(), Hasher: hasher, Vault: v, Config: staff.DefaultConfig(), Now: now}
+}
+
+// wireConsole builds the operator console (/console/). It runs after
+// wireLoans, wireRisk and wireKYC, whose services it uses.
+//
+// CREDITPOCKET_CONSOLE_SECURE_COOKIES=true marks its cookies Secure on
+// plain-HTTP requests too (a TLS-terminating proxy in front); requests
+// that arrive over TLS always get Secure cookies.
+func (a *App) wireConsole(v *vault.Vault, accounts *account.Service, hasher account.PasswordHasher, loc *time.Location, opt Options) (*console.Console, error) {
+	secure := false
+	if s, ok := os.LookupEnv("CREDITPOCKET_CONSOLE_SECURE_COOKIES"); ok {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return nil, fmt.Errorf("CREDITPOCKET_CONSOLE_SECURE_COOKIES: %w", err)
+		}
+		secure = b
+	}
+	now := opt.Now
+	if now == nil {
+		now = time.Now
+	}
+	return console.New(console.Deps{
+		Staff:         newStaffService(a.DB, v, hasher, opt.Now),
+		Loans:         a.Loans,
+		KYC:           a.KYC,
+		Reads:         consoleReads{db: a.DB, accounts: accounts, loans: a.Loans, risk: a.RiskStore, photos: photos{blobs: a.Blobs, vault: v}},
+		Risk:          consoleRisk{engine: a.Risk, store: a.RiskStore},
+		Products:      a.Loans,
+		Partners:      a.Partners,
+		Stats:         a.DB,
+		Charts:        charts,
+		Location:      loc,
+		SecureCookies: secure,
+		Log:           a.Log,
+		Now:           now,
+	})
+}
+
+// charts adapts bookstats' charts to the console's: the SVG is markup
+// bookstats generated with every text escaped.
+func charts(b *bookstats.Book) []console.Chart {
+	cs := bookstats.Render(b)
+	out := make([]console.Chart, len(cs))
+	for i, c := range cs {
+		out[i] = console.Chart{ID: c.ID, Title: c.Title, Caption: c.Caption, SVG: template.HTML(c.SVG)} // generated, with text escaped, by bookstats
+	}
+	return out
+}
+
+// consoleReads gathers the console's read-only look-ups from the store
+// and the services.
+type consoleReads struct {
+	db       *store.DB
+	accounts *account.Service
+	loans    *loan.Service
+	risk     *store.Risk
+	photos   photos
+}
+
+var _ console.Reads = consoleReads{}
+
+func (r consoleReads) SearchLoans(ctx context.Context, q console.LoanSearch, p page.Request) (page.Result[loan.Record], error) {
+	return r.db.SearchLoans(ctx, store.LoanSearch(q), p)
+}
+
+func (r consoleReads) Loan(ctx context.Context, id string) (*loan.Record, error) {
+	return r.db.Loan(ctx, id)
+}
+
+func (r consoleReads) LoanLedger(ctx context.Context, loanID string) ([]console.LedgerEntry, error) {
+	es, err := r.db.LoanLedger(ctx, loanID)
+	out := make([]console.LedgerEntry, len(es))
+	for i, e := range es {
+		out[i] = console.LedgerEntry(e)
+	}
+	return out, err
+}
+
+func (r consoleReads) LoanPayments(ctx context.Context, loanID string) ([]loan.Payment, error) {
+	return r.db.LoanPayments(ctx, loanID)
+}
+
+func (r consoleReads) LoanPhoto(ctx context.Context, l *loan.Record, key string) ([]byte, error) {
+	return r.photos.Photo(ctx, l.UserID(), key)
+}
+
+func (r consoleReads) BorrowerMessages(ctx context.Context, userID int64, since time.Time, limit int) ([]inbox.Message, error) {
+	return r.db.BorrowerMessages(ctx, userID, since, limit)
+}
+
+func (r consoleReads) BorrowerByMobile(ctx context.Context, mobile string) (int64, error) {
+	return r.db.BorrowerByMobile(ctx, mobile)
+}
+
+func (r consoleReads) Borrower(ctx context.Context, userID int64) (*account.Overview, error) {
+	return r.accounts.Overview(ctx, userID)
+}
+
+func (r consoleReads) BorrowerCards(ctx context.Context, userID int64) ([]account.BankCard, error) {
+	res, err := r.accounts.Cards(ctx, userID, page.Request{Num: 1, Size: page.MaxSize})
+	return res.Items, err
+}
+
+func (r consoleReads) BorrowerLoans(ctx context.Context, userID int64) ([]loan.Record, error) {
+	res, err := r.loans.Loans(ctx, userID, page.Request{Num: 1, Size: page.MaxSize})
+	return res.Items, err
+}
+
+func (r consoleReads) KYC(ctx context.Context, id int64) (*console.KYCFile, error) {
+	f := &console.KYCFile{}
+	err := r.db.KYC().View(ctx, func(tx kyc.Tx) error {
+		var err error
+		if f.Submission, err = tx.SubmissionByID(ctx, id); err != nil {
+			return err
+		}
+		if f.Documents, err = tx.Documents(ctx, id); err != nil {
+			return err
+		}
+		f.Views, err = tx.DocumentViews(ctx, id)
+		return err
+	})
+	return f, err
+}
+
+func (r consoleReads) RiskDecision(ctx context.Context, sequenceID string) (*risk.Record, error) {
+	return r.risk.Decision(ctx, sequenceID)
+}
+
+// Photo opens an application photo for the console. The additional data
+// must match PutPhoto's (wire_loan.go).
+func (p photos) Photo(ctx context.Context, userID int64, key string) ([]byte, error) {
+	sealed, err := p.blobs.Get(ctx, key)
+	if err != nil {
+		return nil, fmt.Errorf("read loan photo: %w", err)
+	}
+	return p.vault.Open(sealed, []byte(fmt.Sprintf("loan.photo:%d", userID)))
+}

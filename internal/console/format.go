@@ -1,0 +1,125 @@
+package console
+
+import (
+	"fmt"
+	"html/template"
+	"io/fs"
+	"strconv"
+	"strings"
+	"time"
+
+	"creditpocket/internal/ledger"
+	"creditpocket/internal/loan"
+)
+
+// parsePages parses each page template together with the layout, so every
+// page defines its own "title" and "content" blocks.
+func parsePages(loc *time.Location) (map[string]*template.Template, error) {
+	funcs := template.FuncMap{
+		"money":    formatMoney,
+		"when":     func(t time.Time) string { return formatTime(t, loc) },
+		"day":      func(t time.Time) string { return formatDay(t, loc) },
+		"status":   func(s loan.Status) string { return statusName(s) },
+		"badge":    badgeClass,
+		"add":      func(a, b int) int { return a + b },
+		"join":     strings.Join,
+		"maskText": maskText,
+		"decideForm": func(action, csrf string) map[string]string {
+			return map[string]string{"Action": action, "CSRF": csrf}
+		},
+	}
+	layout, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_partials.html")
+	if err != nil {
+		return nil, err
+	}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, n := range names {
+		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if name == "layout" || strings.HasPrefix(name, "_") {
+			continue
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(templateFS, n)
+		if err != nil {
+			return nil, fmt.Errorf("console: template %s: %w", n, err)
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}
+
+// formatMoney shows minor units as major units with two decimals and
+// thousands separators, using integer arithmetic only.
+func formatMoney(m ledger.Money) string {
+	n := int64(m)
+	sign := ""
+	u := uint64(n)
+	if n < 0 {
+		sign, u = "-", uint64(-(n+1))+1
+	}
+	whole, cents := u/100, u%100
+	s := strconv.FormatUint(whole, 10)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return fmt.Sprintf("%s%s.%02d", sign, b.String(), cents)
+}
+
+func formatTime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(loc).Format("2006-01-02 15:04")
+}
+
+func formatDay(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format(time.DateOnly)
+}
+
+// formatBasisPoints shows 1234 bp as "12.34 %".
+func formatBasisPoints(bp int64, ok bool) string {
+	if !ok {
+		return "—"
+	}
+	return fmt.Sprintf("%d.%02d %%", bp/100, bp%100)
+}
+
+func statusName(s loan.Status) string {
+	name := s.String()
+	if _, n, ok := strings.Cut(name, "("); ok {
+		return strings.TrimSuffix(n, ")")
+	}
+	return name
+}
+
+// badgeClass colours a status: good, warn, bad or neutral.
+func badgeClass(s loan.Status) string {
+	switch s {
+	case loan.StatusRepaying, loan.StatusSettled, loan.StatusApproved, loan.StatusDisbursing:
+		return "good"
+	case loan.StatusManualReview, loan.StatusExtended, loan.StatusApplied, loan.StatusRiskReview:
+		return "warn"
+	case loan.StatusOverdue, loan.StatusRiskRejected, loan.StatusManualRejected, loan.StatusWrittenOff, loan.StatusDisbursementFailed:
+		return "bad"
+	}
+	return "neutral"
+}
+
+// maskText keeps the last four characters of a personal number.
+func maskText(s string) string {
+	r := []rune(s)
+	if len(r) <= 4 {
+		return strings.Repeat("*", len(r))
+	}
+	return strings.Repeat("*", len(r)-4) + string(r[len(r)-4:])
+}

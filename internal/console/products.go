@@ -1,0 +1,136 @@
+package console
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"creditpocket/internal/errs"
+	"creditpocket/internal/ledger"
+	"creditpocket/internal/loan"
+)
+
+// ProductAdmin is the loan product catalogue (loan.Service).
+type ProductAdmin interface {
+	Products(ctx context.Context, all bool) ([]loan.Product, error)
+	Product(ctx context.Context, id string) (*loan.Product, error) // errs.NotFound
+	SaveProduct(ctx context.Context, p loan.Product) error
+}
+
+// productRow is a product with the price a loan of it gets today.
+type productRow struct {
+	loan.Product
+	Price loan.Pricing
+}
+
+func (c *Console) productAdmin() (ProductAdmin, error) {
+	if c.d.Products == nil {
+		return nil, errs.E(errs.Unavailable, "the loan engine is not wired into this console")
+	}
+	return c.d.Products, nil
+}
+
+// products lists the catalogue with each product's price, and a form to
+// add a product or change one (?edit=ID fills it in).
+func (c *Console) products(q *request) error {
+	var form *loan.Product
+	if id := q.r.URL.Query().Get("edit"); id != "" {
+		pa, err := c.productAdmin()
+		if err != nil {
+			return err
+		}
+		if form, err = pa.Product(q.ctx(), id); err != nil {
+			return err
+		}
+	}
+	return c.showProducts(q, http.StatusOK, form, "")
+}
+
+func (c *Console) showProducts(q *request, code int, form *loan.Product, message string) error {
+	pa, err := c.productAdmin()
+	if err != nil {
+		return err
+	}
+	ps, err := pa.Products(q.ctx(), true)
+	if err != nil {
+		return err
+	}
+	rows := make([]productRow, 0, len(ps))
+	for _, p := range ps {
+		pr, err := loan.Quote(p, c.d.Now())
+		if err != nil {
+			return fmt.Errorf("console: price product %s: %w", p.ID, err)
+		}
+		rows = append(rows, productRow{Product: p, Price: pr})
+	}
+	if form == nil {
+		form = &loan.Product{Currency: "NGN", FeeMode: loan.FeeSuffix, OnSale: true}
+	}
+	c.render(q.w, q.r, q.sess, code, "products", map[string]any{
+		"Products": rows, "Form": form, "Message": message,
+		"FeeModes": []loan.FeeMode{loan.FeeSuffix, loan.FeePrefix},
+	})
+	return nil
+}
+
+// productSave adds or changes a product from the form. Money is entered
+// in minor units and rates in parts per million, as the product stores
+// them, so nothing is rounded on the way in.
+func (c *Console) productSave(q *request) error {
+	pa, err := c.productAdmin()
+	if err != nil {
+		return err
+	}
+	f := q.r.PostFormValue
+	p := loan.Product{
+		ID: strings.TrimSpace(f("id")), Name: strings.TrimSpace(f("name")),
+		Currency: strings.ToUpper(strings.TrimSpace(f("currency"))), FeeMode: loan.FeeMode(f("feeMode")),
+		OnSale: f("onSale") != "",
+	}
+	var ferr error
+	num := func(field string) int64 {
+		n, err := strconv.ParseInt(strings.TrimSpace(f(field)), 10, 64)
+		if err != nil && ferr == nil {
+			ferr = errs.InvalidField(field, "must be a whole number")
+		}
+		return n
+	}
+	p.Principal, p.ServiceFee, p.ExtensionFee = ledger.Money(num("principal")), ledger.Money(num("serviceFee")), ledger.Money(num("extensionFee"))
+	p.InterestRate, p.PenaltyRate, p.PenaltyCap = loan.Rate(num("interestRate")), loan.Rate(num("penaltyRate")), loan.Rate(num("penaltyCap"))
+	p.Cycle, p.MinSettledLoans = int(num("cycle")), int(num("minSettled"))
+	if ferr == nil {
+		ferr = pa.SaveProduct(q.ctx(), p)
+	}
+	if ferr != nil {
+		if status(ferr) == http.StatusBadRequest {
+			return c.showProducts(q, http.StatusBadRequest, &p, errs.Message(ferr))
+		}
+		return ferr
+	}
+	if err := c.audit(q, "product.save", p.ID, fmt.Sprintf("%s: %s %d over %d days, on sale %t", p.Name, p.Currency, p.Principal, p.Cycle, p.OnSale)); err != nil {
+		return err
+	}
+	return q.redirect("/console/products")
+}
+
+// productSale puts a product on sale or takes it off.
+func (c *Console) productSale(q *request) error {
+	pa, err := c.productAdmin()
+	if err != nil {
+		return err
+	}
+	p, err := pa.Product(q.ctx(), q.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	p.OnSale = q.r.PostFormValue("onSale") == "1"
+	if err := pa.SaveProduct(q.ctx(), *p); err != nil {
+		return err
+	}
+	if err := c.audit(q, "product.sale", p.ID, fmt.Sprintf("on sale %t", p.OnSale)); err != nil {
+		return err
+	}
+	return q.redirect("/console/products")
+}

@@ -1,0 +1,272 @@
+package console
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"creditpocket/internal/errs"
+	"creditpocket/internal/loan"
+)
+
+// Review queues: a reviewer takes an item (a claim lasting
+// staff.Config.ClaimTTL that nobody else can take meanwhile), sees what
+// is needed to decide, and approves or rejects with a reason (required
+// to reject). Decisions record the reviewer's e-mail.
+
+const (
+	loanQueue = "loan"
+	kycQueue  = "kyc"
+)
+
+func (c *Console) loanQueue(q *request) error {
+	p := pageParam(q)
+	res, err := c.d.Loans.ReviewQueue(q.ctx(), p)
+	if err != nil {
+		return err
+	}
+	claims, err := c.d.Staff.Claims(q.ctx(), loanQueue)
+	if err != nil {
+		return err
+	}
+	c.render(q.w, q.r, q.sess, http.StatusOK, "review_loans", map[string]any{
+		"Loans": res.Items, "Claims": claims, "Pager": newPager(q, p, res.Total),
+	})
+	return nil
+}
+
+// loanReview shows one queued loan with the borrower and the decision's
+// explanation; viewing it is audited (it shows personal data).
+func (c *Console) loanReview(q *request) error {
+	f, err := c.loadLoan(q, q.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	claim, err := c.d.Staff.ClaimOf(q.ctx(), loanQueue, f.Loan.ID)
+	if err != nil {
+		return err
+	}
+	who, err := c.d.Reads.Borrower(q.ctx(), f.Loan.UserID())
+	if err != nil {
+		return err
+	}
+	if err := c.audit(q, "loan.review.view", "loan "+f.Loan.ID, ""); err != nil {
+		return err
+	}
+	c.render(q.w, q.r, q.sess, http.StatusOK, "review_loan", map[string]any{
+		"File": f, "Borrower": who, "Claim": claim, "Mine": claim != nil && claim.Holder == q.email(),
+		"Open": f.Loan.Status == loan.StatusManualReview, "Flash": q.r.URL.Query().Get("flash"),
+	})
+	return nil
+}
+
+func (c *Console) takeLoan(q *request) error {
+	id := q.r.PathValue("id")
+	r, err := c.d.Reads.Loan(q.ctx(), id)
+	if err != nil {
+		return err
+	}
+	if r.Status != loan.StatusManualReview {
+		return errs.E(errs.Conflict, "loan %s is %s, not waiting for review", r.ID, statusName(r.Status))
+	}
+	if _, err := c.d.Staff.Take(q.ctx(), loanQueue, r.ID, q.actor); err != nil {
+		return err
+	}
+	return q.redirect("/console/review/loans/" + r.ID)
+}
+
+// decision reads the decide form: action approve|reject and a reason.
+func decision(q *request) (approve bool, reason string, err error) {
+	reason = strings.TrimSpace(q.r.PostFormValue("reason"))
+	switch q.r.PostFormValue("action") {
+	case "approve":
+		approve = true
+	case "reject":
+		if reason == "" {
+			return false, "", errs.Required("reason")
+		}
+	default:
+		return false, "", errs.InvalidField("action", "must be approve or reject")
+	}
+	if len(reason) > 500 {
+		return false, "", errs.InvalidField("reason", "must be at most 500 characters")
+	}
+	return approve, reason, nil
+}
+
+func verb(approve bool) string {
+	if approve {
+		return "approve"
+	}
+	return "reject"
+}
+
+func (c *Console) decideLoan(q *request) error {
+	id := q.r.PathValue("id")
+	approve, reason, err := decision(q)
+	if err != nil {
+		return err
+	}
+	if err := c.d.Staff.Holding(q.ctx(), loanQueue, id, q.actor); err != nil {
+		return err
+	}
+	r, err := c.d.Loans.Decide(q.ctx(), loan.ManualDecision{LoanID: id, Reviewer: q.email(), Approve: approve, Reason: reason})
+	if err != nil {
+		return err
+	}
+	if err := c.audit(q, "loan."+verb(approve), "loan "+r.ID, reason); err != nil {
+		return err
+	}
+	if err := c.d.Staff.Release(q.ctx(), loanQueue, r.ID, q.actor); err != nil {
+		return err
+	}
+	return q.redirect("/console/review/loans?flash=" + verb(approve) + "d+loan+" + r.ID)
+}
+
+func (c *Console) kycQueue(q *request) error {
+	subs, err := c.d.KYC.ReviewQueue(q.ctx(), 200)
+	if err != nil {
+		return err
+	}
+	claims, err := c.d.Staff.Claims(q.ctx(), kycQueue)
+	if err != nil {
+		return err
+	}
+	c.render(q.w, q.r, q.sess, http.StatusOK, "review_kyc_list", map[string]any{"Submissions": subs, "Claims": claims})
+	return nil
+}
+
+func kycID(q *request) (int64, error) {
+	id, err := strconv.ParseInt(q.r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errs.E(errs.NotFound, "no KYC %.32q", q.r.PathValue("id"))
+	}
+	return id, nil
+}
+
+// applicantField is one line of a KYC applicant, personal numbers masked.
+type applicantField struct{ Name, Value string }
+
+// maskedFields are applicant fields shown masked.
+var maskedFields = []string{"doc_no", "mobile", "email"}
+
+func (c *Console) kycPage(q *request, shown *shownDocument) error {
+	id, err := kycID(q)
+	if err != nil {
+		return err
+	}
+	f, err := c.d.Reads.KYC(q.ctx(), id)
+	if err != nil {
+		return err
+	}
+	app, err := c.d.KYC.Applicant(f.Submission)
+	if err != nil {
+		return err
+	}
+	var fields []applicantField
+	for k, v := range app {
+		if slices.Contains(maskedFields, k) {
+			v = maskText(v)
+		}
+		fields = append(fields, applicantField{k, v})
+	}
+	slices.SortFunc(fields, func(a, b applicantField) int { return strings.Compare(a.Name, b.Name) })
+	claim, err := c.d.Staff.ClaimOf(q.ctx(), kycQueue, strconv.FormatInt(id, 10))
+	if err != nil {
+		return err
+	}
+	if shown == nil {
+		if err := c.audit(q, "kyc.review.view", fmt.Sprintf("kyc %d", id), ""); err != nil {
+			return err
+		}
+	}
+	c.render(q.w, q.r, q.sess, http.StatusOK, "review_kyc", map[string]any{
+		"File": f, "Applicant": fields, "Claim": claim, "Mine": claim != nil && claim.Holder == q.email(),
+		"Open": f.Submission.Review, "Shown": shown,
+	})
+	return nil
+}
+
+func (c *Console) kycReview(q *request) error { return c.kycPage(q, nil) }
+
+// shownDocument is a KYC document opened for the page, as a data: URL
+// (pages are not cached, so the document does not linger).
+type shownDocument struct {
+	Field, Purpose string
+	URL            string // data: URL of an image; empty for a PDF
+	PDF            bool
+}
+
+// kycDocument opens one document for a stated purpose. The KYC service
+// records the view (who, why) before reading it, and the console's audit
+// log records it too.
+func (c *Console) kycDocument(q *request) error {
+	id, err := kycID(q)
+	if err != nil {
+		return err
+	}
+	field, purpose := q.r.PostFormValue("field"), strings.TrimSpace(q.r.PostFormValue("purpose"))
+	if purpose == "" {
+		return errs.Required("purpose")
+	}
+	if err := c.audit(q, "kyc.document.view", fmt.Sprintf("kyc %d %s", id, field), purpose); err != nil {
+		return err
+	}
+	data, kind, err := c.d.KYC.ViewDocument(q.ctx(), id, field, q.email(), purpose)
+	if err != nil {
+		return err
+	}
+	shown := &shownDocument{Field: field, Purpose: purpose}
+	if mime := mimeOf(kind); strings.HasPrefix(mime, "image/") {
+		shown.URL = "data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(data)
+	} else {
+		shown.PDF = true
+	}
+	return c.kycPage(q, shown)
+}
+
+func (c *Console) takeKYC(q *request) error {
+	id, err := kycID(q)
+	if err != nil {
+		return err
+	}
+	f, err := c.d.Reads.KYC(q.ctx(), id)
+	if err != nil {
+		return err
+	}
+	if !f.Submission.Review {
+		return errs.E(errs.Conflict, "KYC %d is %s, not waiting for review", id, f.Submission.Status)
+	}
+	if _, err := c.d.Staff.Take(q.ctx(), kycQueue, strconv.FormatInt(id, 10), q.actor); err != nil {
+		return err
+	}
+	return q.redirect(fmt.Sprintf("/console/review/kyc/%d", id))
+}
+
+func (c *Console) decideKYC(q *request) error {
+	id, err := kycID(q)
+	if err != nil {
+		return err
+	}
+	approve, reason, err := decision(q)
+	if err != nil {
+		return err
+	}
+	item := strconv.FormatInt(id, 10)
+	if err := c.d.Staff.Holding(q.ctx(), kycQueue, item, q.actor); err != nil {
+		return err
+	}
+	if _, err := c.d.KYC.Decide(q.ctx(), id, approve, reason, q.email()); err != nil {
+		return err
+	}
+	if err := c.audit(q, "kyc."+verb(approve), "kyc "+item, reason); err != nil {
+		return err
+	}
+	if err := c.d.Staff.Release(q.ctx(), kycQueue, item, q.actor); err != nil {
+		return err
+	}
+	return q.redirect("/console/review/kyc?flash=" + verb(approve) + "d+KYC+" + item)
+}

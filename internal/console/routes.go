@@ -1,0 +1,185 @@
+package console
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"creditpocket/internal/errs"
+	"creditpocket/internal/staff"
+)
+
+// Route is one console page or action: the permission it needs is the
+// only access rule. An empty Perm marks the few public routes (sign-in).
+type Route struct {
+	Method, Path string
+	Perm         staff.Permission
+	handle       func(c *Console, q *request) error
+}
+
+// routes is the console's route table. Pages for another area go in their
+// own file with their own handlers and one line each here.
+func (c *Console) routes() []Route {
+	return []Route{
+		{"GET", "/console/signin", "", (*Console).signInPage},
+		{"POST", "/console/signin", "", (*Console).signIn},
+		{"POST", "/console/signout", staff.ViewDashboard, (*Console).signOut},
+
+		{"GET", "/console/{$}", staff.ViewDashboard, (*Console).dashboard},
+
+		{"GET", "/console/loans", staff.ViewLoans, (*Console).loanList},
+		{"GET", "/console/loans/{id}", staff.ViewLoans, (*Console).loanPage},
+		{"GET", "/console/loans/{id}/photos/{n}", staff.ReviewLoans, (*Console).loanPhoto},
+		{"GET", "/console/borrowers/{uid}/photos/{key}", staff.ReviewLoans, (*Console).borrowerPhoto},
+		{"GET", "/console/collections", staff.WorkCollections, (*Console).collections},
+
+		{"GET", "/console/review/loans", staff.ReviewLoans, (*Console).loanQueue},
+		{"GET", "/console/review/loans/{id}", staff.ReviewLoans, (*Console).loanReview},
+		{"POST", "/console/review/loans/{id}/take", staff.ReviewLoans, (*Console).takeLoan},
+		{"POST", "/console/review/loans/{id}/decide", staff.ReviewLoans, (*Console).decideLoan},
+
+		{"GET", "/console/review/kyc", staff.ReviewKYC, (*Console).kycQueue},
+		{"GET", "/console/review/kyc/{id}", staff.ReviewKYC, (*Console).kycReview},
+		{"POST", "/console/review/kyc/{id}/take", staff.ReviewKYC, (*Console).takeKYC},
+		{"POST", "/console/review/kyc/{id}/decide", staff.ReviewKYC, (*Console).decideKYC},
+		{"POST", "/console/review/kyc/{id}/document", staff.ReviewKYC, (*Console).kycDocument},
+
+		{"GET", "/console/borrowers", staff.ViewBorrowers, (*Console).borrowerSearch},
+		{"GET", "/console/borrowers/{id}", staff.ViewBorrowers, (*Console).borrowerPage},
+
+		{"GET", "/console/staff", staff.ManageStaff, (*Console).staffList},
+		{"POST", "/console/staff", staff.ManageStaff, (*Console).staffCreate},
+		{"POST", "/console/staff/disable", staff.ManageStaff, (*Console).staffDisable},
+		{"GET", "/console/audit", staff.ViewAudit, (*Console).auditLog},
+
+		// Risk (risk.go), products (products.go) and partners (partners.go).
+		{"GET", "/console/risk", staff.ManageRisk, (*Console).riskHome},
+		{"POST", "/console/risk/policies", staff.ManageRisk, (*Console).riskCandidate},
+		{"GET", "/console/risk/policies/{version}", staff.ManageRisk, (*Console).riskPolicy},
+		{"POST", "/console/risk/shadow/stop", staff.ManageRisk, (*Console).riskStopShadow},
+		{"GET", "/console/risk/lists", staff.ManageRisk, (*Console).riskLists},
+		{"POST", "/console/risk/lists", staff.ManageRisk, (*Console).riskListAdd},
+		{"POST", "/console/risk/lists/{id}/remove", staff.ManageRisk, (*Console).riskListRemove},
+
+		{"GET", "/console/products", staff.ManageProducts, (*Console).products},
+		{"POST", "/console/products", staff.ManageProducts, (*Console).productSave},
+		{"POST", "/console/products/{id}/sale", staff.ManageProducts, (*Console).productSale},
+
+		{"GET", "/console/partners", staff.ManagePartners, (*Console).partners},
+		{"POST", "/console/partners", staff.ManagePartners, (*Console).partnerCreate},
+		{"POST", "/console/partners/{id}/revoke", staff.ManagePartners, (*Console).partnerRevoke},
+	}
+}
+
+// Routes lists the route table (tests walk it: every route × every role).
+func (c *Console) Routes() []Route { return c.rts }
+
+// navItem is one entry of the navigation bar.
+type navItem struct {
+	Label, Href string
+	Perm        staff.Permission
+}
+
+var navItems = []navItem{
+	{"Dashboard", "/console/", staff.ViewDashboard},
+	{"Loans", "/console/loans", staff.ViewLoans},
+	{"Loan review", "/console/review/loans", staff.ReviewLoans},
+	{"KYC review", "/console/review/kyc", staff.ReviewKYC},
+	{"Collections", "/console/collections", staff.WorkCollections},
+	{"Borrowers", "/console/borrowers", staff.ViewBorrowers},
+	{"Risk", "/console/risk", staff.ManageRisk},
+	{"Products", "/console/products", staff.ManageProducts},
+	{"Partners", "/console/partners", staff.ManagePartners},
+	{"Staff", "/console/staff", staff.ManageStaff},
+	{"Audit log", "/console/audit", staff.ViewAudit},
+}
+
+// nav lists the entries the session's role may open.
+func (c *Console) nav(sess *staff.Session) []navItem {
+	if sess == nil {
+		return nil
+	}
+	var out []navItem
+	for _, n := range navItems {
+		if sess.Staff.Role.Can(n.Perm) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+const (
+	sessionCookie = "cp_console"
+	// preCookie carries the sign-in form's CSRF token before there is a
+	// session (double-submit: cookie and hidden field must match).
+	preCookie = "cp_console_pre"
+	csrfField = "csrf"
+)
+
+// guard enforces, for every route: a live session (GET without one is
+// sent to sign in, anything else refused with 401), the route's
+// permission (403), and on POST the CSRF token (403).
+func (c *Console) guard(rt Route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := &request{w: w, r: r, route: rt, actor: actorOf(r, "")}
+		if rt.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+		}
+		if rt.Perm != "" {
+			sess, err := c.session(r)
+			if err != nil {
+				if errs.Is(err, errs.Unauthenticated) && r.Method == http.MethodGet {
+					http.Redirect(w, r, "/console/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+					return
+				}
+				c.fail(w, r, nil, err)
+				return
+			}
+			q.sess, q.actor = sess, actorOf(r, sess.Staff.Email)
+			if !sess.Staff.Role.Can(rt.Perm) {
+				c.fail(w, r, sess, errs.E(errs.Forbidden, "your role (%s) may not open this page: it needs %s", sess.Staff.Role, rt.Perm))
+				return
+			}
+			if rt.Method == http.MethodPost && !sameToken(r.PostFormValue(csrfField), sess.CSRF) {
+				c.fail(w, r, sess, errs.E(errs.Forbidden, "the form's security token is missing or stale; reload the page and try again"))
+				return
+			}
+		}
+		if err := rt.handle(c, q); err != nil {
+			c.fail(w, r, q.sess, err)
+		}
+	})
+}
+
+func (c *Console) session(r *http.Request) (*staff.Session, error) {
+	ck, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return nil, errs.E(errs.Unauthenticated, "sign in first")
+	}
+	return c.d.Staff.Authenticate(r.Context(), ck.Value)
+}
+
+// sameToken compares tokens in constant time; empty never matches.
+func sameToken(got, want string) bool {
+	return got != "" && want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+func (c *Console) setCookie(q *request, name, value string, maxAge int) {
+	http.SetCookie(q.w, &http.Cookie{Name: name, Value: value, Path: Prefix, MaxAge: maxAge,
+		HttpOnly: true, Secure: c.d.SecureCookies || q.r.TLS != nil, SameSite: http.SameSiteStrictMode})
+}
+
+// safeNext keeps a post-sign-in redirect inside the console.
+func safeNext(next string) string {
+	if strings.HasPrefix(next, Prefix) && !strings.HasPrefix(next, "//") && !strings.Contains(next, "\\") {
+		return next
+	}
+	return Prefix
+}
+
+// redirect answers a POST with a 303 to a page.
+func (q *request) redirect(to string) error {
+	http.Redirect(q.w, q.r, to, http.StatusSeeOther)
+	return nil
+}

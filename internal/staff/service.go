@@ -1,0 +1,409 @@
+package staff
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"creditpocket/internal/errs"
+	"creditpocket/internal/page"
+)
+
+// Store persists staff, sessions, claims and the audit log. Lookups that
+// find nothing return an errs.NotFound error.
+type Store interface {
+	CreateStaff(ctx context.Context, s *Staff) error // sets ID; errs.Conflict when the e-mail exists
+	StaffByEmail(ctx context.Context, email string) (*Staff, error)
+	ListStaff(ctx context.Context) ([]Staff, error)
+	DisableStaff(ctx context.Context, id int64, at time.Time) error
+	// CountAttempt counts one sign-in attempt against the staff member's
+	// lockout window before its credentials are checked: a new window
+	// starts at now when the current one began before windowStart; false
+	// (and nothing counted) when the window already holds max attempts.
+	// One conditional UPDATE, so concurrent guesses cannot exceed max.
+	CountAttempt(ctx context.Context, id int64, now, windowStart time.Time, max int) (bool, error)
+	// SignedIn clears the attempts and records the TOTP step used, if it
+	// is after the stored one; false means the step was already used (a
+	// replayed code) and nothing changed.
+	SignedIn(ctx context.Context, id int64, step int64) (bool, error)
+
+	CreateSession(ctx context.Context, s *Session) error
+	// Session returns the live session with its staff member; errs.NotFound
+	// when unknown, expired, revoked or the staff member is disabled.
+	Session(ctx context.Context, tokenHash string, now time.Time) (*Session, error)
+	RevokeSession(ctx context.Context, tokenHash string, at time.Time) error
+	RevokeStaffSessions(ctx context.Context, staffID int64, at time.Time) error
+
+	// Claim takes the item for c.Holder unless someone else holds it past
+	// now, and returns the claim that stands afterwards (c, or the other
+	// holder's).
+	Claim(ctx context.Context, c Claim, now time.Time) (Claim, error)
+	// ClaimOf returns the item's claim, or a zero Claim.
+	ClaimOf(ctx context.Context, queue, item string) (Claim, error)
+	ReleaseClaim(ctx context.Context, queue, item, holder string) error
+	// Claims lists the queue's live claims.
+	Claims(ctx context.Context, queue string, now time.Time) ([]Claim, error)
+
+	// AppendAudit seals e after the last entry (Entry.Seal) and stores it.
+	AppendAudit(ctx context.Context, e *Entry) error
+	// AuditPage lists entries newest first.
+	AuditPage(ctx context.Context, p page.Request) (page.Result[Entry], error)
+	// EachAudit calls fn with every entry in Seq order.
+	EachAudit(ctx context.Context, fn func(*Entry) error) error
+}
+
+// PasswordHasher hashes and checks passwords (account.Argon2id).
+type PasswordHasher interface {
+	Hash(password string) (string, error)
+	Check(hash, password string) (bool, error)
+}
+
+// Sealer encrypts the TOTP secrets at rest (vault.Vault).
+type Sealer interface {
+	Seal(plain, aad []byte) ([]byte, error)
+	Open(sealed, aad []byte) ([]byte, error)
+}
+
+// Config holds the sign-in rules.
+type Config struct {
+	Issuer      string        // shown by authenticator apps
+	SessionTTL  time.Duration // a console session's lifetime
+	MaxFailures int           // failed sign-ins allowed in LockWindow
+	LockWindow  time.Duration
+	ClaimTTL    time.Duration // how long a review claim lasts
+}
+
+// DefaultConfig: 12-hour sessions, lockout after 5 failures in 15
+// minutes, 15-minute claims.
+func DefaultConfig() Config {
+	return Config{Issuer: "creditpocket", SessionTTL: 12 * time.Hour, MaxFailures: 5, LockWindow: 15 * time.Minute, ClaimTTL: 15 * time.Minute}
+}
+
+// Service runs staff accounts, sign-in, claims and the audit log.
+type Service struct {
+	Store  Store
+	Hasher PasswordHasher
+	Vault  Sealer
+	Config Config
+	Log    *slog.Logger
+	Now    func() time.Time
+
+	dummyOnce sync.Once
+	dummy     string
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// CreateInput is a new staff member. An empty Password is refused: the
+// CLI generates one when the operator gives none.
+type CreateInput struct {
+	Email    string
+	Role     Role
+	Password string
+	By       Actor
+}
+
+// Enrollment is what a new staff member needs once: the TOTP secret and
+// its otpauth:// URI. Neither is shown again.
+type Enrollment struct {
+	Staff      *Staff
+	TOTPSecret string
+	TOTPURI    string
+}
+
+// MinPasswordLen is the shortest staff password accepted.
+const MinPasswordLen = 12
+
+func totpAAD(email string) []byte { return []byte("staff.totp:" + email) }
+
+// Create adds a staff member and records it in the audit log.
+func (s *Service) Create(ctx context.Context, in CreateInput) (*Enrollment, error) {
+	email, err := NormalizeEmail(in.Email)
+	if err != nil {
+		return nil, err
+	}
+	role, err := ParseRole(string(in.Role))
+	if err != nil {
+		return nil, err
+	}
+	if len(in.Password) < MinPasswordLen || len(in.Password) > 256 {
+		return nil, errs.InvalidField("password", "must be %d to 256 characters", MinPasswordLen)
+	}
+	hash, err := s.Hasher.Hash(in.Password)
+	if err != nil {
+		return nil, fmt.Errorf("staff: hash password: %w", err)
+	}
+	secret, uri, err := NewTOTP(s.Config.Issuer, email)
+	if err != nil {
+		return nil, fmt.Errorf("staff: new TOTP secret: %w", err)
+	}
+	sealed, err := s.Vault.Seal([]byte(secret), totpAAD(email))
+	if err != nil {
+		return nil, fmt.Errorf("staff: seal TOTP secret: %w", err)
+	}
+	now := s.now()
+	st := &Staff{Email: email, Role: role, PasswordHash: hash, TOTPSealed: sealed, CreatedAt: now, CreatedBy: in.By.Email}
+	if err := s.Store.CreateStaff(ctx, st); err != nil {
+		if errs.Is(err, errs.Conflict) {
+			return nil, errs.InvalidField("email", "a staff member %s already exists", email)
+		}
+		return nil, err
+	}
+	if err := s.Audit(ctx, in.By, "staff.create", "staff "+email, "role "+string(role)); err != nil {
+		return nil, err
+	}
+	return &Enrollment{Staff: st, TOTPSecret: secret, TOTPURI: uri}, nil
+}
+
+// List lists every staff member.
+func (s *Service) List(ctx context.Context) ([]Staff, error) { return s.Store.ListStaff(ctx) }
+
+// Disable stops a staff member from signing in and ends their sessions.
+func (s *Service) Disable(ctx context.Context, email string, by Actor) error {
+	email, err := NormalizeEmail(email)
+	if err != nil {
+		return err
+	}
+	st, err := s.Store.StaffByEmail(ctx, email)
+	if err != nil {
+		return err
+	}
+	if st.Disabled() {
+		return errs.E(errs.Conflict, "staff %s is already disabled", email)
+	}
+	if by.Email == email {
+		return errs.E(errs.Forbidden, "you cannot disable yourself")
+	}
+	now := s.now()
+	if err := s.Store.DisableStaff(ctx, st.ID, now); err != nil {
+		return err
+	}
+	if err := s.Store.RevokeStaffSessions(ctx, st.ID, now); err != nil {
+		return err
+	}
+	return s.Audit(ctx, by, "staff.disable", "staff "+email, "")
+}
+
+// SignInInput is what the sign-in form sends.
+type SignInInput struct {
+	Email, Password, Code string
+	IP, UserAgent         string
+}
+
+// ErrSignIn is the one answer to a wrong e-mail, password or code, so a
+// caller cannot tell which was wrong.
+var ErrSignIn = errs.E(errs.Unauthenticated, "e-mail, password or code is wrong")
+
+// dummyHash keeps an unknown e-mail's sign-in as slow as a known one's:
+// the same hasher checks a password against it.
+func (s *Service) dummyHash() string {
+	s.dummyOnce.Do(func() { s.dummy, _ = s.Hasher.Hash("not a password") })
+	return s.dummy
+}
+
+// SignIn checks e-mail, password and TOTP code and opens a session. It
+// returns the session and its token (for the cookie; only its hash is
+// stored). After MaxFailures failures in LockWindow the account is locked
+// until the window ends, whatever is sent; a code is accepted once.
+func (s *Service) SignIn(ctx context.Context, in SignInInput) (*Session, string, error) {
+	now := s.now()
+	actor := Actor{Email: in.Email, IP: in.IP, UserAgent: in.UserAgent}
+	email, err := NormalizeEmail(in.Email)
+	if err != nil {
+		return nil, "", ErrSignIn
+	}
+	actor.Email = email
+	st, err := s.Store.StaffByEmail(ctx, email)
+	if errs.Is(err, errs.NotFound) {
+		_, _ = s.Hasher.Check(s.dummyHash(), in.Password)
+		return nil, "", s.failed(ctx, actor, "unknown e-mail", ErrSignIn)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	// The attempt is counted before the password is checked, so parallel
+	// guesses cannot get past the limit; success clears the count.
+	ok, err := s.Store.CountAttempt(ctx, st.ID, now, now.Add(-s.Config.LockWindow), s.Config.MaxFailures)
+	if err != nil {
+		return nil, "", err
+	}
+	if !ok {
+		return nil, "", s.failed(ctx, actor, "locked", locked(st.FailuresSince.Add(s.Config.LockWindow)))
+	}
+	okPass, err := s.Hasher.Check(st.PasswordHash, in.Password)
+	if err != nil {
+		return nil, "", fmt.Errorf("staff %s: check password: %w", email, err)
+	}
+	var step int64
+	okCode := false
+	if okPass {
+		secret, err := s.Vault.Open(st.TOTPSealed, totpAAD(email))
+		if err != nil {
+			return nil, "", fmt.Errorf("staff %s: open TOTP secret: %w", email, err)
+		}
+		step, okCode = MatchTOTP(string(secret), in.Code, now, st.LastTOTPStep)
+	}
+	switch {
+	case st.Disabled():
+		return nil, "", s.failed(ctx, actor, "disabled", ErrSignIn)
+	case !okPass:
+		return nil, "", s.failed(ctx, actor, "wrong password", ErrSignIn)
+	case !okCode:
+		return nil, "", s.failed(ctx, actor, "wrong or reused code", ErrSignIn)
+	}
+	fresh, err := s.Store.SignedIn(ctx, st.ID, step)
+	if err != nil {
+		return nil, "", err
+	}
+	if !fresh { // a concurrent sign-in used the same code first
+		return nil, "", s.failed(ctx, actor, "code replayed", ErrSignIn)
+	}
+	token, csrf := randomToken(), randomToken()
+	sess := &Session{TokenHash: TokenHash(token), StaffID: st.ID, CSRF: csrf, IP: in.IP, UserAgent: in.UserAgent,
+		CreatedAt: now, ExpiresAt: now.Add(s.Config.SessionTTL), Staff: st}
+	if err := s.Store.CreateSession(ctx, sess); err != nil {
+		return nil, "", err
+	}
+	if err := s.Audit(ctx, actor, "signin", "staff "+email, ""); err != nil {
+		return nil, "", err
+	}
+	return sess, token, nil
+}
+
+func locked(until time.Time) error {
+	return errs.E(errs.RateLimited, "too many failed sign-ins: this account is locked until %s UTC", until.UTC().Format(time.TimeOnly))
+}
+
+// failed audits a refused sign-in and returns answer.
+func (s *Service) failed(ctx context.Context, a Actor, why string, answer error) error {
+	if err := s.Audit(ctx, a, "signin.failed", "staff "+a.Email, why); err != nil {
+		return err
+	}
+	return answer
+}
+
+// Authenticate returns the live session of token.
+func (s *Service) Authenticate(ctx context.Context, token string) (*Session, error) {
+	if token == "" {
+		return nil, errs.E(errs.Unauthenticated, "sign in first")
+	}
+	sess, err := s.Store.Session(ctx, TokenHash(token), s.now())
+	if errs.Is(err, errs.NotFound) {
+		return nil, errs.E(errs.Unauthenticated, "your session has ended; sign in again")
+	}
+	return sess, err
+}
+
+// SignOut ends the session of token.
+func (s *Service) SignOut(ctx context.Context, sess *Session, a Actor) error {
+	if err := s.Store.RevokeSession(ctx, sess.TokenHash, s.now()); err != nil {
+		return err
+	}
+	return s.Audit(ctx, a, "signout", "staff "+a.Email, "")
+}
+
+// TokenHash is what is stored of a session token.
+func TokenHash(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+func randomToken() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:]) // crypto/rand never fails (Go 1.24+)
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// Audit appends an entry to the audit log.
+func (s *Service) Audit(ctx context.Context, a Actor, action, target, detail string) error {
+	e := &Entry{At: s.now().UTC(), Actor: a.Email, Action: action, Target: target, Detail: detail, IP: a.IP, UserAgent: clip(a.UserAgent, 512)}
+	if err := s.Store.AppendAudit(ctx, e); err != nil {
+		return fmt.Errorf("staff: write audit entry %s: %w", action, err)
+	}
+	return nil
+}
+
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// AuditPage lists the audit log, newest first.
+func (s *Service) AuditPage(ctx context.Context, p page.Request) (page.Result[Entry], error) {
+	return s.Store.AuditPage(ctx, p)
+}
+
+// VerifyAudit walks the whole chain and reports the entries checked and
+// the first break (nil when the chain holds).
+func (s *Service) VerifyAudit(ctx context.Context) (checked int64, broken error, err error) {
+	var v Verifier
+	err = s.Store.EachAudit(ctx, func(e *Entry) error { v.Add(e); return nil })
+	return v.Checked, v.Broken, err
+}
+
+// Take claims a review item for the actor for ClaimTTL. When someone else
+// holds it, the error is errs.Conflict naming them.
+func (s *Service) Take(ctx context.Context, queue, item string, a Actor) (Claim, error) {
+	now := s.now()
+	c, err := s.Store.Claim(ctx, Claim{Queue: queue, Item: item, Holder: a.Email, ExpiresAt: now.Add(s.Config.ClaimTTL)}, now)
+	if err != nil {
+		return c, err
+	}
+	if c.Holder != a.Email {
+		return c, errs.E(errs.Conflict, "%s %s is being reviewed by %s until %s UTC", queue, item, c.Holder, c.ExpiresAt.UTC().Format(time.TimeOnly))
+	}
+	return c, s.Audit(ctx, a, queue+".take", queue+" "+item, "")
+}
+
+// Holding returns nil when the actor holds a live claim on the item, and
+// otherwise an error saying who does (or that nobody does).
+func (s *Service) Holding(ctx context.Context, queue, item string, a Actor) error {
+	c, err := s.Store.ClaimOf(ctx, queue, item)
+	if err != nil {
+		return err
+	}
+	switch {
+	case !c.Held(s.now()):
+		return errs.E(errs.Conflict, "take %s %s before deciding it", queue, item)
+	case c.Holder != a.Email:
+		return errs.E(errs.Conflict, "%s %s is being reviewed by %s", queue, item, c.Holder)
+	}
+	return nil
+}
+
+// ClaimOf returns the item's live claim, if any.
+func (s *Service) ClaimOf(ctx context.Context, queue, item string) (*Claim, error) {
+	c, err := s.Store.ClaimOf(ctx, queue, item)
+	if err != nil || !c.Held(s.now()) {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Claims lists the queue's live claims by item.
+func (s *Service) Claims(ctx context.Context, queue string) (map[string]Claim, error) {
+	cs, err := s.Store.Claims(ctx, queue, s.now())
+	out := make(map[string]Claim, len(cs))
+	for _, c := range cs {
+		out[c.Item] = c
+	}
+	return out, err
+}
+
+// Release gives up the actor's claim (after a decision).
+func (s *Service) Release(ctx context.Context, queue, item string, a Actor) error {
+	return s.Store.ReleaseClaim(ctx, queue, item, a.Email)
+}

@@ -1,0 +1,178 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"creditpocket/internal/inbox"
+	"creditpocket/internal/ledger"
+	"creditpocket/internal/loan"
+	"creditpocket/internal/page"
+)
+
+// The operator console's read-only queries: loan search, a loan's ledger,
+// payments and messages. They never lock and never write.
+
+// LoanSearch selects loans for the console's list. Zero fields do not
+// filter.
+type LoanSearch struct {
+	LoanID   string
+	Mobile   string // national number (with or without the trunk 0) or E.164 digits
+	Statuses []loan.Status
+	Overdue  bool      // only loans past due (status overdue)
+	From, To time.Time // applied at or after From, before To
+}
+
+// SearchLoans lists loans matching q, newest first.
+func (db *DB) SearchLoans(ctx context.Context, q LoanSearch, p page.Request) (page.Result[loan.Record], error) {
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if q.LoanID != "" {
+		id, err := strconv.ParseInt(strings.TrimSpace(q.LoanID), 10, 64)
+		if err != nil {
+			return page.Result[loan.Record]{}, nil // no loan has that id
+		}
+		where = append(where, "l.id = "+arg(id))
+	}
+	if m := digits(q.Mobile); m != "" {
+		national := strings.TrimLeft(m, "0")
+		where = append(where, fmt.Sprintf("(u.mobile = %s OR u.phone = %s)", arg(national), arg(m)))
+	}
+	if len(q.Statuses) > 0 {
+		ps := make([]string, len(q.Statuses))
+		for i, s := range q.Statuses {
+			ps[i] = arg(int(s))
+		}
+		where = append(where, "l.status IN ("+strings.Join(ps, ", ")+")")
+	}
+	if q.Overdue {
+		where = append(where, "l.status = "+arg(int(loan.StatusOverdue)))
+	}
+	if !q.From.IsZero() {
+		where = append(where, "l.applied_at >= "+arg(millis(q.From)))
+	}
+	if !q.To.IsZero() {
+		where = append(where, "l.applied_at < "+arg(millis(q.To)))
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = "WHERE " + strings.Join(where, " AND ") + " "
+	}
+	n := len(args)
+	return viewPaged(ctx, db, p, scanLoan, `SELECT COUNT(*)`+loanFrom+cond,
+		`SELECT `+loanSelectJoined+loanFrom+cond+fmt.Sprintf(`ORDER BY l.id DESC LIMIT $%d OFFSET $%d`, n+1, n+2), args...)
+}
+
+func digits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// Loan reads one loan without locking it; errs.NotFound when unknown.
+func (db *DB) Loan(ctx context.Context, id string) (*loan.Record, error) {
+	n, err := loanID(id)
+	if err != nil {
+		return nil, err
+	}
+	var r *loan.Record
+	err = db.Read(ctx, func(t *Tx) error {
+		var err error
+		r, err = t.oneLoan(ctx, `WHERE l.id = $1`, n)
+		return err
+	})
+	return r, err
+}
+
+// LedgerEntry is a booked ledger transaction and when it was booked.
+type LedgerEntry struct {
+	At          time.Time
+	Transaction ledger.Transaction
+}
+
+// LoanLedger lists a loan's ledger transactions with their postings, in
+// booking order.
+func (db *DB) LoanLedger(ctx context.Context, loanID string) ([]LedgerEntry, error) {
+	var out []LedgerEntry
+	err := db.View(ctx, func(t *Tx) error {
+		out = nil
+		rows, err := t.Query(ctx, `SELECT t.reference, t.kind, t.currency, t.metadata, t.created_at, p.account, p.amount
+			FROM ledger_transactions t JOIN ledger_postings p ON p.reference = t.reference
+			WHERE t.loan_id = $1 ORDER BY t.id, p.position`, loanID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				ref, kind, cur, meta, acct string
+				at                         int64
+				amount                     ledger.Money
+			)
+			if err := rows.Scan(&ref, &kind, &cur, &meta, &at, &acct, &amount); err != nil {
+				return err
+			}
+			if n := len(out); n == 0 || out[n-1].Transaction.Reference != ref {
+				lt := ledger.Transaction{Reference: ref, Kind: ledger.Kind(kind), LoanID: loanID, Currency: cur}
+				if meta != "" {
+					if err := json.Unmarshal([]byte(meta), &lt.Metadata); err != nil {
+						return fmt.Errorf("ledger transaction %q: metadata: %w", ref, err)
+					}
+				}
+				out = append(out, LedgerEntry{At: fromMillis(at), Transaction: lt})
+			}
+			last := &out[len(out)-1].Transaction
+			last.Postings = append(last.Postings, ledger.Posting{Account: acct, Amount: amount})
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// LoanPayments lists a loan's payments (payouts, repayments, extensions)
+// oldest first.
+func (db *DB) LoanPayments(ctx context.Context, id string) ([]loan.Payment, error) {
+	n, err := loanID(id)
+	if err != nil {
+		return nil, err
+	}
+	return viewAll(ctx, db, scanPayment, `SELECT `+paymentColumns+` FROM payments WHERE loan_id = $1 ORDER BY created_at, reference`, n)
+}
+
+// BorrowerMessages lists the message-centre messages sent to a borrower
+// at or after since, oldest first, at most limit.
+func (db *DB) BorrowerMessages(ctx context.Context, userID int64, since time.Time, limit int) ([]inbox.Message, error) {
+	return viewAll(ctx, db, func(r scanner) (inbox.Message, error) {
+		var m inbox.Message
+		var created int64
+		var read *int64
+		err := r.Scan(&m.ID, &m.UserID, &m.Kind, &m.Title, &m.Content, &read, &created)
+		m.Read, m.CreatedAt = read != nil, fromMillis(created)
+		return m, err
+	}, `SELECT id, user_id, kind, title, content, read_at, created_at FROM messages
+		WHERE user_id = $1 AND created_at >= $2 ORDER BY id LIMIT $3`, userID, millis(since), limit)
+}
+
+// BorrowerByMobile finds a borrower by national number (with or without
+// the trunk 0) or E.164 digits; errs.NotFound when nobody matches.
+func (db *DB) BorrowerByMobile(ctx context.Context, mobile string) (int64, error) {
+	m := digits(mobile)
+	var id int64
+	err := db.Read(ctx, func(t *Tx) error {
+		err := t.QueryRow(ctx, `SELECT id FROM users WHERE mobile = $1 OR phone = $2 ORDER BY id LIMIT 1`, strings.TrimLeft(m, "0"), m).Scan(&id)
+		return notFound(err, "borrower with mobile "+strconv.Quote(mobile))
+	})
+	return id, err
+}

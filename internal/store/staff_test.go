@@ -1,0 +1,232 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"creditpocket/internal/account"
+	"creditpocket/internal/errs"
+	"creditpocket/internal/page"
+	"creditpocket/internal/staff"
+	"creditpocket/internal/store"
+	"creditpocket/internal/store/storetest"
+	"creditpocket/internal/vault"
+)
+
+// staffBundle is a staff service on a real database.
+type staffBundle struct {
+	db    *store.DB
+	svc   *staff.Service
+	clock *fakeClock
+}
+
+func setupStaff(t *testing.T, e store.Engine) *staffBundle {
+	t.Helper()
+	db := storetest.Open(t, e)
+	v, err := vault.New(bytes.Repeat([]byte{9}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	svc := &staff.Service{Store: db.Staff(), Hasher: account.Argon2id{Memory: 64, Time: 1, Threads: 1}, Vault: v,
+		Config: staff.DefaultConfig(), Now: clock.Now}
+	return &staffBundle{db: db, svc: svc, clock: clock}
+}
+
+var cli = staff.Actor{Email: "cli"}
+
+func (b *staffBundle) create(t *testing.T, email string, role staff.Role) *staff.Enrollment {
+	t.Helper()
+	en, err := b.svc.Create(context.Background(), staff.CreateInput{Email: email, Role: role, Password: "correct horse battery", By: cli})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return en
+}
+
+func (b *staffBundle) code(t *testing.T, en *staff.Enrollment) string {
+	t.Helper()
+	c, err := staff.Code(en.TOTPSecret, b.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestStaffSignIn(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		ctx := context.Background()
+		b := setupStaff(t, e)
+		en := b.create(t, "Ada@Example.com", staff.Reviewer)
+		if en.Staff.Email != "ada@example.com" {
+			t.Fatalf("e-mail stored as %q", en.Staff.Email)
+		}
+		signIn := func(password, code string) (*staff.Session, string, error) {
+			return b.svc.SignIn(ctx, staff.SignInInput{Email: "ada@example.com", Password: password, Code: code, IP: "10.0.0.1", UserAgent: "test"})
+		}
+
+		t.Run("the same e-mail cannot be created twice", func(t *testing.T) {
+			_, err := b.svc.Create(ctx, staff.CreateInput{Email: "ada@example.com", Role: staff.Viewer, Password: "another long password", By: cli})
+			if !errs.Is(err, errs.Invalid) {
+				t.Fatalf("duplicate = %v", err)
+			}
+		})
+		t.Run("password and code open a session that authenticates", func(t *testing.T) {
+			sess, token, err := signIn("correct horse battery", b.code(t, en))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := b.svc.Authenticate(ctx, token)
+			if err != nil || got.Staff.Email != "ada@example.com" || got.Staff.Role != staff.Reviewer || got.CSRF != sess.CSRF || len(got.CSRF) < 40 {
+				t.Fatalf("authenticate = %+v, %v", got, err)
+			}
+			if err := b.svc.SignOut(ctx, got, cli); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.svc.Authenticate(ctx, token); !errs.Is(err, errs.Unauthenticated) {
+				t.Fatalf("after sign-out = %v", err)
+			}
+		})
+		t.Run("a code is accepted once", func(t *testing.T) {
+			if _, _, err := signIn("correct horse battery", b.code(t, en)); err != staff.ErrSignIn {
+				t.Fatalf("replayed code = %v", err)
+			}
+			b.clock.Add(30 * time.Second)
+			if _, _, err := signIn("correct horse battery", b.code(t, en)); err != nil {
+				t.Fatalf("next step's code = %v", err)
+			}
+		})
+		t.Run("five failures in fifteen minutes lock the account, even for the right password", func(t *testing.T) {
+			b.clock.Add(30 * time.Second)
+			for i := range 5 {
+				if _, _, err := signIn("wrong password!!", "000000"); err != staff.ErrSignIn {
+					t.Fatalf("failure %d = %v", i+1, err)
+				}
+			}
+			if _, _, err := signIn("correct horse battery", b.code(t, en)); !errs.Is(err, errs.RateLimited) {
+				t.Fatalf("while locked = %v", err)
+			}
+			b.clock.Add(15*time.Minute + time.Second)
+			if _, _, err := signIn("correct horse battery", b.code(t, en)); err != nil {
+				t.Fatalf("after the window = %v", err)
+			}
+		})
+		t.Run("a disabled account cannot sign in and its sessions end", func(t *testing.T) {
+			b.clock.Add(30 * time.Second)
+			_, token, err := signIn("correct horse battery", b.code(t, en))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := b.svc.Disable(ctx, "ada@example.com", cli); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.svc.Authenticate(ctx, token); !errs.Is(err, errs.Unauthenticated) {
+				t.Fatalf("session of a disabled account = %v", err)
+			}
+			b.clock.Add(30 * time.Second)
+			if _, _, err := signIn("correct horse battery", b.code(t, en)); err != staff.ErrSignIn {
+				t.Fatalf("disabled sign-in = %v", err)
+			}
+			list, err := b.svc.List(ctx)
+			if err != nil || len(list) != 1 || !list[0].Disabled() {
+				t.Fatalf("list = %+v, %v", list, err)
+			}
+		})
+		t.Run("every attempt is in the audit log and the chain verifies", func(t *testing.T) {
+			n, broken, err := b.svc.VerifyAudit(ctx)
+			if err != nil || broken != nil || n < 12 {
+				t.Fatalf("verify: %d entries, broken %v, err %v", n, broken, err)
+			}
+			p, err := b.svc.AuditPage(ctx, page.Request{Num: 1, Size: 3})
+			if err != nil || p.Total != n || len(p.Items) != 3 || p.Items[0].Seq != n {
+				t.Fatalf("audit page = %+v, %v", p, err)
+			}
+		})
+	})
+}
+
+func TestAuditLogIsAppendOnly(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		ctx := context.Background()
+		b := setupStaff(t, e)
+		var wg sync.WaitGroup
+		for i := range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := b.svc.Audit(ctx, staff.Actor{Email: fmt.Sprintf("s%d@example.com", i)}, "test", "", ""); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		n, broken, err := b.svc.VerifyAudit(ctx)
+		if err != nil || broken != nil || n != 16 {
+			t.Fatalf("concurrent appends: %d entries, broken %v, err %v", n, broken, err)
+		}
+		for _, q := range []string{
+			`UPDATE staff_audit SET detail = 'nothing happened'`,
+			`DELETE FROM staff_audit`,
+		} {
+			if err := b.db.Tx(ctx, func(tx *store.Tx) error { _, err := tx.Exec(ctx, q); return err }); err == nil {
+				t.Errorf("%s was allowed", q)
+			}
+		}
+		if n2, broken, _ := b.svc.VerifyAudit(ctx); n2 != 16 || broken != nil {
+			t.Fatalf("after refused edits: %d, %v", n2, broken)
+		}
+	})
+}
+
+func TestReviewClaims(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		ctx := context.Background()
+		b := setupStaff(t, e)
+		ada, bob := staff.Actor{Email: "ada@example.com"}, staff.Actor{Email: "bob@example.com"}
+		if _, err := b.svc.Take(ctx, "loan", "7", ada); err != nil {
+			t.Fatal(err)
+		}
+		t.Run("a second taker is told who holds the item", func(t *testing.T) {
+			c, err := b.svc.Take(ctx, "loan", "7", bob)
+			if !errs.Is(err, errs.Conflict) || c.Holder != "ada@example.com" {
+				t.Fatalf("second take = %+v, %v", c, err)
+			}
+			if err := b.svc.Holding(ctx, "loan", "7", bob); !errs.Is(err, errs.Conflict) {
+				t.Fatalf("bob holding = %v", err)
+			}
+			if err := b.svc.Holding(ctx, "loan", "7", ada); err != nil {
+				t.Fatalf("ada holding = %v", err)
+			}
+		})
+		t.Run("the same item in another queue is a different claim", func(t *testing.T) {
+			if _, err := b.svc.Take(ctx, "kyc", "7", bob); err != nil {
+				t.Fatal(err)
+			}
+		})
+		t.Run("an expired claim can be taken", func(t *testing.T) {
+			b.clock.Add(16 * time.Minute)
+			if err := b.svc.Holding(ctx, "loan", "7", ada); !errs.Is(err, errs.Conflict) {
+				t.Fatalf("expired claim still held: %v", err)
+			}
+			if _, err := b.svc.Take(ctx, "loan", "7", bob); err != nil {
+				t.Fatal(err)
+			}
+			cs, err := b.svc.Claims(ctx, "loan")
+			if err != nil || cs["7"].Holder != "bob@example.com" {
+				t.Fatalf("claims = %+v, %v", cs, err)
+			}
+		})
+		t.Run("a release frees the item", func(t *testing.T) {
+			if err := b.svc.Release(ctx, "loan", "7", bob); err != nil {
+				t.Fatal(err)
+			}
+			if c, err := b.svc.ClaimOf(ctx, "loan", "7"); err != nil || c != nil {
+				t.Fatalf("after release = %+v, %v", c, err)
+			}
+		})
+	})
+}
