@@ -2,6 +2,7 @@ package risk
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -13,20 +14,32 @@ import (
 // every three days), so the velocity and contact indexes grow and prune as
 // in production.
 //
-// Measured 2026-11-23, go test -bench . -benchtime 200000x -cpu 1, on a
-// shared 2-core AMD EPYC VM: BenchmarkDecide 15.3–16.4 µs/op (≈ 62,000
-// decisions/s on one core), 4.2 KB and 36 allocs/op; BenchmarkEvaluate
-// 4.6–6.8 µs/op; BenchmarkDecideManyBorrowers 38–43 µs/op, of which about
-// 14 µs is identity.NormalizePhone (libphonenumber) on a cache miss.
+// Measured 2026-11-23, go test -bench Decide -cpu 1, on the shared 2-core
+// AMD EPYC VM at load 0.2–1.6: BenchmarkDecide 13.3–15.1 µs/op (66,000–
+// 75,000 decisions/s on one core), 4.6 KB and 37 allocs/op;
+// BenchmarkEvaluate 5.3–6.0 µs/op; BenchmarkDecideManyBorrowers 27–38 µs/op,
+// of which about 14 µs is identity.NormalizePhone (libphonenumber) on a
+// cache miss. docs/risk-engine.md has the history.
 func BenchmarkDecide(b *testing.B) { benchmarkDecide(b, 1024) }
 
-// BenchmarkDecideManyBorrowers is BenchmarkDecide with 65536 borrowers, too
-// many for the phone-validation cache: every decision pays for
-// libphonenumber.
+// BenchmarkDecideManyBorrowers is BenchmarkDecide with 65536 borrowers, as
+// many as the phone-validation cache has slots: with collisions many
+// decisions still pay for libphonenumber.
 func BenchmarkDecideManyBorrowers(b *testing.B) { benchmarkDecide(b, 1<<16) }
 
-func benchmarkDecide(b *testing.B, borrowers int) {
+// BenchmarkDecideGatherer is BenchmarkDecide with the sources asked
+// through one Gatherer, as the store's sources are: one goroutine per
+// decision instead of four.
+func BenchmarkDecideGatherer(b *testing.B) {
 	tb := setup(b)
+	benchmarkEngine(b, tb.gathering(), 1024)
+}
+
+func benchmarkDecide(b *testing.B, borrowers int) {
+	benchmarkEngine(b, setup(b).engine, borrowers)
+}
+
+func benchmarkEngine(b *testing.B, engine *Engine, borrowers int) {
 	events := benchEvents(b, borrowers)
 	ctx := context.Background()
 	start := events[0].at
@@ -34,14 +47,14 @@ func benchmarkDecide(b *testing.B, borrowers int) {
 	for i := 0; b.Loop(); i++ {
 		ev := events[i%len(events)]
 		ev.at = start.Add(time.Duration(i) * 4 * time.Minute)
-		if _, err := tb.engine.Decide(ctx, Input{Event: ev}); err != nil {
+		if _, err := engine.Decide(ctx, Input{Event: ev}); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
 // benchEvents derives n distinct borrowers from the fixture.
-func benchEvents(b *testing.B, n int) []*Event {
+func benchEvents(b testing.TB, n int) []*Event {
 	base := fixtureEvent(b)
 	events := make([]*Event, n)
 	for i := range events {
@@ -85,4 +98,27 @@ func BenchmarkEventFeatures(b *testing.B) {
 		var s Subject
 		eventFeatures(ev, nil, &f, &s)
 	}
+}
+
+// BenchmarkEncode measures encoding a decision as the store keeps it (the
+// record) and as the API answers it.
+func BenchmarkEncode(b *testing.B) {
+	tb := setup(b)
+	rec := tb.decide(b, fixtureEvent(b))
+	b.Run("record", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := json.Marshal(rec); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("answer", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := json.Marshal(rec.Answer()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -11,9 +11,11 @@
 //
 // Decide computes Features (features.md defines each one exactly) from the
 // event and from the Sources the store and loan engine implement — Lists,
-// Velocity, ContactIndex, History — asking them concurrently under a
-// deadline. A source that fails or is late is marked unavailable and the
-// engine never accepts such a decision. The live Policy (YAML, rules in
+// Velocity, ContactIndex, History — under a deadline: through one Gatherer
+// call when the sources offer one (the store answers them all in one
+// database round trip), else asking each concurrently. A source that fails
+// or is late is marked unavailable and the engine never accepts such a
+// decision. The live Policy (YAML, rules in
 // expr-lang compiled once against Features) then turns the features into
 // an Outcome; a shadow policy may run beside it and is only recorded.
 //

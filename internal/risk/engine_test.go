@@ -404,3 +404,50 @@ func TestAFailingSourceNeverYieldsAnAccept(t *testing.T) {
 		}
 	})
 }
+
+func TestAGathererDecidesAsTheSourcesDo(t *testing.T) {
+	each, all := setup(t), setup(t)
+	for _, tb := range []*testBundle{each, all} {
+		tb.list(t, KindIDNumber, "22200000003", Blacklist)
+		tb.list(t, KindPhone, "2348030000005", Whitelist)
+		tb.history.Set("22200000004", LoanHistory{Loans: 2, Open: 1, WorstDaysOverdue: 40, CurrentDaysOverdue: 12})
+	}
+	gathering := all.gathering()
+	events := benchEvents(t, 8)
+	for i := range 64 {
+		ev := events[i%len(events)]
+		ev.at = testNow.Add(time.Duration(i) * 7 * time.Minute)
+		want := each.decide(t, ev)
+		got, err := gathering.Decide(context.Background(), Input{Event: ev})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Features != want.Features || !reflect.DeepEqual(got.Outcome, want.Outcome) || !slices.Equal(got.SourceErrors, want.SourceErrors) {
+			t.Fatalf("event %d: through a Gatherer\n%+v\n%+v\nwant\n%+v\n%+v", i, got.Features, got.Outcome, want.Features, want.Outcome)
+		}
+	}
+}
+
+// stallingGatherer answers nothing before the deadline.
+type stallingGatherer struct{}
+
+func (stallingGatherer) Gather(ctx context.Context, _ *Lookup, a *Gathered) {
+	<-ctx.Done()
+	time.Sleep(10 * time.Millisecond)
+	a.Velocity = VelocityCounts{IDNumber: [NumWindows]int{99, 99, 99, 99}}
+}
+
+func TestAGathererThatMissesTheDeadlineMarksEverySourceItWasAsked(t *testing.T) {
+	e := NewEngine(DefaultPolicy(), Config{Sources: Sources{Gatherer: stallingGatherer{}}, GatherTimeout: 20 * time.Millisecond, Now: func() time.Time { return testNow }})
+	rec, err := e.Decide(context.Background(), Input{Event: fixtureEvent(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := rec.Features
+	if !f.ListsUnavailable || !f.VelocityUnavailable || !f.ContactsUnavailable || !f.HistoryUnavailable || f.IDEvents1h == 99 {
+		t.Errorf("features %+v: want every source unavailable and no late answer", f)
+	}
+	if rec.Outcome.FinalDecision == Accept || len(rec.SourceErrors) != 4 {
+		t.Errorf("got %s with source errors %q, want no Accept and four errors", rec.Outcome.FinalDecision, rec.SourceErrors)
+	}
+}

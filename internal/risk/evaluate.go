@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -30,24 +31,47 @@ type FeatureValue struct {
 // object, {"id_events_24h": 7}, which is what people read.
 type FeatureValues []FeatureValue
 
-// MarshalJSON encodes the values as one JSON object.
+// MarshalJSON encodes the values as one JSON object. Names and values are
+// nearly always identifiers and booleans or integers, which are written
+// directly; anything else goes through encoding/json.
 func (fv FeatureValues) MarshalJSON() ([]byte, error) {
-	b := []byte{'{'}
+	b := make([]byte, 0, 2+len(fv)*32)
+	b = append(b, '{')
 	for i, v := range fv {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		name, err := json.Marshal(v.Name)
-		if err != nil {
+		var err error
+		if b, err = appendJSONString(b, v.Name); err != nil {
 			return nil, err
 		}
-		value, err := json.Marshal(v.Value)
-		if err != nil {
-			return nil, fmt.Errorf("feature %s: %w", v.Name, err)
+		b = append(b, ':')
+		switch x := v.Value.(type) {
+		case bool:
+			b = strconv.AppendBool(b, x)
+		case int:
+			b = strconv.AppendInt(b, int64(x), 10)
+		default:
+			value, err := json.Marshal(x)
+			if err != nil {
+				return nil, fmt.Errorf("feature %s: %w", v.Name, err)
+			}
+			b = append(b, value...)
 		}
-		b = append(append(append(b, name...), ':'), value...)
 	}
 	return append(b, '}'), nil
+}
+
+// appendJSONString appends s quoted; a string of letters, digits and
+// underscores (every feature name) needs no escaping.
+func appendJSONString(b []byte, s string) ([]byte, error) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			q, err := json.Marshal(s)
+			return append(b, q...), err
+		}
+	}
+	return append(append(append(b, '"'), s...), '"'), nil
 }
 
 // UnmarshalJSON decodes a JSON object, sorting by name.

@@ -217,25 +217,7 @@ func luhn(digits string) bool {
 	return sum%10 == 0
 }
 
-// gathering holds what the sources answered. Each source writes only its
-// own fields, from its own goroutine, and the decision reads them only after
-// the source reported done — so a source abandoned at the deadline can
-// finish late without racing with anyone.
-type gathering struct {
-	lists    [len(listKindsOrder)]ListName // "" when not listed
-	listsErr error
-
-	velocity    VelocityCounts
-	velocityErr error
-
-	shared    []int
-	sharedErr error
-
-	history    LoanHistory
-	historyErr error
-}
-
-// listKindsOrder is ListKinds as an array, so gathering has no slices.
+// listKindsOrder is the order the engine asks list kinds in.
 var listKindsOrder = [...]ListKind{KindPhone, KindIDNumber, KindCard, KindDevice, KindIP, KindEmail}
 
 type source int
@@ -250,53 +232,75 @@ const (
 
 var sourceNames = [numSources]string{"lists", "velocity", "contacts", "history"}
 
-// gather asks every configured source concurrently and waits until all
-// answered or ctx is done; a source that failed or did not answer in time
-// is marked unavailable with the reason in errs.
+// lookup is what the sources are asked about an event. It lives in the
+// gathering so that one allocation holds the question and the answers.
+func (g *gathering) lookup(src *Sources, ev *Event, s *Subject, contactPhones []string) {
+	q := &g.q
+	if src.Lists != nil || src.Gatherer != nil {
+		n := 0
+		for _, kind := range listKindsOrder {
+			if v := s.value(kind); v != "" {
+				g.keys[n] = ListKey{Kind: kind, Value: v}
+				n++
+			}
+		}
+		q.Lists = g.keys[:n]
+	}
+	if s.IDNumber == "" {
+		return // velocity, contacts and history are keyed by the ID number
+	}
+	g.obs = Observation{At: ev.at, IDNumber: s.IDNumber, Phone: s.Phone, Device: s.Device, IP: s.IP, Card: s.Card}
+	g.ref = BorrowerRef{IDNumber: s.IDNumber, Phone: s.Phone}
+	if ev.Account != nil {
+		g.ref.AccountID = ev.Account.AccountID
+	}
+	if src.Velocity != nil || src.Gatherer != nil {
+		q.Velocity = &g.obs
+	}
+	if (src.Contacts != nil || src.Gatherer != nil) && len(contactPhones) > 0 {
+		q.Applicant, q.ContactPhones = s.IDNumber, contactPhones
+	}
+	if src.History != nil || src.Gatherer != nil {
+		q.History = &g.ref
+	}
+}
+
+// gathering is one decision's question to its sources and their answers.
+// Each source writes only its own fields of a, from its own goroutine, and
+// the decision reads them only after the source reported done — so a
+// source abandoned at the deadline can finish late without racing with
+// anyone.
+type gathering struct {
+	q     Lookup
+	a     Gathered
+	keys  [len(listKindsOrder)]ListKey
+	lists [len(listKindsOrder)]ListName
+	obs   Observation
+	ref   BorrowerRef
+}
+
+// asked reports which sources the lookup asks.
+func (q *Lookup) asked() (asked [numSources]bool) {
+	asked[srcLists] = len(q.Lists) > 0
+	asked[srcVelocity] = q.Velocity != nil
+	asked[srcContacts] = len(q.ContactPhones) > 0
+	asked[srcHistory] = q.History != nil
+	return asked
+}
+
+// gather asks the sources within ctx and fills the features they answer;
+// a source that failed or did not answer in time is marked unavailable
+// with the reason in errs. A Gatherer is asked everything in one call;
+// otherwise each source is asked concurrently.
 func gather(ctx context.Context, src *Sources, ev *Event, s *Subject, contactPhones []string, f *Features) (errs []string) {
 	g := new(gathering)
-	done := make(chan source, numSources)
-	pending := [numSources]bool{}
-	start := func(which source, run func()) {
-		pending[which] = true
-		go func() {
-			run()
-			done <- which
-		}()
-	}
-	if src.Lists != nil {
-		start(srcLists, func() { g.lookupLists(ctx, src.Lists, s) })
-	}
-	if src.Velocity != nil && s.IDNumber != "" {
-		o := Observation{At: ev.at, IDNumber: s.IDNumber, Phone: s.Phone, Device: s.Device, IP: s.IP, Card: s.Card}
-		start(srcVelocity, func() { g.velocity, g.velocityErr = src.Velocity.Observe(ctx, o) })
-	}
-	if src.Contacts != nil && s.IDNumber != "" && len(contactPhones) > 0 {
-		start(srcContacts, func() { g.shared, g.sharedErr = src.Contacts.Observe(ctx, s.IDNumber, contactPhones) })
-	}
-	if src.History != nil && s.IDNumber != "" {
-		ref := BorrowerRef{IDNumber: s.IDNumber, Phone: s.Phone}
-		if ev.Account != nil {
-			ref.AccountID = ev.Account.AccountID
-		}
-		start(srcHistory, func() { g.history, g.historyErr = src.History.LoanHistory(ctx, ref) })
-	}
-
+	g.lookup(src, ev, s, contactPhones)
+	asked := g.q.asked()
 	var failed [numSources]error
-wait:
-	for n := countTrue(pending[:]); n > 0; n-- {
-		select {
-		case which := <-done:
-			pending[which] = false
-			failed[which] = g.apply(which, f, len(contactPhones))
-		case <-ctx.Done():
-			for which, p := range pending {
-				if p {
-					failed[which] = fmt.Errorf("no answer before the deadline: %w", ctx.Err())
-				}
-			}
-			break wait
-		}
+	if src.Gatherer != nil {
+		failed = g.gatherAll(ctx, src.Gatherer, asked, f)
+	} else {
+		failed = g.gatherEach(ctx, src, asked, f)
 	}
 	for which, err := range failed {
 		if err != nil {
@@ -307,87 +311,140 @@ wait:
 	return errs
 }
 
-func (g *gathering) lookupLists(ctx context.Context, lists Lists, s *Subject) {
-	if batch, ok := lists.(BatchLists); ok {
-		g.lookupBatch(ctx, batch, s)
-		return
-	}
-	for i, kind := range listKindsOrder {
-		v := s.value(kind)
-		if v == "" {
-			continue
-		}
-		e, found, err := lists.Lookup(ctx, kind, v)
-		if err != nil {
-			g.listsErr = fmt.Errorf("lookup %s: %w", kind, err)
-			return
-		}
-		if found {
-			g.lists[i] = e.List
-		}
-	}
+func deadlineErr(ctx context.Context) error {
+	return fmt.Errorf("no answer before the deadline: %w", ctx.Err())
 }
 
-func (g *gathering) lookupBatch(ctx context.Context, lists BatchLists, s *Subject) {
-	var keys [len(listKindsOrder)]ListKey
-	var index [len(listKindsOrder)]int // keys[j] is listKindsOrder[index[j]]
-	n := 0
-	for i, kind := range listKindsOrder {
-		if v := s.value(kind); v != "" {
-			keys[n], index[n] = ListKey{Kind: kind, Value: v}, i
-			n++
+// gatherAll asks a Gatherer everything in one call.
+func (g *gathering) gatherAll(ctx context.Context, all Gatherer, asked [numSources]bool, f *Features) (failed [numSources]error) {
+	if asked == [numSources]bool{} {
+		return failed
+	}
+	done := make(chan struct{})
+	go func() {
+		all.Gather(ctx, &g.q, &g.a)
+		close(done)
+	}()
+	select {
+	case <-done:
+		for which, ok := range asked {
+			if ok {
+				failed[which] = g.apply(source(which), f)
+			}
+		}
+	case <-ctx.Done():
+		for which, ok := range asked {
+			if ok {
+				failed[which] = deadlineErr(ctx)
+			}
 		}
 	}
-	if n == 0 {
-		return
+	return failed
+}
+
+// gatherEach asks every source concurrently and waits until all answered
+// or ctx is done.
+func (g *gathering) gatherEach(ctx context.Context, src *Sources, pending [numSources]bool, f *Features) (failed [numSources]error) {
+	q, a := &g.q, &g.a
+	done := make(chan source, numSources)
+	start := func(which source, run func()) {
+		go func() {
+			run()
+			done <- which
+		}()
 	}
-	entries, err := lists.LookupAll(ctx, keys[:n])
-	switch {
-	case err != nil:
-		g.listsErr = fmt.Errorf("lookup: %w", err)
-		return
-	case len(entries) != n:
-		g.listsErr = fmt.Errorf("lookup: %d answers for %d values", len(entries), n)
-		return
+	if pending[srcLists] {
+		start(srcLists, func() { a.Lists, a.ListsErr = lookupLists(ctx, src.Lists, q.Lists, g.lists[:0]) })
 	}
-	for j, e := range entries {
-		g.lists[index[j]] = e.List
+	if pending[srcVelocity] {
+		start(srcVelocity, func() { a.Velocity, a.VelocityErr = src.Velocity.Observe(ctx, *q.Velocity) })
 	}
+	if pending[srcContacts] {
+		start(srcContacts, func() { a.ContactOthers, a.ContactsErr = src.Contacts.Observe(ctx, q.Applicant, q.ContactPhones) })
+	}
+	if pending[srcHistory] {
+		start(srcHistory, func() { a.History, a.HistoryErr = src.History.LoanHistory(ctx, *q.History) })
+	}
+	for n := countTrue(pending[:]); n > 0; n-- {
+		select {
+		case which := <-done:
+			pending[which] = false
+			failed[which] = g.apply(which, f)
+		case <-ctx.Done():
+			for which, p := range pending {
+				if p {
+					failed[which] = deadlineErr(ctx)
+				}
+			}
+			return failed
+		}
+	}
+	return failed
+}
+
+// lookupLists asks a Lists about every key, in one call when it can, and
+// appends the list each key is on to names.
+func lookupLists(ctx context.Context, lists Lists, keys []ListKey, names []ListName) ([]ListName, error) {
+	if batch, ok := lists.(BatchLists); ok {
+		entries, err := batch.LookupAll(ctx, keys)
+		if err != nil {
+			return nil, fmt.Errorf("lookup: %w", err)
+		}
+		for _, e := range entries {
+			names = append(names, e.List)
+		}
+		return names, nil
+	}
+	for _, k := range keys {
+		e, found, err := lists.Lookup(ctx, k.Kind, k.Value)
+		if err != nil {
+			return nil, fmt.Errorf("lookup %s: %w", k.Kind, err)
+		}
+		if !found {
+			e.List = ""
+		}
+		names = append(names, e.List)
+	}
+	return names, nil
 }
 
 // apply copies one source's answer into the features, or returns its error.
-func (g *gathering) apply(which source, f *Features, contacts int) error {
+func (g *gathering) apply(which source, f *Features) error {
+	q, a := &g.q, &g.a
 	switch which {
 	case srcLists:
-		if g.listsErr != nil {
-			return g.listsErr
+		switch {
+		case a.ListsErr != nil:
+			return a.ListsErr
+		case len(a.Lists) != len(q.Lists):
+			return fmt.Errorf("lookup: %d answers for %d values", len(a.Lists), len(q.Lists))
 		}
-		for i, kind := range listKindsOrder {
-			setListed(f, kind, g.lists[i])
+		for i, k := range q.Lists {
+			setListed(f, k.Kind, a.Lists[i])
 		}
 	case srcVelocity:
-		if g.velocityErr != nil {
-			return g.velocityErr
+		if a.VelocityErr != nil {
+			return a.VelocityErr
 		}
-		setVelocity(f, &g.velocity)
+		setVelocity(f, &a.Velocity)
 	case srcContacts:
-		if g.sharedErr != nil {
-			return g.sharedErr
+		switch {
+		case a.ContactsErr != nil:
+			return a.ContactsErr
+		case len(a.ContactOthers) != len(q.ContactPhones):
+			return fmt.Errorf("contact index answered %d counts for %d phones", len(a.ContactOthers), len(q.ContactPhones))
 		}
-		if len(g.shared) != contacts {
-			return fmt.Errorf("contact index answered %d counts for %d phones", len(g.shared), contacts)
-		}
-		for _, n := range g.shared {
+		for _, n := range a.ContactOthers {
 			if n > 0 {
 				f.ContactShared++
 			}
 			f.ContactSharedMax = max(f.ContactSharedMax, n)
 		}
 	case srcHistory:
-		if g.historyErr != nil {
-			return g.historyErr
+		if a.HistoryErr != nil {
+			return a.HistoryErr
 		}
-		h := g.history
+		h := a.History
 		f.HistoryLoans, f.HistorySettled, f.HistoryOpen = h.Loans, h.Settled, h.Open
 		f.HistoryWorstDPD, f.HistoryCurrentDPD = h.WorstDaysOverdue, h.CurrentDaysOverdue
 	}

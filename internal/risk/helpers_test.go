@@ -63,3 +63,37 @@ func (tb *testBundle) decide(t testing.TB, ev *Event) *Record {
 	}
 	return rec
 }
+
+// memGatherer answers a whole Lookup from the bundle's in-memory sources in
+// one call, as the store's Gatherer answers it from the database in one
+// round trip.
+type memGatherer struct{ tb *testBundle }
+
+func (m memGatherer) Gather(ctx context.Context, q *Lookup, a *Gathered) {
+	a.Lists = make([]ListName, len(q.Lists))
+	for i, k := range q.Lists {
+		if e, found, err := m.tb.lists.Lookup(ctx, k.Kind, k.Value); err != nil {
+			a.ListsErr = err
+		} else if found {
+			a.Lists[i] = e.List
+		}
+	}
+	if q.Velocity != nil {
+		a.Velocity, a.VelocityErr = m.tb.velocity.Observe(ctx, *q.Velocity)
+	}
+	if len(q.ContactPhones) > 0 {
+		a.ContactOthers, a.ContactsErr = m.tb.contacts.Observe(ctx, q.Applicant, q.ContactPhones)
+	}
+	if q.History != nil {
+		a.History, a.HistoryErr = m.tb.history.LoanHistory(ctx, *q.History)
+	}
+}
+
+// gathering is the bundle's engine asking its sources through one
+// Gatherer instead of one by one.
+func (tb *testBundle) gathering() *Engine {
+	return NewEngine(DefaultPolicy(), Config{
+		Sources: Sources{Gatherer: memGatherer{tb}},
+		Now:     func() time.Time { return testNow },
+	})
+}

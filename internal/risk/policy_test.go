@@ -322,3 +322,28 @@ func FuzzNormalizeListValue(f *testing.F) {
 		}
 	})
 }
+
+func TestFeatureValuesEncodeAsOneObject(t *testing.T) {
+	tests := []struct {
+		name string
+		fv   FeatureValues
+		want string
+	}{
+		{"no values make an empty object", nil, `{}`},
+		{"booleans and integers are written directly", FeatureValues{{"id_blacklisted", true}, {"id_events_24h", -7}}, `{"id_blacklisted":true,"id_events_24h":-7}`},
+		{"values read back from a stored record keep their JSON form", FeatureValues{{"age", float64(31)}, {"scenario", "cash\"loan"}}, `{"age":31,"scenario":"cash\"loan"}`},
+		{"a name that needs escaping is escaped", FeatureValues{{"odd \"name\"", false}}, `{"odd \"name\"":false}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := json.Marshal(tt.fv)
+			if err != nil || string(got) != tt.want {
+				t.Fatalf("got %s, %v; want %s", got, err, tt.want)
+			}
+			var back FeatureValues
+			if err := json.Unmarshal(got, &back); err != nil || len(back) != len(tt.fv) {
+				t.Fatalf("read back %v, %v", back, err)
+			}
+		})
+	}
+}

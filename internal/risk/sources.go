@@ -93,9 +93,49 @@ type CreditReport struct {
 
 // Sources are where features come from besides the event. Any may be nil:
 // its features keep their zero values and are not marked unavailable.
+//
+// When Gatherer is set the engine asks it, in one call, for everything the
+// four others would answer, and does not call them: a database answers a
+// decision's look-ups in one round trip instead of four.
 type Sources struct {
 	Lists    Lists
 	Velocity Velocity
 	Contacts ContactIndex
 	History  History
+	Gatherer Gatherer
+}
+
+// Lookup is everything a decision asks of its sources. A nil or empty
+// field is a source not asked.
+type Lookup struct {
+	Lists         []ListKey    // the event's values, at most one per kind
+	Velocity      *Observation // the event to record and count
+	Applicant     string       // the normalised ID number that lists Contacts
+	ContactPhones []string     // distinct normalised contact phones
+	History       *BorrowerRef
+}
+
+// Gathered is what the sources answered. Each source has its own error, so
+// one that fails leaves the others' answers standing.
+type Gathered struct {
+	Lists    []ListName // one per Lookup.Lists key: the most severe active list it is on, "" for none
+	ListsErr error
+
+	Velocity    VelocityCounts
+	VelocityErr error
+
+	ContactOthers []int // one per Lookup.ContactPhones, as ContactIndex.Observe answers
+	ContactsErr   error
+
+	History    LoanHistory
+	HistoryErr error
+}
+
+// Gatherer answers every source of a Lookup in one call: each answer means
+// what the Lists, Velocity, ContactIndex or History method would have
+// answered, and recording the velocity observation and the contact links is
+// as exact. The engine may stop waiting at its deadline; it reads into only
+// after Gather returned, so a late Gather writes to memory no one reads.
+type Gatherer interface {
+	Gather(ctx context.Context, q *Lookup, into *Gathered)
 }

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -12,7 +11,11 @@ import (
 	"iter"
 	"slices"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"creditpocket/internal/errs"
 	"creditpocket/internal/loan"
@@ -26,9 +29,10 @@ import (
 // are stored only as keyed hashes made by hash, so the same value always
 // meets the same row without the tables holding it in the clear.
 type Risk struct {
-	db   *DB
-	hash func(domain, value string) string
-	now  func() time.Time
+	db        *DB
+	hash      func(domain, value string) string
+	now       func() time.Time
+	decisions decisionWriter
 }
 
 // Risk returns the risk store. hash is the vault's keyed hash; list values
@@ -41,9 +45,11 @@ func (db *DB) Risk(hash func(domain, value string) string, now func() time.Time)
 	return &Risk{db: db, hash: hash, now: now}
 }
 
-// Sources are the store-backed feature sources of the engine.
+// Sources are the store-backed feature sources of the engine. The engine
+// asks the Gatherer, which answers all four in one round trip; the four
+// single sources remain for callers that want one of them.
 func (s *Risk) Sources() risk.Sources {
-	return risk.Sources{Lists: s, Velocity: riskVelocity{s}, Contacts: riskContacts{s}, History: riskHistory{s}}
+	return risk.Sources{Lists: s, Velocity: riskVelocity{s}, Contacts: riskContacts{s}, History: riskHistory{s}, Gatherer: s}
 }
 
 func (s *Risk) listHash(kind risk.ListKind, normalised string) string {
@@ -62,41 +68,19 @@ func (s *Risk) Lookup(ctx context.Context, kind risk.ListKind, value string) (ri
 // LookupAll implements risk.BatchLists: one query for every kind of an
 // event, the most severe active entry per key (the newest among equals).
 func (s *Risk) LookupAll(ctx context.Context, keys []risk.ListKey) ([]risk.ListEntry, error) {
-	out := make([]risk.ListEntry, len(keys))
-	byHash := make(map[string][]int, len(keys)) // kind+hash → positions in keys
-	args := []any{millis(s.now())}
-	match := make([]string, len(keys))
-	for i, k := range keys {
-		h := s.listHash(k.Kind, k.Value)
-		byHash[string(k.Kind)+":"+h] = append(byHash[string(k.Kind)+":"+h], i)
-		args = append(args, string(k.Kind), h)
-		match[i] = fmt.Sprintf("(kind = $%d AND value_hash = $%d)", len(args)-1, len(args))
-	}
-	err := s.db.Read(ctx, func(t *Tx) error {
-		rows, err := t.Query(ctx, `SELECT value_hash, `+listEntryColumns+` FROM risk_list_entries
-			WHERE (expires_at IS NULL OR expires_at > $1) AND (`+strings.Join(match, " OR ")+`)`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var h string
-			c, err := scanListEntry(prefixed{rows, &h})
-			if err != nil {
-				return err
-			}
-			for _, i := range byHash[string(c.Kind)+":"+h] {
-				if e := &out[i]; e.List == "" || c.List.Severity() > e.List.Severity() || c.List == e.List && c.CreatedAt.After(e.CreatedAt) {
-					*e = c
-				}
-			}
-		}
-		return rows.Err()
-	})
+	entries, err := s.gather(ctx, &risk.Lookup{Lists: keys}, new(risk.Gathered))
 	if err != nil {
 		return nil, fmt.Errorf("store: risk list lookup: %w", err)
 	}
-	return out, nil
+	return entries, nil
+}
+
+// mergeListEntry keeps in *e the most severe of *e and c, the newest among
+// equals, so a blacklisting is never hidden by a whitelisting.
+func mergeListEntry(e *risk.ListEntry, c risk.ListEntry) {
+	if e.List == "" || c.List.Severity() > e.List.Severity() || c.List == e.List && c.CreatedAt.After(e.CreatedAt) {
+		*e = c
+	}
 }
 
 // prefixed scans its first column into first and the rest with the
@@ -195,203 +179,472 @@ var velocityDims = [...]struct {
 // contactDim keys contact phones in risk_counter_keys.
 const contactDim = "contact"
 
-// counterKey is a (dimension, hash) row of risk_counter_keys.
-type counterKey struct{ dim, hash string }
-
-// orderedRow is a row to store under the next ordinal of its key.
-type orderedRow struct {
-	key    counterKey
-	values []any // the table's columns after the key, before ord
-}
-
-// orderedTable says where recordOrdered stores rows.
-type orderedTable struct {
-	name     string
-	keyCols  []string // one column (the hash) when dim is implied, else dim and hash
-	cols     []string // the value columns
-	pgTypes  []string // their PostgreSQL types, for the VALUES list
-	conflict string   // e.g. ON CONFLICT (…) DO NOTHING
-}
-
-// recordOrdered increments the counter of every row's key and stores each
-// row with the value its key got (ord), returning the ords by key.
-//
-// On PostgreSQL that is one autocommit statement: the counter row locks
-// are held only while it runs, and once a key's ord is n, every row of
-// that key with a smaller ord has committed (its statement finished before
-// the lock was released). A later count of rows up to n is therefore exact
-// — the observations of a key are serialised without holding a lock across
-// round trips, so hot keys (a carrier's NAT address) do not queue every
-// decision behind each other's network latency. On SQLite, with one
-// writer, the same is done in t's transaction.
-func (t *Tx) recordOrdered(ctx context.Context, tbl orderedTable, rows []orderedRow, at int64) (map[counterKey]int64, error) {
-	slices.SortFunc(rows, func(a, b orderedRow) int {
-		return cmp.Or(cmp.Compare(a.key.dim, b.key.dim), cmp.Compare(a.key.hash, b.key.hash))
-	})
-	rows = slices.CompactFunc(rows, func(a, b orderedRow) bool { return a.key == b.key })
-	counters := make([][]any, len(rows))
-	for i, r := range rows {
-		counters[i] = []any{r.key.dim, r.key.hash, 1, at}
+// Gather implements risk.Gatherer: the lists, the loan history, recording
+// and counting the velocity observation and the contact links, all in one
+// round trip on PostgreSQL (a pipelined batch) and one transaction on
+// SQLite. A failure fails every source asked: they share the round trip.
+func (s *Risk) Gather(ctx context.Context, q *risk.Lookup, into *risk.Gathered) {
+	entries, err := s.gather(ctx, q, into)
+	if err == nil {
+		into.Lists = make([]risk.ListName, len(entries))
+		for i, e := range entries {
+			into.Lists[i] = e.List
+		}
+		return
 	}
-	// Keys are sorted so concurrent statements lock them in one order.
-	upsert, args := valuesList(`INSERT INTO risk_counter_keys (dim, key_hash, seen, last_at) VALUES `, counters)
-	upsert += ` ON CONFLICT (dim, key_hash) DO UPDATE SET seen = risk_counter_keys.seen + 1,
-		last_at = CASE WHEN excluded.last_at > risk_counter_keys.last_at THEN excluded.last_at ELSE risk_counter_keys.last_at END
-		RETURNING dim, key_hash, seen`
-	ords := make(map[counterKey]int64, len(rows))
-	scanOrds := func(q string, args []any) error {
-		rs, err := t.Query(ctx, q, args...)
+	err = fmt.Errorf("store: risk sources: %w", err)
+	if len(q.Lists) > 0 {
+		into.ListsErr = err
+	}
+	if q.Velocity != nil {
+		into.VelocityErr = err
+	}
+	if len(q.ContactPhones) > 0 {
+		into.ContactsErr = err
+	}
+	if q.History != nil {
+		into.HistoryErr = err
+	}
+}
+
+// gatherPlan is a lookup with its values hashed as the tables store them.
+type gatherPlan struct {
+	q          *risk.Lookup
+	now, at    int64    // Unix ms: the clock, and the observed event's time
+	listKinds  []string // per q.Lists
+	listHashes []string
+	velocity   []velocityKey
+	applicant  string   // hash of q.Applicant
+	contactOf  []string // the hash of each of q.ContactPhones
+	contacts   []string // the same, once each
+}
+
+// velocityKey is one dimension of an observation: the key it is counted
+// under and the other value its distinct count is over ("" for none).
+type velocityKey struct{ dim, hash, other string }
+
+func (s *Risk) plan(q *risk.Lookup) gatherPlan {
+	p := gatherPlan{q: q, now: millis(s.now())}
+	// The same value is listed and counted under one hash: compute it once.
+	var memo [8]struct{ kind, value, hash string }
+	hash := func(kind risk.ListKind, value string) string {
+		for i := range memo {
+			m := &memo[i]
+			if m.kind == string(kind) && m.value == value {
+				return m.hash
+			}
+			if m.kind == "" {
+				*m = struct{ kind, value, hash string }{string(kind), value, s.listHash(kind, value)}
+				return m.hash
+			}
+		}
+		return s.listHash(kind, value)
+	}
+	if n := len(q.Lists); n > 0 {
+		p.listKinds, p.listHashes = make([]string, n), make([]string, n)
+		for i, k := range q.Lists {
+			p.listKinds[i], p.listHashes[i] = string(k.Kind), hash(k.Kind, k.Value)
+		}
+	}
+	if o := q.Velocity; o != nil {
+		p.at = o.At.UnixMilli()
+		values := [len(velocityDims)]string{o.IDNumber, o.Phone, o.Device, o.IP, o.Card}
+		p.velocity = make([]velocityKey, 0, len(velocityDims))
+		for i, d := range velocityDims {
+			if values[i] == "" {
+				continue
+			}
+			k := velocityKey{dim: d.dim, hash: hash(d.kind, values[i])}
+			switch {
+			case d.dim == "id" && o.Phone != "":
+				k.other = hash(risk.KindPhone, o.Phone)
+			case d.dim == "device" && o.IDNumber != "":
+				k.other = hash(risk.KindIDNumber, o.IDNumber)
+			}
+			p.velocity = append(p.velocity, k)
+		}
+	}
+	if len(q.ContactPhones) > 0 {
+		p.applicant = s.hash("risk:contact-applicant", q.Applicant)
+		p.contactOf = make([]string, len(q.ContactPhones))
+		for i, phone := range q.ContactPhones {
+			p.contactOf[i] = s.hash("risk:contact", phone)
+			if !slices.Contains(p.contacts, p.contactOf[i]) {
+				p.contacts = append(p.contacts, p.contactOf[i])
+			}
+		}
+	}
+	return p
+}
+
+// records reports whether the plan writes: an observation or contact links.
+func (p *gatherPlan) records() bool { return len(p.velocity) > 0 || len(p.contacts) > 0 }
+
+// gather answers a lookup into a, which it resets first, and returns the
+// list entries of q.Lists (a.Lists is left to Gather: LookupAll wants the
+// entries, the engine only their lists).
+func (s *Risk) gather(ctx context.Context, q *risk.Lookup, a *risk.Gathered) ([]risk.ListEntry, error) {
+	p := s.plan(q)
+	*a = risk.Gathered{ContactOthers: make([]int, len(q.ContactPhones))}
+	lists := make([]risk.ListEntry, len(q.Lists))
+	if s.db.Engine == Postgres {
+		return lists, s.gatherPostgres(ctx, &p, lists, a)
+	}
+	return lists, s.gatherSQLite(ctx, &p, lists, a)
+}
+
+// setVelocity stores one dimension's window counts and distinct count.
+func (p *gatherPlan) setVelocity(c *risk.VelocityCounts, dim string, n [risk.NumWindows]int, distinct int) {
+	o := p.q.Velocity
+	switch dim {
+	case "id":
+		c.IDNumber = n
+		if o.Phone != "" {
+			c.PhonesPerID = distinct
+		}
+	case "phone":
+		c.Phone = n
+	case "device":
+		c.Device = n
+		if o.IDNumber != "" {
+			c.IDsPerDevice = distinct
+		}
+	case "ip":
+		c.IP = n
+	case "card":
+		c.Card = n
+	}
+}
+
+// setContact stores how many applicants list a contact phone, this one
+// included, as the count of the others.
+func (p *gatherPlan) setContact(others []int, hash string, listing int) {
+	for i, h := range p.contactOf {
+		if h == hash {
+			others[i] = max(listing-1, 0)
+		}
+	}
+}
+
+// windowStarts are the exclusive starts of the windows ending at the
+// observed event, Hour to Month: a window is (at - length, at].
+func (p *gatherPlan) windowStarts() [risk.NumWindows]int64 {
+	var w [risk.NumWindows]int64
+	for i := range risk.NumWindows {
+		w[i] = p.at - i.Duration().Milliseconds()
+	}
+	return w
+}
+
+// historySQL answers risk.History from the loans table, finding the
+// borrower by phone: users.phone holds the same E.164 digits as the
+// event's profile phone.
+const historySQL = `SELECT
+		COUNT(*),
+		COALESCE(SUM(CASE WHEN l.status = $2 THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN l.status IN ($3, $4, $5) THEN 1 ELSE 0 END), 0),
+		COALESCE(MAX(l.over_days), 0),
+		COALESCE(MAX(CASE WHEN l.status = $4 THEN l.over_days ELSE 0 END), 0)
+	FROM loans l JOIN users u ON u.id = l.user_id
+	WHERE u.phone = $1 AND l.disbursed_at > 0`
+
+func historyArgs(phone string) []any {
+	return []any{phone, int(loan.StatusSettled), int(loan.StatusRepaying), int(loan.StatusOverdue), int(loan.StatusExtended)}
+}
+
+func scanHistory(r scanner, h *risk.LoanHistory) error {
+	return r.Scan(&h.Loans, &h.Settled, &h.Open, &h.WorstDaysOverdue, &h.CurrentDaysOverdue)
+}
+
+// askHistory reports whether the history has a query to run: people
+// without a phone have a zero history.
+func (p *gatherPlan) askHistory() bool { return p.q.History != nil && p.q.History.Phone != "" }
+
+// PostgreSQL texts of a gather. Arrays (unnest) keep each text fixed, so
+// pgx prepares it once per connection and the plan is reused; LATERAL
+// keeps every look-up an index scan whatever the array's length.
+const (
+	pgListsSQL = `SELECT k.i, ` + listEntryColumnsOfE + `
+		FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS k(kind, value_hash, i)
+		CROSS JOIN LATERAL (SELECT * FROM risk_list_entries e
+			WHERE e.kind = k.kind AND e.value_hash = k.value_hash AND (e.expires_at IS NULL OR e.expires_at > $1)) e`
+
+	// pgRecordSQL increments the counter of every key — in key order, so
+	// concurrent observations lock rows in one order — and stores the
+	// velocity rows and contact links under the ordinal each key got.
+	pgRecordSQL = `WITH k AS (
+			SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS k(dim, key_hash, other_hash)
+		), c AS (
+			INSERT INTO risk_counter_keys AS r (dim, key_hash, seen, last_at)
+			SELECT dim, key_hash, 1, CASE WHEN dim = 'contact' THEN $6::bigint ELSE $4::bigint END FROM k ORDER BY dim, key_hash
+			ON CONFLICT (dim, key_hash) DO UPDATE SET seen = r.seen + 1, last_at = GREATEST(r.last_at, excluded.last_at)
+			RETURNING dim, key_hash, seen
+		), v AS (
+			INSERT INTO risk_velocity_events (dim, key_hash, at, other_hash, ord)
+			SELECT c.dim, c.key_hash, $4, k.other_hash, c.seen FROM c JOIN k USING (dim, key_hash) WHERE c.dim <> 'contact'
+		)
+		INSERT INTO risk_contact_links (phone_hash, applicant_hash, created_at, ord)
+		SELECT c.key_hash, $5, $6, c.seen FROM c WHERE c.dim = 'contact'
+		ON CONFLICT (phone_hash, applicant_hash) DO NOTHING`
+
+	// pgCountSQL counts each velocity key's events in every window ending
+	// at $3 (starts $4…$7, Hour to Month), then each contact phone's
+	// applicants.
+	pgCountSQL = `SELECT k.dim, k.key_hash, x.h, x.d, x.w, x.m, x.n
+		FROM unnest($1::text[], $2::text[]) AS k(dim, key_hash)
+		CROSS JOIN LATERAL (SELECT COUNT(*) FILTER (WHERE e.at > $4) AS h, COUNT(*) FILTER (WHERE e.at > $5) AS d,
+				COUNT(*) FILTER (WHERE e.at > $6) AS w, COUNT(*) AS m,
+				COUNT(DISTINCT e.other_hash) FILTER (WHERE e.other_hash <> '') AS n
+			FROM risk_velocity_events e WHERE e.dim = k.dim AND e.key_hash = k.key_hash AND e.at <= $3 AND e.at > $7) x
+		UNION ALL
+		SELECT 'contact', p.h, 0, 0, 0, (SELECT COUNT(*) FROM risk_contact_links l WHERE l.phone_hash = p.h), 0
+		FROM unnest($8::text[]) AS p(h)`
+)
+
+const listEntryColumnsOfE = `e.id, e.kind, e.value_mask, e.list, e.reason, e.expires_at, e.created_by, e.created_at`
+
+// gatherPostgres sends every statement of the plan in one pipelined batch:
+// one round trip. The batch is one implicit transaction, so the counter
+// row locks the record statement takes are held until the count after it
+// has run — server-side, never across a round trip. While they are held no
+// other observation of those keys can record, and every earlier one has
+// committed: the counts are exact, and two simultaneous applications never
+// both miss each other. Reads go first so the locks are held briefly.
+func (s *Risk) gatherPostgres(ctx context.Context, p *gatherPlan, lists []risk.ListEntry, a *risk.Gathered) error {
+	var b pgx.Batch
+	if len(p.listHashes) > 0 {
+		b.Queue(pgListsSQL, millis(s.now()), p.listKinds, p.listHashes).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var i int
+				e, err := scanListEntry(prefixed{rows, &i})
+				if err != nil {
+					return err
+				}
+				mergeListEntry(&lists[i-1], e)
+			}
+			return rows.Err()
+		})
+	}
+	if p.askHistory() {
+		b.Queue(historySQL, historyArgs(p.q.History.Phone)...).QueryRow(func(row pgx.Row) error {
+			return scanHistory(row, &a.History)
+		})
+	}
+	if p.records() {
+		n := len(p.velocity) + len(p.contacts)
+		dims, hashes, others := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+		for _, k := range p.velocity {
+			dims, hashes, others = append(dims, k.dim), append(hashes, k.hash), append(others, k.other)
+		}
+		velocityKeys := len(dims)
+		for _, h := range p.contacts {
+			dims, hashes, others = append(dims, contactDim), append(hashes, h), append(others, "")
+		}
+		b.Queue(pgRecordSQL, dims, hashes, others, p.at, p.applicant, p.now)
+		w := p.windowStarts()
+		b.Queue(pgCountSQL, dims[:velocityKeys], hashes[:velocityKeys], p.at, w[risk.Hour], w[risk.Day], w[risk.Week], w[risk.Month], p.contacts).
+			Query(func(rows pgx.Rows) error { return p.scanCounts(rows, a) })
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	return s.db.pgx(ctx, func(c *pgx.Conn) error { return c.SendBatch(ctx, &b).Close() })
+}
+
+// scanCounts reads rows of (dim, key hash, hour, day, week, month,
+// distinct): velocity counts, and for dim contact the applicants listing a
+// phone in the month column.
+func (p *gatherPlan) scanCounts(rows interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+}, a *risk.Gathered) error {
+	for rows.Next() {
+		var dim, hash string
+		var n [risk.NumWindows]int
+		var distinct int
+		if err := rows.Scan(&dim, &hash, &n[risk.Hour], &n[risk.Day], &n[risk.Week], &n[risk.Month], &distinct); err != nil {
+			return err
+		}
+		if dim == contactDim {
+			p.setContact(a.ContactOthers, hash, n[risk.Month])
+		} else {
+			p.setVelocity(&a.Velocity, dim, n, distinct)
+		}
+	}
+	return rows.Err()
+}
+
+// pgx runs fn on a pooled connection's pgx.Conn, for what database/sql
+// cannot express: a pipelined batch.
+func (db *DB) pgx(ctx context.Context, fn func(*pgx.Conn) error) error {
+	c, err := db.rw.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return c.Raw(func(dc any) error { return fn(dc.(*stdlib.Conn).Conn()) })
+}
+
+// gatherSQLite runs the plan in one transaction; with one writer the
+// counts that follow the recording are exact. A plan that records nothing
+// reads without taking the writer.
+func (s *Risk) gatherSQLite(ctx context.Context, p *gatherPlan, lists []risk.ListEntry, a *risk.Gathered) error {
+	run := s.db.Read
+	if p.records() {
+		run = s.db.Tx
+	}
+	return run(ctx, func(t *Tx) error {
+		clear(lists)
+		clear(a.ContactOthers)
+		a.Velocity, a.History = risk.VelocityCounts{}, risk.LoanHistory{}
+		if err := p.sqliteLists(ctx, t, s.now(), lists); err != nil {
+			return err
+		}
+		if p.askHistory() {
+			if err := scanHistory(t.QueryRow(ctx, historySQL, historyArgs(p.q.History.Phone)...), &a.History); err != nil {
+				return err
+			}
+		}
+		if !p.records() {
+			return nil
+		}
+		if err := p.sqliteRecord(ctx, t); err != nil {
+			return err
+		}
+		return p.sqliteCount(ctx, t, a)
+	})
+}
+
+func (p *gatherPlan) sqliteLists(ctx context.Context, t *Tx, now time.Time, out []risk.ListEntry) error {
+	if len(p.listHashes) == 0 {
+		return nil
+	}
+	args := []any{millis(now)}
+	match := make([]string, len(p.listHashes))
+	for i := range p.listHashes {
+		args = append(args, p.listKinds[i], p.listHashes[i])
+		match[i] = fmt.Sprintf("(kind = $%d AND value_hash = $%d)", len(args)-1, len(args))
+	}
+	rows, err := t.Query(ctx, `SELECT kind, value_hash, `+listEntryColumns+` FROM risk_list_entries
+		WHERE (expires_at IS NULL OR expires_at > $1) AND (`+strings.Join(match, " OR ")+`)`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind, hash string
+		e, err := scanListEntry(prefixed{prefixed{rows, &kind}, &hash})
 		if err != nil {
 			return err
 		}
-		defer rs.Close()
-		for rs.Next() {
-			var k counterKey
-			var n int64
-			if err := rs.Scan(&k.dim, &k.hash, &n); err != nil {
-				return err
+		for i := range p.listHashes {
+			if p.listKinds[i] == kind && p.listHashes[i] == hash {
+				mergeListEntry(&out[i], e)
 			}
-			ords[k] = n
 		}
-		return rs.Err()
 	}
-	insert := `INSERT INTO ` + tbl.name + ` (` + strings.Join(append(append(slices.Clone(tbl.keyCols), tbl.cols...), "ord"), ", ") + `) `
-
-	if t.Engine() == Postgres {
-		// VALUES (dim, hash, values…) joined to the counters' RETURNING.
-		var b strings.Builder
-		for i, r := range rows {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			args = append(args, r.key.dim, r.key.hash)
-			fmt.Fprintf(&b, "($%d::text, $%d::text", len(args)-1, len(args))
-			for j, v := range r.values {
-				args = append(args, v)
-				fmt.Fprintf(&b, ", $%d::%s", len(args), tbl.pgTypes[j])
-			}
-			b.WriteByte(')')
-		}
-		sel := "c.key_hash"
-		if len(tbl.keyCols) == 2 {
-			sel = "c.dim, c.key_hash"
-		}
-		q := `WITH c AS (` + upsert + `), i AS (` + insert + `SELECT ` + sel + `, v.` + strings.Join(tbl.cols, ", v.") + `, c.seen
-			FROM c JOIN (VALUES ` + b.String() + `) AS v(dim, key_hash, ` + strings.Join(tbl.cols, ", ") + `)
-			ON v.dim = c.dim AND v.key_hash = c.key_hash ` + tbl.conflict + `)
-			SELECT dim, key_hash, seen FROM c`
-		return ords, scanOrds(q, args)
-	}
-	if err := scanOrds(upsert, args); err != nil {
-		return nil, err
-	}
-	values := make([][]any, len(rows))
-	for i, r := range rows {
-		key := []any{r.key.dim, r.key.hash}
-		if len(tbl.keyCols) == 1 {
-			key = key[1:]
-		}
-		values[i] = append(append(key, r.values...), ords[r.key])
-	}
-	q, vargs := valuesList(insert+`VALUES `, values)
-	_, err := t.Exec(ctx, q+` `+tbl.conflict, vargs...)
-	return ords, err
+	return rows.Err()
 }
 
-// observe runs fn as one observation: on PostgreSQL on a pooled
-// connection outside any transaction (recordOrdered needs none, and
-// BEGIN/COMMIT would cost two round trips), on SQLite in a transaction.
-func (db *DB) observe(ctx context.Context, fn func(*Tx) error) error {
-	if db.Engine == Postgres {
-		return fn(&Tx{db: db, q: db.rw, pool: db.rw})
+// sqliteRecord increments every key's counter and stores the velocity rows
+// and contact links under the ordinal each key got.
+func (p *gatherPlan) sqliteRecord(ctx context.Context, t *Tx) error {
+	counters := make([][]any, 0, len(p.velocity)+len(p.contacts))
+	for _, k := range p.velocity {
+		counters = append(counters, []any{k.dim, k.hash, 1, p.at})
 	}
-	return db.Tx(ctx, fn)
+	for _, h := range p.contacts {
+		counters = append(counters, []any{contactDim, h, 1, p.now})
+	}
+	upsert, args := valuesList(`INSERT INTO risk_counter_keys (dim, key_hash, seen, last_at) VALUES `, counters)
+	rows, err := t.Query(ctx, upsert+` ON CONFLICT (dim, key_hash) DO UPDATE SET seen = risk_counter_keys.seen + 1,
+		last_at = MAX(risk_counter_keys.last_at, excluded.last_at)
+		RETURNING dim, key_hash, seen`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var velocity, contacts [][]any
+	for rows.Next() {
+		var dim, hash string
+		var ord int64
+		if err := rows.Scan(&dim, &hash, &ord); err != nil {
+			return err
+		}
+		if dim == contactDim {
+			contacts = append(contacts, []any{hash, p.applicant, p.now, ord})
+			continue
+		}
+		for _, k := range p.velocity {
+			if k.dim == dim && k.hash == hash {
+				velocity = append(velocity, []any{dim, hash, p.at, k.other, ord})
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	if len(velocity) > 0 {
+		q, args := valuesList(`INSERT INTO risk_velocity_events (dim, key_hash, at, other_hash, ord) VALUES `, velocity)
+		if _, err := t.Exec(ctx, q, args...); err != nil {
+			return err
+		}
+	}
+	if len(contacts) > 0 {
+		q, args := valuesList(`INSERT INTO risk_contact_links (phone_hash, applicant_hash, created_at, ord) VALUES `, contacts)
+		if _, err := t.Exec(ctx, q+` ON CONFLICT (phone_hash, applicant_hash) DO NOTHING`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sqliteCount counts what pgCountSQL counts, for the one writer that
+// SQLite has: no other observation can interleave.
+func (p *gatherPlan) sqliteCount(ctx context.Context, t *Tx, a *risk.Gathered) error {
+	w := p.windowStarts()
+	args := []any{p.at, w[risk.Hour], w[risk.Day], w[risk.Week], w[risk.Month]}
+	var parts []string
+	if len(p.velocity) > 0 {
+		match := make([]string, len(p.velocity))
+		for i, k := range p.velocity {
+			args = append(args, k.dim, k.hash)
+			match[i] = fmt.Sprintf("(dim = $%d AND key_hash = $%d)", len(args)-1, len(args))
+		}
+		parts = append(parts, `SELECT dim, key_hash, SUM(CASE WHEN at > $2 THEN 1 ELSE 0 END), SUM(CASE WHEN at > $3 THEN 1 ELSE 0 END),
+			SUM(CASE WHEN at > $4 THEN 1 ELSE 0 END), COUNT(*), COUNT(DISTINCT CASE WHEN other_hash <> '' THEN other_hash END)
+			FROM risk_velocity_events WHERE at <= $1 AND at > $5 AND (`+strings.Join(match, " OR ")+`) GROUP BY dim, key_hash`)
+	}
+	if len(p.contacts) > 0 {
+		marks := make([]string, len(p.contacts))
+		for i, h := range p.contacts {
+			args = append(args, h)
+			marks[i] = fmt.Sprintf("$%d", len(args))
+		}
+		parts = append(parts, `SELECT '`+contactDim+`', phone_hash, 0, 0, 0, COUNT(*), 0 FROM risk_contact_links
+			WHERE phone_hash IN (`+strings.Join(marks, ", ")+`) GROUP BY phone_hash`)
+	}
+	rows, err := t.Query(ctx, strings.Join(parts, " UNION ALL "), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	return p.scanCounts(rows, a)
 }
 
 // riskVelocity implements risk.Velocity over risk_velocity_events.
 type riskVelocity struct{ s *Risk }
 
-var velocityTable = orderedTable{name: "risk_velocity_events", keyCols: []string{"dim", "key_hash"},
-	cols: []string{"at", "other_hash"}, pgTypes: []string{"bigint", "text"}}
-
-// Observe implements risk.Velocity: it records o under the next ordinal
-// of each of its keys, then counts every key's events up to that ordinal
-// in each window ending at o.At.
+// Observe implements risk.Velocity: it records o and counts every key's
+// events in each window ending at o.At, this one included.
 func (v riskVelocity) Observe(ctx context.Context, o risk.Observation) (risk.VelocityCounts, error) {
-	var c risk.VelocityCounts
-	values := [len(velocityDims)]string{o.IDNumber, o.Phone, o.Device, o.IP, o.Card}
-	var rows []orderedRow
-	at := o.At.UnixMilli()
-	for i, d := range velocityDims {
-		if values[i] == "" {
-			continue
-		}
-		other := ""
-		switch {
-		case d.dim == "id" && o.Phone != "":
-			other = v.s.listHash(risk.KindPhone, o.Phone)
-		case d.dim == "device" && o.IDNumber != "":
-			other = v.s.listHash(risk.KindIDNumber, o.IDNumber)
-		}
-		rows = append(rows, orderedRow{key: counterKey{d.dim, v.s.listHash(d.kind, values[i])}, values: []any{at, other}})
-	}
-	if len(rows) == 0 {
-		return c, nil
-	}
-	err := v.s.db.observe(ctx, func(t *Tx) error {
-		c = risk.VelocityCounts{}
-		ords, err := t.recordOrdered(ctx, velocityTable, rows, at)
-		if err != nil {
-			return err
-		}
-		// Each window is (at - w, at]; one range scan per key covers the
-		// month and the shorter windows are conditional sums over it.
-		args := []any{at, at - risk.Month.Duration().Milliseconds(),
-			at - risk.Hour.Duration().Milliseconds(), at - risk.Day.Duration().Milliseconds(), at - risk.Week.Duration().Milliseconds()}
-		var match []string
-		for _, r := range rows {
-			args = append(args, r.key.dim, r.key.hash, ords[r.key])
-			match = append(match, fmt.Sprintf("(dim = $%d AND key_hash = $%d AND ord <= $%d)", len(args)-2, len(args)-1, len(args)))
-		}
-		rs, err := t.Query(ctx, `SELECT dim, SUM(CASE WHEN at > $3 THEN 1 ELSE 0 END), SUM(CASE WHEN at > $4 THEN 1 ELSE 0 END),
-			SUM(CASE WHEN at > $5 THEN 1 ELSE 0 END), COUNT(*), COUNT(DISTINCT CASE WHEN other_hash <> '' THEN other_hash END)
-			FROM risk_velocity_events WHERE at <= $1 AND at > $2 AND (`+strings.Join(match, " OR ")+`) GROUP BY dim`, args...)
-		if err != nil {
-			return err
-		}
-		defer rs.Close()
-		for rs.Next() {
-			var dim string
-			var n [risk.NumWindows]int
-			var distinct int
-			if err := rs.Scan(&dim, &n[risk.Hour], &n[risk.Day], &n[risk.Week], &n[risk.Month], &distinct); err != nil {
-				return err
-			}
-			switch dim {
-			case "id":
-				c.IDNumber = n
-				if o.Phone != "" {
-					c.PhonesPerID = distinct
-				}
-			case "phone":
-				c.Phone = n
-			case "device":
-				c.Device = n
-				if o.IDNumber != "" {
-					c.IDsPerDevice = distinct
-				}
-			case "ip":
-				c.IP = n
-			case "card":
-				c.Card = n
-			}
-		}
-		return rs.Err()
-	})
-	if err != nil {
+	var a risk.Gathered
+	if _, err := v.s.gather(ctx, &risk.Lookup{Velocity: &o}, &a); err != nil {
 		return risk.VelocityCounts{}, fmt.Errorf("store: observe velocity: %w", err)
 	}
-	return c, nil
+	return a.Velocity, nil
 }
 
 // PruneVelocity deletes velocity events at or before the given time, which
@@ -409,90 +662,31 @@ func (s *Risk) PruneVelocity(ctx context.Context, before time.Time) (int64, erro
 // riskContacts implements risk.ContactIndex over risk_contact_links.
 type riskContacts struct{ s *Risk }
 
-var contactTable = orderedTable{name: "risk_contact_links", keyCols: []string{"phone_hash"},
-	cols: []string{"applicant_hash", "created_at"}, pgTypes: []string{"text", "bigint"},
-	conflict: "ON CONFLICT (phone_hash, applicant_hash) DO NOTHING"}
-
 // Observe implements risk.ContactIndex: links the applicant to each phone
-// under the phone's next ordinal, then counts the applicants linked up to
-// it. A link that existed already keeps its older ordinal, so it counts.
+// and counts the other applicants linked to it. A link that existed
+// already counts once.
 func (c riskContacts) Observe(ctx context.Context, applicant string, phones []string) ([]int, error) {
-	others := make([]int, len(phones))
 	if len(phones) == 0 {
-		return others, nil
+		return []int{}, nil
 	}
-	now := millis(c.s.now())
-	app := c.s.hash("risk:contact-applicant", applicant)
-	keys := make([]counterKey, len(phones))
-	rows := make([]orderedRow, len(phones))
-	for i, p := range phones {
-		keys[i] = counterKey{contactDim, c.s.hash("risk:contact", p)}
-		rows[i] = orderedRow{key: keys[i], values: []any{app, now}}
-	}
-	err := c.s.db.observe(ctx, func(t *Tx) error {
-		ords, err := t.recordOrdered(ctx, contactTable, rows, now)
-		if err != nil {
-			return err
-		}
-		var args []any
-		var match []string
-		for k, ord := range ords {
-			args = append(args, k.hash, ord)
-			match = append(match, fmt.Sprintf("(phone_hash = $%d AND ord <= $%d)", len(args)-1, len(args)))
-		}
-		rs, err := t.Query(ctx, `SELECT phone_hash, COUNT(*) FROM risk_contact_links WHERE `+strings.Join(match, " OR ")+` GROUP BY phone_hash`, args...)
-		if err != nil {
-			return err
-		}
-		defer rs.Close()
-		listing := make(map[string]int, len(ords))
-		for rs.Next() {
-			var h string
-			var n int
-			if err := rs.Scan(&h, &n); err != nil {
-				return err
-			}
-			listing[h] = n
-		}
-		for i, k := range keys {
-			others[i] = max(listing[k.hash]-1, 0)
-		}
-		return rs.Err()
-	})
-	if err != nil {
+	var a risk.Gathered
+	if _, err := c.s.gather(ctx, &risk.Lookup{Applicant: applicant, ContactPhones: phones}, &a); err != nil {
 		return nil, fmt.Errorf("store: observe contacts: %w", err)
 	}
-	return others, nil
+	return a.ContactOthers, nil
 }
 
-// riskHistory implements risk.History from the loans table, finding the
-// borrower by phone: users.phone holds the same E.164 digits as the
-// event's profile phone. Events of people who never borrowed here have a
-// zero history.
+// riskHistory implements risk.History from the loans table (historySQL).
+// Events of people who never borrowed here have a zero history.
 type riskHistory struct{ s *Risk }
 
 // LoanHistory implements risk.History.
 func (h riskHistory) LoanHistory(ctx context.Context, ref risk.BorrowerRef) (risk.LoanHistory, error) {
-	var out risk.LoanHistory
-	if ref.Phone == "" {
-		return out, nil
-	}
-	err := h.s.db.Read(ctx, func(t *Tx) error {
-		return t.QueryRow(ctx, `SELECT
-				COUNT(*),
-				COALESCE(SUM(CASE WHEN l.status = $2 THEN 1 ELSE 0 END), 0),
-				COALESCE(SUM(CASE WHEN l.status IN ($3, $4, $5) THEN 1 ELSE 0 END), 0),
-				COALESCE(MAX(l.over_days), 0),
-				COALESCE(MAX(CASE WHEN l.status = $4 THEN l.over_days ELSE 0 END), 0)
-			FROM loans l JOIN users u ON u.id = l.user_id
-			WHERE u.phone = $1 AND l.disbursed_at > 0`,
-			ref.Phone, int(loan.StatusSettled), int(loan.StatusRepaying), int(loan.StatusOverdue), int(loan.StatusExtended),
-		).Scan(&out.Loans, &out.Settled, &out.Open, &out.WorstDaysOverdue, &out.CurrentDaysOverdue)
-	})
-	if err != nil {
+	var a risk.Gathered
+	if _, err := h.s.gather(ctx, &risk.Lookup{History: &ref}, &a); err != nil {
 		return risk.LoanHistory{}, fmt.Errorf("store: loan history: %w", err)
 	}
-	return out, nil
+	return a.History, nil
 }
 
 // Where a stored decision came from (risk_decisions.source).
@@ -502,20 +696,192 @@ const (
 )
 
 // SaveDecision stores a decision with every feature value it used; source
-// is FromPartnerAPI or FromLoanApply, partnerID the caller of the API.
+// is FromPartnerAPI or FromLoanApply, partnerID the caller of the API. It
+// returns once the decision is committed — a decision answered is a
+// decision stored — but decisions saved at the same moment share one
+// statement (group commit; see decisionWriter). Saving a sequence_id that
+// is stored already is a conflict. A caller whose ctx ends while waiting
+// gets ctx's error and its decision may still be stored.
 func (s *Risk) SaveDecision(ctx context.Context, rec *risk.Record, source, partnerID string) error {
 	body, err := json.Marshal(rec)
 	if err != nil {
 		return fmt.Errorf("store: encode decision %s: %w", rec.SequenceID, err)
 	}
-	return s.db.Tx(ctx, func(t *Tx) error {
-		_, err := t.Exec(ctx, `INSERT INTO risk_decisions (sequence_id, source, partner_id, order_id, event_type, policy_version,
-				final_decision, final_score, record, event_at, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			rec.SequenceID, source, partnerID, rec.OrderID, string(rec.EventType), rec.Outcome.PolicyVersion,
-			string(rec.Outcome.FinalDecision), rec.Outcome.FinalScore, string(body), millis(rec.EventTime), millis(rec.DecidedAt))
-		return err
+	d := &pendingDecision{done: make(chan error, 1), row: decisionRow{
+		seq: rec.SequenceID, source: source, partner: partnerID, order: rec.OrderID, eventType: string(rec.EventType),
+		version: rec.Outcome.PolicyVersion, decision: string(rec.Outcome.FinalDecision), score: rec.Outcome.FinalScore,
+		record: body, eventAt: millis(rec.EventTime), createdAt: millis(rec.DecidedAt),
+	}}
+	s.decisions.add(d, s.storeDecisions)
+	select {
+	case err := <-d.done:
+		if err != nil {
+			return fmt.Errorf("store: save decision %s: %w", rec.SequenceID, err)
+		}
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// decisionRow is a decision as risk_decisions stores it.
+type decisionRow struct {
+	seq, source, partner, order, eventType, version, decision string
+	score                                                     int
+	record                                                    []byte // JSON; PostgreSQL takes it without a copy to string
+	eventAt, createdAt                                        int64
+}
+
+type pendingDecision struct {
+	row  decisionRow
+	done chan error // buffered, so the writer never waits for a caller
+}
+
+// decisionWriter stores decisions in groups. A decision saved while no
+// group is being written starts one at once, alone; decisions saved while
+// a group is being written wait and go together in the next. Under load one
+// statement (and one commit) then stores many decisions, and at rest none
+// waits for a timer. Every caller still returns only after its own
+// decision committed, so nothing a caller was told is lost in a crash.
+type decisionWriter struct {
+	mu      sync.Mutex
+	queue   []*pendingDecision
+	writing bool
+}
+
+// maxDecisionGroup bounds a group: 11 parameters per row stay far below
+// SQLite's 32,766, and one statement stays short.
+const maxDecisionGroup = 256
+
+// decisionWriteTimeout bounds one group's statement; callers whose request
+// ended do not cancel the others'.
+const decisionWriteTimeout = 10 * time.Second
+
+func (w *decisionWriter) add(d *pendingDecision, store func(context.Context, []decisionRow) (stored map[string]bool, err error)) {
+	w.mu.Lock()
+	w.queue = append(w.queue, d)
+	start := !w.writing
+	w.writing = true
+	w.mu.Unlock()
+	if start {
+		go w.run(store)
+	}
+}
+
+// run writes groups until the queue is empty.
+func (w *decisionWriter) run(store func(context.Context, []decisionRow) (map[string]bool, error)) {
+	for {
+		w.mu.Lock()
+		group := w.queue
+		if len(group) > maxDecisionGroup {
+			group, w.queue = group[:maxDecisionGroup:maxDecisionGroup], group[maxDecisionGroup:]
+		} else {
+			w.queue = nil
+		}
+		if len(group) == 0 {
+			w.writing = false
+			w.mu.Unlock()
+			return
+		}
+		w.mu.Unlock()
+		w.write(group, store)
+	}
+}
+
+// write stores a group and tells each caller. When the group's statement
+// fails, each decision is retried alone, so one bad row fails only its own
+// caller.
+func (w *decisionWriter) write(group []*pendingDecision, store func(context.Context, []decisionRow) (map[string]bool, error)) {
+	ctx, cancel := context.WithTimeout(context.Background(), decisionWriteTimeout)
+	defer cancel()
+	rows := make([]decisionRow, len(group))
+	for i, d := range group {
+		rows[i] = d.row
+	}
+	stored, err := store(ctx, rows)
+	if err != nil && len(group) > 1 {
+		for _, d := range group {
+			w.write([]*pendingDecision{d}, store)
+		}
+		return
+	}
+	for _, d := range group {
+		switch {
+		case err != nil:
+			d.done <- err
+		case !stored[d.row.seq]:
+			d.done <- errs.E(errs.Conflict, "sequence_id %s is stored already", d.row.seq)
+		default:
+			d.done <- nil
+		}
+	}
+}
+
+// storeDecisions inserts rows in one statement and reports which were
+// stored (a sequence_id stored already is skipped). On PostgreSQL it is one
+// autocommit statement over arrays, on SQLite one transaction.
+func (s *Risk) storeDecisions(ctx context.Context, rows []decisionRow) (map[string]bool, error) {
+	stored := make(map[string]bool, len(rows))
+	scan := func(t *Tx, q string, args []any) error {
+		rs, err := t.Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var seq string
+			if err := rs.Scan(&seq); err != nil {
+				return err
+			}
+			stored[seq] = true
+		}
+		return rs.Err()
+	}
+	const insert = `INSERT INTO risk_decisions (sequence_id, source, partner_id, order_id, event_type, policy_version,
+		final_decision, final_score, record, event_at, created_at) `
+	const returning = ` ON CONFLICT (sequence_id) DO NOTHING RETURNING sequence_id`
+	if s.db.Engine == Postgres && len(rows) == 1 {
+		// Alone, a decision goes in as plain parameters: no arrays to build.
+		t := &Tx{db: s.db, q: s.db.rw, pool: s.db.rw}
+		return stored, scan(t, insert+`VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`+returning, rows[0].values(false))
+	}
+	if s.db.Engine == Postgres {
+		n := len(rows)
+		var text [9][]string // the text columns, 7 and 8 (score) aside
+		for i := range text {
+			text[i] = make([]string, n)
+		}
+		scores, eventAt, createdAt := make([]int64, n), make([]int64, n), make([]int64, n)
+		for i, r := range rows {
+			text[0][i], text[1][i], text[2][i], text[3][i], text[4][i], text[5][i], text[6][i], text[8][i] =
+				r.seq, r.source, r.partner, r.order, r.eventType, r.version, r.decision, string(r.record)
+			scores[i], eventAt[i], createdAt[i] = int64(r.score), r.eventAt, r.createdAt
+		}
+		q := insert + `SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+			$8::int[], $9::text[], $10::bigint[], $11::bigint[])` + returning
+		// One statement needs no BEGIN/COMMIT: it commits on its own.
+		t := &Tx{db: s.db, q: s.db.rw, pool: s.db.rw}
+		return stored, scan(t, q, []any{text[0], text[1], text[2], text[3], text[4], text[5], text[6], scores, text[8], eventAt, createdAt})
+	}
+	values := make([][]any, len(rows))
+	for i, r := range rows {
+		values[i] = r.values(true)
+	}
+	q, args := valuesList(insert+`VALUES `, values)
+	return stored, s.db.Tx(ctx, func(t *Tx) error {
+		clear(stored)
+		return scan(t, q+returning, args)
 	})
+}
+
+// values are the row's columns in risk_decisions order. SQLite needs the
+// record as a string, or it would store it as a BLOB.
+func (r *decisionRow) values(recordAsString bool) []any {
+	var record any = r.record
+	if recordAsString {
+		record = string(r.record)
+	}
+	return []any{r.seq, r.source, r.partner, r.order, r.eventType, r.version, r.decision, r.score, record, r.eventAt, r.createdAt}
 }
 
 // Decision returns a stored decision with its feedback folded in.

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -384,4 +385,139 @@ func TestRiskListsAnswerABatchAsEachLookupWould(t *testing.T) {
 	if got[0].List != risk.Greylist || got[1].List != "" || got[2].List != risk.Blacklist {
 		t.Fatalf("batch = %+v", got)
 	}
+}
+
+// TestRiskGatherAnswersAsEachSourceWould replays a random event stream
+// through Gather — lists, history, velocity and contacts in one round trip
+// — and compares every answer with the in-memory references.
+func TestRiskGatherAnswersAsEachSourceWould(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		now := t0
+		_, rs := riskStore(t, e, &now)
+		if _, err := rs.AddListEntry(ctx, risk.ListEntry{Kind: risk.KindIDNumber, Value: "22212345673", List: risk.Blacklist, Reason: "fraud"}); err != nil {
+			t.Fatal(err)
+		}
+		gatherer := rs.Sources().Gatherer
+		velocity, contacts := &risk.MemVelocity{}, &risk.MemContacts{}
+		r := rand.New(rand.NewPCG(5, 6))
+		at := t0
+		for i := range 150 {
+			at = at.Add(time.Duration(r.IntN(40)) * time.Hour)
+			o := randomObservation(r, at)
+			phones := make([]string, r.IntN(4))
+			for j := range phones {
+				phones[j] = fmt.Sprintf("23480%d", r.IntN(10))
+			}
+			q := &risk.Lookup{
+				Lists:    []risk.ListKey{{Kind: risk.KindIDNumber, Value: o.IDNumber}, {Kind: risk.KindPhone, Value: "2348031234567"}},
+				Velocity: &o, Applicant: o.IDNumber, ContactPhones: phones,
+				History: &risk.BorrowerRef{IDNumber: o.IDNumber, Phone: o.Phone},
+			}
+			var got risk.Gathered
+			gatherer.Gather(ctx, q, &got)
+			if err := errors.Join(got.ListsErr, got.VelocityErr, got.ContactsErr, got.HistoryErr); err != nil {
+				t.Fatalf("event %d: %v", i, err)
+			}
+			wantVelocity, _ := velocity.Observe(ctx, o)
+			wantOthers, _ := contacts.Observe(ctx, o.IDNumber, phones)
+			wantList := risk.ListName("")
+			if o.IDNumber == "22212345673" {
+				wantList = risk.Blacklist
+			}
+			switch {
+			case got.Velocity != wantVelocity:
+				t.Fatalf("event %d %+v velocity:\n got %+v\nwant %+v", i, o, got.Velocity, wantVelocity)
+			case !slices.Equal(got.ContactOthers, wantOthers):
+				t.Fatalf("event %d (%s lists %v): contacts %v, want %v", i, o.IDNumber, phones, got.ContactOthers, wantOthers)
+			case len(got.Lists) != 2 || got.Lists[0] != wantList || got.Lists[1] != "":
+				t.Fatalf("event %d: lists %+v, want %q for the ID and nothing for the phone", i, got.Lists, wantList)
+			case got.History != (risk.LoanHistory{}):
+				t.Fatalf("event %d: history %+v of a borrower who never borrowed", i, got.History)
+			}
+		}
+	})
+}
+
+func TestRiskGatherIsExactUnderConcurrentObservations(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		now := t0
+		_, rs := riskStore(t, e, &now)
+		const n = 16
+		devices, rings := make([]int, n), make([]int, n)
+		var wg sync.WaitGroup
+		errc := make(chan error, n)
+		for i := range n {
+			wg.Go(func() {
+				id := fmt.Sprint("2221234", 1000+i)
+				var a risk.Gathered
+				rs.Gather(ctx, &risk.Lookup{
+					Velocity:  &risk.Observation{At: t0, IDNumber: id, Device: "bb-shared", IP: "10.0.0.1"},
+					Applicant: id, ContactPhones: []string{"2348050000000", fmt.Sprint("23480600000", i)},
+				}, &a)
+				if err := errors.Join(a.VelocityErr, a.ContactsErr); err != nil {
+					errc <- err
+					return
+				}
+				devices[i], rings[i] = a.Velocity.Device[risk.Hour], a.ContactOthers[0]
+			})
+		}
+		wg.Wait()
+		close(errc)
+		for err := range errc {
+			t.Fatal(err)
+		}
+		slices.Sort(devices)
+		slices.Sort(rings)
+		for i := range n {
+			if devices[i] != i+1 || rings[i] != i {
+				t.Fatalf("simultaneous observations counted devices %v and shared contacts %v, want each of 1…%d and 0…%d once", devices, rings, n, n-1)
+			}
+		}
+	})
+}
+
+// TestRiskDecisionsSavedTogetherAreEachStored saves many decisions at once,
+// so they share statements, and checks that each caller learns its own
+// fate: stored, or a conflict for a sequence_id stored already.
+func TestRiskDecisionsSavedTogetherAreEachStored(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		now := t0
+		_, rs := riskStore(t, e, &now)
+		engine := risk.NewEngine(risk.DefaultPolicy(), risk.Config{})
+		first := decided(t, engine, "order-first")
+		if err := rs.SaveDecision(ctx, first, store.FromPartnerAPI, "p1"); err != nil {
+			t.Fatal(err)
+		}
+		const n = 40
+		results := make([]error, n)
+		recs := make([]*risk.Record, n)
+		for i := range recs {
+			recs[i] = decided(t, engine, fmt.Sprint("order-", i))
+		}
+		recs[7] = first // stored already
+		// PostgreSQL refuses NUL in text (the event decoder refuses it
+		// too; a caller might not): the row fails, alone.
+		recs[3].OrderID = "order-\x00"
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() { results[i] = rs.SaveDecision(ctx, recs[i], store.FromLoanApply, "") })
+		}
+		wg.Wait()
+		for i, err := range results {
+			switch {
+			case i == 7 && !errs.Is(err, errs.Conflict):
+				t.Errorf("saving a stored sequence_id again: %v, want a conflict", err)
+			case i == 3 && e == store.Postgres:
+				if err == nil {
+					t.Errorf("a decision PostgreSQL cannot store was stored")
+				}
+			case i != 7 && err != nil:
+				t.Errorf("decision %d: %v", i, err)
+			case i != 7:
+				if got, err := rs.Decision(ctx, recs[i].SequenceID); err != nil || got.OrderID != recs[i].OrderID {
+					t.Errorf("decision %d read back: %+v, %v", i, got, err)
+				}
+			}
+		}
+	})
 }
