@@ -56,6 +56,16 @@ func TestLoanApplyIsDecidedByTheRiskEngine(t *testing.T) {
 			if o["final_decision"] != "Accept" || o["policy_version"] == "" {
 				t.Errorf("outcome = %v", o)
 			}
+			// The stored record keeps identifiers only as masks.
+			for _, v := range []string{personBasic("08031230001")["idNumber"], "2348031230001", personCard("08031230001")["bankAccNo"]} {
+				var n int
+				_ = a.app.DB.View(t0ctx, func(tx *store.Tx) error {
+					return tx.QueryRow(t0ctx, `SELECT COUNT(*) FROM risk_decisions WHERE record LIKE $1`, "%"+v+"%").Scan(&n)
+				})
+				if n != 0 {
+					t.Errorf("%s is stored in the clear in %d decision records", v, n)
+				}
+			}
 		})
 
 		t.Run("a loopback address does not feed IP velocity", func(t *testing.T) {

@@ -703,7 +703,13 @@ const (
 // is stored already is a conflict. A caller whose ctx ends while waiting
 // gets ctx's error and its decision may still be stored.
 func (s *Risk) SaveDecision(ctx context.Context, rec *risk.Record, source, partnerID string) error {
-	body, err := json.Marshal(rec)
+	// The record explains and replays the decision from its features; the
+	// subject's identifiers (ID number, phone, card, e-mail, device, IP)
+	// are personal data and are kept only as masks. Look-ups by value go
+	// through the keyed hashes of the velocity and list tables.
+	stored := *rec
+	stored.Subject = maskedSubject(rec.Subject)
+	body, err := json.Marshal(&stored)
 	if err != nil {
 		return fmt.Errorf("store: encode decision %s: %w", rec.SequenceID, err)
 	}
@@ -903,6 +909,18 @@ func (s *Risk) Decision(ctx context.Context, sequenceID string) (*risk.Record, e
 		return err
 	})
 	return rec, err
+}
+
+// maskedSubject masks every identifier of a decision's subject.
+func maskedSubject(sub risk.Subject) risk.Subject {
+	m := func(v string) string {
+		if v == "" {
+			return ""
+		}
+		return vault.Mask(v)
+	}
+	return risk.Subject{IDNumber: m(sub.IDNumber), Phone: m(sub.Phone), Card: m(sub.Card),
+		Device: m(sub.Device), IP: m(sub.IP), Email: m(sub.Email)}
 }
 
 func decodeRecord(body string) (*risk.Record, error) {
