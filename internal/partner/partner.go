@@ -85,9 +85,30 @@ type Service struct {
 	Store Store
 	Now   func() time.Time
 
+	// CacheFor is how long Authenticate reuses a partner's stored record
+	// (credentials, scopes, expiry, revocation) before reading it again;
+	// zero means DefaultCacheFor, negative reads it on every call. A
+	// revocation takes effect at once on the server that made it and
+	// within CacheFor on the others. Quota is never cached: it is
+	// consumed in the database call by call.
+	CacheFor time.Duration
+
 	mu      sync.Mutex
 	buckets map[string]*bucket
 	pending map[string]*usage
+	records map[string]cachedPartner
+}
+
+// DefaultCacheFor is the default of Service.CacheFor.
+const DefaultCacheFor = time.Second
+
+// maxCached bounds the record cache; it is emptied when full (partners are
+// few; the bound only stops unbounded growth).
+const maxCached = 10_000
+
+type cachedPartner struct {
+	p  Partner
+	at time.Time
 }
 
 // usage is a partner's calls not yet added to the database.
@@ -166,6 +187,7 @@ func (s *Service) List(ctx context.Context) ([]Partner, error) {
 // Revoke ends a partner's access at once.
 func (s *Service) Revoke(ctx context.Context, id string) error {
 	ok, err := s.Store.RevokePartner(ctx, id, s.now())
+	s.forget(id)
 	if err != nil {
 		return err
 	}
@@ -182,7 +204,7 @@ func (s *Service) Authenticate(ctx context.Context, id, secret string, scope Sco
 	if id == "" || secret == "" || len(id) > 64 || len(secret) > 128 {
 		return nil, ErrUnauthorized
 	}
-	p, err := s.Store.Partner(ctx, id)
+	p, err := s.partner(ctx, id)
 	if errs.Is(err, errs.NotFound) {
 		return nil, ErrUnauthorized
 	}
@@ -214,6 +236,43 @@ func (s *Service) Authenticate(ctx context.Context, id, secret string, scope Sco
 	}
 	p.Used++
 	return p, nil
+}
+
+// partner reads a partner's record, from the cache while it is fresh.
+// Unknown ids are not cached, so a flood of made-up ids cannot fill it.
+func (s *Service) partner(ctx context.Context, id string) (*Partner, error) {
+	ttl := s.CacheFor
+	if ttl == 0 {
+		ttl = DefaultCacheFor
+	}
+	now := s.now()
+	if ttl > 0 {
+		s.mu.Lock()
+		c, ok := s.records[id]
+		s.mu.Unlock()
+		if ok && now.Sub(c.at) < ttl {
+			p := c.p // a copy: callers may change what they get
+			return &p, nil
+		}
+	}
+	p, err := s.Store.Partner(ctx, id)
+	if err != nil || ttl < 0 {
+		return p, err
+	}
+	s.mu.Lock()
+	if s.records == nil || len(s.records) >= maxCached {
+		s.records = map[string]cachedPartner{}
+	}
+	s.records[id] = cachedPartner{p: *p, at: now}
+	s.mu.Unlock()
+	return p, nil
+}
+
+// forget drops a partner's cached record.
+func (s *Service) forget(id string) {
+	s.mu.Lock()
+	delete(s.records, id)
+	s.mu.Unlock()
 }
 
 // countCall records one call of an unlimited partner, flushing the batch

@@ -78,6 +78,26 @@ func TestAuthenticate(t *testing.T) {
 				t.Fatalf("second revoke err = %v", err)
 			}
 		})
+		t.Run("another server's revocation takes effect within the cache period", func(t *testing.T) {
+			other := &partner.Service{Store: svc.Store, Now: func() time.Time { return now }}
+			v, s5, _ := svc.Create(ctx, partner.CreateInput{Name: "Elsewhere", Scopes: []partner.Scope{partner.ScopeOCR}})
+			if _, err := other.Authenticate(ctx, v.ID, s5, partner.ScopeOCR); err != nil {
+				t.Fatal(err)
+			}
+			if err := svc.Revoke(ctx, v.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.Authenticate(ctx, v.ID, s5, partner.ScopeOCR); !errors.Is(err, partner.ErrExpired) {
+				t.Fatalf("the revoking server still accepts: %v", err)
+			}
+			if _, err := other.Authenticate(ctx, v.ID, s5, partner.ScopeOCR); err != nil {
+				t.Fatalf("within the cache period the other server answers from its cache: %v", err)
+			}
+			now = now.Add(partner.DefaultCacheFor)
+			if _, err := other.Authenticate(ctx, v.ID, s5, partner.ScopeOCR); !errors.Is(err, partner.ErrExpired) {
+				t.Fatalf("after the cache period the other server still accepts: %v", err)
+			}
+		})
 		t.Run("the rate limit refuses a burst past one second's worth", func(t *testing.T) {
 			r, s3, _ := svc.Create(ctx, partner.CreateInput{Name: "Fast", Scopes: []partner.Scope{partner.ScopeRisk}, RatePerSecond: 5})
 			var limited int
@@ -115,7 +135,7 @@ func TestAuthenticate(t *testing.T) {
 		})
 		t.Run("list hides secret hashes", func(t *testing.T) {
 			ps, err := svc.List(ctx)
-			if err != nil || len(ps) != 4 {
+			if err != nil || len(ps) != 5 {
 				t.Fatalf("list = %+v, %v", ps, err)
 			}
 			for _, q := range ps {
