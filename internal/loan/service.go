@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 
 	"creditpocket/internal/errs"
@@ -172,6 +173,12 @@ type Service struct {
 	Location  *time.Location // business time zone; nil means UTC
 	Log       *slog.Logger
 	Now       func() time.Time
+
+	// applying holds the borrowers whose application this process is
+	// deciding: a second one at the same time (a double tap) is answered
+	// at once instead of being scored too, which would also count twice in
+	// the risk engine's velocity. Across processes the database decides.
+	applying sync.Map // user id → struct{}
 }
 
 func (s *Service) now() time.Time {
@@ -244,6 +251,10 @@ type Device struct {
 	Consent     bool   // the borrower agreed to device data being used against fraud
 }
 
+// ErrApplicationInProgress is returned when a borrower applies while
+// another of their applications is being decided.
+var ErrApplicationInProgress = errs.E(errs.Conflict, "an application of yours is being decided; wait for its answer")
+
 // ErrUnfinishedLoan is returned when a borrower applies while a loan is
 // still unfinished.
 var ErrUnfinishedLoan = errs.E(errs.Conflict, "you have an unfinished loan; settle it before applying again")
@@ -256,6 +267,10 @@ func (s *Service) Apply(ctx context.Context, in ApplyInput) (*Record, error) {
 	if in.Device.Fingerprint != "" && !in.Device.Consent {
 		return nil, errs.InvalidField("blackBox", "a device fingerprint is only accepted with the borrower's consent (deviceConsent=1)")
 	}
+	if _, busy := s.applying.LoadOrStore(in.UserID, struct{}{}); busy {
+		return nil, ErrApplicationInProgress
+	}
+	defer s.applying.Delete(in.UserID)
 	now := s.now()
 	var (
 		p *Product
