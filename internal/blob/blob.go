@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // Store keeps immutable blobs under keys it chooses.
@@ -30,9 +31,14 @@ type Store interface {
 var ErrNotFound = errors.New("blob: not found")
 
 // FS is a Store on the local filesystem. Keys are random hex; files live
-// in two-level fan-out folders so no folder grows huge.
+// in 256 fan-out folders named by the key's first two digits (ext4 and XFS
+// index large folders, so tens of thousands of files each are fine, and
+// the folders all exist after a few hundred writes, which keeps a write to
+// one file create). Blobs written by earlier versions, in two-level
+// folders (ab/cd/key), are still read and deleted.
 type FS struct {
 	root string
+	dirs sync.Map // fan-out folders known to exist: one MkdirAll per folder and process
 }
 
 // NewFS creates the root folder if needed.
@@ -47,11 +53,19 @@ func (f *FS) path(key string) (string, error) {
 	if len(key) != 32 || strings.Trim(key, "0123456789abcdef") != "" {
 		return "", ErrNotFound
 	}
-	return filepath.Join(f.root, key[:2], key[2:4], key), nil
+	return filepath.Join(f.root, key[:2], key), nil
 }
 
-// Put writes data to a temporary file and renames it into place, so a
-// crash never leaves a half-written blob under a real key.
+// legacyPath is where versions before the one-level layout put key.
+func (f *FS) legacyPath(key string) string {
+	return filepath.Join(f.root, key[:2], key[2:4], key)
+}
+
+// Put writes data under a new random key and flushes it to disk before
+// returning. The file is created at its final name: a crash mid-write can
+// leave a partial file, but only under a key nobody holds, since callers
+// record a key only after Put returns (the same as a blob whose caller
+// failed later), so no temporary file and rename are needed.
 func (f *FS) Put(ctx context.Context, data []byte) (string, error) {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -59,29 +73,31 @@ func (f *FS) Put(ctx context.Context, data []byte) (string, error) {
 	}
 	key := hex.EncodeToString(b[:])
 	p, _ := f.path(key)
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-		return "", err
+	dir := filepath.Dir(p)
+	if _, known := f.dirs.Load(dir); !known {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return "", err
+		}
+		f.dirs.Store(dir, struct{}{})
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
+	file, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return "", err
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return "", err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return "", err
-	}
-	if err := tmp.Close(); err != nil {
-		return "", err
-	}
-	if err := os.Rename(tmp.Name(), p); err != nil {
+	if err := writeSynced(file, data); err != nil {
+		os.Remove(p)
 		return "", err
 	}
 	return key, nil
+}
+
+// writeSynced writes data to f, flushes it to disk and closes f.
+func writeSynced(f *os.File, data []byte) error {
+	_, err := f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	return errors.Join(err, f.Close())
 }
 
 // Get reads a blob.
@@ -91,6 +107,9 @@ func (f *FS) Get(ctx context.Context, key string) ([]byte, error) {
 		return nil, err
 	}
 	b, err := os.ReadFile(p)
+	if errors.Is(err, os.ErrNotExist) {
+		b, err = os.ReadFile(f.legacyPath(key))
+	}
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, ErrNotFound
 	}
@@ -103,8 +122,10 @@ func (f *FS) Delete(ctx context.Context, key string) error {
 	if err != nil {
 		return nil
 	}
-	if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
+	for _, p := range []string{p, f.legacyPath(key)} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package blob
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -45,3 +47,34 @@ func TestReadLimited(t *testing.T) {
 		t.Fatalf("got %q %v", b, err)
 	}
 }
+
+func TestFSReadsAndDeletesBlobsOfTheTwoLevelLayout(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	fs, err := NewFS(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const key = "0123456789abcdef0123456789abcdef"
+	old := filepath.Join(root, "01", "23", key)
+	if err := os.MkdirAll(filepath.Dir(old), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(old, []byte("written by an earlier version"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := fs.Get(ctx, key); err != nil || string(got) != "written by an earlier version" {
+		t.Fatalf("Get = %q, %v", got, err)
+	}
+	if err := fs.Delete(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Fatalf("the old file is still there: %v", err)
+	}
+	if k, _ := fs.Put(ctx, []byte("new")); !fileExists(filepath.Join(root, k[:2], k)) {
+		t.Fatal("a new blob is not in the one-level layout")
+	}
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
