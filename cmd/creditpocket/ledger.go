@@ -22,14 +22,11 @@ func cmdLedger(ctx context.Context, args []string, env func(string) (string, boo
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, newLogger(stderr, cfg.LogLevel))
+	db, err := openMigrated(ctx, cfg, newLogger(stderr, cfg.LogLevel))
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
 	vs, txs, loans, err := verifyLedger(ctx, db)
 	if err != nil {
 		return err

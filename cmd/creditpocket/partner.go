@@ -12,7 +12,6 @@ import (
 
 	"creditpocket/internal/config"
 	"creditpocket/internal/partner"
-	"creditpocket/internal/store"
 )
 
 const partnerUsage = `usage: creditpocket partner <create|list|revoke> [flags]
@@ -50,14 +49,11 @@ func cmdPartner(ctx context.Context, args []string, env func(string) (string, bo
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, nil)
+	db, err := openMigrated(ctx, cfg, nil)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
 	svc := &partner.Service{Store: db.Partners()}
 	switch sub {
 	case "create":

@@ -136,24 +136,17 @@ func (c *riskCommand) open(ctx context.Context, args []string, positional int, s
 	if err := c.cfg.Validate(); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, c.cfg.DatabaseURL, c.cfg.DataDir, newLogger(stderr, c.cfg.LogLevel))
+	db, err := openMigrated(ctx, c.cfg, newLogger(stderr, c.cfg.LogLevel))
 	if err != nil {
 		return err
 	}
-	if _, err := db.Migrate(ctx); err != nil {
+	v, err := openVault(c.cfg)
+	if err != nil {
 		db.Close()
 		return err
 	}
-	key, err := masterKey(c.cfg)
-	if err == nil {
-		var v *vault.Vault
-		if v, err = vault.New(key); err == nil {
-			c.db, c.store = db, db.Risk(v.Hash, nil)
-			return nil
-		}
-	}
-	db.Close()
-	return err
+	c.db, c.store = db, db.Risk(v.Hash, nil)
+	return nil
 }
 
 func (c *riskCommand) close() {

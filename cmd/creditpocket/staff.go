@@ -16,8 +16,6 @@ import (
 	"creditpocket/internal/config"
 	"creditpocket/internal/console"
 	"creditpocket/internal/staff"
-	"creditpocket/internal/store"
-	"creditpocket/internal/vault"
 )
 
 const staffUsage = `usage: creditpocket staff <create|list|disable> [flags]
@@ -56,19 +54,12 @@ func cmdStaff(ctx context.Context, args []string, env func(string) (string, bool
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, nil)
+	db, err := openMigrated(ctx, cfg, nil)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
-	key, err := masterKey(cfg)
-	if err != nil {
-		return err
-	}
-	v, err := vault.New(key)
+	v, err := openVault(cfg)
 	if err != nil {
 		return err
 	}

@@ -120,11 +120,7 @@ func (a *App) init(ctx context.Context, opt Options) error {
 			return fmt.Errorf("seed demo data: %w", err)
 		}
 	}
-	key, err := masterKey(cfg)
-	if err != nil {
-		return err
-	}
-	v, err := vault.New(key)
+	v, err := openVault(cfg)
 	if err != nil {
 		return err
 	}
@@ -204,6 +200,29 @@ func masterKey(cfg config.Config) ([]byte, error) {
 		return base64.StdEncoding.DecodeString(cfg.EncryptionKey)
 	}
 	return vault.LoadOrCreateDevKey(cfg.DataDir)
+}
+
+// openVault is the vault of the configured master key.
+func openVault(cfg config.Config) (*vault.Vault, error) {
+	key, err := masterKey(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return vault.New(key)
+}
+
+// openMigrated opens the configured database with its schema brought up
+// to date, for the commands that work beside running servers.
+func openMigrated(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.DB, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, log)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }
 
 // Close releases the database.

@@ -223,28 +223,8 @@ func (c *Console) audit(q *request, action, target, detail string) error {
 	return c.d.Staff.Audit(q.ctx(), q.actor, action, target, detail)
 }
 
-// status maps an error to the page's HTTP status, in one place.
-func status(err error) int {
-	switch errs.ErrorCode(err) {
-	case errs.Invalid:
-		return http.StatusBadRequest
-	case errs.Unauthenticated:
-		return http.StatusUnauthorized
-	case errs.Forbidden:
-		return http.StatusForbidden
-	case errs.NotFound:
-		return http.StatusNotFound
-	case errs.Conflict:
-		return http.StatusConflict
-	case errs.TooLarge:
-		return http.StatusRequestEntityTooLarge
-	case errs.RateLimited:
-		return http.StatusTooManyRequests
-	case errs.Unavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
+// status is the page's HTTP status for an error (errs.Code.HTTPStatus).
+func status(err error) int { return errs.ErrorCode(err).HTTPStatus() }
 
 // fail renders the error page. Internal errors are logged once and shown
 // as "internal error".

@@ -153,12 +153,18 @@ type applicantField struct{ Name, Value string }
 // maskedFields are applicant fields shown masked.
 var maskedFields = []string{"doc_no", "mobile", "email"}
 
-func (c *Console) kycPage(q *request, shown *shownDocument) error {
+// kycFile reads the KYC submission the path names.
+func (c *Console) kycFile(q *request) (int64, *KYCFile, error) {
 	id, err := kycID(q)
 	if err != nil {
-		return err
+		return 0, nil, err
 	}
 	f, err := c.d.Reads.KYC(q.ctx(), id)
+	return id, f, err
+}
+
+func (c *Console) kycPage(q *request, shown *shownDocument) error {
+	id, f, err := c.kycFile(q)
 	if err != nil {
 		return err
 	}
@@ -229,11 +235,7 @@ func (c *Console) kycDocument(q *request) error {
 }
 
 func (c *Console) takeKYC(q *request) error {
-	id, err := kycID(q)
-	if err != nil {
-		return err
-	}
-	f, err := c.d.Reads.KYC(q.ctx(), id)
+	id, f, err := c.kycFile(q)
 	if err != nil {
 		return err
 	}

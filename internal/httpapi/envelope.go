@@ -25,30 +25,10 @@ type envelope struct {
 
 const okMessage = "successfully request"
 
-// status and appCode are the one place error codes become HTTP statuses
-// and the envelope's numeric code (1 is success; failures are 4xx0/5xx0).
-func status(code errs.Code) int {
-	switch code {
-	case errs.Invalid:
-		return http.StatusBadRequest
-	case errs.Unauthenticated:
-		return http.StatusUnauthorized
-	case errs.Forbidden:
-		return http.StatusForbidden
-	case errs.NotFound:
-		return http.StatusNotFound
-	case errs.Conflict:
-		return http.StatusConflict
-	case errs.TooLarge:
-		return http.StatusRequestEntityTooLarge
-	case errs.RateLimited:
-		return http.StatusTooManyRequests
-	case errs.Unavailable:
-		return http.StatusServiceUnavailable
-	default:
-		return http.StatusInternalServerError
-	}
-}
+// status is the HTTP status of an error code (errs.Code.HTTPStatus), and
+// appCode the envelope's numeric code: 1 is success, failures are the
+// status × 10.
+func status(code errs.Code) int { return code.HTTPStatus() }
 
 func appCode(code errs.Code) int { return status(code) * 10 }
 
