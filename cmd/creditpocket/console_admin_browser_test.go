@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -60,6 +61,29 @@ func TestConsoleAdminInBrowser(t *testing.T) {
 			b.screenshot("products")
 			b.open("/console/partners", "#create-partner")
 			b.screenshot("partners")
+			b.open("/console/loans", "main table")
+			b.screenshot("loans")
+			tok := a.borrower("08035550201")
+			basic := personBasic("08035550201")
+			basic["idCountry"], basic["nationality"], basic["idNumber"], basic["birthDate"] = "CN", "CN", "110269196203272848", "1962-03-27"
+			a.ok("POST", "/user/info/basic", basic, tok)
+			pdf, err := os.ReadFile("../../internal/creditreport/testdata/fixtures/typical-gopdf-2.pdf")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := a.postMultipart("/user/credit/report", tok, pdf); r.Status != 200 {
+				t.Fatalf("attach = %d %q", r.Status, r.Message)
+			}
+			b.open("/console/borrowers?mobile=08035550201", "#credit-report")
+			b.screenshot("borrower")
+			b.do("open the credit report",
+				chromedp.SendKeys(chromedp.CSS(`#credit-report input[name=purpose]`), "browser test"),
+				chromedp.Click(chromedp.CSS(`#credit-report button`)),
+				chromedp.WaitVisible(chromedp.CSS(`#report-accounts`)))
+			if n := b.count(`#report-accounts tbody tr`); n == 0 {
+				t.Error("the report lists no accounts")
+			}
+			b.screenshot("credit-report")
 			b.open("/console/staff", "#staff")
 			b.screenshot("staff")
 			b.open("/console/audit", "main")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"os"
 	"net/url"
 	"regexp"
 	"strings"
@@ -147,5 +148,44 @@ func TestConsoleProductAndPartnerPages(t *testing.T) {
 				t.Fatal("revoked credentials still work")
 			}
 		})
+	})
+}
+
+func TestConsoleBorrowerCreditReport(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		a := newConsoleApp(t, e)
+		tok := a.borrower("08035550101")
+		basic := personBasic("08035550101")
+		basic["idCountry"], basic["nationality"], basic["idNumber"], basic["birthDate"] = "CN", "CN", "110269196203272848", "1962-03-27"
+		a.ok("POST", "/user/info/basic", basic, tok)
+		pdf, err := os.ReadFile("../../internal/creditreport/testdata/fixtures/typical-gopdf-2.pdf")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := a.postMultipart("/user/credit/report", tok, pdf); r.Status != 200 {
+			t.Fatalf("attach = %d %q", r.Status, r.Message)
+		}
+		var info struct{ UID string }
+		a.ok("GET", "/user/info", nil, tok).decode(t, &info)
+		viewer := a.as(a.staff("vera@lender.example", staff.Viewer))
+
+		_, page := viewer.do("GET", "/console/borrowers/"+info.UID, nil)
+		if !strings.Contains(page, `id="credit-report"`) || !strings.Contains(page, "<dt>Bad debts</dt><dd>2</dd>") {
+			t.Fatalf("borrower page: %.800s", page)
+		}
+		if st, _ := viewer.do("POST", "/console/borrowers/"+info.UID+"/credit-report", url.Values{"csrf": {viewer.csrf}}); st != http.StatusBadRequest {
+			t.Fatalf("open without a purpose = %d", st)
+		}
+		st, report := viewer.do("POST", "/console/borrowers/"+info.UID+"/credit-report", url.Values{"csrf": {viewer.csrf}, "purpose": {"manual review"}})
+		if st != http.StatusOK || !strings.Contains(report, `id="report-accounts"`) || strings.Contains(report, "110269196203272848") {
+			t.Fatalf("report page = %d: %.600s", st, report)
+		}
+		if n := strings.Count(report, `class="m s`); n == 0 {
+			t.Error("no repayment-grid months shown")
+		}
+		admin := a.as(a.staff("ada@lender.example", staff.Admin))
+		if _, audit := admin.do("GET", "/console/audit", nil); !strings.Contains(audit, "borrower.credit_report.view") || !strings.Contains(audit, "manual review") {
+			t.Error("the report view is not in the audit log with its purpose")
+		}
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"creditpocket/internal/account"
 	"creditpocket/internal/bookstats"
 	"creditpocket/internal/console"
+	"creditpocket/internal/creditreport"
 	"creditpocket/internal/inbox"
 	"creditpocket/internal/kyc"
 	"creditpocket/internal/loan"
@@ -147,6 +148,14 @@ func (r consoleReads) KYC(ctx context.Context, id int64) (*console.KYCFile, erro
 		return err
 	})
 	return f, err
+}
+
+func (r consoleReads) BorrowerCreditReport(ctx context.Context, userID int64) (*account.CreditReport, error) {
+	return r.accounts.LatestCreditReport(ctx, userID)
+}
+
+func (r consoleReads) OpenCreditReport(ctx context.Context, userID int64) (*account.CreditReport, *creditreport.Report, error) {
+	return r.accounts.OpenCreditReport(ctx, userID)
 }
 
 func (r consoleReads) RiskDecision(ctx context.Context, sequenceID string) (*risk.Record, error) {

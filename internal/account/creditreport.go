@@ -33,6 +33,7 @@ type CreditReport struct {
 // Blobs stores sealed documents.
 type Blobs interface {
 	Put(ctx context.Context, data []byte) (string, error)
+	Get(ctx context.Context, key string) ([]byte, error)
 	Delete(ctx context.Context, key string) error
 }
 
@@ -105,4 +106,26 @@ func (s *Service) LatestCreditReport(ctx context.Context, userID int64) (*Credit
 		return err
 	})
 	return cr, err
+}
+
+// OpenCreditReport reads the borrower's newest attached report in full
+// (for an operator; callers log the view). errs.NotFound when none.
+func (s *Service) OpenCreditReport(ctx context.Context, userID int64) (*CreditReport, *creditreport.Report, error) {
+	cr, err := s.LatestCreditReport(ctx, userID)
+	if err != nil {
+		return nil, nil, err
+	}
+	sealed, err := s.Blobs.Get(ctx, cr.BlobKey)
+	if err != nil {
+		return nil, nil, fmt.Errorf("account: read credit report %d: %w", cr.ID, err)
+	}
+	raw, err := s.Vault.OpenString(sealed, creditReportAAD(userID))
+	if err != nil {
+		return nil, nil, fmt.Errorf("account: open credit report %d: %w", cr.ID, err)
+	}
+	rep := new(creditreport.Report)
+	if err := json.Unmarshal([]byte(raw), rep); err != nil {
+		return nil, nil, fmt.Errorf("account: decode credit report %d: %w", cr.ID, err)
+	}
+	return cr, rep, nil
 }

@@ -45,9 +45,13 @@ func (c *Console) borrowerPage(q *request) error {
 	if err != nil {
 		return err
 	}
+	report, err := c.d.Reads.BorrowerCreditReport(q.ctx(), id)
+	if err != nil && !errs.Is(err, errs.NotFound) {
+		return err
+	}
 	if err := c.audit(q, "borrower.view", "borrower "+strconv.FormatInt(id, 10), ""); err != nil {
 		return err
 	}
-	c.render(q.w, q.r, q.sess, http.StatusOK, "borrower", map[string]any{"Overview": o, "Cards": cards, "Loans": loans})
+	c.render(q.w, q.r, q.sess, http.StatusOK, "borrower", map[string]any{"Overview": o, "Cards": cards, "Loans": loans, "Report": report})
 	return nil
 }

@@ -23,6 +23,7 @@ import (
 
 	"creditpocket/internal/account"
 	"creditpocket/internal/bookstats"
+	"creditpocket/internal/creditreport"
 	"creditpocket/internal/errs"
 	"creditpocket/internal/identity"
 	"creditpocket/internal/inbox"
@@ -99,6 +100,11 @@ type Reads interface {
 	BorrowerCards(ctx context.Context, userID int64) ([]account.BankCard, error)
 	BorrowerLoans(ctx context.Context, userID int64) ([]loan.Record, error)
 	KYC(ctx context.Context, submissionID int64) (*KYCFile, error) // errs.NotFound
+	// BorrowerCreditReport is the summary of the borrower's newest attached
+	// credit report; errs.NotFound when there is none.
+	BorrowerCreditReport(ctx context.Context, userID int64) (*account.CreditReport, error)
+	// OpenCreditReport reads that report in full.
+	OpenCreditReport(ctx context.Context, userID int64) (*account.CreditReport, *creditreport.Report, error)
 	// RiskDecision is the risk engine's stored decision; errs.NotFound.
 	RiskDecision(ctx context.Context, sequenceID string) (*risk.Record, error)
 }

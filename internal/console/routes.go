@@ -47,6 +47,7 @@ func (c *Console) routes() []Route {
 
 		{"GET", "/console/borrowers", staff.ViewBorrowers, (*Console).borrowerSearch},
 		{"GET", "/console/borrowers/{id}", staff.ViewBorrowers, (*Console).borrowerPage},
+		{"POST", "/console/borrowers/{id}/credit-report", staff.ViewBorrowers, (*Console).borrowerCreditReport},
 
 		{"GET", "/console/staff", staff.ManageStaff, (*Console).staffList},
 		{"POST", "/console/staff", staff.ManageStaff, (*Console).staffCreate},
