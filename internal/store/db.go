@@ -175,6 +175,25 @@ func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 	return fn(&Tx{db: db, q: db.ro, pool: db.ro})
 }
 
+// Exec runs one write statement on its own, committed by itself: no BEGIN
+// and COMMIT round trips, for writes that are a single statement. A
+// deadlock or busy database is retried as Tx retries.
+func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	t := &Tx{db: db, q: db.rw, pool: db.rw}
+	var (
+		res sql.Result
+		err error
+	)
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		res, err = t.Exec(ctx, query, args...)
+		if err == nil || !retryable(err) || ctx.Err() != nil {
+			return res, err
+		}
+		time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
+	}
+	return res, err
+}
+
 func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) error {
 	var err error
 	for attempt := 1; attempt <= maxAttempts; attempt++ {

@@ -62,28 +62,16 @@ func (s partnerStore) Partners(ctx context.Context) ([]partner.Partner, error) {
 }
 
 func (s partnerStore) RevokePartner(ctx context.Context, id string, at time.Time) (bool, error) {
-	var n int64
-	err := s.db.Tx(ctx, func(t *Tx) error {
-		var err error
-		n, err = affected(t.Exec(ctx, `UPDATE partners SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, id, millis(at)))
-		return err
-	})
+	n, err := affected(s.db.Exec(ctx, `UPDATE partners SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, id, millis(at)))
 	return n == 1, err
 }
 
 func (s partnerStore) ConsumeCall(ctx context.Context, id string) (bool, error) {
-	var n int64
-	err := s.db.Tx(ctx, func(t *Tx) error {
-		var err error
-		n, err = affected(t.Exec(ctx, `UPDATE partners SET used = used + 1 WHERE id = $1 AND (quota = 0 OR used < quota)`, id))
-		return err
-	})
+	n, err := affected(s.db.Exec(ctx, `UPDATE partners SET used = used + 1 WHERE id = $1 AND (quota = 0 OR used < quota)`, id))
 	return n == 1, err
 }
 
 func (s partnerStore) AddCalls(ctx context.Context, id string, n int64) error {
-	return s.db.Tx(ctx, func(t *Tx) error {
-		_, err := t.Exec(ctx, `UPDATE partners SET used = used + $2 WHERE id = $1`, id, n)
-		return err
-	})
+	_, err := s.db.Exec(ctx, `UPDATE partners SET used = used + $2 WHERE id = $1`, id, n)
+	return err
 }

@@ -13,12 +13,10 @@ func (db *DB) SandboxEvents() payment.EventQueue { return sandboxEvents{db} }
 type sandboxEvents struct{ db *DB }
 
 func (q sandboxEvents) Enqueue(ctx context.Context, e payment.QueuedEvent, now time.Time) error {
-	return q.db.Tx(ctx, func(t *Tx) error {
-		_, err := t.Exec(ctx, `INSERT INTO sandbox_events (id, reference, event, body, deliver_after, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (reference, event) DO NOTHING`,
-			e.ID, e.Reference, e.Event, string(e.Body), millis(e.DeliverAfter), millis(now))
-		return err
-	})
+	_, err := q.db.Exec(ctx, `INSERT INTO sandbox_events (id, reference, event, body, deliver_after, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (reference, event) DO NOTHING`,
+		e.ID, e.Reference, e.Event, string(e.Body), millis(e.DeliverAfter), millis(now))
+	return err
 }
 
 func (q sandboxEvents) Due(ctx context.Context, now time.Time, limit int) ([]payment.QueuedEvent, error) {
