@@ -5,7 +5,9 @@ import (
 	"mime/multipart"
 	"os"
 	"testing"
+	"time"
 
+	"creditpocket/internal/loan"
 	"creditpocket/internal/store"
 	"creditpocket/internal/store/storetest"
 )
@@ -183,5 +185,103 @@ func TestLoanApplyIsDecidedByTheRiskEngine(t *testing.T) {
 				t.Fatalf("rule W14 (overdue on report) did not fire: %v", o["hit_rules"])
 			}
 		})
+	})
+}
+
+// feedbackOf is the risk engine's feedback on the decision of the
+// borrower's newest loan.
+func (a *testApp) feedbackOf(token string) map[string]any {
+	a.t.Helper()
+	return a.feedbackOfLoan(a.latest(token).ID)
+}
+
+// feedbackOfLoan is the risk engine's feedback on a loan's decision.
+func (a *testApp) feedbackOfLoan(id string) map[string]any {
+	a.t.Helper()
+	var ol struct{ RiskSequenceID string }
+	a.opsReq("GET", "/ops/loans/"+id, nil).decode(a.t, &ol)
+	var rec struct {
+		Feedback map[string]any `json:"feedback"`
+	}
+	a.opsReq("GET", "/ops/risk/decisions/"+ol.RiskSequenceID, nil).decode(a.t, &rec)
+	return rec.Feedback
+}
+
+func TestHowDecidedLoansTurnOutIsFedBackToTheRiskEngine(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		a := newLoanApp(t, e, nil)
+
+		t.Run("a reviewer's approval and the settlement", func(t *testing.T) {
+			tok := a.borrower("08031240001")
+			if r := a.opsReq("POST", "/ops/risk/list-entries", map[string]string{"kind": "phone", "value": "2348031240001",
+				"list": "grey", "reason": "watch", "created_by": "ada"}); r.Status != 200 {
+				t.Fatalf("greylist = %d %q", r.Status, r.Message)
+			}
+			a.applyReq(tok, "301")
+			l := a.latest(tok)
+			if l.Status != 3 {
+				t.Fatalf("a greylisted borrower is not in review: %+v", l)
+			}
+			if fb := a.feedbackOf(tok); fb != nil {
+				t.Fatalf("feedback before any outcome: %v", fb)
+			}
+			if r := a.opsReq("POST", "/ops/loans/"+l.ID+"/approve", map[string]string{"reviewer": "rita", "reason": "known"}); r.Status != 200 {
+				t.Fatalf("approve = %d %q", r.Status, r.Message)
+			}
+			a.deliver()
+			if fb := a.feedbackOf(tok); fb["approved"] != true || fb["repayment"] != nil {
+				t.Fatalf("after approval: %v", fb)
+			}
+			a.pay(tok, l.ID, "settle-1", money(a.latest(tok).ShouldbackFee))
+			if l := a.latest(tok); l.Status != 8 {
+				t.Fatalf("not settled: %+v", l)
+			}
+			if fb := a.feedbackOf(tok); fb["approved"] != true || fb["repayment"] != "repaid" {
+				t.Fatalf("after settlement: %v", fb)
+			}
+		})
+		t.Run("a reviewer's rejection", func(t *testing.T) {
+			tok := a.borrower("08031240002")
+			a.opsReq("POST", "/ops/risk/list-entries", map[string]string{"kind": "phone", "value": "2348031240002", "list": "grey", "reason": "watch", "created_by": "ada"})
+			a.applyReq(tok, "301")
+			l := a.latest(tok)
+			if r := a.opsReq("POST", "/ops/loans/"+l.ID+"/reject", map[string]string{"reviewer": "rita", "reason": "no"}); r.Status != 200 {
+				t.Fatalf("reject = %d %q", r.Status, r.Message)
+			}
+			if fb := a.feedbackOf(tok); fb["approved"] != false || fb["at"] == nil {
+				t.Fatalf("after rejection: %v", fb)
+			}
+		})
+	})
+}
+
+func TestALoanThirtyDaysOverdueIsReportedDefaulted(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		c := &clock{t: time.Date(2026, 1, 15, 10, 0, 0, 0, time.UTC)}
+		a := newLoanApp(t, e, c)
+		tok := a.borrower("08031240003")
+		a.applyReq(tok, "301")
+		a.deliver()
+		l := a.latest(tok)
+		if l.Status != 6 {
+			t.Fatalf("not repaying: %+v", l)
+		}
+		cob := func(date string) {
+			t.Helper()
+			d, _ := loan.ParseDate(date)
+			if _, err := a.app.Loans.CloseOfBusiness(t0ctx, a.app.DB.Leases(), d, "test"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c.Add(30 * 24 * time.Hour)
+		cob("2026-02-20") // due 2026-01-22: 29 days overdue
+		if fb := a.feedbackOfLoan(l.ID); fb != nil && fb["repayment"] != nil {
+			t.Fatalf("29 days overdue is already %v", fb)
+		}
+		c.Add(24 * time.Hour)
+		cob("2026-02-21")
+		if fb := a.feedbackOfLoan(l.ID); fb["approved"] != true || fb["repayment"] != "defaulted" {
+			t.Fatalf("30 days overdue: %v", fb)
+		}
 	})
 }

@@ -58,6 +58,7 @@ func (a *App) wireLoans(v *vault.Vault, accounts *account.Service, loc *time.Loc
 	a.Loans = &loan.Service{
 		Store:     a.DB.Loans(),
 		Decider:   decider,
+		Outcomes:  loanOutcomes{a.RiskStore},
 		Provider:  a.Payments,
 		Borrowers: borrowers{accounts: accounts, db: a.DB, vault: v},
 		Photos:    photos{blobs: a.Blobs, vault: v},
@@ -124,4 +125,13 @@ type loanDecisions struct{ s *store.Risk }
 
 func (d loanDecisions) SaveDecision(ctx context.Context, rec *risk.Record) error {
 	return d.s.SaveDecision(ctx, rec, store.FromLoanApply, "")
+}
+
+// loanOutcomes records how decided loans turned out as the risk
+// engine's feedback on their decisions.
+type loanOutcomes struct{ s *store.Risk }
+
+func (o loanOutcomes) Report(ctx context.Context, sequenceID string, out loan.Outcome, at time.Time) error {
+	_, err := o.s.AddFeedback(ctx, sequenceID, risk.FeedbackOutcome(out), at, "loan engine")
+	return err
 }

@@ -165,9 +165,12 @@ func (s *Service) feedCOB(ctx context.Context, leases Leases, business Date, hol
 // loan: close of business touches every owing loan past due every day.
 func (s *Service) cobBatch(ctx context.Context, ids []string, business Date) (COBResult, error) {
 	now := s.now()
-	var res COBResult
+	var (
+		res       COBResult
+		defaulted []*Record
+	)
 	err := s.Store.Tx(ctx, func(tx Tx) error {
-		res = COBResult{}
+		res, defaulted = COBResult{}, nil
 		rs, err := tx.LoansForUpdate(ctx, ids)
 		if err != nil {
 			return err
@@ -181,10 +184,13 @@ func (s *Service) cobBatch(ctx context.Context, ids []string, business Date) (CO
 			if !r.Status.Owing() {
 				continue // settled since it was listed
 			}
-			wasOverdue := r.Status == StatusOverdue
+			wasOverdue, daysBefore := r.Status == StatusOverdue, r.OverDays
 			a, posts, err := r.CloseOfBusiness(business, now)
 			if err != nil {
 				return err
+			}
+			if daysBefore < DefaultDays && a.OverDays >= DefaultDays {
+				defaulted = append(defaulted, r)
 			}
 			res.Loans++
 			if len(posts) == 0 && a.OverDays == 0 {
@@ -210,5 +216,10 @@ func (s *Service) cobBatch(ctx context.Context, ids []string, business Date) (CO
 		}
 		return tx.AddMessages(ctx, msgs)
 	})
+	if err == nil {
+		for _, r := range defaulted {
+			s.report(ctx, r, OutcomeDefaulted, now)
+		}
+	}
 	return res, err
 }

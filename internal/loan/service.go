@@ -170,6 +170,7 @@ type Service struct {
 	Provider  Provider
 	Borrowers Borrowers
 	Photos    Photos
+	Outcomes  Outcomes       // optional: learns how decided loans turn out
 	Location  *time.Location // business time zone; nil means UTC
 	Log       *slog.Logger
 	Now       func() time.Time
@@ -561,6 +562,11 @@ func (s *Service) Decide(ctx context.Context, rv ManualDecision) (*Record, error
 	if pay != nil {
 		s.sendDisbursement(ctx, out, pay)
 	}
+	o := OutcomeDeclined
+	if rv.Approve {
+		o = OutcomeAccepted
+	}
+	s.report(ctx, out, o, now)
 	return out, nil
 }
 
@@ -604,7 +610,9 @@ type PaymentResult struct {
 // are errs.NotFound.
 func (s *Service) HandlePayment(ctx context.Context, res PaymentResult) error {
 	now := s.now()
-	return s.Store.Tx(ctx, func(tx Tx) error {
+	var settled *Record
+	err := s.Store.Tx(ctx, func(tx Tx) error {
+		settled = nil
 		p, err := tx.PaymentForUpdate(ctx, res.Reference)
 		if err != nil {
 			return err
@@ -663,8 +671,15 @@ func (s *Service) HandlePayment(ctx context.Context, res PaymentResult) error {
 		if err := tx.UpdateLoan(ctx, r); err != nil {
 			return err
 		}
+		if r.Status == StatusSettled && res.Succeeded && p.Kind != PayDisbursement {
+			settled = r
+		}
 		return addMessages(ctx, tx, r.UserID(), msgs, now)
 	})
+	if err == nil && settled != nil {
+		s.report(ctx, settled, OutcomeRepaid, now)
+	}
+	return err
 }
 
 // applyPayment books money received: an extension when it pays exactly

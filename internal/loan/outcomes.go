@@ -1,0 +1,41 @@
+package loan
+
+import (
+	"context"
+	"time"
+)
+
+// Outcome is how an application decided by the risk engine turned out,
+// in the words of the risk engine's feedback.
+type Outcome string
+
+// Outcomes of decided applications.
+const (
+	OutcomeAccepted  Outcome = "accept"    // a reviewer approved it
+	OutcomeDeclined  Outcome = "decline"   // a reviewer rejected it
+	OutcomeRepaid    Outcome = "repaid"    // the loan was settled
+	OutcomeDefaulted Outcome = "defaulted" // the loan went DefaultDays overdue
+)
+
+// DefaultDays is how many days overdue a loan is reported as defaulted (a
+// later settlement reports it repaid, and the latest report counts).
+const DefaultDays = 30
+
+// Outcomes learns how decided applications turned out, by the sequence id
+// of their risk decision, so simulations of a candidate policy can count
+// the approvals that defaulted. The risk engine's feedback implements it.
+type Outcomes interface {
+	Report(ctx context.Context, sequenceID string, o Outcome, at time.Time) error
+}
+
+// report tells Outcomes how r turned out. It runs after r's transaction
+// committed and is best effort: the loan never depends on it, so a
+// failure is logged, not returned.
+func (s *Service) report(ctx context.Context, r *Record, o Outcome, at time.Time) {
+	if s.Outcomes == nil || r.RiskSequenceID == "" {
+		return
+	}
+	if err := s.Outcomes.Report(context.WithoutCancel(ctx), r.RiskSequenceID, o, at); err != nil {
+		s.log().Warn("report a loan's outcome to the risk engine", "loan", r.ID, "outcome", string(o), "err", err)
+	}
+}
