@@ -84,6 +84,12 @@ func TestConsoleAdminInBrowser(t *testing.T) {
 				t.Error("the report lists no accounts")
 			}
 			b.screenshot("credit-report")
+			b.do("a tablet's screen", chromedp.EmulateViewport(820, 1180))
+			b.open("/console/", "#figures")
+			b.screenshot("tablet-dashboard")
+			b.open("/console/products", "#products")
+			b.screenshot("tablet-products")
+			b.do("a laptop's screen", chromedp.EmulateViewport(1280, 900))
 			b.open("/console/staff", "#staff")
 			b.screenshot("staff")
 			b.open("/console/audit", "main")

@@ -108,6 +108,14 @@ func TestConsoleProductAndPartnerPages(t *testing.T) {
 				t.Fatalf("products page: %.500s", body)
 			}
 		})
+		t.Run("the edit form holds the stored terms as the numbers it takes back", func(t *testing.T) {
+			_, body := admin.do("GET", "/console/products?edit=301", nil)
+			for _, want := range []string{`name="principal" value="600000"`, `name="interestRate" value="5000"`, `name="serviceFee" value="229000"`} {
+				if !strings.Contains(body, want) {
+					t.Errorf("edit form lacks %s", want)
+				}
+			}
+		})
 		t.Run("a product is added, and a bad one is refused naming the field", func(t *testing.T) {
 			form := url.Values{"csrf": {admin.csrf}, "id": {"401"}, "name": {"Starter"}, "currency": {"NGN"}, "principal": {"500000"},
 				"cycle": {"7"}, "interestRate": {"5000"}, "serviceFee": {"100000"}, "feeMode": {"suffix"}, "penaltyRate": {"10000"},
