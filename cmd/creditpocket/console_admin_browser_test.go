@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"strings"
 	"testing"
 
@@ -63,17 +62,7 @@ func TestConsoleAdminInBrowser(t *testing.T) {
 			b.screenshot("partners")
 			b.open("/console/loans", "main table")
 			b.screenshot("loans")
-			tok := a.borrower("08035550201")
-			basic := personBasic("08035550201")
-			basic["idCountry"], basic["nationality"], basic["idNumber"], basic["birthDate"] = "CN", "CN", "110269196203272848", "1962-03-27"
-			a.ok("POST", "/user/info/basic", basic, tok)
-			pdf, err := os.ReadFile("../../internal/creditreport/testdata/fixtures/typical-gopdf-2.pdf")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r := a.postMultipart("/user/credit/report", tok, pdf); r.Status != 200 {
-				t.Fatalf("attach = %d %q", r.Status, r.Message)
-			}
+			a.attachReport(a.reportOwner("08035550201", "110269196203272848", "1962-03-27"), "typical-gopdf-2")
 			b.open("/console/borrowers?mobile=08035550201", "#credit-report")
 			b.screenshot("borrower")
 			b.do("open the credit report",

@@ -3,7 +3,6 @@ package main
 import (
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -162,17 +161,8 @@ func TestConsoleProductAndPartnerPages(t *testing.T) {
 func TestConsoleBorrowerCreditReport(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, e store.Engine) {
 		a := newConsoleApp(t, e)
-		tok := a.borrower("08035550101")
-		basic := personBasic("08035550101")
-		basic["idCountry"], basic["nationality"], basic["idNumber"], basic["birthDate"] = "CN", "CN", "110269196203272848", "1962-03-27"
-		a.ok("POST", "/user/info/basic", basic, tok)
-		pdf, err := os.ReadFile("../../internal/creditreport/testdata/fixtures/typical-gopdf-2.pdf")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r := a.postMultipart("/user/credit/report", tok, pdf); r.Status != 200 {
-			t.Fatalf("attach = %d %q", r.Status, r.Message)
-		}
+		tok := a.reportOwner("08035550101", "110269196203272848", "1962-03-27")
+		a.attachReport(tok, "typical-gopdf-2")
 		var info struct{ UID string }
 		a.ok("GET", "/user/info", nil, tok).decode(t, &info)
 		viewer := a.as(a.staff("vera@lender.example", staff.Viewer))

@@ -11,6 +11,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -286,4 +287,33 @@ func (a *testApp) blobFiles() int {
 		a.t.Fatal(err)
 	}
 	return n
+}
+
+// reportOwner is a borrower with the identity of a fixture credit report:
+// its Chinese resident ID and the birth date the ID carries.
+func (a *testApp) reportOwner(mobile, idNumber, birth string) string {
+	a.t.Helper()
+	tok := a.borrower(mobile)
+	basic := personBasic(mobile)
+	basic["idCountry"], basic["nationality"], basic["idNumber"], basic["birthDate"] = "CN", "CN", idNumber, birth
+	a.ok("POST", "/user/info/basic", basic, tok)
+	return tok
+}
+
+// fixtureReport is one of the credit-report fixtures' PDF.
+func (a *testApp) fixtureReport(name string) []byte {
+	a.t.Helper()
+	pdf, err := os.ReadFile("../../internal/creditreport/testdata/fixtures/" + name + ".pdf")
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return pdf
+}
+
+// attachReport attaches a fixture report through the app.
+func (a *testApp) attachReport(tok, name string) {
+	a.t.Helper()
+	if r := a.postMultipart("/user/credit/report", tok, a.fixtureReport(name)); r.Status != 200 {
+		a.t.Fatalf("attach %s = %d %q", name, r.Status, r.Message)
+	}
 }

@@ -4,13 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
 	"time"
 
-	"creditpocket/internal/config"
 	"creditpocket/internal/partner"
 )
 
@@ -31,10 +29,8 @@ func cmdPartner(ctx context.Context, args []string, env func(string) (string, bo
 		return errors.New("partner: no subcommand")
 	}
 	sub, args := args[0], args[1:]
-	cfg := config.Default()
-	fs := flag.NewFlagSet("creditpocket partner "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if err := cfg.Bind(fs, env); err != nil {
+	cfg, fs, err := commandFlags("partner "+sub, env, stderr)
+	if err != nil {
 		return err
 	}
 	name := fs.String("name", "", "partner name")
@@ -49,7 +45,7 @@ func cmdPartner(ctx context.Context, args []string, env func(string) (string, bo
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	db, err := openMigrated(ctx, cfg, nil)
+	db, err := openMigrated(ctx, *cfg, nil)
 	if err != nil {
 		return err
 	}

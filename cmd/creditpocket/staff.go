@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"creditpocket/internal/account"
-	"creditpocket/internal/config"
 	"creditpocket/internal/console"
 	"creditpocket/internal/staff"
 )
@@ -38,10 +36,8 @@ func cmdStaff(ctx context.Context, args []string, env func(string) (string, bool
 		return errors.New("staff: no subcommand")
 	}
 	sub, args := args[0], args[1:]
-	cfg := config.Default()
-	fs := flag.NewFlagSet("creditpocket staff "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if err := cfg.Bind(fs, env); err != nil {
+	cfg, fs, err := commandFlags("staff "+sub, env, stderr)
+	if err != nil {
 		return err
 	}
 	email := fs.String("email", "", "the staff member's e-mail (their sign-in name)")
@@ -54,12 +50,12 @@ func cmdStaff(ctx context.Context, args []string, env func(string) (string, bool
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	db, err := openMigrated(ctx, cfg, nil)
+	db, err := openMigrated(ctx, *cfg, nil)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	v, err := openVault(cfg)
+	v, err := openVault(*cfg)
 	if err != nil {
 		return err
 	}

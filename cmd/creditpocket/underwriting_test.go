@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"mime/multipart"
-	"os"
 	"testing"
 	"time"
 
@@ -109,44 +108,17 @@ func TestLoanApplyIsDecidedByTheRiskEngine(t *testing.T) {
 			}
 		})
 
-		fixture := func(t *testing.T, name string) []byte {
-			t.Helper()
-			pdf, err := os.ReadFile("../../internal/creditreport/testdata/fixtures/" + name + ".pdf")
-			if err != nil {
-				t.Fatal(err)
-			}
-			return pdf
-		}
-		// reportOwner is a borrower with the identity of a fixture report.
-		reportOwner := func(t *testing.T, mobile, idNumber, birth string) string {
-			tok := a.borrower(mobile)
-			basic := personBasic(mobile)
-			basic["idCountry"], basic["nationality"], basic["idNumber"], basic["birthDate"] = "CN", "CN", idNumber, birth
-			a.ok("POST", "/user/info/basic", basic, tok)
-			return tok
-		}
-		// attachReport gives a borrower the identity of a fixture report and
-		// attaches it through the app.
-		attachReport := func(t *testing.T, mobile, name, idNumber, birth string) string {
-			t.Helper()
-			tok := reportOwner(t, mobile, idNumber, birth)
-			if r := a.postMultipart("/user/credit/report", tok, fixture(t, name)); r.Status != 200 {
-				t.Fatalf("attach %s = %d %q", name, r.Status, r.Message)
-			}
-			return tok
-		}
-
 		t.Run("an operator attaches a report for a borrower and the decision reads it", func(t *testing.T) {
-			tok := reportOwner(t, "08031230007", "110269196203272848", "1962-03-27")
+			tok := a.reportOwner("08031230007", "110269196203272848", "1962-03-27")
 			var info struct{ UID string }
 			a.ok("GET", "/user/info", nil, tok).decode(t, &info)
-			if r := a.postMultipart("/ops/borrowers/"+info.UID+"/credit-report", "wrong-token", fixture(t, "typical-gopdf-2")); r.Status != 401 {
+			if r := a.postMultipart("/ops/borrowers/"+info.UID+"/credit-report", "wrong-token", a.fixtureReport("typical-gopdf-2")); r.Status != 401 {
 				t.Fatalf("attach without the operator token = %d", r.Status)
 			}
-			if r := a.postMultipart("/ops/borrowers/"+info.UID+"/credit-report", testOpsToken, fixture(t, "typical-gopdf-1")); r.Status != 400 {
+			if r := a.postMultipart("/ops/borrowers/"+info.UID+"/credit-report", testOpsToken, a.fixtureReport("typical-gopdf-1")); r.Status != 400 {
 				t.Fatalf("someone else's report = %d %q", r.Status, r.Message)
 			}
-			if r := a.postMultipart("/ops/borrowers/"+info.UID+"/credit-report", testOpsToken, fixture(t, "typical-gopdf-2")); r.Status != 200 {
+			if r := a.postMultipart("/ops/borrowers/"+info.UID+"/credit-report", testOpsToken, a.fixtureReport("typical-gopdf-2")); r.Status != 200 {
 				t.Fatalf("operator attach = %d %q", r.Status, r.Message)
 			}
 			a.applyReq(tok, "301")
@@ -156,7 +128,8 @@ func TestLoanApplyIsDecidedByTheRiskEngine(t *testing.T) {
 		})
 
 		t.Run("bad debt in the attached credit report rejects", func(t *testing.T) {
-			tok := attachReport(t, "08031230005", "typical-gopdf-2", "110269196203272848", "1962-03-27")
+			tok := a.reportOwner("08031230005", "110269196203272848", "1962-03-27")
+			a.attachReport(tok, "typical-gopdf-2")
 			a.applyReq(tok, "301")
 			l := a.latest(tok)
 			if l.Status != 31 || l.AuditRiskStatus != -1 || l.AuditRiskReson != "Bad debt in the credit report" {
@@ -168,7 +141,8 @@ func TestLoanApplyIsDecidedByTheRiskEngine(t *testing.T) {
 		})
 
 		t.Run("a report with short overdues adds to the score and tips a new borrower into review", func(t *testing.T) {
-			tok := attachReport(t, "08031230006", "typical-gopdf-1", "110959196209187439", "1962-09-18")
+			tok := a.reportOwner("08031230006", "110959196209187439", "1962-09-18")
+			a.attachReport(tok, "typical-gopdf-1")
 			a.applyReq(tok, "301")
 			if l := a.latest(tok); l.Status != 3 || l.AuditRiskReson != "Combined risk score needs review" {
 				t.Fatalf("short overdues: %+v", l)

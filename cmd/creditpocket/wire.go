@@ -33,19 +33,27 @@ import (
 
 // parseConfig reads a command's flags over the environment.
 func parseConfig(name string, args []string, env func(string) (string, bool), stderr io.Writer) (config.Config, error) {
+	cfg, fs, err := commandFlags(name, env, stderr)
+	if err != nil {
+		return *cfg, err
+	}
+	if err := fs.Parse(args); err != nil {
+		return *cfg, err
+	}
+	if fs.NArg() > 0 {
+		return *cfg, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	return *cfg, cfg.Validate()
+}
+
+// commandFlags is the flag set of "creditpocket name" with the
+// configuration flags of serve (--data, --database-url, …) bound to cfg;
+// a command adds its own flags before parsing.
+func commandFlags(name string, env func(string) (string, bool), stderr io.Writer) (*config.Config, *flag.FlagSet, error) {
 	cfg := config.Default()
 	fs := flag.NewFlagSet("creditpocket "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	if err := cfg.Bind(fs, env); err != nil {
-		return cfg, err
-	}
-	if err := fs.Parse(args); err != nil {
-		return cfg, err
-	}
-	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("unexpected arguments: %v", fs.Args())
-	}
-	return cfg, cfg.Validate()
+	return &cfg, fs, cfg.Bind(fs, env)
 }
 
 func newLogger(w io.Writer, level string) *slog.Logger {
