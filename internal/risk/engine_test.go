@@ -363,15 +363,18 @@ func TestAFailingSourceNeverYieldsAnAccept(t *testing.T) {
 	tests := []struct {
 		name    string
 		sources Sources
+		// timeout leaves the healthy in-memory source ample time even on
+		// a loaded machine (-race, CI): only the failing one may fail.
+		timeout time.Duration
 		flag    string
 		errText string
 	}{
-		{"a list store that errors", Sources{Lists: failingLists{}, Velocity: tb.velocity}, "lists_unavailable", "lists: lookup phone: connection refused"},
-		{"a velocity store that misses the deadline", Sources{Lists: tb.lists, Velocity: stallingStore{}}, "velocity_unavailable", "velocity: no answer before the deadline"},
+		{"a list store that errors", Sources{Lists: failingLists{}, Velocity: tb.velocity}, 5 * time.Second, "lists_unavailable", "lists: lookup phone: connection refused"},
+		{"a velocity store that misses the deadline", Sources{Lists: tb.lists, Velocity: stallingStore{}}, 300 * time.Millisecond, "velocity_unavailable", "velocity: no answer before the deadline"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := NewEngine(DefaultPolicy(), Config{Sources: tt.sources, GatherTimeout: 30 * time.Millisecond, Now: func() time.Time { return testNow }})
+			e := NewEngine(DefaultPolicy(), Config{Sources: tt.sources, GatherTimeout: tt.timeout, Now: func() time.Time { return testNow }})
 			start := time.Now()
 			rec, err := e.Decide(context.Background(), Input{Event: fixtureEvent(t)})
 			if err != nil {
@@ -397,7 +400,7 @@ func TestAFailingSourceNeverYieldsAnAccept(t *testing.T) {
 	}
 	t.Run("a blacklisting still rejects when velocity is down", func(t *testing.T) {
 		tb.list(t, KindIDNumber, "22212345678", Blacklist)
-		e := NewEngine(DefaultPolicy(), Config{Sources: Sources{Lists: tb.lists, Velocity: stallingStore{}}, GatherTimeout: 10 * time.Millisecond})
+		e := NewEngine(DefaultPolicy(), Config{Sources: Sources{Lists: tb.lists, Velocity: stallingStore{}}, GatherTimeout: 300 * time.Millisecond})
 		rec, err := e.Decide(context.Background(), Input{Event: fixtureEvent(t)})
 		if err != nil || rec.Outcome.FinalDecision != Reject {
 			t.Errorf("got %v %+v, want Reject", err, rec)
