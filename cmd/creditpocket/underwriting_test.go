@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"mime/multipart"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,6 +57,13 @@ func TestLoanApplyIsDecidedByTheRiskEngine(t *testing.T) {
 			}
 			if o["final_decision"] != "Accept" || o["policy_version"] == "" {
 				t.Errorf("outcome = %v", o)
+			}
+			var msgs struct {
+				List []struct{ Title, Content string }
+			}
+			a.ok("GET", "/message/page", nil, tok).decode(t, &msgs)
+			if len(msgs.List) == 0 || msgs.List[0].Title != "Loan approved" || !strings.HasPrefix(msgs.List[0].Content, "Loan "+l.ID+" ") {
+				t.Errorf("the decision's message: %+v", msgs.List)
 			}
 			// The stored record keeps identifiers only as masks.
 			for _, v := range []string{personBasic("08031230001")["idNumber"], "2348031230001", personCard("08031230001")["bankAccNo"]} {

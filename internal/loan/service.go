@@ -358,7 +358,6 @@ func (s *Service) Apply(ctx context.Context, in ApplyInput) (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	msg := decisionMessage(r, now)
 	approved := r.Status == StatusApproved
 	if approved {
 		// Straight on to disbursing, so the loan is written once.
@@ -396,7 +395,8 @@ func (s *Service) Apply(ctx context.Context, in ApplyInput) (*Record, error) {
 			}
 		}
 		*r = rec
-		return addMessages(ctx, tx, rec.UserID(), []inbox.Message{msg}, now)
+		// Built after the insert: the message names the loan's id.
+		return addMessages(ctx, tx, rec.UserID(), []inbox.Message{decisionMessage(&rec, now)}, now)
 	})
 	if err != nil {
 		return nil, err
