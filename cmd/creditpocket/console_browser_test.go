@@ -251,6 +251,9 @@ func TestConsoleInBrowser(t *testing.T) {
 				chromedp.SendKeys(chromedp.CSS(`form.inline input[name=purpose]`), "identity check"),
 				chromedp.Click(chromedp.CSS(`form.inline button`)),
 				chromedp.WaitVisible(chromedp.CSS(`#document img`)))
+			if w, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelector("#document img").naturalWidth`)); err != nil || w == 0 {
+				t.Errorf("the document image did not load (naturalWidth %d, %v)", w, err)
+			}
 			b.screenshot("kyc-review")
 			b.do("reject it",
 				chromedp.SendKeys(chromedp.CSS(`textarea[name=reason]`), "front and back are the same photo"),

@@ -3,6 +3,7 @@ package console
 import (
 	"encoding/base64"
 	"fmt"
+	"html/template"
 	"net/http"
 	"slices"
 	"strconv"
@@ -202,8 +203,11 @@ func (c *Console) kycReview(q *request) error { return c.kycPage(q, nil) }
 // (pages are not cached, so the document does not linger).
 type shownDocument struct {
 	Field, Purpose string
-	URL            string // data: URL of an image; empty for a PDF
-	PDF            bool
+	// URL is the image as a data: URL; empty for a PDF. It is built here
+	// from the document's bytes and a fixed image type, so it is marked
+	// safe: html/template would otherwise replace a data: URL.
+	URL template.URL
+	PDF bool
 }
 
 // kycDocument opens one document for a stated purpose. The KYC service
@@ -227,7 +231,7 @@ func (c *Console) kycDocument(q *request) error {
 	}
 	shown := &shownDocument{Field: field, Purpose: purpose}
 	if mime := mimeOf(kind); strings.HasPrefix(mime, "image/") {
-		shown.URL = "data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(data)
+		shown.URL = template.URL("data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(data))
 	} else {
 		shown.PDF = true
 	}
