@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -185,5 +187,59 @@ func TestConsoleBorrowerCreditReport(t *testing.T) {
 		if _, audit := admin.do("GET", "/console/audit", nil); !strings.Contains(audit, "borrower.credit_report.view") || !strings.Contains(audit, "manual review") {
 			t.Error("the report view is not in the audit log with its purpose")
 		}
+	})
+}
+
+func TestConsoleStaffRoleAndReset(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		a := newConsoleApp(t, e)
+		adaM := a.staff("ada@lender.example", staff.Admin)
+		ritaM := a.staff("rita@lender.example", staff.Reviewer)
+		ada, rita := a.as(adaM), a.as(ritaM)
+
+		t.Run("a role change ends the member's sessions", func(t *testing.T) {
+			if st, _ := ada.do("POST", "/console/staff/role", url.Values{"csrf": {ada.csrf}, "email": {ritaM.Email}, "role": {"viewer"}}); st != http.StatusSeeOther {
+				t.Fatalf("role = %d", st)
+			}
+			if st, _ := rita.do("GET", "/console/review/loans", nil); st != http.StatusSeeOther {
+				t.Fatalf("the old session still opens the review queue: %d", st)
+			}
+			ritaM.Role = "viewer"
+			if st, _ := a.as(ritaM).do("GET", "/console/review/loans", nil); st != http.StatusForbidden {
+				t.Fatalf("a viewer opens the review queue: %d", st)
+			}
+		})
+		t.Run("an admin cannot change their own role", func(t *testing.T) {
+			st, page := ada.do("POST", "/console/staff/role", url.Values{"csrf": {ada.csrf}, "email": {adaM.Email}, "role": {"viewer"}})
+			if st != http.StatusForbidden || !strings.Contains(page, "ask another admin") {
+				t.Fatalf("own role = %d: %.300s", st, page)
+			}
+		})
+		t.Run("a reset shows new credentials once and they sign in", func(t *testing.T) {
+			st, page := ada.do("POST", "/console/staff/reset", url.Values{"csrf": {ada.csrf}, "email": {ritaM.Email}})
+			m := regexp.MustCompile(`<dt>Password</dt><dd><code>([^<]+)</code></dd><dt>TOTP secret</dt><dd><code>([A-Z2-7]+)</code>`).FindStringSubmatch(page)
+			if st != http.StatusOK || m == nil || !strings.Contains(page, "has new sign-in credentials") {
+				t.Fatalf("reset = %d: %.500s", st, page)
+			}
+			ritaM.Password, ritaM.Secret = m[1], m[2]
+			a.as(ritaM)
+		})
+		t.Run("the CLI resets a locked-out admin", func(t *testing.T) {
+			env := map[string]string{"CREDITPOCKET_DATA": a.app.Config.DataDir, "CREDITPOCKET_DATABASE_URL": a.app.Config.DatabaseURL}
+			var out, errb bytes.Buffer
+			err := cmdStaff(t0ctx, []string{"reset", "--email", adaM.Email, "--password-stdin", "--json"},
+				func(k string) (string, bool) { v, ok := env[k]; return v, ok }, strings.NewReader("a fresh admin password\n"), &out, &errb)
+			if err != nil {
+				t.Fatalf("staff reset: %v (%s)", err, errb.String())
+			}
+			var got struct {
+				Secret string `json:"totp_secret"`
+			}
+			if err := json.Unmarshal(out.Bytes(), &got); err != nil || got.Secret == "" {
+				t.Fatalf("staff reset printed %q", out.String())
+			}
+			adaM.Password, adaM.Secret = "a fresh admin password", got.Secret
+			a.as(adaM)
+		})
 	})
 }

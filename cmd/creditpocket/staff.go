@@ -16,12 +16,16 @@ import (
 	"creditpocket/internal/staff"
 )
 
-const staffUsage = `usage: creditpocket staff <create|list|disable> [flags]
+const staffUsage = `usage: creditpocket staff <create|list|role|reset|disable> [flags]
 
   create --email E --role admin|risk|reviewer|collections|viewer [--password-stdin] [--json]
          prints the TOTP secret and its otpauth:// URI ONCE; without --password-stdin
          a password is generated and printed once too
   list   [--json]
+  role   --email E --role R   change a member's role (their sessions end)
+  reset  --email E [--password-stdin] [--json]
+         a new password and TOTP secret (a lost phone, a forgotten password), printed
+         ONCE as for create; the member's sessions end. The way back in for a locked-out admin
   disable EMAIL    (ends the member's console sessions)
 
 All take the database flags of 'serve' (--data, --database-url, --encryption-key) and work
@@ -62,34 +66,26 @@ func cmdStaff(ctx context.Context, args []string, env func(string) (string, bool
 	svc := newStaffService(db, v, account.DefaultArgon2id(), nil)
 	by := staff.Actor{Email: "cli", UserAgent: "creditpocket staff " + sub}
 	switch sub {
-	case "create":
-		password, generated := "", false
-		if *fromStdin {
-			line, err := bufio.NewReader(io.LimitReader(stdin, 1024)).ReadString('\n')
-			if err != nil && !errors.Is(err, io.EOF) {
-				return fmt.Errorf("read password from stdin: %w", err)
-			}
-			password = strings.TrimRight(line, "\r\n")
-		} else {
-			password, generated = console.GeneratePassword(), true
-		}
-		en, err := svc.Create(ctx, staff.CreateInput{Email: *email, Role: staff.Role(*role), Password: password, By: by})
+	case "create", "reset":
+		password, generated, err := staffPassword(*fromStdin, stdin)
 		if err != nil {
 			return err
 		}
-		out := map[string]string{"email": en.Staff.Email, "role": string(en.Staff.Role), "totp_secret": en.TOTPSecret, "otpauth_uri": en.TOTPURI}
-		if generated {
-			out["password"] = password
+		var en *staff.Enrollment
+		if sub == "create" {
+			en, err = svc.Create(ctx, staff.CreateInput{Email: *email, Role: staff.Role(*role), Password: password, By: by})
+		} else {
+			en, err = svc.Reset(ctx, *email, password, by)
 		}
-		if *asJSON {
-			return json.NewEncoder(stdout).Encode(out)
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(stdout, "email:       %s\nrole:        %s\n", out["email"], out["role"])
-		if generated {
-			fmt.Fprintf(stdout, "password:    %s\n", password)
+		return printEnrollment(stdout, en, password, generated, *asJSON)
+	case "role":
+		if err := svc.SetRole(ctx, *email, staff.Role(*role), by); err != nil {
+			return err
 		}
-		fmt.Fprintf(stdout, "TOTP secret: %s\notpauth URI: %s\n(shown once: add the URI to an authenticator app; only a hash of the password is stored)\n",
-			en.TOTPSecret, en.TOTPURI)
+		fmt.Fprintf(stdout, "%s is now %s\n", *email, *role)
 		return nil
 	case "list":
 		list, err := svc.List(ctx)
@@ -131,4 +127,35 @@ func cmdStaff(ctx context.Context, args []string, env func(string) (string, bool
 	}
 	fmt.Fprint(stderr, staffUsage)
 	return fmt.Errorf("staff: unknown subcommand %q", sub)
+}
+
+// staffPassword is the password given on stdin (one line), or a generated
+// one (generated is then true: it must be shown).
+func staffPassword(fromStdin bool, stdin io.Reader) (password string, generated bool, err error) {
+	if !fromStdin {
+		return console.GeneratePassword(), true, nil
+	}
+	line, err := bufio.NewReader(io.LimitReader(stdin, 1024)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", false, fmt.Errorf("read password from stdin: %w", err)
+	}
+	return strings.TrimRight(line, "\r\n"), false, nil
+}
+
+// printEnrollment prints what a member needs to sign in, once.
+func printEnrollment(stdout io.Writer, en *staff.Enrollment, password string, generated, asJSON bool) error {
+	out := map[string]string{"email": en.Staff.Email, "role": string(en.Staff.Role), "totp_secret": en.TOTPSecret, "otpauth_uri": en.TOTPURI}
+	if generated {
+		out["password"] = password
+	}
+	if asJSON {
+		return json.NewEncoder(stdout).Encode(out)
+	}
+	fmt.Fprintf(stdout, "email:       %s\nrole:        %s\n", out["email"], out["role"])
+	if generated {
+		fmt.Fprintf(stdout, "password:    %s\n", password)
+	}
+	fmt.Fprintf(stdout, "TOTP secret: %s\notpauth URI: %s\n(shown once: add the URI to an authenticator app; only a hash of the password is stored)\n",
+		en.TOTPSecret, en.TOTPURI)
+	return nil
 }

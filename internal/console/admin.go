@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"net/http"
 
+	"creditpocket/internal/errs"
 	"creditpocket/internal/staff"
 )
 
@@ -26,6 +27,7 @@ func (c *Console) showStaff(q *request, code int, created *createdStaff, message
 // the TOTP enrolment are never shown again.
 type createdStaff struct {
 	Email, Role, Password, Secret, URI string
+	Reset                              bool // new credentials for an existing member
 }
 
 // staffCreate adds a staff member with a generated password.
@@ -41,6 +43,33 @@ func (c *Console) staffCreate(q *request) error {
 	}
 	return c.showStaff(q, http.StatusOK, &createdStaff{Email: en.Staff.Email, Role: string(en.Staff.Role), Password: password,
 		Secret: en.TOTPSecret, URI: en.TOTPURI}, "")
+}
+
+// staffRole changes a member's role (not one's own).
+func (c *Console) staffRole(q *request) error {
+	err := c.d.Staff.SetRole(q.ctx(), q.r.PostFormValue("email"), staff.Role(q.r.PostFormValue("role")), q.actor)
+	if err != nil {
+		if code := status(err); code == http.StatusBadRequest || code == http.StatusForbidden {
+			return c.showStaff(q, code, nil, errs.Message(err))
+		}
+		return err
+	}
+	return q.redirect("/console/staff")
+}
+
+// staffReset gives a member a new generated password and TOTP secret,
+// shown once (not one's own).
+func (c *Console) staffReset(q *request) error {
+	password := GeneratePassword()
+	en, err := c.d.Staff.Reset(q.ctx(), q.r.PostFormValue("email"), password, q.actor)
+	if err != nil {
+		if code := status(err); code == http.StatusBadRequest || code == http.StatusForbidden {
+			return c.showStaff(q, code, nil, errs.Message(err))
+		}
+		return err
+	}
+	return c.showStaff(q, http.StatusOK, &createdStaff{Email: en.Staff.Email, Role: string(en.Staff.Role), Password: password,
+		Secret: en.TOTPSecret, URI: en.TOTPURI, Reset: true}, "")
 }
 
 func (c *Console) staffDisable(q *request) error {

@@ -52,6 +52,8 @@ func (c *Console) routes() []Route {
 		{"GET", "/console/staff", staff.ManageStaff, (*Console).staffList},
 		{"POST", "/console/staff", staff.ManageStaff, (*Console).staffCreate},
 		{"POST", "/console/staff/disable", staff.ManageStaff, (*Console).staffDisable},
+		{"POST", "/console/staff/role", staff.ManageStaff, (*Console).staffRole},
+		{"POST", "/console/staff/reset", staff.ManageStaff, (*Console).staffReset},
 		{"GET", "/console/audit", staff.ViewAudit, (*Console).auditLog},
 
 		// Risk (risk.go), products (products.go) and partners (partners.go).

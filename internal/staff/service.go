@@ -22,6 +22,10 @@ type Store interface {
 	StaffByEmail(ctx context.Context, email string) (*Staff, error)
 	ListStaff(ctx context.Context) ([]Staff, error)
 	DisableStaff(ctx context.Context, id int64, at time.Time) error
+	SetRole(ctx context.Context, id int64, role Role) error
+	// ResetCredentials replaces the password hash and the sealed TOTP
+	// secret, and clears the failed attempts and the last code's step.
+	ResetCredentials(ctx context.Context, id int64, passwordHash string, totpSealed []byte) error
 	// CountAttempt counts one sign-in attempt against the staff member's
 	// lockout window before its credentials are checked: a new window
 	// starts at now when the current one began before windowStart; false
@@ -193,6 +197,79 @@ func (s *Service) Disable(ctx context.Context, email string, by Actor) error {
 		return err
 	}
 	return s.Audit(ctx, by, "staff.disable", "staff "+email, "")
+}
+
+// otherStaff reads the staff member an admin acts on; acting on oneself
+// is refused, so an admin cannot lock out the last admin by mistake (the
+// CLI, actor "cli", acts on anyone: it is the way back in).
+func (s *Service) otherStaff(ctx context.Context, email string, by Actor, what string) (*Staff, error) {
+	email, err := NormalizeEmail(email)
+	if err != nil {
+		return nil, err
+	}
+	if by.Email == email {
+		return nil, errs.E(errs.Forbidden, "you cannot %s yourself; ask another admin, or use the CLI", what)
+	}
+	return s.Store.StaffByEmail(ctx, email)
+}
+
+// SetRole changes a staff member's role; their sessions end, so the new
+// role applies from their next sign-in.
+func (s *Service) SetRole(ctx context.Context, email string, role Role, by Actor) error {
+	role, err := ParseRole(string(role))
+	if err != nil {
+		return err
+	}
+	st, err := s.otherStaff(ctx, email, by, "change the role of")
+	if err != nil {
+		return err
+	}
+	if st.Role == role {
+		return nil
+	}
+	if err := s.Store.SetRole(ctx, st.ID, role); err != nil {
+		return err
+	}
+	if err := s.Store.RevokeStaffSessions(ctx, st.ID, s.now()); err != nil {
+		return err
+	}
+	return s.Audit(ctx, by, "staff.role", "staff "+st.Email, fmt.Sprintf("%s → %s", st.Role, role))
+}
+
+// Reset gives a staff member a new password and a new TOTP secret (a lost
+// phone, a forgotten password), ends their sessions and returns the new
+// enrollment, shown once. Their role and history stay.
+func (s *Service) Reset(ctx context.Context, email, password string, by Actor) (*Enrollment, error) {
+	st, err := s.otherStaff(ctx, email, by, "reset")
+	if err != nil {
+		return nil, err
+	}
+	if len(password) < MinPasswordLen || len(password) > 256 {
+		return nil, errs.InvalidField("password", "must be %d to 256 characters", MinPasswordLen)
+	}
+	hash, err := s.Hasher.Hash(password)
+	if err != nil {
+		return nil, fmt.Errorf("staff: hash password: %w", err)
+	}
+	secret, uri, err := NewTOTP(s.Config.Issuer, st.Email)
+	if err != nil {
+		return nil, fmt.Errorf("staff: new TOTP secret: %w", err)
+	}
+	sealed, err := s.Vault.Seal([]byte(secret), totpAAD(st.Email))
+	if err != nil {
+		return nil, fmt.Errorf("staff: seal TOTP secret: %w", err)
+	}
+	if err := s.Store.ResetCredentials(ctx, st.ID, hash, sealed); err != nil {
+		return nil, err
+	}
+	if err := s.Store.RevokeStaffSessions(ctx, st.ID, s.now()); err != nil {
+		return nil, err
+	}
+	if err := s.Audit(ctx, by, "staff.reset", "staff "+st.Email, "new password and TOTP secret"); err != nil {
+		return nil, err
+	}
+	st.PasswordHash, st.TOTPSealed, st.LastTOTPStep = hash, sealed, 0
+	return &Enrollment{Staff: st, TOTPSecret: secret, TOTPURI: uri}, nil
 }
 
 // SignInInput is what the sign-in form sends.

@@ -63,6 +63,17 @@ func (s staffStore) DisableStaff(ctx context.Context, id int64, at time.Time) er
 	})
 }
 
+func (s staffStore) SetRole(ctx context.Context, id int64, role staff.Role) error {
+	_, err := s.db.Exec(ctx, `UPDATE staff SET role = $2 WHERE id = $1`, id, string(role))
+	return err
+}
+
+func (s staffStore) ResetCredentials(ctx context.Context, id int64, passwordHash string, totpSealed []byte) error {
+	_, err := s.db.Exec(ctx, `UPDATE staff SET password_hash = $2, totp_sealed = $3, last_totp_step = 0, failures = 0
+		WHERE id = $1`, id, passwordHash, totpSealed)
+	return err
+}
+
 func (s staffStore) CountAttempt(ctx context.Context, id int64, now, windowStart time.Time, max int) (bool, error) {
 	var n int64
 	err := s.db.Tx(ctx, func(t *Tx) error {

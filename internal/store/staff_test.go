@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -226,6 +227,82 @@ func TestReviewClaims(t *testing.T) {
 			}
 			if c, err := b.svc.ClaimOf(ctx, "loan", "7"); err != nil || c != nil {
 				t.Fatalf("after release = %+v, %v", c, err)
+			}
+		})
+	})
+}
+
+func TestStaffRoleChangeAndReset(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		ctx := context.Background()
+		b := setupStaff(t, e)
+		en := b.create(t, "rita@example.com", staff.Reviewer)
+		admin := staff.Actor{Email: "ada@example.com"}
+		b.create(t, admin.Email, staff.Admin)
+		signIn := func(password, code string) (string, error) {
+			_, token, err := b.svc.SignIn(ctx, staff.SignInInput{Email: "rita@example.com", Password: password, Code: code})
+			return token, err
+		}
+		token, err := signIn("correct horse battery", b.code(t, en))
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		t.Run("a role change ends the member's sessions and applies at the next sign-in", func(t *testing.T) {
+			if err := b.svc.SetRole(ctx, "rita@example.com", staff.Viewer, admin); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.svc.Authenticate(ctx, token); !errs.Is(err, errs.Unauthenticated) {
+				t.Fatalf("old session after the role change = %v", err)
+			}
+			b.clock.Add(30 * time.Second)
+			tok, err := signIn("correct horse battery", b.code(t, en))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s, err := b.svc.Authenticate(ctx, tok); err != nil || s.Staff.Role != staff.Viewer {
+				t.Fatalf("new session = %+v, %v", s, err)
+			}
+		})
+		t.Run("nobody changes their own role or resets themselves", func(t *testing.T) {
+			if err := b.svc.SetRole(ctx, admin.Email, staff.Viewer, admin); !errs.Is(err, errs.Forbidden) {
+				t.Fatalf("own role = %v", err)
+			}
+			if _, err := b.svc.Reset(ctx, admin.Email, "a brand new password", admin); !errs.Is(err, errs.Forbidden) {
+				t.Fatalf("own reset = %v", err)
+			}
+			if err := b.svc.SetRole(ctx, "rita@example.com", "superuser", admin); !errs.Is(err, errs.Invalid) {
+				t.Fatalf("unknown role = %v", err)
+			}
+		})
+		t.Run("a reset replaces password and TOTP secret", func(t *testing.T) {
+			fresh, err := b.svc.Reset(ctx, "rita@example.com", "a brand new password", cli)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fresh.TOTPSecret == en.TOTPSecret {
+				t.Fatal("the TOTP secret did not change")
+			}
+			b.clock.Add(30 * time.Second)
+			if _, err := signIn("correct horse battery", b.code(t, fresh)); err != staff.ErrSignIn {
+				t.Fatalf("old password after reset = %v", err)
+			}
+			b.clock.Add(30 * time.Second)
+			if _, err := signIn("a brand new password", b.code(t, en)); err != staff.ErrSignIn {
+				t.Fatalf("old TOTP secret after reset = %v", err)
+			}
+			b.clock.Add(30 * time.Second)
+			if _, err := signIn("a brand new password", b.code(t, fresh)); err != nil {
+				t.Fatalf("new credentials = %v", err)
+			}
+		})
+		t.Run("both are in the audit log", func(t *testing.T) {
+			var actions []string
+			_ = b.db.Staff().EachAudit(ctx, func(e *staff.Entry) error { actions = append(actions, e.Action); return nil })
+			for _, want := range []string{"staff.role", "staff.reset"} {
+				if !slices.Contains(actions, want) {
+					t.Errorf("no %s in %v", want, actions)
+				}
 			}
 		})
 	})
