@@ -25,12 +25,9 @@ type envelope struct {
 
 const okMessage = "successfully request"
 
-// status is the HTTP status of an error code (errs.Code.HTTPStatus), and
-// appCode the envelope's numeric code: 1 is success, failures are the
-// status × 10.
-func status(code errs.Code) int { return code.HTTPStatus() }
-
-func appCode(code errs.Code) int { return status(code) * 10 }
+// appCode is the envelope's numeric code of a failure: its HTTP status
+// (errs.Code.HTTPStatus) × 10; 1 is success.
+func appCode(code errs.Code) int { return code.HTTPStatus() * 10 }
 
 // withToken is a handler result that also sets the envelope's token (the
 // new session token after register and login).
@@ -56,7 +53,7 @@ func writeOK(w http.ResponseWriter, data any) {
 
 func writeErr(w http.ResponseWriter, err error) {
 	code := errs.ErrorCode(err)
-	writeJSON(w, status(code), envelope{Code: appCode(code), Data: nil, Message: errs.Message(err)})
+	writeJSON(w, code.HTTPStatus(), envelope{Code: appCode(code), Data: nil, Message: errs.Message(err)})
 }
 
 // maxJSONBody is the default cap on a JSON request body.

@@ -77,22 +77,22 @@ func TestBookStatsCountsEachFigureOnItsBusinessDay(t *testing.T) {
 	book := []bookLoan{
 		// 20 Nov: applied, approved and disbursed at once; still repaying.
 		{applied: at(11, 20, 10, 0), decided: at(11, 20, 10, 0), disbursed: at(11, 20, 10, 5),
-			status: loan.StatusRepaying, audit: loan.AuditApproved, reason: loan.ReasonEligible, owed: full},
+			status: loan.StatusRepaying, audit: loan.AuditApproved, reason: reasonEligible, owed: full},
 		// 00:30 on 21 Nov in Lagos is still 20 Nov in UTC: a 21 Nov rejection.
 		{applied: at(11, 21, 0, 30), decided: at(11, 21, 0, 30),
-			status: loan.StatusRiskRejected, audit: loan.AuditRejected, reason: loan.ReasonBlacklistedID},
+			status: loan.StatusRiskRejected, audit: loan.AuditRejected, reason: reasonBlacklistedID},
 		// Applied before the period, approved by a reviewer on 21 Nov, now 12 days overdue.
 		{applied: at(11, 19, 12, 0), decided: at(11, 21, 9, 0), reviewed: at(11, 21, 9, 0), disbursed: at(11, 21, 9, 10),
-			status: loan.StatusOverdue, audit: loan.AuditApproved, reason: loan.ReasonGreylisted, owed: late(72000), overDays: 12},
+			status: loan.StatusOverdue, audit: loan.AuditApproved, reason: reasonGreylisted, owed: late(72000), overDays: 12},
 		// 21 Nov: referred to review and still waiting.
 		{applied: at(11, 21, 11, 0), decided: at(11, 21, 11, 0),
-			status: loan.StatusManualReview, audit: loan.AuditReview, reason: loan.ReasonGreylisted},
+			status: loan.StatusManualReview, audit: loan.AuditReview, reason: reasonGreylisted},
 		// 22 Nov: referred, then rejected by a reviewer the same day.
 		{applied: at(11, 22, 8, 0), decided: at(11, 22, 15, 0), reviewed: at(11, 22, 15, 0),
-			status: loan.StatusManualRejected, audit: loan.AuditRejected, reason: loan.ReasonGreylisted},
+			status: loan.StatusManualRejected, audit: loan.AuditRejected, reason: reasonGreylisted},
 		// Long overdue (70 days), partly repaid on 22 Nov; a failed attempt counts for nothing.
 		{applied: at(10, 1, 9, 0), decided: at(10, 1, 9, 0), disbursed: at(10, 1, 9, 5),
-			status: loan.StatusOverdue, audit: loan.AuditApproved, reason: loan.ReasonEligible,
+			status: loan.StatusOverdue, audit: loan.AuditApproved, reason: reasonEligible,
 			owed: ledger.Buckets{Principal: 500000, Penalty: 180000}, overDays: 70,
 			payments: []bookPayment{
 				{loan.PayRepayment, loan.PaySuccess, 100000, at(11, 22, 12, 0)},
@@ -100,7 +100,7 @@ func TestBookStatsCountsEachFigureOnItsBusinessDay(t *testing.T) {
 			}},
 		// Settled on 20 Nov; its payout and a pending checkout are not repayments.
 		{applied: at(11, 10, 9, 0), decided: at(11, 10, 9, 0), disbursed: at(11, 10, 9, 5),
-			status: loan.StatusSettled, audit: loan.AuditApproved, reason: loan.ReasonWhitelist,
+			status: loan.StatusSettled, audit: loan.AuditApproved, reason: reasonWhitelist,
 			payments: []bookPayment{
 				{loan.PayDisbursement, loan.PaySuccess, 600000, at(11, 10, 9, 5)},
 				{loan.PayRepayment, loan.PaySuccess, 850000, at(11, 20, 14, 0)},
@@ -108,17 +108,17 @@ func TestBookStatsCountsEachFigureOnItsBusinessDay(t *testing.T) {
 			}},
 		// Extended on 21 Nov: the extension fee is cash collected.
 		{applied: at(11, 5, 9, 0), decided: at(11, 5, 9, 0), disbursed: at(11, 5, 9, 5),
-			status: loan.StatusExtended, audit: loan.AuditApproved, reason: loan.ReasonEligible, owed: full,
+			status: loan.StatusExtended, audit: loan.AuditApproved, reason: reasonEligible, owed: full,
 			payments: []bookPayment{{loan.PayExtension, loan.PaySuccess, 120000, at(11, 21, 16, 0)}}},
 		// Three days overdue.
 		{applied: at(11, 1, 9, 0), decided: at(11, 1, 9, 0), disbursed: at(11, 1, 9, 5),
-			status: loan.StatusOverdue, audit: loan.AuditApproved, reason: loan.ReasonEligible, owed: late(18000), overDays: 3},
+			status: loan.StatusOverdue, audit: loan.AuditApproved, reason: reasonEligible, owed: late(18000), overDays: 3},
 		// After the period (00:10 on 23 Nov): open, but not in the days.
 		{applied: at(11, 23, 0, 10), decided: at(11, 23, 0, 10), disbursed: at(11, 23, 0, 15),
-			status: loan.StatusRepaying, audit: loan.AuditApproved, reason: loan.ReasonEligible, owed: full},
+			status: loan.StatusRepaying, audit: loan.AuditApproved, reason: reasonEligible, owed: full},
 		// Written off: not open.
 		{applied: at(8, 1, 9, 0), decided: at(8, 1, 9, 0), disbursed: at(8, 1, 9, 5),
-			status: loan.StatusWrittenOff, audit: loan.AuditApproved, reason: loan.ReasonEligible, overDays: 95},
+			status: loan.StatusWrittenOff, audit: loan.AuditApproved, reason: reasonEligible, overDays: 95},
 	}
 	storetest.Run(t, func(t *testing.T, e store.Engine) {
 		db := storetest.Open(t, e)
@@ -171,9 +171,9 @@ func TestBookStatsCountsEachFigureOnItsBusinessDay(t *testing.T) {
 		})
 		t.Run("the decision mix counts the period's applications by their automatic decision", func(t *testing.T) {
 			want := []bookstats.RuleCount{
-				{Rule: loan.ReasonGreylisted, Decision: bookstats.Review, Count: 2},
-				{Rule: loan.ReasonEligible, Decision: bookstats.Accept, Count: 1},
-				{Rule: loan.ReasonBlacklistedID, Decision: bookstats.Reject, Count: 1},
+				{Rule: reasonGreylisted, Decision: bookstats.Review, Count: 2},
+				{Rule: reasonEligible, Decision: bookstats.Accept, Count: 1},
+				{Rule: reasonBlacklistedID, Decision: bookstats.Reject, Count: 1},
 			}
 			if !reflect.DeepEqual(got.DecisionMix, want) {
 				t.Fatalf("mix\n got %+v\nwant %+v", got.DecisionMix, want)
@@ -204,3 +204,11 @@ func TestBookStatsCountsEachFigureOnItsBusinessDay(t *testing.T) {
 		})
 	})
 }
+
+// Reasons the default risk policy gives, as loans record them.
+const (
+	reasonEligible      = "System automatic approve"
+	reasonGreylisted    = "Borrower on the internal greylist"
+	reasonWhitelist     = "Whitelist customers system automatic approve"
+	reasonBlacklistedID = "BVN in the internal Blacklist"
+)

@@ -212,39 +212,3 @@ func TestLeaseHasOneHolderAtATime(t *testing.T) {
 		}
 	})
 }
-
-func TestRiskListsMatchHashedValuesWithMostSevereFirst(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, e store.Engine) {
-		db := storetest.Open(t, e)
-		lists := db.RiskLists(func(k loan.ListKind, v string) string { return string(k) + "#" + v })
-		add := func(id string, list loan.ListName, expires time.Time) {
-			t.Helper()
-			if err := lists.Add(ctx, store.ListEntry{ID: id, Kind: loan.ListPhone, ValueMask: "***", List: list, Reason: id,
-				ExpiresAt: expires, CreatedBy: "t", CreatedAt: t0}, "2348031234567"); err != nil {
-				t.Fatal(err)
-			}
-		}
-		add("w", loan.Whitelist, time.Time{})
-		add("b", loan.Blacklist, t0.Add(time.Hour))
-		lookup := func(kind loan.ListKind, at time.Time) (loan.ListHit, bool) {
-			t.Helper()
-			hits, err := lists.LookupLists(ctx, []loan.ListProbe{{Kind: kind, Value: "2348031234567"}}, at)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(hits) == 0 {
-				return loan.ListHit{}, false
-			}
-			return hits[0], true
-		}
-		if hit, ok := lookup(loan.ListPhone, t0); !ok || hit.List != loan.Blacklist {
-			t.Fatalf("before expiry: %+v %v", hit, ok)
-		}
-		if hit, ok := lookup(loan.ListPhone, t0.Add(2*time.Hour)); !ok || hit.List != loan.Whitelist {
-			t.Fatalf("after the blacklisting expired: %+v %v", hit, ok)
-		}
-		if _, ok := lookup(loan.ListIDNumber, t0); ok {
-			t.Fatal("a phone entry matched an ID number")
-		}
-	})
-}
