@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"html/template"
-	"os"
-	"strconv"
 	"time"
 
 	"creditpocket/internal/account"
@@ -30,19 +28,7 @@ func newStaffService(db *store.DB, v *vault.Vault, hasher account.PasswordHasher
 
 // wireConsole builds the operator console (/console/). It runs after
 // wireLoans, wireRisk and wireKYC, whose services it uses.
-//
-// CREDITPOCKET_CONSOLE_SECURE_COOKIES=true marks its cookies Secure on
-// plain-HTTP requests too (a TLS-terminating proxy in front); requests
-// that arrive over TLS always get Secure cookies.
 func (a *App) wireConsole(v *vault.Vault, accounts *account.Service, hasher account.PasswordHasher, loc *time.Location, opt Options) (*console.Console, error) {
-	secure := false
-	if s, ok := os.LookupEnv("CREDITPOCKET_CONSOLE_SECURE_COOKIES"); ok {
-		b, err := strconv.ParseBool(s)
-		if err != nil {
-			return nil, fmt.Errorf("CREDITPOCKET_CONSOLE_SECURE_COOKIES: %w", err)
-		}
-		secure = b
-	}
 	now := opt.Now
 	if now == nil {
 		now = time.Now
@@ -58,7 +44,7 @@ func (a *App) wireConsole(v *vault.Vault, accounts *account.Service, hasher acco
 		Stats:         a.DB,
 		Charts:        charts,
 		Location:      loc,
-		SecureCookies: secure,
+		SecureCookies: a.Config.ConsoleSecureCookies,
 		Log:           a.Log,
 		Now:           now,
 	})
@@ -92,7 +78,7 @@ func (r consoleReads) SearchLoans(ctx context.Context, q console.LoanSearch, p p
 }
 
 func (r consoleReads) Loan(ctx context.Context, id string) (*loan.Record, error) {
-	return r.db.Loan(ctx, id)
+	return r.loans.AnyLoan(ctx, id)
 }
 
 func (r consoleReads) LoanLedger(ctx context.Context, loanID string) ([]console.LedgerEntry, error) {

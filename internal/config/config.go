@@ -27,6 +27,10 @@ type Config struct {
 	SessionTTL         time.Duration // borrower session lifetime
 	SessionCacheTTL    time.Duration // how long a validated token is trusted without a database look-up
 	SeedDemo           bool          // seed demo data (products, banks, dictionaries) on start
+	// ConsoleSecureCookies marks the console's cookies Secure on plain-HTTP
+	// requests too, for a TLS-terminating proxy in front (requests that
+	// arrive over TLS always get Secure cookies).
+	ConsoleSecureCookies bool
 }
 
 // Default returns the configuration used when nothing is set.
@@ -87,6 +91,13 @@ func (c *Config) Bind(fs *flag.FlagSet, env func(string) (string, bool)) error {
 		}
 	}
 	fs.BoolVar(&c.SeedDemo, "seed-demo", c.SeedDemo, "seed demo products, banks and dictionaries (env CREDITPOCKET_SEED_DEMO)")
+	if v, ok := env("CREDITPOCKET_CONSOLE_SECURE_COOKIES"); ok {
+		if c.ConsoleSecureCookies, err = strconv.ParseBool(v); err != nil {
+			return fmt.Errorf("CREDITPOCKET_CONSOLE_SECURE_COOKIES: %w", err)
+		}
+	}
+	fs.BoolVar(&c.ConsoleSecureCookies, "console-secure-cookies", c.ConsoleSecureCookies,
+		"mark console cookies Secure on plain-HTTP requests too, behind a TLS proxy (env CREDITPOCKET_CONSOLE_SECURE_COOKIES)")
 	return nil
 }
 
@@ -139,7 +150,7 @@ func (c Config) Masked() []any {
 		"addr", c.Addr, "data", c.DataDir, "database", db, "encryption_key", key,
 		"log_level", c.LogLevel, "timezone", c.Timezone, "default_calling_code", c.DefaultCallingCode,
 		"sms_provider", c.SMSProvider, "payment_provider", c.PaymentProvider,
-		"session_ttl", c.SessionTTL.String(), "session_cache_ttl", c.SessionCacheTTL.String(), "seed_demo", c.SeedDemo,
+		"session_ttl", c.SessionTTL.String(), "session_cache_ttl", c.SessionCacheTTL.String(), "seed_demo", c.SeedDemo, "console_secure_cookies", c.ConsoleSecureCookies,
 	}
 }
 

@@ -239,7 +239,6 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, sess *staff.Sessi
 	msg := errs.Message(err)
 	if code == http.StatusInternalServerError {
 		c.d.Log.ErrorContext(r.Context(), "console: internal error", "path", r.URL.Path, "err", err)
-		msg = "internal error"
 	}
 	c.render(w, r, sess, code, "error", map[string]any{"Status": code, "StatusText": http.StatusText(code), "Message": msg})
 }

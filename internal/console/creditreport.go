@@ -8,6 +8,7 @@ import (
 	"creditpocket/internal/account"
 	"creditpocket/internal/creditreport"
 	"creditpocket/internal/errs"
+	"creditpocket/internal/vault"
 )
 
 // reportAccount is one account of a credit report as the console lists
@@ -36,7 +37,7 @@ type reportView struct {
 }
 
 func newReportView(sum *account.CreditReport, r *creditreport.Report) reportView {
-	v := reportView{Report: r, Summary: sum, IDMasked: maskText(r.CreditHeader.IDNum)}
+	v := reportView{Report: r, Summary: sum, IDMasked: vault.Mask(r.CreditHeader.IDNum)}
 	d := r.CreditTransInfoDetail
 	loans := func(kind string, as []creditreport.LoanAccount) {
 		for _, a := range as {
@@ -108,12 +109,9 @@ func (c *Console) borrowerCreditReport(q *request) error {
 	if err != nil || id <= 0 {
 		return errs.E(errs.NotFound, "no borrower %.32q", q.r.PathValue("id"))
 	}
-	purpose := strings.TrimSpace(q.r.PostFormValue("purpose"))
-	if purpose == "" {
-		return errs.Required("purpose")
-	}
-	if len(purpose) > 200 {
-		return errs.InvalidField("purpose", "must be at most 200 characters")
+	purpose, err := purposeOf(q)
+	if err != nil {
+		return err
 	}
 	if err := c.audit(q, "borrower.credit_report.view", "borrower "+strconv.FormatInt(id, 10), purpose); err != nil {
 		return err

@@ -4,11 +4,10 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
-	"strconv"
 	"strings"
 	"time"
 
-	"creditpocket/internal/ledger"
+	"creditpocket/internal/bookstats"
 	"creditpocket/internal/loan"
 )
 
@@ -16,14 +15,13 @@ import (
 // page defines its own "title" and "content" blocks.
 func parsePages(loc *time.Location) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
-		"money":    formatMoney,
-		"when":     func(t time.Time) string { return formatTime(t, loc) },
-		"day":      func(t time.Time) string { return formatDay(t, loc) },
-		"status":   func(s loan.Status) string { return statusName(s) },
-		"badge":    badgeClass,
-		"add":      func(a, b int) int { return a + b },
-		"join":     strings.Join,
-		"maskText": maskText,
+		"money":  bookstats.FormatMoney,
+		"when":   func(t time.Time) string { return formatTime(t, loc) },
+		"day":    func(t time.Time) string { return formatDay(t, loc) },
+		"status": func(s loan.Status) string { return statusName(s) },
+		"badge":  badgeClass,
+		"add":    func(a, b int) int { return a + b },
+		"join":   strings.Join,
 		"decideForm": func(action, csrf string) map[string]string {
 			return map[string]string{"Action": action, "CSRF": csrf}
 		},
@@ -49,27 +47,6 @@ func parsePages(loc *time.Location) (map[string]*template.Template, error) {
 		pages[name] = t
 	}
 	return pages, nil
-}
-
-// formatMoney shows minor units as major units with two decimals and
-// thousands separators, using integer arithmetic only.
-func formatMoney(m ledger.Money) string {
-	n := int64(m)
-	sign := ""
-	u := uint64(n)
-	if n < 0 {
-		sign, u = "-", uint64(-(n+1))+1
-	}
-	whole, cents := u/100, u%100
-	s := strconv.FormatUint(whole, 10)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return fmt.Sprintf("%s%s.%02d", sign, b.String(), cents)
 }
 
 func formatTime(t time.Time, loc *time.Location) string {
@@ -113,13 +90,4 @@ func badgeClass(s loan.Status) string {
 		return "bad"
 	}
 	return "neutral"
-}
-
-// maskText keeps the last four characters of a personal number.
-func maskText(s string) string {
-	r := []rune(s)
-	if len(r) <= 4 {
-		return strings.Repeat("*", len(r))
-	}
-	return strings.Repeat("*", len(r)-4) + string(r[len(r)-4:])
 }

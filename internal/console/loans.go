@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"creditpocket/internal/bookstats"
 	"creditpocket/internal/errs"
 	"creditpocket/internal/identity"
 	"creditpocket/internal/loan"
@@ -173,7 +174,7 @@ func timeline(r *loan.Record, led []LedgerEntry, pays []loan.Payment) []timeline
 		add(e.At, "ledger: "+string(e.Transaction.Kind)+" "+e.Transaction.Reference)
 	}
 	for _, p := range pays {
-		add(p.CreatedAt, fmt.Sprintf("%s asked: %s", p.Kind, formatMoney(p.Amount)))
+		add(p.CreatedAt, fmt.Sprintf("%s asked: %s", p.Kind, bookstats.FormatMoney(p.Amount)))
 		if p.Status != loan.PayPending {
 			add(p.UpdatedAt, fmt.Sprintf("%s %s", p.Kind, p.Status))
 		}
@@ -261,9 +262,14 @@ func (c *Console) servePhoto(q *request, r *loan.Record, n int) error {
 	if err != nil {
 		return err
 	}
-	q.w.Header().Set("Content-Type", mimeOf(identity.Sniff(img)))
+	return writeDocument(q, img, mimeOf(identity.Sniff(img)))
+}
+
+// writeDocument answers with a document's bytes, never cached.
+func writeDocument(q *request, data []byte, mime string) error {
+	q.w.Header().Set("Content-Type", mime)
 	q.w.Header().Set("Cache-Control", "no-store")
-	_, err = q.w.Write(img)
+	_, err := q.w.Write(data)
 	return err
 }
 

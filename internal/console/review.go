@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 
 	"creditpocket/internal/errs"
 	"creditpocket/internal/loan"
+	"creditpocket/internal/vault"
 )
 
 // Review queues: a reviewer takes an item (a claim lasting
@@ -34,7 +36,7 @@ func (c *Console) loanQueue(q *request) error {
 		return err
 	}
 	c.render(q.w, q.r, q.sess, http.StatusOK, "review_loans", map[string]any{
-		"Loans": res.Items, "Claims": claims, "Pager": newPager(q, p, res.Total),
+		"Loans": res.Items, "Claims": claims, "Pager": newPager(q, p, res.Total), "Flash": flash(q, "Loan"),
 	})
 	return nil
 }
@@ -59,7 +61,7 @@ func (c *Console) loanReview(q *request) error {
 	}
 	c.render(q.w, q.r, q.sess, http.StatusOK, "review_loan", map[string]any{
 		"File": f, "Borrower": who, "Claim": claim, "Mine": claim != nil && claim.Holder == q.email(),
-		"Open": f.Loan.Status == loan.StatusManualReview, "Flash": q.r.URL.Query().Get("flash"),
+		"Open": f.Loan.Status == loan.StatusManualReview,
 	})
 	return nil
 }
@@ -98,6 +100,18 @@ func decision(q *request) (approve bool, reason string, err error) {
 	return approve, reason, nil
 }
 
+// flash is the note a queue shows after a decision redirected to it,
+// built from a known verb and a numeric id only, so a crafted link cannot
+// put words on the page.
+func flash(q *request, what string) string {
+	qv := q.r.URL.Query()
+	done, id := qv.Get("done"), qv.Get("id")
+	if (done != "approve" && done != "reject") || id == "" || strings.Trim(id, "0123456789") != "" || len(id) > 20 {
+		return ""
+	}
+	return what + " " + id + " " + done + "d."
+}
+
 func verb(approve bool) string {
 	if approve {
 		return "approve"
@@ -124,7 +138,7 @@ func (c *Console) decideLoan(q *request) error {
 	if err := c.d.Staff.Release(q.ctx(), loanQueue, r.ID, q.actor); err != nil {
 		return err
 	}
-	return q.redirect("/console/review/loans?flash=" + verb(approve) + "d+loan+" + r.ID)
+	return q.redirect("/console/review/loans?done=" + verb(approve) + "&id=" + r.ID)
 }
 
 func (c *Console) kycQueue(q *request) error {
@@ -136,7 +150,7 @@ func (c *Console) kycQueue(q *request) error {
 	if err != nil {
 		return err
 	}
-	c.render(q.w, q.r, q.sess, http.StatusOK, "review_kyc_list", map[string]any{"Submissions": subs, "Claims": claims})
+	c.render(q.w, q.r, q.sess, http.StatusOK, "review_kyc_list", map[string]any{"Submissions": subs, "Claims": claims, "Flash": flash(q, "KYC")})
 	return nil
 }
 
@@ -176,7 +190,7 @@ func (c *Console) kycPage(q *request, shown *shownDocument) error {
 	var fields []applicantField
 	for k, v := range app {
 		if slices.Contains(maskedFields, k) {
-			v = maskText(v)
+			v = vault.Mask(v)
 		}
 		fields = append(fields, applicantField{k, v})
 	}
@@ -203,11 +217,10 @@ func (c *Console) kycReview(q *request) error { return c.kycPage(q, nil) }
 // (pages are not cached, so the document does not linger).
 type shownDocument struct {
 	Field, Purpose string
-	// URL is the image as a data: URL; empty for a PDF. It is built here
-	// from the document's bytes and a fixed image type, so it is marked
-	// safe: html/template would otherwise replace a data: URL.
+	// URL is the image as a data: URL. It is built here from the
+	// document's bytes and a fixed image type, so it is marked safe:
+	// html/template would otherwise replace a data: URL.
 	URL template.URL
-	PDF bool
 }
 
 // kycDocument opens one document for a stated purpose. The KYC service
@@ -218,9 +231,10 @@ func (c *Console) kycDocument(q *request) error {
 	if err != nil {
 		return err
 	}
-	field, purpose := q.r.PostFormValue("field"), strings.TrimSpace(q.r.PostFormValue("purpose"))
-	if purpose == "" {
-		return errs.Required("purpose")
+	field := q.r.PostFormValue("field")
+	purpose, err := purposeOf(q)
+	if err != nil {
+		return err
 	}
 	if err := c.audit(q, "kyc.document.view", fmt.Sprintf("kyc %d %s", id, field), purpose); err != nil {
 		return err
@@ -229,13 +243,27 @@ func (c *Console) kycDocument(q *request) error {
 	if err != nil {
 		return err
 	}
-	shown := &shownDocument{Field: field, Purpose: purpose}
-	if mime := mimeOf(kind); strings.HasPrefix(mime, "image/") {
-		shown.URL = template.URL("data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(data))
-	} else {
-		shown.PDF = true
+	mime := mimeOf(kind)
+	if !strings.HasPrefix(mime, "image/") { // a PDF is downloaded, not shown inside the page
+		q.w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="kyc-%d-%s.pdf"`, id, url.PathEscape(field)))
+		return writeDocument(q, data, mime)
 	}
+	shown := &shownDocument{Field: field, Purpose: purpose,
+		URL: template.URL("data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(data))}
 	return c.kycPage(q, shown)
+}
+
+// purposeOf is the stated purpose of opening personal data: required,
+// and short enough for the audit log.
+func purposeOf(q *request) (string, error) {
+	purpose := strings.TrimSpace(q.r.PostFormValue("purpose"))
+	switch {
+	case purpose == "":
+		return "", errs.Required("purpose")
+	case len(purpose) > 200:
+		return "", errs.InvalidField("purpose", "must be at most 200 characters")
+	}
+	return purpose, nil
 }
 
 func (c *Console) takeKYC(q *request) error {
@@ -274,5 +302,5 @@ func (c *Console) decideKYC(q *request) error {
 	if err := c.d.Staff.Release(q.ctx(), kycQueue, item, q.actor); err != nil {
 		return err
 	}
-	return q.redirect("/console/review/kyc?flash=" + verb(approve) + "d+KYC+" + item)
+	return q.redirect("/console/review/kyc?done=" + verb(approve) + "&id=" + item)
 }

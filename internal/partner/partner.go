@@ -97,6 +97,9 @@ type Service struct {
 	buckets map[string]*bucket
 	pending map[string]*usage
 	records map[string]cachedPartner
+	// forgets counts forget calls: a record read before a revocation is
+	// not cached after it.
+	forgets uint64
 }
 
 // DefaultCacheFor is the default of Service.CacheFor.
@@ -255,16 +258,22 @@ func (s *Service) partner(ctx context.Context, id string) (*Partner, error) {
 			return &p, nil
 		}
 	}
+	s.mu.Lock()
+	gen := s.forgets
+	s.mu.Unlock()
 	p, err := s.Store.Partner(ctx, id)
 	if err != nil || ttl < 0 {
 		return p, err
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.forgets != gen { // revoked meanwhile on this server: read again next time
+		return p, nil
+	}
 	if s.records == nil || len(s.records) >= maxCached {
 		s.records = map[string]cachedPartner{}
 	}
 	s.records[id] = cachedPartner{p: *p, at: now}
-	s.mu.Unlock()
 	return p, nil
 }
 
@@ -272,6 +281,7 @@ func (s *Service) partner(ctx context.Context, id string) (*Partner, error) {
 func (s *Service) forget(id string) {
 	s.mu.Lock()
 	delete(s.records, id)
+	s.forgets++
 	s.mu.Unlock()
 }
 

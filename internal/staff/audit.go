@@ -74,6 +74,3 @@ func (v *Verifier) Add(e *Entry) {
 		v.last, v.prev = e.Seq, e.Hash
 	}
 }
-
-// Head is the last verified entry's sequence number and hash.
-func (v *Verifier) Head() (int64, string) { return v.last, v.prev }

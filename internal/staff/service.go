@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"log/slog"
 	"sync"
 	"time"
 
@@ -95,7 +94,6 @@ type Service struct {
 	Hasher PasswordHasher
 	Vault  Sealer
 	Config Config
-	Log    *slog.Logger
 	Now    func() time.Time
 
 	dummyOnce sync.Once
@@ -141,20 +139,9 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Enrollment, erro
 	if err != nil {
 		return nil, err
 	}
-	if len(in.Password) < MinPasswordLen || len(in.Password) > 256 {
-		return nil, errs.InvalidField("password", "must be %d to 256 characters", MinPasswordLen)
-	}
-	hash, err := s.Hasher.Hash(in.Password)
+	hash, sealed, en, err := s.credentials(email, in.Password)
 	if err != nil {
-		return nil, fmt.Errorf("staff: hash password: %w", err)
-	}
-	secret, uri, err := NewTOTP(s.Config.Issuer, email)
-	if err != nil {
-		return nil, fmt.Errorf("staff: new TOTP secret: %w", err)
-	}
-	sealed, err := s.Vault.Seal([]byte(secret), totpAAD(email))
-	if err != nil {
-		return nil, fmt.Errorf("staff: seal TOTP secret: %w", err)
+		return nil, err
 	}
 	now := s.now()
 	st := &Staff{Email: email, Role: role, PasswordHash: hash, TOTPSealed: sealed, CreatedAt: now, CreatedBy: in.By.Email}
@@ -167,7 +154,28 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Enrollment, erro
 	if err := s.Audit(ctx, in.By, "staff.create", "staff "+email, "role "+string(role)); err != nil {
 		return nil, err
 	}
-	return &Enrollment{Staff: st, TOTPSecret: secret, TOTPURI: uri}, nil
+	en.Staff = st
+	return en, nil
+}
+
+// credentials checks a password and makes what signing in needs: the
+// password's hash, a new TOTP secret sealed for storage, and the
+// enrollment that shows the secret once.
+func (s *Service) credentials(email, password string) (hash string, sealed []byte, en *Enrollment, err error) {
+	if len(password) < MinPasswordLen || len(password) > 256 {
+		return "", nil, nil, errs.InvalidField("password", "must be %d to 256 characters", MinPasswordLen)
+	}
+	if hash, err = s.Hasher.Hash(password); err != nil {
+		return "", nil, nil, fmt.Errorf("staff: hash password: %w", err)
+	}
+	secret, uri, err := NewTOTP(s.Config.Issuer, email)
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("staff: new TOTP secret: %w", err)
+	}
+	if sealed, err = s.Vault.Seal([]byte(secret), totpAAD(email)); err != nil {
+		return "", nil, nil, fmt.Errorf("staff: seal TOTP secret: %w", err)
+	}
+	return hash, sealed, &Enrollment{TOTPSecret: secret, TOTPURI: uri}, nil
 }
 
 // List lists every staff member.
@@ -244,20 +252,9 @@ func (s *Service) Reset(ctx context.Context, email, password string, by Actor) (
 	if err != nil {
 		return nil, err
 	}
-	if len(password) < MinPasswordLen || len(password) > 256 {
-		return nil, errs.InvalidField("password", "must be %d to 256 characters", MinPasswordLen)
-	}
-	hash, err := s.Hasher.Hash(password)
+	hash, sealed, en, err := s.credentials(st.Email, password)
 	if err != nil {
-		return nil, fmt.Errorf("staff: hash password: %w", err)
-	}
-	secret, uri, err := NewTOTP(s.Config.Issuer, st.Email)
-	if err != nil {
-		return nil, fmt.Errorf("staff: new TOTP secret: %w", err)
-	}
-	sealed, err := s.Vault.Seal([]byte(secret), totpAAD(st.Email))
-	if err != nil {
-		return nil, fmt.Errorf("staff: seal TOTP secret: %w", err)
+		return nil, err
 	}
 	if err := s.Store.ResetCredentials(ctx, st.ID, hash, sealed); err != nil {
 		return nil, err
@@ -269,7 +266,8 @@ func (s *Service) Reset(ctx context.Context, email, password string, by Actor) (
 		return nil, err
 	}
 	st.PasswordHash, st.TOTPSealed, st.LastTOTPStep = hash, sealed, 0
-	return &Enrollment{Staff: st, TOTPSecret: secret, TOTPURI: uri}, nil
+	en.Staff = st
+	return en, nil
 }
 
 // SignInInput is what the sign-in form sends.

@@ -7,19 +7,19 @@ package staff
 
 import (
 	"fmt"
-	"net/mail"
 	"slices"
 	"strings"
 	"time"
 
 	"creditpocket/internal/errs"
+	"creditpocket/internal/identity"
 )
 
 // Role is what a staff member is there to do.
 type Role string
 
 const (
-	Admin       Role = "admin"       // staff, products, partners, settings, audit log
+	Admin       Role = "admin"       // staff, products, partners, audit log
 	RiskOfficer Role = "risk"        // policies, lists, simulation
 	Reviewer    Role = "reviewer"    // manual-review queues for loans and KYC
 	Collections Role = "collections" // overdue loans
@@ -54,7 +54,6 @@ const (
 	ViewAudit       Permission = "audit.view"
 	ManageProducts  Permission = "products.manage"
 	ManagePartners  Permission = "partners.manage"
-	ManageSettings  Permission = "settings.manage"
 )
 
 // everyone may read the book: the dashboard, loans and borrowers (with
@@ -65,17 +64,11 @@ var everyone = []Permission{ViewDashboard, ViewLoans, ViewBorrowers}
 // Decisions are kept apart from administration: an admin manages staff
 // but does not approve loans.
 var grants = map[Role][]Permission{
-	Admin:       append(slices.Clone(everyone), ManageStaff, ViewAudit, ManageProducts, ManagePartners, ManageSettings),
+	Admin:       append(slices.Clone(everyone), ManageStaff, ViewAudit, ManageProducts, ManagePartners),
 	RiskOfficer: append(slices.Clone(everyone), ManageRisk),
 	Reviewer:    append(slices.Clone(everyone), ReviewLoans, ReviewKYC),
 	Collections: append(slices.Clone(everyone), WorkCollections),
 	Viewer:      slices.Clone(everyone),
-}
-
-// Permissions lists every permission, in the order the docs show them.
-func Permissions() []Permission {
-	return []Permission{ViewDashboard, ViewLoans, ViewBorrowers, ReviewLoans, ReviewKYC, WorkCollections,
-		ManageRisk, ManageStaff, ViewAudit, ManageProducts, ManagePartners, ManageSettings}
 }
 
 // Can reports whether the role holds the permission.
@@ -106,9 +99,8 @@ func (s *Staff) Disabled() bool { return !s.DisabledAt.IsZero() }
 // NormalizeEmail validates a staff e-mail address and lower-cases it.
 func NormalizeEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || len(s) > 254 {
-		return "", errs.InvalidField("email", "must be a plain e-mail address like ada@example.com")
+	if err := identity.ValidEmail(s); err != nil {
+		return "", errs.InvalidField("email", "%v", err)
 	}
 	return strings.ToLower(s), nil
 }
@@ -123,7 +115,6 @@ type Session struct {
 	UserAgent string
 	CreatedAt time.Time
 	ExpiresAt time.Time
-	RevokedAt time.Time
 
 	Staff *Staff // filled by Authenticate
 }

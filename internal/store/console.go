@@ -81,21 +81,6 @@ func digits(s string) string {
 	return b.String()
 }
 
-// Loan reads one loan without locking it; errs.NotFound when unknown.
-func (db *DB) Loan(ctx context.Context, id string) (*loan.Record, error) {
-	n, err := loanID(id)
-	if err != nil {
-		return nil, err
-	}
-	var r *loan.Record
-	err = db.Read(ctx, func(t *Tx) error {
-		var err error
-		r, err = t.oneLoan(ctx, `WHERE l.id = $1`, n)
-		return err
-	})
-	return r, err
-}
-
 // LedgerEntry is a booked ledger transaction and when it was booked.
 type LedgerEntry struct {
 	At          time.Time

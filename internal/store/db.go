@@ -179,29 +179,33 @@ func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 // and COMMIT round trips, for writes that are a single statement. A
 // deadlock or busy database is retried as Tx retries.
 func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	t := &Tx{db: db, q: db.rw, pool: db.rw}
-	var (
-		res sql.Result
-		err error
-	)
-	for attempt := 1; attempt <= maxAttempts; attempt++ {
-		res, err = t.Exec(ctx, query, args...)
-		if err == nil || !retryable(err) || ctx.Err() != nil {
-			return res, err
-		}
-		time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
-	}
+	var res sql.Result
+	err := db.retry(ctx, func() error {
+		var err error
+		res, err = db.autocommit().Exec(ctx, query, args...)
+		return err
+	})
 	return res, err
 }
 
+// autocommit is the write connection without a transaction: each
+// statement commits on its own.
+func (db *DB) autocommit() *Tx { return &Tx{db: db, q: db.rw, pool: db.rw} }
+
 func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) error {
+	return db.retry(ctx, func() error { return db.runOnce(ctx, pool, opts, fn) })
+}
+
+// retry runs fn again after a serialization failure, deadlock or busy
+// database, with a growing pause, up to maxAttempts times.
+func (db *DB) retry(ctx context.Context, fn func() error) error {
 	var err error
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
-		err = db.runOnce(ctx, pool, opts, fn)
+		err = fn()
 		if err == nil || !retryable(err) || ctx.Err() != nil {
 			return err
 		}
-		db.log.WarnContext(ctx, "retrying transaction", "attempt", attempt, "err", err)
+		db.log.WarnContext(ctx, "retrying", "attempt", attempt, "err", err)
 		time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
 	}
 	return err

@@ -650,13 +650,7 @@ func (v riskVelocity) Observe(ctx context.Context, o risk.Observation) (risk.Vel
 // PruneVelocity deletes velocity events at or before the given time, which
 // no window of a current event reaches once it is a month old.
 func (s *Risk) PruneVelocity(ctx context.Context, before time.Time) (int64, error) {
-	var n int64
-	err := s.db.Tx(ctx, func(t *Tx) error {
-		var err error
-		n, err = affected(t.Exec(ctx, `DELETE FROM risk_velocity_events WHERE at <= $1`, before.UnixMilli()))
-		return err
-	})
-	return n, err
+	return affected(s.db.Exec(ctx, `DELETE FROM risk_velocity_events WHERE at <= $1`, before.UnixMilli()))
 }
 
 // riskContacts implements risk.ContactIndex over risk_contact_links.
@@ -790,34 +784,37 @@ func (w *decisionWriter) run(store func(context.Context, []decisionRow) (map[str
 			return
 		}
 		w.mu.Unlock()
-		w.write(group, store)
+		ctx, cancel := context.WithTimeout(context.Background(), decisionWriteTimeout)
+		w.write(ctx, group, store)
+		cancel()
 	}
 }
 
 // write stores a group and tells each caller. When the group's statement
 // fails, each decision is retried alone, so one bad row fails only its own
-// caller.
-func (w *decisionWriter) write(group []*pendingDecision, store func(context.Context, []decisionRow) (map[string]bool, error)) {
-	ctx, cancel := context.WithTimeout(context.Background(), decisionWriteTimeout)
-	defer cancel()
+// caller; the retries share the group's deadline, so a database that does
+// not answer holds the queue for one timeout, not one per decision.
+func (w *decisionWriter) write(ctx context.Context, group []*pendingDecision, store func(context.Context, []decisionRow) (map[string]bool, error)) {
 	rows := make([]decisionRow, len(group))
 	for i, d := range group {
 		rows[i] = d.row
 	}
 	stored, err := store(ctx, rows)
-	if err != nil && len(group) > 1 {
+	if err != nil && len(group) > 1 && ctx.Err() == nil {
 		for _, d := range group {
-			w.write([]*pendingDecision{d}, store)
+			w.write(ctx, []*pendingDecision{d}, store)
 		}
 		return
 	}
+	answered := make(map[string]bool, len(group)) // a sequence_id twice in one group: the second conflicts
 	for _, d := range group {
 		switch {
 		case err != nil:
 			d.done <- err
-		case !stored[d.row.seq]:
+		case !stored[d.row.seq] || answered[d.row.seq]:
 			d.done <- errs.E(errs.Conflict, "sequence_id %s is stored already", d.row.seq)
 		default:
+			answered[d.row.seq] = true
 			d.done <- nil
 		}
 	}
@@ -848,7 +845,7 @@ func (s *Risk) storeDecisions(ctx context.Context, rows []decisionRow) (map[stri
 	const returning = ` ON CONFLICT (sequence_id) DO NOTHING RETURNING sequence_id`
 	if s.db.Engine == Postgres && len(rows) == 1 {
 		// Alone, a decision goes in as plain parameters: no arrays to build.
-		t := &Tx{db: s.db, q: s.db.rw, pool: s.db.rw}
+		t := s.db.autocommit()
 		return stored, scan(t, insert+`VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`+returning, rows[0].values(false))
 	}
 	if s.db.Engine == Postgres {
@@ -866,7 +863,7 @@ func (s *Risk) storeDecisions(ctx context.Context, rows []decisionRow) (map[stri
 		q := insert + `SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
 			$8::int[], $9::text[], $10::bigint[], $11::bigint[])` + returning
 		// One statement needs no BEGIN/COMMIT: it commits on its own.
-		t := &Tx{db: s.db, q: s.db.rw, pool: s.db.rw}
+		t := s.db.autocommit()
 		return stored, scan(t, q, []any{text[0], text[1], text[2], text[3], text[4], text[5], text[6], scores, text[8], eventAt, createdAt})
 	}
 	values := make([][]any, len(rows))
@@ -913,12 +910,7 @@ func (s *Risk) Decision(ctx context.Context, sequenceID string) (*risk.Record, e
 
 // maskedSubject masks every identifier of a decision's subject.
 func maskedSubject(sub risk.Subject) risk.Subject {
-	m := func(v string) string {
-		if v == "" {
-			return ""
-		}
-		return vault.Mask(v)
-	}
+	m := vault.Mask
 	return risk.Subject{IDNumber: m(sub.IDNumber), Phone: m(sub.Phone), Card: m(sub.Card),
 		Device: m(sub.Device), IP: m(sub.IP), Email: m(sub.Email)}
 }

@@ -57,10 +57,8 @@ func (s staffStore) ListStaff(ctx context.Context) ([]staff.Staff, error) {
 }
 
 func (s staffStore) DisableStaff(ctx context.Context, id int64, at time.Time) error {
-	return s.db.Tx(ctx, func(t *Tx) error {
-		_, err := t.Exec(ctx, `UPDATE staff SET disabled_at = $2 WHERE id = $1 AND disabled_at IS NULL`, id, millis(at))
-		return err
-	})
+	_, err := s.db.Exec(ctx, `UPDATE staff SET disabled_at = $2 WHERE id = $1 AND disabled_at IS NULL`, id, millis(at))
+	return err
 }
 
 func (s staffStore) SetRole(ctx context.Context, id int64, role staff.Role) error {
@@ -91,23 +89,16 @@ func (s staffStore) CountAttempt(ctx context.Context, id int64, now, windowStart
 }
 
 func (s staffStore) SignedIn(ctx context.Context, id int64, step int64) (bool, error) {
-	var n int64
-	err := s.db.Tx(ctx, func(t *Tx) error {
-		var err error
-		n, err = affected(t.Exec(ctx, `UPDATE staff SET last_totp_step = $2, failures = 0, failures_since = 0
-			WHERE id = $1 AND last_totp_step < $2`, id, step))
-		return err
-	})
+	n, err := affected(s.db.Exec(ctx, `UPDATE staff SET last_totp_step = $2, failures = 0, failures_since = 0
+		WHERE id = $1 AND last_totp_step < $2`, id, step))
 	return n == 1, err
 }
 
 func (s staffStore) CreateSession(ctx context.Context, ss *staff.Session) error {
-	return s.db.Tx(ctx, func(t *Tx) error {
-		_, err := t.Exec(ctx, `INSERT INTO staff_sessions (token_hash, staff_id, csrf, ip, user_agent, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			ss.TokenHash, ss.StaffID, ss.CSRF, ss.IP, ss.UserAgent, millis(ss.CreatedAt), millis(ss.ExpiresAt))
-		return err
-	})
+	_, err := s.db.Exec(ctx, `INSERT INTO staff_sessions (token_hash, staff_id, csrf, ip, user_agent, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		ss.TokenHash, ss.StaffID, ss.CSRF, ss.IP, ss.UserAgent, millis(ss.CreatedAt), millis(ss.ExpiresAt))
+	return err
 }
 
 func (s staffStore) Session(ctx context.Context, tokenHash string, now time.Time) (*staff.Session, error) {
@@ -136,17 +127,13 @@ func (s staffStore) Session(ctx context.Context, tokenHash string, now time.Time
 }
 
 func (s staffStore) RevokeSession(ctx context.Context, tokenHash string, at time.Time) error {
-	return s.db.Tx(ctx, func(t *Tx) error {
-		_, err := t.Exec(ctx, `UPDATE staff_sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL`, tokenHash, millis(at))
-		return err
-	})
+	_, err := s.db.Exec(ctx, `UPDATE staff_sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL`, tokenHash, millis(at))
+	return err
 }
 
 func (s staffStore) RevokeStaffSessions(ctx context.Context, staffID int64, at time.Time) error {
-	return s.db.Tx(ctx, func(t *Tx) error {
-		_, err := t.Exec(ctx, `UPDATE staff_sessions SET revoked_at = $2 WHERE staff_id = $1 AND revoked_at IS NULL`, staffID, millis(at))
-		return err
-	})
+	_, err := s.db.Exec(ctx, `UPDATE staff_sessions SET revoked_at = $2 WHERE staff_id = $1 AND revoked_at IS NULL`, staffID, millis(at))
+	return err
 }
 
 func scanClaim(r scanner) (staff.Claim, error) {
@@ -189,10 +176,8 @@ func (s staffStore) ClaimOf(ctx context.Context, queue, item string) (staff.Clai
 }
 
 func (s staffStore) ReleaseClaim(ctx context.Context, queue, item, holder string) error {
-	return s.db.Tx(ctx, func(t *Tx) error {
-		_, err := t.Exec(ctx, `DELETE FROM review_claims WHERE queue = $1 AND item = $2 AND holder = $3`, queue, item, holder)
-		return err
-	})
+	_, err := s.db.Exec(ctx, `DELETE FROM review_claims WHERE queue = $1 AND item = $2 AND holder = $3`, queue, item, holder)
+	return err
 }
 
 func (s staffStore) Claims(ctx context.Context, queue string, now time.Time) ([]staff.Claim, error) {
