@@ -6,6 +6,9 @@
 # (whose fsync into the blob store dominates an application's I/O).
 #
 #   bench/loan-apply.sh [applications, default 2000] [in flight, default 16]
+#   PG_DURABLE=1 bench/loan-apply.sh …   PostgreSQL with its crash-safe
+#                                         defaults (fsync, synchronous_commit,
+#                                         full_page_writes on)
 #
 # The load generator runs in the same process as the server, so both share
 # the machine's cores: the figures are a floor.

@@ -41,12 +41,16 @@ start_throwaway_postgres() {
   # Ports below Linux's ephemeral range (32768-60999), so no client
   # connection's local port can hold the one picked; retried on collision.
   local fixed=${PGPORT:-} try
+  # Tests need no crash safety; PG_DURABLE=1 (benchmarks) keeps PostgreSQL's
+  # defaults, so every commit waits for its WAL flush as in production.
+  local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  if [ "${PG_DURABLE:-0}" = 1 ]; then durability=""; fi
   for try in 1 2 3 4 5; do
     PGPORT=${fixed:-$((20000 + RANDOM % 10000))}
-    if as_pg "$bin/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/log" -w -o "-p $PGPORT -k $PG_TMP -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=256MB" start >/dev/null; then
+    if as_pg "$bin/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/log" -w -o "-p $PGPORT -k $PG_TMP -c listen_addresses=127.0.0.1 $durability -c max_connections=300 -c shared_buffers=256MB" start >/dev/null; then
       export PGPORT
       export CREDITPOCKET_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres?sslmode=disable"
-      echo "== throwaway PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on port $PGPORT ($PG_TMP)" >&2
+      echo "== throwaway PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on port $PGPORT ($PG_TMP)${durability:+, fsync off}" >&2
       return 0
     fi
     [ -n "$fixed" ] && break

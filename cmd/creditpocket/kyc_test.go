@@ -4,10 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -94,18 +92,6 @@ func (a *kycApp) openBinding(tradeNo, cardType, notifyURL string) {
 	if r.Status != 200 || r.Code != "00000" {
 		a.t.Fatalf("open binding %s: %d %s %s", tradeNo, r.Status, r.Code, r.Msg)
 	}
-}
-
-func (a *kycApp) blobFiles() int {
-	a.t.Helper()
-	n := 0
-	_ = filepath.WalkDir(filepath.Join(a.app.Config.DataDir, "blobs"), func(_ string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			n++
-		}
-		return nil
-	})
-	return n
 }
 
 // badCase is one refused request: change breaks one rule of a valid body.
@@ -311,7 +297,7 @@ func TestKYCRefusesEveryBadRequestAndStoresNothing(t *testing.T) {
 			}, kyc.BodyTooLarge, "body", nil},
 		}
 
-		before, blobs := a.rowCounts(), a.blobFiles()
+		before, blobs := a.rowCounts(), a.storedBlobs()
 		check := func(t *testing.T, r kycResp, code kyc.Code, field string) {
 			t.Helper()
 			if r.Status >= 500 {
@@ -323,7 +309,7 @@ func TestKYCRefusesEveryBadRequestAndStoresNothing(t *testing.T) {
 			if d := diffCounts(before, a.rowCounts()); d != "" {
 				t.Fatalf("a refused request wrote rows: %s", d)
 			}
-			if n := a.blobFiles(); n != blobs {
+			if n := a.storedBlobs(); n != blobs {
 				t.Fatalf("a refused request wrote %d blobs", n-blobs)
 			}
 		}
@@ -410,7 +396,7 @@ func TestKYCIsIdempotentUnderConcurrency(t *testing.T) {
 		if got := after["kyc_submissions"] - before["kyc_submissions"]; got != 1 {
 			t.Fatalf("%d KYCs stored by 20 identical submissions", got)
 		}
-		if n := a.blobFiles(); n != 4 {
+		if n := a.storedBlobs(); n != 4 {
 			t.Fatalf("%d blobs kept", n)
 		}
 		if r := a.call("POST", "/openapi/card/binding/kyc", body); r.Code != "00000" {

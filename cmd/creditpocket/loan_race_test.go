@@ -48,7 +48,7 @@ func TestFiftyConcurrentAppliesMakeOneLoan(t *testing.T) {
 		if n := a.rowCounts()["risk_decisions"]; n != 1 {
 			t.Errorf("%d risk decisions for one borrower's burst; want 1", n)
 		}
-		if n := a.blobFiles(); n != 1 {
+		if n := a.storedBlobs(); n != 1 {
 			t.Errorf("%d photos in the blob store; want the one of the stored loan", n)
 		}
 		a.deliver()

@@ -42,7 +42,7 @@ commands:
   cob       run close of business by hand: cob run --date YYYY-MM-DD
   ledger    check the books: ledger verify (exits non-zero naming violations)
   partner   manage partner API credentials: partner create|list|revoke
-  staff     operator-console staff: staff create|list|disable
+  staff     operator-console staff: staff create|list|role|reset|disable
   risk      risk engine: risk policy apply|list, risk list add|remove, risk simulate
   report    parse credit-report PDFs: report parse FILE|DIR... [--out DIR] [--normalize]
   version   print the version

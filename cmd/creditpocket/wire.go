@@ -66,7 +66,7 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 type App struct {
 	Config config.Config
 	DB     *store.DB
-	Blobs  blob.Store
+	Blobs  *blob.Packs // photos, KYC documents, credit reports: DataDir/blobs
 	Server *httpapi.Server
 	Log    *slog.Logger
 	// Partners holds open-API credentials.
@@ -132,7 +132,7 @@ func (a *App) init(ctx context.Context, opt Options) error {
 	if err != nil {
 		return err
 	}
-	if a.Blobs, err = blob.NewFS(filepath.Join(cfg.DataDir, "blobs")); err != nil {
+	if a.Blobs, err = blob.OpenPacks(filepath.Join(cfg.DataDir, "blobs")); err != nil {
 		return err
 	}
 	loc, err := time.LoadLocation(cfg.Timezone)
@@ -234,7 +234,13 @@ func openMigrated(ctx context.Context, cfg config.Config, log *slog.Logger) (*st
 }
 
 // Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+func (a *App) Close() error {
+	err := a.DB.Close()
+	if a.Blobs != nil {
+		err = errors.Join(err, a.Blobs.Close())
+	}
+	return err
+}
 
 func cmdServe(ctx context.Context, args []string, env func(string) (string, bool), stdout, stderr io.Writer) error {
 	cfg, err := parseConfig("serve", args, env, stderr)

@@ -1,7 +1,36 @@
 // Package blob stores files (loan photos, KYC documents, credit reports)
-// behind a small contract, with a filesystem implementation under
-// DataDir/blobs. Callers encrypt personal documents before storing them;
-// the store only keeps bytes under opaque keys.
+// behind a small contract. Callers encrypt personal documents before
+// storing them; the store only keeps bytes under opaque keys.
+//
+// Two implementations share a root folder. FS keeps one file per blob
+// under 32-hex-digit keys. Packs appends blobs as records to pack files
+// root/packs/<16 hex digits>.pack and reads FS keys through an FS, so a
+// root can move from FS to Packs without losing blobs.
+//
+// A pack record is a 24-byte header followed by the payload, integers big
+// endian:
+//
+//	offset  size  field
+//	0       4     magic "CPB1"
+//	4       1     format version, 1
+//	5       1     flags: 1 = deleted (payload erased)
+//	6       2     reserved, zero
+//	8       4     payload length
+//	12      8     tag: random per record, repeated in the key
+//	20      4     CRC-32C (Castagnoli) of the payload
+//	24      n     payload
+//
+// Records follow each other with no padding, starting at offset 0. A pack
+// is appended to only by the process that created it (it holds an
+// exclusive flock while it does); a crash can leave a torn record at the
+// end, which no key refers to. Delete sets the deleted flag and punches a
+// hole over the payload (or zeroes it), so the header still gives the
+// length to step over while the bytes are gone.
+//
+// A Packs key is "p" followed by fixed-width lowercase hex: pack id (16
+// digits), record offset (16), payload length (8) and tag (16), 57
+// characters in all. Get and Delete act only when the header at the
+// offset carries the key's length and tag.
 package blob
 
 import (
@@ -11,6 +40,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -128,6 +158,28 @@ func (f *FS) Delete(ctx context.Context, key string) error {
 		}
 	}
 	return nil
+}
+
+// walk calls fn with the key of every blob file under the root, in either
+// folder layout; the packs folder and anything not named as a key are
+// skipped.
+func (f *FS) walk(ctx context.Context, fn func(key string) error) error {
+	return filepath.WalkDir(f.root, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case d.IsDir() && d.Name() == "packs" && filepath.Dir(p) == f.root:
+			return filepath.SkipDir
+		case d.IsDir():
+			return nil
+		}
+		if _, err := f.path(d.Name()); err == nil {
+			return fn(d.Name())
+		}
+		return nil
+	})
 }
 
 // ReadLimited reads at most max bytes from r, failing with ErrTooLarge when

@@ -213,6 +213,12 @@ var contactsJSON = map[Engine]string{
 // Overview joins a user to their optional profile, work and default card,
 // with the contacts aggregated as JSON: the profile screen, the hottest
 // read, in one round trip.
+//
+// The default card is matched with the literal TRUE, not a parameter, so
+// that PostgreSQL's generic plan can use the partial index
+// bank_cards_one_default and is the one reused. With a parameter, once
+// the tables had statistics, it planned this five-table join afresh on
+// every call: 0.4 ms, more than running it (BorrowerSnapshot likewise).
 func (t *Tx) Overview(ctx context.Context, userID int64) (*account.Overview, error) {
 	var u account.User
 	var created, updated int64
@@ -239,9 +245,9 @@ func (t *Tx) Overview(ctx context.Context, userID int64) (*account.Overview, err
 		FROM users u
 		LEFT JOIN profiles p ON p.user_id = u.id
 		LEFT JOIN work_infos w ON w.user_id = u.id
-		LEFT JOIN bank_cards c ON c.user_id = u.id AND c.is_default = $2
+		LEFT JOIN bank_cards c ON c.user_id = u.id AND c.is_default = TRUE
 		LEFT JOIN banks b ON b.code = c.bank_code
-		WHERE u.id = $1`, userID, true).Scan(&u.ID, &u.Phone, &u.CallingCode, &u.Mobile, &u.PasswordHash, &created, &updated, &contacts,
+		WHERE u.id = $1`, userID).Scan(&u.ID, &u.Phone, &u.CallingCode, &u.Mobile, &u.PasswordHash, &created, &updated, &contacts,
 		&p.first, &p.middle, &p.last, &p.gender, &p.birth, &p.email, &p.marital, &p.education,
 		&p.idType, &p.idCountry, &p.idMask, &p.idValid, &p.nationality, &p.state, &p.city, &p.address, &p.updated,
 		&w.name, &w.phone, &w.address, &w.profession, &w.income, &w.updated,
@@ -371,19 +377,19 @@ func (t *Tx) Card(ctx context.Context, userID, cardID int64) (*account.BankCard,
 }
 
 func (t *Tx) DefaultCard(ctx context.Context, userID int64) (*account.BankCard, error) {
-	c, err := scanCard(t.QueryRow(ctx, `SELECT `+cardColumns+cardFrom+`WHERE c.user_id = $1 AND c.is_default = $2`, userID, true))
+	c, err := scanCard(t.QueryRow(ctx, `SELECT `+cardColumns+cardFrom+`WHERE c.user_id = $1 AND c.is_default = TRUE`, userID))
 	return c, notFound(err, "default bank account")
 }
 
 func (t *Tx) Cards(ctx context.Context, userID int64, p page.Request) (page.Result[account.BankCard], error) {
-	return paged(ctx, t, p, func(r scanner) (account.BankCard, error) {
+	return ownPaged(ctx, t, p, func(r scanner) (account.BankCard, error) {
 		c, err := scanCard(r)
 		if err != nil {
 			return account.BankCard{}, err
 		}
 		return *c, nil
 	}, `SELECT COUNT(*) FROM bank_cards WHERE user_id = $1`,
-		`SELECT `+cardColumns+cardFrom+`WHERE c.user_id = $1 ORDER BY c.is_default DESC, c.id LIMIT $2 OFFSET $3`, userID)
+		`SELECT COUNT(*) OVER (), `+cardColumns+cardFrom+`WHERE c.user_id = $1 ORDER BY c.is_default DESC, c.id LIMIT $2`, userID)
 }
 
 func (t *Tx) CountCards(ctx context.Context, userID int64) (int, error) {
@@ -422,7 +428,7 @@ func (t *Tx) AddMessage(ctx context.Context, m *inbox.Message) error {
 }
 
 func (t *Tx) Messages(ctx context.Context, userID int64, p page.Request) (page.Result[inbox.Message], error) {
-	return paged(ctx, t, p, func(r scanner) (inbox.Message, error) {
+	return ownPaged(ctx, t, p, func(r scanner) (inbox.Message, error) {
 		m := inbox.Message{UserID: userID}
 		var read sql.NullInt64
 		var created int64
@@ -430,5 +436,5 @@ func (t *Tx) Messages(ctx context.Context, userID int64, p page.Request) (page.R
 		m.Read, m.CreatedAt = read.Valid, fromMillis(created)
 		return m, err
 	}, `SELECT COUNT(*) FROM messages WHERE user_id = $1`,
-		`SELECT id, kind, title, content, read_at, created_at FROM messages WHERE user_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3`, userID)
+		`SELECT COUNT(*) OVER (), id, kind, title, content, read_at, created_at FROM messages WHERE user_id = $1 ORDER BY id DESC LIMIT $2`, userID)
 }

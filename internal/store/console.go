@@ -68,7 +68,7 @@ func (db *DB) SearchLoans(ctx context.Context, q LoanSearch, p page.Request) (pa
 	}
 	n := len(args)
 	return viewPaged(ctx, db, p, scanLoan, `SELECT COUNT(*)`+loanFrom+cond,
-		`SELECT `+loanSelectJoined+loanFrom+cond+fmt.Sprintf(`ORDER BY l.id DESC LIMIT $%d OFFSET $%d`, n+1, n+2), args...)
+		`SELECT `+loanSelectJoined+loanFrom+cond+fmt.Sprintf(`ORDER BY l.id DESC LIMIT $%d`, n+1), args...)
 }
 
 func digits(s string) string {

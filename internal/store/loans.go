@@ -374,13 +374,13 @@ func (t *Tx) LatestLoan(ctx context.Context, userID int64, unfinishedOnly bool) 
 }
 
 func (t *Tx) UserLoans(ctx context.Context, userID int64, p page.Request) (page.Result[loan.Record], error) {
-	return paged(ctx, t, p, scanLoan, `SELECT COUNT(*) FROM loans WHERE user_id = $1`,
-		`SELECT `+loanSelectJoined+loanFrom+`WHERE l.user_id = $1 ORDER BY l.id DESC LIMIT $2 OFFSET $3`, userID)
+	return ownPaged(ctx, t, p, scanLoan, `SELECT COUNT(*) FROM loans WHERE user_id = $1`,
+		`SELECT COUNT(*) OVER (), `+loanSelectJoined+loanFrom+`WHERE l.user_id = $1 ORDER BY l.id DESC LIMIT $2`, userID)
 }
 
 func (t *Tx) LoansByStatus(ctx context.Context, status loan.Status, p page.Request) (page.Result[loan.Record], error) {
 	return paged(ctx, t, p, scanLoan, `SELECT COUNT(*) FROM loans WHERE status = $1`,
-		`SELECT `+loanSelectJoined+loanFrom+`WHERE l.status = $1 ORDER BY l.id LIMIT $2 OFFSET $3`, int(status))
+		`SELECT `+loanSelectJoined+loanFrom+`WHERE l.status = $1 ORDER BY l.id LIMIT $2`, int(status))
 }
 
 func (t *Tx) RecentDisbursed(ctx context.Context, limit int) ([]loan.Record, error) {
@@ -723,9 +723,9 @@ func (db *DB) BorrowerSnapshot(ctx context.Context, userID int64) (*BorrowerSnap
 				c.id, c.bank_code, bk.name, c.account_mask, c.account_name, c.pan_mask, c.recipient_code
 			FROM users u
 			LEFT JOIN profiles p ON p.user_id = u.id
-			LEFT JOIN bank_cards c ON c.user_id = u.id AND c.is_default = $2
+			LEFT JOIN bank_cards c ON c.user_id = u.id AND c.is_default = TRUE
 			LEFT JOIN banks bk ON bk.code = c.bank_code
-			WHERE u.id = $1`, userID, true).
+			WHERE u.id = $1`, userID).
 			Scan(&b.Phone, &b.Mobile, &s.HasProfile, &b.Email, &b.IDType, &s.IDSealed, &b.IDMask, &b.First, &b.Middle, &b.Last,
 				&s.Contacts, &s.HasWork, &cardID, &bank, &bankName, &mask, &name, &pan, &recipient)
 		if err != nil {

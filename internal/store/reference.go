@@ -28,7 +28,7 @@ func (s referenceStore) Cities(ctx context.Context, state string, p page.Request
 		err = r.Scan(&c.Code, &c.Name, &c.State)
 		return c, err
 	}, `SELECT COUNT(*) FROM cities WHERE $1 = '' OR state = $1`,
-		`SELECT code, name, state FROM cities WHERE $1 = '' OR state = $1 ORDER BY position, code LIMIT $2 OFFSET $3`, state)
+		`SELECT code, name, state FROM cities WHERE $1 = '' OR state = $1 ORDER BY position, code LIMIT $2`, state)
 }
 
 func (s referenceStore) IncomeBands(ctx context.Context) ([]reference.IncomeBand, error) {
@@ -43,7 +43,7 @@ func (s referenceStore) HotQuestions(ctx context.Context, p page.Request) (page.
 		err = r.Scan(&q.ID, &q.Question, &q.Answer)
 		return q, err
 	}, `SELECT COUNT(*) FROM support_questions`,
-		`SELECT id, question, answer FROM support_questions ORDER BY position, id LIMIT $1 OFFSET $2`)
+		`SELECT id, question, answer FROM support_questions ORDER BY position, id LIMIT $1`)
 }
 
 func (s referenceStore) SupportPhones(ctx context.Context) ([]reference.SupportPhone, error) {

@@ -521,3 +521,38 @@ func TestRiskDecisionsSavedTogetherAreEachStored(t *testing.T) {
 		}
 	})
 }
+
+// A gather and a loan application's decision commit without waiting for
+// their WAL flush and plan generically; neither setting may outlive its
+// statement on the pooled connection, where the next statement may move
+// money. Run one after the other, they share one connection.
+func TestRiskSessionSettingsEndWithTheirStatements(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		if e != store.Postgres {
+			t.Skip("the settings are PostgreSQL's")
+		}
+		now := t0
+		db, rs := riskStore(t, e, &now)
+		o := risk.Observation{At: t0, IDNumber: "22212345678", Phone: "2348031234567"}
+		var got risk.Gathered
+		rs.Sources().Gatherer.Gather(ctx, &risk.Lookup{Velocity: &o, Applicant: o.IDNumber, ContactPhones: []string{"2348030000000"}}, &got)
+		if err := errors.Join(got.VelocityErr, got.ContactsErr); err != nil {
+			t.Fatal(err)
+		}
+		rec := decided(t, risk.NewEngine(risk.DefaultPolicy(), risk.Config{}), "order-settings")
+		if err := rs.SaveDecision(ctx, rec, store.FromLoanApply, ""); err != nil {
+			t.Fatal(err)
+		}
+		// A setting that outlived its transaction is the session's; the
+		// value alone would not tell, as the server's default may be the same.
+		for _, setting := range []string{"synchronous_commit", "plan_cache_mode"} {
+			var value, source string
+			err := db.Read(ctx, func(tx *store.Tx) error {
+				return tx.QueryRow(ctx, "SELECT setting, source FROM pg_settings WHERE name = $1", setting).Scan(&value, &source)
+			})
+			if err != nil || source == "session" {
+				t.Errorf("%s after a gather and a decision = %q set by the %s (%v), want the server's", setting, value, source, err)
+			}
+		}
+	})
+}

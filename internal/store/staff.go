@@ -218,7 +218,7 @@ func (s staffStore) AppendAudit(ctx context.Context, e *staff.Entry) error {
 
 func (s staffStore) AuditPage(ctx context.Context, p page.Request) (page.Result[staff.Entry], error) {
 	return viewPaged(ctx, s.db, p, scanAudit, `SELECT COUNT(*) FROM staff_audit`,
-		`SELECT `+auditColumns+` FROM staff_audit ORDER BY seq DESC LIMIT $1 OFFSET $2`)
+		`SELECT `+auditColumns+` FROM staff_audit ORDER BY seq DESC LIMIT $1`)
 }
 
 // EachAudit walks the log in pages of auditBatch rows, so a long log is

@@ -308,9 +308,16 @@ func TestProfileContactsWorkAndMessages(t *testing.T) {
 			if w, err := x.Work(ctx, u.ID); err != nil || w.CompanyName != "Acme" {
 				t.Fatalf("work = %+v, %v", w, err)
 			}
-			ms, err := x.Messages(ctx, u.ID, page.Request{Num: 2, Size: 2})
-			if err != nil || ms.Total != 3 || len(ms.Items) != 1 || ms.Items[0].Title != "0" {
-				t.Fatalf("messages page 2 = %+v, %v", ms, err)
+			// A borrower's lists count with the page; past the last row
+			// the count is asked for on its own.
+			for _, tc := range []struct {
+				page  int
+				title string
+			}{{1, "2"}, {2, "0"}, {3, ""}} {
+				ms, err := x.Messages(ctx, u.ID, page.Request{Num: tc.page, Size: 2})
+				if err != nil || ms.Total != 3 || tc.title == "" && len(ms.Items) != 0 || tc.title != "" && ms.Items[0].Title != tc.title {
+					t.Fatalf("messages page %d = %+v, %v", tc.page, ms, err)
+				}
 			}
 			return nil
 		})
