@@ -60,47 +60,13 @@ func (a *App) wireLoans(v *vault.Vault, accounts *account.Service, loc *time.Loc
 		Decider:   decider,
 		Outcomes:  loanOutcomes{a.RiskStore},
 		Provider:  a.Payments,
-		Borrowers: borrowers{accounts: accounts, db: a.DB, vault: v},
+		Borrowers: underwriting.Borrowers{Accounts: accounts},
 		Photos:    photos{blobs: a.Blobs, vault: v},
 		Location:  loc,
 		Log:       a.Log,
 		Now:       opt.Now,
 	}
 	return &httpapi.Loans{Service: a.Loans, Sandbox: a.Payments, WebhookSecret: secret}, nil
-}
-
-// borrowers gathers an applicant's snapshot in one query and makes sure
-// the default bank card is registered with the payment provider.
-type borrowers struct {
-	accounts *account.Service
-	db       *store.DB
-	vault    *vault.Vault
-}
-
-// profileAAD must match the account package's sealing of ID numbers.
-func profileAAD(userID int64) string { return fmt.Sprintf("profile.id_number:%d", userID) }
-
-func (b borrowers) Borrower(ctx context.Context, userID int64) (*loan.Borrower, error) {
-	s, err := b.db.BorrowerSnapshot(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	out := &s.Borrower
-	// The same steps as account.Overview.Steps.
-	out.Complete = s.HasProfile && s.Contacts >= account.DefaultConfig().MinContacts && s.HasWork && s.HasCard
-	if s.HasProfile {
-		if out.IDNumber, err = b.vault.OpenString(s.IDSealed, profileAAD(userID)); err != nil {
-			return nil, fmt.Errorf("open ID number of borrower %d: %w", userID, err)
-		}
-	}
-	if s.HasCard && out.Card.RecipientCode == "" {
-		c, err := b.accounts.EnsureRecipient(ctx, userID, out.Card.ID)
-		if err != nil {
-			return nil, err
-		}
-		out.Card.RecipientCode = c.RecipientCode
-	}
-	return out, nil
 }
 
 // photos seals application photos into the blob store.

@@ -265,7 +265,12 @@ type Overview struct {
 	Contacts []Contact
 	Work     *Work // nil until the work step is done
 	Default  *BankCard
+
+	idSealed []byte // the profile's sealed ID number, opened only for a Dossier
 }
+
+// SetSealedID sets the profile's sealed ID number (for the store).
+func (o *Overview) SetSealedID(sealed []byte) { o.idSealed = sealed }
 
 // Overview reads the borrower's profile with personal numbers masked.
 func (s *Service) Overview(ctx context.Context, userID int64) (*Overview, error) {
@@ -322,11 +327,12 @@ func Complete(steps []Step) bool {
 }
 
 // Dossier is a borrower's file as underwriting reads it: the overview
-// with the default account's number in the clear, and the newest attached
-// credit report. It is for in-process decisions only and is never shown
+// with the ID number and the default account's number in the clear, and
+// the newest attached credit report. It is for in-process decisions only and is never shown
 // or logged.
 type Dossier struct {
 	Overview
+	IDNumber      string        // the profile's ID number; "" without a profile
 	AccountNumber string        // the default bank account's number; "" without one
 	CreditReport  *CreditReport // the newest attached report; nil without one
 }
@@ -348,6 +354,11 @@ func (s *Service) Dossier(ctx context.Context, userID int64) (*Dossier, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if d.Profile != nil && len(d.idSealed) > 0 {
+		if d.IDNumber, err = s.Vault.OpenString(d.idSealed, profileAAD(userID)); err != nil {
+			return nil, fmt.Errorf("account: open ID number of borrower %d: %w", userID, err)
+		}
 	}
 	if c := d.Default; c != nil && len(c.accountSealed) > 0 {
 		if d.AccountNumber, err = s.Vault.OpenString(c.accountSealed, cardAAD(c)); err != nil {

@@ -44,6 +44,10 @@ type Borrower struct {
 	// work, default bank card).
 	Complete bool
 	Card     Card // the default bank card; zero when there is none
+	// File is the borrower's file as the Borrowers source read it, handed
+	// to the Decider as it is so the decision does not read it again. The
+	// loan engine never looks inside.
+	File any
 }
 
 // Card is the bank account a loan pays out to, as it was at application.

@@ -147,8 +147,8 @@ type Provider interface {
 	Checkout(ctx context.Context, reference string, amount ledger.Money, currency string) (string, error)
 }
 
-// Borrowers gathers an applicant's snapshot and makes sure the default
-// bank card is registered with the provider.
+// Borrowers reads an applicant's file and makes sure the default bank
+// card is registered with the provider.
 type Borrowers interface {
 	Borrower(ctx context.Context, userID int64) (*Borrower, error)
 }

@@ -64,9 +64,12 @@ func (d *Decider) Decide(ctx context.Context, in loan.DecisionInput) (loan.Verdi
 	if rs := loan.CheckEligibility(in.Product, in.History); len(rs) > 0 {
 		return loan.Verdict{Decision: loan.Reject, Reason: rs[0].Message, Detail: loan.DetailRejected}, nil
 	}
-	dos, err := d.Dossiers.Dossier(ctx, in.Borrower.UserID)
-	if err != nil {
-		return loan.Verdict{}, fmt.Errorf("underwriting: borrower %d: %w", in.Borrower.UserID, err)
+	dos, ok := in.Borrower.File.(*account.Dossier)
+	if !ok { // the application's Borrowers source read no dossier
+		var err error
+		if dos, err = d.Dossiers.Dossier(ctx, in.Borrower.UserID); err != nil {
+			return loan.Verdict{}, fmt.Errorf("underwriting: borrower %d: %w", in.Borrower.UserID, err)
+		}
 	}
 	var urls []string
 	if d.PhotoURL != nil {
