@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark: loan applications (apply → risk decision → loan, payout and
 # message persisted) through the real HTTP handler on PostgreSQL and
-# embedded SQLite, one fresh borrower per application. Prints applies/s and
-# p50/p99 latency for each engine, with and without the application photo
-# (whose fsync into the blob store dominates an application's I/O).
+# embedded SQLite, one fresh borrower per application, after 1,000 untimed
+# applications and an ANALYZE (CREDITPOCKET_BENCH_WARMUP). Prints applies/s,
+# p50/p99 latency and the machine's CPU per application for each engine,
+# with and without the application photo.
 #
 #   bench/loan-apply.sh [applications, default 2000] [in flight, default 16]
 #   PG_DURABLE=1 bench/loan-apply.sh …   PostgreSQL with its crash-safe
