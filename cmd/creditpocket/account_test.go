@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"creditpocket/internal/config"
 	"creditpocket/internal/store"
 	"creditpocket/internal/store/storetest"
 )
@@ -352,6 +353,37 @@ func TestBorrowersCannotReachEachOthersData(t *testing.T) {
 		}
 		if d := diffCounts(before, a.rowCounts()); d != "contacts 2→4" {
 			t.Fatalf("rows changed: %s", d)
+		}
+	})
+}
+
+// Behind a load balancer every request comes from the balancer. With the
+// balancer trusted (--trusted-proxies), the SMS codes a client IP may ask
+// for are counted per client named in X-Forwarded-For; without it, the
+// header is ignored, so a client cannot escape the limit by inventing one.
+func TestSMSCodeLimitsPerIPCountTheClientBehindATrustedProxy(t *testing.T) {
+	send := func(a *testApp, mobile, forwardedFor string) int {
+		return a.req("POST", "/sms/code", map[string]string{"mobile": mobile, "type": "register"}, "",
+			"X-Forwarded-For: "+forwardedFor).Status
+	}
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		behind := newTestAppWith(t, e, func(c *config.Config) { c.TrustedProxies = "127.0.0.0/8, ::1" })
+		behind.app.Server.Accounts.Config.OTPDailyPerIP = 2
+		for i, tc := range []struct {
+			client string
+			want   int
+		}{{"203.0.113.9", 200}, {"203.0.113.9", 200}, {"203.0.113.9", 429}, {"198.51.100.20", 200}} {
+			if got := send(behind, fmt.Sprintf("080111100%02d", i), "10.9.9.9, "+tc.client); got != tc.want {
+				t.Fatalf("code %d for client %s behind the proxy = %d, want %d", i+1, tc.client, got, tc.want)
+			}
+		}
+
+		direct := newTestApp(t, e)
+		direct.app.Server.Accounts.Config.OTPDailyPerIP = 2
+		for i, want := range []int{200, 200, 429} {
+			if got := send(direct, fmt.Sprintf("080222200%02d", i), fmt.Sprintf("203.0.113.%d", i)); got != want {
+				t.Fatalf("code %d with an invented X-Forwarded-For = %d, want %d", i+1, got, want)
+			}
 		}
 	})
 }

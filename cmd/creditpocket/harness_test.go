@@ -28,11 +28,17 @@ type testApp struct {
 // fastHasher keeps argon2id but with tiny parameters so tests stay fast.
 var fastHasher = account.Argon2id{Memory: 64, Time: 1, Threads: 1}
 
-func newTestApp(t testing.TB, e store.Engine) *testApp {
+func newTestApp(t testing.TB, e store.Engine) *testApp { return newTestAppWith(t, e, nil) }
+
+// newTestAppWith is newTestApp with configure applied to its configuration.
+func newTestAppWith(t testing.TB, e store.Engine, configure func(*config.Config)) *testApp {
 	t.Helper()
 	dbURL, dir := storetest.URL(t, e)
 	cfg := config.Default()
 	cfg.DataDir, cfg.DatabaseURL = dir, dbURL
+	if configure != nil {
+		configure(&cfg)
+	}
 	app, err := Open(context.Background(), cfg, nil, Options{Hasher: fastHasher, QuietRequests: true,
 		KYC: KYCOptions{AllowPrivateWebhooks: true}}) // merchants in tests listen on 127.0.0.1
 	if err != nil {

@@ -142,7 +142,7 @@ func (a *testApp) applyReq(token, productID string) env {
 	return a.applyWith(token, productID, true)
 }
 
-func (a *testApp) applyWith(token, productID string, photo bool) env {
+func (a *testApp) applyWith(token, productID string, photo bool, headers ...string) env {
 	a.t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
@@ -156,7 +156,7 @@ func (a *testApp) applyWith(token, productID string, photo bool) env {
 		_, _ = fw.Write(testPNG)
 	}
 	_ = w.Close()
-	return a.req("POST", "/loan/record/apply", body.String(), token, "Content-Type: "+w.FormDataContentType())
+	return a.req("POST", "/loan/record/apply", body.String(), token, append(headers, "Content-Type: "+w.FormDataContentType())...)
 }
 
 // loanRecord is the part of the seed's loan record the tests read.

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"creditpocket/internal/clientip"
 	"creditpocket/internal/loan"
 	"creditpocket/internal/store"
 	"creditpocket/internal/store/storetest"
@@ -82,6 +83,23 @@ func TestLoanApplyIsDecidedByTheRiskEngine(t *testing.T) {
 			a.applyReq(tok, "301")
 			if _, f, _ := a.decisionOf(tok); f["ip_events_24h"] != 0.0 {
 				t.Fatalf("ip_events_24h = %v for an application from 127.0.0.1", f["ip_events_24h"])
+			}
+		})
+
+		t.Run("behind a trusted proxy the client's public address feeds IP velocity", func(t *testing.T) {
+			proxies, err := clientip.Parse("127.0.0.0/8, ::1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			serve := func(p clientip.Proxies) { a.app.Server.Proxies = p; a.srv.Config.Handler = a.app.Server.Handler() }
+			serve(proxies)
+			defer serve(clientip.Proxies{})
+			tok := a.borrower("08031230090")
+			if r := a.applyWith(tok, "301", true, "X-Forwarded-For: 203.0.113.9"); r.Status != 200 {
+				t.Fatalf("apply = %d %q", r.Status, r.Message)
+			}
+			if _, f, _ := a.decisionOf(tok); f["ip_events_24h"] != 1.0 {
+				t.Fatalf("ip_events_24h = %v for an application from 203.0.113.9 through the proxy", f["ip_events_24h"])
 			}
 		})
 

@@ -18,6 +18,7 @@ import (
 
 	"creditpocket/internal/account"
 	"creditpocket/internal/blob"
+	"creditpocket/internal/clientip"
 	"creditpocket/internal/config"
 	"creditpocket/internal/demo"
 	"creditpocket/internal/httpapi"
@@ -178,7 +179,12 @@ func (a *App) init(ctx context.Context, opt Options) error {
 	if err != nil {
 		return err
 	}
+	proxies, err := clientip.Parse(cfg.TrustedProxies) // checked by config.Validate
+	if err != nil {
+		return fmt.Errorf("trusted-proxies: %w", err)
+	}
 	a.Server = httpapi.New(httpapi.Server{
+		Proxies:   proxies,
 		Console:   cons,
 		Partners:  a.Partners,
 		OpsToken:  opt.OpsToken,

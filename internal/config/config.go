@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"creditpocket/internal/clientip"
 )
 
 // Config is everything a creditpocket process needs to start.
@@ -31,6 +33,10 @@ type Config struct {
 	// requests too, for a TLS-terminating proxy in front (requests that
 	// arrive over TLS always get Secure cookies).
 	ConsoleSecureCookies bool
+	// TrustedProxies lists the reverse proxies (addresses and CIDR
+	// prefixes, comma-separated) whose X-Forwarded-For names the client;
+	// empty trusts none.
+	TrustedProxies string
 }
 
 // Default returns the configuration used when nothing is set.
@@ -67,6 +73,8 @@ func (c *Config) Bind(fs *flag.FlagSet, env func(string) (string, bool)) error {
 	str(&c.Timezone, "timezone", "CREDITPOCKET_TIMEZONE", "IANA time zone of the app's timestamps")
 	str(&c.SMSProvider, "sms-provider", "CREDITPOCKET_SMS_PROVIDER", "SMS provider: sandbox")
 	str(&c.PaymentProvider, "payment-provider", "CREDITPOCKET_PAYMENT_PROVIDER", "payment provider: sandbox")
+	str(&c.TrustedProxies, "trusted-proxies", "CREDITPOCKET_TRUSTED_PROXIES",
+		"reverse proxies whose X-Forwarded-For names the client, as addresses and CIDR prefixes, comma-separated (a load balancer's subnet); empty trusts none")
 	if v, ok := env("CREDITPOCKET_DEFAULT_CALLING_CODE"); ok {
 		if c.DefaultCallingCode, err = strconv.Atoi(v); err != nil {
 			return fmt.Errorf("CREDITPOCKET_DEFAULT_CALLING_CODE: %w", err)
@@ -129,6 +137,9 @@ func (c Config) Validate() error {
 	if c.SessionTTL < time.Minute {
 		return fmt.Errorf("session-ttl: must be at least 1m")
 	}
+	if _, err := clientip.Parse(c.TrustedProxies); err != nil {
+		return fmt.Errorf("trusted-proxies: %w", err)
+	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return fmt.Errorf("database-url: must start with postgres:// or postgresql://")
 	}
@@ -151,6 +162,7 @@ func (c Config) Masked() []any {
 		"log_level", c.LogLevel, "timezone", c.Timezone, "default_calling_code", c.DefaultCallingCode,
 		"sms_provider", c.SMSProvider, "payment_provider", c.PaymentProvider,
 		"session_ttl", c.SessionTTL.String(), "session_cache_ttl", c.SessionCacheTTL.String(), "seed_demo", c.SeedDemo, "console_secure_cookies", c.ConsoleSecureCookies,
+		"trusted_proxies", c.TrustedProxies,
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"creditpocket/internal/account"
+	"creditpocket/internal/clientip"
 	"creditpocket/internal/errs"
 	"creditpocket/internal/kyc"
 	"creditpocket/internal/partner"
@@ -39,6 +40,10 @@ type Server struct {
 	// OpsToken guards every /ops endpoint (a Bearer token, compared in
 	// constant time); empty refuses them all.
 	OpsToken string
+	// Proxies are the reverse proxies trusted to name the client in
+	// X-Forwarded-For; handlers (and the console) see the client's
+	// address as the request's RemoteAddr. The zero value trusts none.
+	Proxies  clientip.Proxies
 	Location *time.Location // zone of the app's "YYYY-MM-DD HH:MM:SS" times
 	Version  string
 
@@ -106,7 +111,7 @@ func New(s Server, opt Options) *Server {
 }
 
 // Handler returns the HTTP handler of every route.
-func (s *Server) Handler() http.Handler { return s.observe(s.mux()) }
+func (s *Server) Handler() http.Handler { return s.Proxies.Handler(s.observe(s.mux())) }
 
 func (s *Server) mux() *http.ServeMux {
 	mux := http.NewServeMux()

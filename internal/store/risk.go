@@ -915,9 +915,8 @@ func mustFlush(rows []decisionRow) bool {
 // pgDecisionInsert is the PostgreSQL text and arguments that insert rows:
 // plain parameters for one decision, arrays for a group.
 func pgDecisionInsert(rows []decisionRow) (string, []any) {
-	const insert = decisionInsert
 	if len(rows) == 1 {
-		return insert + `VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, rows[0].values(false)
+		return decisionInsert + `VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, rows[0].values(false)
 	}
 	n := len(rows)
 	var text [9][]string // the text columns, 7 and 8 (score) aside
@@ -930,7 +929,7 @@ func pgDecisionInsert(rows []decisionRow) (string, []any) {
 			r.seq, r.source, r.partner, r.order, r.eventType, r.version, r.decision, string(r.record)
 		scores[i], eventAt[i], createdAt[i] = int64(r.score), r.eventAt, r.createdAt
 	}
-	return insert + `SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+	return decisionInsert + `SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
 		$8::int[], $9::text[], $10::bigint[], $11::bigint[])`,
 		[]any{text[0], text[1], text[2], text[3], text[4], text[5], text[6], scores, text[8], eventAt, createdAt}
 }
