@@ -275,7 +275,7 @@ var _ = loan.StatusSettled
 func (a *testApp) storedBlobs() int {
 	a.t.Helper()
 	n := 0
-	if err := a.app.Blobs.Walk(context.Background(), func(string) error { n++; return nil }); err != nil {
+	if err := a.app.Blobs.Walk(context.Background(), func(string, time.Time) error { n++; return nil }); err != nil {
 		a.t.Fatal(err)
 	}
 	return n

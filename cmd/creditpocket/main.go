@@ -45,6 +45,7 @@ commands:
   staff     operator-console staff: staff create|list|role|reset|disable
   risk      risk engine: risk policy apply|list, risk list add|remove, risk simulate
   report    parse credit-report PDFs: report parse FILE|DIR... [--out DIR] [--normalize]
+  blobs     stored photos and documents against the rows that refer to them: blobs check [--erase]
   version   print the version
 
 Run 'creditpocket <command> -h' for a command's flags.
@@ -73,6 +74,8 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 		return cmdStaff(ctx, args[1:], env, os.Stdin, stdout, stderr)
 	case "risk":
 		return cmdRisk(ctx, args[1:], env, stdout, stderr)
+	case "blobs":
+		return cmdBlobs(ctx, args[1:], env, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "creditpocket", version)
 		return nil

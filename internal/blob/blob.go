@@ -163,7 +163,7 @@ func (f *FS) Delete(ctx context.Context, key string) error {
 // walk calls fn with the key of every blob file under the root, in either
 // folder layout; the packs folder and anything not named as a key are
 // skipped.
-func (f *FS) walk(ctx context.Context, fn func(key string) error) error {
+func (f *FS) walk(ctx context.Context, fn WalkFunc) error {
 	return filepath.WalkDir(f.root, func(p string, d fs.DirEntry, err error) error {
 		switch {
 		case err != nil:
@@ -175,10 +175,17 @@ func (f *FS) walk(ctx context.Context, fn func(key string) error) error {
 		case d.IsDir():
 			return nil
 		}
-		if _, err := f.path(d.Name()); err == nil {
-			return fn(d.Name())
+		if _, err := f.path(d.Name()); err != nil {
+			return nil
 		}
-		return nil
+		info, err := d.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // deleted meanwhile
+		}
+		if err != nil {
+			return err
+		}
+		return fn(d.Name(), info.ModTime())
 	})
 }
 

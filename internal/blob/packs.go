@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Record header layout; see the package comment.
@@ -398,11 +399,16 @@ func (s *Packs) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
-// Walk calls fn with the key of every blob stored under the root, in no
-// particular order: the live records of every pack and the files of FS.
-// Records appended while it runs may be missed. It is for audits (which
-// stored blobs does nothing refer to?) and tests, not request paths.
-func (s *Packs) Walk(ctx context.Context, fn func(key string) error) error {
+// WalkFunc is called with each stored blob's key and a time no earlier
+// than the blob was written: the last change to its pack or file. A pack
+// changes while it is appended to, so a blob in it may be as young as that.
+type WalkFunc func(key string, written time.Time) error
+
+// Walk calls fn for every blob stored under the root, in no particular
+// order: the live records of every pack and the files of FS. Records
+// appended while it runs may be missed. It is for audits (which stored
+// blobs does nothing refer to?) and tests, not request paths.
+func (s *Packs) Walk(ctx context.Context, fn WalkFunc) error {
 	packs, err := filepath.Glob(filepath.Join(s.dir, "*.pack"))
 	if err != nil {
 		return err
@@ -422,7 +428,7 @@ func (s *Packs) Walk(ctx context.Context, fn func(key string) error) error {
 // walkPack steps through one pack's records from its start. It stops at
 // the first bytes that are not a record header: the end, or the torn tail
 // of an append a crash interrupted, which no key refers to.
-func walkPack(ctx context.Context, name, id string, fn func(key string) error) error {
+func walkPack(ctx context.Context, name, id string, fn WalkFunc) error {
 	f, err := os.Open(name)
 	if err != nil {
 		return fmt.Errorf("blob: walk pack %s: %w", id, err)
@@ -447,7 +453,7 @@ func walkPack(ctx context.Context, name, id string, fn func(key string) error) e
 			return nil // a header whose payload never made it to disk
 		}
 		if !h.deleted() {
-			if err := fn(formatPackKey(id, off, h.n, h.tag)); err != nil {
+			if err := fn(formatPackKey(id, off, h.n, h.tag), info.ModTime()); err != nil {
 				return err
 			}
 		}

@@ -598,7 +598,10 @@ func TestPacksWalkNamesEveryLiveBlob(t *testing.T) {
 	f.Close()
 
 	got := map[string]bool{}
-	if err := s.Walk(ctx, func(key string) error {
+	if err := s.Walk(ctx, func(key string, written time.Time) error {
+		if time.Since(written) > time.Minute {
+			t.Errorf("%s: written %v, a minute before the test", key, written)
+		}
 		if got[key] {
 			t.Errorf("%s walked twice", key)
 		}
