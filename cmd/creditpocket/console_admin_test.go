@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"creditpocket/internal/loan"
+	"creditpocket/internal/page"
 	"creditpocket/internal/risk"
 	"creditpocket/internal/staff"
 	"creditpocket/internal/store"
@@ -241,5 +243,36 @@ func TestConsoleStaffRoleAndReset(t *testing.T) {
 			adaM.Password, adaM.Secret = "a fresh admin password", got.Secret
 			a.as(adaM)
 		})
+	})
+}
+
+// A reviewer's decision is in the audit log before it is made, so none is
+// made without its trace; one that then fails (the loan was decided
+// elsewhere meanwhile) is followed by an entry saying so.
+func TestConsoleDecisionsAreLoggedBeforeTheyAreMade(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		a := newConsoleApp(t, e)
+		rita := a.as(a.staff("rita@lender.example", staff.Reviewer))
+		tok := a.reviewLoan()
+		id := a.latest(tok).ID
+		if st, _ := rita.do("POST", "/console/review/loans/"+id+"/take", url.Values{"csrf": {rita.csrf}}); st != http.StatusSeeOther {
+			t.Fatalf("take = %d", st)
+		}
+		// Another reviewer's decision, through the engine, lands first.
+		if _, err := a.app.Loans.Decide(t0ctx, loan.ManualDecision{LoanID: id, Reviewer: "ops@lender.example", Reason: "duplicate", Approve: false}); err != nil {
+			t.Fatal(err)
+		}
+		if st, _ := rita.do("POST", "/console/review/loans/"+id+"/decide", url.Values{"csrf": {rita.csrf}, "action": {"approve"}}); st != http.StatusConflict {
+			t.Fatalf("deciding a decided loan = %d, want 409", st)
+		}
+		ents, err := a.app.DB.Staff().AuditPage(t0ctx, page.Request{Num: 1, Size: 2})
+		if err != nil || len(ents.Items) != 2 {
+			t.Fatalf("audit: %+v, %v", ents, err)
+		}
+		failed, tried := ents.Items[0], ents.Items[1] // newest first
+		if tried.Action != "loan.approve" || tried.Target != "loan "+id || tried.Actor != "rita@lender.example" ||
+			failed.Action != "loan.approve.failed" || failed.Target != "loan "+id || failed.Detail == "" {
+			t.Fatalf("the attempt and its failure: %+v then %+v", tried, failed)
+		}
 	})
 }

@@ -229,6 +229,23 @@ func (c *Console) audit(q *request, action, target, detail string) error {
 	return c.d.Staff.Audit(q.ctx(), q.actor, action, target, detail)
 }
 
+// audited records a decision before making it, so none is made without its
+// trace even if the log cannot be written afterwards; when making it fails,
+// a second entry (action + ".failed") says so and why. The loan or KYC
+// record names its decider too, so the two can be matched.
+func (c *Console) audited(q *request, action, target, detail string, decide func() error) error {
+	if err := c.audit(q, action, target, detail); err != nil {
+		return err
+	}
+	err := decide()
+	if err != nil {
+		if aerr := c.audit(q, action+".failed", target, errs.Message(err)); aerr != nil {
+			c.d.Log.Error("audit a failed decision", "action", action, "target", target, "err", aerr)
+		}
+	}
+	return err
+}
+
 // status is the page's HTTP status for an error (errs.Code.HTTPStatus).
 func status(err error) int { return errs.ErrorCode(err).HTTPStatus() }
 

@@ -128,17 +128,17 @@ func (c *Console) decideLoan(q *request) error {
 	if err := c.d.Staff.Holding(q.ctx(), loanQueue, id, q.actor); err != nil {
 		return err
 	}
-	r, err := c.d.Loans.Decide(q.ctx(), loan.ManualDecision{LoanID: id, Reviewer: q.email(), Approve: approve, Reason: reason})
+	err = c.audited(q, "loan."+verb(approve), "loan "+id, reason, func() error {
+		_, err := c.d.Loans.Decide(q.ctx(), loan.ManualDecision{LoanID: id, Reviewer: q.email(), Approve: approve, Reason: reason})
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	if err := c.audit(q, "loan."+verb(approve), "loan "+r.ID, reason); err != nil {
+	if err := c.d.Staff.Release(q.ctx(), loanQueue, id, q.actor); err != nil {
 		return err
 	}
-	if err := c.d.Staff.Release(q.ctx(), loanQueue, r.ID, q.actor); err != nil {
-		return err
-	}
-	return q.redirect("/console/review/loans?done=" + verb(approve) + "&id=" + r.ID)
+	return q.redirect("/console/review/loans?done=" + verb(approve) + "&id=" + id)
 }
 
 func (c *Console) kycQueue(q *request) error {
@@ -293,10 +293,11 @@ func (c *Console) decideKYC(q *request) error {
 	if err := c.d.Staff.Holding(q.ctx(), kycQueue, item, q.actor); err != nil {
 		return err
 	}
-	if _, err := c.d.KYC.Decide(q.ctx(), id, approve, reason, q.email()); err != nil {
+	err = c.audited(q, "kyc."+verb(approve), "kyc "+item, reason, func() error {
+		_, err := c.d.KYC.Decide(q.ctx(), id, approve, reason, q.email())
 		return err
-	}
-	if err := c.audit(q, "kyc."+verb(approve), "kyc "+item, reason); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	if err := c.d.Staff.Release(q.ctx(), kycQueue, item, q.actor); err != nil {
