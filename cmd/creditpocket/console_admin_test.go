@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
+	"creditpocket/internal/kyc/kyctest"
 	"creditpocket/internal/loan"
 	"creditpocket/internal/page"
 	"creditpocket/internal/risk"
@@ -273,6 +275,33 @@ func TestConsoleDecisionsAreLoggedBeforeTheyAreMade(t *testing.T) {
 		if tried.Action != "loan.approve" || tried.Target != "loan "+id || tried.Actor != "rita@lender.example" ||
 			failed.Action != "loan.approve.failed" || failed.Target != "loan "+id || failed.Detail == "" {
 			t.Fatalf("the attempt and its failure: %+v then %+v", tried, failed)
+		}
+	})
+}
+
+// A KYC document that is a PDF is downloaded, not shown in the page; like
+// an image it opens only with a stated purpose, logged first.
+func TestConsoleKYCPDFIsDownloadedForAStatedPurpose(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		a := newConsoleApp(t, e)
+		a.reviewKYC()
+		q, err := a.app.KYC.ReviewQueue(t0ctx, 10)
+		if err != nil || len(q) != 1 {
+			t.Fatalf("queue %v, %v", q, err)
+		}
+		rita := a.as(a.staff("rita@lender.example", staff.Reviewer))
+		path := fmt.Sprintf("/console/review/kyc/%d/document", q[0].ID)
+		if st, _ := rita.do("POST", path, url.Values{"csrf": {rita.csrf}, "field": {"poa_doc"}}); st != http.StatusBadRequest {
+			t.Fatalf("without a purpose = %d, want 400", st)
+		}
+		resp, got := rita.send("POST", path, url.Values{"csrf": {rita.csrf}, "field": {"poa_doc"}, "purpose": {"address check"}})
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" ||
+			!strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment;") || !bytes.Equal(got, kyctest.PDF) {
+			t.Fatalf("download = %d %q %q, %d bytes", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"), len(got))
+		}
+		ents, err := a.app.DB.Staff().AuditPage(t0ctx, page.Request{Num: 1, Size: 1})
+		if err != nil || len(ents.Items) != 1 || ents.Items[0].Action != "kyc.document.view" || ents.Items[0].Detail != "address check" {
+			t.Fatalf("the view's audit entry: %+v, %v", ents, err)
 		}
 	})
 }

@@ -159,7 +159,7 @@ func (a *consoleApp) reviewLoan() string {
 }
 
 // reviewKYC submits a KYC whose front and back are the same image, which
-// the automatic checks send to review.
+// the automatic checks send to review, with a PDF proof of address.
 func (a *consoleApp) reviewKYC() (partnerID string) {
 	a.t.Helper()
 	p, secret, err := a.app.Partners.Create(t0ctx, partner.CreateInput{Name: "merchant", Scopes: []partner.Scope{partner.ScopeKYC}, RatePerSecond: 1000})
@@ -173,6 +173,7 @@ func (a *consoleApp) reviewKYC() (partnerID string) {
 	body := kyctest.Clone(kyctest.Body("T-1"))
 	info := body["kyc_info"].(map[string]any)
 	info["back_doc"] = info["front_doc"]
+	info["poa_type"], info["poa_doc"] = 1, kyctest.B64(kyctest.PDF) // a proof of address, as a PDF
 	if st, raw := a.raw("POST", "/openapi/card/binding/kyc", body, creds...); st != 200 {
 		a.t.Fatalf("submit KYC = %d %s", st, raw)
 	}

@@ -90,6 +90,13 @@ var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 // token is remembered for the next form.
 func (b *browserClient) do(method, path string, form url.Values) (int, string) {
 	b.a.t.Helper()
+	resp, raw := b.send(method, path, form)
+	return resp.StatusCode, string(raw)
+}
+
+// send is do with the whole response (its body already read and closed).
+func (b *browserClient) send(method, path string, form url.Values) (*http.Response, []byte) {
+	b.a.t.Helper()
 	var body io.Reader
 	if form != nil {
 		body = strings.NewReader(form.Encode())
@@ -107,10 +114,10 @@ func (b *browserClient) do(method, path string, form url.Values) (int, string) {
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	if m := csrfRE.FindStringSubmatch(string(raw)); m != nil {
-		b.csrf = m[1]
+	if m := csrfRE.FindSubmatch(raw); m != nil {
+		b.csrf = string(m[1])
 	}
-	return resp.StatusCode, string(raw)
+	return resp, raw
 }
 
 // signIn signs m in with code and returns the answer's status.
