@@ -64,8 +64,8 @@ func (p Proxies) Trusts(a netip.Addr) bool {
 
 // Client returns the client's address of a request that came from
 // remoteAddr ("host:port", as net/http sets it) with the given
-// X-Forwarded-For header values. Without trusted proxies, or when the peer
-// is not one, it is the peer. An entry that does not parse ends the walk
+// X-Forwarded-For header values, as a canonical address. Without trusted
+// proxies, or when the peer is not one, it is the peer. An entry that does not parse ends the walk
 // at the proxy that passed it on: nothing left of it can be trusted.
 func (p Proxies) Client(remoteAddr string, forwardedFor []string) string {
 	peer := remoteAddr
@@ -73,8 +73,15 @@ func (p Proxies) Client(remoteAddr string, forwardedFor []string) string {
 		peer = host
 	}
 	hop, err := netip.ParseAddr(peer)
-	if err != nil || len(p.prefixes) == 0 || !p.Trusts(hop) {
+	if err != nil {
 		return peer
+	}
+	// In canonical form, so one address is one key for per-IP limits
+	// whatever way it was written ("::0" is "::", "::ffff:1.2.3.4" is
+	// "1.2.3.4").
+	hop = hop.Unmap()
+	if !p.Trusts(hop) {
+		return hop.String()
 	}
 	for i := len(forwardedFor) - 1; i >= 0; i-- {
 		entries := strings.Split(forwardedFor[i], ",")
