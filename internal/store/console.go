@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -92,36 +91,9 @@ type LedgerEntry struct {
 func (db *DB) LoanLedger(ctx context.Context, loanID string) ([]LedgerEntry, error) {
 	var out []LedgerEntry
 	err := db.View(ctx, func(t *Tx) error {
-		out = nil
-		rows, err := t.Query(ctx, `SELECT t.reference, t.kind, t.currency, t.metadata, t.created_at, p.account, p.amount
-			FROM ledger_transactions t JOIN ledger_postings p ON p.reference = t.reference
-			WHERE t.loan_id = $1 ORDER BY t.id, p.position`, loanID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var (
-				ref, kind, cur, meta, acct string
-				at                         int64
-				amount                     ledger.Money
-			)
-			if err := rows.Scan(&ref, &kind, &cur, &meta, &at, &acct, &amount); err != nil {
-				return err
-			}
-			if n := len(out); n == 0 || out[n-1].Transaction.Reference != ref {
-				lt := ledger.Transaction{Reference: ref, Kind: ledger.Kind(kind), LoanID: loanID, Currency: cur}
-				if meta != "" {
-					if err := json.Unmarshal([]byte(meta), &lt.Metadata); err != nil {
-						return fmt.Errorf("ledger transaction %q: metadata: %w", ref, err)
-					}
-				}
-				out = append(out, LedgerEntry{At: fromMillis(at), Transaction: lt})
-			}
-			last := &out[len(out)-1].Transaction
-			last.Postings = append(last.Postings, ledger.Posting{Account: acct, Amount: amount})
-		}
-		return rows.Err()
+		var err error
+		out, err = t.ledgerEntries(ctx, "WHERE t.loan_id = $1", loanID)
+		return err
 	})
 	return out, err
 }

@@ -563,37 +563,50 @@ func (t *Tx) AddMessages(ctx context.Context, ms []inbox.Message) error {
 func (db *DB) LedgerTransactions(ctx context.Context) ([]ledger.Transaction, error) {
 	var out []ledger.Transaction
 	err := db.View(ctx, func(t *Tx) error {
-		out = nil
-		rows, err := t.Query(ctx, `SELECT t.reference, t.kind, t.loan_id, t.currency, t.metadata, p.account, p.amount
-			FROM ledger_transactions t JOIN ledger_postings p ON p.reference = t.reference
-			ORDER BY t.id, p.position`)
-		if err != nil {
-			return err
+		es, err := t.ledgerEntries(ctx, "")
+		out = make([]ledger.Transaction, len(es))
+		for i := range es {
+			out[i] = es[i].Transaction
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var (
-				ref, kind, loanID, cur, meta, acct string
-				amount                             ledger.Money
-			)
-			if err := rows.Scan(&ref, &kind, &loanID, &cur, &meta, &acct, &amount); err != nil {
-				return err
-			}
-			if n := len(out); n == 0 || out[n-1].Reference != ref {
-				lt := ledger.Transaction{Reference: ref, Kind: ledger.Kind(kind), LoanID: loanID, Currency: cur}
-				if meta != "" {
-					if err := json.Unmarshal([]byte(meta), &lt.Metadata); err != nil {
-						return fmt.Errorf("ledger transaction %q: metadata: %w", ref, err)
-					}
-				}
-				out = append(out, lt)
-			}
-			last := &out[len(out)-1]
-			last.Postings = append(last.Postings, ledger.Posting{Account: acct, Amount: amount})
-		}
-		return rows.Err()
+		return err
 	})
 	return out, err
+}
+
+// ledgerEntries reads ledger transactions with their postings, in the
+// order they were written; where, when not empty, filters the
+// transactions (alias t) with args.
+func (t *Tx) ledgerEntries(ctx context.Context, where string, args ...any) ([]LedgerEntry, error) {
+	rows, err := t.Query(ctx, `SELECT t.reference, t.kind, t.loan_id, t.currency, t.metadata, t.created_at, p.account, p.amount
+		FROM ledger_transactions t JOIN ledger_postings p ON p.reference = t.reference `+where+`
+		ORDER BY t.id, p.position`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []LedgerEntry
+	for rows.Next() {
+		var (
+			ref, kind, loanID, cur, meta, acct string
+			at                                 int64
+			amount                             ledger.Money
+		)
+		if err := rows.Scan(&ref, &kind, &loanID, &cur, &meta, &at, &acct, &amount); err != nil {
+			return nil, err
+		}
+		if n := len(out); n == 0 || out[n-1].Transaction.Reference != ref {
+			lt := ledger.Transaction{Reference: ref, Kind: ledger.Kind(kind), LoanID: loanID, Currency: cur}
+			if meta != "" {
+				if err := json.Unmarshal([]byte(meta), &lt.Metadata); err != nil {
+					return nil, fmt.Errorf("ledger transaction %q: metadata: %w", ref, err)
+				}
+			}
+			out = append(out, LedgerEntry{At: fromMillis(at), Transaction: lt})
+		}
+		last := &out[len(out)-1].Transaction
+		last.Postings = append(last.Postings, ledger.Posting{Account: acct, Amount: amount})
+	}
+	return out, rows.Err()
 }
 
 // AllLoanFacts reads what every loan's record claims about its money.
