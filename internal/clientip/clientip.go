@@ -53,7 +53,7 @@ func Parse(list string) (Proxies, error) {
 
 // Trusts reports whether a is one of the trusted proxies.
 func (p Proxies) Trusts(a netip.Addr) bool {
-	a = a.Unmap()
+	a = canonical(a)
 	for _, pre := range p.prefixes {
 		if pre.Contains(a) {
 			return true
@@ -68,18 +68,10 @@ func (p Proxies) Trusts(a netip.Addr) bool {
 // proxies, or when the peer is not one, it is the peer. An entry that does not parse ends the walk
 // at the proxy that passed it on: nothing left of it can be trusted.
 func (p Proxies) Client(remoteAddr string, forwardedFor []string) string {
-	peer := remoteAddr
-	if host, _, err := net.SplitHostPort(remoteAddr); err == nil {
-		peer = host
+	hop, ok := parsePeer(remoteAddr)
+	if !ok {
+		return remoteAddr
 	}
-	hop, err := netip.ParseAddr(peer)
-	if err != nil {
-		return peer
-	}
-	// In canonical form, so one address is one key for per-IP limits
-	// whatever way it was written ("::0" is "::", "::ffff:1.2.3.4" is
-	// "1.2.3.4").
-	hop = hop.Unmap()
 	if !p.Trusts(hop) {
 		return hop.String()
 	}
@@ -103,17 +95,36 @@ func (p Proxies) Client(remoteAddr string, forwardedFor []string) string {
 	return hop.String() // every hop a trusted proxy: the request began at one
 }
 
+// parsePeer reads a request's RemoteAddr ("host:port", or a bare host).
+func parsePeer(remoteAddr string) (netip.Addr, bool) {
+	if ap, err := netip.ParseAddrPort(remoteAddr); err == nil {
+		return canonical(ap.Addr()), true
+	}
+	host := remoteAddr
+	if h, _, err := net.SplitHostPort(remoteAddr); err == nil {
+		host = h
+	}
+	a, err := netip.ParseAddr(host)
+	return canonical(a), err == nil
+}
+
+// canonical is the one form of an address, so one client is one key for
+// per-IP limits however it was written: "::0" is "::", "::ffff:1.2.3.4" is
+// "1.2.3.4", and an IPv6 zone (which names an interface, not a client) is
+// dropped.
+func canonical(a netip.Addr) netip.Addr { return a.Unmap().WithZone("") }
+
 // parseEntry reads one X-Forwarded-For entry: an address, possibly with a
 // port ("192.0.2.1:4711", "[2001:db8::1]:4711"), as some proxies write.
 func parseEntry(e string) (netip.Addr, error) {
 	if ap, err := netip.ParseAddrPort(e); err == nil {
-		return ap.Addr().Unmap(), nil
+		return canonical(ap.Addr()), nil
 	}
 	a, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(e, "["), "]"))
 	if err != nil {
 		return netip.Addr{}, err
 	}
-	return a.Unmap(), nil
+	return canonical(a), nil
 }
 
 // Handler serves next with each request's RemoteAddr set to its client's

@@ -60,6 +60,7 @@ func TestClientIsTheFirstAddressNoTrustedProxyVouchesFor(t *testing.T) {
 		{"an unparsable peer is left as it is", "pipe", []string{"203.0.113.9"}, "pipe"},
 		{"an untrusted peer is named in canonical form", "[::0]:80", nil, "::"},
 		{"an untrusted IPv4-mapped peer is its IPv4 address", "[::ffff:203.0.113.9]:80", nil, "203.0.113.9"},
+		{"a peer's IPv6 zone is dropped", "[fe80::1%eth0]:80", nil, "fe80::1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := p.Client(tc.remote, tc.xff); got != tc.want {
@@ -98,13 +99,14 @@ func FuzzClient(f *testing.F) {
 	f.Add("10.1.2.3:443", "[2001:db8::1]:80,,::ffff:1.2.3.4")
 	f.Add("203.0.113.9:1", "1.2.3.4")
 	f.Add("[::1]:1", "%zone, 1.2.3.4%eth0")
-	f.Add("[::0]:0", "") // found by the fuzzer: a peer not in canonical form
+	f.Add("[::0]:0", "")     // found by the fuzzer: a peer not in canonical form
+	f.Add("[::%]:0%]:0", "") // found by the fuzzer: a zone SplitHostPort refuses
 	p, _ := Parse("10.0.0.0/8, ::1/128")
 	f.Fuzz(func(t *testing.T, remote, xff string) {
 		got := p.Client(remote, []string{xff})
 		peer := remote
 		if ap, err := netip.ParseAddrPort(remote); err == nil {
-			peer = ap.Addr().Unmap().String()
+			peer = canonical(ap.Addr()).String()
 			if !p.Trusts(ap.Addr()) && got != peer {
 				t.Fatalf("untrusted peer %q was seen as %q", remote, got)
 			}
