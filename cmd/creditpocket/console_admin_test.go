@@ -67,6 +67,34 @@ func TestConsoleRiskPages(t *testing.T) {
 			}
 		})
 
+		t.Run("a shadowed candidate runs on every server and after a restart, until stopped", func(t *testing.T) {
+			st, _ := officer.do("POST", "/console/risk/policies", url.Values{"csrf": {officer.csrf}, "action": {"shadow"}, "policy": {newPolicy(t, "2026-11-23.shadow")}})
+			if st != http.StatusSeeOther || a.app.Risk.Shadow() == nil || a.app.Risk.Shadow().Version != "2026-11-23.shadow" {
+				t.Fatalf("shadow = %d, shadow policy %v", st, a.app.Risk.Shadow())
+			}
+			// Another server over the same database, started now (or restarted).
+			other, err := Open(t0ctx, a.app.Config, nil, Options{Hasher: fastHasher, QuietRequests: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer other.Close()
+			if sh := other.Risk.Shadow(); sh == nil || sh.Version != "2026-11-23.shadow" {
+				t.Fatalf("the other server shadows %v", sh)
+			}
+			if st, _ := officer.do("POST", "/console/risk/shadow/stop", url.Values{"csrf": {officer.csrf}}); st != http.StatusSeeOther || a.app.Risk.Shadow() != nil {
+				t.Fatalf("stop = %d, shadow %v", st, a.app.Risk.Shadow())
+			}
+			if changed, err := other.Risk.SyncShadow(t0ctx, other.RiskStore); err != nil || !changed || other.Risk.Shadow() != nil {
+				t.Fatalf("the other server's sync after the stop: changed %v, %v, shadow %v", changed, err, other.Risk.Shadow())
+			}
+			// A version stored already with another document is refused.
+			st, body := officer.do("POST", "/console/risk/policies", url.Values{"csrf": {officer.csrf}, "action": {"shadow"},
+				"policy": {strings.Replace(newPolicy(t, "2026-11-23.shadow"), "age > 70", "age > 75", 1)}})
+			if st != http.StatusConflict || !strings.Contains(body, "new version") || a.app.Risk.Shadow() != nil {
+				t.Fatalf("a reused version = %d: %.300s", st, body)
+			}
+		})
+
 		t.Run("list entries are added masked and removed", func(t *testing.T) {
 			st, _ := officer.do("POST", "/console/risk/lists", url.Values{"csrf": {officer.csrf}, "list": {"black"}, "kind": {"phone"},
 				"value": {"2348035550009"}, "reason": {"confirmed fraud"}})

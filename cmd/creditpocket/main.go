@@ -43,7 +43,7 @@ commands:
   ledger    check the books: ledger verify (exits non-zero naming violations)
   partner   manage partner API credentials: partner create|list|revoke
   staff     operator-console staff: staff create|list|role|reset|disable
-  risk      risk engine: risk policy apply|list, risk list add|remove, risk simulate
+  risk      risk engine: risk policy apply|list|shadow, risk list add|remove, risk simulate
   report    parse credit-report PDFs: report parse FILE|DIR... [--out DIR] [--normalize]
   blobs     stored photos and documents against the rows that refer to them: blobs check [--erase]
   version   print the version

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -38,6 +39,9 @@ func (a *App) wireRisk(ctx context.Context, v *vault.Vault, opt Options) *httpap
 	if _, err := a.Risk.Sync(ctx, a.RiskStore); err != nil {
 		a.Log.Error("risk: stored policy refused, running the default", "version", a.Risk.Policy().Version, "err", err)
 	}
+	if _, err := a.Risk.SyncShadow(ctx, a.RiskStore); err != nil {
+		a.Log.Error("risk: stored shadow policy refused, shadowing nothing", "err", err)
+	}
 	return &httpapi.RiskAPI{Engine: a.Risk, Store: a.RiskStore, Now: opt.Now}
 }
 
@@ -53,6 +57,15 @@ func runRiskWorkers(ctx context.Context, app *App, log *slog.Logger) {
 		case changed:
 			log.Info("risk policy reloaded", "version", app.Risk.Policy().Version)
 		}
+		changed, err = app.Risk.SyncShadow(ctx, app.RiskStore)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("risk shadow policy reload refused; the running shadow stays", "err", err)
+		case changed && app.Risk.Shadow() != nil:
+			log.Info("risk shadow policy reloaded", "version", app.Risk.Shadow().Version)
+		case changed:
+			log.Info("risk shadow policy stopped")
+		}
 	})
 	go every(ctx, time.Hour, func() {
 		if _, err := app.RiskStore.PruneVelocity(ctx, time.Now().Add(-velocityRetention)); err != nil && ctx.Err() == nil {
@@ -67,6 +80,9 @@ commands:
   policy apply FILE      compile FILE; if it compiles store it as a new version and make it
                          active (running servers switch within seconds)
   policy list            the stored policy versions, the active one marked
+  policy shadow FILE | --stop
+                         compile FILE; if it compiles store it and run it in shadow beside the
+                         live policy on every server (outcomes recorded, not used); --stop ends it
   list add --kind K --value V --list black|white|grey --reason R [--expires DATE] [--by NAME]
                          put a value on a list (K: phone, id_number, card, device, ip, email)
   list remove ID         remove a list entry
@@ -88,6 +104,8 @@ func cmdRisk(ctx context.Context, args []string, env func(string) (string, bool)
 		return riskPolicyApply(ctx, args, env, stdout, stderr)
 	case "policy list":
 		return riskPolicyList(ctx, args, env, stdout, stderr)
+	case "policy shadow":
+		return riskPolicyShadow(ctx, args, env, stdout, stderr)
 	case "list add":
 		return riskListAdd(ctx, args, env, stdout, stderr)
 	case "list remove":
@@ -119,8 +137,9 @@ func newRiskCommand(name string, env func(string) (string, bool), stderr io.Writ
 	return c, c.cfg.Bind(c.fs, env)
 }
 
-// open parses args, checks the positional count and opens the store.
-func (c *riskCommand) open(ctx context.Context, args []string, positional int, stderr io.Writer) error {
+// open parses args, checks that the number of positional arguments is
+// one of counts, and opens the store.
+func (c *riskCommand) open(ctx context.Context, args []string, stderr io.Writer, counts ...int) error {
 	for {
 		if err := c.fs.Parse(args); err != nil {
 			return err
@@ -130,8 +149,8 @@ func (c *riskCommand) open(ctx context.Context, args []string, positional int, s
 		}
 		c.args, args = append(c.args, args[0]), args[1:]
 	}
-	if len(c.args) != positional {
-		return fmt.Errorf("%s: want %d argument(s), got %q", c.fs.Name(), positional, c.args)
+	if !slices.Contains(counts, len(c.args)) {
+		return fmt.Errorf("%s: want %v argument(s), got %q", c.fs.Name(), counts, c.args)
 	}
 	if err := c.cfg.Validate(); err != nil {
 		return err
@@ -168,7 +187,7 @@ func riskPolicyApply(ctx context.Context, args []string, env func(string) (strin
 		return err
 	}
 	by := c.fs.String("by", operator(), "who applies the policy (audit)")
-	if err := c.open(ctx, args, 1, stderr); err != nil {
+	if err := c.open(ctx, args, stderr, 1); err != nil {
 		return err
 	}
 	defer c.close()
@@ -191,7 +210,7 @@ func riskPolicyList(ctx context.Context, args []string, env func(string) (string
 	if err != nil {
 		return err
 	}
-	if err := c.open(ctx, args, 0, stderr); err != nil {
+	if err := c.open(ctx, args, stderr, 0); err != nil {
 		return err
 	}
 	defer c.close()
@@ -229,7 +248,7 @@ func riskListAdd(ctx context.Context, args []string, env func(string) (string, b
 	reason := c.fs.String("reason", "", "why (audit trail)")
 	expires := c.fs.String("expires", "", "YYYY-MM-DD: the entry applies through that day (UTC); default never")
 	by := c.fs.String("by", operator(), "who adds the entry")
-	if err := c.open(ctx, args, 0, stderr); err != nil {
+	if err := c.open(ctx, args, stderr, 0); err != nil {
 		return err
 	}
 	defer c.close()
@@ -252,7 +271,7 @@ func riskListRemove(ctx context.Context, args []string, env func(string) (string
 	if err != nil {
 		return err
 	}
-	if err := c.open(ctx, args, 1, stderr); err != nil {
+	if err := c.open(ctx, args, stderr, 1); err != nil {
 		return err
 	}
 	defer c.close()
@@ -271,7 +290,7 @@ func riskSimulate(ctx context.Context, args []string, env func(string) (string, 
 	file := c.fs.String("policy", "", "the candidate policy (YAML)")
 	since := c.fs.String("since", "", "YYYY-MM-DD: only decisions made on or after that day (UTC); default all")
 	asJSON := c.fs.Bool("json", false, "print the report as JSON")
-	if err := c.open(ctx, args, 0, stderr); err != nil {
+	if err := c.open(ctx, args, stderr, 0); err != nil {
 		return err
 	}
 	defer c.close()
@@ -343,5 +362,42 @@ func printSimulation(w io.Writer, rep risk.SimulationReport, since string) error
 	fmt.Fprintf(w, "\nrepayment feedback on %d loans: %d repaid, %d defaulted\n", rep.WithRepayment, rep.Repaid, rep.Defaulted)
 	fmt.Fprintf(w, "approved and later defaulted: live %d, candidate %d\n", rep.LiveApprovedDefaulted, rep.CandidateApprovedDefaulted)
 	fmt.Fprintf(w, "live approvals the candidate stops: %d that defaulted, %d that repaid\n", rep.CandidateStoppedDefaulted, rep.CandidateStoppedRepaid)
+	return nil
+}
+
+func riskPolicyShadow(ctx context.Context, args []string, env func(string) (string, bool), stdout, stderr io.Writer) error {
+	c, err := newRiskCommand("policy shadow", env, stderr)
+	if err != nil {
+		return err
+	}
+	by := c.fs.String("by", operator(), "who sets the shadow policy (audit)")
+	stop := c.fs.Bool("stop", false, "stop shadowing")
+	if err := c.open(ctx, args, stderr, 0, 1); err != nil {
+		return err
+	}
+	defer c.close()
+	if *stop == (len(c.args) == 1) {
+		return errors.New("risk policy shadow: give a policy FILE, or --stop")
+	}
+	engine := risk.NewEngine(risk.DefaultPolicy(), risk.Config{}) // only publishes: the servers pick it up
+	if *stop {
+		if err := engine.PublishShadow(ctx, c.store, nil, *by); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "shadow policy stopped; running servers stop within %s\n", riskPolicyPoll)
+		return nil
+	}
+	src, err := os.ReadFile(c.args[0])
+	if err != nil {
+		return fmt.Errorf("risk policy shadow: %w", err)
+	}
+	p, err := risk.CompilePolicy(src)
+	if err != nil {
+		return fmt.Errorf("risk policy shadow %s: refused: %w", c.args[0], err)
+	}
+	if err := engine.PublishShadow(ctx, c.store, p, *by); err != nil {
+		return fmt.Errorf("risk policy shadow %s: %w", c.args[0], err)
+	}
+	fmt.Fprintf(stdout, "policy %s (%s) stored and shadowing; running servers start within %s\n", p.Version, p.Name, riskPolicyPoll)
 	return nil
 }

@@ -364,6 +364,43 @@ func TestRiskPolicyReload(t *testing.T) {
 		}
 	})
 
+	t.Run("a policy shadowed through the ops API is stored for every server", func(t *testing.T) {
+		r := b.req("POST", "/ops/risk/policy?mode=shadow", string(candidatePolicy(t, "2099-01-04.1")), testOpsToken, "Content-Type: application/yaml")
+		var st struct {
+			ShadowVersion string `json:"shadow_version"`
+		}
+		r.decode(t, &st)
+		if r.Status != 200 || st.ShadowVersion != "2099-01-04.1" {
+			t.Fatalf("ops shadow: %d %q %+v", r.Status, r.Message, st)
+		}
+		if v, err := b.app.RiskStore.ShadowPolicyVersion(ctx); err != nil || v != "2099-01-04.1" {
+			t.Fatalf("stored shadow version %q, %v", v, err)
+		}
+	})
+
+	t.Run("a policy the CLI shadows runs beside the live one on the next poll, until stopped", func(t *testing.T) {
+		file := filepath.Join(dir, "shadow.yaml")
+		_ = os.WriteFile(file, candidatePolicy(t, "2099-01-03.1"), 0o600)
+		if out, err := cli("risk", "policy", "shadow"); err == nil {
+			t.Fatalf("shadow without a file or --stop: %s", out)
+		}
+		if out, err := cli("risk", "policy", "shadow", file); err != nil {
+			t.Fatalf("shadow: %v %s", err, out)
+		}
+		if changed, err := b.app.Risk.SyncShadow(ctx, b.app.RiskStore); !changed || err != nil || b.app.Risk.Shadow().Version != "2099-01-03.1" {
+			t.Fatalf("SyncShadow = %v, %v", changed, err)
+		}
+		if live := b.app.Risk.Policy().Version; live == "2099-01-03.1" {
+			t.Fatal("the shadowed policy went live")
+		}
+		if out, err := cli("risk", "policy", "shadow", "--stop"); err != nil {
+			t.Fatalf("stop: %v %s", err, out)
+		}
+		if changed, err := b.app.Risk.SyncShadow(ctx, b.app.RiskStore); !changed || err != nil || b.app.Risk.Shadow() != nil {
+			t.Fatalf("SyncShadow after the stop = %v, %v, shadow %v", changed, err, b.app.Risk.Shadow())
+		}
+	})
+
 	close(stop)
 	wg.Wait()
 	if len(failures) > 0 || decided.Load() == 0 {

@@ -18,9 +18,12 @@ type consoleRisk struct {
 
 var _ console.RiskAdmin = consoleRisk{}
 
-func (r consoleRisk) Live() *risk.Policy       { return r.engine.Policy() }
-func (r consoleRisk) Shadow() *risk.Policy     { return r.engine.Shadow() }
-func (r consoleRisk) SetShadow(p *risk.Policy) { r.engine.SetShadow(p) }
+func (r consoleRisk) Live() *risk.Policy   { return r.engine.Policy() }
+func (r consoleRisk) Shadow() *risk.Policy { return r.engine.Shadow() }
+
+func (r consoleRisk) SetShadow(ctx context.Context, p *risk.Policy, by string) error {
+	return r.engine.PublishShadow(ctx, r.store, p, by)
+}
 
 func (r consoleRisk) Policies(ctx context.Context) ([]console.PolicyVersion, error) {
 	vs, err := r.store.Policies(ctx)

@@ -229,10 +229,11 @@ func (c *Console) audit(q *request, action, target, detail string) error {
 	return c.d.Staff.Audit(q.ctx(), q.actor, action, target, detail)
 }
 
-// audited records a decision before making it, so none is made without its
-// trace even if the log cannot be written afterwards; when making it fails,
-// a second entry (action + ".failed") says so and why. The loan or KYC
-// record names its decider too, so the two can be matched.
+// audited records an action (a loan or KYC decision, a shadow policy)
+// before taking it, so none is taken without its trace even if the log
+// cannot be written afterwards; when taking it fails, a second entry
+// (action + ".failed") says so and why. A loan or KYC record names its
+// decider too, so the two can be matched.
 func (c *Console) audited(q *request, action, target, detail string, decide func() error) error {
 	if err := c.audit(q, action, target, detail); err != nil {
 		return err

@@ -35,9 +35,11 @@ type RiskAdmin interface {
 	// (every server follows within seconds); a *risk.PolicyError when it
 	// does not compile, and the running policy stays.
 	Publish(ctx context.Context, src []byte, by string) (*risk.Policy, error)
-	// SetShadow runs p beside the live policy without affecting outcomes
-	// (on this server); nil stops it.
-	SetShadow(p *risk.Policy)
+	// SetShadow stores p and runs it beside the live policy without
+	// affecting outcomes (every server follows within seconds, and it
+	// survives restarts); nil stops it everywhere. A version stored
+	// already with another document is errs.Conflict.
+	SetShadow(ctx context.Context, p *risk.Policy, by string) error
 	// Simulate replays the decisions stored since the given time through
 	// candidate.
 	Simulate(ctx context.Context, candidate *risk.Policy, since time.Time) (risk.SimulationReport, error)
@@ -70,7 +72,7 @@ func (c *Console) riskAdmin() (RiskAdmin, error) {
 func (c *Console) riskHome(q *request) error {
 	notice := map[string]string{
 		"activated": "The policy is live; every server switches to it within seconds.",
-		"shadowing": "The candidate runs in shadow beside the live policy on this server: its outcomes are recorded, not used.",
+		"shadowing": "The candidate runs in shadow beside the live policy on every server (within seconds): its outcomes are recorded, not used.",
 	}[q.r.URL.Query().Get("notice")]
 	return c.showRisk(q, http.StatusOK, riskPage{Since: q.r.URL.Query().Get("since"), Notice: notice})
 }
@@ -144,8 +146,14 @@ func (c *Console) riskCandidate(q *request) error {
 		}
 		return q.redirect("/console/risk?notice=activated")
 	case "shadow":
-		ra.SetShadow(cand)
-		if err := c.audit(q, "risk.policy.shadow", cand.Version, cand.Name); err != nil {
+		err := c.audited(q, "risk.policy.shadow", cand.Version, cand.Name, func() error {
+			return ra.SetShadow(q.ctx(), cand, q.email())
+		})
+		if errs.ErrorCode(err) == errs.Conflict {
+			page.Refused = errs.Message(err)
+			return c.showRisk(q, http.StatusConflict, page)
+		}
+		if err != nil {
 			return err
 		}
 		return q.redirect("/console/risk?notice=shadowing")
@@ -173,8 +181,7 @@ func (c *Console) riskStopShadow(q *request) error {
 	if err != nil {
 		return err
 	}
-	ra.SetShadow(nil)
-	if err := c.audit(q, "risk.policy.shadow.stop", "", ""); err != nil {
+	if err := c.audited(q, "risk.policy.shadow.stop", "", "", func() error { return ra.SetShadow(q.ctx(), nil, q.email()) }); err != nil {
 		return err
 	}
 	return q.redirect("/console/risk")

@@ -25,7 +25,7 @@ type RiskAPI struct {
 // RiskStore is the storage the risk endpoints need; the store package
 // implements it.
 type RiskStore interface {
-	risk.PolicyStore
+	risk.ShadowStore
 	SaveDecision(ctx context.Context, rec *risk.Record, source, partnerID string) error
 	Decision(ctx context.Context, sequenceID string) (*risk.Record, error)
 	AddFeedback(ctx context.Context, sequenceID string, o risk.FeedbackOutcome, at time.Time, by string) (*risk.Feedback, error)
@@ -390,7 +390,7 @@ func (s *Server) riskApplyPolicy(r *http.Request) (any, error) {
 	case "shadow":
 		var p *risk.Policy
 		if p, policyErr = risk.CompilePolicy(src); policyErr == nil {
-			s.Risk.Engine.SetShadow(p)
+			policyErr = s.Risk.Engine.PublishShadow(r.Context(), s.Risk.Store, p, "ops")
 		}
 	default:
 		return nil, errs.InvalidField("mode", "must be live or shadow")

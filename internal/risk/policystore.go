@@ -52,3 +52,62 @@ func (e *Engine) Sync(ctx context.Context, ps PolicyStore) (changed bool, err er
 	}
 	return true, nil
 }
+
+// ShadowStore also keeps which stored version runs in shadow, so every
+// server of a deployment shadows the same candidate and it keeps running
+// across restarts.
+type ShadowStore interface {
+	PolicyStore
+	// SaveShadow stores p as SavePolicy does, without making it active,
+	// and makes it the shadow version; nil stops shadowing.
+	SaveShadow(ctx context.Context, p *Policy, by string) error
+	// ShadowPolicyVersion is the shadow version, "" for none. It is
+	// polled, so it must be cheap.
+	ShadowPolicyVersion(ctx context.Context) (string, error)
+}
+
+// PublishShadow stores p as the shadow version and runs it beside the live
+// policy here at once; the other servers follow when they sync. nil stops
+// shadowing everywhere.
+func (e *Engine) PublishShadow(ctx context.Context, ss ShadowStore, p *Policy, by string) error {
+	if err := ss.SaveShadow(ctx, p, by); err != nil {
+		if p != nil {
+			return fmt.Errorf("risk: store shadow policy %s: %w", p.Version, err)
+		}
+		return fmt.Errorf("risk: stop the shadow policy: %w", err)
+	}
+	e.SetShadow(p)
+	return nil
+}
+
+// SyncShadow makes the store's shadow version the engine's shadow policy
+// if it is not already, and reports whether it changed. A stored version
+// that no longer compiles is an error and the running shadow stays (it
+// affects no outcome either way).
+func (e *Engine) SyncShadow(ctx context.Context, ss ShadowStore) (changed bool, err error) {
+	v, err := ss.ShadowPolicyVersion(ctx)
+	if err != nil {
+		return false, err
+	}
+	running := ""
+	if cur := e.Shadow(); cur != nil {
+		running = cur.Version
+	}
+	switch {
+	case v == running:
+		return false, nil
+	case v == "":
+		e.SetShadow(nil)
+		return true, nil
+	}
+	src, err := ss.PolicySource(ctx, v)
+	if err != nil {
+		return false, fmt.Errorf("risk: load shadow policy %s: %w", v, err)
+	}
+	p, err := CompilePolicy(src)
+	if err != nil {
+		return false, fmt.Errorf("risk: shadow policy %s refused: %w", v, err)
+	}
+	e.SetShadow(p)
+	return true, nil
+}

@@ -1146,19 +1146,8 @@ type PolicyVersion struct {
 func (s *Risk) SavePolicy(ctx context.Context, p *risk.Policy, by string) error {
 	now := s.now()
 	return s.db.Tx(ctx, func(t *Tx) error {
-		var src string
-		err := t.QueryRow(ctx, `SELECT source FROM risk_policies WHERE version = $1`, p.Version).Scan(&src)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			if _, err := t.Exec(ctx, `INSERT INTO risk_policies (version, name, source, created_by, created_at, activated_at)
-				VALUES ($1, $2, $3, $4, $5, 0)`, p.Version, p.Name, string(p.Source), by, millis(now)); err != nil {
-				return err
-			}
-		case err != nil:
+		if err := t.storePolicyVersion(ctx, p, by, now); err != nil {
 			return err
-		case src != string(p.Source):
-			return &errs.Error{Code: errs.Conflict, Field: "version",
-				Message: fmt.Sprintf("policy version %q is stored already with other content; give the new document a new version", p.Version)}
 		}
 		// Strictly later than the current active version, even within one
 		// millisecond, so the latest SavePolicy always wins.
@@ -1166,9 +1155,55 @@ func (s *Risk) SavePolicy(ctx context.Context, p *risk.Policy, by string) error 
 		if err := t.QueryRow(ctx, `SELECT COALESCE(MAX(activated_at), 0) FROM risk_policies`).Scan(&latest); err != nil {
 			return err
 		}
-		_, err = t.Exec(ctx, `UPDATE risk_policies SET activated_at = $2 WHERE version = $1`, p.Version, max(millis(now), latest+1))
+		_, err := t.Exec(ctx, `UPDATE risk_policies SET activated_at = $2 WHERE version = $1`, p.Version, max(millis(now), latest+1))
 		return err
 	})
+}
+
+// storePolicyVersion stores p unless its version is stored already: with
+// the same document that is fine, with another it is a conflict.
+func (t *Tx) storePolicyVersion(ctx context.Context, p *risk.Policy, by string, now time.Time) error {
+	var src string
+	err := t.QueryRow(ctx, `SELECT source FROM risk_policies WHERE version = $1`, p.Version).Scan(&src)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		_, err = t.Exec(ctx, `INSERT INTO risk_policies (version, name, source, created_by, created_at, activated_at)
+			VALUES ($1, $2, $3, $4, $5, 0)`, p.Version, p.Name, string(p.Source), by, millis(now))
+		return err
+	case err != nil:
+		return err
+	case src != string(p.Source):
+		return &errs.Error{Code: errs.Conflict, Field: "version",
+			Message: fmt.Sprintf("policy version %q is stored already with other content; give the new document a new version", p.Version)}
+	}
+	return nil
+}
+
+// SaveShadow implements risk.ShadowStore: it stores p as SavePolicy does,
+// without making it active, and makes it the shadow version; nil stops
+// shadowing.
+func (s *Risk) SaveShadow(ctx context.Context, p *risk.Policy, by string) error {
+	now := s.now()
+	return s.db.Tx(ctx, func(t *Tx) error {
+		version := ""
+		if p != nil {
+			if err := t.storePolicyVersion(ctx, p, by, now); err != nil {
+				return err
+			}
+			version = p.Version
+		}
+		_, err := t.Exec(ctx, `UPDATE risk_shadow SET version = $1, set_by = $2, set_at = $3 WHERE id = 1`, version, by, millis(now))
+		return err
+	})
+}
+
+// ShadowPolicyVersion implements risk.ShadowStore.
+func (s *Risk) ShadowPolicyVersion(ctx context.Context) (string, error) {
+	var v string
+	err := s.db.Read(ctx, func(t *Tx) error {
+		return t.QueryRow(ctx, `SELECT version FROM risk_shadow WHERE id = 1`).Scan(&v)
+	})
+	return v, err
 }
 
 // ActivePolicyVersion implements risk.PolicyStore.
