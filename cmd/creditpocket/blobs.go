@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"time"
@@ -19,8 +20,12 @@ import (
 //   - An orphan is a stored blob no row refers to: a photo or document
 //     whose request failed or whose process died between writing it and
 //     writing its row. It is sealed personal data kept for no purpose, so
-//     --erase deletes it. Only blobs older than --grace are judged, so a
-//     request still in flight is never taken for one.
+//     --erase deletes it. Only blobs older than --grace (at least 15
+//     minutes) are judged, and the referenced keys are read again just
+//     before erasing, so a request still in flight is never taken for one.
+//     When most stored blobs look orphaned, --erase refuses without
+//     --force: the database is then likelier the wrong one than the blobs
+//     unwanted, and the check never creates or migrates a database.
 //   - A missing blob is a key a row refers to that the store does not hold
 //     (a lost disk, a restore from an older backup): the command fails,
 //     naming them.
@@ -34,17 +39,26 @@ func cmdBlobs(ctx context.Context, args []string, env func(string) (string, bool
 		return err
 	}
 	erase := fs.Bool("erase", false, "delete the orphans (erasing their bytes)")
-	grace := fs.Duration("grace", time.Hour, "judge only blobs written longer ago than this")
+	force := fs.Bool("force", false, "erase even when most stored blobs look orphaned (see the refusal's message)")
+	grace := fs.Duration("grace", time.Hour, "judge only blobs written longer ago than this (at least 15m)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	if *grace < time.Minute {
-		return errors.New("blobs check: --grace must be at least 1m: younger blobs may belong to requests in flight")
+	if *grace < minBlobGrace {
+		return fmt.Errorf("blobs check: --grace must be at least %s: younger blobs may belong to requests in flight", minBlobGrace)
 	}
-	db, err := openMigrated(ctx, *cfg, newLogger(stderr, cfg.LogLevel))
+	// The database these blobs belong to, as it is: a check never creates
+	// or migrates one. Against an empty database every blob would look
+	// orphaned.
+	if cfg.DatabaseURL == "" {
+		if _, err := os.Stat(filepath.Join(cfg.DataDir, "creditpocket.db")); err != nil {
+			return fmt.Errorf("blobs check: no SQLite database under %s (give --database-url for PostgreSQL): %w", cfg.DataDir, err)
+		}
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, newLogger(stderr, cfg.LogLevel))
 	if err != nil {
 		return err
 	}
@@ -67,13 +81,15 @@ func cmdBlobs(ctx context.Context, args []string, env func(string) (string, bool
 	for _, k := range r.missing {
 		fmt.Fprintln(stdout, "MISSING", k)
 	}
-	if *erase {
-		for _, k := range r.orphans {
-			if err := blobs.Delete(ctx, k); err != nil {
-				return fmt.Errorf("blobs check: erase %s: %w", k, err)
-			}
+	if *erase && len(r.orphans) > 0 {
+		if len(r.orphans)*2 > r.stored && !*force {
+			return fmt.Errorf("blobs check: refusing to erase %d of %d stored blobs: when most look orphaned, the database is more likely the wrong one (a stale restore, another deployment) than the blobs unwanted; check --data and --database-url, or give --force", len(r.orphans), r.stored)
 		}
-		fmt.Fprintf(stdout, "blobs check: erased %d orphans\n", len(r.orphans))
+		n, err := eraseOrphans(ctx, db, blobs, r.orphans)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "blobs check: erased %d orphans\n", n)
 	} else if len(r.orphans) > 0 {
 		fmt.Fprintln(stdout, "blobs check: run with --erase to delete the orphans")
 	}
@@ -81,6 +97,34 @@ func cmdBlobs(ctx context.Context, args []string, env func(string) (string, bool
 		return fmt.Errorf("blobs check: %d referenced blobs are missing", len(r.missing))
 	}
 	return nil
+}
+
+// minBlobGrace is the youngest a blob may be to be judged: a request holds
+// its blob for the time between writing it and committing its row (a
+// decision, a lock wait, retries), which is seconds, not minutes.
+const minBlobGrace = 15 * time.Minute
+
+// eraseOrphans deletes orphans, reading the referenced keys once more
+// first, so a row committed since the check keeps its blob.
+func eraseOrphans(ctx context.Context, db *store.DB, blobs *blob.Packs, orphans []string) (int, error) {
+	still := make(map[string]bool, len(orphans))
+	for _, k := range orphans {
+		still[k] = true
+	}
+	if err := db.BlobKeys(ctx, func(k string) error { delete(still, k); return nil }); err != nil {
+		return 0, fmt.Errorf("blobs check: read the keys rows refer to again: %w", err)
+	}
+	n := 0
+	for _, k := range orphans {
+		if !still[k] {
+			continue
+		}
+		if err := blobs.Delete(ctx, k); err != nil {
+			return n, fmt.Errorf("blobs check: erase %s: %w", k, err)
+		}
+		n++
+	}
+	return n, nil
 }
 
 // blobReport is what checkBlobs found; keys are sorted.

@@ -79,8 +79,48 @@ func TestBlobsCheckErasesOrphansAndNamesMissingBlobs(t *testing.T) {
 		if err == nil || !strings.Contains(out, "MISSING "+photo) {
 			t.Fatalf("a lost photo: %v\n%s", err, out)
 		}
-		if _, err := a.blobsCheck("--grace", "1s"); err == nil {
-			t.Fatal("a grace shorter than a minute was accepted")
+		if _, err := a.blobsCheck("--grace", "1m"); err == nil {
+			t.Fatal("a grace shorter than 15 minutes was accepted")
+		}
+
+		// When most blobs look orphaned the database is likelier the wrong
+		// one: --erase refuses unless forced.
+		var lost []string
+		for range 3 {
+			k, err := a.app.Blobs.Put(ctx, []byte("sealed document"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			lost = append(lost, k)
+		}
+		packs, _ = filepath.Glob(filepath.Join(a.app.Config.DataDir, "blobs", "packs", "*.pack"))
+		for _, p := range packs {
+			if err := os.Chtimes(p, old, old); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if out, err := a.blobsCheck("--erase"); err == nil || !strings.Contains(err.Error(), "refusing to erase 3 of 3") {
+			t.Fatalf("erasing every stored blob: %v\n%s", err, out)
+		}
+		if _, err := a.app.Blobs.Get(ctx, lost[0]); err != nil {
+			t.Fatalf("a refused erase erased: %v", err)
+		}
+		// (The lost photo still fails the check.)
+		if out, err := a.blobsCheck("--erase", "--force"); err == nil || !strings.Contains(out, "erased 3 orphans") {
+			t.Fatalf("forced erase: %v\n%s", err, out)
+		}
+
+		// Against no database at all (PostgreSQL's data folder without
+		// --database-url) the check stops instead of creating one.
+		if e == store.Postgres {
+			var out, errOut strings.Builder
+			err := run(ctx, []string{"blobs", "check", "--erase", "--data", a.app.Config.DataDir}, noEnv, &out, &errOut)
+			if err == nil || !strings.Contains(err.Error(), "no SQLite database") {
+				t.Fatalf("without the database URL: %v\n%s", err, out.String())
+			}
+			if _, err := os.Stat(filepath.Join(a.app.Config.DataDir, "creditpocket.db")); err == nil {
+				t.Fatal("the check created a database")
+			}
 		}
 	})
 }

@@ -23,9 +23,12 @@
 // Records follow each other with no padding, starting at offset 0. A pack
 // is appended to only by the process that created it (it holds an
 // exclusive flock while it does); a crash can leave a torn record at the
-// end, which no key refers to. Delete sets the deleted flag and punches a
-// hole over the payload (or zeroes it), so the header still gives the
-// length to step over while the bytes are gone.
+// end, which no key refers to. Delete sets the deleted flag and syncs it,
+// then punches a hole over the payload (or zeroes it), so the header still
+// gives the length to step over while the bytes are gone; a crash between
+// the two leaves a deleted record whose bytes a repeated Delete erases.
+// Delete changes bytes inside a pack: a backup must copy changed packs
+// whole, not just what was appended.
 //
 // A Packs key is "p" followed by fixed-width lowercase hex: pack id (16
 // digits), record offset (16), payload length (8) and tag (16), 57

@@ -379,8 +379,15 @@ func (s *Packs) Delete(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
+	// The deleted mark is made durable before the bytes go: a crash between
+	// the two then leaves a deleted record whose bytes a second Delete
+	// erases, never a live-looking record of zeros (which Get would call
+	// corrupt and Walk would list).
 	tomb := encodeHeader(k.n, k.tag, 0, flagDeleted)
 	_, err = f.WriteAt(tomb[:], k.off)
+	if err == nil {
+		err = s.sync(f)
+	}
 	if err == nil && k.n > 0 {
 		err = s.punch(f, k.off+headerLen, int64(k.n))
 		if errors.Is(err, errors.ErrUnsupported) {

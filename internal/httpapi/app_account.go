@@ -583,9 +583,11 @@ func (s *Server) messages(r *http.Request, sess *account.Session) (any, error) {
 	}), nil
 }
 
-// clientIP is the peer address. X-Forwarded-For is not trusted: a client
-// could forge it to dodge the per-IP limits. Behind a proxy, put the proxy's
-// real-IP handling in front.
+// clientIP is the client's address: the peer's, or behind the trusted
+// proxies of Server.Proxies the client their X-Forwarded-For names (the
+// handler chain has put it in RemoteAddr). A client's own
+// X-Forwarded-For is never believed: it could forge one to dodge the
+// per-IP limits.
 func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

@@ -7,8 +7,9 @@ import (
 
 // BlobKeys calls fn with every blob key a row refers to: loan application
 // photos, KYC documents and attached credit reports, in one read-only
-// snapshot. Rows are streamed, not collected; a key may come more than
-// once.
+// transaction (on PostgreSQL each of its three statements sees the rows
+// committed when it starts). Rows are streamed, not collected; a key may
+// come more than once.
 func (db *DB) BlobKeys(ctx context.Context, fn func(key string) error) error {
 	return db.View(ctx, func(t *Tx) error {
 		for _, q := range []string{

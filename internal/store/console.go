@@ -91,9 +91,8 @@ type LedgerEntry struct {
 func (db *DB) LoanLedger(ctx context.Context, loanID string) ([]LedgerEntry, error) {
 	var out []LedgerEntry
 	err := db.View(ctx, func(t *Tx) error {
-		var err error
-		out, err = t.ledgerEntries(ctx, "WHERE t.loan_id = $1", loanID)
-		return err
+		out = nil
+		return t.eachLedgerEntry(ctx, func(e LedgerEntry) { out = append(out, e) }, "WHERE t.loan_id = $1", loanID)
 	})
 	return out, err
 }

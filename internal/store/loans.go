@@ -563,50 +563,53 @@ func (t *Tx) AddMessages(ctx context.Context, ms []inbox.Message) error {
 func (db *DB) LedgerTransactions(ctx context.Context) ([]ledger.Transaction, error) {
 	var out []ledger.Transaction
 	err := db.View(ctx, func(t *Tx) error {
-		es, err := t.ledgerEntries(ctx, "")
-		out = make([]ledger.Transaction, len(es))
-		for i := range es {
-			out[i] = es[i].Transaction
-		}
-		return err
+		out = nil
+		return t.eachLedgerEntry(ctx, func(e LedgerEntry) { out = append(out, e.Transaction) }, "")
 	})
 	return out, err
 }
 
-// ledgerEntries reads ledger transactions with their postings, in the
-// order they were written; where, when not empty, filters the
+// eachLedgerEntry calls fn with each ledger transaction and its postings,
+// in the order they were written; where, when not empty, filters the
 // transactions (alias t) with args.
-func (t *Tx) ledgerEntries(ctx context.Context, where string, args ...any) ([]LedgerEntry, error) {
+func (t *Tx) eachLedgerEntry(ctx context.Context, fn func(LedgerEntry), where string, args ...any) error {
 	rows, err := t.Query(ctx, `SELECT t.reference, t.kind, t.loan_id, t.currency, t.metadata, t.created_at, p.account, p.amount
 		FROM ledger_transactions t JOIN ledger_postings p ON p.reference = t.reference `+where+`
 		ORDER BY t.id, p.position`, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	var out []LedgerEntry
+	var cur *LedgerEntry // the transaction whose postings are being read
 	for rows.Next() {
 		var (
-			ref, kind, loanID, cur, meta, acct string
-			at                                 int64
-			amount                             ledger.Money
+			ref, kind, loanID, currency, meta, acct string
+			at                                      int64
+			amount                                  ledger.Money
 		)
-		if err := rows.Scan(&ref, &kind, &loanID, &cur, &meta, &at, &acct, &amount); err != nil {
-			return nil, err
+		if err := rows.Scan(&ref, &kind, &loanID, &currency, &meta, &at, &acct, &amount); err != nil {
+			return err
 		}
-		if n := len(out); n == 0 || out[n-1].Transaction.Reference != ref {
-			lt := ledger.Transaction{Reference: ref, Kind: ledger.Kind(kind), LoanID: loanID, Currency: cur}
+		if cur == nil || cur.Transaction.Reference != ref {
+			if cur != nil {
+				fn(*cur)
+			}
+			cur = &LedgerEntry{At: fromMillis(at), Transaction: ledger.Transaction{Reference: ref, Kind: ledger.Kind(kind), LoanID: loanID, Currency: currency}}
 			if meta != "" {
-				if err := json.Unmarshal([]byte(meta), &lt.Metadata); err != nil {
-					return nil, fmt.Errorf("ledger transaction %q: metadata: %w", ref, err)
+				if err := json.Unmarshal([]byte(meta), &cur.Transaction.Metadata); err != nil {
+					return fmt.Errorf("ledger transaction %q: metadata: %w", ref, err)
 				}
 			}
-			out = append(out, LedgerEntry{At: fromMillis(at), Transaction: lt})
 		}
-		last := &out[len(out)-1].Transaction
-		last.Postings = append(last.Postings, ledger.Posting{Account: acct, Amount: amount})
+		cur.Transaction.Postings = append(cur.Transaction.Postings, ledger.Posting{Account: acct, Amount: amount})
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if cur != nil {
+		fn(*cur)
+	}
+	return nil
 }
 
 // AllLoanFacts reads what every loan's record claims about its money.
