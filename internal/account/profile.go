@@ -337,15 +337,21 @@ type Dossier struct {
 	CreditReport  *CreditReport // the newest attached report; nil without one
 }
 
-// Dossier reads the borrower's file for underwriting.
+// Dossier reads the borrower's file for underwriting. No application is
+// decided on an incomplete profile, so then it is the overview alone: no
+// number is decrypted and no report read for nothing.
 func (s *Service) Dossier(ctx context.Context, userID int64) (*Dossier, error) {
 	d := &Dossier{}
+	complete := false
 	err := s.Store.View(ctx, func(tx Tx) error {
 		o, err := tx.Overview(ctx, userID)
 		if err != nil {
 			return err
 		}
 		d.Overview = *o
+		if complete = Complete(d.Steps()); !complete {
+			return nil
+		}
 		d.CreditReport, err = tx.LatestCreditReport(ctx, userID)
 		if errs.Is(err, errs.NotFound) {
 			err = nil
@@ -354,6 +360,9 @@ func (s *Service) Dossier(ctx context.Context, userID int64) (*Dossier, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if !complete {
+		return d, nil
 	}
 	if d.Profile != nil && len(d.idSealed) > 0 {
 		if d.IDNumber, err = s.Vault.OpenString(d.idSealed, profileAAD(userID)); err != nil {
