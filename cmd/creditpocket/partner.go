@@ -39,13 +39,7 @@ func cmdPartner(ctx context.Context, args []string, env func(string) (string, bo
 	rate := fs.Int("rate", 0, fmt.Sprintf("calls per second per server; 0 = default (%d)", partner.DefaultRatePerSecond))
 	expires := fs.String("expires", "", "expiry date YYYY-MM-DD (UTC midnight); empty = never")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
-	db, err := openMigrated(ctx, *cfg, nil)
+	db, err := openCommand(ctx, cfg, fs, args)
 	if err != nil {
 		return err
 	}

@@ -48,13 +48,7 @@ func cmdStaff(ctx context.Context, args []string, env func(string) (string, bool
 	role := fs.String("role", "", "admin, risk, reviewer, collections or viewer")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of stdin instead of generating one")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
-	db, err := openMigrated(ctx, *cfg, nil)
+	db, err := openCommand(ctx, cfg, fs, args)
 	if err != nil {
 		return err
 	}

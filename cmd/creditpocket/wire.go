@@ -225,6 +225,19 @@ func openVault(cfg config.Config) (*vault.Vault, error) {
 	return vault.New(key)
 }
 
+// openCommand finishes a command begun with commandFlags: it parses args
+// (the command's own flags and the configuration's), checks the
+// configuration and opens the migrated database.
+func openCommand(ctx context.Context, cfg *config.Config, fs *flag.FlagSet, args []string) (*store.DB, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return openMigrated(ctx, *cfg, nil)
+}
+
 // openMigrated opens the configured database with its schema brought up
 // to date, for the commands that work beside running servers.
 func openMigrated(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.DB, error) {
