@@ -113,7 +113,7 @@ func TestPasswordLoginCapHoldsUnderConcurrentGuessing(t *testing.T) {
 		a := newTestApp(t, e)
 		h := a.countChecks(20 * time.Millisecond)
 		a.signUp("08022223333")
-		const capDaily = 10 // account.DefaultConfig().LoginFailuresDaily
+		capDaily := a.app.Server.Accounts.Config.LoginFailuresDaily
 		wrong := map[string]string{"mobile": "08022223333", "password": "not-the-pass1"}
 		right := map[string]string{"mobile": "08022223333", "password": "s3cret-pass"}
 
@@ -126,7 +126,7 @@ func TestPasswordLoginCapHoldsUnderConcurrentGuessing(t *testing.T) {
 			}
 			a.ok("POST", "/user/login", right, "")
 			a.ok("POST", "/user/login", right, "")
-			if n := h.checks.Load() - before; n != capDaily+1 {
+			if n := h.checks.Load() - before; n != int64(capDaily+1) {
 				t.Fatalf("%d password checks; want %d", n, capDaily+1)
 			}
 		})
@@ -157,7 +157,7 @@ func TestPasswordLoginCapHoldsUnderConcurrentGuessing(t *testing.T) {
 			if got[401] != capDaily || got[429] != 60-capDaily {
 				t.Fatalf("60 concurrent wrong passwords gave %v; want %d×401", got, capDaily)
 			}
-			if n := h.checks.Load() - before; n != capDaily {
+			if n := h.checks.Load() - before; n != int64(capDaily) {
 				t.Fatalf("%d password checks; want %d", n, capDaily)
 			}
 			if r := a.req("POST", "/user/login", map[string]string{"mobile": "08022224444", "password": "s3cret-pass"}, ""); r.Status != 429 {

@@ -112,7 +112,7 @@ func (t *Tx) ClaimCounter(ctx context.Context, scope, key, day string, max int) 
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
-	return err == nil && n <= max, err
+	return err == nil, err
 }
 
 func (t *Tx) ReleaseCounter(ctx context.Context, scope, key, day string) error {
