@@ -107,8 +107,7 @@ type LoginInput struct {
 	IP          string
 }
 
-// errLogin is the one answer to a wrong mobile, password or login code
-// owner: an unknown mobile is refused with the words of a wrong password.
+// errLogin answers a wrong password and a mobile with no account alike.
 var errLogin = errs.E(errs.Unauthenticated, "mobile or password is wrong")
 
 // Login checks credentials and opens a session.
