@@ -158,6 +158,9 @@ type Tx interface {
 	ClaimCounter(ctx context.Context, scope, key, day string, max int) (bool, error)
 	// ReleaseCounter gives back one claim (never below zero).
 	ReleaseCounter(ctx context.Context, scope, key, day string) error
+	// PruneCounters deletes a bounded batch of counters of days before
+	// before, so counters for made-up phones cannot pile up.
+	PruneCounters(ctx context.Context, before string) error
 	CreateOTP(ctx context.Context, o *OTP) error
 	LatestOTP(ctx context.Context, phone, purpose string) (*OTP, error) // errs.NotFound
 	// AddOTPAttempt counts one attempt unless max is reached; false means it was.

@@ -203,15 +203,27 @@ func (s *Service) loginWithPassword(ctx context.Context, phone, password, day st
 }
 
 // claim takes one unit of a daily counter capped at max, committed before
-// the caller does the work it guards.
+// the caller does the work it guards, and prunes past days' counters.
 func (s *Service) claim(ctx context.Context, scope, key, day string, max int) (bool, error) {
 	var ok bool
 	err := s.Store.Tx(ctx, func(tx Tx) error {
 		var err error
-		ok, err = tx.ClaimCounter(ctx, scope, key, day, max)
-		return err
+		if ok, err = tx.ClaimCounter(ctx, scope, key, day, max); err != nil {
+			return err
+		}
+		return tx.PruneCounters(ctx, pruneBefore(day))
 	})
 	return ok, err
+}
+
+// pruneBefore is the oldest day whose counters are kept: yesterday's stay,
+// so a request that began before midnight still finds its own.
+func pruneBefore(day string) string {
+	d, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return ""
+	}
+	return d.AddDate(0, 0, -1).Format(time.DateOnly)
 }
 
 func (s *Service) userByPhone(ctx context.Context, phone string) (*User, error) {

@@ -63,6 +63,9 @@ func (s *Service) SendCode(ctx context.Context, in SendCodeInput) error {
 		if err != nil && !errs.Is(err, errs.NotFound) {
 			return err
 		}
+		if err := tx.PruneCounters(ctx, pruneBefore(day)); err != nil {
+			return err
+		}
 		n, err := tx.BumpCounter(ctx, scopeOTPPhone, phone, day)
 		if err != nil {
 			return err

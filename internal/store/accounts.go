@@ -115,6 +115,16 @@ func (t *Tx) ClaimCounter(ctx context.Context, scope, key, day string, max int) 
 	return err == nil, err
 }
 
+// pruneBatch bounds the rows one PruneCounters deletes, so the first
+// requests of a day do not each pay for all of yesterday's counters.
+const pruneBatch = 500
+
+func (t *Tx) PruneCounters(ctx context.Context, before string) error {
+	_, err := t.Exec(ctx, `DELETE FROM rate_counters WHERE (scope, key, day) IN
+		(SELECT scope, key, day FROM rate_counters WHERE day < $1 LIMIT $2)`, before, pruneBatch)
+	return err
+}
+
 func (t *Tx) ReleaseCounter(ctx context.Context, scope, key, day string) error {
 	_, err := t.Exec(ctx, `UPDATE rate_counters SET n = n - 1 WHERE scope = $1 AND key = $2 AND day = $3 AND n > 0`, scope, key, day)
 	return err

@@ -200,6 +200,38 @@ func TestClaimedCountersNeverPassTheirCap(t *testing.T) {
 	})
 }
 
+func TestPastDaysCountersArePrunedInBatches(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		db := storetest.Open(t, e)
+		if err := tx(t, db, func(x account.Tx) error {
+			for i := range 700 {
+				if _, err := x.BumpCounter(ctx, "login.fail", fmt.Sprint(i), "2026-11-20"); err != nil {
+					return err
+				}
+			}
+			_, err := x.BumpCounter(ctx, "login.fail", "today", "2026-11-23")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		left := func() (n int64) {
+			c, err := db.RowCounts(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c["rate_counters"]
+		}
+		for _, want := range []int64{201, 1, 1} {
+			if err := tx(t, db, func(x account.Tx) error { return x.PruneCounters(ctx, "2026-11-22") }); err != nil {
+				t.Fatal(err)
+			}
+			if n := left(); n != want {
+				t.Fatalf("%d counters left; want %d", n, want)
+			}
+		}
+	})
+}
+
 func TestCardVerifyAttemptsAreCountedAtomically(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, e store.Engine) {
 		db := storetest.Open(t, e)

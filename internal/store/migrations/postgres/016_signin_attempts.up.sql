@@ -12,3 +12,7 @@ CREATE TABLE signin_attempts (
     PRIMARY KEY (scope, key)
 );
 CREATE INDEX signin_attempts_since ON signin_attempts (since);
+
+-- The daily rate counters of past days are pruned as new ones are claimed
+-- (codes per phone and IP, failed logins, for any phone typed): by day.
+CREATE INDEX rate_counters_day ON rate_counters (day);
