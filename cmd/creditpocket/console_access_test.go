@@ -145,6 +145,22 @@ func TestConsoleSignIn(t *testing.T) {
 				t.Fatalf("after the window = %d", st)
 			}
 		})
+		t.Run("an e-mail no one has is locked after five failures too, in the same words", func(t *testing.T) {
+			nobody := member{Email: "nobody@example.com", Password: m.Password, Secret: m.Secret}
+			staffRows := a.rowCounts()["staff"]
+			for i := range 5 {
+				if st, body := a.client().signIn(nobody, "wrong password", "000000"); st != http.StatusUnauthorized || !strings.Contains(body, "e-mail, password or code is wrong") {
+					t.Fatalf("failure %d = %d: %.300s", i+1, st, body)
+				}
+			}
+			st, body := a.client().signIn(nobody, m.Password, a.code(m))
+			if st != http.StatusTooManyRequests || !strings.Contains(body, "this e-mail is locked until") {
+				t.Fatalf("sixth attempt = %d: %.300s", st, body)
+			}
+			if n := a.rowCounts()["staff"]; n != staffRows {
+				t.Fatalf("staff rows %d → %d", staffRows, n)
+			}
+		})
 		t.Run("every sign-in is in the audit log and the chain verifies", func(t *testing.T) {
 			admin := a.as(a.staff("root@example.com", staff.Admin))
 			st, body := admin.do("GET", "/console/audit?verify=1", nil)

@@ -152,6 +152,15 @@ type Tx interface {
 	// BumpCounter adds one to a named daily counter and returns its value.
 	BumpCounter(ctx context.Context, scope, key, day string) (int, error)
 	CounterValue(ctx context.Context, scope, key, day string) (int, error)
+	// ClaimCounter adds one to a named daily counter unless it already
+	// holds max; false means it did and nothing changed. One conditional
+	// statement, so concurrent claims never take the counter past max.
+	ClaimCounter(ctx context.Context, scope, key, day string, max int) (bool, error)
+	// ReleaseCounter gives back one claim (never below zero).
+	ReleaseCounter(ctx context.Context, scope, key, day string) error
+	// PruneCounters deletes a bounded batch of counters of days before
+	// before, so counters for made-up phones cannot pile up.
+	PruneCounters(ctx context.Context, before string) error
 	CreateOTP(ctx context.Context, o *OTP) error
 	LatestOTP(ctx context.Context, phone, purpose string) (*OTP, error) // errs.NotFound
 	// AddOTPAttempt counts one attempt unless max is reached; false means it was.
@@ -181,6 +190,9 @@ type Tx interface {
 	CountCards(ctx context.Context, userID int64) (int, error)
 	SetDefaultCard(ctx context.Context, userID, cardID int64) error
 	UpdateCardVerification(ctx context.Context, c *BankCard) error
+	// AddCardVerifyAttempt counts one micro-deposit guess unless max is
+	// reached; false means it was. One conditional UPDATE.
+	AddCardVerifyAttempt(ctx context.Context, userID, cardID int64, max int) (bool, error)
 	SetCardRecipient(ctx context.Context, userID, cardID int64, code string) error
 
 	SaveCreditReport(ctx context.Context, r *CreditReport) error
@@ -272,6 +284,9 @@ type Service struct {
 
 	cacheOnce sync.Once
 	cache     *sessionCache
+	dummyOnce sync.Once
+	dummy     string
+	dummyErr  error
 }
 
 func (s *Service) sessions() *sessionCache {

@@ -107,8 +107,19 @@ type LoginInput struct {
 	IP          string
 }
 
-// Login checks credentials and opens a session. Failed password attempts
-// are counted per phone per day and refused past the limit.
+// errLogin answers a wrong password and a mobile with no account alike.
+var errLogin = errs.E(errs.Unauthenticated, "mobile or password is wrong")
+
+// Login checks credentials and opens a session.
+//
+// A password attempt is claimed against the phone's daily failure cap
+// before the hash is checked, in one conditional upsert, so concurrent
+// guesses cannot get past the cap; a right password gives its claim back,
+// so only failures count, as they always have. Past the cap password
+// logins are refused for the rest of the UTC day; an SMS code still signs
+// in (it has its own attempt limit). A mobile with no account is answered
+// exactly as a wrong password, after the same hash check against a dummy
+// hash, and its failures are capped alike.
 func (s *Service) Login(ctx context.Context, in LoginInput) (*Credentials, error) {
 	phone, _, _, err := s.phone(in.Mobile, in.CountryCode, "mobile")
 	if err != nil {
@@ -123,43 +134,14 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Credentials, error
 		return nil, errs.InvalidField("password", "must be at most 128 characters")
 	}
 	now := s.now()
-	day := now.Format(time.DateOnly)
 	var u *User
-	err = s.Store.View(ctx, func(tx Tx) error {
-		n, err := tx.CounterValue(ctx, scopeLoginFail, phone, day)
-		if err != nil {
-			return err
-		}
-		if n >= s.Config.LoginFailuresDaily {
-			return errs.E(errs.RateLimited, "too many failed logins for this mobile today; log in with an SMS code or try tomorrow")
-		}
-		u, err = tx.UserByPhone(ctx, phone)
-		return err
-	})
-	if errs.Is(err, errs.NotFound) {
-		return nil, errs.E(errs.Unauthenticated, "mobile or password is wrong")
+	if in.Code != "" {
+		u, err = s.loginWithCode(ctx, phone, in.Code)
+	} else {
+		u, err = s.loginWithPassword(ctx, phone, in.Password, now.Format(time.DateOnly))
 	}
 	if err != nil {
 		return nil, err
-	}
-	if in.Code != "" {
-		if err := s.checkCode(ctx, phone, PurposeLogin, in.Code, true); err != nil {
-			return nil, err
-		}
-	} else {
-		ok, err := s.Hasher.Check(u.PasswordHash, in.Password)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			if err := s.Store.Tx(ctx, func(tx Tx) error {
-				_, err := tx.BumpCounter(ctx, scopeLoginFail, phone, day)
-				return err
-			}); err != nil {
-				return nil, err
-			}
-			return nil, errs.E(errs.Unauthenticated, "mobile or password is wrong")
-		}
 	}
 	var token string
 	err = s.Store.Tx(ctx, func(tx Tx) error {
@@ -170,6 +152,100 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Credentials, error
 		return nil, err
 	}
 	return &Credentials{User: u, Token: token, ExpiresAt: now.Add(s.Config.SessionTTL)}, nil
+}
+
+// loginWithCode uses up a login code and returns its phone's borrower. The
+// code is checked first: an unknown phone's codes are never sent, so it
+// fails there with the answers a known phone's wrong code gets.
+func (s *Service) loginWithCode(ctx context.Context, phone, code string) (*User, error) {
+	if err := s.checkCode(ctx, phone, PurposeLogin, code, true); err != nil {
+		return nil, err
+	}
+	u, err := s.userByPhone(ctx, phone)
+	if errs.Is(err, errs.NotFound) {
+		return nil, errLogin
+	}
+	return u, err
+}
+
+// loginWithPassword claims one attempt of the phone's daily cap, checks
+// the password (against the dummy hash when no borrower has the phone) and
+// gives the claim back when it was right.
+func (s *Service) loginWithPassword(ctx context.Context, phone, password, day string) (*User, error) {
+	claimed, err := s.claim(ctx, scopeLoginFail, phone, day, s.Config.LoginFailuresDaily)
+	if err != nil {
+		return nil, err
+	}
+	if !claimed {
+		return nil, errs.E(errs.RateLimited, "too many failed logins for this mobile today; log in with an SMS code or try tomorrow")
+	}
+	u, err := s.userByPhone(ctx, phone)
+	if err != nil && !errs.Is(err, errs.NotFound) {
+		return nil, err
+	}
+	hash := ""
+	if u != nil {
+		hash = u.PasswordHash
+	} else if hash, err = s.dummyHash(); err != nil {
+		return nil, err
+	}
+	ok, err := s.Hasher.Check(hash, password)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || u == nil {
+		return nil, errLogin
+	}
+	if err := s.Store.Tx(ctx, func(tx Tx) error { return tx.ReleaseCounter(ctx, scopeLoginFail, phone, day) }); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// claim takes one unit of a daily counter capped at max, committed before
+// the caller does the work it guards, and prunes past days' counters.
+func (s *Service) claim(ctx context.Context, scope, key, day string, max int) (bool, error) {
+	var ok bool
+	err := s.Store.Tx(ctx, func(tx Tx) error {
+		var err error
+		if ok, err = tx.ClaimCounter(ctx, scope, key, day, max); err != nil {
+			return err
+		}
+		return tx.PruneCounters(ctx, pruneBefore(day))
+	})
+	return ok, err
+}
+
+// pruneBefore is the oldest day whose counters are kept: yesterday's stay,
+// so a request that began before midnight still finds its own.
+func pruneBefore(day string) string {
+	d, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return ""
+	}
+	return d.AddDate(0, 0, -1).Format(time.DateOnly)
+}
+
+func (s *Service) userByPhone(ctx context.Context, phone string) (*User, error) {
+	var u *User
+	err := s.Store.View(ctx, func(tx Tx) error {
+		var err error
+		u, err = tx.UserByPhone(ctx, phone)
+		return err
+	})
+	return u, err
+}
+
+// dummyHash is checked in place of the hash of a phone nobody registered,
+// so that login costs what a registered phone's does. It is made once, by
+// the same hasher with the same parameters as new passwords.
+func (s *Service) dummyHash() (string, error) {
+	s.dummyOnce.Do(func() {
+		raw := make([]byte, 32)
+		_, _ = rand.Read(raw)
+		s.dummy, s.dummyErr = s.Hasher.Hash(base64.RawURLEncoding.EncodeToString(raw))
+	})
+	return s.dummy, s.dummyErr
 }
 
 func (s *Service) newSession(ctx context.Context, tx Tx, userID int64, ip string, now time.Time) (string, error) {

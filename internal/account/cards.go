@@ -260,15 +260,25 @@ func (s *Service) ConfirmCardVerification(ctx context.Context, userID, cardID, a
 			return nil
 		case c.VerifyAmount == 0:
 			return &errs.Error{Code: errs.Conflict, Field: "id", Message: "no deposit was sent yet; call GET /bankcard/verifyAmount first"}
-		case c.VerifyAttempts >= maxVerifyAttempts:
+		}
+		// The guess is counted before it is compared, in one conditional
+		// UPDATE, so concurrent guesses cannot get past the limit; the
+		// card is then read again under that row lock.
+		ok, err := tx.AddCardVerifyAttempt(ctx, userID, c.ID, maxVerifyAttempts)
+		if err != nil {
+			return err
+		}
+		if !ok {
 			return &errs.Error{Code: errs.RateLimited, Field: "amount", Message: "too many wrong amounts; contact support"}
 		}
-		c.VerifyAttempts++
-		if amount == c.VerifyAmount {
-			c.VerifiedAt = s.now()
-		} else {
-			result = errs.InvalidField("amount", "does not match the deposit")
+		if c, err = s.ownCard(ctx, tx, userID, cardID); err != nil || !c.VerifiedAt.IsZero() {
+			return err
 		}
+		if amount != c.VerifyAmount {
+			result = errs.InvalidField("amount", "does not match the deposit")
+			return nil
+		}
+		c.VerifiedAt = s.now()
 		return tx.UpdateCardVerification(ctx, c)
 	})
 	if err != nil {

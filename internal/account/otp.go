@@ -31,6 +31,13 @@ type SendCodeInput struct {
 // day; an IP at most OTPDailyPerIP per day. The daily counters are bumped
 // with an upsert that locks the counter row, so concurrent requests for one
 // phone are serialised and the limits hold under concurrency.
+//
+// The answer never tells whether the phone has an account: every request
+// that passes the limits is stored and answered alike. Only what is sent
+// differs: a login code to a phone with no account is not sent at all
+// (nobody can use it), and a sign-up code to a phone that already has an
+// account is replaced by a message telling its owner to log in, so a
+// borrower who forgot they signed up learns it from their own phone.
 func (s *Service) SendCode(ctx context.Context, in SendCodeInput) error {
 	phone, _, _, err := s.phone(in.Mobile, in.CountryCode, "mobile")
 	if err != nil {
@@ -49,17 +56,15 @@ func (s *Service) SendCode(ctx context.Context, in SendCodeInput) error {
 	}
 	now := s.now()
 	day := now.Format(time.DateOnly)
+	var registered bool
 	err = s.Store.Tx(ctx, func(tx Tx) error {
 		_, err := tx.UserByPhone(ctx, phone)
-		registered := err == nil
+		registered = err == nil
 		if err != nil && !errs.Is(err, errs.NotFound) {
 			return err
 		}
-		if in.Purpose == PurposeRegister && registered {
-			return &errs.Error{Code: errs.Conflict, Field: "mobile", Message: "is already registered; log in instead"}
-		}
-		if in.Purpose == PurposeLogin && !registered {
-			return &errs.Error{Code: errs.NotFound, Field: "mobile", Message: "is not registered; sign up first"}
+		if err := tx.PruneCounters(ctx, pruneBefore(day)); err != nil {
+			return err
 		}
 		n, err := tx.BumpCounter(ctx, scopeOTPPhone, phone, day)
 		if err != nil {
@@ -93,7 +98,15 @@ func (s *Service) SendCode(ctx context.Context, in SendCodeInput) error {
 	if err != nil {
 		return err
 	}
-	text := fmt.Sprintf("Your creditpocket code is %s. It expires in %d minutes. Never share it.", code, int(s.Config.OTPTTL.Minutes()))
+	var text string
+	switch {
+	case in.Purpose == PurposeLogin && !registered:
+		return nil
+	case in.Purpose == PurposeRegister && registered:
+		text = "You already have a creditpocket account with this number, so no sign-up code was sent. Log in instead; if you forgot your password, log in with an SMS code."
+	default:
+		text = fmt.Sprintf("Your creditpocket code is %s. It expires in %d minutes. Never share it.", code, int(s.Config.OTPTTL.Minutes()))
+	}
 	if err := s.SMS.Send(ctx, phone, text); err != nil {
 		return errs.E(errs.Unavailable, "could not send the SMS; try again later")
 	}

@@ -20,7 +20,7 @@ var (
 
 func (s *Server) appRoutes() []route {
 	return []route{
-		{method: "POST", path: "/sms/code", tag: "Sign-up", summary: "Send a 6-digit SMS code (获取验证码). One per 60 s per phone; daily caps per phone and IP.",
+		{method: "POST", path: "/sms/code", tag: "Sign-up", summary: "Send a 6-digit SMS code (获取验证码). One per 60 s per phone; daily caps per phone and IP. The answer is the same whether or not the phone has an account: a login code is sent only to a registered phone, and a registered phone asking for a register code is told by SMS to log in instead.",
 			body:     []field{mobileField, countryCodeField, {name: "type", typ: "string", required: true, desc: "What the code is for", enum: []string{account.PurposeRegister, account.PurposeLogin}}},
 			response: "null", handle: s.app(s.sendCode)},
 		{method: "POST", path: "/sms/verify", tag: "Sign-up", summary: "Check an SMS code without using it up (验证码验证). At most 5 tries per code.",
@@ -31,7 +31,7 @@ func (s *Server) appRoutes() []route {
 			body: []field{mobileField, countryCodeField, {name: "code", typ: "string", required: true, desc: "The 6-digit code"},
 				{name: "password", typ: "string", required: true, desc: "8–64 characters with a letter and a digit"}},
 			response: "login", handle: s.app(s.register)},
-		{method: "POST", path: "/user/login", tag: "Sign-up", summary: "Log in with a password or an SMS code sent for type=login (用户登录).",
+		{method: "POST", path: "/user/login", tag: "Sign-up", summary: "Log in with a password or an SMS code sent for type=login (用户登录). 10 failed passwords per phone per UTC day (then only a code signs in); an unknown phone is answered as a wrong password.",
 			body: []field{mobileField, countryCodeField, {name: "password", typ: "string", desc: "The password (or send code)"},
 				{name: "code", typ: "string", desc: "A 6-digit login code (or send password)"}},
 			response: "login", handle: s.app(s.login)},

@@ -23,17 +23,21 @@ type Store interface {
 	DisableStaff(ctx context.Context, id int64, at time.Time) error
 	SetRole(ctx context.Context, id int64, role Role) error
 	// ResetCredentials replaces the password hash and the sealed TOTP
-	// secret, and clears the failed attempts and the last code's step.
+	// secret, and clears the e-mail's failed attempts and the last code's
+	// step.
 	ResetCredentials(ctx context.Context, id int64, passwordHash string, totpSealed []byte) error
-	// CountAttempt counts one sign-in attempt against the staff member's
-	// lockout window before its credentials are checked: a new window
-	// starts at now when the current one began before windowStart; false
-	// (and nothing counted) when the window already holds max attempts.
-	// One conditional UPDATE, so concurrent guesses cannot exceed max.
-	CountAttempt(ctx context.Context, id int64, now, windowStart time.Time, max int) (bool, error)
-	// SignedIn clears the attempts and records the TOTP step used, if it
-	// is after the stored one; false means the step was already used (a
-	// replayed code) and nothing changed.
+	// CountAttempt counts one sign-in attempt against the lockout window
+	// of an e-mail, before any credential is checked and whether or not a
+	// staff member has that e-mail (nothing is added to staff): a new
+	// window starts at now when there is none or the current one began
+	// before windowStart. It returns the window's start, and false (and
+	// nothing counted) when the window already holds max attempts. One
+	// conditional upsert, so concurrent guesses cannot exceed max; windows
+	// that have ended are pruned, so made-up e-mails cannot fill storage.
+	CountAttempt(ctx context.Context, email string, now, windowStart time.Time, max int) (since time.Time, ok bool, err error)
+	// SignedIn clears the e-mail's attempts and records the TOTP step
+	// used, if it is after the stored one; false means the step was
+	// already used (a replayed code) and nothing changed.
 	SignedIn(ctx context.Context, id int64, step int64) (bool, error)
 
 	CreateSession(ctx context.Context, s *Session) error
@@ -289,8 +293,10 @@ func (s *Service) dummyHash() string {
 
 // SignIn checks e-mail, password and TOTP code and opens a session. It
 // returns the session and its token (for the cookie; only its hash is
-// stored). After MaxFailures failures in LockWindow the account is locked
-// until the window ends, whatever is sent; a code is accepted once.
+// stored). After MaxFailures failures in LockWindow the e-mail is locked
+// until the window ends, whatever is sent; a code is accepted once. An
+// e-mail no staff member has is answered exactly as a known one: the same
+// hash check, the same lockout, the same words.
 func (s *Service) SignIn(ctx context.Context, in SignInInput) (*Session, string, error) {
 	now := s.now()
 	actor := Actor{Email: in.Email, IP: in.IP, UserAgent: in.UserAgent}
@@ -299,6 +305,15 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (*Session, string,
 		return nil, "", ErrSignIn
 	}
 	actor.Email = email
+	// The attempt is counted before anything is checked, so parallel
+	// guesses cannot get past the limit; success clears the count.
+	since, ok, err := s.Store.CountAttempt(ctx, email, now, now.Add(-s.Config.LockWindow), s.Config.MaxFailures)
+	if err != nil {
+		return nil, "", err
+	}
+	if !ok {
+		return nil, "", s.failed(ctx, actor, "locked", locked(since.Add(s.Config.LockWindow)))
+	}
 	st, err := s.Store.StaffByEmail(ctx, email)
 	if errs.Is(err, errs.NotFound) {
 		_, _ = s.Hasher.Check(s.dummyHash(), in.Password)
@@ -306,15 +321,6 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (*Session, string,
 	}
 	if err != nil {
 		return nil, "", err
-	}
-	// The attempt is counted before the password is checked, so parallel
-	// guesses cannot get past the limit; success clears the count.
-	ok, err := s.Store.CountAttempt(ctx, st.ID, now, now.Add(-s.Config.LockWindow), s.Config.MaxFailures)
-	if err != nil {
-		return nil, "", err
-	}
-	if !ok {
-		return nil, "", s.failed(ctx, actor, "locked", locked(st.FailuresSince.Add(s.Config.LockWindow)))
 	}
 	okPass, err := s.Hasher.Check(st.PasswordHash, in.Password)
 	if err != nil {
@@ -357,7 +363,7 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (*Session, string,
 }
 
 func locked(until time.Time) error {
-	return errs.E(errs.RateLimited, "too many failed sign-ins: this account is locked until %s UTC", until.UTC().Format(time.TimeOnly))
+	return errs.E(errs.RateLimited, "too many failed sign-ins: this e-mail is locked until %s UTC", until.UTC().Format(time.TimeOnly))
 }
 
 // failed audits a refused sign-in and returns answer.

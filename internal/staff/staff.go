@@ -84,13 +84,9 @@ type Staff struct {
 	// LastTOTPStep is the 30-second step of the last code accepted; a
 	// code of that step or an earlier one is refused (RFC 6238 §5.2).
 	LastTOTPStep int64
-	// Failures counts failed sign-ins since FailuresSince; the lockout
-	// window starts at the first failure.
-	Failures      int
-	FailuresSince time.Time
-	CreatedAt     time.Time
-	CreatedBy     string
-	DisabledAt    time.Time
+	CreatedAt    time.Time
+	CreatedBy    string
+	DisabledAt   time.Time
 }
 
 // Disabled reports whether the account may no longer sign in.

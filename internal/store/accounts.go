@@ -101,6 +101,35 @@ func (t *Tx) BumpCounter(ctx context.Context, scope, key, day string) (int, erro
 	return n, err
 }
 
+// ClaimCounter counts one under max in a single conditional upsert: the
+// row lock it takes serialises concurrent claims, and a claim that finds
+// the counter at max changes nothing and returns no row.
+func (t *Tx) ClaimCounter(ctx context.Context, scope, key, day string, max int) (bool, error) {
+	var n int
+	err := t.QueryRow(ctx, `INSERT INTO rate_counters (scope, key, day, n) VALUES ($1, $2, $3, 1)
+		ON CONFLICT (scope, key, day) DO UPDATE SET n = rate_counters.n + 1 WHERE rate_counters.n < $4
+		RETURNING n`, scope, key, day, max).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// pruneBatch bounds the rows one PruneCounters deletes, so the first
+// requests of a day do not each pay for all of yesterday's counters.
+const pruneBatch = 500
+
+func (t *Tx) PruneCounters(ctx context.Context, before string) error {
+	_, err := t.Exec(ctx, `DELETE FROM rate_counters WHERE (scope, key, day) IN
+		(SELECT scope, key, day FROM rate_counters WHERE day < $1 LIMIT $2)`, before, pruneBatch)
+	return err
+}
+
+func (t *Tx) ReleaseCounter(ctx context.Context, scope, key, day string) error {
+	_, err := t.Exec(ctx, `UPDATE rate_counters SET n = n - 1 WHERE scope = $1 AND key = $2 AND day = $3 AND n > 0`, scope, key, day)
+	return err
+}
+
 func (t *Tx) CounterValue(ctx context.Context, scope, key, day string) (int, error) {
 	var n int
 	err := t.QueryRow(ctx, `SELECT n FROM rate_counters WHERE scope = $1 AND key = $2 AND day = $3`, scope, key, day).Scan(&n)
@@ -417,6 +446,12 @@ func (t *Tx) UpdateCardVerification(ctx context.Context, c *account.BankCard) er
 		c.UserID, c.ID, sql.NullInt64{Int64: c.VerifyAmount, Valid: c.VerifyAmount != 0}, nullMillis(c.VerifySentAt),
 		c.VerifyAttempts, nullMillis(c.VerifiedAt))
 	return err
+}
+
+func (t *Tx) AddCardVerifyAttempt(ctx context.Context, userID, cardID int64, max int) (bool, error) {
+	n, err := affected(t.Exec(ctx, `UPDATE bank_cards SET verify_attempts = verify_attempts + 1
+		WHERE user_id = $1 AND id = $2 AND verify_attempts < $3`, userID, cardID, max))
+	return n == 1, err
 }
 
 func (t *Tx) SetCardRecipient(ctx context.Context, userID, cardID int64, code string) error {

@@ -19,18 +19,16 @@ type staffStore struct{ db *DB }
 
 var _ staff.Store = staffStore{}
 
-const staffColumns = `id, email, role, password_hash, totp_sealed, last_totp_step, failures, failures_since,
-	created_at, created_by, disabled_at`
+const staffColumns = `id, email, role, password_hash, totp_sealed, last_totp_step, created_at, created_by, disabled_at`
 
 func scanStaff(r scanner) (staff.Staff, error) {
 	var s staff.Staff
 	var role string
-	var since, created int64
+	var created int64
 	var disabled sql.NullInt64
-	err := r.Scan(&s.ID, &s.Email, &role, &s.PasswordHash, &s.TOTPSealed, &s.LastTOTPStep, &s.Failures, &since,
-		&created, &s.CreatedBy, &disabled)
+	err := r.Scan(&s.ID, &s.Email, &role, &s.PasswordHash, &s.TOTPSealed, &s.LastTOTPStep, &created, &s.CreatedBy, &disabled)
 	s.Role = staff.Role(role)
-	s.FailuresSince, s.CreatedAt, s.DisabledAt = fromMillis(since), fromMillis(created), fromNullMillis(disabled)
+	s.CreatedAt, s.DisabledAt = fromMillis(created), fromNullMillis(disabled)
 	return s, err
 }
 
@@ -66,31 +64,67 @@ func (s staffStore) SetRole(ctx context.Context, id int64, role staff.Role) erro
 	return err
 }
 
-func (s staffStore) ResetCredentials(ctx context.Context, id int64, passwordHash string, totpSealed []byte) error {
-	_, err := s.db.Exec(ctx, `UPDATE staff SET password_hash = $2, totp_sealed = $3, last_totp_step = 0, failures = 0
-		WHERE id = $1`, id, passwordHash, totpSealed)
+// staffAttempts is the signin_attempts scope of console sign-ins.
+const staffAttempts = "staff"
+
+// clearAttempts forgets the failed sign-ins of staff member id's e-mail.
+func (t *Tx) clearAttempts(ctx context.Context, id int64) error {
+	_, err := t.Exec(ctx, `DELETE FROM signin_attempts WHERE scope = $1 AND key = (SELECT email FROM staff WHERE id = $2)`, staffAttempts, id)
 	return err
 }
 
-func (s staffStore) CountAttempt(ctx context.Context, id int64, now, windowStart time.Time, max int) (bool, error) {
-	var n int64
+func (s staffStore) ResetCredentials(ctx context.Context, id int64, passwordHash string, totpSealed []byte) error {
+	return s.db.Tx(ctx, func(t *Tx) error {
+		if _, err := t.Exec(ctx, `UPDATE staff SET password_hash = $2, totp_sealed = $3, last_totp_step = 0 WHERE id = $1`,
+			id, passwordHash, totpSealed); err != nil {
+			return err
+		}
+		return t.clearAttempts(ctx, id)
+	})
+}
+
+func (s staffStore) CountAttempt(ctx context.Context, email string, now, windowStart time.Time, max int) (time.Time, bool, error) {
+	var since int64
+	counted := false
 	err := s.db.Tx(ctx, func(t *Tx) error {
-		var err error
-		// A stale window restarts at now with this attempt; a live one
-		// counts it only while below max. The row lock of the UPDATE
-		// serialises concurrent attempts.
-		n, err = affected(t.Exec(ctx, `UPDATE staff SET
-				failures = CASE WHEN failures_since < $2 THEN 1 ELSE failures + 1 END,
-				failures_since = CASE WHEN failures_since < $2 THEN $3 ELSE failures_since END
-			WHERE id = $1 AND (failures_since < $2 OR failures < $4)`, id, millis(windowStart), millis(now), max))
+		// A new e-mail or a stale window starts a window at now with this
+		// attempt; a live one counts it only while below max. The upsert
+		// locks the row, which serialises concurrent attempts; when it
+		// changes nothing (locked) the window's start is read instead.
+		err := t.QueryRow(ctx, `INSERT INTO signin_attempts (scope, key, failures, since) VALUES ($1, $2, 1, $3)
+			ON CONFLICT (scope, key) DO UPDATE SET
+				failures = CASE WHEN signin_attempts.since < $4 THEN 1 ELSE signin_attempts.failures + 1 END,
+				since = CASE WHEN signin_attempts.since < $4 THEN excluded.since ELSE signin_attempts.since END
+			WHERE signin_attempts.since < $4 OR signin_attempts.failures < $5
+			RETURNING since`, staffAttempts, email, millis(now), millis(windowStart), max).Scan(&since)
+		if errors.Is(err, sql.ErrNoRows) {
+			counted = false
+			return t.QueryRow(ctx, `SELECT since FROM signin_attempts WHERE scope = $1 AND key = $2`, staffAttempts, email).Scan(&since)
+		}
+		counted = err == nil
 		return err
 	})
-	return n == 1, err
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	// Rows whose window has ended would restart anyway: dropping them
+	// keeps the table to one window of attempts, however many e-mails are
+	// tried. A statement of its own, so it holds no lock beside the upsert.
+	if _, err := s.db.Exec(ctx, `DELETE FROM signin_attempts WHERE since < $1`, millis(windowStart)); err != nil {
+		return time.Time{}, false, err
+	}
+	return fromMillis(since), counted, nil
 }
 
 func (s staffStore) SignedIn(ctx context.Context, id int64, step int64) (bool, error) {
-	n, err := affected(s.db.Exec(ctx, `UPDATE staff SET last_totp_step = $2, failures = 0, failures_since = 0
-		WHERE id = $1 AND last_totp_step < $2`, id, step))
+	var n int64
+	err := s.db.Tx(ctx, func(t *Tx) error {
+		var err error
+		if n, err = affected(t.Exec(ctx, `UPDATE staff SET last_totp_step = $2 WHERE id = $1 AND last_totp_step < $2`, id, step)); err != nil || n != 1 {
+			return err
+		}
+		return t.clearAttempts(ctx, id)
+	})
 	return n == 1, err
 }
 
@@ -107,19 +141,19 @@ func (s staffStore) Session(ctx context.Context, tokenHash string, now time.Time
 		var created, expires int64
 		var st staff.Staff
 		var role string
-		var since, stCreated int64
+		var stCreated int64
 		var disabled sql.NullInt64
 		err := t.QueryRow(ctx, `SELECT s.token_hash, s.staff_id, s.csrf, s.ip, s.user_agent, s.created_at, s.expires_at,
-				f.email, f.role, f.password_hash, f.totp_sealed, f.last_totp_step, f.failures, f.failures_since, f.created_at, f.created_by, f.disabled_at
+				f.email, f.role, f.password_hash, f.totp_sealed, f.last_totp_step, f.created_at, f.created_by, f.disabled_at
 			FROM staff_sessions s JOIN staff f ON f.id = s.staff_id
 			WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND f.disabled_at IS NULL`,
 			tokenHash, millis(now)).Scan(&ss.TokenHash, &ss.StaffID, &ss.CSRF, &ss.IP, &ss.UserAgent, &created, &expires,
-			&st.Email, &role, &st.PasswordHash, &st.TOTPSealed, &st.LastTOTPStep, &st.Failures, &since, &stCreated, &st.CreatedBy, &disabled)
+			&st.Email, &role, &st.PasswordHash, &st.TOTPSealed, &st.LastTOTPStep, &stCreated, &st.CreatedBy, &disabled)
 		if err != nil {
 			return notFound(err, "session")
 		}
 		st.ID, st.Role = ss.StaffID, staff.Role(role)
-		st.FailuresSince, st.CreatedAt, st.DisabledAt = fromMillis(since), fromMillis(stCreated), fromNullMillis(disabled)
+		st.CreatedAt, st.DisabledAt = fromMillis(stCreated), fromNullMillis(disabled)
 		ss.CreatedAt, ss.ExpiresAt, ss.Staff = fromMillis(created), fromMillis(expires), &st
 		return nil
 	})

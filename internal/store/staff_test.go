@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -303,6 +305,128 @@ func TestStaffRoleChangeAndReset(t *testing.T) {
 				if !slices.Contains(actions, want) {
 					t.Errorf("no %s in %v", want, actions)
 				}
+			}
+		})
+	})
+}
+
+// countingHasher is the real test hasher that counts its checks.
+type countingHasher struct {
+	staff.PasswordHasher
+	checks atomic.Int64
+}
+
+func (h *countingHasher) Check(hash, password string) (bool, error) {
+	h.checks.Add(1)
+	time.Sleep(10 * time.Millisecond) // about what production parameters cost, so guesses overlap
+	return h.PasswordHasher.Check(hash, password)
+}
+
+func TestStaffLockoutIsKeyedOnTheEmailKnownOrNot(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		ctx := context.Background()
+		b := setupStaff(t, e)
+		h := &countingHasher{PasswordHasher: b.svc.Hasher}
+		b.svc.Hasher = h
+		en := b.create(t, "ada@example.com", staff.Reviewer)
+		max := b.svc.Config.MaxFailures
+		signIn := func(email, password, code string) error {
+			_, _, err := b.svc.SignIn(ctx, staff.SignInInput{Email: email, Password: password, Code: code, IP: "10.0.0.1"})
+			return err
+		}
+		attempts := func(t *testing.T) int {
+			t.Helper()
+			var n int
+			if err := b.db.Tx(ctx, func(tx *store.Tx) error {
+				return tx.QueryRow(ctx, `SELECT COUNT(*) FROM signin_attempts`).Scan(&n)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+
+		for _, email := range []string{"ada@example.com", "nobody@example.com"} {
+			t.Run("40 concurrent wrong sign-ins for "+email+" check at most the cap, and lock it", func(t *testing.T) {
+				before := h.checks.Load()
+				var wg sync.WaitGroup
+				var wrong, locked atomic.Int32
+				for range 40 {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						switch err := signIn(email, "wrong password!!", "000000"); {
+						case err == staff.ErrSignIn:
+							wrong.Add(1)
+						case errs.Is(err, errs.RateLimited):
+							locked.Add(1)
+						default:
+							t.Errorf("sign-in = %v", err)
+						}
+					}()
+				}
+				wg.Wait()
+				if wrong.Load() != int32(max) || locked.Load() != int32(40-max) {
+					t.Fatalf("%d wrong, %d locked; want %d and %d", wrong.Load(), locked.Load(), max, 40-max)
+				}
+				if n := h.checks.Load() - before; n != int64(max) {
+					t.Fatalf("%d password checks; want %d", n, max)
+				}
+			})
+		}
+		t.Run("a known and an unknown e-mail are locked with the same words", func(t *testing.T) {
+			err1 := signIn("ada@example.com", "correct horse battery", b.code(t, en))
+			err2 := signIn("nobody@example.com", "correct horse battery", "123456")
+			if !errs.Is(err1, errs.RateLimited) || err1.Error() != err2.Error() || !strings.Contains(err1.Error(), "locked until") {
+				t.Fatalf("known %v, unknown %v", err1, err2)
+			}
+		})
+		t.Run("an unknown e-mail adds no staff row", func(t *testing.T) {
+			list, err := b.svc.List(ctx)
+			if err != nil || len(list) != 1 {
+				t.Fatalf("staff = %+v, %v", list, err)
+			}
+		})
+		t.Run("windows that have ended are pruned, so made-up e-mails cannot fill the table", func(t *testing.T) {
+			for i := range 20 {
+				_ = signIn(fmt.Sprintf("made-up-%d@example.com", i), "wrong password!!", "000000")
+			}
+			if n := attempts(t); n != 22 {
+				t.Fatalf("%d rows of attempts; want 22", n)
+			}
+			b.clock.Add(b.svc.Config.LockWindow + time.Second)
+			if err := signIn("ada@example.com", "correct horse battery", b.code(t, en)); err != nil {
+				t.Fatalf("after the window = %v", err)
+			}
+			if n := attempts(t); n != 0 {
+				t.Fatalf("%d rows of attempts left after the window and a sign-in; want 0", n)
+			}
+		})
+		t.Run("a sign-in clears the e-mail's failures", func(t *testing.T) {
+			b.clock.Add(30 * time.Second)
+			for range max - 1 {
+				_ = signIn("ada@example.com", "wrong password!!", "000000")
+			}
+			if err := signIn("ada@example.com", "correct horse battery", b.code(t, en)); err != nil {
+				t.Fatal(err)
+			}
+			b.clock.Add(30 * time.Second)
+			for i := range max - 1 {
+				if err := signIn("ada@example.com", "wrong password!!", "000000"); err != staff.ErrSignIn {
+					t.Fatalf("failure %d after a sign-in = %v", i+1, err)
+				}
+			}
+		})
+		t.Run("a credentials reset unlocks the e-mail", func(t *testing.T) {
+			_ = signIn("ada@example.com", "wrong password!!", "000000")
+			if err := signIn("ada@example.com", "correct horse battery", b.code(t, en)); !errs.Is(err, errs.RateLimited) {
+				t.Fatalf("locked = %v", err)
+			}
+			en2, err := b.svc.Reset(ctx, "ada@example.com", "a brand new password", cli)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := signIn("ada@example.com", "a brand new password", b.code(t, en2)); err != nil {
+				t.Fatalf("after the reset = %v", err)
 			}
 		})
 	})

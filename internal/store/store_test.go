@@ -160,6 +160,120 @@ func TestCountersHoldUnderConcurrency(t *testing.T) {
 	})
 }
 
+func TestClaimedCountersNeverPassTheirCap(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		db := storetest.Open(t, e)
+		var ok atomic.Int32
+		var wg sync.WaitGroup
+		for range 60 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := tx(t, db, func(x account.Tx) error {
+					got, err := x.ClaimCounter(ctx, "s", "k", "2026-11-23", 10)
+					if got {
+						ok.Add(1)
+					}
+					return err
+				}); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		if ok.Load() != 10 {
+			t.Fatalf("%d of 60 concurrent claims succeeded; want 10", ok.Load())
+		}
+		value := func() (n int) {
+			_ = db.Accounts().View(ctx, func(x account.Tx) error { n, _ = x.CounterValue(ctx, "s", "k", "2026-11-23"); return nil })
+			return n
+		}
+		if n := value(); n != 10 {
+			t.Fatalf("counter = %d; want 10", n)
+		}
+		if err := tx(t, db, func(x account.Tx) error { return x.ReleaseCounter(ctx, "s", "k", "2026-11-23") }); err != nil {
+			t.Fatal(err)
+		}
+		if n := value(); n != 9 {
+			t.Fatalf("after a release counter = %d; want 9", n)
+		}
+	})
+}
+
+func TestPastDaysCountersArePrunedInBatches(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		db := storetest.Open(t, e)
+		if err := tx(t, db, func(x account.Tx) error {
+			for i := range 700 {
+				if _, err := x.BumpCounter(ctx, "login.fail", fmt.Sprint(i), "2026-11-20"); err != nil {
+					return err
+				}
+			}
+			_, err := x.BumpCounter(ctx, "login.fail", "today", "2026-11-23")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		left := func() (n int64) {
+			c, err := db.RowCounts(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c["rate_counters"]
+		}
+		for _, want := range []int64{201, 1, 1} {
+			if err := tx(t, db, func(x account.Tx) error { return x.PruneCounters(ctx, "2026-11-22") }); err != nil {
+				t.Fatal(err)
+			}
+			if n := left(); n != want {
+				t.Fatalf("%d counters left; want %d", n, want)
+			}
+		}
+	})
+}
+
+func TestCardVerifyAttemptsAreCountedAtomically(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		db := storetest.Open(t, e)
+		seed(t, db)
+		u := mustUser(t, db, "2347000000001")
+		c := &account.BankCard{UserID: u.ID, BankCode: "058", AccountHash: "h", AccountMask: "******0001", AccountName: "A", Default: true, CreatedAt: t0}
+		c.SetSealed([]byte{1, 2, 3}, nil)
+		if err := tx(t, db, func(x account.Tx) error { return x.CreateCard(ctx, c) }); err != nil {
+			t.Fatal(err)
+		}
+		var ok atomic.Int32
+		var wg sync.WaitGroup
+		for range 30 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_ = tx(t, db, func(x account.Tx) error {
+					got, err := x.AddCardVerifyAttempt(ctx, u.ID, c.ID, 3)
+					if got {
+						ok.Add(1)
+					}
+					return err
+				})
+			}()
+		}
+		wg.Wait()
+		if ok.Load() != 3 {
+			t.Fatalf("%d of 30 concurrent guesses counted; want 3", ok.Load())
+		}
+		other := mustUser(t, db, "2347000000002")
+		if err := tx(t, db, func(x account.Tx) error {
+			got, err := x.AddCardVerifyAttempt(ctx, other.ID, c.ID, 9)
+			if got {
+				t.Error("another borrower's guess was counted on this card")
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
 func TestOTPAttemptsAreCountedAtomically(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, e store.Engine) {
 		db := storetest.Open(t, e)
