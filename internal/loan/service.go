@@ -76,15 +76,16 @@ type Payment struct {
 	IdempotencyKey string // empty for disbursements
 	RequestHash    string
 	Failure        string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+
 	// ClosedReason says why a checkout was closed before it was paid
 	// (superseded, closed, and then credited if money came anyway).
 	ClosedReason string
 	// CycleDue is, for an extension, the due date of the cycle it buys an
 	// extension of; zero for other payments (and for checkouts opened
 	// before it was recorded).
-	CycleDue  Date
-	CreatedAt time.Time
-	UpdatedAt      time.Time
+	CycleDue Date
 }
 
 // Store opens transactions over the loan data. Read runs reads without a
@@ -676,10 +677,9 @@ func (s *Service) HandlePayment(ctx context.Context, res PaymentResult) error {
 					Content: fmt.Sprintf("Your payment %s for loan %s did not go through.", p.Reference, r.ID)})
 			}
 		} else {
-			p.Status = PaySuccess
 			switch p.Kind {
 			case PayDisbursement:
-				p.Paid = p.Amount
+				p.Status, p.Paid = PaySuccess, p.Amount
 				if txs, err = r.Disburse(now); err != nil {
 					return err
 				}
@@ -756,11 +756,14 @@ func (s *Service) cancelCheckouts(ctx context.Context, ps []Payment) {
 	}
 }
 
-// applyPayment books money received as BookingFor decides: credit when
-// the checkout was closed, an extension when it buys this cycle's, else a
-// repayment (money received is always booked, whatever was intended).
+// applyPayment books money received on checkout p as BookingFor decides:
+// credit when the checkout was closed, an extension when it buys this
+// cycle's, else a repayment (money received is always booked, whatever
+// was intended). It moves p to PaySuccess, or PayCredited.
 func (s *Service) applyPayment(r *Record, p *Payment, now time.Time) (ledger.Transaction, inbox.Message, error) {
-	switch BookingFor(&r.Loan, p, p.Paid) {
+	booking := BookingFor(&r.Loan, p, p.Paid)
+	p.Status = PaySuccess
+	switch booking {
 	case BookCredit:
 		t, err := r.KeepCredit(p.Reference, p.Paid, now)
 		if err != nil {

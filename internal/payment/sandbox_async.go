@@ -54,8 +54,6 @@ type Cancellations interface {
 type Async struct {
 	Queue   EventQueue
 	Charges Charges
-	// Cancelled keeps cancelled checkouts; nil: CancelCheckout is refused.
-	Cancelled Cancellations
 	Secret  []byte // shared webhook secret
 	// CheckoutBase prefixes checkout URLs, e.g. http://localhost:8080.
 	CheckoutBase string
@@ -66,6 +64,9 @@ type Async struct {
 	// Deliver posts one signed event; nil means an HTTP POST to WebhookURL.
 	Deliver func(ctx context.Context, body []byte, signature string) error
 	Now     func() time.Time
+
+	// Cancelled keeps cancelled checkouts; nil: CancelCheckout is refused.
+	Cancelled Cancellations
 }
 
 func (a *Async) now() time.Time {
