@@ -78,10 +78,10 @@ func (s *Server) loanRoutes() []route {
 		{method: "GET", path: "/loan/record/latest", tag: "Loans", summary: "The borrower's newest loan, or null (获取最新的一条贷款记录).", auth: true,
 			response: "loan record or null", handle: s.authed(s.latestLoan(false))},
 		{method: "GET", path: "/loan/record/repay", tag: "Loans", auth: true,
-			summary: "Repay a loan in full (用户主动还款接口): opens a checkout for everything outstanding and answers its reference and checkoutUrl. Calling it again while nothing changed answers the same checkout.",
+			summary: "Repay a loan in full (用户主动还款接口): opens a checkout for everything outstanding and answers its reference and checkoutUrl. Calling it again while nothing changed answers the same checkout; if another checkout has superseded it since, it opens a new one (a loan has one open checkout at a time).",
 			query:   []field{loanIDQuery}, response: "repayment", handle: s.authed(s.repayGet)},
 		{method: "POST", path: "/loan/record/repay", tag: "Loans", auth: true,
-			summary: "Repay part or all of a loan, or pay for an extension. Requires an Idempotency-Key header (1–128 characters): the same key with the same body answers the first answer; with a different body 409. Payments are allocated penalty → fee → interest → principal; anything beyond what is owed is kept as credit.",
+			summary: "Repay part or all of a loan, or pay for an extension. A loan has one open checkout at a time: a new one supersedes the open one (status superseded; the provider is told to cancel it), and checkouts close when the loan is settled (status closed); money that still arrives on a closed checkout is kept as borrower credit (status credited). An extension is bought once per cycle. Requires an Idempotency-Key header (1–128 characters): the same key with the same body answers the first checkout as it stands now (possibly superseded, closed or paid; never reopened); with a different body 409. Payments are allocated penalty → fee → interest → principal; anything beyond what is owed is kept as credit.",
 			body: []field{
 				{name: "id", typ: "string", required: true, desc: "Loan id"},
 				{name: "amount", typ: "string", desc: "Minor units to pay; default everything outstanding (repay) or the extension cost (extend)"},
