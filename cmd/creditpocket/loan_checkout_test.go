@@ -290,3 +290,34 @@ func TestTwoExtensionCheckoutsPaidTogetherExtendOnce(t *testing.T) {
 		a.verifyClean()
 	})
 }
+
+// TestACancelTheProviderRefusesLeavesTheNewCheckoutAndCreditsTheOld runs
+// the sandbox without its cancellation records, so every cancel fails:
+// the new checkout still opens, and the superseded one, still payable at
+// the provider, brings in credit rather than a second repayment.
+func TestACancelTheProviderRefusesLeavesTheNewCheckoutAndCreditsTheOld(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		a := newLoanApp(t, e, nil)
+		a.app.Payments.Cancelled = nil // CancelCheckout now fails
+		tok := a.borrower("07068425023")
+		a.applyReq(tok, "301")
+		a.deliver()
+		l := a.latest(tok)
+		var old, cur checkout
+		a.repay(tok, "old", map[string]string{"id": l.ID}).decode(t, &old)
+		if r := a.repay(tok, "new", map[string]string{"id": l.ID}); r.Status != http.StatusOK {
+			t.Fatalf("a checkout whose predecessor the provider would not cancel = %d %q", r.Status, r.Message)
+		} else {
+			r.decode(t, &cur)
+		}
+		for _, ref := range []string{old.Reference, cur.Reference} {
+			a.ok("POST", "/sandbox/payments/"+ref+"/complete", map[string]string{}, "")
+		}
+		a.deliver()
+		received, credit := a.loanMoney(l.ID)
+		if got := a.latest(tok); got.Status != int(loan.StatusSettled) || received != 2*850000 || credit != 850000 {
+			t.Fatalf("status %d, received %d, credit %d; want settled once, the superseded payment as credit", got.Status, received, credit)
+		}
+		a.verifyClean()
+	})
+}

@@ -885,31 +885,30 @@ func (s *Service) Repay(ctx context.Context, in RepayInput) (*Payment, error) {
 		}
 		return tx.InsertPayment(ctx, p)
 	})
-	if prior != nil || err != nil {
-		// The checkout just opened at the provider is stored nowhere:
-		// close it there too, so nothing can be paid on it.
-		s.cancelCheckouts(ctx, []Payment{{Reference: p.Reference, LoanID: p.LoanID, ClosedReason: "never stored"}})
+	if err == nil && prior == nil {
+		s.cancelCheckouts(ctx, superseded)
+		return p, nil
 	}
-	if errs.Is(err, errs.Conflict) && prior == nil {
-		// The same key was used on another loan meanwhile (the unique
-		// index caught it). Read it in a new transaction: PostgreSQL
-		// aborts one after a failed insert.
+	// The checkout just opened at the provider is stored nowhere: close it
+	// there too, so nothing can be paid on it.
+	s.cancelCheckouts(ctx, []Payment{{Reference: p.Reference, LoanID: p.LoanID, ClosedReason: "never stored"}})
+	if errs.Is(err, errs.Conflict) {
+		// The key may have been taken on another loan meanwhile (the
+		// unique index caught it). Read it in a new transaction:
+		// PostgreSQL aborts one after a failed insert.
+		var found *Payment
 		if rerr := s.Store.View(ctx, func(tx Tx) error {
 			var err error
-			prior, err = tx.PaymentByKey(ctx, in.UserID, in.IdempotencyKey)
+			found, err = tx.PaymentByKey(ctx, in.UserID, in.IdempotencyKey)
 			return err
 		}); rerr == nil {
-			return replay(prior, in)
+			prior, err = found, nil
 		}
 	}
 	if err != nil {
 		return nil, err
 	}
-	if prior != nil {
-		return replay(prior, in)
-	}
-	s.cancelCheckouts(ctx, superseded)
-	return p, nil
+	return replay(prior, in)
 }
 
 // newCheckout prices a checkout of in on r: everything owed (or the
