@@ -43,7 +43,7 @@ func (a *App) wireLoans(v *vault.Vault, accounts *account.Service, loc *time.Loc
 		base = "http://localhost" + a.Config.Addr
 	}
 	a.Payments = &payment.Async{
-		Queue: a.DB.SandboxEvents(), Charges: a.DB, Secret: secret, CheckoutBase: base,
+		Queue: a.DB.SandboxEvents(), Charges: a.DB, Cancelled: a.DB.SandboxCheckouts(), Secret: secret, CheckoutBase: base,
 		TransferDelay: opt.TransferDelay, Now: opt.Now,
 	}
 	decider := &underwriting.Decider{

@@ -78,10 +78,10 @@ func (s *Server) loanRoutes() []route {
 		{method: "GET", path: "/loan/record/latest", tag: "Loans", summary: "The borrower's newest loan, or null (获取最新的一条贷款记录).", auth: true,
 			response: "loan record or null", handle: s.authed(s.latestLoan(false))},
 		{method: "GET", path: "/loan/record/repay", tag: "Loans", auth: true,
-			summary: "Repay a loan in full (用户主动还款接口): opens a checkout for everything outstanding and answers its reference and checkoutUrl. Calling it again while nothing changed answers the same checkout.",
+			summary: "Repay a loan in full (用户主动还款接口): opens a checkout for everything outstanding and answers its reference and checkoutUrl. Calling it again while nothing changed answers the same checkout; if another checkout has superseded it since, it opens a new one (a loan has one open checkout at a time).",
 			query:   []field{loanIDQuery}, response: "repayment", handle: s.authed(s.repayGet)},
 		{method: "POST", path: "/loan/record/repay", tag: "Loans", auth: true,
-			summary: "Repay part or all of a loan, or pay for an extension. Requires an Idempotency-Key header (1–128 characters): the same key with the same body answers the first answer; with a different body 409. Payments are allocated penalty → fee → interest → principal; anything beyond what is owed is kept as credit.",
+			summary: "Repay part or all of a loan, or pay for an extension. A loan has one open checkout at a time: a new one supersedes the open one (status superseded; the provider is told to cancel it), and checkouts close when the loan is settled (status closed); money that still arrives on a closed checkout is kept as borrower credit (status credited). An extension is bought once per cycle. Requires an Idempotency-Key header (1–128 characters): the same key with the same body answers the first checkout as it stands now (possibly superseded, closed or paid; never reopened); with a different body 409. Payments are allocated penalty → fee → interest → principal; anything beyond what is owed is kept as credit.",
 			body: []field{
 				{name: "id", typ: "string", required: true, desc: "Loan id"},
 				{name: "amount", typ: "string", desc: "Minor units to pay; default everything outstanding (repay) or the extension cost (extend)"},
@@ -92,7 +92,7 @@ func (s *Server) loanRoutes() []route {
 			response: "webhook receipt", handle: s.webhook},
 		{method: "GET", path: "/ops/loans/review", tag: "Operations", summary: "Loans waiting for manual review, oldest first. Needs the operator token (CREDITPOCKET_OPS_TOKEN) as a Bearer token; refused while none is configured.",
 			query: pageFields, response: "list of loan record", handle: s.ops(s.reviewQueue)},
-		{method: "GET", path: "/ops/loans/{id}", tag: "Operations", summary: "One loan as the app shows it, with the id of its risk decision (open it with GET /ops/risk/decisions/{sequence_id}) and when the borrower consented to device data. Operator token required.",
+		{method: "GET", path: "/ops/loans/{id}", tag: "Operations", summary: "One loan as the app shows it, with the id of its risk decision (open it with GET /ops/risk/decisions/{sequence_id}), when the borrower consented to device data, the borrower credit held (credit) and the loan's payments (payments: status superseded or closed for a checkout closed before it was paid, closedReason saying why, arrivedOnClosedCheckout for money that came on one anyway and was kept as credit). Operator token required.",
 			response: "operator loan", handle: s.ops(s.opsLoan)},
 		{method: "POST", path: "/ops/loans/{id}/approve", tag: "Operations", summary: "Approve a loan in manual review and start its payout; the reviewer is recorded (auditUserId). Operator token required.",
 			body: reviewFields, response: "loan record", handle: s.ops(s.review(true))},
@@ -487,7 +487,7 @@ type repayView struct {
 	LoanID      string `json:"id"`
 	Type        string `json:"type"` // repay | extend
 	Amount      string `json:"amount"`
-	Status      string `json:"status"` // pending | success | failed
+	Status      string `json:"status"` // pending | success | failed | superseded | closed | credited
 	CreatedTime string `json:"createdTime"`
 }
 
@@ -516,13 +516,27 @@ func (s *Server) repayGet(r *http.Request, sess *account.Session) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	key := fmt.Sprintf("get:%s:%d:%d", l.ID, owed, l.Version)
-	p, err := s.Loans.Service.Repay(r.Context(), loan.RepayInput{UserID: sess.UserID, LoanID: l.ID, IdempotencyKey: key, RequestHash: key})
-	if err != nil {
-		return nil, err
+	base := fmt.Sprintf("get:%s:%d:%d", l.ID, owed, l.Version)
+	// A checkout a GET opened and a later checkout superseded is not
+	// answered again: the next key names it, so a repeated GET opens one
+	// new checkout and then keeps answering that one.
+	key := base
+	var p *loan.Payment
+	for range maxGetChain {
+		if p, err = s.Loans.Service.Repay(r.Context(), loan.RepayInput{UserID: sess.UserID, LoanID: l.ID, IdempotencyKey: key, RequestHash: base}); err != nil {
+			return nil, err
+		}
+		if p.Status != loan.PaySuperseded {
+			break
+		}
+		key = base + ":" + p.Reference
 	}
 	return s.repayView(p), nil
 }
+
+// maxGetChain bounds the superseded checkouts a GET /loan/record/repay
+// steps over.
+const maxGetChain = 8
 
 type repayReq struct {
 	ID     json.Number `json:"id"`
@@ -607,6 +621,27 @@ type opsLoanView struct {
 	Loan              loanView `json:"loan"`
 	RiskSequenceID    string   `json:"riskSequenceId"` // "" when the risk engine did not decide it
 	DeviceConsentTime string   `json:"deviceConsentTime"`
+	// Credit is money held for the borrower (overpayments, and payments
+	// that arrived on closed checkouts) until it is refunded.
+	Credit   string           `json:"credit"`
+	Payments []opsPaymentView `json:"payments"`
+}
+
+// opsPaymentView is one of a loan's payments, for operators.
+type opsPaymentView struct {
+	Reference string `json:"reference"`
+	Kind      string `json:"kind"` // disbursement | repayment | extension
+	Amount    string `json:"amount"`
+	Paid      string `json:"paid"`
+	Status    string `json:"status"` // pending | success | failed | superseded | closed | credited
+	Failure   string `json:"failure"`
+	// ClosedReason says why a checkout closed before it was paid.
+	ClosedReason string `json:"closedReason"`
+	// ArrivedOnClosedCheckout marks money that came on a closed checkout
+	// and was kept as borrower credit.
+	ArrivedOnClosedCheckout bool   `json:"arrivedOnClosedCheckout"`
+	CreatedTime             string `json:"createdTime"`
+	UpdatedTime             string `json:"updatedTime"`
 }
 
 func (s *Server) opsLoan(r *http.Request) (any, error) {
@@ -614,7 +649,18 @@ func (s *Server) opsLoan(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return opsLoanView{Loan: s.loanView(*l), RiskSequenceID: l.RiskSequenceID, DeviceConsentTime: s.timeText(l.DeviceConsentAt)}, nil
+	ps, err := s.Loans.Service.Payments(r.Context(), l.ID)
+	if err != nil {
+		return nil, err
+	}
+	v := opsLoanView{Loan: s.loanView(*l), RiskSequenceID: l.RiskSequenceID, DeviceConsentTime: s.timeText(l.DeviceConsentAt),
+		Credit: l.Credit.String(), Payments: make([]opsPaymentView, len(ps))}
+	for i, p := range ps {
+		v.Payments[i] = opsPaymentView{Reference: p.Reference, Kind: p.Kind, Amount: p.Amount.String(), Paid: p.Paid.String(),
+			Status: p.Status, Failure: p.Failure, ClosedReason: p.ClosedReason, ArrivedOnClosedCheckout: p.ArrivedOnClosedCheckout(),
+			CreatedTime: s.timeText(p.CreatedAt), UpdatedTime: s.timeText(p.UpdatedAt)}
+	}
+	return v, nil
 }
 
 func (s *Server) reviewQueue(r *http.Request) (any, error) {

@@ -110,6 +110,7 @@ var moneyEvents = map[Event]string{
 	EventExtend:        "Extend",
 	EventWriteOff:      "WriteOff",
 	EventRefundCredit:  "Refund",
+	EventKeepCredit:    "KeepCredit",
 }
 
 // Fire applies an event that moves no money: risk and manual decisions,
@@ -215,6 +216,32 @@ func (l *Loan) Repay(paymentRef string, amount ledger.Money, now time.Time) (All
 	next.LastPaidAt = now
 	*l = next
 	return alloc, tx, nil
+}
+
+// KeepCredit books amount, received on a checkout that was closed before
+// it was paid (superseded, or closed when the loan stopped owing), as
+// borrower credit identified by paymentRef: nothing owed changes and the
+// status stays. Money received is always booked; the refund is separate.
+func (l *Loan) KeepCredit(paymentRef string, amount ledger.Money, now time.Time) (ledger.Transaction, error) {
+	if amount <= 0 {
+		return ledger.Transaction{}, errs.InvalidField("amount", "must be positive, got %d", amount)
+	}
+	next, err := l.step(EventKeepCredit, now)
+	if err != nil {
+		return ledger.Transaction{}, err
+	}
+	if next.Received, err = l.Received.Add(amount); err != nil {
+		return ledger.Transaction{}, fmt.Errorf("loan %s: amount received: %w", l.ID, err)
+	}
+	if next.Credit, err = l.Credit.Add(amount); err != nil {
+		return ledger.Transaction{}, fmt.Errorf("loan %s: credit: %w", l.ID, err)
+	}
+	tx, err := l.book().Repayment(paymentRef, ledger.Buckets{}, amount)
+	if err != nil {
+		return ledger.Transaction{}, err
+	}
+	*l = next
+	return tx, nil
 }
 
 // CloseOfBusiness runs the daily overdue job for business on an owing

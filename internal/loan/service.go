@@ -54,6 +54,13 @@ const (
 	PayPending = "pending"
 	PaySuccess = "success"
 	PayFailed  = "failed"
+	// A checkout closed before it was paid: a newer checkout of the loan
+	// replaced it, or the loan stopped owing. See checkout.go.
+	PaySuperseded = "superseded"
+	PayClosed     = "closed"
+	// Money arrived on a superseded or closed checkout and was kept as
+	// borrower credit.
+	PayCredited = "credited"
 )
 
 // Payment is money asked of, or sent through, the payment provider.
@@ -71,6 +78,14 @@ type Payment struct {
 	Failure        string
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+
+	// ClosedReason says why a checkout was closed before it was paid
+	// (superseded, closed, and then credited if money came anyway).
+	ClosedReason string
+	// CycleDue is, for an extension, the due date of the cycle it buys an
+	// extension of; zero for other payments (and for checkouts opened
+	// before it was recorded).
+	CycleDue Date
 }
 
 // Store opens transactions over the loan data. Read runs reads without a
@@ -126,10 +141,21 @@ type Tx interface {
 	// already stored.
 	AppendLedger(ctx context.Context, txs []ledger.Transaction, now time.Time) error
 
-	InsertPayment(ctx context.Context, p *Payment) error // errs.Conflict on a reused idempotency key
+	// InsertPayment stores a payment: errs.Conflict on a reused idempotency
+	// key, or on a second open checkout of a loan.
+	InsertPayment(ctx context.Context, p *Payment) error
+	// PaymentForUpdate reads a payment and locks its loan, then it: every
+	// writer of a loan's payments takes the loan's lock first.
 	PaymentForUpdate(ctx context.Context, ref string) (*Payment, error)
 	PaymentByKey(ctx context.Context, userID int64, key string) (*Payment, error) // errs.NotFound
+	// UpdatePayment writes a payment's outcome (paid, status, checkout
+	// URL, failure, closed reason).
 	UpdatePayment(ctx context.Context, p *Payment) error
+	// OpenCheckouts lists the loan's open checkouts (pending repayments
+	// and extensions); call it with the loan locked.
+	OpenCheckouts(ctx context.Context, loanID string) ([]Payment, error)
+	// LoanPayments lists the loan's payments, oldest first.
+	LoanPayments(ctx context.Context, loanID string) ([]Payment, error)
 	// StalePayments lists pending payments of kind not touched since before.
 	StalePayments(ctx context.Context, kind string, before time.Time, limit int) ([]Payment, error)
 
@@ -145,6 +171,10 @@ type Provider interface {
 	Disburse(ctx context.Context, reference, recipientCode string, amount ledger.Money, currency string) error
 	// Checkout opens a payment page for the borrower and returns its URL.
 	Checkout(ctx context.Context, reference string, amount ledger.Money, currency string) (string, error)
+	// CancelCheckout closes a checkout so it can no longer be paid, where
+	// the provider can; reason says why. Money it takes anyway is still
+	// booked (as borrower credit).
+	CancelCheckout(ctx context.Context, reference, reason string) error
 }
 
 // Borrowers reads an applicant's file and makes sure the default bank
@@ -606,24 +636,31 @@ type PaymentResult struct {
 
 // HandlePayment applies a payment's outcome exactly once: the payment row
 // moves from pending only once, so the same webhook delivered many times,
-// or a late failure after a success, changes nothing. Unknown references
-// are errs.NotFound.
+// or a late failure after a success, changes nothing. Money arriving on a
+// checkout closed before it was paid is kept as borrower credit, once.
+// When a payment ends the loan's owing life its other open checkouts
+// close in the same transaction, and the provider is told to cancel them.
+// Unknown references are errs.NotFound.
 func (s *Service) HandlePayment(ctx context.Context, res PaymentResult) error {
 	now := s.now()
-	var settled *Record
+	var (
+		settled *Record
+		closed  []Payment
+	)
 	err := s.Store.Tx(ctx, func(tx Tx) error {
-		settled = nil
+		settled, closed = nil, nil
 		p, err := tx.PaymentForUpdate(ctx, res.Reference)
 		if err != nil {
 			return err
 		}
-		if p.Status != PayPending {
+		if !p.AwaitsOutcome(res.Succeeded) {
 			return nil
 		}
 		r, err := tx.LoanForUpdate(ctx, p.LoanID)
 		if err != nil {
 			return err
 		}
+		wasOwing := r.Status.Owing()
 		p.UpdatedAt = now
 		var txs []ledger.Transaction
 		var msgs []inbox.Message
@@ -640,10 +677,9 @@ func (s *Service) HandlePayment(ctx context.Context, res PaymentResult) error {
 					Content: fmt.Sprintf("Your payment %s for loan %s did not go through.", p.Reference, r.ID)})
 			}
 		} else {
-			p.Status = PaySuccess
 			switch p.Kind {
 			case PayDisbursement:
-				p.Paid = p.Amount
+				p.Status, p.Paid = PaySuccess, p.Amount
 				if txs, err = r.Disburse(now); err != nil {
 					return err
 				}
@@ -665,37 +701,90 @@ func (s *Service) HandlePayment(ctx context.Context, res PaymentResult) error {
 		if err := tx.UpdatePayment(ctx, p); err != nil {
 			return err
 		}
+		if wasOwing && !r.Status.Owing() && p.Kind != PayDisbursement {
+			if closed, err = closeCheckouts(ctx, tx, r.ID, PayClosed, "loan "+r.ID+" is "+statusNames[r.Status], now); err != nil {
+				return err
+			}
+		}
 		if err := tx.AppendLedger(ctx, txs, now); err != nil {
 			return err
 		}
 		if err := tx.UpdateLoan(ctx, r); err != nil {
 			return err
 		}
-		if r.Status == StatusSettled && res.Succeeded && p.Kind != PayDisbursement {
+		if wasOwing && r.Status == StatusSettled && res.Succeeded && p.Kind != PayDisbursement {
 			settled = r
 		}
 		return addMessages(ctx, tx, r.UserID(), msgs, now)
 	})
-	if err == nil && settled != nil {
+	if err != nil {
+		return err
+	}
+	s.cancelCheckouts(ctx, closed)
+	if settled != nil {
 		s.report(ctx, settled, OutcomeRepaid, now)
 	}
-	return err
+	return nil
 }
 
-// applyPayment books money received: an extension when it pays exactly
-// what the extension costs, else a repayment (money received is always
-// booked, whatever was intended).
-func (s *Service) applyPayment(r *Record, p *Payment, now time.Time) (ledger.Transaction, inbox.Message, error) {
-	if p.Kind == PayExtension {
-		fee, penalty := r.ExtensionDue()
-		if due, err := fee.Add(penalty); err == nil && due == p.Paid {
-			t, err := r.Extend(p.Reference, p.Paid, DateOf(now), now)
-			if err == nil {
-				return t, inbox.Message{Kind: inbox.KindLoan, Title: "Loan extended",
-					Content: fmt.Sprintf("Loan %s is extended: the new due date is %s.", r.ID, r.DueDate)}, nil
-			}
-			s.log().Warn("extension payment booked as repayment", "loan", r.ID, "reference", p.Reference, "err", err)
+// closeCheckouts closes the loan's open checkouts with status (PaySuperseded
+// or PayClosed) and reason, and returns them for cancelCheckouts to tell
+// the provider after the commit. The loan must be locked.
+func closeCheckouts(ctx context.Context, tx Tx, loanID, status, reason string, now time.Time) ([]Payment, error) {
+	open, err := tx.OpenCheckouts(ctx, loanID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range open {
+		open[i].close(status, reason, now)
+		if err := tx.UpdatePayment(ctx, &open[i]); err != nil {
+			return nil, err
 		}
+	}
+	return open, nil
+}
+
+// cancelCheckouts asks the provider to cancel checkouts closed by a
+// committed transaction. A failure is logged, not returned: the state
+// change stands, and money the provider still takes on one is booked as
+// credit when its webhook arrives.
+func (s *Service) cancelCheckouts(ctx context.Context, ps []Payment) {
+	for _, p := range ps {
+		if err := s.Provider.CancelCheckout(ctx, p.Reference, p.ClosedReason); err != nil {
+			s.log().WarnContext(ctx, "provider did not cancel a closed checkout", "loan", p.LoanID, "reference", p.Reference, "err", err)
+		}
+	}
+}
+
+// applyPayment books money received on checkout p as BookingFor decides:
+// credit when the checkout was closed, an extension when it buys this
+// cycle's, else a repayment (money received is always booked, whatever
+// was intended). It moves p to PaySuccess, or PayCredited.
+func (s *Service) applyPayment(r *Record, p *Payment, now time.Time) (ledger.Transaction, inbox.Message, error) {
+	booking := BookingFor(&r.Loan, p, p.Paid)
+	p.Status = PaySuccess
+	switch booking {
+	case BookCredit:
+		t, err := r.KeepCredit(p.Reference, p.Paid, now)
+		if err != nil {
+			return ledger.Transaction{}, inbox.Message{}, err
+		}
+		why := p.ClosedReason
+		if why == "" {
+			why = "loan " + r.ID + " is " + statusNames[r.Status]
+		}
+		p.Status = PayCredited
+		s.log().Warn("payment arrived on a closed checkout: kept as credit", "loan", r.ID, "reference", p.Reference, "paid", p.Paid, "closed", why)
+		return t, inbox.Message{Kind: inbox.KindPayment, Title: "Payment kept as credit",
+			Content: fmt.Sprintf("We received %s for loan %s on checkout %s, which was no longer open (%s). It is kept as credit for you.",
+				p.Paid, r.ID, p.Reference, why)}, nil
+	case BookExtension:
+		t, err := r.Extend(p.Reference, p.Paid, DateOf(now), now)
+		if err == nil {
+			return t, inbox.Message{Kind: inbox.KindLoan, Title: "Loan extended",
+				Content: fmt.Sprintf("Loan %s is extended: the new due date is %s.", r.ID, r.DueDate)}, nil
+		}
+		s.log().Warn("extension payment booked as repayment", "loan", r.ID, "reference", p.Reference, "err", err)
 	}
 	alloc, t, err := r.Repay(p.Reference, p.Paid, now)
 	if err != nil {
@@ -727,9 +816,13 @@ type RepayInput struct {
 // maxIdempotencyKey caps the key taken from a header.
 const maxIdempotencyKey = 128
 
-// Repay opens a repayment (or extension) checkout. The same idempotency
-// key with the same request returns the first checkout; with a different
-// request it is errs.Conflict.
+// Repay opens a repayment (or extension) checkout. A loan has one open
+// checkout at a time: opening one supersedes the open one in the same
+// transaction, under the loan's lock, and the provider is then told to
+// cancel it. The same idempotency key with the same request returns the
+// first checkout as it stands now — superseded, closed or paid if it has
+// been since, never reopened (a new checkout needs a new key); with a
+// different request it is errs.Conflict.
 func (s *Service) Repay(ctx context.Context, in RepayInput) (*Payment, error) {
 	if in.IdempotencyKey == "" {
 		return nil, errs.Required("Idempotency-Key")
@@ -761,10 +854,71 @@ func (s *Service) Repay(ctx context.Context, in RepayInput) (*Payment, error) {
 	if prior != nil {
 		return replay(prior, in)
 	}
+	p, err := newCheckout(r, in, now)
+	if err != nil {
+		return nil, err
+	}
+	if p.CheckoutURL, err = s.Provider.Checkout(ctx, p.Reference, p.Amount, r.Pricing.Currency); err != nil {
+		return nil, errs.E(errs.Unavailable, "the payment provider could not open a checkout; try again later")
+	}
+	var superseded []Payment
+	err = s.Store.Tx(ctx, func(tx Tx) error {
+		prior, superseded = nil, nil
+		locked, err := tx.LoanForUpdate(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		// The amount was priced on r; a payment booked since changes it.
+		if locked.Version != r.Version {
+			return errs.E(errs.Conflict, "loan %s changed while the checkout was being opened; try again", r.ID)
+		}
+		// A concurrent request with the same key waited for the same lock.
+		switch prior, err = tx.PaymentByKey(ctx, in.UserID, in.IdempotencyKey); {
+		case err == nil:
+			return nil
+		case !errs.Is(err, errs.NotFound):
+			return err
+		}
+		prior = nil
+		if superseded, err = closeCheckouts(ctx, tx, r.ID, PaySuperseded, "superseded by "+p.Reference, now); err != nil {
+			return err
+		}
+		return tx.InsertPayment(ctx, p)
+	})
+	if err == nil && prior == nil {
+		s.cancelCheckouts(ctx, superseded)
+		return p, nil
+	}
+	// The checkout just opened at the provider is stored nowhere: close it
+	// there too, so nothing can be paid on it.
+	s.cancelCheckouts(ctx, []Payment{{Reference: p.Reference, LoanID: p.LoanID, ClosedReason: "never stored"}})
+	if errs.Is(err, errs.Conflict) {
+		// The key may have been taken on another loan meanwhile (the
+		// unique index caught it). Read it in a new transaction:
+		// PostgreSQL aborts one after a failed insert.
+		var found *Payment
+		if rerr := s.Store.View(ctx, func(tx Tx) error {
+			var err error
+			found, err = tx.PaymentByKey(ctx, in.UserID, in.IdempotencyKey)
+			return err
+		}); rerr == nil {
+			prior, err = found, nil
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return replay(prior, in)
+}
+
+// newCheckout prices a checkout of in on r: everything owed (or the
+// extension's cost) unless an amount is given.
+func newCheckout(r *Record, in RepayInput, now time.Time) (*Payment, error) {
 	if !r.Status.Owing() {
 		return nil, errs.E(errs.Conflict, "loan %s is %s: nothing to repay", r.ID, r.Status)
 	}
 	kind, amount := PayRepayment, in.Amount
+	var cycle Date
 	owed, err := r.Outstanding.Total()
 	if err != nil {
 		return nil, err
@@ -781,7 +935,7 @@ func (s *Service) Repay(ctx context.Context, in RepayInput) (*Payment, error) {
 		if amount != 0 && amount != due {
 			return nil, errs.InvalidField("amount", "an extension costs %d", due)
 		}
-		kind, amount = PayExtension, due
+		kind, amount, cycle = PayExtension, due, r.DueDate
 	} else if amount == 0 {
 		amount = owed
 	}
@@ -790,31 +944,11 @@ func (s *Service) Repay(ctx context.Context, in RepayInput) (*Payment, error) {
 	if limit, err := ledger.MulInt(owed, 2); err == nil && amount > limit {
 		return nil, errs.InvalidField("amount", "must be at most %d (twice what is owed)", limit)
 	}
-	p := &Payment{
+	return &Payment{
 		Reference: "PAY_" + randomHex(10), LoanID: r.ID, UserID: in.UserID, Kind: kind, Amount: amount,
-		Status: PayPending, IdempotencyKey: in.IdempotencyKey, RequestHash: in.RequestHash, CreatedAt: now, UpdatedAt: now,
-	}
-	if p.CheckoutURL, err = s.Provider.Checkout(ctx, p.Reference, amount, r.Pricing.Currency); err != nil {
-		return nil, errs.E(errs.Unavailable, "the payment provider could not open a checkout; try again later")
-	}
-	err = s.Store.Tx(ctx, func(tx Tx) error { return tx.InsertPayment(ctx, p) })
-	if errs.Is(err, errs.Conflict) {
-		// A concurrent request with the same key won the insert. Read it
-		// in a new transaction: PostgreSQL aborts one after a failed insert.
-		err = s.Store.View(ctx, func(tx Tx) error {
-			var err error
-			prior, err = tx.PaymentByKey(ctx, in.UserID, in.IdempotencyKey)
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-		return replay(prior, in)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return p, nil
+		Status: PayPending, IdempotencyKey: in.IdempotencyKey, RequestHash: in.RequestHash, CycleDue: cycle,
+		CreatedAt: now, UpdatedAt: now,
+	}, nil
 }
 
 func replay(prior *Payment, in RepayInput) (*Payment, error) {
@@ -822,6 +956,17 @@ func replay(prior *Payment, in RepayInput) (*Payment, error) {
 		return nil, errs.E(errs.Conflict, "Idempotency-Key %q was used for a different request", in.IdempotencyKey)
 	}
 	return prior, nil
+}
+
+// Payments lists a loan's payments, oldest first, for operators.
+func (s *Service) Payments(ctx context.Context, loanID string) ([]Payment, error) {
+	var ps []Payment
+	err := s.Store.Read(ctx, func(tx Tx) error {
+		var err error
+		ps, err = tx.LoanPayments(ctx, loanID)
+		return err
+	})
+	return ps, err
 }
 
 // AnyLoan reads a loan whoever's it is, for operators.

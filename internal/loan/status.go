@@ -116,6 +116,9 @@ const (
 	EventExtend             Event = "extend"
 	EventWriteOff           Event = "write-off"
 	EventRefundCredit       Event = "refund-credit"
+	// EventKeepCredit books money that arrived on a closed checkout as
+	// borrower credit; the status stays.
+	EventKeepCredit Event = "keep-credit"
 )
 
 // Transition is one row of the state machine.
@@ -152,22 +155,29 @@ var transitions = []Transition{
 	{StatusRepaying, EventSettle, StatusSettled},
 	{StatusRepaying, EventBecomeOverdue, StatusOverdue},
 	{StatusRepaying, EventExtend, StatusExtended},
+	{StatusRepaying, EventKeepCredit, StatusRepaying},
 
 	{StatusExtended, EventRepayPartly, StatusExtended},
 	{StatusExtended, EventSettle, StatusSettled},
 	{StatusExtended, EventBecomeOverdue, StatusOverdue},
 	{StatusExtended, EventExtend, StatusExtended},
+	{StatusExtended, EventKeepCredit, StatusExtended},
 
 	{StatusOverdue, EventRepayPartly, StatusOverdue},
 	{StatusOverdue, EventSettle, StatusSettled},
 	{StatusOverdue, EventAccruePenalty, StatusOverdue},
 	{StatusOverdue, EventExtend, StatusExtended},
 	{StatusOverdue, EventWriteOff, StatusWrittenOff},
+	{StatusOverdue, EventKeepCredit, StatusOverdue},
 
 	// A late or duplicate transfer after settlement is kept as credit and
 	// can be refunded; nothing else happens to a settled loan.
 	{StatusSettled, EventOverpay, StatusSettled},
 	{StatusSettled, EventRefundCredit, StatusSettled},
+	{StatusSettled, EventKeepCredit, StatusSettled},
+	// Money arriving on a checkout closed at write-off is owed back to
+	// the borrower, like any other.
+	{StatusWrittenOff, EventKeepCredit, StatusWrittenOff},
 }
 
 type transitionKey struct {

@@ -38,6 +38,16 @@ type Charges interface {
 	PaymentExists(ctx context.Context, ref string) (kind string, amount int64, err error)
 }
 
+// Cancellations keeps the checkouts the sandbox was told to cancel, as a
+// real provider remembers its own payment pages.
+type Cancellations interface {
+	// CancelCheckout records ref as cancelled (once; a second call keeps
+	// the first reason).
+	CancelCheckout(ctx context.Context, ref, reason string, now time.Time) error
+	// CheckoutCancelled reports whether ref was cancelled, and why.
+	CheckoutCancelled(ctx context.Context, ref string) (reason string, cancelled bool, err error)
+}
+
 // Async is the sandbox's money-moving half: payouts and checkouts complete
 // later, reported by signed webhooks that a worker (RunDelivery) posts to
 // the server's own webhook endpoint.
@@ -54,6 +64,9 @@ type Async struct {
 	// Deliver posts one signed event; nil means an HTTP POST to WebhookURL.
 	Deliver func(ctx context.Context, body []byte, signature string) error
 	Now     func() time.Time
+
+	// Cancelled keeps cancelled checkouts; nil: CancelCheckout is refused.
+	Cancelled Cancellations
 }
 
 func (a *Async) now() time.Time {
@@ -80,8 +93,18 @@ func (a *Async) Checkout(ctx context.Context, reference string, amount ledger.Mo
 	return a.CheckoutBase + "/sandbox/checkout/" + reference, nil
 }
 
+// CancelCheckout closes a checkout's page: Complete refuses it from now
+// on. The lender's own records decide nothing here, as at a real provider.
+func (a *Async) CancelCheckout(ctx context.Context, reference, reason string) error {
+	if a.Cancelled == nil {
+		return errs.E(errs.Unavailable, "checkout %s: the sandbox keeps no cancellations", reference)
+	}
+	return a.Cancelled.CancelCheckout(ctx, reference, reason, a.now())
+}
+
 // Complete simulates the borrower paying amount (0: what was asked) on a
-// checkout, or a payout arriving now.
+// checkout, or a payout arriving now. A cancelled checkout is
+// errs.Conflict naming why it was cancelled.
 func (a *Async) Complete(ctx context.Context, reference string, amount ledger.Money) error {
 	kind, asked, err := a.Charges.PaymentExists(ctx, reference)
 	if err != nil {
@@ -89,6 +112,15 @@ func (a *Async) Complete(ctx context.Context, reference string, amount ledger.Mo
 	}
 	if amount < 0 {
 		return errs.InvalidField("amount", "must be positive")
+	}
+	if kind != "disbursement" && a.Cancelled != nil {
+		why, cancelled, err := a.Cancelled.CheckoutCancelled(ctx, reference)
+		if err != nil {
+			return err
+		}
+		if cancelled {
+			return errs.E(errs.Conflict, "checkout %s was cancelled (%s) and can no longer be paid", reference, why)
+		}
 	}
 	if amount == 0 {
 		amount = ledger.Money(asked)

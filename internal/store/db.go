@@ -401,7 +401,7 @@ func fromNullMillis(n sql.NullInt64) time.Time {
 var tables = []string{"users", "sessions", "otps", "profiles", "contacts", "work_infos", "banks", "bank_cards",
 	"cities", "income_bands", "support_questions", "support_phones", "settings", "messages", "sms_outbox",
 	"payment_recipients", "rate_counters", "loan_products", "loans", "ledger_transactions", "ledger_postings",
-	"payments", "sandbox_events", "risk_list_entries", "job_leases", "cob_runs",
+	"payments", "sandbox_events", "sandbox_cancelled_checkouts", "risk_list_entries", "job_leases", "cob_runs",
 	"kyc_bindings", "kyc_submissions", "kyc_documents", "kyc_document_views", "kyc_outbox",
 	// risk engine (005_risk)
 	"risk_velocity_events", "risk_counter_keys", "risk_contact_links", "risk_decisions", "risk_feedback", "risk_policies",

@@ -644,17 +644,29 @@ func (db *DB) Fund(ctx context.Context, ref, currency string, amount ledger.Mone
 }
 
 const paymentColumns = `reference, loan_id, user_id, kind, amount, paid, status, checkout_url, idempotency_key,
-	request_hash, failure, created_at, updated_at`
+	request_hash, failure, closed_reason, cycle_due, created_at, updated_at`
 
 func scanPayment(sc scanner) (p loan.Payment, err error) {
 	var loanID, created, updated int64
 	var key sql.NullString
+	var cycle string
 	err = sc.Scan(&p.Reference, &loanID, &p.UserID, &p.Kind, &p.Amount, &p.Paid, &p.Status, &p.CheckoutURL, &key,
-		&p.RequestHash, &p.Failure, &created, &updated)
+		&p.RequestHash, &p.Failure, &p.ClosedReason, &cycle, &created, &updated)
+	if err != nil {
+		return p, err
+	}
 	p.LoanID, p.IdempotencyKey = strconv.FormatInt(loanID, 10), key.String
 	p.CreatedAt, p.UpdatedAt = fromMillis(created), fromMillis(updated)
-	return p, err
+	if p.CycleDue, err = optionalDate(cycle); err != nil {
+		return p, fmt.Errorf("payment %s: cycle_due: %w", p.Reference, err)
+	}
+	return p, nil
 }
+
+// openCheckoutWhere selects a loan's open checkouts. It spells the
+// predicate of the partial unique index payments_open_checkout, which
+// holds "one open checkout per loan" on both engines.
+const openCheckoutWhere = `status = 'pending' AND kind IN ('repayment', 'extension')`
 
 func (t *Tx) InsertPayment(ctx context.Context, p *loan.Payment) error {
 	id, err := loanID(p.LoanID)
@@ -662,18 +674,44 @@ func (t *Tx) InsertPayment(ctx context.Context, p *loan.Payment) error {
 		return err
 	}
 	key := sql.NullString{String: p.IdempotencyKey, Valid: p.IdempotencyKey != ""}
-	_, err = t.Exec(ctx, `INSERT INTO payments (`+paymentColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+	_, err = t.Exec(ctx, `INSERT INTO payments (`+paymentColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		p.Reference, id, p.UserID, p.Kind, p.Amount, p.Paid, p.Status, p.CheckoutURL, key, p.RequestHash, p.Failure,
-		millis(p.CreatedAt), millis(p.UpdatedAt))
+		p.ClosedReason, p.CycleDue.String(), millis(p.CreatedAt), millis(p.UpdatedAt))
 	return err
 }
 
+// PaymentForUpdate locks the payment's loan before the payment on
+// PostgreSQL, the order Repay takes them in (loan, then its open
+// checkouts), so a webhook and a new checkout of one loan never deadlock.
 func (t *Tx) PaymentForUpdate(ctx context.Context, ref string) (*loan.Payment, error) {
+	if t.db.Engine == Postgres {
+		if _, err := t.Exec(ctx, `SELECT l.id FROM loans l JOIN payments p ON p.loan_id = l.id
+			WHERE p.reference = $1 FOR UPDATE OF l`, ref); err != nil {
+			return nil, err
+		}
+	}
 	p, err := scanPayment(t.QueryRow(ctx, `SELECT `+paymentColumns+` FROM payments WHERE reference = $1`+t.forUpdate(), ref))
 	if err != nil {
 		return nil, notFound(err, "payment "+strconv.Quote(ref))
 	}
 	return &p, nil
+}
+
+func (t *Tx) OpenCheckouts(ctx context.Context, id string) ([]loan.Payment, error) {
+	n, err := loanID(id)
+	if err != nil {
+		return nil, err
+	}
+	return collect(ctx, t, scanPayment, `SELECT `+paymentColumns+` FROM payments
+		WHERE loan_id = $1 AND `+openCheckoutWhere+` ORDER BY created_at, reference`+t.forUpdate(), n)
+}
+
+func (t *Tx) LoanPayments(ctx context.Context, id string) ([]loan.Payment, error) {
+	n, err := loanID(id)
+	if err != nil {
+		return nil, err
+	}
+	return collect(ctx, t, scanPayment, `SELECT `+paymentColumns+` FROM payments WHERE loan_id = $1 ORDER BY created_at, reference`, n)
 }
 
 func (t *Tx) PaymentByKey(ctx context.Context, userID int64, key string) (*loan.Payment, error) {
@@ -685,8 +723,9 @@ func (t *Tx) PaymentByKey(ctx context.Context, userID int64, key string) (*loan.
 }
 
 func (t *Tx) UpdatePayment(ctx context.Context, p *loan.Payment) error {
-	_, err := t.Exec(ctx, `UPDATE payments SET paid = $2, status = $3, checkout_url = $4, failure = $5, updated_at = $6
-		WHERE reference = $1`, p.Reference, p.Paid, p.Status, p.CheckoutURL, p.Failure, millis(p.UpdatedAt))
+	_, err := t.Exec(ctx, `UPDATE payments SET paid = $2, status = $3, checkout_url = $4, failure = $5, closed_reason = $6,
+		updated_at = $7 WHERE reference = $1`, p.Reference, p.Paid, p.Status, p.CheckoutURL, p.Failure, p.ClosedReason,
+		millis(p.UpdatedAt))
 	return err
 }
 

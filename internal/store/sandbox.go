@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"creditpocket/internal/payment"
@@ -42,4 +44,26 @@ func (q sandboxEvents) Retry(ctx context.Context, id string, at time.Time) error
 		_, err := t.Exec(ctx, `UPDATE sandbox_events SET deliver_after = $2, attempts = attempts + 1 WHERE id = $1`, id, millis(at))
 		return err
 	})
+}
+
+// SandboxCheckouts adapts the DB to payment.Cancellations.
+func (db *DB) SandboxCheckouts() payment.Cancellations { return sandboxCheckouts{db} }
+
+type sandboxCheckouts struct{ db *DB }
+
+func (c sandboxCheckouts) CancelCheckout(ctx context.Context, ref, reason string, now time.Time) error {
+	_, err := c.db.Exec(ctx, `INSERT INTO sandbox_cancelled_checkouts (reference, reason, cancelled_at)
+		VALUES ($1, $2, $3) ON CONFLICT (reference) DO NOTHING`, ref, reason, millis(now))
+	return err
+}
+
+func (c sandboxCheckouts) CheckoutCancelled(ctx context.Context, ref string) (string, bool, error) {
+	var reason string
+	err := c.db.View(ctx, func(t *Tx) error {
+		return t.QueryRow(ctx, `SELECT reason FROM sandbox_cancelled_checkouts WHERE reference = $1`, ref).Scan(&reason)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	return reason, err == nil, err
 }
