@@ -41,7 +41,7 @@ func TestKillNineDuringLoadLosesNothingAcknowledged(t *testing.T) {
 
 func crashUnderLoad(t *testing.T, bin string, e store.Engine) {
 	dbURL, data := storetest.URL(t, e)
-	dbArgs := []string{"--data", data}
+	dbArgs := []string{"--dev", "--data", data}
 	if dbURL != "" {
 		dbArgs = append(dbArgs, "--database-url", dbURL)
 	}
@@ -76,7 +76,11 @@ func crashUnderLoad(t *testing.T, bin string, e store.Engine) {
 		return nil
 	}
 	// The load re-borrows as fast as it can; whitelist its borrowers (with
-	// the CLI, as an operator would) so velocity rules do not stop it.
+	// the CLI, as an operator would) so velocity rules do not stop it. The
+	// CLI works only on a database that exists and is migrated.
+	if out, err := exec.Command(bin, append([]string{"migrate"}, dbArgs...)...).CombinedOutput(); err != nil {
+		t.Fatalf("migrate: %v\n%s", err, out)
+	}
 	const borrowers = 6
 	mobile := func(i int) string { return fmt.Sprintf("0803%07d", 1000+i) }
 	for i := range borrowers {

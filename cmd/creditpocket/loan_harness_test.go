@@ -50,8 +50,7 @@ func (c *clock) Add(d time.Duration) {
 func newLoanApp(t testing.TB, e store.Engine, c *clock) *testApp {
 	t.Helper()
 	dbURL, dir := storetest.URL(t, e)
-	cfg := config.Default()
-	cfg.DataDir, cfg.DatabaseURL = dir, dbURL
+	cfg := devConfig(dbURL, dir)
 	opt := Options{Hasher: fastHasher, QuietRequests: true, OpsToken: testOpsToken, KYC: KYCOptions{AllowPrivateWebhooks: true}}
 	if c != nil {
 		opt.Now = c.Now

@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strconv"
 	"time"
@@ -17,7 +19,44 @@ import (
 
 type ctxKey int
 
-const loggerKey ctxKey = iota
+const (
+	loggerKey ctxKey = iota
+	peerKey          // the socket peer, before trusted proxies rewrite RemoteAddr
+)
+
+// keepPeer records the request's socket peer (RemoteAddr as the listener
+// gave it) in the context, before anything rewrites RemoteAddr.
+func keepPeer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), peerKey, r.RemoteAddr)))
+	})
+}
+
+// loopbackOnly serves next only to a request whose socket peer is a
+// loopback address; X-Forwarded-For is never consulted, so a trusted
+// proxy on the same machine cannot make a remote client look local. A
+// request without a recorded peer (not through Handler) is refused.
+func loopbackOnly(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		peer, _ := r.Context().Value(peerKey).(string)
+		if !isLoopbackPeer(peer) {
+			writeErr(w, errs.E(errs.Forbidden, "sandbox: answers only clients on this machine (a loopback peer), in dev mode"))
+			return
+		}
+		next(w, r)
+	}
+}
+
+// isLoopbackPeer reports whether remoteAddr ("host:port") is a loopback
+// address, 127.0.0.0/8 or ::1 (an IPv4-mapped form counts as IPv4).
+func isLoopbackPeer(remoteAddr string) bool {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		return false
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.Unmap().IsLoopback()
+}
 
 // logger returns the request's logger (it carries the request id).
 func logger(ctx context.Context, fallback *slog.Logger) *slog.Logger {
