@@ -159,7 +159,7 @@ func (c *riskCommand) open(ctx context.Context, args []string, stderr io.Writer,
 	if err != nil {
 		return err
 	}
-	v, err := openCheckedVault(ctx, c.cfg, db)
+	v, err := openCheckedVault(ctx, c.cfg, db, false)
 	if err != nil {
 		db.Close()
 		return err

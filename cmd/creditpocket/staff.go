@@ -54,7 +54,7 @@ func cmdStaff(ctx context.Context, args []string, env func(string) (string, bool
 		return err
 	}
 	defer db.Close()
-	v, err := openCheckedVault(ctx, *cfg, db)
+	v, err := openCheckedVault(ctx, *cfg, db, false)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -146,7 +147,7 @@ func (a *App) init(ctx context.Context, opt Options, setup bool) error {
 			return fmt.Errorf("seed demo data: %w", err)
 		}
 	}
-	v, err := openCheckedVault(ctx, cfg, a.DB)
+	v, err := openCheckedVault(ctx, cfg, a.DB, setup)
 	if err != nil {
 		return err
 	}
@@ -238,23 +239,32 @@ func loopback(a net.Addr) string {
 }
 
 // masterKey is the configured key, or in dev mode the dev key under
-// DataDir (created on first start).
-func masterKey(cfg config.Config) ([]byte, error) {
+// DataDir, which only serve (createDevKey) makes on first start.
+func masterKey(cfg config.Config, createDevKey bool) ([]byte, error) {
 	key, ok, err := cfg.Key()
 	switch {
 	case err != nil:
 		return nil, err
 	case ok:
 		return key, nil
-	case cfg.Dev:
-		return vault.LoadOrCreateDevKey(cfg.DataDir)
+	case !cfg.Dev:
+		return nil, errors.New("encryption key: none configured: set CREDITPOCKET_ENCRYPTION_KEY or --encryption-key-file (the dev key under --data is used only with --dev)")
 	}
-	return nil, errors.New("encryption key: none configured: set CREDITPOCKET_ENCRYPTION_KEY or --encryption-key-file (the dev key under --data is used only with --dev)")
+	if !createDevKey {
+		path := filepath.Join(cfg.DataDir, "keys", "master.key")
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("encryption key: no dev key at %s (serve --dev makes it; check --data): %w", path, err)
+		}
+	}
+	return vault.LoadOrCreateDevKey(cfg.DataDir)
 }
 
-// openVault is the vault of the configured master key.
-func openVault(cfg config.Config) (*vault.Vault, error) {
-	key, err := masterKey(cfg)
+// openVault is the vault of the configured master key (serve's: it may
+// make the dev key).
+func openVault(cfg config.Config) (*vault.Vault, error) { return newVault(cfg, true) }
+
+func newVault(cfg config.Config, createDevKey bool) (*vault.Vault, error) {
+	key, err := masterKey(cfg, createDevKey)
 	if err != nil {
 		return nil, err
 	}
@@ -268,12 +278,13 @@ const keyCheckLabel = "creditpocket master key check v1"
 // keyCheckShown is how many hex digits of a key check value messages show.
 const keyCheckShown = 12
 
-// openCheckedVault is openVault for a database: the key's check value is
-// recorded there by the first process and every later one must match it,
-// so a process given another key refuses to start instead of failing on
-// every sealed value it reads ("sealed value is corrupt").
-func openCheckedVault(ctx context.Context, cfg config.Config, db *store.DB) (*vault.Vault, error) {
-	v, err := openVault(cfg)
+// openCheckedVault is the vault of the configured key for db: the key's
+// check value is recorded there by the first process and every later one
+// must match it, so a process given another key refuses to start instead
+// of failing on every sealed value it reads ("sealed value is corrupt").
+// Only serve (createDevKey) makes a dev key; commands use the one there is.
+func openCheckedVault(ctx context.Context, cfg config.Config, db *store.DB, createDevKey bool) (*vault.Vault, error) {
+	v, err := newVault(cfg, createDevKey)
 	if err != nil {
 		return nil, err
 	}

@@ -33,13 +33,16 @@ func keepPeer(next http.Handler) http.Handler {
 }
 
 // loopbackOnly serves next only to a request whose socket peer is a
-// loopback address; X-Forwarded-For is never consulted, so a trusted
-// proxy on the same machine cannot make a remote client look local. A
+// loopback address. X-Forwarded-For never makes a client local: a trusted
+// proxy cannot vouch for a loopback client, and a request that carries
+// forwarding headers at all is refused, since it came through a proxy (a
+// reverse proxy on this machine is a loopback peer for all its clients). A
 // request without a recorded peer (not through Handler) is refused.
 func loopbackOnly(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		peer, _ := r.Context().Value(peerKey).(string)
-		if !isLoopbackPeer(peer) {
+		proxied := r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "" || r.Header.Get("X-Real-Ip") != ""
+		if !isLoopbackPeer(peer) || proxied {
 			writeErr(w, errs.E(errs.Forbidden, "sandbox: answers only clients on this machine (a loopback peer), in dev mode"))
 			return
 		}

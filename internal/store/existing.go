@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -21,8 +23,10 @@ func OpenExisting(ctx context.Context, url, dataDir string, log *slog.Logger) (*
 	where := "PostgreSQL database"
 	if url == "" {
 		path := filepath.Join(dataDir, "creditpocket.db")
-		if _, err := os.Stat(path); err != nil {
-			return nil, fmt.Errorf("no creditpocket database: %s does not exist (check --data, or give --database-url for PostgreSQL; serve or migrate creates one): %w", path, err)
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("no creditpocket database: %s does not exist (check --data, or give --database-url for PostgreSQL; serve or migrate creates one)", path)
+		} else if err != nil {
+			return nil, fmt.Errorf("no creditpocket database: %w", err)
 		}
 		where = "SQLite database " + path
 	}
