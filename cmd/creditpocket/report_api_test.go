@@ -144,6 +144,7 @@ func TestPartnerCLI(t *testing.T) {
 	if err := run(context.Background(), []string{"migrate"}, env, &out, &errOut); err != nil { // partner never creates a database
 		t.Fatal(err, errOut.String())
 	}
+	out.Reset()
 	if err := run(context.Background(), []string{"partner", "create", "--name", "Acme", "--scopes", "ocr,kyc", "--quota", "100", "--json"}, env, &out, &errOut); err != nil {
 		t.Fatal(err, errOut.String())
 	}
