@@ -534,3 +534,34 @@ func TestCommandsNeverMakeADevKey(t *testing.T) {
 		}
 	})
 }
+
+// TestIdempotencyKeyLimits: the Idempotency-Key header is 1–128 visible
+// ASCII characters (loan.maxIdempotencyKey); anything else is a 400 naming
+// it, never a 500 from a database that refuses the bytes.
+func TestIdempotencyKeyLimits(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		a := newLoanApp(t, e, nil)
+		tok := a.borrower("07068425023")
+		if r := a.applyReq(tok, "301"); r.Status != 200 {
+			t.Fatalf("apply = %d %q", r.Status, r.Message)
+		}
+		a.deliver()
+		l := a.latest(tok)
+		for _, tc := range []struct {
+			name, key string
+			status    int
+		}{
+			{"128 characters are accepted", strings.Repeat("k", 128), 200},
+			{"129 characters are refused", strings.Repeat("k", 129), 400},
+			{"bytes that are not UTF-8 are refused", "key-\xff\xfe", 400},
+			{"non-ASCII letters are refused", "clé-1", 400},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				r := a.repay(tok, tc.key, map[string]string{"id": l.ID, "amount": "100"})
+				if r.Status != tc.status || (tc.status == 400 && !strings.HasPrefix(r.Message, "Idempotency-Key")) {
+					t.Fatalf("repay = %d %q, want %d", r.Status, r.Message, tc.status)
+				}
+			})
+		}
+	})
+}

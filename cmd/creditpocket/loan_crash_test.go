@@ -41,7 +41,13 @@ func TestKillNineDuringLoadLosesNothingAcknowledged(t *testing.T) {
 
 func crashUnderLoad(t *testing.T, bin string, e store.Engine) {
 	dbURL, data := storetest.URL(t, e)
-	dbArgs := []string{"--dev", "--data", data}
+	// Dev mode for the sandbox providers, with the key in a file as in
+	// production (the CLI below runs before serve could make a dev key).
+	keyFile := filepath.Join(t.TempDir(), "master.key")
+	if err := os.WriteFile(keyFile, []byte(testKeyA+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dbArgs := []string{"--dev", "--encryption-key-file", keyFile, "--data", data}
 	if dbURL != "" {
 		dbArgs = append(dbArgs, "--database-url", dbURL)
 	}
