@@ -58,6 +58,7 @@ type Config struct {
 	DrainDelay time.Duration
 
 	seedDemoSet bool // SeedDemo was set by env or flag, so dev mode leaves it
+	addrSet     bool // likewise Addr
 }
 
 // Default returns the configuration used when nothing is set.
@@ -77,10 +78,18 @@ func Default() Config {
 // payments and is for dev mode only.
 const sandbox = "sandbox"
 
-// UseDev turns dev mode on: the sandbox providers where none is set, and
-// demo data unless seed-demo was set. --dev and CREDITPOCKET_DEV call it.
+// DevAddr is where dev mode listens unless told otherwise: loopback only,
+// as the sandbox is for this machine.
+const DevAddr = "127.0.0.1:8080"
+
+// UseDev turns dev mode on: the sandbox providers where none is set, demo
+// data unless seed-demo was set, and the loopback DevAddr unless addr was
+// set. --dev and CREDITPOCKET_DEV call it.
 func (c *Config) UseDev() {
 	c.Dev = true
+	if !c.addrSet {
+		c.Addr = DevAddr
+	}
 	if c.SMSProvider == "" {
 		c.SMSProvider = sandbox
 	}
@@ -102,7 +111,13 @@ func (c *Config) Bind(fs *flag.FlagSet, env func(string) (string, bool)) error {
 		}
 		fs.StringVar(p, name, *p, usage+" (env "+envName+")")
 	}
-	str(&c.Addr, "addr", "CREDITPOCKET_ADDR", "listen address")
+	if v, ok := env("CREDITPOCKET_ADDR"); ok {
+		c.Addr, c.addrSet = v, true
+	}
+	fs.Func("addr", "listen address: default :8080, or 127.0.0.1:8080 with --dev (env CREDITPOCKET_ADDR)", func(v string) error {
+		c.Addr, c.addrSet = v, true
+		return nil
+	})
 	str(&c.DataDir, "data", "CREDITPOCKET_DATA", "data folder for the SQLite database, blobs and dev key")
 	str(&c.DatabaseURL, "database-url", "CREDITPOCKET_DATABASE_URL", "postgres://… to use PostgreSQL instead of embedded SQLite")
 	// The key itself is read from the environment only: a flag's value

@@ -87,8 +87,9 @@ func TestBaseURLIsDerivedFromTheListenAddress(t *testing.T) {
 }
 
 // TestDevModeFillsOnlyWhatIsUnset: --dev (or CREDITPOCKET_DEV) brings the
-// sandbox providers and demo data, but a provider or seed-demo set by the
-// environment or a flag keeps its value, wherever the flag stands.
+// sandbox providers, demo data and a loopback address, but a provider,
+// seed-demo or address set by the environment or a flag keeps its value,
+// wherever the flag stands.
 func TestDevModeFillsOnlyWhatIsUnset(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
@@ -97,14 +98,17 @@ func TestDevModeFillsOnlyWhatIsUnset(t *testing.T) {
 		dev      bool
 		sms      string
 		seedDemo bool
+		addr     string
 	}{
-		{"nothing set is production with no providers", nil, nil, false, "", false},
-		{"--dev brings sandbox and demo data", nil, []string{"--dev"}, true, "sandbox", true},
-		{"CREDITPOCKET_DEV brings them too", map[string]string{"CREDITPOCKET_DEV": "true"}, nil, true, "sandbox", true},
-		{"seed-demo off before --dev stays off", nil, []string{"--seed-demo=false", "--dev"}, true, "sandbox", false},
-		{"seed-demo off after --dev is off", nil, []string{"--dev", "--seed-demo=false"}, true, "sandbox", false},
-		{"seed-demo off in the environment stays off", map[string]string{"CREDITPOCKET_SEED_DEMO": "false"}, []string{"--dev"}, true, "sandbox", false},
-		{"--dev=false turns dev mode off", map[string]string{"CREDITPOCKET_DEV": "1"}, []string{"--dev=false"}, false, "sandbox", true},
+		{"nothing set is production with no providers", nil, nil, false, "", false, ":8080"},
+		{"--dev brings sandbox, demo data and a loopback address", nil, []string{"--dev"}, true, "sandbox", true, "127.0.0.1:8080"},
+		{"CREDITPOCKET_DEV brings them too", map[string]string{"CREDITPOCKET_DEV": "true"}, nil, true, "sandbox", true, "127.0.0.1:8080"},
+		{"seed-demo off before --dev stays off", nil, []string{"--seed-demo=false", "--dev"}, true, "sandbox", false, "127.0.0.1:8080"},
+		{"seed-demo off after --dev is off", nil, []string{"--dev", "--seed-demo=false"}, true, "sandbox", false, "127.0.0.1:8080"},
+		{"seed-demo off in the environment stays off", map[string]string{"CREDITPOCKET_SEED_DEMO": "false"}, []string{"--dev"}, true, "sandbox", false, "127.0.0.1:8080"},
+		{"an address before --dev stays", nil, []string{"--addr", ":8080", "--dev"}, true, "sandbox", true, ":8080"},
+		{"an address in the environment stays", map[string]string{"CREDITPOCKET_ADDR": ":9000"}, []string{"--dev"}, true, "sandbox", true, ":9000"},
+		{"--dev=false turns dev mode off", map[string]string{"CREDITPOCKET_DEV": "1"}, []string{"--dev=false"}, false, "sandbox", true, "127.0.0.1:8080"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := Default()
@@ -116,9 +120,9 @@ func TestDevModeFillsOnlyWhatIsUnset(t *testing.T) {
 			if err := fs.Parse(tc.args); err != nil {
 				t.Fatal(err)
 			}
-			if c.Dev != tc.dev || c.SMSProvider != tc.sms || c.PaymentProvider != tc.sms || c.SeedDemo != tc.seedDemo {
-				t.Fatalf("dev %v sms %q payment %q seed %v, want dev %v providers %q seed %v",
-					c.Dev, c.SMSProvider, c.PaymentProvider, c.SeedDemo, tc.dev, tc.sms, tc.seedDemo)
+			if c.Dev != tc.dev || c.SMSProvider != tc.sms || c.PaymentProvider != tc.sms || c.SeedDemo != tc.seedDemo || c.Addr != tc.addr {
+				t.Fatalf("dev %v sms %q payment %q seed %v addr %q, want dev %v providers %q seed %v addr %q",
+					c.Dev, c.SMSProvider, c.PaymentProvider, c.SeedDemo, c.Addr, tc.dev, tc.sms, tc.seedDemo, tc.addr)
 			}
 			if refused := len(c.ProductionRefusals()) > 0; refused == c.Dev {
 				t.Fatalf("dev %v but refusals %q", c.Dev, c.ProductionRefusals())

@@ -151,8 +151,14 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	})
 }
 
+// maxRequestID caps an X-Request-Id taken from the client: 1 to 64 of
+// [A-Za-z0-9_-], or the server makes its own. It is logged on every line
+// of the request, so it is kept short and free of anything a log reader
+// could mistake for structure.
+const maxRequestID = 64
+
 func saneID(id string) bool {
-	if id == "" || len(id) > 64 {
+	if id == "" || len(id) > maxRequestID {
 		return false
 	}
 	for _, c := range id {

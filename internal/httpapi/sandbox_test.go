@@ -58,6 +58,24 @@ func TestSandboxAnswersOnlyLoopbackPeersInDevMode(t *testing.T) {
 	}
 }
 
+// TestSandboxRoutesAreDocumentedAsDevOnly: in dev mode /docs and
+// /openapi.json say of each sandbox route that it is dev-only and local.
+func TestSandboxRoutesAreDocumentedAsDevOnly(t *testing.T) {
+	s := New(Server{SMS: &sms.Sandbox{}, DevSandbox: true}, Options{})
+	n := 0
+	for _, rt := range s.routes {
+		if strings.HasPrefix(rt.path, sandboxPrefix) {
+			n++
+			if !strings.Contains(rt.summary, "Dev mode only") {
+				t.Errorf("%s %s: summary %q does not say dev mode only", rt.method, rt.path, rt.summary)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no sandbox routes in dev mode")
+	}
+}
+
 // TestSandboxRoutesDoNotExistOutsideDevMode: without dev mode the sandbox
 // helpers are not routed (404 from a loopback peer too), and neither the
 // OpenAPI document nor /docs mentions them.

@@ -123,6 +123,9 @@ func New(s Server, opt Options) *Server {
 // borrower's SMS, settle or fail any payment): dev mode only.
 const sandboxPrefix = "/sandbox/"
 
+// sandboxNote ends every sandbox route's summary in /docs and /openapi.json.
+const sandboxNote = "Dev mode only (serve --dev): the route does not exist otherwise, and answers only clients on this machine (a loopback socket peer, no forwarding headers; 403 otherwise)."
+
 // sandboxGated drops the sandbox routes outside dev mode and, in dev mode,
 // lets only loopback peers call them.
 func (s *Server) sandboxGated(rs []route) []route {
@@ -133,6 +136,7 @@ func (s *Server) sandboxGated(rs []route) []route {
 				continue
 			}
 			rt.handle = loopbackOnly(rt.handle)
+			rt.summary += " " + sandboxNote
 		}
 		out = append(out, rt)
 	}
