@@ -260,7 +260,7 @@ func TestAnotherEncryptionKeyIsRefusedAtStart(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		recorded, err := db.KeyCheck(context.Background(), "not the recorded value")
+		recorded, err := db.KeyCheck(context.Background(), "not the recorded value", func() error { return errors.New("no value recorded") })
 		db.Close()
 		if err != nil || len(recorded) != 64 || strings.Contains(recorded, testKeyA) {
 			t.Fatalf("recorded check value %q (%v): want a 64-digit keyed hash, not the key", recorded, err)
@@ -298,6 +298,45 @@ func TestAnotherEncryptionKeyIsRefusedAtStart(t *testing.T) {
 				t.Fatalf("staff list with another key = %v\n%s", err, out)
 			}
 		})
+	})
+}
+
+// TestADatabaseFromBeforeTheKeyCheckRecordsOnlyAKeyThatOpensIt: a
+// database with personal data but no key check value (made before
+// migration 014) records the key of its first start only if that key
+// opens the stored data; another key is refused and nothing recorded.
+func TestADatabaseFromBeforeTheKeyCheckRecordsOnlyAKeyThatOpensIt(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		a := newTestApp(t, e) // the dev key
+		tok := a.signUp("07068425023")
+		a.ok("POST", "/user/info/basic", basicInfo(), tok)
+		if _, err := a.app.DB.Exec(context.Background(), `DELETE FROM key_check`); err != nil {
+			t.Fatal(err)
+		}
+		open := func(key string) error {
+			c := a.app.Config
+			c.EncryptionKey = key
+			app, err := Open(context.Background(), c, nil, Options{Hasher: fastHasher, QuietRequests: true})
+			if err == nil {
+				app.Close()
+			}
+			return err
+		}
+		if err := open(testKeyB); err == nil || !strings.Contains(err.Error(), "does not open the personal data already stored") {
+			t.Fatalf("start with a key that does not open the data = %v", err)
+		}
+		var n int
+		if err := a.app.DB.Read(context.Background(), func(tx *store.Tx) error {
+			return tx.QueryRow(context.Background(), `SELECT COUNT(*) FROM key_check`).Scan(&n)
+		}); err != nil || n != 0 {
+			t.Fatalf("a refused key was recorded (%d rows, %v)", n, err)
+		}
+		if err := open(""); err != nil { // the dev key the data is sealed under
+			t.Fatalf("start with the data's key: %v", err)
+		}
+		if err := open(testKeyB); err == nil || !strings.Contains(err.Error(), "another key") {
+			t.Fatalf("after recording, another key = %v", err)
+		}
 	})
 }
 

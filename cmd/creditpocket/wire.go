@@ -289,7 +289,18 @@ func openCheckedVault(ctx context.Context, cfg config.Config, db *store.DB, crea
 		return nil, err
 	}
 	mine := v.Hash("key-check", keyCheckLabel)
-	recorded, err := db.KeyCheck(ctx, mine)
+	recorded, err := db.KeyCheck(ctx, mine, func() error {
+		// A database from before key check values records the key of its
+		// first start after the upgrade: only if it opens the data there.
+		userID, sealed, ok, err := db.SealedIDNumber(ctx)
+		if err != nil || !ok {
+			return err
+		}
+		if _, err := v.OpenString(sealed, account.ProfileAAD(userID)); err != nil {
+			return fmt.Errorf("encryption key: this key does not open the personal data already stored (user %d's ID number), so it is not this database's key; start with the key the data was sealed under (CREDITPOCKET_ENCRYPTION_KEY or --encryption-key-file)", userID)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -87,18 +87,44 @@ func (db *DB) Pending(ctx context.Context) ([]Migration, error) {
 	return out, nil
 }
 
-// KeyCheck records value as the database's key check value when none is
-// recorded yet, and returns the recorded one: the caller compares them.
-func (db *DB) KeyCheck(ctx context.Context, value string) (recorded string, err error) {
+// KeyCheck returns the database's recorded key check value. When none is
+// recorded yet it calls first, which may refuse (a key that does not open
+// data stored before the check existed), and then records value; of
+// processes racing to record, the first wins and all return its value.
+// The caller compares the result with its own value.
+func (db *DB) KeyCheck(ctx context.Context, value string, first func() error) (recorded string, err error) {
+	read := func() error {
+		return db.Read(ctx, func(t *Tx) error {
+			return t.QueryRow(ctx, `SELECT check_value FROM key_check WHERE id = 1`).Scan(&recorded)
+		})
+	}
+	switch err := read(); {
+	case err == nil:
+		return recorded, nil
+	case !errors.Is(err, ErrNoRows):
+		return "", fmt.Errorf("read key check value: %w", err)
+	}
+	if err := first(); err != nil {
+		return "", err
+	}
 	if _, err := db.Exec(ctx, `INSERT INTO key_check (id, check_value, recorded_at) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING`,
 		value, time.Now().UnixMilli()); err != nil {
 		return "", fmt.Errorf("record key check value: %w", err)
 	}
-	err = db.Read(ctx, func(t *Tx) error {
-		return t.QueryRow(ctx, `SELECT check_value FROM key_check WHERE id = 1`).Scan(&recorded)
-	})
-	if err != nil {
+	if err := read(); err != nil {
 		return "", fmt.Errorf("read key check value: %w", err)
 	}
 	return recorded, nil
+}
+
+// SealedIDNumber returns one stored profile's sealed ID number and its
+// user, ok false when there is none: a sample to try a key on.
+func (db *DB) SealedIDNumber(ctx context.Context) (userID int64, sealed []byte, ok bool, err error) {
+	err = db.Read(ctx, func(t *Tx) error {
+		return t.QueryRow(ctx, `SELECT user_id, id_number_enc FROM profiles ORDER BY user_id LIMIT 1`).Scan(&userID, &sealed)
+	})
+	if errors.Is(err, ErrNoRows) {
+		return 0, nil, false, nil
+	}
+	return userID, sealed, err == nil, err
 }
