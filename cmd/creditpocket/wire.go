@@ -259,10 +259,8 @@ func masterKey(cfg config.Config, createDevKey bool) ([]byte, error) {
 	return vault.LoadOrCreateDevKey(cfg.DataDir)
 }
 
-// openVault is the vault of the configured master key (serve's: it may
-// make the dev key).
-func openVault(cfg config.Config) (*vault.Vault, error) { return newVault(cfg, true) }
-
+// newVault is the vault of the configured master key; only serve
+// (createDevKey) may make the dev key. Open it with openCheckedVault.
 func newVault(cfg config.Config, createDevKey bool) (*vault.Vault, error) {
 	key, err := masterKey(cfg, createDevKey)
 	if err != nil {
@@ -364,8 +362,8 @@ func cmdServe(ctx context.Context, args []string, env func(string) (string, bool
 		return err
 	}
 	if cfg.Dev && !isLoopback(ln.Addr()) {
-		log.Warn("DEV MODE LISTENING BEYOND LOOPBACK: this server uses sandbox providers and a dev key and is not safe for real borrowers; "+
-			"other machines can reach it (the /sandbox/* routes still answer only loopback peers); listen on 127.0.0.1 unless you mean it",
+		log.Warn("DEV MODE LISTENING BEYOND LOOPBACK: sandbox providers and demo data, not safe for real borrowers, and other machines can reach it "+
+			"(the /sandbox/* routes still answer only loopback peers); listen on 127.0.0.1 unless you mean it",
 			"addr", ln.Addr().String())
 	}
 	wctx, stopWorkers := context.WithCancel(ctx)
