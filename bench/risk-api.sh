@@ -34,7 +34,7 @@ go build -o /tmp/riskload-bench ./bench/riskload
 start_throwaway_postgres
 DB="$CREDITPOCKET_TEST_POSTGRES_URL"
 DIR=$(mktemp -d)
-export CREDITPOCKET_DATA=$DIR CREDITPOCKET_DATABASE_URL=$DB CREDITPOCKET_LOG_LEVEL=warn
+export CREDITPOCKET_DATA=$DIR CREDITPOCKET_DATABASE_URL=$DB CREDITPOCKET_LOG_LEVEL=warn CREDITPOCKET_DEV=1
 "$BIN" migrate >/dev/null
 CREDS=$("$BIN" partner create --name riskbench --scopes risk --rate 100000 --json)
 ID=$(echo "$CREDS" | sed 's/.*"id":"\([^"]*\)".*/\1/')

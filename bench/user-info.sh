@@ -35,7 +35,7 @@ setup_user() { # $1 base URL → prints a session token for a borrower with a fu
 run_engine() { # $1 name, $2 database URL ("" for SQLite)
   local name=$1 url=$2 dir port=18181 pid tok
   dir=$(mktemp -d)
-  CREDITPOCKET_LOG_LEVEL=warn /tmp/creditpocket-bench serve --addr 127.0.0.1:$port --data "$dir" --database-url "$url" >"$dir/server.log" 2>&1 &
+  CREDITPOCKET_LOG_LEVEL=warn /tmp/creditpocket-bench serve --dev --addr 127.0.0.1:$port --data "$dir" --database-url "$url" >"$dir/server.log" 2>&1 &
   pid=$!
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
   tok=$(setup_user "http://127.0.0.1:$port")

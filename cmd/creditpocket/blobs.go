@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"time"
@@ -53,14 +52,9 @@ func cmdBlobs(ctx context.Context, args []string, env func(string) (string, bool
 	// The database these blobs belong to, as it is: a check never creates
 	// or migrates one. Against an empty database every blob would look
 	// orphaned.
-	if cfg.DatabaseURL == "" {
-		if _, err := os.Stat(filepath.Join(cfg.DataDir, "creditpocket.db")); err != nil {
-			return fmt.Errorf("blobs check: no SQLite database under %s (give --database-url for PostgreSQL): %w", cfg.DataDir, err)
-		}
-	}
-	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, newLogger(stderr, cfg.LogLevel))
+	db, err := openExisting(ctx, *cfg, newLogger(stderr, cfg.LogLevel))
 	if err != nil {
-		return err
+		return fmt.Errorf("blobs check: %w", err)
 	}
 	defer db.Close()
 	blobs, err := blob.OpenPacks(filepath.Join(cfg.DataDir, "blobs"))

@@ -115,7 +115,7 @@ func TestBlobsCheckErasesOrphansAndNamesMissingBlobs(t *testing.T) {
 		if e == store.Postgres {
 			var out, errOut strings.Builder
 			err := run(ctx, []string{"blobs", "check", "--erase", "--data", a.app.Config.DataDir}, noEnv, &out, &errOut)
-			if err == nil || !strings.Contains(err.Error(), "no SQLite database") {
+			if err == nil || !strings.Contains(err.Error(), "no creditpocket database") {
 				t.Fatalf("without the database URL: %v\n%s", err, out.String())
 			}
 			if _, err := os.Stat(filepath.Join(a.app.Config.DataDir, "creditpocket.db")); err == nil {

@@ -18,7 +18,9 @@ import (
 // cmdCOB runs "creditpocket cob run --date YYYY-MM-DD": close of business
 // for one business date, by hand. It takes the same database lease as the
 // daily run inside serve, so it never runs twice at once, and a date that
-// already finished is reported and left alone.
+// already finished is reported and left alone. A date after today in the
+// lender's time zone is refused, and the database must exist and be
+// migrated (it is never created or migrated here).
 func cmdCOB(ctx context.Context, args []string, env func(string) (string, bool), stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "run" {
 		fmt.Fprintln(stderr, "usage: creditpocket cob run --date YYYY-MM-DD [flags]")
@@ -37,8 +39,17 @@ func cmdCOB(ctx context.Context, args []string, env func(string) (string, bool),
 	if err != nil {
 		return err
 	}
+	loc, err := time.LoadLocation(cfg.Timezone) // checked by Validate
+	if err != nil {
+		return err
+	}
+	// Close of business penalises loans and sends overdue messages, which
+	// cannot be taken back: a day that has not begun is refused.
+	if today := loan.DateOf(time.Now().In(loc)); business.After(today) {
+		return fmt.Errorf("cob run: --date %s is after today (%s in %s, the lender's --timezone): a business day is closed only once it has begun", business, today, cfg.Timezone)
+	}
 	log := newLogger(stderr, cfg.LogLevel)
-	app, err := Open(ctx, cfg, log, loanOptions(env))
+	app, err := OpenExisting(ctx, cfg, log, loanOptions(env))
 	if err != nil {
 		return err
 	}
@@ -94,7 +105,6 @@ func loanOptions(env func(string) (string, bool)) Options {
 	var o Options
 	o.OpsToken, _ = env("CREDITPOCKET_OPS_TOKEN")
 	o.WebhookSecret, _ = env("CREDITPOCKET_PAYMENT_WEBHOOK_SECRET")
-	o.PublicURL, _ = env("CREDITPOCKET_PUBLIC_URL")
 	o.TransferDelay = 2 * time.Second
 	if v, ok := env("CREDITPOCKET_SANDBOX_TRANSFER_DELAY"); ok {
 		if d, err := time.ParseDuration(v); err == nil {

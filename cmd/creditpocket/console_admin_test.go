@@ -257,7 +257,7 @@ func TestConsoleStaffRoleAndReset(t *testing.T) {
 			a.as(ritaM)
 		})
 		t.Run("the CLI resets a locked-out admin", func(t *testing.T) {
-			env := map[string]string{"CREDITPOCKET_DATA": a.app.Config.DataDir, "CREDITPOCKET_DATABASE_URL": a.app.Config.DatabaseURL}
+			env := map[string]string{"CREDITPOCKET_DATA": a.app.Config.DataDir, "CREDITPOCKET_DATABASE_URL": a.app.Config.DatabaseURL, "CREDITPOCKET_DEV": "1"}
 			var out, errb bytes.Buffer
 			err := cmdStaff(t0ctx, []string{"reset", "--email", adaM.Email, "--password-stdin", "--json"},
 				func(k string) (string, bool) { v, ok := env[k]; return v, ok }, strings.NewReader("a fresh admin password\n"), &out, &errb)

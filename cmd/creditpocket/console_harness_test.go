@@ -39,7 +39,8 @@ type member struct {
 // password given on stdin.
 func (a *consoleApp) staff(email string, role staff.Role) member {
 	a.t.Helper()
-	env := map[string]string{"CREDITPOCKET_DATA": a.app.Config.DataDir, "CREDITPOCKET_DATABASE_URL": a.app.Config.DatabaseURL}
+	env := map[string]string{"CREDITPOCKET_DATA": a.app.Config.DataDir, "CREDITPOCKET_DATABASE_URL": a.app.Config.DatabaseURL,
+		"CREDITPOCKET_DEV": "1"} // the app's dev key
 	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 	var out, errb bytes.Buffer
 	const password = "console test password"

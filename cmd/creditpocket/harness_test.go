@@ -34,8 +34,7 @@ func newTestApp(t testing.TB, e store.Engine) *testApp { return newTestAppWith(t
 func newTestAppWith(t testing.TB, e store.Engine, configure func(*config.Config)) *testApp {
 	t.Helper()
 	dbURL, dir := storetest.URL(t, e)
-	cfg := config.Default()
-	cfg.DataDir, cfg.DatabaseURL = dir, dbURL
+	cfg := devConfig(dbURL, dir)
 	if configure != nil {
 		configure(&cfg)
 	}
@@ -47,6 +46,16 @@ func newTestAppWith(t testing.TB, e store.Engine, configure func(*config.Config)
 	srv := httptest.NewServer(app.Server.Handler())
 	t.Cleanup(func() { srv.Close(); app.Close() })
 	return &testApp{t: t, app: app, srv: srv}
+}
+
+// devConfig is the configuration tests run on: dev mode (sandbox
+// providers, /sandbox/* for the loopback test client, a dev key under
+// dir, demo data) on the given database.
+func devConfig(dbURL, dir string) config.Config {
+	cfg := config.Default()
+	cfg.DataDir, cfg.DatabaseURL = dir, dbURL
+	cfg.UseDev()
+	return cfg
 }
 
 // env is a decoded response envelope.

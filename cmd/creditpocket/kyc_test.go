@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"creditpocket/internal/config"
 	"creditpocket/internal/kyc"
 	"creditpocket/internal/kyc/kyctest"
 	"creditpocket/internal/partner"
@@ -32,8 +31,7 @@ const restrictedCard = "71000009"
 func newKYCApp(t testing.TB, e store.Engine) *kycApp {
 	t.Helper()
 	dbURL, dir := storetest.URL(t, e)
-	cfg := config.Default()
-	cfg.DataDir, cfg.DatabaseURL = dir, dbURL
+	cfg := devConfig(dbURL, dir)
 	kcfg := kyc.DefaultConfig()
 	kcfg.CardTypes[restrictedCard] = kyc.CardType{Countries: []string{"NG", "GH"}}
 	opt := Options{Hasher: fastHasher, QuietRequests: true, OpsToken: testOpsToken, KYC: KYCOptions{Config: &kcfg, AllowPrivateWebhooks: true}}

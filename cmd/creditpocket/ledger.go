@@ -22,7 +22,7 @@ func cmdLedger(ctx context.Context, args []string, env func(string) (string, boo
 	if err != nil {
 		return err
 	}
-	db, err := openMigrated(ctx, cfg, newLogger(stderr, cfg.LogLevel))
+	db, err := openExisting(ctx, cfg, newLogger(stderr, cfg.LogLevel))
 	if err != nil {
 		return err
 	}

@@ -49,9 +49,17 @@ func (c *clock) Add(d time.Duration) {
 // real clock). Webhooks are delivered to the test server.
 func newLoanApp(t testing.TB, e store.Engine, c *clock) *testApp {
 	t.Helper()
+	return newLoanAppWith(t, e, c, nil)
+}
+
+// newLoanAppWith is newLoanApp with configure applied to its configuration.
+func newLoanAppWith(t testing.TB, e store.Engine, c *clock, configure func(*config.Config)) *testApp {
+	t.Helper()
 	dbURL, dir := storetest.URL(t, e)
-	cfg := config.Default()
-	cfg.DataDir, cfg.DatabaseURL = dir, dbURL
+	cfg := devConfig(dbURL, dir)
+	if configure != nil {
+		configure(&cfg)
+	}
 	opt := Options{Hasher: fastHasher, QuietRequests: true, OpsToken: testOpsToken, KYC: KYCOptions{AllowPrivateWebhooks: true}}
 	if c != nil {
 		opt.Now = c.Now

@@ -195,7 +195,7 @@ func TestOverdueLoanAccruesPenaltyAndIsRepaid(t *testing.T) {
 		}
 		t.Run("the command runs a date and says when it is already done", func(t *testing.T) {
 			var out, errOut strings.Builder
-			args := []string{"cob", "run", "--date", "2026-01-23", "--data", a.app.Config.DataDir}
+			args := []string{"cob", "run", "--date", "2026-01-23", "--dev", "--data", a.app.Config.DataDir}
 			if a.app.Config.DatabaseURL != "" {
 				args = append(args, "--database-url", a.app.Config.DatabaseURL)
 			}

@@ -2,7 +2,8 @@
 // with the borrower app API, its storage (embedded SQLite or PostgreSQL) and
 // operations endpoints.
 //
-//	creditpocket serve     run the server (default :8080, data under ./data)
+//	creditpocket serve --dev  run the quick start (127.0.0.1:8080, sandbox, data under ./data)
+//	creditpocket serve     run the server for real borrowers (refuses sandbox settings)
 //	creditpocket migrate   apply database migrations and exit
 //	creditpocket cob run --date YYYY-MM-DD   close of business by hand
 //	creditpocket ledger verify               check the books
@@ -37,8 +38,8 @@ func main() {
 const usage = `usage: creditpocket <command> [flags]
 
 commands:
-  serve     run the HTTP server (app API, sandbox, /docs, /metrics)
-  migrate   apply database migrations and exit
+  serve     run the HTTP server (app API, /docs, /metrics); --dev for the sandbox quick start
+  migrate   create the database if needed and apply migrations (only serve and migrate do)
   cob       run close of business by hand: cob run --date YYYY-MM-DD
   ledger    check the books: ledger verify (exits non-zero naming violations)
   partner   manage partner API credentials: partner create|list|revoke

@@ -141,6 +141,10 @@ func TestPartnerCLI(t *testing.T) {
 		return "", false
 	}
 	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"migrate"}, env, &out, &errOut); err != nil { // partner never creates a database
+		t.Fatal(err, errOut.String())
+	}
+	out.Reset()
 	if err := run(context.Background(), []string{"partner", "create", "--name", "Acme", "--scopes", "ocr,kyc", "--quota", "100", "--json"}, env, &out, &errOut); err != nil {
 		t.Fatal(err, errOut.String())
 	}

@@ -122,7 +122,7 @@ func cmdRisk(ctx context.Context, args []string, env func(string) (string, bool)
 
 // riskCommand parses a risk subcommand's flags over the configuration
 // flags, allowing flags before and after positional arguments, and opens
-// the migrated database's risk store.
+// the existing, migrated database's risk store.
 type riskCommand struct {
 	cfg   config.Config
 	fs    *flag.FlagSet
@@ -155,11 +155,11 @@ func (c *riskCommand) open(ctx context.Context, args []string, stderr io.Writer,
 	if err := c.cfg.Validate(); err != nil {
 		return err
 	}
-	db, err := openMigrated(ctx, c.cfg, newLogger(stderr, c.cfg.LogLevel))
+	db, err := openExisting(ctx, c.cfg, newLogger(stderr, c.cfg.LogLevel))
 	if err != nil {
 		return err
 	}
-	v, err := openVault(c.cfg)
+	v, err := openCheckedVault(ctx, c.cfg, db, false)
 	if err != nil {
 		db.Close()
 		return err

@@ -329,6 +329,8 @@ func TestRiskPolicyReload(t *testing.T) {
 			return b.app.Config.DataDir, true
 		case "CREDITPOCKET_DATABASE_URL":
 			return b.app.Config.DatabaseURL, true
+		case "CREDITPOCKET_DEV": // the app's dev key
+			return "1", true
 		}
 		return "", false
 	}

@@ -42,6 +42,8 @@ func TestServeStartsLogsAndShutsDownGracefully(t *testing.T) {
 			return dir, true
 		case "CREDITPOCKET_ENCRYPTION_KEY":
 			return "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", true
+		case "CREDITPOCKET_DEV": // sandbox providers; the only ones this version has
+			return "1", true
 		}
 		return "", false
 	}

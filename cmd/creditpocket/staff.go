@@ -28,7 +28,8 @@ const staffUsage = `usage: creditpocket staff <create|list|role|reset|disable> [
          ONCE as for create; the member's sessions end. The way back in for a locked-out admin
   disable EMAIL    (ends the member's console sessions)
 
-All take the database flags of 'serve' (--data, --database-url, --encryption-key) and work
+All take the database flags of 'serve' (--data, --database-url, --encryption-key-file or
+CREDITPOCKET_ENCRYPTION_KEY, --dev for a dev data folder's key) and work
 while the server runs. Actions are recorded in the console's audit log as "cli".
 `
 
@@ -53,7 +54,7 @@ func cmdStaff(ctx context.Context, args []string, env func(string) (string, bool
 		return err
 	}
 	defer db.Close()
-	v, err := openVault(*cfg)
+	v, err := openCheckedVault(ctx, *cfg, db, false)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,7 +9,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
+	"strings"
 	"time"
 	_ "time/tzdata" // the binary carries its own zone database
 
@@ -98,38 +99,55 @@ type Options struct {
 	WebhookSecret string
 	// TransferDelay is how long a sandbox payout takes to arrive.
 	TransferDelay time.Duration
-	// PublicURL prefixes sandbox checkout URLs.
-	PublicURL string
 	// KYC holds the card-binding KYC settings (wire_kyc.go).
 	KYC KYCOptions
 }
 
-// Open wires an App: database (migrated, demo data seeded), key, blob
-// store, providers and services.
+// Open wires an App as serve does: database (created and migrated, demo
+// data seeded when configured), key (checked against the database's key
+// check value), blob store, providers and services.
 func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) (*App, error) {
 	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, log)
 	if err != nil {
 		return nil, err
 	}
+	return openApp(ctx, db, cfg, log, opt, true)
+}
+
+// OpenExisting wires an App on an existing, migrated database, for
+// commands that must never create or migrate one (cob run).
+func OpenExisting(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) (*App, error) {
+	db, err := store.OpenExisting(ctx, cfg.DatabaseURL, cfg.DataDir, log)
+	if err != nil {
+		return nil, err
+	}
+	return openApp(ctx, db, cfg, log, opt, false)
+}
+
+func openApp(ctx context.Context, db *store.DB, cfg config.Config, log *slog.Logger, opt Options, setup bool) (*App, error) {
 	app := &App{Config: cfg, DB: db, Log: log}
-	if err := app.init(ctx, opt); err != nil {
+	if err := app.init(ctx, opt, setup); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return app, nil
 }
 
-func (a *App) init(ctx context.Context, opt Options) error {
+// init wires the services; setup first migrates the database and seeds
+// the demo data.
+func (a *App) init(ctx context.Context, opt Options, setup bool) error {
 	cfg := a.Config
-	if _, err := a.DB.Migrate(ctx); err != nil {
-		return err
+	if setup {
+		if _, err := a.DB.Migrate(ctx); err != nil {
+			return err
+		}
 	}
-	if cfg.SeedDemo {
+	if setup && cfg.SeedDemo {
 		if err := a.DB.SeedReference(ctx, demo.Reference()); err != nil {
 			return fmt.Errorf("seed demo data: %w", err)
 		}
 	}
-	v, err := openVault(cfg)
+	v, err := openCheckedVault(ctx, cfg, a.DB, setup)
 	if err != nil {
 		return err
 	}
@@ -160,7 +178,7 @@ func (a *App) init(ctx context.Context, opt Options) error {
 		Config:   acfg,
 		Now:      opt.Now,
 	}
-	if cfg.SeedDemo {
+	if setup && cfg.SeedDemo {
 		if err := seedLoanDemo(ctx, a.DB); err != nil {
 			return err
 		}
@@ -197,8 +215,19 @@ func (a *App) init(ctx context.Context, opt Options) error {
 		Ready:     a.DB.Ping,
 		Location:  loc,
 		Version:   version,
+
+		// The /sandbox/* routes exist only in dev mode, and answer only
+		// loopback peers even then.
+		DevSandbox: cfg.Dev,
 	}, httpapi.Options{Logger: a.Log, QuietRequests: opt.QuietRequests})
 	return nil
+}
+
+// isLoopback reports whether a listens on a loopback address only (an
+// unspecified host, ":8080", listens on every interface).
+func isLoopback(a net.Addr) bool {
+	t, ok := a.(*net.TCPAddr)
+	return ok && t.IP.IsLoopback()
 }
 
 // loopback is the address the server's own workers call it on.
@@ -209,25 +238,80 @@ func loopback(a net.Addr) string {
 	return a.String()
 }
 
-func masterKey(cfg config.Config) ([]byte, error) {
-	if cfg.EncryptionKey != "" {
-		return base64.StdEncoding.DecodeString(cfg.EncryptionKey)
+// masterKey is the configured key, or in dev mode the dev key under
+// DataDir, which only serve (createDevKey) makes on first start.
+func masterKey(cfg config.Config, createDevKey bool) ([]byte, error) {
+	key, ok, err := cfg.Key()
+	switch {
+	case err != nil:
+		return nil, err
+	case ok:
+		return key, nil
+	case !cfg.Dev:
+		return nil, errors.New("encryption key: none configured: set CREDITPOCKET_ENCRYPTION_KEY or --encryption-key-file (the dev key under --data is used only with --dev)")
+	}
+	if !createDevKey {
+		path := filepath.Join(cfg.DataDir, "keys", "master.key")
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("encryption key: no dev key at %s (serve --dev makes it; check --data): %w", path, err)
+		}
 	}
 	return vault.LoadOrCreateDevKey(cfg.DataDir)
 }
 
-// openVault is the vault of the configured master key.
-func openVault(cfg config.Config) (*vault.Vault, error) {
-	key, err := masterKey(cfg)
+// newVault is the vault of the configured master key; only serve
+// (createDevKey) may make the dev key. Open it with openCheckedVault.
+func newVault(cfg config.Config, createDevKey bool) (*vault.Vault, error) {
+	key, err := masterKey(cfg, createDevKey)
 	if err != nil {
 		return nil, err
 	}
 	return vault.New(key)
 }
 
+// keyCheckLabel is hashed under the master key into the key check value
+// (a keyed hash, so the value reveals nothing about the key).
+const keyCheckLabel = "creditpocket master key check v1"
+
+// keyCheckShown is how many hex digits of a key check value messages show.
+const keyCheckShown = 12
+
+// openCheckedVault is the vault of the configured key for db: the key's
+// check value is recorded there by the first process and every later one
+// must match it, so a process given another key refuses to start instead
+// of failing on every sealed value it reads ("sealed value is corrupt").
+// Only serve (createDevKey) makes a dev key; commands use the one there is.
+func openCheckedVault(ctx context.Context, cfg config.Config, db *store.DB, createDevKey bool) (*vault.Vault, error) {
+	v, err := newVault(cfg, createDevKey)
+	if err != nil {
+		return nil, err
+	}
+	mine := v.Hash("key-check", keyCheckLabel)
+	recorded, err := db.KeyCheck(ctx, mine, func() error {
+		// A database from before key check values records the key of its
+		// first start after the upgrade: only if it opens the data there.
+		userID, sealed, ok, err := db.SealedIDNumber(ctx)
+		if err != nil || !ok {
+			return err
+		}
+		if _, err := v.OpenString(sealed, account.ProfileAAD(userID)); err != nil {
+			return fmt.Errorf("encryption key: this key does not open the personal data already stored (user %d's ID number), so it is not this database's key; start with the key the data was sealed under (CREDITPOCKET_ENCRYPTION_KEY or --encryption-key-file)", userID)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if recorded != mine {
+		return nil, fmt.Errorf("encryption key: this database was first started with another key: it expects the key whose check value begins %s, this key's begins %s; start with the expected key (CREDITPOCKET_ENCRYPTION_KEY or --encryption-key-file), since another key cannot open the personal data sealed under it",
+			recorded[:min(keyCheckShown, len(recorded))], mine[:keyCheckShown])
+	}
+	return v, nil
+}
+
 // openCommand finishes a command begun with commandFlags: it parses args
 // (the command's own flags and the configuration's), checks the
-// configuration and opens the migrated database.
+// configuration and opens the existing, migrated database.
 func openCommand(ctx context.Context, cfg *config.Config, fs *flag.FlagSet, args []string) (*store.DB, error) {
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -235,21 +319,14 @@ func openCommand(ctx context.Context, cfg *config.Config, fs *flag.FlagSet, args
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return openMigrated(ctx, *cfg, nil)
+	return openExisting(ctx, *cfg, nil)
 }
 
-// openMigrated opens the configured database with its schema brought up
-// to date, for the commands that work beside running servers.
-func openMigrated(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.DB, error) {
-	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, log)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return db, nil
+// openExisting opens the configured database for the commands that work
+// on a deployment's data beside running servers: it must exist and be
+// migrated (store.OpenExisting); only serve and migrate create or migrate.
+func openExisting(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.DB, error) {
+	return store.OpenExisting(ctx, cfg.DatabaseURL, cfg.DataDir, log)
 }
 
 // Close releases the database.
@@ -266,6 +343,9 @@ func cmdServe(ctx context.Context, args []string, env func(string) (string, bool
 	if err != nil {
 		return err
 	}
+	if refusals := cfg.ProductionRefusals(); len(refusals) > 0 {
+		return fmt.Errorf("serve: refusing to start for real borrowers (run with --dev for the sandbox quick start): %s", strings.Join(refusals, "; "))
+	}
 	log := newLogger(stdout, cfg.LogLevel)
 	log.Info("starting creditpocket", append([]any{"version", version}, cfg.Masked()...)...)
 	opt := loanOptions(env)
@@ -281,12 +361,17 @@ func cmdServe(ctx context.Context, args []string, env func(string) (string, bool
 	if err != nil {
 		return err
 	}
+	if cfg.Dev && !isLoopback(ln.Addr()) {
+		log.Warn("DEV MODE LISTENING BEYOND LOOPBACK: sandbox providers and demo data, not safe for real borrowers, and other machines can reach it "+
+			"(the /sandbox/* routes still answer only loopback peers); listen on 127.0.0.1 unless you mean it",
+			"addr", ln.Addr().String())
+	}
 	wctx, stopWorkers := context.WithCancel(ctx)
 	defer stopWorkers()
 	runLoanWorkers(wctx, app, "http://"+loopback(ln.Addr())+"/payment/webhook", log)
 	runRiskWorkers(wctx, app, log) // policy hot reload, velocity pruning (risk.go)
 	runKYCWorkers(wctx, app, log)  // merchant webhooks (wire_kyc.go)
-	err = serve(ctx, ln, app, log)
+	err = serve(ctx, ln, app, cfg.DrainDelay, log)
 	fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if ferr := app.Partners.Flush(fctx); ferr != nil { // batched partner call counts
@@ -295,9 +380,11 @@ func cmdServe(ctx context.Context, args []string, env func(string) (string, bool
 	return err
 }
 
-// serve runs the HTTP server on ln until ctx ends, then drains in-flight
-// requests for up to 15 seconds.
-func serve(ctx context.Context, ln net.Listener, app *App, log *slog.Logger) error {
+// serve runs the HTTP server on ln until ctx ends, then drains: /readyz
+// answers 503 at once, requests are still served for drainDelay (so a load
+// balancer notices and stops sending), then in-flight requests get up to
+// 15 seconds.
+func serve(ctx context.Context, ln net.Listener, app *App, drainDelay time.Duration, log *slog.Logger) error {
 	srv := &http.Server{
 		Handler:           app.Server.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -315,7 +402,9 @@ func serve(ctx context.Context, ln net.Listener, app *App, log *slog.Logger) err
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down")
+	app.Server.Drain()
+	log.Info("shutting down", "drain_delay", drainDelay.String())
+	time.Sleep(drainDelay)
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {

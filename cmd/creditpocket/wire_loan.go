@@ -38,10 +38,7 @@ func (a *App) wireLoans(v *vault.Vault, accounts *account.Service, loc *time.Loc
 	if len(secret) == 0 {
 		secret = []byte(v.Hash("payment-webhook", "sandbox"))
 	}
-	base := opt.PublicURL
-	if base == "" {
-		base = "http://localhost" + a.Config.Addr
-	}
+	base := a.Config.BaseURL()
 	a.Payments = &payment.Async{
 		Queue: a.DB.SandboxEvents(), Charges: a.DB, Cancelled: a.DB.SandboxCheckouts(), Secret: secret, CheckoutBase: base,
 		TransferDelay: opt.TransferDelay, Now: opt.Now,

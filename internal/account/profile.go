@@ -63,6 +63,10 @@ func (s *Service) SaveBasicInfo(ctx context.Context, userID int64, in BasicInfoI
 
 func profileAAD(userID int64) string { return fmt.Sprintf("profile.id_number:%d", userID) }
 
+// ProfileAAD is the additional data a profile's ID number is sealed with,
+// for the start-up key check of a database from before key check values.
+func ProfileAAD(userID int64) string { return profileAAD(userID) }
+
 func (s *Service) checkBasic(in *BasicInfoInput, now time.Time) error {
 	for _, c := range []struct {
 		field    string

@@ -7,7 +7,10 @@ import (
 	"encoding/base64"
 	"flag"
 	"fmt"
+	"net"
+	"net/netip"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -20,15 +23,15 @@ type Config struct {
 	Addr               string        // listen address
 	DataDir            string        // SQLite database, blobs and the dev key live here
 	DatabaseURL        string        // postgres://… ; empty means embedded SQLite under DataDir
-	EncryptionKey      string        // base64 of 32 bytes; empty means a dev key under DataDir/keys
+	EncryptionKey      string        // base64 of 32 bytes, from the environment only (never argv); see EncryptionKeyFile
 	LogLevel           string        // debug, info, warn, error
 	Timezone           string        // IANA zone used for the app's "YYYY-MM-DD HH:MM:SS" times
 	DefaultCallingCode int           // E.164 calling code assumed when a request sends none
-	SMSProvider        string        // only "sandbox" today
-	PaymentProvider    string        // only "sandbox" today
+	SMSProvider        string        // only "sandbox" today (dev mode); empty is unset
+	PaymentProvider    string        // only "sandbox" today (dev mode); empty is unset
 	SessionTTL         time.Duration // borrower session lifetime
 	SessionCacheTTL    time.Duration // how long a validated token is trusted without a database look-up
-	SeedDemo           bool          // seed demo data (products, banks, dictionaries) on start
+	SeedDemo           bool          // seed demo data (products, banks, dictionaries, lender capital) on start; dev mode only
 	// ConsoleSecureCookies marks the console's cookies Secure on plain-HTTP
 	// requests too, for a TLS-terminating proxy in front (requests that
 	// arrive over TLS always get Secure cookies).
@@ -37,6 +40,25 @@ type Config struct {
 	// prefixes, comma-separated) whose X-Forwarded-For names the client;
 	// empty trusts none.
 	TrustedProxies string
+	// Dev is the quick start (serve --dev): sandbox providers, the
+	// /sandbox/* routes (loopback clients only), a dev key under DataDir
+	// and demo data. Without it serve refuses those (ProductionRefusals).
+	Dev bool
+	// EncryptionKeyFile names a file holding the base64 of the 32-byte
+	// key; at most one of EncryptionKey and EncryptionKeyFile is set, and
+	// with neither only dev mode starts (on a dev key under DataDir/keys).
+	EncryptionKeyFile string
+	// PublicURL is the server's address as borrowers' browsers reach it
+	// (checkout links, photo links); empty derives it from Addr
+	// (BaseURL).
+	PublicURL string
+	// DrainDelay is how long serve keeps accepting requests after SIGINT
+	// or SIGTERM while /readyz answers 503, so a load balancer stops
+	// sending traffic before the listener closes.
+	DrainDelay time.Duration
+
+	seedDemoSet bool // SeedDemo was set by env or flag, so dev mode leaves it
+	addrSet     bool // likewise Addr
 }
 
 // Default returns the configuration used when nothing is set.
@@ -47,11 +69,35 @@ func Default() Config {
 		LogLevel:           "info",
 		Timezone:           "Africa/Lagos",
 		DefaultCallingCode: 234,
-		SMSProvider:        "sandbox",
-		PaymentProvider:    "sandbox",
 		SessionTTL:         30 * 24 * time.Hour,
 		SessionCacheTTL:    5 * time.Second,
-		SeedDemo:           true,
+	}
+}
+
+// sandbox is the only provider this version has; it simulates SMS and
+// payments and is for dev mode only.
+const sandbox = "sandbox"
+
+// DevAddr is where dev mode listens unless told otherwise: loopback only,
+// as the sandbox is for this machine.
+const DevAddr = "127.0.0.1:8080"
+
+// UseDev turns dev mode on: the sandbox providers where none is set, demo
+// data unless seed-demo was set, and the loopback DevAddr unless addr was
+// set. --dev and CREDITPOCKET_DEV call it.
+func (c *Config) UseDev() {
+	c.Dev = true
+	if !c.addrSet {
+		c.Addr = DevAddr
+	}
+	if c.SMSProvider == "" {
+		c.SMSProvider = sandbox
+	}
+	if c.PaymentProvider == "" {
+		c.PaymentProvider = sandbox
+	}
+	if !c.seedDemoSet {
+		c.SeedDemo = true
 	}
 }
 
@@ -65,10 +111,23 @@ func (c *Config) Bind(fs *flag.FlagSet, env func(string) (string, bool)) error {
 		}
 		fs.StringVar(p, name, *p, usage+" (env "+envName+")")
 	}
-	str(&c.Addr, "addr", "CREDITPOCKET_ADDR", "listen address")
+	if v, ok := env("CREDITPOCKET_ADDR"); ok {
+		c.Addr, c.addrSet = v, true
+	}
+	fs.Func("addr", "listen address: default :8080, or 127.0.0.1:8080 with --dev (env CREDITPOCKET_ADDR)", func(v string) error {
+		c.Addr, c.addrSet = v, true
+		return nil
+	})
 	str(&c.DataDir, "data", "CREDITPOCKET_DATA", "data folder for the SQLite database, blobs and dev key")
 	str(&c.DatabaseURL, "database-url", "CREDITPOCKET_DATABASE_URL", "postgres://… to use PostgreSQL instead of embedded SQLite")
-	str(&c.EncryptionKey, "encryption-key", "CREDITPOCKET_ENCRYPTION_KEY", "base64 of a 32-byte key for personal data at rest")
+	// The key itself is read from the environment only: a flag's value
+	// shows in ps and shell history.
+	if v, ok := env("CREDITPOCKET_ENCRYPTION_KEY"); ok {
+		c.EncryptionKey = v
+	}
+	str(&c.EncryptionKeyFile, "encryption-key-file", "CREDITPOCKET_ENCRYPTION_KEY_FILE",
+		"file holding the base64 of the 32-byte master key for personal data at rest (or set CREDITPOCKET_ENCRYPTION_KEY)")
+	str(&c.PublicURL, "public-url", "CREDITPOCKET_PUBLIC_URL", "the server's absolute http(s) URL as browsers reach it, for checkout links; default derived from --addr")
 	str(&c.LogLevel, "log-level", "CREDITPOCKET_LOG_LEVEL", "debug, info, warn or error")
 	str(&c.Timezone, "timezone", "CREDITPOCKET_TIMEZONE", "IANA time zone of the app's timestamps")
 	str(&c.SMSProvider, "sms-provider", "CREDITPOCKET_SMS_PROVIDER", "SMS provider: sandbox")
@@ -97,8 +156,13 @@ func (c *Config) Bind(fs *flag.FlagSet, env func(string) (string, bool)) error {
 		if c.SeedDemo, err = strconv.ParseBool(v); err != nil {
 			return fmt.Errorf("CREDITPOCKET_SEED_DEMO: %w", err)
 		}
+		c.seedDemoSet = true
 	}
-	fs.BoolVar(&c.SeedDemo, "seed-demo", c.SeedDemo, "seed demo products, banks and dictionaries (env CREDITPOCKET_SEED_DEMO)")
+	fs.BoolFunc("seed-demo", "seed demo products, banks, dictionaries and lender capital; dev mode only, default on with --dev (env CREDITPOCKET_SEED_DEMO)", func(v string) error {
+		b, err := strconv.ParseBool(v)
+		c.SeedDemo, c.seedDemoSet = b, true
+		return err
+	})
 	if v, ok := env("CREDITPOCKET_CONSOLE_SECURE_COOKIES"); ok {
 		if c.ConsoleSecureCookies, err = strconv.ParseBool(v); err != nil {
 			return fmt.Errorf("CREDITPOCKET_CONSOLE_SECURE_COOKIES: %w", err)
@@ -106,16 +170,52 @@ func (c *Config) Bind(fs *flag.FlagSet, env func(string) (string, bool)) error {
 	}
 	fs.BoolVar(&c.ConsoleSecureCookies, "console-secure-cookies", c.ConsoleSecureCookies,
 		"mark console cookies Secure on plain-HTTP requests too, behind a TLS proxy (env CREDITPOCKET_CONSOLE_SECURE_COOKIES)")
+	if v, ok := env("CREDITPOCKET_DRAIN_DELAY"); ok {
+		if c.DrainDelay, err = time.ParseDuration(v); err != nil {
+			return fmt.Errorf("CREDITPOCKET_DRAIN_DELAY: %w", err)
+		}
+	}
+	fs.DurationVar(&c.DrainDelay, "drain-delay", c.DrainDelay,
+		"after SIGINT/SIGTERM, keep serving this long with /readyz answering 503 before closing the listener (env CREDITPOCKET_DRAIN_DELAY)")
+	// Dev mode last: its defaults fill only what the environment left
+	// unset, and flags after --dev still override them.
+	if v, ok := env("CREDITPOCKET_DEV"); ok {
+		dev, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("CREDITPOCKET_DEV: %w", err)
+		}
+		if dev {
+			c.UseDev()
+		}
+	}
+	fs.BoolFunc("dev", "dev mode, the quick start: sandbox SMS and payments, /sandbox/* for loopback clients, a dev key under --data, demo data; never for real borrowers (env CREDITPOCKET_DEV)", func(v string) error {
+		dev, err := strconv.ParseBool(v)
+		if err != nil {
+			return err
+		}
+		if dev {
+			c.UseDev()
+		} else {
+			c.Dev = false
+		}
+		return nil
+	})
 	return nil
 }
 
 // Validate checks values that flags cannot.
 func (c Config) Validate() error {
-	if c.EncryptionKey != "" {
-		k, err := base64.StdEncoding.DecodeString(c.EncryptionKey)
-		if err != nil || len(k) != 32 {
-			return fmt.Errorf("encryption-key: must be base64 of exactly 32 bytes")
+	if _, _, err := c.Key(); err != nil {
+		return err
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+			return fmt.Errorf("public-url: must be an absolute http:// or https:// URL without user, query or fragment, e.g. https://loans.example.com")
 		}
+	}
+	if c.DrainDelay < 0 || c.DrainDelay > time.Minute {
+		return fmt.Errorf("drain-delay: must be from 0 to 1m")
 	}
 	if _, err := time.LoadLocation(c.Timezone); err != nil {
 		return fmt.Errorf("timezone: %w", err)
@@ -125,11 +225,11 @@ func (c Config) Validate() error {
 	default:
 		return fmt.Errorf("log-level: must be debug, info, warn or error")
 	}
-	if c.SMSProvider != "sandbox" {
-		return fmt.Errorf("sms-provider: %q is not supported (sandbox)", c.SMSProvider)
+	if c.SMSProvider != "" && c.SMSProvider != sandbox {
+		return fmt.Errorf("sms-provider: %q is not supported (this version has only sandbox, for --dev)", c.SMSProvider)
 	}
-	if c.PaymentProvider != "sandbox" {
-		return fmt.Errorf("payment-provider: %q is not supported (sandbox)", c.PaymentProvider)
+	if c.PaymentProvider != "" && c.PaymentProvider != sandbox {
+		return fmt.Errorf("payment-provider: %q is not supported (this version has only sandbox, for --dev)", c.PaymentProvider)
 	}
 	if c.SessionCacheTTL < 0 || c.SessionCacheTTL > time.Minute {
 		return fmt.Errorf("session-cache-ttl: must be from 0 to 1m")
@@ -146,6 +246,79 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// Key returns the configured master key: CREDITPOCKET_ENCRYPTION_KEY or
+// the contents of the key file, base64 of 32 bytes. ok is false when
+// neither is set (dev mode then uses a dev key under DataDir).
+func (c Config) Key() (key []byte, ok bool, err error) {
+	const rule = "must hold the base64 of exactly 32 bytes (make one with: head -c32 /dev/urandom | base64)"
+	switch {
+	case c.EncryptionKey != "" && c.EncryptionKeyFile != "":
+		return nil, false, fmt.Errorf("encryption-key-file: set either it or CREDITPOCKET_ENCRYPTION_KEY, not both")
+	case c.EncryptionKey != "":
+		k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(c.EncryptionKey))
+		if err != nil || len(k) != 32 {
+			return nil, false, fmt.Errorf("encryption-key: CREDITPOCKET_ENCRYPTION_KEY %s", rule)
+		}
+		return k, true, nil
+	case c.EncryptionKeyFile != "":
+		b, err := os.ReadFile(c.EncryptionKeyFile)
+		if err != nil {
+			return nil, false, fmt.Errorf("encryption-key-file: %w", err)
+		}
+		k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(k) != 32 {
+			return nil, false, fmt.Errorf("encryption-key-file: %s %s", c.EncryptionKeyFile, rule)
+		}
+		return k, true, nil
+	}
+	return nil, false, nil
+}
+
+// ProductionRefusals lists, outside dev mode, each setting that keeps
+// serve from starting for real borrowers: a sandbox (or no) provider, no
+// encryption key (a dev key would be made or used), demo data. Each entry
+// names the setting and how to fix it; dev mode has none.
+func (c Config) ProductionRefusals() []string {
+	if c.Dev {
+		return nil
+	}
+	var out []string
+	provider := func(name, value, what string) {
+		switch value {
+		case "":
+			out = append(out, fmt.Sprintf("--%s is not set (configure a real %s provider with --%s)", name, what, name))
+		case sandbox:
+			out = append(out, fmt.Sprintf("--%s is sandbox, which is for --dev only (configure a real %s provider with --%s)", name, what, name))
+		}
+	}
+	provider("sms-provider", c.SMSProvider, "SMS")
+	provider("payment-provider", c.PaymentProvider, "payment")
+	if c.EncryptionKey == "" && c.EncryptionKeyFile == "" {
+		out = append(out, "no encryption key: a dev key under "+c.DataDir+"/keys is for --dev only (give --encryption-key-file or CREDITPOCKET_ENCRYPTION_KEY)")
+	}
+	if c.SeedDemo {
+		out = append(out, "--seed-demo books demo products and lender capital that does not exist, for --dev only (drop it)")
+	}
+	return out
+}
+
+// BaseURL is PublicURL, or derived from Addr when it is empty: "host:port"
+// is http://host:port, ":8080" and unspecified hosts are
+// http://localhost:8080, IPv6 hosts keep their brackets.
+func (c Config) BaseURL() string {
+	if c.PublicURL != "" {
+		return strings.TrimSuffix(c.PublicURL, "/")
+	}
+	host, port, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		return "http://localhost" // Addr is checked when serve listens
+	}
+	if a, err := netip.ParseAddr(host); host == "" || err == nil && a.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
 // Masked lists the effective settings as key/value pairs with secrets
 // masked, for the startup log line.
 func (c Config) Masked() []any {
@@ -153,11 +326,17 @@ func (c Config) Masked() []any {
 	if c.DatabaseURL != "" {
 		db = MaskURL(c.DatabaseURL)
 	}
-	key := "dev key under " + c.DataDir + "/keys"
-	if c.EncryptionKey != "" {
-		key = "set (masked)"
+	key := "none"
+	switch {
+	case c.EncryptionKey != "":
+		key = "from CREDITPOCKET_ENCRYPTION_KEY (masked)"
+	case c.EncryptionKeyFile != "":
+		key = "from " + c.EncryptionKeyFile
+	case c.Dev:
+		key = "dev key under " + c.DataDir + "/keys"
 	}
 	return []any{
+		"dev", c.Dev, "public_url", c.BaseURL(), "drain_delay", c.DrainDelay.String(),
 		"addr", c.Addr, "data", c.DataDir, "database", db, "encryption_key", key,
 		"log_level", c.LogLevel, "timezone", c.Timezone, "default_calling_code", c.DefaultCallingCode,
 		"sms_provider", c.SMSProvider, "payment_provider", c.PaymentProvider,

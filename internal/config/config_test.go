@@ -25,6 +25,16 @@ func TestValidateNamesTheSettingItRefuses(t *testing.T) {
 		{"a session cache longer than a minute", func(c *Config) { c.SessionCacheTTL = 2 * time.Minute }, "session-cache-ttl"},
 		{"sessions shorter than a minute", func(c *Config) { c.SessionTTL = time.Second }, "session-ttl"},
 		{"a database URL that is not PostgreSQL", func(c *Config) { c.DatabaseURL = "mysql://x" }, "database-url"},
+		{"a public URL", func(c *Config) { c.PublicURL = "https://loans.example.com/app/" }, ""},
+		{"a public URL without a scheme", func(c *Config) { c.PublicURL = "loans.example.com" }, "public-url"},
+		{"a public URL that is not http", func(c *Config) { c.PublicURL = "ftp://loans.example.com" }, "public-url"},
+		{"a public URL with a query", func(c *Config) { c.PublicURL = "https://loans.example.com/?a=1" }, "public-url"},
+		{"a public URL with credentials", func(c *Config) { c.PublicURL = "https://u:p@loans.example.com" }, "public-url"},
+		{"a relative public URL", func(c *Config) { c.PublicURL = "/pay" }, "public-url"},
+		{"a key in both the environment and a file", func(c *Config) {
+			c.EncryptionKey, c.EncryptionKeyFile = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", "/etc/key"
+		}, "encryption-key-file"},
+		{"a drain delay over a minute", func(c *Config) { c.DrainDelay = 2 * time.Minute }, "drain-delay"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := Default()
@@ -53,5 +63,70 @@ func TestFlagsOverrideTheEnvironmentWhichOverridesTheDefaults(t *testing.T) {
 	}
 	if c.TrustedProxies != "192.0.2.0/24" || c.LogLevel != "debug" || c.Addr != ":8080" {
 		t.Fatalf("trusted proxies %q (flag), log level %q (env), addr %q (default)", c.TrustedProxies, c.LogLevel, c.Addr)
+	}
+}
+
+func TestBaseURLIsDerivedFromTheListenAddress(t *testing.T) {
+	for _, tc := range []struct{ addr, public, want string }{
+		{":8080", "", "http://localhost:8080"},
+		{"127.0.0.1:18081", "", "http://127.0.0.1:18081"},
+		{"0.0.0.0:8080", "", "http://localhost:8080"},
+		{"[::]:8080", "", "http://localhost:8080"},
+		{"[::1]:8080", "", "http://[::1]:8080"},
+		{"loans.internal:80", "", "http://loans.internal:80"},
+		{"127.0.0.1:18081", "https://pay.example.com/", "https://pay.example.com"},
+	} {
+		t.Run(tc.addr+" "+tc.public, func(t *testing.T) {
+			c := Default()
+			c.Addr, c.PublicURL = tc.addr, tc.public
+			if got := c.BaseURL(); got != tc.want {
+				t.Fatalf("BaseURL() = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestDevModeFillsOnlyWhatIsUnset: --dev (or CREDITPOCKET_DEV) brings the
+// sandbox providers, demo data and a loopback address, but a provider,
+// seed-demo or address set by the environment or a flag keeps its value,
+// wherever the flag stands.
+func TestDevModeFillsOnlyWhatIsUnset(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		env      map[string]string
+		args     []string
+		dev      bool
+		sms      string
+		seedDemo bool
+		addr     string
+	}{
+		{"nothing set is production with no providers", nil, nil, false, "", false, ":8080"},
+		{"--dev brings sandbox, demo data and a loopback address", nil, []string{"--dev"}, true, "sandbox", true, "127.0.0.1:8080"},
+		{"CREDITPOCKET_DEV brings them too", map[string]string{"CREDITPOCKET_DEV": "true"}, nil, true, "sandbox", true, "127.0.0.1:8080"},
+		{"seed-demo off before --dev stays off", nil, []string{"--seed-demo=false", "--dev"}, true, "sandbox", false, "127.0.0.1:8080"},
+		{"seed-demo off after --dev is off", nil, []string{"--dev", "--seed-demo=false"}, true, "sandbox", false, "127.0.0.1:8080"},
+		{"seed-demo off in the environment stays off", map[string]string{"CREDITPOCKET_SEED_DEMO": "false"}, []string{"--dev"}, true, "sandbox", false, "127.0.0.1:8080"},
+		{"an address before --dev stays", nil, []string{"--addr", ":8080", "--dev"}, true, "sandbox", true, ":8080"},
+		{"an address in the environment stays", map[string]string{"CREDITPOCKET_ADDR": ":9000"}, []string{"--dev"}, true, "sandbox", true, ":9000"},
+		{"--dev=false turns dev mode off", map[string]string{"CREDITPOCKET_DEV": "1"}, []string{"--dev=false"}, false, "sandbox", true, "127.0.0.1:8080"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Default()
+			fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+			fs.SetOutput(io.Discard)
+			if err := c.Bind(fs, func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok }); err != nil {
+				t.Fatal(err)
+			}
+			if err := fs.Parse(tc.args); err != nil {
+				t.Fatal(err)
+			}
+			if c.Dev != tc.dev || c.SMSProvider != tc.sms || c.PaymentProvider != tc.sms || c.SeedDemo != tc.seedDemo || c.Addr != tc.addr {
+				t.Fatalf("dev %v sms %q payment %q seed %v addr %q, want dev %v providers %q seed %v addr %q",
+					c.Dev, c.SMSProvider, c.PaymentProvider, c.SeedDemo, c.Addr, tc.dev, tc.sms, tc.seedDemo, tc.addr)
+			}
+			if refused := len(c.ProductionRefusals()) > 0; refused == c.Dev {
+				t.Fatalf("dev %v but refusals %q", c.Dev, c.ProductionRefusals())
+			}
+		})
 	}
 }

@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strconv"
 	"time"
@@ -17,7 +19,47 @@ import (
 
 type ctxKey int
 
-const loggerKey ctxKey = iota
+const (
+	loggerKey ctxKey = iota
+	peerKey          // the socket peer, before trusted proxies rewrite RemoteAddr
+)
+
+// keepPeer records the request's socket peer (RemoteAddr as the listener
+// gave it) in the context, before anything rewrites RemoteAddr.
+func keepPeer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), peerKey, r.RemoteAddr)))
+	})
+}
+
+// loopbackOnly serves next only to a request whose socket peer is a
+// loopback address. X-Forwarded-For never makes a client local: a trusted
+// proxy cannot vouch for a loopback client, and a request that carries
+// forwarding headers at all is refused, since it came through a proxy (a
+// reverse proxy on this machine is a loopback peer for all its clients). A
+// request without a recorded peer (not through Handler) is refused.
+func loopbackOnly(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		peer, _ := r.Context().Value(peerKey).(string)
+		proxied := r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "" || r.Header.Get("X-Real-Ip") != ""
+		if !isLoopbackPeer(peer) || proxied {
+			writeErr(w, errs.E(errs.Forbidden, "sandbox: answers only clients on this machine (a loopback peer), in dev mode"))
+			return
+		}
+		next(w, r)
+	}
+}
+
+// isLoopbackPeer reports whether remoteAddr ("host:port") is a loopback
+// address, 127.0.0.0/8 or ::1 (an IPv4-mapped form counts as IPv4).
+func isLoopbackPeer(remoteAddr string) bool {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		return false
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.Unmap().IsLoopback()
+}
 
 // logger returns the request's logger (it carries the request id).
 func logger(ctx context.Context, fallback *slog.Logger) *slog.Logger {
@@ -109,8 +151,14 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	})
 }
 
+// maxRequestID caps an X-Request-Id taken from the client: 1 to 64 of
+// [A-Za-z0-9_-], or the server makes its own. It is logged on every line
+// of the request, so it is kept short and free of anything a log reader
+// could mistake for structure.
+const maxRequestID = 64
+
 func saneID(id string) bool {
-	if id == "" || len(id) > 64 {
+	if id == "" || len(id) > maxRequestID {
 		return false
 	}
 	for _, c := range id {

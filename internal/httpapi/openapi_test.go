@@ -13,7 +13,7 @@ import (
 )
 
 func testServer() *Server {
-	return New(Server{SMS: &sms.Sandbox{}, Partners: &partner.Service{}}, Options{})
+	return New(Server{SMS: &sms.Sandbox{}, Partners: &partner.Service{}, DevSandbox: true}, Options{})
 }
 
 // TestOpenAPICoversEveryRoute checks the document against the mux: every

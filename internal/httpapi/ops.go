@@ -20,7 +20,7 @@ func (s *Server) opsRoutes() []route {
 		{method: "GET", path: "/healthz", tag: "Operations", summary: "Liveness: the process is up.", response: "status", handle: s.app(func(*http.Request) (any, error) {
 			return map[string]string{"status": "ok", "version": s.Version}, nil
 		})},
-		{method: "GET", path: "/readyz", tag: "Operations", summary: "Readiness: the database answers within 2 s (503 otherwise).", response: "status", handle: s.app(s.readyz)},
+		{method: "GET", path: "/readyz", tag: "Operations", summary: "Readiness: the database answers within 2 s and the server is not shutting down (503 otherwise, from the moment SIGINT or SIGTERM starts the drain).", response: "status", handle: s.app(s.readyz)},
 		{method: "GET", path: "/metrics", tag: "Operations", summary: "Prometheus metrics: request counts and latencies by route, Go runtime and process.",
 			response: "Prometheus text format (not the envelope)", handle: promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}).ServeHTTP},
 		{method: "GET", path: "/openapi.json", tag: "Operations", summary: "This API as an OpenAPI 3.1 document.", response: "OpenAPI document (not the envelope)", handle: s.serveOpenAPI},
@@ -34,6 +34,9 @@ func (s *Server) opsRoutes() []route {
 }
 
 func (s *Server) readyz(r *http.Request) (any, error) {
+	if s.draining.Load() {
+		return nil, errs.E(errs.Unavailable, "draining: shutting down")
+	}
 	if s.Ready != nil {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()

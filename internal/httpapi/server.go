@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -46,6 +47,12 @@ type Server struct {
 	Proxies  clientip.Proxies
 	Location *time.Location // zone of the app's "YYYY-MM-DD HH:MM:SS" times
 	Version  string
+	// DevSandbox keeps the /sandbox/* routes (dev mode); without it they
+	// do not exist: not routed, not in /docs or /openapi.json. Even with
+	// it they answer only clients whose socket peer is a loopback address.
+	DevSandbox bool
+
+	draining *atomic.Bool // set by Drain: /readyz answers 503
 
 	log           *slog.Logger
 	metrics       *metrics
@@ -98,6 +105,7 @@ func New(s Server, opt Options) *Server {
 		srv.Location = time.UTC
 	}
 	srv.quietRequests = opt.QuietRequests
+	srv.draining = new(atomic.Bool)
 	srv.registry = prometheus.NewRegistry()
 	srv.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv.metrics = newMetrics(srv.registry)
@@ -107,11 +115,42 @@ func New(s Server, opt Options) *Server {
 	srv.routes = append(srv.routes, srv.riskRoutes()...)
 	srv.routes = append(srv.routes, srv.kycRoutes()...)
 	srv.routes = append(srv.routes, srv.opsRoutes()...)
+	srv.routes = srv.sandboxGated(srv.routes)
 	return srv
 }
 
-// Handler returns the HTTP handler of every route.
-func (s *Server) Handler() http.Handler { return s.Proxies.Handler(s.observe(s.mux())) }
+// sandboxPrefix starts the paths of the sandbox helpers (read any
+// borrower's SMS, settle or fail any payment): dev mode only.
+const sandboxPrefix = "/sandbox/"
+
+// sandboxNote ends every sandbox route's summary in /docs and /openapi.json.
+const sandboxNote = "Dev mode only (serve --dev): the route does not exist otherwise, and answers only clients on this machine (a loopback socket peer, no forwarding headers; 403 otherwise)."
+
+// sandboxGated drops the sandbox routes outside dev mode and, in dev mode,
+// lets only loopback peers call them.
+func (s *Server) sandboxGated(rs []route) []route {
+	out := rs[:0]
+	for _, rt := range rs {
+		if strings.HasPrefix(rt.path, sandboxPrefix) {
+			if !s.DevSandbox {
+				continue
+			}
+			rt.handle = loopbackOnly(rt.handle)
+			rt.summary += " " + sandboxNote
+		}
+		out = append(out, rt)
+	}
+	return out
+}
+
+// Drain marks the server as shutting down: /readyz answers 503 from now
+// on, while requests are still served.
+func (s *Server) Drain() { s.draining.Store(true) }
+
+// Handler returns the HTTP handler of every route. The socket peer is
+// kept before the trusted proxies rewrite RemoteAddr, for the checks that
+// must never believe X-Forwarded-For (loopbackOnly).
+func (s *Server) Handler() http.Handler { return keepPeer(s.Proxies.Handler(s.observe(s.mux()))) }
 
 func (s *Server) mux() *http.ServeMux {
 	mux := http.NewServeMux()

@@ -813,7 +813,11 @@ type RepayInput struct {
 	RequestHash    string // a digest of the request, to tell a replay from a new request
 }
 
-// maxIdempotencyKey caps the key taken from a header.
+// maxIdempotencyKey caps the Idempotency-Key a repayment is opened with:
+// 1 to 128 printable ASCII characters (space to tilde), the limit /docs and
+// docs/loan-engine.md state. The key is stored with the payment and looked
+// up on every retry, so it is kept short, and ASCII because a header may
+// carry any bytes, which PostgreSQL's UTF-8 text would refuse.
 const maxIdempotencyKey = 128
 
 // Repay opens a repayment (or extension) checkout. A loan has one open
@@ -829,6 +833,11 @@ func (s *Service) Repay(ctx context.Context, in RepayInput) (*Payment, error) {
 	}
 	if len(in.IdempotencyKey) > maxIdempotencyKey {
 		return nil, errs.InvalidField("Idempotency-Key", "must be at most %d characters", maxIdempotencyKey)
+	}
+	for i := 0; i < len(in.IdempotencyKey); i++ {
+		if c := in.IdempotencyKey[i]; c < ' ' || c > '~' {
+			return nil, errs.InvalidField("Idempotency-Key", "must be printable ASCII characters")
+		}
 	}
 	if in.Amount < 0 {
 		return nil, errs.InvalidField("amount", "must be positive")
