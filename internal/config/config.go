@@ -37,6 +37,8 @@ type Config struct {
 	// prefixes, comma-separated) whose X-Forwarded-For names the client;
 	// empty trusts none.
 	TrustedProxies string
+	// Payouts bounds failed payouts' automatic retries (payouts.go).
+	Payouts Payouts
 }
 
 // Default returns the configuration used when nothing is set.
@@ -52,6 +54,7 @@ func Default() Config {
 		SessionTTL:         30 * 24 * time.Hour,
 		SessionCacheTTL:    5 * time.Second,
 		SeedDemo:           true,
+		Payouts:            DefaultPayouts(),
 	}
 }
 
@@ -106,7 +109,7 @@ func (c *Config) Bind(fs *flag.FlagSet, env func(string) (string, bool)) error {
 	}
 	fs.BoolVar(&c.ConsoleSecureCookies, "console-secure-cookies", c.ConsoleSecureCookies,
 		"mark console cookies Secure on plain-HTTP requests too, behind a TLS proxy (env CREDITPOCKET_CONSOLE_SECURE_COOKIES)")
-	return nil
+	return c.Payouts.bind(fs, env)
 }
 
 // Validate checks values that flags cannot.
@@ -143,7 +146,7 @@ func (c Config) Validate() error {
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return fmt.Errorf("database-url: must start with postgres:// or postgresql://")
 	}
-	return nil
+	return c.Payouts.validate()
 }
 
 // Masked lists the effective settings as key/value pairs with secrets
@@ -157,13 +160,13 @@ func (c Config) Masked() []any {
 	if c.EncryptionKey != "" {
 		key = "set (masked)"
 	}
-	return []any{
+	return append([]any{
 		"addr", c.Addr, "data", c.DataDir, "database", db, "encryption_key", key,
 		"log_level", c.LogLevel, "timezone", c.Timezone, "default_calling_code", c.DefaultCallingCode,
 		"sms_provider", c.SMSProvider, "payment_provider", c.PaymentProvider,
 		"session_ttl", c.SessionTTL.String(), "session_cache_ttl", c.SessionCacheTTL.String(), "seed_demo", c.SeedDemo, "console_secure_cookies", c.ConsoleSecureCookies,
 		"trusted_proxies", c.TrustedProxies,
-	}
+	}, c.Payouts.masked()...)
 }
 
 // MaskURL hides the password of a database URL.
