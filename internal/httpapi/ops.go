@@ -42,10 +42,10 @@ func (s *Server) payoutRoutes() []route {
 	return []route{
 		{method: "POST", path: "/ops/loans/{id}/payout/retry", tag: "Operations",
 			summary: "Send a failed payout (status 33) again now, as a new attempt, whatever automatic attempts are left; the loan goes back to disbursing (5). 409 when the loan is not in status 33 (a concurrent retry or cancel won, or its payout never failed). Operator token required.",
-			body: []field{payoutOperatorField, {name: "reason", typ: "string", desc: "Why, at most 500 characters"}}, response: "loan record", handle: s.ops(s.payoutAction(false))},
+			body:    []field{payoutOperatorField, {name: "reason", typ: "string", desc: "Why, at most 500 characters"}}, response: "loan record", handle: s.ops(s.payoutAction(false))},
 		{method: "POST", path: "/ops/loans/{id}/payout/cancel", tag: "Operations",
 			summary: "Give up a failed payout (status 33): the loan is cancelled (11) with nothing owed, its automatic retry is dropped, the borrower is told and may apply again. Nothing is booked before a payout succeeds, so there is nothing to reverse. 409 when the loan is not in status 33. Operator token required.",
-			body: []field{payoutOperatorField, {name: "reason", typ: "string", required: true, desc: "Why the payout is given up (shown on the loan's timeline), at most 500 characters"}}, response: "loan record", handle: s.ops(s.payoutAction(true))},
+			body:    []field{payoutOperatorField, {name: "reason", typ: "string", required: true, desc: "Why the payout is given up (shown on the loan's timeline), at most 500 characters"}}, response: "loan record", handle: s.ops(s.payoutAction(true))},
 	}
 }
 
