@@ -376,3 +376,29 @@ func TestConcurrentPayoutRetriesAndCancelsHaveOneWinner(t *testing.T) {
 		}
 	})
 }
+
+func TestServeWorkersRetryAFailedPayoutWhenItIsDue(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		c := payoutClock()
+		a := newPayoutApp(t, e, c, nil)
+		tok, id := a.applied("07068425106")
+		a.failPayout(id, 1, "timed out", "timeout")
+		c.Add(time.Minute)
+		ctx, stop := context.WithCancel(context.Background())
+		defer stop()
+		runLoanWorkers(ctx, a.app, a.srv.URL+"/payment/webhook", slog.New(slog.DiscardHandler))
+		waitStatus := func(want loan.Status) {
+			t.Helper()
+			for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+				if a.latest(tok).Status == int(want) {
+					return
+				}
+			}
+			t.Fatalf("loan %+v, want status %v", a.latest(tok), want)
+		}
+		waitStatus(loan.StatusDisbursing) // the worker retried at once: the retry was due
+		c.Add(time.Hour)                  // the sandbox's transfer arrives; the delivery worker reports it
+		waitStatus(loan.StatusRepaying)
+		stop()
+	})
+}
