@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -209,6 +210,29 @@ func TestOperatorCancelsAPayoutThatCannotSucceed(t *testing.T) {
 		t.Run("the borrower can neither apply nor repay meanwhile", func(t *testing.T) {
 			if r := a.applyReq(tok, "301"); r.Status != http.StatusConflict {
 				t.Fatalf("apply = %d %q", r.Status, r.Message)
+			}
+		})
+		t.Run("the operator routes are documented with their fields", func(t *testing.T) {
+			st, doc := a.raw("GET", "/openapi.json", nil)
+			var spec struct {
+				Paths map[string]map[string]struct {
+					RequestBody struct {
+						Content map[string]struct {
+							Schema struct{ Required []string } `json:"schema"`
+						} `json:"content"`
+					} `json:"requestBody"`
+				} `json:"paths"`
+			}
+			if st != 200 || json.Unmarshal(doc, &spec) != nil {
+				t.Fatalf("openapi = %d", st)
+			}
+			cancel := spec.Paths["/ops/loans/{id}/payout/cancel"]["post"].RequestBody.Content["application/json"].Schema.Required
+			_, ok := spec.Paths["/ops/loans/{id}/payout/retry"]["post"]
+			if strings.Join(cancel, ",") != "operator,reason" || !ok {
+				t.Fatalf("cancel requires %v; retry documented: %v", cancel, ok)
+			}
+			if _, html := a.raw("GET", "/docs", nil); !strings.Contains(string(html), "/ops/loans/{id}/payout/cancel") {
+				t.Fatal("/docs lacks the cancel route")
 			}
 		})
 		t.Run("a cancel needs a reason", func(t *testing.T) {
