@@ -116,7 +116,8 @@ func loanOptions(env func(string) (string, bool)) Options {
 
 // runLoanWorkers runs the loan engine's background work inside serve
 // until ctx ends: the sandbox's webhook delivery, re-sending payouts left
-// pending, and the daily close of business for yesterday's business date.
+// pending, retrying failed payouts, and the daily close of business for
+// yesterday's business date.
 func runLoanWorkers(ctx context.Context, app *App, webhookURL string, log *slog.Logger) {
 	app.Payments.WebhookURL = webhookURL
 	go app.Payments.RunDelivery(ctx, 250*time.Millisecond, func(err error) { log.Warn("webhook delivery", "err", err) })
@@ -132,6 +133,13 @@ func runLoanWorkers(ctx context.Context, app *App, webhookURL string, log *slog.
 			age = time.Minute
 		})
 	}()
+	// Failed payouts whose retry is due (the loan engine's clock decides
+	// what is due; the backoff is at least a second).
+	go every(ctx, 5*time.Second, func() {
+		if _, err := app.Loans.RetryDuePayouts(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("retry failed payouts", "err", err)
+		}
+	})
 	holder := processID()
 	loc, _ := time.LoadLocation(app.Config.Timezone)
 	go every(ctx, 5*time.Minute, func() {

@@ -41,6 +41,8 @@ func (a *App) wireConsole(v *vault.Vault, accounts *account.Service, hasher acco
 		Risk:          consoleRisk{engine: a.Risk, store: a.RiskStore},
 		Products:      a.Loans,
 		Partners:      a.Partners,
+		Payouts:       a.Loans,
+		StuckAfter:    a.Config.Payouts.StuckAfter,
 		Stats:         a.DB,
 		Charts:        charts,
 		Location:      loc,

@@ -30,6 +30,9 @@ const MaxDays = 366
 // zone that turns them into instants is the store's loc argument.
 type Query struct {
 	From, To time.Time
+	// StuckBefore counts payouts pending or failed (status 5, 33) since
+	// before it as stuck (Book.StuckPayouts); zero counts none.
+	StuckBefore time.Time
 }
 
 // LastDays is the query for the n business days ending with now's date
@@ -196,7 +199,12 @@ type Book struct {
 	DecisionMix []RuleCount
 	// ReviewQueueLoans counts loans waiting in manual review (status 3).
 	ReviewQueueLoans int64
-	GeneratedAt      time.Time
+	// StuckPayouts counts loans whose payout is pending or failed
+	// (status 5, 33) with no change since Query.StuckBefore;
+	// PayoutsWaiting those whose payout failed with no automatic retry
+	// left, waiting for an operator.
+	StuckPayouts, PayoutsWaiting int64
+	GeneratedAt                  time.Time
 }
 
 // Totals sums the period's days.

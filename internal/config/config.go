@@ -59,6 +59,8 @@ type Config struct {
 
 	seedDemoSet bool // SeedDemo was set by env or flag, so dev mode leaves it
 	addrSet     bool // likewise Addr
+	// Payouts bounds failed payouts' automatic retries (payouts.go).
+	Payouts Payouts
 }
 
 // Default returns the configuration used when nothing is set.
@@ -71,6 +73,7 @@ func Default() Config {
 		DefaultCallingCode: 234,
 		SessionTTL:         30 * 24 * time.Hour,
 		SessionCacheTTL:    5 * time.Second,
+		Payouts:            DefaultPayouts(),
 	}
 }
 
@@ -200,7 +203,7 @@ func (c *Config) Bind(fs *flag.FlagSet, env func(string) (string, bool)) error {
 		}
 		return nil
 	})
-	return nil
+	return c.Payouts.bind(fs, env)
 }
 
 // Validate checks values that flags cannot.
@@ -243,7 +246,7 @@ func (c Config) Validate() error {
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return fmt.Errorf("database-url: must start with postgres:// or postgresql://")
 	}
-	return nil
+	return c.Payouts.validate()
 }
 
 // Key returns the configured master key: CREDITPOCKET_ENCRYPTION_KEY or
@@ -335,14 +338,14 @@ func (c Config) Masked() []any {
 	case c.Dev:
 		key = "dev key under " + c.DataDir + "/keys"
 	}
-	return []any{
+	return append([]any{
 		"dev", c.Dev, "public_url", c.BaseURL(), "drain_delay", c.DrainDelay.String(),
 		"addr", c.Addr, "data", c.DataDir, "database", db, "encryption_key", key,
 		"log_level", c.LogLevel, "timezone", c.Timezone, "default_calling_code", c.DefaultCallingCode,
 		"sms_provider", c.SMSProvider, "payment_provider", c.PaymentProvider,
 		"session_ttl", c.SessionTTL.String(), "session_cache_ttl", c.SessionCacheTTL.String(), "seed_demo", c.SeedDemo, "console_secure_cookies", c.ConsoleSecureCookies,
 		"trusted_proxies", c.TrustedProxies,
-	}
+	}, c.Payouts.masked()...)
 }
 
 // MaskURL hides the password of a database URL.

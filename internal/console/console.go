@@ -71,6 +71,10 @@ type LoanSearch struct {
 	Statuses []loan.Status
 	Overdue  bool
 	From, To time.Time // applied at or after From, before To
+	// UpdatedBefore keeps loans last changed before it; PayoutWaiting
+	// keeps failed payouts with no automatic retry scheduled.
+	UpdatedBefore time.Time
+	PayoutWaiting bool
 }
 
 // LedgerEntry is a booked ledger transaction and when it was booked.
@@ -124,6 +128,11 @@ type Deps struct {
 	// partners.go); nil shows them as unavailable.
 	Products ProductAdmin
 	Partners PartnerAdmin
+	// Payouts backs the failed-payout actions on a loan's page; nil
+	// hides them. StuckAfter is when a payout counts as stuck on the
+	// dashboard (0: not shown).
+	Payouts    Payouts
+	StuckAfter time.Duration
 	// Location is the business time zone pages show times in.
 	Location *time.Location
 	// SecureCookies marks cookies Secure even on plain-HTTP requests: set

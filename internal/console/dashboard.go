@@ -32,6 +32,10 @@ func (c *Console) dashboard(q *request) error {
 	if err := bq.Validate(); err != nil {
 		return err
 	}
+	if c.d.StuckAfter > 0 {
+		bq.StuckBefore = c.d.Now().Add(-c.d.StuckAfter)
+		data["StuckAfter"] = c.d.StuckAfter.String()
+	}
 	book, err := c.d.Stats.BookStats(q.ctx(), bq, c.d.Location)
 	if err != nil {
 		return err

@@ -68,6 +68,16 @@ func (c *Console) collections(q *request) error {
 func (c *Console) listLoans(q *request, tmpl string, overdue bool) error {
 	v := q.r.URL.Query()
 	s := LoanSearch{LoanID: strings.TrimSpace(v.Get("id")), Mobile: strings.TrimSpace(v.Get("mobile")), Overdue: overdue || v.Get("overdue") == "1"}
+	switch v.Get("payout") { // the dashboard's links to stuck and waiting payouts
+	case "":
+	case "stuck":
+		s.Statuses = []loan.Status{loan.StatusDisbursing, loan.StatusDisbursementFailed}
+		s.UpdatedBefore = c.d.Now().Add(-c.d.StuckAfter)
+	case "waiting":
+		s.PayoutWaiting = true
+	default:
+		return errs.InvalidField("payout", "must be stuck or waiting")
+	}
 	if st := v.Get("status"); st != "" {
 		n, err := strconv.Atoi(st)
 		if err != nil || !loan.Status(n).Valid() {
@@ -111,6 +121,7 @@ type loanFile struct {
 	Timeline []timelineEvent
 	Decision *decisionView
 	TotalDue any
+	Payout   *payoutState // set for a failed payout (status 33)
 }
 
 func (c *Console) loadLoan(q *request, id string) (*loanFile, error) {
@@ -134,7 +145,12 @@ func (c *Console) loadLoan(q *request, id string) (*loanFile, error) {
 	if total, err := r.Outstanding.Total(); err == nil {
 		f.TotalDue = total
 	}
-	f.Timeline = timeline(r, f.Ledger, f.Payments)
+	events, payout, err := c.payoutOf(q, r)
+	if err != nil {
+		return nil, err
+	}
+	f.Payout = payout
+	f.Timeline = timeline(r, f.Ledger, f.Payments, events)
 	if r.RiskSequenceID != "" {
 		rec, err := c.d.Reads.RiskDecision(ctx, r.RiskSequenceID)
 		switch {
@@ -148,8 +164,9 @@ func (c *Console) loadLoan(q *request, id string) (*loanFile, error) {
 }
 
 // timeline orders what is known of a loan's life: its own timestamps, the
-// ledger's bookings and the payments.
-func timeline(r *loan.Record, led []LedgerEntry, pays []loan.Payment) []timelineEvent {
+// ledger's bookings, the payments and the payout's events (which tell a
+// payout's attempts better than its payments do, when there are any).
+func timeline(r *loan.Record, led []LedgerEntry, pays []loan.Payment, payout []loan.PayoutEvent) []timelineEvent {
 	var ev []timelineEvent
 	add := func(t time.Time, what string) {
 		if !t.IsZero() {
@@ -173,7 +190,13 @@ func timeline(r *loan.Record, led []LedgerEntry, pays []loan.Payment) []timeline
 	for _, e := range led {
 		add(e.At, "ledger: "+string(e.Transaction.Kind)+" "+e.Transaction.Reference)
 	}
+	for _, e := range payout {
+		add(e.At, e.String())
+	}
 	for _, p := range pays {
+		if p.Kind == loan.PayDisbursement && len(payout) > 0 {
+			continue
+		}
 		add(p.CreatedAt, fmt.Sprintf("%s asked: %s", p.Kind, bookstats.FormatMoney(p.Amount)))
 		if p.Status != loan.PayPending {
 			add(p.UpdatedAt, fmt.Sprintf("%s %s", p.Kind, p.Status))

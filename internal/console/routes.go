@@ -33,6 +33,8 @@ func (c *Console) routes() []Route {
 		{"GET", "/console/loans/{id}/photos/{n}", staff.ReviewLoans, (*Console).loanPhoto},
 		{"GET", "/console/borrowers/{uid}/photos/{key}", staff.ReviewLoans, (*Console).borrowerPhoto},
 		{"GET", "/console/collections", staff.WorkCollections, (*Console).collections},
+		{"POST", "/console/loans/{id}/payout/retry", staff.ManagePayouts, (*Console).retryPayout},
+		{"POST", "/console/loans/{id}/payout/cancel", staff.ManagePayouts, (*Console).cancelPayout},
 
 		{"GET", "/console/review/loans", staff.ReviewLoans, (*Console).loanQueue},
 		{"GET", "/console/review/loans/{id}", staff.ReviewLoans, (*Console).loanReview},

@@ -105,8 +105,10 @@ func (s *Server) loanRoutes() []route {
 				summary: "Simulate the borrower paying a checkout (full or partial) or a payout arriving now. The provider then reports it by signed webhook (only while the sandbox provider is active).",
 				body:    []field{{name: "amount", typ: "string", desc: "Minor units paid; default what the checkout asked"}}, response: "null", handle: s.app(s.sandboxComplete)},
 			route{method: "POST", path: "/sandbox/payments/{reference}/fail", tag: "Sandbox",
-				summary: "Simulate a failed charge or payout, reported by signed webhook (only while the sandbox provider is active).",
-				body:    []field{{name: "reason", typ: "string", desc: "Failure reason"}}, response: "null", handle: s.app(s.sandboxFail)},
+				summary: "Simulate a failed charge or payout, reported by signed webhook (only while the sandbox provider is active). A payout failure carries a failure code: retriable codes are sent again automatically with backoff, the others wait for an operator (POST /ops/loans/{id}/payout/retry or /cancel).",
+				body: []field{{name: "reason", typ: "string", desc: "Failure reason"},
+					{name: "code", typ: "string", desc: "A payout's failure code (default provider_error). timeout, insufficient_provider_balance and provider_error are retried automatically; invalid_account, account_closed and invalid_request are not", enum: payment.FailureCodes()}},
+				response: "null", handle: s.app(s.sandboxFail)},
 			route{method: "GET", path: "/sandbox/checkout/{reference}", tag: "Sandbox",
 				summary:  "The sandbox checkout page of a payment: what it asks for (only while the sandbox provider is active).",
 				response: "checkout", handle: s.app(s.sandboxCheckout)},
@@ -603,6 +605,7 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 	}
 	err = s.Loans.Service.HandlePayment(r.Context(), loan.PaymentResult{
 		Reference: ev.Data.Reference, Succeeded: ev.Succeeded(), Amount: ledger.Money(ev.Data.Amount), Reason: ev.Data.Reason,
+		Code: ev.Data.FailureCode, Retriable: payment.Retriable(ev.Data.FailureCode),
 	})
 	if errs.Is(err, errs.NotFound) {
 		logger(r.Context(), s.log).Warn("webhook for an unknown payment", "reference", ev.Data.Reference, "event", ev.ID)
@@ -703,6 +706,7 @@ func (s *Server) review(approve bool) handlerFunc {
 type sandboxPayReq struct {
 	Amount string `json:"amount"`
 	Reason string `json:"reason"`
+	Code   string `json:"code"`
 }
 
 func (s *Server) sandboxComplete(r *http.Request) (any, error) {
@@ -728,7 +732,7 @@ func (s *Server) sandboxFail(r *http.Request) (any, error) {
 	if len(req.Reason) > 256 {
 		return nil, errs.InvalidField("reason", "must be at most 256 characters")
 	}
-	return nil, s.Loans.Sandbox.Fail(r.Context(), r.PathValue("reference"), req.Reason)
+	return nil, s.Loans.Sandbox.Fail(r.Context(), r.PathValue("reference"), req.Reason, req.Code)
 }
 
 type checkoutView struct {

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"creditpocket/internal/errs"
+	"creditpocket/internal/loan"
 )
 
 func (s *Server) opsRoutes() []route {
@@ -30,7 +31,48 @@ func (s *Server) opsRoutes() []route {
 		rs = append(rs, route{method: "GET", path: "/sandbox/sms", tag: "Sandbox", summary: "Messages the sandbox SMS provider sent to a phone, newest first (only while the sandbox provider is active).",
 			query: []field{{name: "phone", typ: "string", required: true, desc: "E.164 digits without '+', e.g. 2347068425023"}}, response: "list of sms", handle: s.app(s.sandboxSMS)})
 	}
-	return rs
+	return append(rs, s.payoutRoutes()...)
+}
+
+// payoutRoutes are the operator's actions on a failed payout (status 33).
+func (s *Server) payoutRoutes() []route {
+	if s.Loans == nil {
+		return nil
+	}
+	return []route{
+		{method: "POST", path: "/ops/loans/{id}/payout/retry", tag: "Operations",
+			summary: "Send a failed payout (status 33) again now, as a new attempt, whatever automatic attempts are left; the loan goes back to disbursing (5). 409 when the loan is not in status 33 (a concurrent retry or cancel won, or its payout never failed). Operator token required.",
+			body:    []field{payoutOperatorField, {name: "reason", typ: "string", desc: "Why, at most 500 characters"}}, response: "loan record", handle: s.ops(s.payoutAction(false))},
+		{method: "POST", path: "/ops/loans/{id}/payout/cancel", tag: "Operations",
+			summary: "Give up a failed payout (status 33): the loan is cancelled (11) with nothing owed, its automatic retry is dropped, the borrower is told and may apply again. Nothing is booked before a payout succeeds, so there is nothing to reverse. 409 when the loan is not in status 33. Operator token required.",
+			body:    []field{payoutOperatorField, {name: "reason", typ: "string", required: true, desc: "Why the payout is given up (shown on the loan's timeline), at most 500 characters"}}, response: "loan record", handle: s.ops(s.payoutAction(true))},
+	}
+}
+
+var payoutOperatorField = field{name: "operator", typ: "string", required: true, desc: "Who acts (1–64 characters), recorded on the loan's timeline"}
+
+type payoutReq struct {
+	Operator string `json:"operator"`
+	Reason   string `json:"reason"`
+}
+
+func (s *Server) payoutAction(cancel bool) handlerFunc {
+	return func(r *http.Request) (any, error) {
+		var req payoutReq
+		if err := decodeJSON(r, maxJSONBody, &req); err != nil {
+			return nil, err
+		}
+		a := loan.PayoutAction{LoanID: r.PathValue("id"), Operator: req.Operator, Reason: req.Reason}
+		act := s.Loans.Service.RetryDisbursement
+		if cancel {
+			act = s.Loans.Service.CancelPayout
+		}
+		l, err := act(r.Context(), a)
+		if err != nil {
+			return nil, err
+		}
+		return s.loanView(*l), nil
+	}
 }
 
 func (s *Server) readyz(r *http.Request) (any, error) {

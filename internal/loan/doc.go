@@ -56,7 +56,7 @@
 //
 //	1 applied → 2 risk review → 4 approved | 31 rejected | 3 manual review
 //	3 manual review → 4 approved | 32 rejected
-//	4 approved → 5 disbursing → 6 repaying | 33 disbursement failed (→ 5 retry)
+//	4 approved → 5 disbursing → 6 repaying | 33 disbursement failed (→ 5 retry, → 11 cancel; payout.go)
 //	6 repaying, 9 extended → 8 settled | 7 overdue | 9 extended
 //	7 overdue → 8 settled | 9 extended | 10 written off
 //	1–4, 33 → 11 cancelled

@@ -161,6 +161,18 @@ type Tx interface {
 
 	AddMessage(ctx context.Context, m *inbox.Message) error
 	AddMessages(ctx context.Context, ms []inbox.Message) error
+
+	// Failed payouts (payout.go).
+	AddPayoutEvent(ctx context.Context, e *PayoutEvent) error
+	PayoutEvents(ctx context.Context, loanID string) ([]PayoutEvent, error)
+	// SchedulePayoutRetry sets (or moves) the loan's automatic retry.
+	SchedulePayoutRetry(ctx context.Context, loanID string, at time.Time) error
+	// TakePayoutRetry removes the loan's retry if it is due by now and
+	// reports whether there was one.
+	TakePayoutRetry(ctx context.Context, loanID string, now time.Time) (bool, error)
+	ClearPayoutRetry(ctx context.Context, loanID string) error
+	// DuePayoutRetries lists loans whose retry is due by now, soonest first.
+	DuePayoutRetries(ctx context.Context, now time.Time, limit int) ([]string, error)
 }
 
 // Provider is what the loan engine needs from the payment provider.
@@ -204,6 +216,10 @@ type Service struct {
 	Location  *time.Location // business time zone; nil means UTC
 	Log       *slog.Logger
 	Now       func() time.Time
+
+	// PayoutRetry bounds the automatic retries of failed payouts; the
+	// zero value is DefaultPayoutRetry.
+	PayoutRetry PayoutRetry
 
 	// applying holds the borrowers whose application this process is
 	// deciding: a second one at the same time (a double tap) is answered
@@ -419,8 +435,8 @@ func (s *Service) Apply(ctx context.Context, in ApplyInput) (*Record, error) {
 		}
 		pay = nil
 		if approved {
-			pay = rec.payout(now)
-			if err := tx.InsertPayment(ctx, pay); err != nil {
+			var err error
+			if pay, err = insertPayout(ctx, tx, &rec, PayoutAction{}, now); err != nil {
 				return err
 			}
 		}
@@ -461,8 +477,7 @@ func startDisbursement(ctx context.Context, tx Tx, r *Record, now time.Time) (*P
 	if err := r.beginDisbursement(now); err != nil {
 		return nil, err
 	}
-	p := r.payout(now)
-	return p, tx.InsertPayment(ctx, p)
+	return insertPayout(ctx, tx, r, PayoutAction{}, now)
 }
 
 // beginDisbursement moves the loan to disbursing and counts the attempt.
@@ -498,7 +513,10 @@ func (s *Service) sendDisbursement(ctx context.Context, r *Record, p *Payment) {
 	}
 	s.log().WarnContext(ctx, "disbursement not sent", "loan", r.ID, "reference", p.Reference, "err", err)
 	if errs.Is(err, errs.Invalid) {
-		if err := s.HandlePayment(ctx, PaymentResult{Reference: p.Reference, Succeeded: false, Reason: errs.Message(err)}); err != nil {
+		// The provider refused the request itself: sending it again
+		// unchanged cannot succeed.
+		if err := s.HandlePayment(ctx, PaymentResult{Reference: p.Reference, Succeeded: false, Reason: errs.Message(err),
+			Code: "invalid_request"}); err != nil {
 			s.log().ErrorContext(ctx, "recording refused disbursement", "loan", r.ID, "err", err)
 		}
 	}
@@ -600,31 +618,6 @@ func (s *Service) Decide(ctx context.Context, rv ManualDecision) (*Record, error
 	return out, nil
 }
 
-// RetryDisbursement pays out again a loan whose payout failed.
-func (s *Service) RetryDisbursement(ctx context.Context, loanID string) (*Record, error) {
-	now := s.now()
-	var (
-		out *Record
-		pay *Payment
-	)
-	err := s.Store.Tx(ctx, func(tx Tx) error {
-		r, err := tx.LoanForUpdate(ctx, loanID)
-		if err != nil {
-			return err
-		}
-		if pay, err = startDisbursement(ctx, tx, r, now); err != nil {
-			return err
-		}
-		out = r
-		return tx.UpdateLoan(ctx, r)
-	})
-	if err != nil {
-		return nil, err
-	}
-	s.sendDisbursement(ctx, out, pay)
-	return out, nil
-}
-
 // PaymentResult is the provider's final word on a payment, from a
 // verified webhook.
 type PaymentResult struct {
@@ -632,6 +625,11 @@ type PaymentResult struct {
 	Succeeded bool
 	Amount    ledger.Money // settled amount; for a payout, what was sent
 	Reason    string       // why it failed
+	// Code is the provider's failure code for a payout, and Retriable
+	// its verdict on it (the payment contract's, payment.Retriable):
+	// only a retriable failure is sent again automatically.
+	Code      string
+	Retriable bool
 }
 
 // HandlePayment applies a payment's outcome exactly once: the payment row
@@ -667,11 +665,11 @@ func (s *Service) HandlePayment(ctx context.Context, res PaymentResult) error {
 		if !res.Succeeded {
 			p.Status, p.Failure = PayFailed, res.Reason
 			if p.Kind == PayDisbursement {
-				if err := r.Fire(EventDisbursementFailed, now); err != nil {
+				m, err := s.payoutFailed(ctx, tx, r, p, res, now)
+				if err != nil {
 					return err
 				}
-				msgs = append(msgs, inbox.Message{Kind: inbox.KindLoan, Title: "Payout failed",
-					Content: fmt.Sprintf("We could not pay out loan %s to your bank account: %s. We will try again.", r.ID, res.Reason)})
+				msgs = append(msgs, m)
 			} else {
 				msgs = append(msgs, inbox.Message{Kind: inbox.KindPayment, Title: "Payment failed",
 					Content: fmt.Sprintf("Your payment %s for loan %s did not go through.", p.Reference, r.ID)})

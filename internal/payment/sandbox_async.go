@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"creditpocket/internal/errs"
@@ -132,8 +134,10 @@ func (a *Async) Complete(ctx context.Context, reference string, amount ledger.Mo
 	return a.enqueue(ctx, reference, event, amount, "", "", 0)
 }
 
-// Fail simulates a failed charge or payout.
-func (a *Async) Fail(ctx context.Context, reference, reason string) error {
+// Fail simulates a failed charge or payout. code is the payout's failure
+// code (FailureCodes; default FailProviderError, which is retriable); a
+// charge carries none.
+func (a *Async) Fail(ctx context.Context, reference, reason, code string) error {
 	kind, _, err := a.Charges.PaymentExists(ctx, reference)
 	if err != nil {
 		return err
@@ -144,22 +148,34 @@ func (a *Async) Fail(ctx context.Context, reference, reason string) error {
 	event := EventChargeFailed
 	if kind == "disbursement" {
 		event = EventTransferFailed
+		if code == "" {
+			code = FailProviderError
+		}
+		if !slices.Contains(FailureCodes(), code) {
+			return errs.InvalidField("code", "must be one of %s", strings.Join(FailureCodes(), ", "))
+		}
+	} else {
+		code = ""
 	}
-	return a.enqueue(ctx, reference, event, 0, "", reason, 0)
+	return a.enqueueEvent(ctx, EventData{Reference: reference, Status: "failed", Reason: reason, FailureCode: code}, event, 0)
 }
 
 func (a *Async) enqueue(ctx context.Context, ref, event string, amount ledger.Money, currency, reason string, delay time.Duration) error {
-	id := "evt_" + randomHex(10)
 	status := "success"
 	if reason != "" {
 		status = "failed"
 	}
-	body, err := json.Marshal(Event{ID: id, Event: event, Data: EventData{Reference: ref, Amount: int64(amount), Currency: currency, Status: status, Reason: reason}})
+	return a.enqueueEvent(ctx, EventData{Reference: ref, Amount: int64(amount), Currency: currency, Status: status, Reason: reason}, event, delay)
+}
+
+func (a *Async) enqueueEvent(ctx context.Context, data EventData, event string, delay time.Duration) error {
+	id := "evt_" + randomHex(10)
+	body, err := json.Marshal(Event{ID: id, Event: event, Data: data})
 	if err != nil {
 		return err
 	}
 	now := a.now()
-	return a.Queue.Enqueue(ctx, QueuedEvent{ID: id, Reference: ref, Event: event, Body: body, DeliverAfter: now.Add(delay)}, now)
+	return a.Queue.Enqueue(ctx, QueuedEvent{ID: id, Reference: data.Reference, Event: event, Body: body, DeliverAfter: now.Add(delay)}, now)
 }
 
 // DeliverDue posts every due webhook once and returns how many were

@@ -39,6 +39,9 @@ type EventData struct {
 	Currency  string `json:"currency"`
 	Status    string `json:"status"`
 	Reason    string `json:"reason,omitempty"`
+	// FailureCode says why a transfer failed, one of FailureCodes; it
+	// decides whether the payout is retried (Retriable).
+	FailureCode string `json:"failure_code,omitempty"`
 }
 
 // Succeeded reports whether the event reports money moved.

@@ -167,7 +167,7 @@ func TestSandboxDeliversSignedEventsLaterAndOnce(t *testing.T) {
 	if err := a.Complete(ctx, "PAY_1", 100); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Fail(ctx, "PAY_1", ""); err != nil {
+	if err := a.Fail(ctx, "PAY_1", "", ""); err != nil {
 		t.Fatal(err)
 	}
 	a.DeliverDue(ctx)

@@ -54,6 +54,7 @@ const (
 	ViewAudit       Permission = "audit.view"
 	ManageProducts  Permission = "products.manage"
 	ManagePartners  Permission = "partners.manage"
+	ManagePayouts   Permission = "payouts.manage" // retry or cancel a failed payout
 )
 
 // everyone may read the book: the dashboard, loans and borrowers (with
@@ -66,7 +67,7 @@ var everyone = []Permission{ViewDashboard, ViewLoans, ViewBorrowers}
 var grants = map[Role][]Permission{
 	Admin:       append(slices.Clone(everyone), ManageStaff, ViewAudit, ManageProducts, ManagePartners),
 	RiskOfficer: append(slices.Clone(everyone), ManageRisk),
-	Reviewer:    append(slices.Clone(everyone), ReviewLoans, ReviewKYC),
+	Reviewer:    append(slices.Clone(everyone), ReviewLoans, ReviewKYC, ManagePayouts),
 	Collections: append(slices.Clone(everyone), WorkCollections),
 	Viewer:      slices.Clone(everyone),
 }

@@ -66,6 +66,7 @@ func (db *DB) BookStats(ctx context.Context, q bookstats.Query, loc *time.Locati
 		func(t *Tx) error { return t.disbursed(ctx, days, dayArgs, b.Days) },
 		func(t *Tx) error { return t.repaid(ctx, days, dayArgs, b.Days) },
 		func(t *Tx) error { return t.openBook(ctx, b) },
+		func(t *Tx) error { return t.payoutsOpen(ctx, q.StuckBefore, b) },
 	}
 	failed := make([]error, len(parts))
 	var wg sync.WaitGroup
@@ -292,6 +293,19 @@ func (t *Tx) openBook(ctx context.Context, b *bookstats.Book) error {
 	}
 	return t.QueryRow(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM loans WHERE status = %d`, loan.StatusManualReview)).
 		Scan(&b.ReviewQueueLoans)
+}
+
+// payoutsOpen counts stuck payouts and those waiting for an operator,
+// through the partial index loans_payout_open (migration 013).
+func (t *Tx) payoutsOpen(ctx context.Context, stuckBefore time.Time, b *bookstats.Book) error {
+	if !stuckBefore.IsZero() {
+		if err := t.QueryRow(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM loans WHERE status IN (%d, %d) AND updated_at < $1`,
+			loan.StatusDisbursing, loan.StatusDisbursementFailed), millis(stuckBefore)).Scan(&b.StuckPayouts); err != nil {
+			return err
+		}
+	}
+	return t.QueryRow(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM loans l WHERE l.status = %d
+		AND NOT EXISTS (SELECT 1 FROM payout_retries pr WHERE pr.loan_id = l.id)`, loan.StatusDisbursementFailed)).Scan(&b.PayoutsWaiting)
 }
 
 // sortedMix orders the decision mix most frequent first, then by decision

@@ -24,6 +24,10 @@ type LoanSearch struct {
 	Statuses []loan.Status
 	Overdue  bool      // only loans past due (status overdue)
 	From, To time.Time // applied at or after From, before To
+	// UpdatedBefore keeps loans last changed before it; PayoutWaiting
+	// keeps failed payouts (status 33) with no automatic retry scheduled.
+	UpdatedBefore time.Time
+	PayoutWaiting bool
 }
 
 // SearchLoans lists loans matching q, newest first.
@@ -60,6 +64,12 @@ func (db *DB) SearchLoans(ctx context.Context, q LoanSearch, p page.Request) (pa
 	}
 	if !q.To.IsZero() {
 		where = append(where, "l.applied_at < "+arg(millis(q.To)))
+	}
+	if !q.UpdatedBefore.IsZero() {
+		where = append(where, "l.updated_at < "+arg(millis(q.UpdatedBefore)))
+	}
+	if q.PayoutWaiting {
+		where = append(where, fmt.Sprintf("l.status = %d AND NOT EXISTS (SELECT 1 FROM payout_retries pr WHERE pr.loan_id = l.id)", loan.StatusDisbursementFailed))
 	}
 	cond := ""
 	if len(where) > 0 {

@@ -1,0 +1,428 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"creditpocket/internal/config"
+	"creditpocket/internal/loan"
+	"creditpocket/internal/store"
+	"creditpocket/internal/store/storetest"
+)
+
+// newPayoutApp is newLoanApp with payouts that take an hour to arrive,
+// so a test fails them at the sandbox before they succeed, and the
+// clock c; configure may change the configuration.
+func newPayoutApp(t testing.TB, e store.Engine, c *clock, configure func(*config.Config)) *testApp {
+	t.Helper()
+	dbURL, dir := storetest.URL(t, e)
+	cfg := config.Default()
+	cfg.DataDir, cfg.DatabaseURL = dir, dbURL
+	if configure != nil {
+		configure(&cfg)
+	}
+	app, err := Open(context.Background(), cfg, slog.New(slog.DiscardHandler), Options{Hasher: fastHasher, QuietRequests: true,
+		OpsToken: testOpsToken, TransferDelay: time.Hour, Now: c.Now, KYC: KYCOptions{AllowPrivateWebhooks: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(app.Server.Handler())
+	app.Payments.WebhookURL = srv.URL + "/payment/webhook"
+	t.Cleanup(func() { srv.Close(); app.Close() })
+	return &testApp{t: t, app: app, srv: srv}
+}
+
+// payoutClock starts on a weekday morning in Lagos.
+func payoutClock() *clock {
+	return &clock{t: time.Date(2026, 12, 1, 9, 0, 0, 0, time.FixedZone("WAT", 3600))}
+}
+
+// applied is a borrower with an approved loan whose first payout is sent.
+func (a *testApp) applied(mobile string) (token, loanID string) {
+	a.t.Helper()
+	tok := a.borrower(mobile)
+	if r := a.applyReq(tok, "301"); r.Status != 200 {
+		a.t.Fatalf("apply = %d %q", r.Status, r.Message)
+	}
+	l := a.latest(tok)
+	if l.Status != int(loan.StatusDisbursing) {
+		a.t.Fatalf("after apply: %+v", l)
+	}
+	return tok, l.ID
+}
+
+// failPayout fails a payout attempt at the sandbox with code and delivers
+// the provider's webhook.
+func (a *testApp) failPayout(loanID string, attempt int, reason, code string) {
+	a.t.Helper()
+	a.ok("POST", "/sandbox/payments/"+payoutRef(loanID, attempt)+"/fail", map[string]string{"reason": reason, "code": code}, "")
+	a.deliver()
+}
+
+func payoutRef(loanID string, attempt int) string {
+	return "DSB_" + loanID + "_" + string(rune('0'+attempt))
+}
+
+// retryDue runs the retry worker's step once.
+func (a *testApp) retryDue() int {
+	a.t.Helper()
+	n, err := a.app.Loans.RetryDuePayouts(context.Background())
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	a.deliver()
+	return n
+}
+
+func (a *testApp) payoutEvents(loanID string) []string {
+	a.t.Helper()
+	evs, err := a.app.Loans.PayoutEvents(context.Background(), loanID)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	out := make([]string, len(evs))
+	for i, e := range evs {
+		out[i] = e.Event
+	}
+	return out
+}
+
+func (a *testApp) messageTitles(token string) []string {
+	a.t.Helper()
+	var msgs struct {
+		List []struct{ Title, Content string } `json:"list"`
+	}
+	a.ok("GET", "/message/page", nil, token).decode(a.t, &msgs)
+	var out []string
+	for _, m := range msgs.List {
+		out = append(out, m.Title+": "+m.Content)
+	}
+	return out
+}
+
+func TestFailedPayoutIsRetriedAfterItsBackoffAndPaysOut(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		c := payoutClock()
+		a := newPayoutApp(t, e, c, nil)
+		tok, id := a.applied("07068425101")
+
+		a.failPayout(id, 1, "the bank did not answer", "timeout")
+		if l := a.latest(tok); l.Status != int(loan.StatusDisbursementFailed) {
+			t.Fatalf("after a failed payout: %+v", l)
+		}
+		t.Run("the borrower is told when it is tried again", func(t *testing.T) {
+			if m := a.messageTitles(tok); !strings.Contains(m[0], "Payout failed") || !strings.Contains(m[0], "We will try again at 09:01") {
+				t.Fatalf("messages = %q", m)
+			}
+		})
+		t.Run("nothing is retried before the backoff", func(t *testing.T) {
+			c.Add(59 * time.Second)
+			if n := a.retryDue(); n != 0 {
+				t.Fatalf("retried %d payouts after 59 s", n)
+			}
+		})
+		c.Add(time.Second)
+		if n := a.retryDue(); n != 1 {
+			t.Fatalf("retried %d payouts after the one-minute backoff, want 1", n)
+		}
+		if l := a.latest(tok); l.Status != int(loan.StatusDisbursing) {
+			t.Fatalf("after the retry: %+v", l)
+		}
+		t.Run("a retry is taken once", func(t *testing.T) {
+			if n := a.retryDue(); n != 0 {
+				t.Fatalf("retried again: %d", n)
+			}
+		})
+		t.Run("a second failure waits twice as long", func(t *testing.T) {
+			a.failPayout(id, 2, "provider short of funds", "insufficient_provider_balance")
+			c.Add(119 * time.Second)
+			if n := a.retryDue(); n != 0 {
+				t.Fatalf("retried %d after 119 s", n)
+			}
+			c.Add(time.Second)
+			if n := a.retryDue(); n != 1 {
+				t.Fatalf("retried %d after 2 minutes", n)
+			}
+		})
+		c.Add(time.Hour) // the sandbox's transfer arrives
+		a.deliver()
+		if l := a.latest(tok); l.Status != int(loan.StatusRepaying) || l.ActualBalance != "600000" {
+			t.Fatalf("after the third attempt arrived: %+v", l)
+		}
+		want := "sent failed retry-scheduled sent failed retry-scheduled sent"
+		if got := strings.Join(a.payoutEvents(id), " "); got != want {
+			t.Fatalf("payout events %q, want %q", got, want)
+		}
+		a.verifyClean()
+	})
+}
+
+func TestRetriesStopAfterTheLastAttempt(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		c := payoutClock()
+		a := newPayoutApp(t, e, c, func(cfg *config.Config) { cfg.Payouts.MaxAttempts = 2 })
+		tok, id := a.applied("07068425102")
+		a.failPayout(id, 1, "timed out", "timeout")
+		c.Add(time.Minute)
+		if n := a.retryDue(); n != 1 {
+			t.Fatalf("first retry: %d", n)
+		}
+		a.failPayout(id, 2, "timed out again", "timeout")
+		c.Add(24 * time.Hour)
+		if n := a.retryDue(); n != 0 {
+			t.Fatalf("retried beyond the last attempt: %d", n)
+		}
+		if l := a.latest(tok); l.Status != int(loan.StatusDisbursementFailed) {
+			t.Fatalf("loan %+v", l)
+		}
+		if evs := a.payoutEvents(id); evs[len(evs)-1] != loan.PayoutOperatorNeeded {
+			t.Fatalf("payout events %q", evs)
+		}
+		if m := a.messageTitles(tok); !strings.Contains(m[0], "Our team will look into it") {
+			t.Fatalf("messages = %q", m)
+		}
+	})
+}
+
+func TestOperatorCancelsAPayoutThatCannotSucceed(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		c := payoutClock()
+		a := newPayoutApp(t, e, c, nil)
+		tok, id := a.applied("07068425103")
+		a.failPayout(id, 1, "no such account", "invalid_account")
+
+		t.Run("a failure that is not retriable is not retried", func(t *testing.T) {
+			c.Add(2 * time.Hour)
+			if n := a.retryDue(); n != 0 {
+				t.Fatalf("retried %d", n)
+			}
+			if l := a.latest(tok); l.Status != int(loan.StatusDisbursementFailed) {
+				t.Fatalf("loan %+v", l)
+			}
+		})
+		t.Run("the borrower can neither apply nor repay meanwhile", func(t *testing.T) {
+			if r := a.applyReq(tok, "301"); r.Status != http.StatusConflict {
+				t.Fatalf("apply = %d %q", r.Status, r.Message)
+			}
+		})
+		t.Run("the operator routes are documented with their fields", func(t *testing.T) {
+			st, doc := a.raw("GET", "/openapi.json", nil)
+			var spec struct {
+				Paths map[string]map[string]struct {
+					RequestBody struct {
+						Content map[string]struct {
+							Schema struct{ Required []string } `json:"schema"`
+						} `json:"content"`
+					} `json:"requestBody"`
+				} `json:"paths"`
+			}
+			if st != 200 || json.Unmarshal(doc, &spec) != nil {
+				t.Fatalf("openapi = %d", st)
+			}
+			cancel := spec.Paths["/ops/loans/{id}/payout/cancel"]["post"].RequestBody.Content["application/json"].Schema.Required
+			_, ok := spec.Paths["/ops/loans/{id}/payout/retry"]["post"]
+			if strings.Join(cancel, ",") != "operator,reason" || !ok {
+				t.Fatalf("cancel requires %v; retry documented: %v", cancel, ok)
+			}
+			if _, html := a.raw("GET", "/docs", nil); !strings.Contains(string(html), "/ops/loans/{id}/payout/cancel") {
+				t.Fatal("/docs lacks the cancel route")
+			}
+		})
+		t.Run("a cancel needs a reason", func(t *testing.T) {
+			r := a.opsReq("POST", "/ops/loans/"+id+"/payout/cancel", map[string]string{"operator": "ops@lender.example"})
+			if r.Status != http.StatusBadRequest || !strings.Contains(r.Message, "reason") {
+				t.Fatalf("cancel without reason = %d %q", r.Status, r.Message)
+			}
+		})
+		t.Run("a cancel needs the operator token", func(t *testing.T) {
+			r := a.req("POST", "/ops/loans/"+id+"/payout/cancel", map[string]string{"operator": "x", "reason": "y"}, tok)
+			if r.Status != http.StatusUnauthorized {
+				t.Fatalf("cancel with a borrower token = %d %q", r.Status, r.Message)
+			}
+		})
+		r := a.opsReq("POST", "/ops/loans/"+id+"/payout/cancel", map[string]string{"operator": "ops@lender.example", "reason": "account closed, borrower told"})
+		if r.Status != 200 {
+			t.Fatalf("cancel = %d %q", r.Status, r.Message)
+		}
+		if l := a.latest(tok); l.Status != int(loan.StatusCancelled) || l.ActualBalance != "0" {
+			t.Fatalf("after cancel: %+v", l)
+		}
+		t.Run("the borrower is told", func(t *testing.T) {
+			if m := a.messageTitles(tok); !strings.HasPrefix(m[0], "Loan cancelled: ") || !strings.Contains(m[0], "apply again") {
+				t.Fatalf("messages = %q", m)
+			}
+		})
+		t.Run("nothing stays on the ledger for the loan and the books verify", func(t *testing.T) {
+			led, err := a.app.DB.LoanLedger(context.Background(), id)
+			if err != nil || len(led) != 0 {
+				t.Fatalf("loan ledger = %v, %v", led, err)
+			}
+			a.verifyClean()
+		})
+		t.Run("retrying or cancelling again is a conflict naming the status", func(t *testing.T) {
+			for _, action := range []string{"retry", "cancel"} {
+				r := a.opsReq("POST", "/ops/loans/"+id+"/payout/"+action, map[string]string{"operator": "ops", "reason": "again"})
+				if r.Status != http.StatusConflict || !strings.Contains(r.Message, "cancelled") || !strings.Contains(r.Message, "status 33") {
+					t.Fatalf("%s = %d %q", action, r.Status, r.Message)
+				}
+			}
+		})
+		t.Run("a late success for the cancelled payout changes nothing", func(t *testing.T) {
+			c.Add(time.Hour) // the first attempt's success event falls due
+			a.deliver()
+			r, err := a.app.Loans.AnyLoan(context.Background(), id)
+			if err != nil || r.Status != loan.StatusCancelled {
+				t.Fatalf("loan %v, %v", r, err)
+			}
+		})
+		if evs := a.payoutEvents(id); strings.Join(evs, " ") != "sent failed operator-needed cancelled" {
+			t.Fatalf("payout events %q", evs)
+		}
+		t.Run("the borrower applies again", func(t *testing.T) {
+			if r := a.applyReq(tok, "301"); r.Status != 200 {
+				t.Fatalf("apply after cancel = %d %q", r.Status, r.Message)
+			}
+			if l := a.latest(tok); l.ID == id || l.Status != int(loan.StatusDisbursing) {
+				t.Fatalf("new loan %+v", l)
+			}
+		})
+	})
+}
+
+func TestOperatorRetriesAFailedPayout(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		c := payoutClock()
+		a := newPayoutApp(t, e, c, nil)
+		tok, id := a.applied("07068425104")
+		t.Run("a payout that has not failed cannot be retried", func(t *testing.T) {
+			r := a.opsReq("POST", "/ops/loans/"+id+"/payout/retry", map[string]string{"operator": "ops"})
+			if r.Status != http.StatusConflict || !strings.Contains(r.Message, "disbursing") {
+				t.Fatalf("retry while disbursing = %d %q", r.Status, r.Message)
+			}
+		})
+		a.failPayout(id, 1, "account name mismatch", "invalid_account")
+		r := a.opsReq("POST", "/ops/loans/"+id+"/payout/retry", map[string]string{"operator": "ops@lender.example", "reason": "borrower fixed the account"})
+		if r.Status != 200 {
+			t.Fatalf("retry = %d %q", r.Status, r.Message)
+		}
+		var l loanRecord
+		r.decode(t, &l)
+		if l.Status != int(loan.StatusDisbursing) {
+			t.Fatalf("after retry: %+v", l)
+		}
+		c.Add(time.Hour) // the sandbox's transfer arrives
+		a.deliver()
+		if l := a.latest(tok); l.Status != int(loan.StatusRepaying) {
+			t.Fatalf("after the retried payout arrived: %+v", l)
+		}
+		t.Run("a repaying loan's payout cannot be retried or cancelled", func(t *testing.T) {
+			for _, action := range []string{"retry", "cancel"} {
+				r := a.opsReq("POST", "/ops/loans/"+id+"/payout/"+action, map[string]string{"operator": "ops", "reason": "x"})
+				if r.Status != http.StatusConflict || !strings.Contains(r.Message, "repaying") {
+					t.Fatalf("%s = %d %q", action, r.Status, r.Message)
+				}
+			}
+		})
+		t.Run("an unknown loan is not found", func(t *testing.T) {
+			r := a.opsReq("POST", "/ops/loans/999999/payout/retry", map[string]string{"operator": "ops"})
+			if r.Status != http.StatusNotFound {
+				t.Fatalf("retry unknown = %d %q", r.Status, r.Message)
+			}
+		})
+		a.verifyClean()
+	})
+}
+
+func TestConcurrentPayoutRetriesAndCancelsHaveOneWinner(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		c := payoutClock()
+		a := newPayoutApp(t, e, c, nil)
+		_, id := a.applied("07068425105")
+		a.failPayout(id, 1, "timed out", "timeout")
+		c.Add(time.Minute) // the automatic retry is due too, and races them
+
+		const n = 20
+		var wg sync.WaitGroup
+		statuses := make([]int, n)
+		retried := make(chan int, 1)
+		for i := range n {
+			wg.Go(func() {
+				action := "retry"
+				if i%2 == 1 {
+					action = "cancel"
+				}
+				statuses[i] = a.opsReq("POST", "/ops/loans/"+id+"/payout/"+action, map[string]string{"operator": "ops", "reason": "race"}).Status
+			})
+		}
+		wg.Go(func() {
+			n, _ := a.app.Loans.RetryDuePayouts(context.Background())
+			retried <- n
+		})
+		wg.Wait()
+		won := <-retried
+		for _, st := range statuses {
+			switch st {
+			case 200:
+				won++
+			case http.StatusConflict:
+			default:
+				t.Errorf("status %d", st)
+			}
+		}
+		if won != 1 {
+			t.Fatalf("%d winners (statuses %v)", won, statuses)
+		}
+		pays, err := a.app.DB.LoanPayments(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pending := 0
+		for _, p := range pays {
+			if p.Status == loan.PayPending {
+				pending++
+			}
+		}
+		r, _ := a.app.Loans.AnyLoan(context.Background(), id)
+		switch {
+		case r.Status == loan.StatusCancelled && (pending != 0 || len(pays) != 1):
+			t.Fatalf("cancelled with %d payouts, %d pending", len(pays), pending)
+		case r.Status == loan.StatusDisbursing && (pending != 1 || len(pays) != 2):
+			t.Fatalf("retried with %d payouts, %d pending", len(pays), pending)
+		case r.Status != loan.StatusCancelled && r.Status != loan.StatusDisbursing:
+			t.Fatalf("loan is %v", r.Status)
+		}
+	})
+}
+
+func TestServeWorkersRetryAFailedPayoutWhenItIsDue(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		c := payoutClock()
+		a := newPayoutApp(t, e, c, nil)
+		tok, id := a.applied("07068425106")
+		a.failPayout(id, 1, "timed out", "timeout")
+		c.Add(time.Minute)
+		ctx, stop := context.WithCancel(context.Background())
+		defer stop()
+		runLoanWorkers(ctx, a.app, a.srv.URL+"/payment/webhook", slog.New(slog.DiscardHandler))
+		waitStatus := func(want loan.Status) {
+			t.Helper()
+			for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+				if a.latest(tok).Status == int(want) {
+					return
+				}
+			}
+			t.Fatalf("loan %+v, want status %v", a.latest(tok), want)
+		}
+		waitStatus(loan.StatusDisbursing) // the worker retried at once: the retry was due
+		c.Add(time.Hour)                  // the sandbox's transfer arrives; the delivery worker reports it
+		waitStatus(loan.StatusRepaying)
+		stop()
+	})
+}

@@ -1,0 +1,339 @@
+package loan
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"creditpocket/internal/errs"
+	"creditpocket/internal/inbox"
+)
+
+// A payout that fails leaves the loan in status 33. A failure the
+// provider calls retriable is sent again by itself after a backoff, a
+// bounded number of times (PayoutRetry); after that, or after a failure
+// that is not retriable, the loan waits for an operator, who retries or
+// cancels it (RetryDisbursement, CancelPayout). Each step is a
+// PayoutEvent, stored with the loan's new state, which the console shows
+// as the loan's timeline.
+//
+// Nothing is posted to the ledger before the provider confirms a payout
+// (Loan.Disburse books the disbursement, fee and interest at that
+// moment), and a loan in status 33 has never been disbursed: the state
+// machine has no way back to 33 from 6. So a cancel has no postings to
+// reverse; CancelPayout checks the loan's money fields, which ledger
+// verify holds equal to the ledger, and refuses rather than cancel a loan
+// with money on it.
+
+// PayoutRetry bounds the automatic retries of failed payouts. The zero
+// value means DefaultPayoutRetry.
+type PayoutRetry struct {
+	// MaxAttempts counts every attempt, the first included: with 5, a
+	// payout is sent at most 4 more times by itself.
+	MaxAttempts int
+	// Backoff is the wait after the first failure; it doubles after each
+	// further one, up to MaxBackoff.
+	Backoff, MaxBackoff time.Duration
+}
+
+// DefaultPayoutRetry is 5 attempts, 1, 2, 4 and 8 minutes apart.
+var DefaultPayoutRetry = PayoutRetry{MaxAttempts: 5, Backoff: time.Minute, MaxBackoff: time.Hour}
+
+func (p PayoutRetry) orDefault() PayoutRetry {
+	if p.MaxAttempts <= 0 {
+		return DefaultPayoutRetry
+	}
+	return p
+}
+
+// Next is the wait before the next attempt after attempts failed ones,
+// and false when no automatic attempt is left.
+func (p PayoutRetry) Next(attempts int) (time.Duration, bool) {
+	p = p.orDefault()
+	if attempts >= p.MaxAttempts {
+		return 0, false
+	}
+	d := p.Backoff
+	for i := 1; i < attempts && d < p.MaxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, p.MaxBackoff), true
+}
+
+// Payout events, in the order they usually happen.
+const (
+	PayoutSent           = "sent"
+	PayoutFailed         = "failed"
+	PayoutRetryScheduled = "retry-scheduled"
+	PayoutOperatorNeeded = "operator-needed"
+	PayoutCancelled      = "cancelled"
+)
+
+// PayoutEvent is one step of a loan's payout.
+type PayoutEvent struct {
+	LoanID    string
+	Reference string // the attempt's payment reference
+	Event     string // PayoutSent …
+	Code      string // failed: the provider's failure code
+	Detail    string // failed: the reason; operator-needed: why; cancelled: the operator's reason
+	Actor     string // the operator who acted; empty for the engine
+	DueAt     time.Time
+	At        time.Time
+}
+
+// String is the event as the console's timeline says it.
+func (e PayoutEvent) String() string {
+	switch e.Event {
+	case PayoutSent:
+		if e.Actor != "" && e.Detail != "" {
+			return fmt.Sprintf("payout %s sent, retried by %s: %s", e.Reference, e.Actor, e.Detail)
+		}
+		if e.Actor != "" {
+			return fmt.Sprintf("payout %s sent, retried by %s", e.Reference, e.Actor)
+		}
+		return fmt.Sprintf("payout %s sent", e.Reference)
+	case PayoutFailed:
+		code := e.Code
+		if code == "" {
+			code = "no code"
+		}
+		return fmt.Sprintf("payout %s failed (%s): %s", e.Reference, code, e.Detail)
+	case PayoutRetryScheduled:
+		return "payout retry scheduled for " + e.DueAt.Format(time.DateTime)
+	case PayoutOperatorNeeded:
+		return "payout waits for an operator: " + e.Detail
+	case PayoutCancelled:
+		return fmt.Sprintf("payout cancelled by %s: %s", e.Actor, e.Detail)
+	}
+	return "payout " + e.Event
+}
+
+// insertPayout records the attempt r.beginDisbursement counted: its
+// payment and its "sent" event, with the operator who asked for it, if
+// one did.
+func insertPayout(ctx context.Context, tx Tx, r *Record, by PayoutAction, now time.Time) (*Payment, error) {
+	p := r.payout(now)
+	if err := tx.InsertPayment(ctx, p); err != nil {
+		return nil, err
+	}
+	return p, tx.AddPayoutEvent(ctx, &PayoutEvent{LoanID: r.ID, Reference: p.Reference, Event: PayoutSent,
+		Actor: by.Operator, Detail: strings.TrimSpace(by.Reason), At: now})
+}
+
+// payoutFailed records a failed attempt on r (already locked, its
+// payment p marked failed): the event, and either the next automatic
+// attempt or the wait for an operator. It returns the borrower's message.
+func (s *Service) payoutFailed(ctx context.Context, tx Tx, r *Record, p *Payment, res PaymentResult, now time.Time) (inbox.Message, error) {
+	if err := r.Fire(EventDisbursementFailed, now); err != nil {
+		return inbox.Message{}, err
+	}
+	reason := strings.TrimSpace(res.Reason)
+	if reason == "" {
+		reason = "the payment provider gave no reason"
+	}
+	ev := []PayoutEvent{{LoanID: r.ID, Reference: p.Reference, Event: PayoutFailed, Code: res.Code, Detail: reason, At: now}}
+	m := inbox.Message{Kind: inbox.KindLoan, Title: "Payout failed"}
+	wait, again := s.PayoutRetry.Next(r.Disbursements)
+	switch {
+	case res.Retriable && again:
+		due := now.Add(wait)
+		if err := tx.SchedulePayoutRetry(ctx, r.ID, due); err != nil {
+			return inbox.Message{}, err
+		}
+		ev = append(ev, PayoutEvent{LoanID: r.ID, Reference: p.Reference, Event: PayoutRetryScheduled, DueAt: due, At: now})
+		m.Content = fmt.Sprintf("We could not pay out loan %s to your bank account: %s. We will try again at %s.",
+			r.ID, reason, due.Format("15:04"))
+	default:
+		why := fmt.Sprintf("%q is not a failure worth retrying", res.Code)
+		if res.Retriable {
+			why = fmt.Sprintf("%d attempts made, the most sent automatically", r.Disbursements)
+		}
+		ev = append(ev, PayoutEvent{LoanID: r.ID, Reference: p.Reference, Event: PayoutOperatorNeeded, Detail: why, At: now})
+		m.Content = fmt.Sprintf("We could not pay out loan %s to your bank account: %s. Our team will look into it and let you know.",
+			r.ID, reason)
+	}
+	for i := range ev {
+		if err := tx.AddPayoutEvent(ctx, &ev[i]); err != nil {
+			return inbox.Message{}, err
+		}
+	}
+	return m, nil
+}
+
+// failedPayout reads and locks a loan an operator or the retry worker
+// acts on, refusing one whose payout has not failed.
+func failedPayout(ctx context.Context, tx Tx, loanID, action string) (*Record, error) {
+	r, err := tx.LoanForUpdate(ctx, loanID)
+	if err != nil {
+		return nil, err
+	}
+	if r.Status != StatusDisbursementFailed {
+		return nil, errs.E(errs.Conflict, "loan %s is %s: only a loan whose payout failed (status %d) can have its payout %s",
+			r.ID, r.Status, int(StatusDisbursementFailed), action)
+	}
+	return r, nil
+}
+
+// PayoutAction is an operator's retry or cancel of a failed payout.
+type PayoutAction struct {
+	LoanID   string
+	Operator string // who acts; recorded on the loan's timeline
+	Reason   string // required to cancel
+}
+
+func (a PayoutAction) validate(reasonRequired bool) error {
+	if strings.TrimSpace(a.Operator) == "" || len(a.Operator) > 64 {
+		return errs.InvalidField("operator", "must be 1–64 characters")
+	}
+	if reasonRequired && strings.TrimSpace(a.Reason) == "" {
+		return errs.Required("reason")
+	}
+	if len(a.Reason) > 500 {
+		return errs.InvalidField("reason", "must be at most 500 characters")
+	}
+	return nil
+}
+
+// RetryDisbursement is an operator sending a failed payout again, at once
+// and whatever the automatic attempts left: a new attempt with its own
+// reference. Only a loan in status 33 can be retried (errs.Conflict
+// otherwise), so of concurrent retries and cancels exactly one wins.
+func (s *Service) RetryDisbursement(ctx context.Context, a PayoutAction) (*Record, error) {
+	if err := a.validate(false); err != nil {
+		return nil, err
+	}
+	return s.retryPayout(ctx, a)
+}
+
+// RetryDuePayouts sends the automatic retries that are due and returns
+// how many it sent. The retry worker in serve calls it periodically; a
+// retry another server took first is skipped.
+func (s *Service) RetryDuePayouts(ctx context.Context) (int, error) {
+	var due []string
+	err := s.Store.View(ctx, func(tx Tx) error {
+		var err error
+		due, err = tx.DuePayoutRetries(ctx, s.now(), 100)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range due {
+		r, err := s.retryPayout(ctx, PayoutAction{LoanID: id})
+		if err != nil {
+			return n, fmt.Errorf("loan %s: payout retry: %w", id, err)
+		}
+		if r != nil {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// retryPayout starts the next attempt of a failed payout and sends it.
+// An action without an operator is the automatic retry, which happens
+// only while its retry is due (nil, nil otherwise).
+func (s *Service) retryPayout(ctx context.Context, a PayoutAction) (*Record, error) {
+	loanID := a.LoanID
+	now := s.now()
+	var (
+		out *Record
+		pay *Payment
+	)
+	err := s.Store.Tx(ctx, func(tx Tx) error {
+		out, pay = nil, nil
+		if a.Operator == "" {
+			r, err := tx.LoanForUpdate(ctx, loanID)
+			if err != nil {
+				return err
+			}
+			// Taken under the loan's lock: an operator's action meanwhile
+			// removed it, another server's worker took it.
+			if took, err := tx.TakePayoutRetry(ctx, loanID, now); err != nil || !took || r.Status != StatusDisbursementFailed {
+				return err
+			}
+			out = r
+		} else {
+			r, err := failedPayout(ctx, tx, loanID, "retried")
+			if err != nil {
+				return err
+			}
+			if err := tx.ClearPayoutRetry(ctx, r.ID); err != nil {
+				return err
+			}
+			out = r
+		}
+		if err := out.beginDisbursement(now); err != nil {
+			return err
+		}
+		var err error
+		if pay, err = insertPayout(ctx, tx, out, a, now); err != nil {
+			return err
+		}
+		return tx.UpdateLoan(ctx, out)
+	})
+	if err != nil || out == nil {
+		return nil, err
+	}
+	s.sendDisbursement(ctx, out, pay)
+	return out, nil
+}
+
+// CancelPayout is an operator giving up a failed payout: the loan is
+// cancelled (status 11, finished, so the borrower may apply again), its
+// scheduled retry removed, the borrower told — all in one transaction.
+// Only a loan in status 33 can be cancelled (errs.Conflict otherwise).
+func (s *Service) CancelPayout(ctx context.Context, a PayoutAction) (*Record, error) {
+	if err := a.validate(true); err != nil {
+		return nil, err
+	}
+	reason := strings.TrimSpace(a.Reason)
+	now := s.now()
+	var out *Record
+	err := s.Store.Tx(ctx, func(tx Tx) error {
+		r, err := failedPayout(ctx, tx, a.LoanID, "cancelled")
+		if err != nil {
+			return err
+		}
+		// A loan that never paid out has nothing on the ledger (see the
+		// comment at the top of this file); one that shows money is not a
+		// payout to cancel but a loan to look into.
+		if r.PaidOut != 0 || r.Received != 0 || r.Credit != 0 || !r.Outstanding.IsZero() {
+			return errs.E(errs.Conflict, "loan %s shows money booked (paid out %s, received %s): it cannot be cancelled as a failed payout",
+				r.ID, r.PaidOut, r.Received)
+		}
+		if err := r.Fire(EventCancel, now); err != nil {
+			return err
+		}
+		if err := tx.ClearPayoutRetry(ctx, r.ID); err != nil {
+			return err
+		}
+		if err := tx.AddPayoutEvent(ctx, &PayoutEvent{LoanID: r.ID, Reference: r.payout(now).Reference, Event: PayoutCancelled,
+			Detail: reason, Actor: a.Operator, At: now}); err != nil {
+			return err
+		}
+		if err := tx.UpdateLoan(ctx, r); err != nil {
+			return err
+		}
+		out = r
+		return addMessages(ctx, tx, r.UserID(), []inbox.Message{{Kind: inbox.KindLoan, Title: "Loan cancelled",
+			Content: fmt.Sprintf("We could not pay out loan %s, so it is cancelled: you owe nothing on it, and you may apply again.", r.ID)}}, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// PayoutEvents lists what happened to a loan's payout, oldest first.
+func (s *Service) PayoutEvents(ctx context.Context, loanID string) ([]PayoutEvent, error) {
+	var out []PayoutEvent
+	err := s.Store.Read(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.PayoutEvents(ctx, loanID)
+		return err
+	})
+	return out, err
+}
