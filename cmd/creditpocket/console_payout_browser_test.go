@@ -39,6 +39,9 @@ func TestConsolePayoutCancelInBrowser(t *testing.T) {
 		b.do("cancel the loan with a reason",
 			chromedp.SendKeys(chromedp.CSS(`form[action$="/payout/cancel"] input[name=reason]`), "the borrower closed the account"),
 			chromedp.Click(chromedp.CSS(`#payout-cancel`)),
+			// #loan-status is on the page before the cancel too: wait for
+			// the card to go, which only the answer's page does.
+			chromedp.WaitNotPresent(chromedp.CSS(`#payout-failed`)),
 			chromedp.WaitVisible(chromedp.CSS(`#loan-status`)))
 		b.screenshot("payout-cancelled")
 		if got := b.text(`#loan-status`); got != "cancelled" {

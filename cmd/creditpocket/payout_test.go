@@ -23,8 +23,7 @@ import (
 func newPayoutApp(t testing.TB, e store.Engine, c *clock, configure func(*config.Config)) *testApp {
 	t.Helper()
 	dbURL, dir := storetest.URL(t, e)
-	cfg := config.Default()
-	cfg.DataDir, cfg.DatabaseURL = dir, dbURL
+	cfg := devConfig(dbURL, dir)
 	if configure != nil {
 		configure(&cfg)
 	}
