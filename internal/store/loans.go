@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -406,10 +408,17 @@ var owingDueSQL = fmt.Sprintf(`SELECT id FROM loans WHERE status IN (%d, %d, %d)
 
 // AppendLedger inserts transactions and their postings, a few hundred
 // rows per statement. The reference is unique, so the same money movement
-// can never be booked twice.
+// can never be booked twice. Before anything is written, the batch is
+// posted, with ledger.Balances' checked arithmetic, onto the stored
+// balances of the accounts it touches: a batch that would take any
+// balance out of the 64-bit range is refused whole with errs.Conflict
+// (and ErrBalanceOverflow), so the append-only ledger never holds a
+// balance it cannot represent, and ledger verify, which posts the same
+// way, agrees with it.
 func (t *Tx) AppendLedger(ctx context.Context, txs []ledger.Transaction, now time.Time) error {
 	var postings [][]any
 	rows := make([][]any, 0, len(txs))
+	touched := map[string]bool{}
 	for _, lt := range txs {
 		if err := lt.Validate(); err != nil {
 			return err
@@ -425,16 +434,127 @@ func (t *Tx) AppendLedger(ctx context.Context, txs []ledger.Transaction, now tim
 		rows = append(rows, []any{lt.Reference, string(lt.Kind), lt.LoanID, lt.Currency, meta, millis(now)})
 		for i, p := range lt.Postings {
 			postings = append(postings, []any{lt.Reference, i, p.Account, p.Amount})
+			touched[p.Account] = true
 		}
 	}
-	err := t.insertRows(ctx, `INSERT INTO ledger_transactions (reference, kind, loan_id, currency, metadata, created_at) VALUES `, rows)
+	balances, err := t.lockBalances(ctx, touched)
+	if err != nil {
+		return err
+	}
+	for _, lt := range txs {
+		if err := balances.Post(lt); err != nil {
+			return errors.Join(ErrBalanceOverflow, errs.E(errs.Conflict,
+				"ledger transaction %q refused: an account balance would leave the 64-bit range; nothing was booked", lt.Reference), err)
+		}
+	}
+	err = t.insertRows(ctx, `INSERT INTO ledger_transactions (reference, kind, loan_id, currency, metadata, created_at) VALUES `, rows)
 	if errs.Is(err, errs.Conflict) {
 		return errs.E(errs.Conflict, "a ledger transaction of this batch is already booked")
 	}
 	if err != nil {
 		return err
 	}
-	return t.insertRows(ctx, `INSERT INTO ledger_postings (reference, position, account, amount) VALUES `, postings)
+	if err := t.insertRows(ctx, `INSERT INTO ledger_postings (reference, position, account, amount) VALUES `, postings); err != nil {
+		return err
+	}
+	return t.saveBalances(ctx, balances)
+}
+
+// ErrBalanceOverflow marks a booking refused because an account's balance
+// would leave the 64-bit range.
+var ErrBalanceOverflow = errors.New("ledger balance would overflow")
+
+// lockBalances reads the stored balances of accounts — on PostgreSQL
+// locking them in account order, so two bookings wait for each other
+// instead of deadlocking or losing an update. An account never booked
+// before is created at zero first, so there is a row to lock.
+func (t *Tx) lockBalances(ctx context.Context, touched map[string]bool) (ledger.Balances, error) {
+	accounts := slices.Sorted(maps.Keys(touched))
+	out := make(ledger.Balances, len(accounts))
+	const per = maxBatchParams / 2
+	for start := 0; start < len(accounts); start += per {
+		chunk := accounts[start:min(start+per, len(accounts))]
+		zeros := make([][]any, len(chunk))
+		args := make([]any, len(chunk))
+		for i, a := range chunk {
+			zeros[i], args[i] = []any{a, int64(0)}, a
+		}
+		q, qargs := valuesList(`INSERT INTO ledger_balances (account, balance) VALUES `, zeros)
+		if _, err := t.Exec(ctx, q+` ON CONFLICT (account) DO NOTHING`, qargs...); err != nil {
+			return nil, err
+		}
+		rs, err := t.Query(ctx, `SELECT account, balance FROM ledger_balances WHERE account IN (`+
+			placeholders(1, len(chunk))+`) ORDER BY account`+t.forUpdate(), args...)
+		if err != nil {
+			return nil, err
+		}
+		if err := scanBalances(rs, out); err != nil {
+			return nil, err
+		}
+	}
+	if len(out) != len(accounts) {
+		return nil, fmt.Errorf("store: %d of %d ledger balances read", len(out), len(accounts))
+	}
+	return out, nil
+}
+
+// scanBalances reads (account, balance) rows into out and closes them.
+func scanBalances(rs *sql.Rows, out ledger.Balances) error {
+	defer rs.Close()
+	for rs.Next() {
+		var a string
+		var b ledger.Money
+		if err := rs.Scan(&a, &b); err != nil {
+			return err
+		}
+		out[a] = b
+	}
+	return rs.Err()
+}
+
+// saveBalances writes balances read and checked by nextBalances.
+func (t *Tx) saveBalances(ctx context.Context, next map[string]ledger.Money) error {
+	rows := make([][]any, 0, len(next))
+	for a, b := range next {
+		rows = append(rows, []any{a, b})
+	}
+	const per = maxBatchParams / 2
+	for start := 0; start < len(rows); start += per {
+		chunk := rows[start:min(start+per, len(rows))]
+		var sb strings.Builder
+		args := make([]any, 0, 2*len(chunk))
+		for i, r := range chunk {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			fmt.Fprintf(&sb, "(CAST($%d AS TEXT), CAST($%d AS BIGINT))", len(args)+1, len(args)+2)
+			args = append(args, r...)
+		}
+		n, err := affected(t.Exec(ctx, `UPDATE ledger_balances AS b SET balance = v.column2
+			FROM (VALUES `+sb.String()+`) AS v WHERE b.account = v.column1`, args...))
+		if err != nil {
+			return err
+		}
+		if int(n) != len(chunk) {
+			return fmt.Errorf("store: %d of %d ledger balances updated", n, len(chunk))
+		}
+	}
+	return nil
+}
+
+// LedgerBalances reads every account's stored balance, for ledger verify to
+// hold against the balances its postings sum to.
+func (db *DB) LedgerBalances(ctx context.Context) (ledger.Balances, error) {
+	out := ledger.Balances{}
+	err := db.View(ctx, func(t *Tx) error {
+		clear(out)
+		rs, err := t.Query(ctx, `SELECT account, balance FROM ledger_balances`)
+		if err != nil {
+			return err
+		}
+		return scanBalances(rs, out)
+	})
+	return out, err
 }
 
 // maxBatchParams keeps a multi-row statement under both engines' limits on
@@ -637,7 +757,7 @@ func (db *DB) Fund(ctx context.Context, ref, currency string, amount ledger.Mone
 		}
 		return t.AppendLedger(ctx, []ledger.Transaction{lt}, time.Now())
 	})
-	if errs.Is(err, errs.Conflict) {
+	if errs.Is(err, errs.Conflict) && !errors.Is(err, ErrBalanceOverflow) {
 		return nil // another process booked it meanwhile
 	}
 	return err
