@@ -65,6 +65,8 @@ func (a *App) wireLoans(v *vault.Vault, accounts *account.Service, loc *time.Loc
 		Location:  loc,
 		Log:       a.Log,
 		Now:       opt.Now,
+
+		PaymentSurplus: ledger.Money(a.Config.PaymentSurplus),
 	}
 	return &httpapi.Loans{Service: a.Loans, Sandbox: a.Payments, WebhookSecret: secret}, nil
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"creditpocket/internal/clientip"
+	"creditpocket/internal/ledger"
 )
 
 // Config is everything a creditpocket process needs to start.
@@ -37,6 +38,9 @@ type Config struct {
 	// prefixes, comma-separated) whose X-Forwarded-For names the client;
 	// empty trusts none.
 	TrustedProxies string
+	// PaymentSurplus is how many minor units more than a loan can absorb a
+	// reported payment may bring before it is refused (loan.CheckPaymentFits).
+	PaymentSurplus int64
 }
 
 // Default returns the configuration used when nothing is set.
@@ -52,6 +56,7 @@ func Default() Config {
 		SessionTTL:         30 * 24 * time.Hour,
 		SessionCacheTTL:    5 * time.Second,
 		SeedDemo:           true,
+		PaymentSurplus:     10_000_000, // loan.DefaultPaymentSurplus
 	}
 }
 
@@ -104,6 +109,13 @@ func (c *Config) Bind(fs *flag.FlagSet, env func(string) (string, bool)) error {
 			return fmt.Errorf("CREDITPOCKET_CONSOLE_SECURE_COOKIES: %w", err)
 		}
 	}
+	if v, ok := env("CREDITPOCKET_PAYMENT_SURPLUS"); ok {
+		if c.PaymentSurplus, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return fmt.Errorf("CREDITPOCKET_PAYMENT_SURPLUS: %w", err)
+		}
+	}
+	fs.Int64Var(&c.PaymentSurplus, "payment-surplus", c.PaymentSurplus,
+		"minor units a reported payment may bring beyond what the loan owes (or its checkout asked) before it is refused (env CREDITPOCKET_PAYMENT_SURPLUS)")
 	fs.BoolVar(&c.ConsoleSecureCookies, "console-secure-cookies", c.ConsoleSecureCookies,
 		"mark console cookies Secure on plain-HTTP requests too, behind a TLS proxy (env CREDITPOCKET_CONSOLE_SECURE_COOKIES)")
 	return nil
@@ -116,6 +128,9 @@ func (c Config) Validate() error {
 		if err != nil || len(k) != 32 {
 			return fmt.Errorf("encryption-key: must be base64 of exactly 32 bytes")
 		}
+	}
+	if c.PaymentSurplus < 0 || c.PaymentSurplus > int64(ledger.MaxAmount) {
+		return fmt.Errorf("payment-surplus: must be 0–%d minor units", ledger.MaxAmount)
 	}
 	if _, err := time.LoadLocation(c.Timezone); err != nil {
 		return fmt.Errorf("timezone: %w", err)

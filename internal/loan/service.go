@@ -174,6 +174,9 @@ type Service struct {
 	Location  *time.Location // business time zone; nil means UTC
 	Log       *slog.Logger
 	Now       func() time.Time
+	// PaymentSurplus is how much more than a loan can absorb a payment
+	// may bring before it is refused (CheckPaymentFits).
+	PaymentSurplus ledger.Money
 
 	// applying holds the borrowers whose application this process is
 	// deciding: a second one at the same time (a double tap) is answered
@@ -653,6 +656,9 @@ func (s *Service) HandlePayment(ctx context.Context, res PaymentResult) error {
 			default:
 				if res.Amount <= 0 {
 					return errs.InvalidField("amount", "a successful charge must carry a positive amount")
+				}
+				if err := CheckPaymentFits(r, p, res.Amount, s.PaymentSurplus); err != nil {
+					return err
 				}
 				p.Paid = res.Amount
 				t, m, err := s.applyPayment(r, p, now)
