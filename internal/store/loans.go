@@ -14,6 +14,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
 	"creditpocket/internal/errs"
 	"creditpocket/internal/inbox"
 	"creditpocket/internal/ledger"
@@ -408,17 +412,17 @@ var owingDueSQL = fmt.Sprintf(`SELECT id FROM loans WHERE status IN (%d, %d, %d)
 
 // AppendLedger inserts transactions and their postings, a few hundred
 // rows per statement. The reference is unique, so the same money movement
-// can never be booked twice. Before anything is written, the batch is
-// posted, with ledger.Balances' checked arithmetic, onto the stored
-// balances of the accounts it touches: a batch that would take any
-// balance out of the 64-bit range is refused whole with errs.Conflict
-// (and ErrBalanceOverflow), so the append-only ledger never holds a
-// balance it cannot represent, and ledger verify, which posts the same
-// way, agrees with it.
+// can never be booked twice. The batch's net change to every account is
+// added to the account's kept balance (ledger_balances) in the same
+// database transaction, and a batch that would take any balance out of
+// the 64-bit range — after any of its transactions, posted as
+// ledger.Balances.Post posts them, which is what ledger verify replays —
+// is refused whole with errs.Conflict (and ErrBalanceOverflow) before the
+// transaction can commit, so the append-only ledger never holds a balance
+// it cannot represent.
 func (t *Tx) AppendLedger(ctx context.Context, txs []ledger.Transaction, now time.Time) error {
 	var postings [][]any
 	rows := make([][]any, 0, len(txs))
-	touched := map[string]bool{}
 	for _, lt := range txs {
 		if err := lt.Validate(); err != nil {
 			return err
@@ -434,68 +438,114 @@ func (t *Tx) AppendLedger(ctx context.Context, txs []ledger.Transaction, now tim
 		rows = append(rows, []any{lt.Reference, string(lt.Kind), lt.LoanID, lt.Currency, meta, millis(now)})
 		for i, p := range lt.Postings {
 			postings = append(postings, []any{lt.Reference, i, p.Account, p.Amount})
-			touched[p.Account] = true
 		}
 	}
-	balances, err := t.lockBalances(ctx, touched)
-	if err != nil {
+	if err := t.addBalances(ctx, txs); err != nil {
 		return err
 	}
-	for _, lt := range txs {
-		if err := balances.Post(lt); err != nil {
-			return errors.Join(ErrBalanceOverflow, errs.E(errs.Conflict,
-				"ledger transaction %q refused: an account balance would leave the 64-bit range; nothing was booked", lt.Reference), err)
-		}
-	}
-	err = t.insertRows(ctx, `INSERT INTO ledger_transactions (reference, kind, loan_id, currency, metadata, created_at) VALUES `, rows)
+	err := t.insertRows(ctx, `INSERT INTO ledger_transactions (reference, kind, loan_id, currency, metadata, created_at) VALUES `, rows)
 	if errs.Is(err, errs.Conflict) {
 		return errs.E(errs.Conflict, "a ledger transaction of this batch is already booked")
 	}
 	if err != nil {
 		return err
 	}
-	if err := t.insertRows(ctx, `INSERT INTO ledger_postings (reference, position, account, amount) VALUES `, postings); err != nil {
-		return err
-	}
-	return t.saveBalances(ctx, balances)
+	return t.insertRows(ctx, `INSERT INTO ledger_postings (reference, position, account, amount) VALUES `, postings)
 }
 
 // ErrBalanceOverflow marks a booking refused because an account's balance
 // would leave the 64-bit range.
 var ErrBalanceOverflow = errors.New("ledger balance would overflow")
 
-// lockBalances reads the stored balances of accounts — on PostgreSQL
-// locking them in account order, so two bookings wait for each other
-// instead of deadlocking or losing an update. An account never booked
-// before is created at zero first, so there is a row to lock.
-func (t *Tx) lockBalances(ctx context.Context, touched map[string]bool) (ledger.Balances, error) {
-	accounts := slices.Sorted(maps.Keys(touched))
-	out := make(ledger.Balances, len(accounts))
+func balanceOverflow(ref string, cause error) error {
+	return errors.Join(ErrBalanceOverflow, errs.E(errs.Conflict,
+		"ledger transaction %q refused: an account balance would leave the 64-bit range; nothing was booked", ref), cause)
+}
+
+// addBalances adds txs' net change per account to the kept balances in
+// one statement per few thousand accounts, an upsert that also locks the
+// rows (in account order, so two bookings wait for each other instead of
+// deadlocking on PostgreSQL) and returns the new balances. The balances
+// before are what it returned less the change; txs are then posted onto
+// those in order with ledger's checked arithmetic. A balance that leaves
+// the 64-bit range in SQL fails the statement (PostgreSQL: bigint out of
+// range; SQLite: the CHECK that the balance is still an integer).
+func (t *Tx) addBalances(ctx context.Context, txs []ledger.Transaction) error {
+	net := map[string]ledger.Money{}
+	for _, lt := range txs {
+		d, err := ledger.NetChanges(lt)
+		if err != nil {
+			return balanceOverflow(lt.Reference, err)
+		}
+		for a, v := range d {
+			if net[a], err = net[a].Add(v); err != nil {
+				if len(txs) == 1 {
+					return balanceOverflow(lt.Reference, err)
+				}
+				// The batch's sum does not fit though each transaction's
+				// might: book them one by one.
+				for _, one := range txs {
+					if err := t.addBalances(ctx, []ledger.Transaction{one}); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+		}
+	}
+	// Every account touched, even one whose net change is zero: its
+	// balance before is needed to post the transactions in order.
+	accounts := slices.Sorted(maps.Keys(net))
+	before := make(ledger.Balances, len(accounts))
 	const per = maxBatchParams / 2
 	for start := 0; start < len(accounts); start += per {
 		chunk := accounts[start:min(start+per, len(accounts))]
-		zeros := make([][]any, len(chunk))
-		args := make([]any, len(chunk))
+		vals := make([][]any, len(chunk))
 		for i, a := range chunk {
-			zeros[i], args[i] = []any{a, int64(0)}, a
+			vals[i] = []any{a, net[a]}
 		}
-		q, qargs := valuesList(`INSERT INTO ledger_balances (account, balance) VALUES `, zeros)
-		if _, err := t.Exec(ctx, q+` ON CONFLICT (account) DO NOTHING`, qargs...); err != nil {
-			return nil, err
-		}
-		rs, err := t.Query(ctx, `SELECT account, balance FROM ledger_balances WHERE account IN (`+
-			placeholders(1, len(chunk))+`) ORDER BY account`+t.forUpdate(), args...)
+		q, args := valuesList(`INSERT INTO ledger_balances (account, balance) VALUES `, vals)
+		rs, err := t.Query(ctx, q+` ON CONFLICT (account) DO UPDATE SET balance = ledger_balances.balance + excluded.balance
+			RETURNING account, balance`, args...)
 		if err != nil {
-			return nil, err
+			return t.balanceErr(txs, err)
 		}
-		if err := scanBalances(rs, out); err != nil {
-			return nil, err
+		after := ledger.Balances{}
+		if err := scanBalances(rs, after); err != nil {
+			return t.balanceErr(txs, err)
+		}
+		for a, v := range after {
+			if before[a], err = v.Sub(net[a]); err != nil {
+				return fmt.Errorf("store: ledger balance %s: %w", a, err) // v and v−net both fit: a bug
+			}
 		}
 	}
-	if len(out) != len(accounts) {
-		return nil, fmt.Errorf("store: %d of %d ledger balances read", len(out), len(accounts))
+	if len(before) != len(accounts) {
+		return fmt.Errorf("store: %d of %d ledger balances returned", len(before), len(accounts))
 	}
-	return out, nil
+	for _, lt := range txs {
+		if err := before.Post(lt); err != nil {
+			return balanceOverflow(lt.Reference, err)
+		}
+	}
+	return nil
+}
+
+// balanceErr is err, or the refusal of txs when err is a balance that left
+// the 64-bit range in SQL.
+func (t *Tx) balanceErr(txs []ledger.Transaction, err error) error {
+	var pg *pgconn.PgError
+	var lite *sqlite.Error
+	switch {
+	case errors.As(err, &pg) && pg.Code == "22003", // numeric_value_out_of_range
+		errors.As(err, &lite) && lite.Code() == sqlite3.SQLITE_CONSTRAINT_CHECK:
+		ref := ""
+		if len(txs) > 0 {
+			ref = txs[0].Reference
+		}
+		return balanceOverflow(ref, err)
+	}
+	return err
 }
 
 // scanBalances reads (account, balance) rows into out and closes them.
@@ -510,36 +560,6 @@ func scanBalances(rs *sql.Rows, out ledger.Balances) error {
 		out[a] = b
 	}
 	return rs.Err()
-}
-
-// saveBalances writes balances read and checked by nextBalances.
-func (t *Tx) saveBalances(ctx context.Context, next map[string]ledger.Money) error {
-	rows := make([][]any, 0, len(next))
-	for a, b := range next {
-		rows = append(rows, []any{a, b})
-	}
-	const per = maxBatchParams / 2
-	for start := 0; start < len(rows); start += per {
-		chunk := rows[start:min(start+per, len(rows))]
-		var sb strings.Builder
-		args := make([]any, 0, 2*len(chunk))
-		for i, r := range chunk {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			fmt.Fprintf(&sb, "(CAST($%d AS TEXT), CAST($%d AS BIGINT))", len(args)+1, len(args)+2)
-			args = append(args, r...)
-		}
-		n, err := affected(t.Exec(ctx, `UPDATE ledger_balances AS b SET balance = v.column2
-			FROM (VALUES `+sb.String()+`) AS v WHERE b.account = v.column1`, args...))
-		if err != nil {
-			return err
-		}
-		if int(n) != len(chunk) {
-			return fmt.Errorf("store: %d of %d ledger balances updated", n, len(chunk))
-		}
-	}
-	return nil
 }
 
 // LedgerBalances reads every account's stored balance, for ledger verify to

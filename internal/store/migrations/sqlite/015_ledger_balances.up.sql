@@ -8,7 +8,8 @@
 -- the accounts.
 CREATE TABLE ledger_balances (
     account TEXT PRIMARY KEY,
-    balance BIGINT NOT NULL
+    -- SQLite turns an integer sum that overflows into a REAL; refuse it.
+    balance BIGINT NOT NULL CHECK (typeof(balance) = 'integer')
 );
 INSERT INTO ledger_balances (account, balance)
     SELECT account, SUM(amount) FROM ledger_postings GROUP BY account;
