@@ -607,6 +607,12 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 		logger(r.Context(), s.log).Warn("webhook for an unknown payment", "reference", ev.Data.Reference, "event", ev.ID)
 		err = nil
 	}
+	if errs.Is(err, errs.Invalid) || errs.Is(err, errs.Conflict) {
+		// The provider says money moved and nothing was booked: staff
+		// must see it.
+		logger(r.Context(), s.log).Warn("webhook payment refused", "reference", ev.Data.Reference, "event", ev.ID,
+			"amount", ev.Data.Amount, "err", err)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -1,6 +1,7 @@
 package payment
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -68,7 +69,10 @@ func VerifyWebhook(h http.Header, body []byte, now time.Time, keys ...[]byte) (E
 func ParseEvent(body []byte) (Event, error) {
 	var e Event
 	if err := webhook.Decode(body, &e); err != nil {
-		be := err.(*webhook.BodyError)
+		var be *webhook.BodyError
+		if !errors.As(err, &be) {
+			return Event{}, errs.InvalidField("body", "%v", err)
+		}
 		return Event{}, errs.InvalidField(fieldOr(be.Path, "body"), "%s", be.Reason)
 	}
 	switch e.Event {
