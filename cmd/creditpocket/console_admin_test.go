@@ -163,6 +163,17 @@ func TestConsoleProductAndPartnerPages(t *testing.T) {
 			if st, body := admin.do("POST", "/console/products", form); st != http.StatusBadRequest || !strings.Contains(body, "cycle") {
 				t.Fatalf("bad product = %d: %.300s", st, body)
 			}
+			form.Set("cycle", "7")
+			for field, amount := range map[string]string{"principal": "9223372036854775807", "serviceFee": "1000000000000001", "extensionFee": "99999999999999999999"} {
+				bad := url.Values{}
+				for k, v := range form {
+					bad[k] = v
+				}
+				bad.Set(field, amount)
+				if st, body := admin.do("POST", "/console/products", bad); st != http.StatusBadRequest || !strings.Contains(body, field+": must") {
+					t.Fatalf("%s %s = %d: %.300s", field, amount, st, body)
+				}
+			}
 			if st, _ := admin.do("POST", "/console/products/401/sale", url.Values{"csrf": {admin.csrf}, "onSale": {"0"}}); st != http.StatusSeeOther {
 				t.Fatalf("off sale = %d", st)
 			}

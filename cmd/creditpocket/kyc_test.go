@@ -435,7 +435,7 @@ func TestKYCJourney(t *testing.T) {
 	}
 	merchant := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		if err := kyc.VerifySignature([]byte(sec.Secret), r.Header.Get(kyc.SignatureHeader), body, time.Now(), time.Minute); err != nil {
+		if err := kyc.VerifySignature(sec.Secret, r.Header, body, time.Now()); err != nil {
 			http.Error(w, err.Error(), http.StatusUnauthorized)
 			return
 		}

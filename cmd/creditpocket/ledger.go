@@ -51,5 +51,9 @@ func verifyLedger(ctx context.Context, db *store.DB) (vs []ledger.Violation, txs
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("read loans: %w", err)
 	}
-	return ledger.Verify(t, l), len(t), len(l), nil
+	stored, err := db.LedgerBalances(ctx)
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("read ledger balances: %w", err)
+	}
+	return append(ledger.Verify(t, l), ledger.VerifyStored(t, stored)...), len(t), len(l), nil
 }

@@ -49,7 +49,7 @@ func (a *testApp) chargeWebhook(id, ref string, amount ledger.Money) {
 	a.t.Helper()
 	body, _ := json.Marshal(payment.Event{ID: id, Event: payment.EventChargeSuccess,
 		Data: payment.EventData{Reference: ref, Amount: int64(amount), Status: "success"}})
-	if s := a.webhook(body, payment.Sign(a.app.Payments.Secret, body)); s != http.StatusOK {
+	if s := a.webhook(body, a.sign(id, body)); s != http.StatusOK {
 		a.t.Fatalf("webhook %s = %d", ref, s)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"creditpocket/internal/identity"
 	"creditpocket/internal/ledger"
 	"creditpocket/internal/loan"
+	"creditpocket/internal/payment"
 	"creditpocket/internal/store"
 	"creditpocket/internal/store/storetest"
 )
@@ -258,11 +259,12 @@ func (a *testApp) opsReq(method, path string, body any) env {
 	return a.req(method, path, body, testOpsToken)
 }
 
-// webhook posts a signed event body to the webhook endpoint.
-func (a *testApp) webhook(body []byte, sig string) int {
+// webhook posts an event body with headers h (see sign) to the webhook
+// endpoint.
+func (a *testApp) webhook(body []byte, h http.Header) int {
 	req, _ := http.NewRequest("POST", a.srv.URL+"/payment/webhook", bytes.NewReader(body))
+	req.Header = h.Clone()
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("x-creditpocket-signature", sig)
 	resp, err := a.srv.Client().Do(req)
 	if err != nil {
 		return 0
@@ -270,6 +272,20 @@ func (a *testApp) webhook(body []byte, sig string) int {
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// sign is the Standard Webhooks headers of message id with body, signed
+// now (the app's clock) under the sandbox's webhook secret, or key.
+func (a *testApp) sign(id string, body []byte, key ...[]byte) http.Header {
+	k := a.app.Payments.Secret
+	if len(key) > 0 {
+		k = key[0]
+	}
+	now := time.Now()
+	if a.app.Loans.Now != nil {
+		now = a.app.Loans.Now()
+	}
+	return payment.SignedHeaders(id, now, body, k)
 }
 
 func money(s string) ledger.Money {

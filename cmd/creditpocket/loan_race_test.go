@@ -88,14 +88,13 @@ func TestConcurrentRepaymentsNeverCollectMoreThanOwedWithoutCredit(t *testing.T)
 		if t.Failed() {
 			return
 		}
-		secret := a.app.Payments.Secret
 		for i, ref := range refs {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				body, _ := json.Marshal(payment.Event{ID: fmt.Sprintf("evt_%d", i), Event: payment.EventChargeSuccess,
 					Data: payment.EventData{Reference: ref, Amount: each, Status: "success"}})
-				if s := a.webhook(body, payment.Sign(secret, body)); s != 200 {
+				if s := a.webhook(body, a.sign(fmt.Sprintf("evt_%d", i), body)); s != 200 {
 					t.Errorf("webhook %d = %d", i, s)
 				}
 			}()
@@ -127,7 +126,6 @@ func TestOneWebhookDeliveredTwentyTimesPostsOnce(t *testing.T) {
 		a.applyReq(tok, "301")
 		l := a.latest(tok)
 		ref := "DSB_" + l.ID + "_1"
-		secret := a.app.Payments.Secret
 		body, _ := json.Marshal(payment.Event{ID: "evt_once", Event: payment.EventTransferSuccess,
 			Data: payment.EventData{Reference: ref, Amount: 600000, Currency: "NGN", Status: "success"}})
 		before := a.rowCounts()["ledger_transactions"]
@@ -136,7 +134,7 @@ func TestOneWebhookDeliveredTwentyTimesPostsOnce(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if s := a.webhook(body, payment.Sign(secret, body)); s != 200 {
+				if s := a.webhook(body, a.sign("evt_once", body)); s != 200 {
 					t.Errorf("webhook = %d", s)
 				}
 			}()
@@ -144,7 +142,7 @@ func TestOneWebhookDeliveredTwentyTimesPostsOnce(t *testing.T) {
 		wg.Wait()
 		late, _ := json.Marshal(payment.Event{ID: "evt_late", Event: payment.EventTransferFailed,
 			Data: payment.EventData{Reference: ref, Status: "failed", Reason: "late"}})
-		if s := a.webhook(late, payment.Sign(secret, late)); s != 200 {
+		if s := a.webhook(late, a.sign("evt_late", late)); s != 200 {
 			t.Fatalf("late failure webhook = %d", s)
 		}
 		// Disbursement, fee and interest: three transactions, once.
@@ -155,10 +153,10 @@ func TestOneWebhookDeliveredTwentyTimesPostsOnce(t *testing.T) {
 			t.Fatalf("status %d after the duplicates and the late failure", got.Status)
 		}
 		t.Run("a bad signature is refused", func(t *testing.T) {
-			if s := a.webhook(body, payment.Sign([]byte("wrong"), body)); s != http.StatusUnauthorized {
+			if s := a.webhook(body, a.sign("evt_once", body, []byte("wrong"))); s != http.StatusUnauthorized {
 				t.Fatalf("bad signature = %d", s)
 			}
-			if s := a.webhook(body, ""); s != http.StatusUnauthorized {
+			if s := a.webhook(body, http.Header{}); s != http.StatusUnauthorized {
 				t.Fatalf("no signature = %d", s)
 			}
 		})

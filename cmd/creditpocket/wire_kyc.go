@@ -113,7 +113,7 @@ func (a *App) wireKYC(v *vault.Vault, opt Options) error {
 		a.KYC.Screen = list
 	}
 	a.KYCNotifier = &kyc.Notifier{Outbox: a.DB.KYCOutbox(), Log: a.Log, Now: opt.Now, AllowPrivate: opt.KYC.AllowPrivateWebhooks,
-		Secret: func(partnerID string) []byte { return []byte(a.KYC.WebhookSecret(partnerID)) }}
+		Secret: a.KYC.WebhookKey}
 	return nil
 }
 

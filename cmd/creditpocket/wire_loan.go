@@ -64,6 +64,7 @@ func (a *App) wireLoans(v *vault.Vault, accounts *account.Service, loc *time.Loc
 		Now:       opt.Now,
 		PayoutRetry: loan.PayoutRetry{MaxAttempts: a.Config.Payouts.MaxAttempts,
 			Backoff: a.Config.Payouts.Backoff, MaxBackoff: a.Config.Payouts.BackoffMax},
+		PaymentSurplus: ledger.Money(a.Config.PaymentSurplus),
 	}
 	return &httpapi.Loans{Service: a.Loans, Sandbox: a.Payments, WebhookSecret: secret}, nil
 }

@@ -14,6 +14,8 @@ package bookstats
 
 import (
 	"fmt"
+	"math"
+	"math/big"
 	"time"
 
 	"creditpocket/internal/errs"
@@ -239,6 +241,27 @@ func ratio(num, den, scale int64) (int64, bool) {
 		return 0, false
 	}
 	return int64(r), true
+}
+
+// AddMoney is a+b for display: saturated at the int64 limits (as addSat)
+// rather than an error, so no figure of the dashboard can fail it.
+func AddMoney(a, b ledger.Money) ledger.Money { return ledger.Money(addSat(int64(a), int64(b))) }
+
+// FromParts is hi×2³²+lo, the sum the store reads in two halves (the
+// sums of the values' high and low 32 bits, so that no SQL aggregate can
+// overflow), saturated at the int64 limits: a total the books could not
+// hold shows as the largest figure, never as an error or a wrapped one.
+func FromParts(hi, lo int64) ledger.Money {
+	v := new(big.Int).Lsh(big.NewInt(hi), 32)
+	v.Add(v, big.NewInt(lo))
+	switch {
+	case v.IsInt64():
+		return ledger.Money(v.Int64())
+	case v.Sign() > 0:
+		return ledger.Money(math.MaxInt64)
+	default:
+		return ledger.Money(math.MinInt64)
+	}
 }
 
 // addSat adds without wrapping: the sums are for display, and a total

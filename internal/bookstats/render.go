@@ -2,6 +2,7 @@ package bookstats
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"strconv"
 
@@ -214,7 +215,7 @@ func overdueChart(b *Book) Chart {
 		caption += " (overdue rate " + formatPercent(bp) + " of outstanding)"
 	}
 	caption += "."
-	current := mark{label: "current", value: int64(b.Outstanding) - int64(b.OverdueOutstanding),
+	current := mark{label: "current", value: addSat(int64(b.Outstanding), -max(int64(b.OverdueOutstanding), -math.MaxInt64)),
 		extra: ` data-loans="` + strconv.FormatInt(b.OpenLoans-b.OverdueLoans, 10) + `"`}
 	current.title = "Not overdue: " + FormatMoney(ledger.Money(current.value)) + " on " + plural(b.OpenLoans-b.OverdueLoans, "loan", "loans")
 	marks := []mark{current}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"creditpocket/internal/clientip"
+	"creditpocket/internal/ledger"
 )
 
 // Config is everything a creditpocket process needs to start.
@@ -61,6 +62,9 @@ type Config struct {
 	addrSet     bool // likewise Addr
 	// Payouts bounds failed payouts' automatic retries (payouts.go).
 	Payouts Payouts
+	// PaymentSurplus is how many minor units more than a loan can absorb a
+	// reported payment may bring before it is refused (loan.CheckPaymentFits).
+	PaymentSurplus int64
 }
 
 // Default returns the configuration used when nothing is set.
@@ -73,6 +77,7 @@ func Default() Config {
 		DefaultCallingCode: 234,
 		SessionTTL:         30 * 24 * time.Hour,
 		SessionCacheTTL:    5 * time.Second,
+		PaymentSurplus:     10_000_000, // loan.DefaultPaymentSurplus
 		Payouts:            DefaultPayouts(),
 	}
 }
@@ -171,6 +176,13 @@ func (c *Config) Bind(fs *flag.FlagSet, env func(string) (string, bool)) error {
 			return fmt.Errorf("CREDITPOCKET_CONSOLE_SECURE_COOKIES: %w", err)
 		}
 	}
+	if v, ok := env("CREDITPOCKET_PAYMENT_SURPLUS"); ok {
+		if c.PaymentSurplus, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return fmt.Errorf("CREDITPOCKET_PAYMENT_SURPLUS: %w", err)
+		}
+	}
+	fs.Int64Var(&c.PaymentSurplus, "payment-surplus", c.PaymentSurplus,
+		"minor units a reported payment may bring beyond what the loan owes (or its checkout asked) before it is refused (env CREDITPOCKET_PAYMENT_SURPLUS)")
 	fs.BoolVar(&c.ConsoleSecureCookies, "console-secure-cookies", c.ConsoleSecureCookies,
 		"mark console cookies Secure on plain-HTTP requests too, behind a TLS proxy (env CREDITPOCKET_CONSOLE_SECURE_COOKIES)")
 	if v, ok := env("CREDITPOCKET_DRAIN_DELAY"); ok {
@@ -219,6 +231,9 @@ func (c Config) Validate() error {
 	}
 	if c.DrainDelay < 0 || c.DrainDelay > time.Minute {
 		return fmt.Errorf("drain-delay: must be from 0 to 1m")
+	}
+	if c.PaymentSurplus < 0 || c.PaymentSurplus > int64(ledger.MaxAmount) {
+		return fmt.Errorf("payment-surplus: must be 0–%d minor units", ledger.MaxAmount)
 	}
 	if _, err := time.LoadLocation(c.Timezone); err != nil {
 		return fmt.Errorf("timezone: %w", err)

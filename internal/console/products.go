@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -97,7 +98,21 @@ func (c *Console) productSave(q *request) error {
 		}
 		return n
 	}
-	p.Principal, p.ServiceFee, p.ExtensionFee = ledger.Money(num("principal")), ledger.Money(num("serviceFee")), ledger.Money(num("extensionFee"))
+	// Amounts are bounded here, naming the form's field, as at every edge
+	// money enters by (ledger.MaxAmount).
+	money := func(field string) ledger.Money {
+		m, err := ledger.ParseMoney(strings.TrimSpace(f(field)))
+		if err == nil {
+			err = ledger.CheckAmount(m)
+		} else {
+			err = errors.New("must be a whole number of minor units")
+		}
+		if err != nil && ferr == nil {
+			ferr = errs.InvalidField(field, "%v", err)
+		}
+		return m
+	}
+	p.Principal, p.ServiceFee, p.ExtensionFee = money("principal"), money("serviceFee"), money("extensionFee")
 	p.InterestRate, p.PenaltyRate, p.PenaltyCap = loan.Rate(num("interestRate")), loan.Rate(num("penaltyRate")), loan.Rate(num("penaltyCap"))
 	p.Cycle, p.MinSettledLoans = int(num("cycle")), int(num("minSettled"))
 	if ferr == nil {

@@ -106,8 +106,9 @@ func (s *Server) kycRoutes() []route {
 			summary: "The KYC status of a binding: not_submitted, submitted (review=true while in the manual queue), approved or rejected, with the reasons. Never returns the applicant's data or documents. Partner scope kyc." + codes,
 			query:   append([]field{tradeNo}, partnerCredentialFields...), format: kycFormat, response: "kycStatus", handle: s.kyc(s.kycStatus)},
 		{method: "GET", path: "/openapi/card/binding/webhook-secret", tag: kycTag,
-			summary: "The merchant's webhook signing secret. Each notification carries " + kyc.SignatureHeader + ": t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<raw body>\" under this secret>, and " +
-				kyc.EventIDHeader + ". Answer 2xx to acknowledge; otherwise it is retried with exponential backoff (30 s doubling to 1 h) for 72 hours. Partner scope kyc." + codes,
+			summary: "The merchant's webhook signing secret (whsec_ and the base64 key, as Standard Webhooks libraries take it). Each notification carries " +
+				kyc.EventIDHeader + " (the event id, the same on every retry), " + kyc.TimestampHeader + " (Unix seconds of the attempt) and " +
+				kyc.SignatureHeader + ": v1,<base64 HMAC-SHA256 of \"<id>.<timestamp>.<raw body>\" under the key>; refuse timestamps more than 5 minutes from your clock. Answer 2xx to acknowledge; otherwise it is retried with exponential backoff (30 s doubling to 1 h) for 72 hours. Partner scope kyc." + codes,
 			query: partnerCredentialFields, format: kycFormat, response: "webhookSecret", handle: s.kyc(s.kycWebhookSecret)},
 	}
 	for i := range rs[1].body {
@@ -291,7 +292,7 @@ type webhookSecretView struct {
 
 func (s *Server) kycWebhookSecret(r *http.Request, p *partner.Partner) (any, error) {
 	return webhookSecretView{Secret: s.KYC.WebhookSecret(p.ID), Header: kyc.SignatureHeader,
-		Scheme: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`}, nil
+		Scheme: `Standard Webhooks: v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<raw body>">`}, nil
 }
 
 type kycReviewView struct {

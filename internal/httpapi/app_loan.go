@@ -88,7 +88,7 @@ func (s *Server) loanRoutes() []route {
 				{name: "type", typ: "string", desc: "What the payment is for (default repay). An extension costs the product's extension fee plus any penalty and moves the due date by one cycle", enum: []string{"repay", "extend"}},
 			}, response: "repayment", handle: s.authed(s.repayPost)},
 		{method: "POST", path: "/payment/webhook", tag: "Payments",
-			summary:  "Payment provider webhook (Paystack style): the raw JSON body signed with HMAC-SHA512 under the shared secret, hex in the x-creditpocket-signature header. Bad signatures are refused (401); the same event delivered many times, or out of order, is applied once.",
+			summary:  "Payment provider webhook, signed with Standard Webhooks: webhook-id, webhook-timestamp (Unix seconds) and webhook-signature (\"v1,<base64 HMAC-SHA256 of id.timestamp.raw body>\" under the shared secret; several space-separated signatures are accepted, for rotating the secret). A missing or wrong signature, or a timestamp more than 5 minutes from the server's clock (a replay), is refused (401). The body is decoded strictly: a duplicate key at any depth or data after the JSON value is refused (400, naming it), as is data.amount above 10^15 minor units or more than the loan can absorb plus the configured surplus (400, field amount). The same event delivered many times, or out of order, is applied once.",
 			response: "webhook receipt", handle: s.webhook},
 		{method: "GET", path: "/ops/loans/review", tag: "Operations", summary: "Loans waiting for manual review, oldest first. Needs the operator token (CREDITPOCKET_OPS_TOKEN) as a Bearer token; refused while none is configured.",
 			query: pageFields, response: "list of loan record", handle: s.ops(s.reviewQueue)},
@@ -561,8 +561,8 @@ func (s *Server) repayPost(r *http.Request, sess *account.Session) (any, error) 
 	}
 	in := loan.RepayInput{UserID: sess.UserID, LoanID: strconv.FormatInt(id, 10), IdempotencyKey: key}
 	if req.Amount != "" {
-		if in.Amount, err = ledger.ParseMoney(req.Amount); err != nil || in.Amount <= 0 {
-			return nil, errs.InvalidField("amount", "must be a positive whole number of minor units")
+		if in.Amount, err = ledger.ParseAmount(req.Amount); err != nil {
+			return nil, errs.InvalidField("amount", "%v", err)
 		}
 	}
 	switch req.Type {
@@ -584,6 +584,15 @@ func (s *Server) repayPost(r *http.Request, sess *account.Session) (any, error) 
 	return s.repayView(p), nil
 }
 
+// now is the loan engine's clock (a test's settable one), which the
+// sandbox also signs its webhooks with.
+func (l *Loans) now() time.Time {
+	if l.Service != nil && l.Service.Now != nil {
+		return l.Service.Now()
+	}
+	return time.Now()
+}
+
 type webhookReceipt struct {
 	Received bool   `json:"received"`
 	Event    string `json:"event"`
@@ -597,10 +606,14 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, &errs.Error{Code: errs.TooLarge, Field: "body", Message: fmt.Sprintf("must be at most %d bytes", payment.MaxWebhookBody)})
 		return
 	}
-	ev, err := payment.VerifyWebhook(s.Loans.WebhookSecret, body, r.Header.Get(payment.SignatureHeader))
+	ev, err := payment.VerifyWebhook(r.Header, body, s.Loans.now(), s.Loans.WebhookSecret)
 	if err != nil {
 		logger(r.Context(), s.log).Warn("webhook refused", "err", err)
-		writeErr(w, errs.E(errs.Unauthenticated, "%v", err))
+		var we *payment.WebhookError
+		if errors.As(err, &we) {
+			err = errs.E(errs.Unauthenticated, "%v", err)
+		}
+		writeErr(w, err)
 		return
 	}
 	err = s.Loans.Service.HandlePayment(r.Context(), loan.PaymentResult{
@@ -610,6 +623,12 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 	if errs.Is(err, errs.NotFound) {
 		logger(r.Context(), s.log).Warn("webhook for an unknown payment", "reference", ev.Data.Reference, "event", ev.ID)
 		err = nil
+	}
+	if errs.Is(err, errs.Invalid) || errs.Is(err, errs.Conflict) {
+		// The provider says money moved and nothing was booked: staff
+		// must see it.
+		logger(r.Context(), s.log).Warn("webhook payment refused", "reference", ev.Data.Reference, "event", ev.ID,
+			"amount", ev.Data.Amount, "err", err)
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -714,14 +733,20 @@ func (s *Server) sandboxComplete(r *http.Request) (any, error) {
 	if err := decodeJSON(r, maxJSONBody, &req); err != nil {
 		return nil, err
 	}
+	ref := r.PathValue("reference")
 	var amount ledger.Money
 	if req.Amount != "" {
 		var err error
-		if amount, err = ledger.ParseMoney(req.Amount); err != nil || amount <= 0 {
-			return nil, errs.InvalidField("amount", "must be a positive whole number of minor units")
+		if amount, err = ledger.ParseAmount(req.Amount); err != nil {
+			return nil, errs.InvalidField("amount", "%v", err)
+		}
+		// Refused now, as a provider refuses a payment it cannot take,
+		// rather than by the webhook the sandbox would then retry.
+		if err := s.Loans.Service.CheckPayment(r.Context(), ref, amount); err != nil {
+			return nil, err
 		}
 	}
-	return nil, s.Loans.Sandbox.Complete(r.Context(), r.PathValue("reference"), amount)
+	return nil, s.Loans.Sandbox.Complete(r.Context(), ref, amount)
 }
 
 func (s *Server) sandboxFail(r *http.Request) (any, error) {

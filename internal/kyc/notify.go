@@ -3,8 +3,6 @@ package kyc
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -15,19 +13,22 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
+
+	"creditpocket/internal/webhook"
 )
 
-// Webhook headers. The signature follows the Stripe scheme, which
-// merchants' libraries know: t is the Unix time of sending and v1 the hex
-// HMAC-SHA256 of "t.body" under the merchant's webhook secret, so a
-// captured notification cannot be replayed later with a new time.
+// Webhook headers: the Standard Webhooks scheme of package webhook, which
+// merchants' libraries know. webhook-id is the event id (the same on every
+// retry), webhook-timestamp the Unix time of this attempt, and
+// webhook-signature "v1,<base64 HMAC-SHA256 of id.timestamp.body>" under
+// the merchant's webhook secret, so a captured notification cannot be
+// replayed later with a new time.
 const (
-	SignatureHeader = "X-CreditPocket-Signature"
-	EventIDHeader   = "X-CreditPocket-Event-Id"
+	SignatureHeader = webhook.SignatureHeader
+	TimestampHeader = webhook.TimestampHeader
+	EventIDHeader   = webhook.IDHeader
 )
 
 // EventStatusChanged is the only event today.
@@ -87,60 +88,35 @@ func seq(s Status) int {
 	return 2
 }
 
-// WebhookSecret is the partner's webhook signing secret, derived from the
-// master key so nothing needs storing; merchants fetch it once through the
-// API.
+// WebhookKey is the partner's webhook signing key, derived from the master
+// key so nothing needs storing.
+func (s *Service) WebhookKey(partnerID string) []byte {
+	k, _ := hex.DecodeString(s.Vault.Hash("kyc.webhook-secret", partnerID))
+	return k
+}
+
+// WebhookSecret is the partner's webhook secret as merchants fetch it once
+// through the API: "whsec_" and the base64 of WebhookKey.
 func (s *Service) WebhookSecret(partnerID string) string {
-	return s.Vault.Hash("kyc.webhook-secret", partnerID)
-}
-
-// Sign returns the signature header value for body sent at t.
-func Sign(secret []byte, t time.Time, body []byte) string {
-	ts := strconv.FormatInt(t.Unix(), 10)
-	return "t=" + ts + ",v1=" + hex.EncodeToString(mac(secret, ts, body))
-}
-
-func mac(secret []byte, ts string, body []byte) []byte {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(ts))
-	m.Write([]byte{'.'})
-	m.Write(body)
-	return m.Sum(nil)
+	return webhook.FormatSecret(s.WebhookKey(partnerID))
 }
 
 // ErrBadSignature is returned by VerifySignature.
 var ErrBadSignature = errors.New("kyc: webhook signature is missing, stale or does not match")
 
-// VerifySignature checks a signature header as a merchant should: the
-// MAC in constant time, and the time within tolerance of now.
-func VerifySignature(secret []byte, header string, body []byte, now time.Time, tolerance time.Duration) error {
-	var ts string
-	var sigs [][]byte
-	for part := range strings.SplitSeq(header, ",") {
-		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
-		switch k {
-		case "t":
-			ts = v
-		case "v1":
-			if b, err := hex.DecodeString(v); err == nil {
-				sigs = append(sigs, b)
-			}
-		}
+// VerifySignature checks a notification as a merchant should, with the
+// secret as the API gave it ("whsec_…"): the id, timestamp and signature
+// headers present, the timestamp within webhook.Tolerance (5 minutes) of
+// now, and a signature of id.timestamp.body, compared in constant time.
+func VerifySignature(secret string, h http.Header, body []byte, now time.Time) error {
+	key, err := webhook.ParseSecret(secret)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrBadSignature, err)
 	}
-	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil || len(sigs) == 0 {
-		return ErrBadSignature
+	if _, err := webhook.Verify(h, body, now, key); err != nil {
+		return fmt.Errorf("%w: %v", ErrBadSignature, err)
 	}
-	if d := now.Sub(time.Unix(sec, 0)); d > tolerance || d < -tolerance {
-		return ErrBadSignature
-	}
-	want := mac(secret, ts, body)
-	for _, s := range sigs {
-		if hmac.Equal(s, want) {
-			return nil
-		}
-	}
-	return ErrBadSignature
+	return nil
 }
 
 // Outbox is the persisted queue of notifications.
@@ -272,8 +248,7 @@ func (n *Notifier) send(ctx context.Context, client *http.Client, nt *Notificati
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "creditpocket-kyc-webhook/1")
-	req.Header.Set(EventIDHeader, nt.EventID)
-	req.Header.Set(SignatureHeader, Sign(n.Secret(nt.PartnerID), n.now(), nt.Body))
+	webhook.SetHeaders(req.Header, nt.EventID, n.now(), nt.Body, n.Secret(nt.PartnerID))
 	resp, err := client.Do(req)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"creditpocket/internal/errs"
 	"creditpocket/internal/kyc"
 	"creditpocket/internal/kyc/kyctest"
+	"creditpocket/internal/webhook"
 )
 
 func validRequest(t *testing.T, change func(b map[string]any)) *kyc.Request {
@@ -119,29 +120,34 @@ func TestCodesMapToStatusesAndTheErrorVocabulary(t *testing.T) {
 }
 
 func TestWebhookSignatures(t *testing.T) {
-	secret, body := []byte("s3cret"), []byte(`{"id":"1"}`)
+	key, body := []byte("s3cret-key"), []byte(`{"id":"1"}`)
+	secret := webhook.FormatSecret(key)
 	at := time.Unix(1_800_000_000, 0)
-	h := kyc.Sign(secret, at, body)
+	h := http.Header{}
+	webhook.SetHeaders(h, "evt_1", at, body, key)
 	cases := []struct {
 		name   string
-		secret []byte
-		header string
+		secret string
+		header http.Header
 		body   []byte
 		now    time.Time
 		ok     bool
 	}{
 		{"a fresh signature verifies", secret, h, body, at.Add(time.Minute), true},
-		{"another secret fails", []byte("other"), h, body, at, false},
+		{"another secret fails", webhook.FormatSecret([]byte("other")), h, body, at, false},
+		{"a secret not in the whsec_ form fails", string(key), h, body, at, false},
 		{"a changed body fails", secret, h, []byte(`{"id":"2"}`), at, false},
 		{"a stale signature fails", secret, h, body, at.Add(time.Hour), false},
-		{"a missing header fails", secret, "", body, at, false},
-		{"garbage fails", secret, "t=x,v1=zz", body, at, false},
+		{"missing headers fail", secret, http.Header{}, body, at, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := kyc.VerifySignature(c.secret, c.header, c.body, c.now, 5*time.Minute)
+			err := kyc.VerifySignature(c.secret, c.header, c.body, c.now)
 			if (err == nil) != c.ok {
 				t.Fatalf("err = %v", err)
+			}
+			if err != nil && !errors.Is(err, kyc.ErrBadSignature) {
+				t.Fatalf("err = %v, want ErrBadSignature", err)
 			}
 		})
 	}

@@ -254,3 +254,24 @@ func FuzzVerify(f *testing.F) {
 		_ = Verify([]Transaction{tx, tx}, []LoanFacts{facts})
 	})
 }
+
+func TestPostJudgesTheBalancesATransactionLeavesNotTheOrderOfItsPostings(t *testing.T) {
+	t.Parallel()
+	tx := func(ps ...Posting) Transaction {
+		return Transaction{Reference: "order", Kind: KindFunding, Currency: "NGN", Postings: ps}
+	}
+	t.Run("a balance that would overflow only part way through the postings is booked", func(t *testing.T) {
+		b := Balances{IncomeFee: 10}
+		err := b.Post(tx(Posting{IncomeFee, math.MaxInt64 - 5}, Posting{IncomeFee, -20}, Posting{IncomeInterest, -(math.MaxInt64 - 25)}))
+		if err != nil || b[IncomeFee] != math.MaxInt64-15 {
+			t.Fatalf("Post = %v, balances %v", err, b)
+		}
+	})
+	t.Run("a net change that overflows is refused and changes nothing", func(t *testing.T) {
+		b := Balances{IncomeFee: 10}
+		err := b.Post(tx(Posting{IncomeFee, math.MaxInt64 - 5}, Posting{IncomeInterest, -(math.MaxInt64 - 5)}))
+		if !errors.Is(err, ErrOverflow) || b[IncomeFee] != 10 || b[IncomeInterest] != 0 {
+			t.Fatalf("Post = %v, balances %v", err, b)
+		}
+	})
+}

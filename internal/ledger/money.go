@@ -166,3 +166,32 @@ func MulInt(m Money, n int64) (Money, error) {
 	}
 	return MulDiv(m, uint64(n), 1)
 }
+
+// MaxAmount bounds any single amount that enters creditpocket from outside
+// — a payment a provider reports, a checkout a borrower asks for, a
+// product's principal or fee an operator types — at 10^15 minor units
+// (10 trillion naira in kobo; a hundred times the largest figure the demo
+// books). It is far above any real consumer loan, yet 9,223 amounts of
+// this size still fit in an int64 balance, so no single accepted input
+// can bring an account near the limit; the ledger refuses the rest before
+// commit (see the store's account balances).
+const MaxAmount Money = 1_000_000_000_000_000
+
+// ParseAmount parses an amount entered from outside: ParseMoney's
+// canonical form, positive and at most MaxAmount. Its error is the rule
+// broken, for the caller to attach to the field.
+func ParseAmount(s string) (Money, error) {
+	m, err := ParseMoney(s)
+	if err != nil || m <= 0 {
+		return 0, fmt.Errorf("must be a positive whole number of minor units")
+	}
+	return m, CheckAmount(m)
+}
+
+// CheckAmount refuses an amount above MaxAmount (or below −MaxAmount).
+func CheckAmount(m Money) error {
+	if m > MaxAmount || m < -MaxAmount {
+		return fmt.Errorf("must be at most %d minor units", MaxAmount)
+	}
+	return nil
+}

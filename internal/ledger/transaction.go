@@ -142,29 +142,47 @@ func validCurrency(c string) error {
 // Balances maps full account names to signed balances (debit positive).
 type Balances map[string]Money
 
-// Post adds a transaction's postings to b. It refuses an invalid transaction
-// and leaves b untouched if a balance would overflow.
+// Post adds a transaction's postings to b. It refuses an invalid
+// transaction and leaves b untouched if a balance would overflow: each
+// account's postings in t are summed (checked) into the account's net
+// change, which is then added (checked) to its balance, so whether t fits
+// depends on the balances it leaves, not on the order of its postings.
+// A store keeping balances applies the same rule (NetChanges).
 func (b Balances) Post(t Transaction) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
+	net, err := NetChanges(t)
+	if err != nil {
+		return err
+	}
 	// Stage the new balances first so a failure leaves b as it was.
-	staged := make(map[string]Money, len(t.Postings))
-	for _, p := range t.Postings {
-		cur, ok := staged[p.Account]
-		if !ok {
-			cur = b[p.Account]
-		}
-		v, err := cur.Add(p.Amount)
+	staged := make(map[string]Money, len(net))
+	for acct, d := range net {
+		v, err := b[acct].Add(d)
 		if err != nil {
-			return fmt.Errorf("ledger: transaction %q: account %q: %w", t.Reference, p.Account, err)
+			return fmt.Errorf("ledger: transaction %q: account %q: %w", t.Reference, acct, err)
 		}
-		staged[p.Account] = v
+		staged[acct] = v
 	}
 	for acct, v := range staged {
 		b[acct] = v
 	}
 	return nil
+}
+
+// NetChanges sums each account's postings in t: what t changes its
+// balance by. A net change that does not fit in Money is ErrOverflow.
+func NetChanges(t Transaction) (map[string]Money, error) {
+	net := make(map[string]Money, len(t.Postings))
+	for _, p := range t.Postings {
+		v, err := net[p.Account].Add(p.Amount)
+		if err != nil {
+			return nil, fmt.Errorf("ledger: transaction %q: account %q: %w", t.Reference, p.Account, err)
+		}
+		net[p.Account] = v
+	}
+	return net, nil
 }
 
 // Natural returns account's balance as a person reads it: positive on the

@@ -42,6 +42,7 @@ const (
 	RuleRepaidMismatch       Rule = "repaid-mismatch"        // actualbackAmt ≠ cash received
 	RulePenaltyMismatch      Rule = "penalty-mismatch"       // overdueFee ≠ penalty charged
 	RuleClosedWithReceivable Rule = "closed-with-receivable" // a closed loan still owes something
+	RuleStoredBalance        Rule = "stored-balance"         // an account's kept balance ≠ the sum of its postings
 )
 
 // Violation is one broken invariant, located as precisely as it can be.
@@ -234,4 +235,34 @@ func postingSum(t Transaction) (Money, bool) {
 		}
 	}
 	return s, true
+}
+
+// VerifyStored holds the balances a store keeps per account (to refuse,
+// before commit, a posting that would overflow one) against the balances
+// txs post to, and returns an account whose two differ. Accounts kept at
+// zero with no postings agree.
+func VerifyStored(txs []Transaction, stored Balances) []Violation {
+	posted := Balances{}
+	for _, t := range txs {
+		_ = posted.Post(t) // one that does not post is Verify's to report
+	}
+	names := make([]string, 0, len(posted)+len(stored))
+	for a := range posted {
+		names = append(names, a)
+	}
+	for a := range stored {
+		if _, ok := posted[a]; !ok {
+			names = append(names, a)
+		}
+	}
+	sort.Strings(names)
+	var vs []Violation
+	for _, a := range names {
+		if posted[a] != stored[a] {
+			_, loanID, _ := LookupAccount(a)
+			vs = append(vs, Violation{Rule: RuleStoredBalance, LoanID: loanID, Account: a, Expected: posted[a], Actual: stored[a],
+				Detail: "the kept balance differs from the sum of the account's postings"})
+		}
+	}
+	return vs
 }

@@ -146,3 +146,22 @@ func BenchmarkVerify(b *testing.B) {
 		Verify(txs, facts)
 	}
 }
+
+func TestVerifyStoredNamesAnAccountWhoseKeptBalanceDiffers(t *testing.T) {
+	t.Parallel()
+	fund, err := Funding("cap", "NGN", 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("kept balances equal to the postings agree", func(t *testing.T) {
+		if vs := VerifyStored([]Transaction{fund}, Balances{ProviderCash: 500, LenderFunding: -500, IncomeFee: 0}); len(vs) != 0 {
+			t.Fatalf("violations: %v", vs)
+		}
+	})
+	t.Run("a kept balance that differs is named", func(t *testing.T) {
+		vs := VerifyStored([]Transaction{fund}, Balances{ProviderCash: 499, LenderFunding: -500})
+		if len(vs) != 1 || vs[0].Rule != RuleStoredBalance || vs[0].Account != ProviderCash || vs[0].Expected != 500 || vs[0].Actual != 499 {
+			t.Fatalf("violations: %v", vs)
+		}
+	})
+}

@@ -117,36 +117,35 @@ func TestQuoteFeeModes(t *testing.T) {
 func TestQuoteNearTheLimits(t *testing.T) {
 	base := Product{ID: "big", Currency: "NGN", Cycle: 1, FeeMode: FeeSuffix}
 	tests := []struct {
-		name     string
-		mutate   func(*Product)
-		overflow bool
+		name    string
+		mutate  func(*Product)
+		refused string // the field named when the product is refused
 	}{
-		{"prices the largest principal at rate zero", func(p *Product) { p.Principal = math.MaxInt64 }, false},
-		{"refuses interest on the largest principal that cannot be repaid in 64 bits", func(p *Product) {
-			p.Principal, p.InterestRate = math.MaxInt64, 1
-		}, true},
-		{"prices principal × rate × days beyond 64 bits when the result fits", func(p *Product) {
-			// 4e15 × 1e6 × 3650 ≈ 1.5e25 overflows int64 before the division.
-			p.Principal, p.InterestRate, p.Cycle = 4_000_000_000_000_000, MaxDailyRate/1000, MaxCycleDays
-		}, false},
-		{"refuses interest itself past 64 bits", func(p *Product) {
-			p.Principal, p.InterestRate, p.Cycle = math.MaxInt64/2, MaxDailyRate, MaxCycleDays
-		}, true},
-		{"refuses a service fee that overflows the suffix fee", func(p *Product) {
+		{"prices the largest principal at rate zero", func(p *Product) { p.Principal = ledger.MaxAmount }, ""},
+		// 1e15 × 1e6 × 3650 ≈ 3.7e24 overflows int64 before the division;
+		// the result, 3.65e18, fits: with every term at its bound, every
+		// price (and the penalty cap) stays within 64 bits.
+		{"prices every term at its bound without overflow", func(p *Product) {
+			p.Principal, p.InterestRate, p.Cycle = ledger.MaxAmount, MaxDailyRate, MaxCycleDays
+			p.ServiceFee, p.PenaltyCap, p.ExtensionFee = ledger.MaxAmount, MaxPenaltyCap, ledger.MaxAmount
+		}, ""},
+		{"refuses a principal above MaxAmount", func(p *Product) { p.Principal = math.MaxInt64 }, "product.balance"},
+		{"refuses a service fee above MaxAmount", func(p *Product) {
 			p.Principal, p.InterestRate, p.ServiceFee = 1_000_000, 5000, math.MaxInt64
-		}, true},
-		{"refuses a penalty cap that overflows the worst case", func(p *Product) {
-			p.Principal, p.PenaltyCap = math.MaxInt64/2, MaxPenaltyCap
-		}, true},
+		}, "product.serviceFee"},
+		{"refuses an extension fee above MaxAmount", func(p *Product) {
+			p.Principal, p.ExtensionFee = 1_000_000, ledger.MaxAmount+1
+		}, "product.extensionFee"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p := base
 			tc.mutate(&p)
 			q, err := Quote(p, appliedAt)
-			if tc.overflow {
-				if !errors.Is(err, ledger.ErrOverflow) {
-					t.Fatalf("Quote = %+v, %v; want ErrOverflow", q, err)
+			if tc.refused != "" {
+				var e *errs.Error
+				if !errors.As(err, &e) || e.Code != errs.Invalid || e.Field != tc.refused {
+					t.Fatalf("Quote = %+v, %v; want errs.Invalid naming %s", q, err, tc.refused)
 				}
 				return
 			}

@@ -77,6 +77,12 @@ func (p Product) Validate() error {
 		return fail("currency", "must be a 3-letter ISO 4217 code, got %q", p.Currency)
 	case p.Principal <= 0:
 		return fail("balance", "must be positive, got %d", p.Principal)
+	case p.Principal > ledger.MaxAmount:
+		return fail("balance", "must be at most %d minor units, got %d", ledger.MaxAmount, p.Principal)
+	case p.ServiceFee > ledger.MaxAmount:
+		return fail("serviceFee", "must be at most %d minor units, got %d", ledger.MaxAmount, p.ServiceFee)
+	case p.ExtensionFee > ledger.MaxAmount:
+		return fail("extensionFee", "must be at most %d minor units, got %d", ledger.MaxAmount, p.ExtensionFee)
 	case p.Cycle < 1 || p.Cycle > MaxCycleDays:
 		return fail("cycle", "must be 1–%d days, got %d", MaxCycleDays, p.Cycle)
 	case p.InterestRate < 0 || p.InterestRate > MaxDailyRate:

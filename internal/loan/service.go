@@ -216,6 +216,9 @@ type Service struct {
 	Location  *time.Location // business time zone; nil means UTC
 	Log       *slog.Logger
 	Now       func() time.Time
+	// PaymentSurplus is how much more than a loan can absorb a payment
+	// may bring before it is refused (CheckPaymentFits).
+	PaymentSurplus ledger.Money
 
 	// PayoutRetry bounds the automatic retries of failed payouts; the
 	// zero value is DefaultPayoutRetry.
@@ -687,6 +690,9 @@ func (s *Service) HandlePayment(ctx context.Context, res PaymentResult) error {
 			default:
 				if res.Amount <= 0 {
 					return errs.InvalidField("amount", "a successful charge must carry a positive amount")
+				}
+				if err := CheckPaymentFits(r, p, res.Amount, s.PaymentSurplus); err != nil {
+					return err
 				}
 				p.Paid = res.Amount
 				t, m, err := s.applyPayment(r, p, now)

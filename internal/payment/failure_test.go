@@ -3,6 +3,7 @@ package payment
 import (
 	"context"
 	"errors"
+	"net/http"
 	"testing"
 	"time"
 
@@ -35,8 +36,8 @@ func TestSandboxPayoutFailureCarriesItsCode(t *testing.T) {
 	var got []Event
 	a := &Async{Queue: &memQueue{}, Charges: charges{"DSB_1_1": 600000, "DSB_2_1": 600000, "PAY_1": 850000}, Secret: secret,
 		Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) },
-		Deliver: func(_ context.Context, body []byte, sig string) error {
-			ev, err := VerifyWebhook(secret, body, sig)
+		Deliver: func(_ context.Context, body []byte, h http.Header) error {
+			ev, err := VerifyWebhook(h, body, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), secret)
 			got = append(got, ev)
 			return err
 		}}

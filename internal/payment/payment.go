@@ -1,8 +1,9 @@
 // Package payment talks to payment providers: transfer recipients and
 // micro-deposits (Sandbox), payouts and repayment checkouts whose outcome
 // arrives later by webhook (Async), and the verification of those
-// webhooks, signed Paystack style with HMAC-SHA512. The sandbox provider
-// behaves like a real one but moves no money.
+// webhooks, signed with the Standard Webhooks scheme of package webhook
+// and decoded strictly. The sandbox provider behaves like a real one but
+// moves no money.
 package payment
 
 import (
@@ -42,7 +43,7 @@ const sandboxName = "sandbox"
 
 var _ account.Payments = (*Sandbox)(nil)
 
-// CreateRecipient registers an account once; like Paystack, the same bank
+// CreateRecipient registers an account once; as with real providers, the same bank
 // account again returns the same recipient code.
 func (s *Sandbox) CreateRecipient(ctx context.Context, r account.Recipient) (string, error) {
 	if r.BankCode == "" || r.AccountHash == "" {

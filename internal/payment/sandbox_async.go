@@ -63,8 +63,9 @@ type Async struct {
 	TransferDelay time.Duration
 	// WebhookURL is where events are posted; Deliver overrides it.
 	WebhookURL string
-	// Deliver posts one signed event; nil means an HTTP POST to WebhookURL.
-	Deliver func(ctx context.Context, body []byte, signature string) error
+	// Deliver posts one event with its signed headers (SignedHeaders);
+	// nil means an HTTP POST to WebhookURL.
+	Deliver func(ctx context.Context, body []byte, h http.Header) error
 	Now     func() time.Time
 
 	// Cancelled keeps cancelled checkouts; nil: CancelCheckout is refused.
@@ -188,7 +189,10 @@ func (a *Async) DeliverDue(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, e := range due {
-		if err := a.deliver(ctx, e.Body, Sign(a.Secret, e.Body)); err != nil {
+		// Signed at each attempt: a retry carries a fresh timestamp and
+		// the event's one id, so the receiver's window and idempotency
+		// both hold.
+		if err := a.deliver(ctx, e.Body, SignedHeaders(e.ID, a.now(), e.Body, a.Secret)); err != nil {
 			backoff := time.Duration(min(e.Attempts+1, 10)) * time.Second
 			if rerr := a.Queue.Retry(ctx, e.ID, now.Add(backoff)); rerr != nil {
 				return n, rerr
@@ -203,16 +207,16 @@ func (a *Async) DeliverDue(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-func (a *Async) deliver(ctx context.Context, body []byte, sig string) error {
+func (a *Async) deliver(ctx context.Context, body []byte, h http.Header) error {
 	if a.Deliver != nil {
-		return a.Deliver(ctx, body, sig)
+		return a.Deliver(ctx, body, h)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.WebhookURL, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
+	req.Header = h.Clone()
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(SignatureHeader, sig)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err

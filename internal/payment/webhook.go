@@ -1,23 +1,19 @@
 package payment
 
 import (
-	"bytes"
-	"crypto/hmac"
-	"crypto/sha512"
-	"encoding/hex"
-	"encoding/json"
-	"fmt"
-	"strings"
-)
+	"errors"
+	"net/http"
+	"time"
 
-// SignatureHeader carries the webhook signature: the hex HMAC-SHA512 of
-// the raw body under the shared secret, as Paystack's x-paystack-signature.
-const SignatureHeader = "x-creditpocket-signature"
+	"creditpocket/internal/errs"
+	"creditpocket/internal/ledger"
+	"creditpocket/internal/webhook"
+)
 
 // MaxWebhookBody caps a webhook body; real events are a few hundred bytes.
 const MaxWebhookBody = 64 << 10
 
-// Webhook event names, in Paystack's vocabulary.
+// Webhook event names.
 const (
 	EventTransferSuccess = "transfer.success"
 	EventTransferFailed  = "transfer.failed"
@@ -49,57 +45,68 @@ func (e Event) Succeeded() bool {
 	return e.Event == EventTransferSuccess || e.Event == EventChargeSuccess
 }
 
-// Sign returns the signature of body under secret.
-func Sign(secret, body []byte) string {
-	m := hmac.New(sha512.New, secret)
-	m.Write(body)
-	return hex.EncodeToString(m.Sum(nil))
-}
-
-// WebhookError says why a webhook was refused.
+// WebhookError says why a webhook's signature was refused (the HTTP edge
+// answers 401); a signed body that is malformed is errs.Invalid instead.
 type WebhookError struct{ Reason string }
 
 func (e *WebhookError) Error() string { return "payment: webhook refused: " + e.Reason }
 
-// VerifyWebhook checks the signature of a raw webhook body in constant
-// time and parses it. Nothing of an unsigned body is trusted or parsed.
-func VerifyWebhook(secret, body []byte, signature string) (Event, error) {
-	if len(secret) == 0 {
-		return Event{}, &WebhookError{"no webhook secret is configured"}
-	}
+// VerifyWebhook checks a webhook's Standard Webhooks signature (package
+// webhook: id, timestamp within webhook.Tolerance of now, HMAC-SHA256 of
+// id.timestamp.body under one of keys, in constant time) and then parses
+// the body strictly. Nothing of an unsigned body is trusted or parsed.
+func VerifyWebhook(h http.Header, body []byte, now time.Time, keys ...[]byte) (Event, error) {
 	if len(body) > MaxWebhookBody {
-		return Event{}, &WebhookError{fmt.Sprintf("body of %d bytes, at most %d allowed", len(body), MaxWebhookBody)}
+		return Event{}, errs.E(errs.TooLarge, "webhook body of %d bytes, at most %d allowed", len(body), MaxWebhookBody)
 	}
-	got, err := hex.DecodeString(strings.TrimSpace(signature))
-	if err != nil || len(got) != sha512.Size {
-		return Event{}, &WebhookError{"signature header is missing or not hex HMAC-SHA512"}
-	}
-	m := hmac.New(sha512.New, secret)
-	m.Write(body)
-	if !hmac.Equal(got, m.Sum(nil)) {
-		return Event{}, &WebhookError{"signature does not match the body"}
+	if _, err := webhook.Verify(h, body, now, keys...); err != nil {
+		return Event{}, &WebhookError{err.Error()}
 	}
 	return ParseEvent(body)
 }
 
-// ParseEvent decodes an event body, rejecting unknown events and missing
-// references.
+// ParseEvent decodes an event body strictly (no duplicate keys at any
+// depth, nothing after the JSON value), refusing unknown events, missing
+// references and amounts outside 0..ledger.MaxAmount. Errors are
+// errs.Invalid naming the field.
 func ParseEvent(body []byte) (Event, error) {
 	var e Event
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&e); err != nil {
-		return Event{}, &WebhookError{"body is not a JSON event: " + err.Error()}
+	if err := webhook.Decode(body, &e); err != nil {
+		var be *webhook.BodyError
+		if !errors.As(err, &be) {
+			return Event{}, errs.InvalidField("body", "%v", err)
+		}
+		return Event{}, errs.InvalidField(fieldOr(be.Path, "body"), "%s", be.Reason)
 	}
 	switch e.Event {
 	case EventTransferSuccess, EventTransferFailed, EventChargeSuccess, EventChargeFailed:
 	default:
-		return Event{}, &WebhookError{fmt.Sprintf("unknown event %.64q", e.Event)}
+		return Event{}, errs.InvalidField("event", "unknown event %.64q", e.Event)
 	}
 	if e.Data.Reference == "" || len(e.Data.Reference) > 128 {
-		return Event{}, &WebhookError{"data.reference must be 1–128 characters"}
+		return Event{}, errs.InvalidField("data.reference", "must be 1–128 characters")
 	}
 	if e.Data.Amount < 0 {
-		return Event{}, &WebhookError{"data.amount must not be negative"}
+		return Event{}, errs.InvalidField("data.amount", "must not be negative")
+	}
+	if err := ledger.CheckAmount(ledger.Money(e.Data.Amount)); err != nil {
+		return Event{}, errs.InvalidField("data.amount", "%v", err)
 	}
 	return e, nil
+}
+
+func fieldOr(path, def string) string {
+	if path == "" {
+		return def
+	}
+	return path
+}
+
+// SignedHeaders are the headers of one delivery of body: the Standard
+// Webhooks id (the event's, the same on every retry), this attempt's time
+// and the signature under key.
+func SignedHeaders(id string, at time.Time, body []byte, key []byte) http.Header {
+	h := http.Header{}
+	webhook.SetHeaders(h, id, at, body, key)
+	return h
 }

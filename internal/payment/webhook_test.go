@@ -4,47 +4,77 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"creditpocket/internal/errs"
+	"creditpocket/internal/ledger"
 )
 
-var secret = []byte("whsec_test")
+var secret = []byte("test-webhook-key")
+
+var signedAt = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
+func signed(id string, body []byte, key []byte) http.Header {
+	return SignedHeaders(id, signedAt, body, key)
+}
 
 func TestVerifyWebhook(t *testing.T) {
 	body := []byte(`{"id":"evt_1","event":"charge.success","data":{"reference":"PAY_1","amount":300000,"currency":"NGN","status":"success"}}`)
-	good := Sign(secret, body)
+	good := signed("evt_1", body, secret)
+	other := func(b string) ([]byte, http.Header) { return []byte(b), signed("evt_1", []byte(b), secret) }
+	unknown, unknownH := other(`{"event":"refund.processed","data":{"reference":"x"}}`)
+	noRef, noRefH := other(`{"event":"charge.success","data":{}}`)
+	dup, dupH := other(`{"id":"evt_1","event":"charge.success","data":{"reference":"PAY_1","amount":1,"amount":9223372036854775807}}`)
+	trailing, trailingH := other(`{"id":"evt_1","event":"charge.success","data":{"reference":"PAY_1","amount":1}}{"event":"charge.failed"}`)
+	wrongID := signed("evt_2", body, secret)
+	wrongID.Set("webhook-id", "evt_1") // signed as evt_2, presented as evt_1
+	huge, hugeH := other(`{"id":"evt_1","event":"charge.success","data":{"reference":"PAY_1","amount":9223372036854775807}}`)
 	cases := []struct {
-		name   string
-		secret []byte
-		body   []byte
-		sig    string
-		ok     bool
+		name  string
+		keys  [][]byte
+		body  []byte
+		h     http.Header
+		now   time.Time
+		field string // the field an errs.Invalid refusal names; "" for a signature refusal
+		ok    bool
 	}{
-		{"a correctly signed event is accepted", secret, body, good, true},
-		{"an upper-case hex signature is accepted", secret, body, strings.ToUpper(good), true},
-		{"a signature under another secret is refused", []byte("other"), body, good, false},
-		{"a tampered body is refused", secret, []byte(strings.Replace(string(body), "300000", "900000", 1)), good, false},
-		{"a missing signature is refused", secret, body, "", false},
-		{"a truncated signature is refused", secret, body, good[:64], false},
-		{"no configured secret refuses everything", nil, body, Sign(nil, body), false},
-		{"an unknown event is refused", secret, []byte(`{"event":"refund.processed","data":{"reference":"x"}}`), Sign(secret, []byte(`{"event":"refund.processed","data":{"reference":"x"}}`)), false},
-		{"an event without a reference is refused", secret, []byte(`{"event":"charge.success","data":{}}`), Sign(secret, []byte(`{"event":"charge.success","data":{}}`)), false},
+		{"a correctly signed event is accepted", [][]byte{secret}, body, good, signedAt, "", true},
+		{"a replay inside the window is accepted (idempotency books it once)", [][]byte{secret}, body, good, signedAt.Add(4 * time.Minute), "", true},
+		{"a replay after the window is refused", [][]byte{secret}, body, good, signedAt.Add(6 * time.Minute), "", false},
+		{"a timestamp beyond the tolerance in the future is refused", [][]byte{secret}, body, good, signedAt.Add(-6 * time.Minute), "", false},
+		{"a signature under another secret is refused", [][]byte{[]byte("other")}, body, good, signedAt, "", false},
+		{"a tampered body is refused", [][]byte{secret}, []byte(strings.Replace(string(body), "300000", "900000", 1)), good, signedAt, "", false},
+		{"a wrong id is refused", [][]byte{secret}, body, wrongID, signedAt, "", false},
+		{"missing headers are refused", [][]byte{secret}, body, http.Header{}, signedAt, "", false},
+		{"no configured secret refuses everything", nil, body, good, signedAt, "", false},
+		{"an unknown event is refused", [][]byte{secret}, unknown, unknownH, signedAt, "event", false},
+		{"an event without a reference is refused", [][]byte{secret}, noRef, noRefH, signedAt, "data.reference", false},
+		{"a duplicate key is refused", [][]byte{secret}, dup, dupH, signedAt, "data", false},
+		{"trailing data is refused", [][]byte{secret}, trailing, trailingH, signedAt, "body", false},
+		{"an amount above ledger.MaxAmount is refused", [][]byte{secret}, huge, hugeH, signedAt, "data.amount", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			ev, err := VerifyWebhook(c.secret, c.body, c.sig)
+			ev, err := VerifyWebhook(c.h, c.body, c.now, c.keys...)
 			if c.ok != (err == nil) {
 				t.Fatalf("err = %v, want ok=%v", err, c.ok)
 			}
 			if c.ok && (ev.Data.Reference != "PAY_1" || ev.Data.Amount != 300000 || !ev.Succeeded()) {
 				t.Fatalf("event = %+v", ev)
 			}
+			if err == nil {
+				return
+			}
 			var we *WebhookError
-			if err != nil && !errors.As(err, &we) {
-				t.Fatalf("error %T is not a *WebhookError", err)
+			var fe *errs.Error
+			switch {
+			case c.field == "" && !errors.As(err, &we):
+				t.Fatalf("error %T %v is not a *WebhookError", err, err)
+			case c.field != "" && (!errors.As(err, &fe) || fe.Code != errs.Invalid || fe.Field != c.field):
+				t.Fatalf("error %v, want errs.Invalid naming %q", err, c.field)
 			}
 		})
 	}
@@ -53,22 +83,23 @@ func TestVerifyWebhook(t *testing.T) {
 func FuzzVerifyWebhook(f *testing.F) {
 	f.Add([]byte(`{"id":"evt_1","event":"charge.success","data":{"reference":"PAY_1","amount":1}}`), true)
 	f.Add([]byte(`{"event":"transfer.failed","data":{"reference":"DSB_1_1","amount":-1}}`), true)
+	f.Add([]byte(`{"event":"charge.success","data":{"reference":"P","amount":1,"Amount":2}}`), true)
 	f.Add([]byte(`[]`), false)
-	f.Fuzz(func(t *testing.T, body []byte, signed bool) {
-		sig := "00"
-		if signed {
-			sig = Sign(secret, body)
+	f.Fuzz(func(t *testing.T, body []byte, sign bool) {
+		h := signed("evt_f", body, secret)
+		if !sign {
+			h.Set("webhook-signature", "v1,AAAA")
 		}
-		ev, err := VerifyWebhook(secret, body, sig)
+		ev, err := VerifyWebhook(h, body, signedAt, secret)
 		if err != nil {
 			return
 		}
-		if !signed || ev.Data.Reference == "" || ev.Data.Amount < 0 {
+		if !sign || ev.Data.Reference == "" || ev.Data.Amount < 0 || ev.Data.Amount > int64(ledger.MaxAmount) {
 			t.Fatalf("accepted %q as %+v", body, ev)
 		}
 		// What was accepted re-encodes to something accepted again.
 		again, _ := json.Marshal(ev)
-		if _, err := VerifyWebhook(secret, again, Sign(secret, again)); err != nil {
+		if _, err := VerifyWebhook(signed("evt_f", again, secret), again, signedAt, secret); err != nil {
 			t.Fatalf("re-encoded event refused: %v", err)
 		}
 	})
@@ -137,11 +168,11 @@ func TestSandboxDeliversSignedEventsLaterAndOnce(t *testing.T) {
 	fail := true
 	a := &Async{Queue: q, Charges: charges{"DSB_1_1": 600000, "PAY_1": 850000}, Secret: secret, TransferDelay: time.Minute,
 		Now: func() time.Time { return now },
-		Deliver: func(_ context.Context, body []byte, sig string) error {
+		Deliver: func(_ context.Context, body []byte, h http.Header) error {
 			if fail {
 				return errors.New("server down")
 			}
-			ev, err := VerifyWebhook(secret, body, sig)
+			ev, err := VerifyWebhook(h, body, now, secret)
 			got = append(got, ev)
 			return err
 		}}

@@ -183,7 +183,7 @@ func (t *Tx) decisions(ctx context.Context, days string, args []any, out []books
 
 // disbursed sums each day's confirmed payouts' principal.
 func (t *Tx) disbursed(ctx context.Context, days string, args []any, out []bookstats.Day) error {
-	return t.dailySums(ctx, days+`SELECT d.i, COUNT(*), CAST(SUM(l.balance) AS BIGINT)
+	return t.dailySums(ctx, days+`SELECT d.i, COUNT(*), `+wideSum("l.balance")+`
 		FROM d JOIN loans l ON l.disbursed_at >= d.lo AND l.disbursed_at < d.hi
 		WHERE l.disbursed_at > 0
 		GROUP BY d.i`, args, out, func(d *bookstats.Day, n int64, m ledger.Money) { d.DisbursedLoans, d.Disbursed = n, m })
@@ -192,10 +192,10 @@ func (t *Tx) disbursed(ctx context.Context, days string, args []any, out []books
 // repaidSQL spells the payment kinds and status as literals so the
 // planner can use the partial index payments_collected, whose predicate
 // is the same.
-var repaidSQL = fmt.Sprintf(`SELECT d.i, COUNT(*), CAST(SUM(p.paid) AS BIGINT)
+var repaidSQL = fmt.Sprintf(`SELECT d.i, COUNT(*), %s
 		FROM d JOIN payments p ON p.updated_at >= d.lo AND p.updated_at < d.hi
 		WHERE p.status = '%s' AND p.kind IN ('%s', '%s')
-		GROUP BY d.i`, loan.PaySuccess, loan.PayRepayment, loan.PayExtension)
+		GROUP BY d.i`, wideSum("p.paid"), loan.PaySuccess, loan.PayRepayment, loan.PayExtension)
 
 // repaid sums each day's cash collected from borrowers.
 func (t *Tx) repaid(ctx context.Context, days string, args []any, out []bookstats.Day) error {
@@ -210,18 +210,15 @@ func (t *Tx) dailySums(ctx context.Context, q string, args []any, out []bookstat
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var (
-			i     int
-			count int64
-			sum   ledger.Money
-		)
-		if err := rows.Scan(&i, &count, &sum); err != nil {
+		var i int
+		var count, hi, lo int64
+		if err := rows.Scan(&i, &count, &hi, &lo); err != nil {
 			return err
 		}
 		if err := inPeriod(i, out); err != nil {
 			return err
 		}
-		set(&out[i], count, sum)
+		set(&out[i], count, bookstats.FromParts(hi, lo))
 	}
 	return rows.Err()
 }
@@ -236,10 +233,25 @@ func inPeriod(i int, days []bookstats.Day) error {
 // openBookSQL groups the open loans: -1 for those not overdue, else the
 // index of their days-past-due bucket. The statuses are literals so the
 // planner can use the partial index loans_owing.
-var openBookSQL = fmt.Sprintf(`SELECT CASE WHEN status <> %d THEN -1 %s END, COUNT(*),
-		CAST(SUM(out_principal + out_interest + out_fee + out_penalty) AS BIGINT)
+var openBookSQL = fmt.Sprintf(`SELECT CASE WHEN status <> %d THEN -1 %s END, COUNT(*), %s
 	FROM loans WHERE status IN (%d, %d, %d)
-	GROUP BY 1`, loan.StatusOverdue, bucketCases(), loan.StatusRepaying, loan.StatusOverdue, loan.StatusExtended)
+	GROUP BY 1`, loan.StatusOverdue, bucketCases(), wideSum("out_principal", "out_interest", "out_fee", "out_penalty"),
+	loan.StatusRepaying, loan.StatusOverdue, loan.StatusExtended)
+
+// wideSum sums the BIGINT columns cols over a group without any
+// intermediate that can overflow on either engine (SQLite's SUM fails on
+// overflow, PostgreSQL's does not fit back into BIGINT): as two columns,
+// the sum of each value's high 32 bits (arithmetic shift) and the sum of
+// its low 32 bits, each of which fits in 64 bits for billions of rows.
+// bookstats.FromParts joins them again, saturating what does not fit.
+func wideSum(cols ...string) string {
+	hi := make([]string, len(cols))
+	lo := make([]string, len(cols))
+	for i, c := range cols {
+		hi[i], lo[i] = "("+c+" >> 32)", "("+c+" & 4294967295)"
+	}
+	return "CAST(SUM(" + strings.Join(hi, " + ") + ") AS BIGINT), CAST(SUM(" + strings.Join(lo, " + ") + ") AS BIGINT)"
+}
 
 // bucketCases is the CASE arms mapping over_days to bookstats.BucketOf,
 // built from bookstats.DPDBuckets so the two cannot disagree.
@@ -264,18 +276,14 @@ func (t *Tx) openBook(ctx context.Context, b *bookstats.Book) error {
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var (
-			group int
-			count int64
-			owed  ledger.Money
-		)
-		if err := rows.Scan(&group, &count, &owed); err != nil {
+		var group int
+		var count, hi, lo int64
+		if err := rows.Scan(&group, &count, &hi, &lo); err != nil {
 			return err
 		}
+		owed := bookstats.FromParts(hi, lo)
 		b.OpenLoans += count
-		if b.Outstanding, err = b.Outstanding.Add(owed); err != nil {
-			return fmt.Errorf("outstanding: %w", err)
-		}
+		b.Outstanding = bookstats.AddMoney(b.Outstanding, owed)
 		if group < 0 {
 			continue
 		}
@@ -284,9 +292,7 @@ func (t *Tx) openBook(ctx context.Context, b *bookstats.Book) error {
 		}
 		b.OverdueBuckets[group].Loans, b.OverdueBuckets[group].Outstanding = count, owed
 		b.OverdueLoans += count
-		if b.OverdueOutstanding, err = b.OverdueOutstanding.Add(owed); err != nil {
-			return fmt.Errorf("overdue outstanding: %w", err)
-		}
+		b.OverdueOutstanding = bookstats.AddMoney(b.OverdueOutstanding, owed)
 	}
 	if err := rows.Err(); err != nil {
 		return err

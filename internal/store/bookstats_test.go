@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 	"testing"
@@ -212,3 +213,68 @@ const (
 	reasonWhitelist     = "Whitelist customers system automatic approve"
 	reasonBlacklistedID = "BVN in the internal Blacklist"
 )
+
+// TestBookStatsNeverOverflow stores a book whose figures cannot be held in
+// 64 bits — outstanding amounts, payouts and repayments near the int64
+// limit on several loans of one day — and checks the dashboard's sums
+// come back saturated at the largest figure, exact where they fit, and
+// never as an error.
+func TestBookStatsNeverOverflow(t *testing.T) {
+	day := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	huge := ledger.Money(math.MaxInt64)
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		db := storetest.Open(t, e)
+		for i := range 3 {
+			storeBookLoan(t, db, i, bookLoan{applied: day, decided: day, disbursed: day,
+				status: loan.StatusOverdue, audit: loan.AuditApproved, reason: reasonEligible, overDays: 3,
+				owed:     ledger.Buckets{Principal: huge, Interest: huge, Fee: huge, Penalty: huge},
+				payments: []bookPayment{{loan.PayRepayment, loan.PaySuccess, huge, day}}})
+		}
+		// One loan that fits, to show exact sums of the two halves.
+		storeBookLoan(t, db, 3, bookLoan{applied: day, decided: day, disbursed: day,
+			status: loan.StatusRepaying, audit: loan.AuditApproved, reason: reasonEligible,
+			owed: ledger.Buckets{Principal: 1<<40 + 7, Interest: 1<<32 - 1}})
+		if err := db.Tx(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `UPDATE loans SET balance = $1 WHERE status = $2`, int64(huge), int(loan.StatusOverdue))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.BookStats(ctx, bookstats.Query{From: day, To: day}, time.UTC)
+		if err != nil {
+			t.Fatalf("BookStats: %v", err)
+		}
+		d := got.Days[0]
+		if d.Disbursed != huge || d.Repaid != huge || got.Outstanding != huge || got.OverdueOutstanding != huge {
+			t.Fatalf("saturated figures: disbursed %d, repaid %d, outstanding %d, overdue %d", d.Disbursed, d.Repaid, got.Outstanding, got.OverdueOutstanding)
+		}
+		if got.OpenLoans != 4 || got.OverdueLoans != 3 {
+			t.Fatalf("open %d, overdue %d", got.OpenLoans, got.OverdueLoans)
+		}
+		if charts := bookstats.Render(got); len(charts) == 0 {
+			t.Fatal("no charts rendered")
+		}
+	})
+}
+
+func TestBookStatsSumsExactlyInTwoHalves(t *testing.T) {
+	day := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		db := storetest.Open(t, e)
+		owed := []ledger.Buckets{{Principal: 1<<40 + 7, Interest: 1<<32 - 1}, {Principal: math.MaxInt64 / 4, Fee: 3}, {Principal: 5}}
+		var want ledger.Money
+		for i, o := range owed {
+			storeBookLoan(t, db, i, bookLoan{applied: day, decided: day, disbursed: day,
+				status: loan.StatusRepaying, audit: loan.AuditApproved, reason: reasonEligible, owed: o})
+			total, _ := o.Total()
+			want += total
+		}
+		got, err := db.BookStats(ctx, bookstats.Query{From: day, To: day}, time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Outstanding != want {
+			t.Fatalf("outstanding %d, want %d", got.Outstanding, want)
+		}
+	})
+}

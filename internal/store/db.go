@@ -400,7 +400,7 @@ func fromNullMillis(n sql.NullInt64) time.Time {
 // tables lists every application table, for RowCounts.
 var tables = []string{"users", "sessions", "otps", "profiles", "contacts", "work_infos", "banks", "bank_cards",
 	"cities", "income_bands", "support_questions", "support_phones", "settings", "messages", "sms_outbox",
-	"payment_recipients", "rate_counters", "loan_products", "loans", "ledger_transactions", "ledger_postings",
+	"payment_recipients", "rate_counters", "loan_products", "loans", "ledger_transactions", "ledger_postings", "ledger_balances",
 	"payments", "sandbox_events", "sandbox_cancelled_checkouts", "risk_list_entries", "job_leases", "cob_runs",
 	"kyc_bindings", "kyc_submissions", "kyc_documents", "kyc_document_views", "kyc_outbox",
 	// risk engine (005_risk)

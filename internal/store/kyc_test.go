@@ -378,12 +378,12 @@ func TestKYCWebhooksAreSignedAndRetriedUntilAcknowledged(t *testing.T) {
 		var calls atomic.Int32
 		var mu sync.Mutex
 		var got []kyc.Event
-		secret := []byte(b.svc.WebhookSecret("p1"))
+		secret := b.svc.WebhookSecret("p1")
 		merchant := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			body := make([]byte, 4096)
 			n, _ := r.Body.Read(body)
 			body = body[:n]
-			if err := kyc.VerifySignature(secret, r.Header.Get(kyc.SignatureHeader), body, b.clock.Now(), 5*time.Minute); err != nil {
+			if err := kyc.VerifySignature(secret, r.Header, body, b.clock.Now()); err != nil {
 				t.Errorf("signature: %v", err)
 			}
 			// The merchant is down for the first two calls.
@@ -405,7 +405,7 @@ func TestKYCWebhooksAreSignedAndRetriedUntilAcknowledged(t *testing.T) {
 		if err := b.svc.Submit(ctx, "p1", b.request(t, kyctest.Body("T-1"))); err != nil {
 			t.Fatal(err)
 		}
-		n := &kyc.Notifier{Outbox: b.db.KYCOutbox(), Secret: func(p string) []byte { return []byte(b.svc.WebhookSecret(p)) },
+		n := &kyc.Notifier{Outbox: b.db.KYCOutbox(), Secret: b.svc.WebhookKey,
 			Now: b.clock.Now, BaseDelay: time.Second, MaxDelay: time.Minute, AllowPrivate: true}
 		// Attempt 1 fails (both events due, the first fails, the second
 		// is the merchant's second failure).

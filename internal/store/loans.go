@@ -6,11 +6,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"creditpocket/internal/errs"
 	"creditpocket/internal/inbox"
@@ -406,7 +412,14 @@ var owingDueSQL = fmt.Sprintf(`SELECT id FROM loans WHERE status IN (%d, %d, %d)
 
 // AppendLedger inserts transactions and their postings, a few hundred
 // rows per statement. The reference is unique, so the same money movement
-// can never be booked twice.
+// can never be booked twice. The batch's net change to every account is
+// added to the account's kept balance (ledger_balances) in the same
+// database transaction, and a batch that would take any balance out of
+// the 64-bit range — after any of its transactions, posted as
+// ledger.Balances.Post posts them, which is what ledger verify replays —
+// is refused whole with errs.Conflict (and ErrBalanceOverflow) before the
+// transaction can commit, so the append-only ledger never holds a balance
+// it cannot represent.
 func (t *Tx) AppendLedger(ctx context.Context, txs []ledger.Transaction, now time.Time) error {
 	var postings [][]any
 	rows := make([][]any, 0, len(txs))
@@ -427,6 +440,9 @@ func (t *Tx) AppendLedger(ctx context.Context, txs []ledger.Transaction, now tim
 			postings = append(postings, []any{lt.Reference, i, p.Account, p.Amount})
 		}
 	}
+	if err := t.addBalances(ctx, txs); err != nil {
+		return err
+	}
 	err := t.insertRows(ctx, `INSERT INTO ledger_transactions (reference, kind, loan_id, currency, metadata, created_at) VALUES `, rows)
 	if errs.Is(err, errs.Conflict) {
 		return errs.E(errs.Conflict, "a ledger transaction of this batch is already booked")
@@ -435,6 +451,130 @@ func (t *Tx) AppendLedger(ctx context.Context, txs []ledger.Transaction, now tim
 		return err
 	}
 	return t.insertRows(ctx, `INSERT INTO ledger_postings (reference, position, account, amount) VALUES `, postings)
+}
+
+// ErrBalanceOverflow marks a booking refused because an account's balance
+// would leave the 64-bit range.
+var ErrBalanceOverflow = errors.New("ledger balance would overflow")
+
+func balanceOverflow(ref string, cause error) error {
+	return errors.Join(ErrBalanceOverflow, errs.E(errs.Conflict,
+		"ledger transaction %q refused: an account balance would leave the 64-bit range; nothing was booked", ref), cause)
+}
+
+// addBalances adds txs' net change per account to the kept balances in
+// one statement per few thousand accounts, an upsert that also locks the
+// rows (in account order, so two bookings wait for each other instead of
+// deadlocking on PostgreSQL) and returns the new balances. The balances
+// before are what it returned less the change; txs are then posted onto
+// those in order with ledger's checked arithmetic. A balance that leaves
+// the 64-bit range in SQL fails the statement (PostgreSQL: bigint out of
+// range; SQLite: the CHECK that the balance is still an integer).
+func (t *Tx) addBalances(ctx context.Context, txs []ledger.Transaction) error {
+	net := map[string]ledger.Money{}
+	for _, lt := range txs {
+		d, err := ledger.NetChanges(lt)
+		if err != nil {
+			return balanceOverflow(lt.Reference, err)
+		}
+		for a, v := range d {
+			if net[a], err = net[a].Add(v); err != nil {
+				if len(txs) == 1 {
+					return balanceOverflow(lt.Reference, err)
+				}
+				// The batch's sum does not fit though each transaction's
+				// might: book them one by one.
+				for _, one := range txs {
+					if err := t.addBalances(ctx, []ledger.Transaction{one}); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+		}
+	}
+	// Every account touched, even one whose net change is zero: its
+	// balance before is needed to post the transactions in order.
+	accounts := slices.Sorted(maps.Keys(net))
+	before := make(ledger.Balances, len(accounts))
+	const per = maxBatchParams / 2
+	for start := 0; start < len(accounts); start += per {
+		chunk := accounts[start:min(start+per, len(accounts))]
+		vals := make([][]any, len(chunk))
+		for i, a := range chunk {
+			vals[i] = []any{a, net[a]}
+		}
+		q, args := valuesList(`INSERT INTO ledger_balances (account, balance) VALUES `, vals)
+		rs, err := t.Query(ctx, q+` ON CONFLICT (account) DO UPDATE SET balance = ledger_balances.balance + excluded.balance
+			RETURNING account, balance`, args...)
+		if err != nil {
+			return t.balanceErr(txs, err)
+		}
+		after := ledger.Balances{}
+		if err := scanBalances(rs, after); err != nil {
+			return t.balanceErr(txs, err)
+		}
+		for a, v := range after {
+			if before[a], err = v.Sub(net[a]); err != nil {
+				return fmt.Errorf("store: ledger balance %s: %w", a, err) // v and v−net both fit: a bug
+			}
+		}
+	}
+	if len(before) != len(accounts) {
+		return fmt.Errorf("store: %d of %d ledger balances returned", len(before), len(accounts))
+	}
+	for _, lt := range txs {
+		if err := before.Post(lt); err != nil {
+			return balanceOverflow(lt.Reference, err)
+		}
+	}
+	return nil
+}
+
+// balanceErr is err, or the refusal of txs when err is a balance that left
+// the 64-bit range in SQL.
+func (t *Tx) balanceErr(txs []ledger.Transaction, err error) error {
+	var pg *pgconn.PgError
+	var lite *sqlite.Error
+	switch {
+	case errors.As(err, &pg) && pg.Code == "22003", // numeric_value_out_of_range
+		errors.As(err, &lite) && lite.Code() == sqlite3.SQLITE_CONSTRAINT_CHECK:
+		ref := ""
+		if len(txs) > 0 {
+			ref = txs[0].Reference
+		}
+		return balanceOverflow(ref, err)
+	}
+	return err
+}
+
+// scanBalances reads (account, balance) rows into out and closes them.
+func scanBalances(rs *sql.Rows, out ledger.Balances) error {
+	defer rs.Close()
+	for rs.Next() {
+		var a string
+		var b ledger.Money
+		if err := rs.Scan(&a, &b); err != nil {
+			return err
+		}
+		out[a] = b
+	}
+	return rs.Err()
+}
+
+// LedgerBalances reads every account's stored balance, for ledger verify to
+// hold against the balances its postings sum to.
+func (db *DB) LedgerBalances(ctx context.Context) (ledger.Balances, error) {
+	out := ledger.Balances{}
+	err := db.View(ctx, func(t *Tx) error {
+		clear(out)
+		rs, err := t.Query(ctx, `SELECT account, balance FROM ledger_balances`)
+		if err != nil {
+			return err
+		}
+		return scanBalances(rs, out)
+	})
+	return out, err
 }
 
 // maxBatchParams keeps a multi-row statement under both engines' limits on
@@ -637,7 +777,7 @@ func (db *DB) Fund(ctx context.Context, ref, currency string, amount ledger.Mone
 		}
 		return t.AppendLedger(ctx, []ledger.Transaction{lt}, time.Now())
 	})
-	if errs.Is(err, errs.Conflict) {
+	if errs.Is(err, errs.Conflict) && !errors.Is(err, ErrBalanceOverflow) {
 		return nil // another process booked it meanwhile
 	}
 	return err

@@ -1,0 +1,53 @@
+package loan
+
+import (
+	"errors"
+	"math"
+	"testing"
+
+	"creditpocket/internal/errs"
+	"creditpocket/internal/ledger"
+)
+
+func TestCheckPaymentFits(t *testing.T) {
+	t.Parallel()
+	owing := &Record{Loan: Loan{ID: "7", Outstanding: ledger.Buckets{Principal: 600000, Interest: 21000, Fee: 229000}}}
+	settled := &Record{Loan: Loan{ID: "8"}}
+	checkout := &Payment{Amount: 850000}
+	big := &Payment{Amount: 1_700_000} // a checkout of twice the debt, which Repay allows
+	const surplus = 10_000
+	tests := []struct {
+		name string
+		r    *Record
+		p    *Payment
+		paid ledger.Money
+		ok   bool
+	}{
+		{"what is owed fits", owing, checkout, 850000, true},
+		{"what is owed plus the surplus fits", owing, checkout, 860000, true},
+		{"one unit beyond the surplus is refused", owing, checkout, 860001, false},
+		{"what the checkout asked plus the surplus fits", owing, big, 1_710_000, true},
+		{"a payment on a settled loan fits within what its checkout asked", settled, checkout, 850000, true},
+		{"a payment on a settled loan beyond that is refused", settled, checkout, 860001, false},
+		{"the largest int64 is refused", owing, checkout, math.MaxInt64, false},
+		{"more than ledger.MaxAmount is refused even with a huge surplus", owing, checkout, ledger.MaxAmount + 1, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := ledger.Money(surplus)
+			if tc.paid > ledger.MaxAmount {
+				s = ledger.MaxAmount
+			}
+			err := CheckPaymentFits(tc.r, tc.p, tc.paid, s)
+			if tc.ok != (err == nil) {
+				t.Fatalf("CheckPaymentFits(%d) = %v, want ok %t", tc.paid, err, tc.ok)
+			}
+			if err != nil {
+				var e *errs.Error
+				if !errors.As(err, &e) || e.Code != errs.Invalid || e.Field != "amount" {
+					t.Fatalf("refusal %v does not name amount", err)
+				}
+			}
+		})
+	}
+}
