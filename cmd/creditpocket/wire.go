@@ -24,6 +24,7 @@ import (
 	"creditpocket/internal/httpapi"
 	"creditpocket/internal/kyc"
 	"creditpocket/internal/loan"
+	"creditpocket/internal/membudget"
 	"creditpocket/internal/partner"
 	"creditpocket/internal/payment"
 	"creditpocket/internal/risk"
@@ -197,6 +198,7 @@ func (a *App) init(ctx context.Context, opt Options) error {
 		Ready:     a.DB.Ping,
 		Location:  loc,
 		Version:   version,
+		Memory:    membudget.New(cfg.MemoryBudget, 0),
 	}, httpapi.Options{Logger: a.Log, QuietRequests: opt.QuietRequests})
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"creditpocket/internal/clientip"
+	"creditpocket/internal/membudget"
 )
 
 // Config is everything a creditpocket process needs to start.
@@ -37,6 +38,10 @@ type Config struct {
 	// prefixes, comma-separated) whose X-Forwarded-For names the client;
 	// empty trusts none.
 	TrustedProxies string
+	// MemoryBudget caps the bytes all requests together may hold while
+	// their bodies are read, decoded and parsed; a request that finds it
+	// full waits briefly, then is answered 503 with Retry-After.
+	MemoryBudget int64
 }
 
 // Default returns the configuration used when nothing is set.
@@ -52,6 +57,7 @@ func Default() Config {
 		SessionTTL:         30 * 24 * time.Hour,
 		SessionCacheTTL:    5 * time.Second,
 		SeedDemo:           true,
+		MemoryBudget:       membudget.DefaultSize,
 	}
 }
 
@@ -106,7 +112,24 @@ func (c *Config) Bind(fs *flag.FlagSet, env func(string) (string, bool)) error {
 	}
 	fs.BoolVar(&c.ConsoleSecureCookies, "console-secure-cookies", c.ConsoleSecureCookies,
 		"mark console cookies Secure on plain-HTTP requests too, behind a TLS proxy (env CREDITPOCKET_CONSOLE_SECURE_COOKIES)")
+	if v, ok := env("CREDITPOCKET_MEMORY_BUDGET"); ok {
+		if c.MemoryBudget, err = membudget.ParseSize(v); err != nil {
+			return fmt.Errorf("CREDITPOCKET_MEMORY_BUDGET: %w", err)
+		}
+	}
+	fs.Var((*sizeFlag)(&c.MemoryBudget), "memory-budget",
+		"bytes all requests together may hold while bodies are read, decoded and parsed, e.g. 512MiB; over it a request waits up to 2s, then gets 503 (env CREDITPOCKET_MEMORY_BUDGET)")
 	return nil
+}
+
+// sizeFlag is a byte count written as membudget.ParseSize reads it.
+type sizeFlag int64
+
+func (f *sizeFlag) String() string { return membudget.FormatSize(int64(*f)) }
+func (f *sizeFlag) Set(s string) error {
+	n, err := membudget.ParseSize(s)
+	*f = sizeFlag(n)
+	return err
 }
 
 // Validate checks values that flags cannot.
@@ -140,6 +163,9 @@ func (c Config) Validate() error {
 	if _, err := clientip.Parse(c.TrustedProxies); err != nil {
 		return fmt.Errorf("trusted-proxies: %w", err)
 	}
+	if c.MemoryBudget < 16<<20 {
+		return fmt.Errorf("memory-budget: must be at least 16MiB (a credit report alone needs a few)")
+	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return fmt.Errorf("database-url: must start with postgres:// or postgresql://")
 	}
@@ -162,7 +188,7 @@ func (c Config) Masked() []any {
 		"log_level", c.LogLevel, "timezone", c.Timezone, "default_calling_code", c.DefaultCallingCode,
 		"sms_provider", c.SMSProvider, "payment_provider", c.PaymentProvider,
 		"session_ttl", c.SessionTTL.String(), "session_cache_ttl", c.SessionCacheTTL.String(), "seed_demo", c.SeedDemo, "console_secure_cookies", c.ConsoleSecureCookies,
-		"trusted_proxies", c.TrustedProxies,
+		"trusted_proxies", c.TrustedProxies, "memory_budget", membudget.FormatSize(c.MemoryBudget),
 	}
 }
 

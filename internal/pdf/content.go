@@ -2,7 +2,9 @@ package pdf
 
 import (
 	"bytes"
+	"cmp"
 	"math"
+	"unsafe"
 )
 
 // matrix is an affine transform [a b c d e f] as in PDF: a point (x, y) maps
@@ -74,6 +76,26 @@ type interp struct {
 	cur      point
 	forms    map[int][]byte
 	fontMemo map[string]*font // fonts of the current resource dictionary by name
+	err      error            // the memory hook's refusal, which ends the page
+}
+
+// glyphBytes is what one glyph costs in memory: the Glyph, its text and
+// its share of the layout built from it.
+const glyphBytes = int64(unsafe.Sizeof(Glyph{})) + 16
+
+// growGlyphs makes room for at least n more glyphs, charging the memory
+// hook for the larger slice before it is allocated.
+func (in *interp) growGlyphs(n int) error {
+	g := in.p.Glyphs
+	if len(g)+n <= cap(g) {
+		return nil
+	}
+	c := max(2*cap(g), len(g)+n, 64)
+	if err := in.d.charge(int64(c) * glyphBytes); err != nil {
+		return &Error{Offset: -1, Op: "extract glyphs", Err: err}
+	}
+	in.p.Glyphs = append(make([]Glyph, 0, c), g...)
+	return nil
 }
 
 const (
@@ -159,7 +181,7 @@ func (in *interp) exec(data []byte, res dict, depth int) error {
 			}
 			if string(tok) == "BI" {
 				skipInlineImage(&s)
-			} else if err := in.op(tok, res, depth); err != nil {
+			} else if err := cmp.Or(in.op(tok, res, depth), in.err); err != nil {
 				if e, ok := err.(*Error); ok && e.Offset < 0 && e.Op == "" {
 					e.Offset, e.Op = int64(start), string(tok)
 				}
@@ -359,6 +381,12 @@ func (in *interp) show(s []byte) {
 		g, n := f.next(s)
 		s = s[n:]
 		if g.text != "" {
+			if in.err != nil {
+				return
+			}
+			if in.err = in.growGlyphs(1); in.err != nil {
+				return
+			}
 			tx, ty := in.tm[4], in.tm[5]
 			in.p.Glyphs = append(in.p.Glyphs, Glyph{
 				Text: g.text,

@@ -47,7 +47,7 @@ type pageInfo struct {
 func Open(r io.ReaderAt, size int64, lim Limits) (doc *Document, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			doc, err = nil, &Error{Offset: -1, Op: "open", Err: newInternalError(p)}
+			doc, err = nil, &Error{Offset: -1, Op: "open", Err: NewPanicError(p)}
 		}
 	}()
 	lim = lim.withDefaults()
@@ -56,6 +56,13 @@ func Open(r io.ReaderAt, size int64, lim Limits) (doc *Document, err error) {
 	}
 	if size > lim.MaxFileSize {
 		return nil, &Error{Offset: -1, Op: "open", Err: limitErr("file size", lim.MaxFileSize)}
+	}
+	// The file is held whole, and the objects parsed from it (dictionaries,
+	// arrays, strings, the cross-reference table) cost about as much again.
+	if lim.Memory != nil {
+		if err := lim.Memory(2 * size); err != nil {
+			return nil, &Error{Offset: -1, Op: "open", Err: err}
+		}
 	}
 	buf := make([]byte, size)
 	if n, err := r.ReadAt(buf, 0); n != len(buf) {
@@ -104,6 +111,14 @@ func newDocument(buf []byte, lim Limits) *Document {
 		objstms: map[int]*objStm{},
 		fonts:   map[int]*font{},
 	}
+}
+
+// charge asks the memory hook, if any, for n bytes about to be allocated.
+func (d *Document) charge(n int64) error {
+	if d.lim.Memory == nil || n <= 0 {
+		return nil
+	}
+	return d.lim.Memory(n)
 }
 
 // NumPages returns the number of pages.

@@ -44,9 +44,9 @@ func checkErr(t *testing.T, err error) {
 	if err == nil {
 		return
 	}
-	var ie *internalError
+	var ie *PanicError
 	if errors.As(err, &ie) {
-		t.Fatalf("panic: %v\n%s", ie.value, ie.stack)
+		t.Fatalf("panic: %v\n%s", ie.Value, ie.Stack())
 	}
 	var located *Error
 	if !errors.As(err, &located) {

@@ -10,6 +10,12 @@ type Limits struct {
 	MaxDepth       int   // nesting of arrays/dicts, reference chains, page tree and Form XObjects
 	MaxPages       int   // pages in the page tree
 	MaxOpsPerPage  int   // content-stream operators executed per page, XObjects included
+	// Memory, when set, is asked for n bytes before the reader allocates
+	// them: the file's copy in memory (and the objects parsed from it),
+	// every buffer a decoded stream grows into, and the glyphs of a page.
+	// An error stops the work and is returned wrapped; it is how a
+	// process-wide memory budget holds a document to its share.
+	Memory func(n int64) error
 }
 
 // DefaultLimits returns caps generous enough for any real credit report (a few

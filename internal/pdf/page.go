@@ -37,7 +37,7 @@ func (d *Document) Page(n int) (p *Page, err error) {
 	defer d.mu.Unlock()
 	defer func() {
 		if r := recover(); r != nil {
-			p, err = nil, &Error{Page: n, Offset: -1, Op: "extract page", Err: newInternalError(r)}
+			p, err = nil, &Error{Page: n, Offset: -1, Op: "extract page", Err: NewPanicError(r)}
 		}
 	}()
 	if n < 1 || n > len(d.pages) {
@@ -53,9 +53,11 @@ func (d *Document) Page(n int) (p *Page, err error) {
 		Width:  pi.box[2] - pi.box[0],
 		Height: pi.box[3] - pi.box[1],
 		Rotate: pi.rotate,
-		Glyphs: make([]Glyph, 0, len(content)/16),
 	}
 	in := newInterp(d, p)
+	if err := in.growGlyphs(len(content) / 16); err != nil {
+		return nil, locate(err, n, pi.num)
+	}
 	// Coordinates are reported relative to the MediaBox origin.
 	ctm := matrix{1, 0, 0, 1, -pi.box[0], -pi.box[1]}
 	if err := in.run(content, pi.resources, ctm, 0); err != nil {
@@ -74,7 +76,8 @@ func (d *Document) pageContent(pi *pageInfo) ([]byte, error) {
 	case *stream:
 		return d.decode(v)
 	case array:
-		var out []byte
+		var parts [][]byte
+		size := 0
 		for _, x := range v {
 			s, err := d.resolveErr(x)
 			if err != nil {
@@ -88,6 +91,14 @@ func (d *Document) pageContent(pi *pageInfo) ([]byte, error) {
 			if err != nil {
 				return nil, err
 			}
+			parts = append(parts, data)
+			size += len(data) + 1
+		}
+		if err := d.charge(int64(size)); err != nil {
+			return nil, err
+		}
+		out := make([]byte, 0, size)
+		for _, data := range parts {
 			// Streams of one page are split at token boundaries; keep them apart.
 			out = append(append(out, data...), '\n')
 		}
