@@ -194,7 +194,7 @@ func chargeMemory(ctx context.Context) func(int64) error {
 	if lease == nil {
 		return nil
 	}
-	return lease.Grow
+	return lease.Charge
 }
 
 // budgetMetrics are the memory budget's gauges for /metrics.

@@ -155,6 +155,29 @@ func (l *Lease) Grow(n int64) error {
 	return nil
 }
 
+// Shrink gives back n of the bytes the lease holds (at most all of them),
+// for memory the request no longer references.
+func (l *Lease) Shrink(n int64) {
+	if l == nil || n <= 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n = min(n, l.held)
+	l.held -= n
+	l.b.release(n)
+}
+
+// Charge takes n bytes (Grow) or, for a negative n, gives -n back
+// (Shrink): the shape of a memory hook such as pdf.Limits.Memory.
+func (l *Lease) Charge(n int64) error {
+	if n < 0 {
+		l.Shrink(-n)
+		return nil
+	}
+	return l.Grow(n)
+}
+
 // Held is the bytes the lease holds.
 func (l *Lease) Held() int64 {
 	if l == nil {

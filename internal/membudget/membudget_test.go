@@ -176,3 +176,20 @@ func TestParseSize(t *testing.T) {
 		})
 	}
 }
+
+func TestCharge(t *testing.T) {
+	t.Parallel()
+	t.Run("a negative charge gives bytes back, never more than held", func(t *testing.T) {
+		b := New(100, time.Millisecond)
+		l := b.Lease(context.Background())
+		_ = l.Charge(70)
+		_ = l.Charge(-30)
+		if l.Held() != 40 || b.InUse() != 40 {
+			t.Fatalf("held %d, in use %d; want 40", l.Held(), b.InUse())
+		}
+		_ = l.Charge(-1000)
+		if l.Held() != 0 || b.InUse() != 0 {
+			t.Fatalf("held %d, in use %d; want 0", l.Held(), b.InUse())
+		}
+	})
+}

@@ -62,21 +62,22 @@ type subpath struct {
 
 // interp executes content streams, appending glyphs and ruling segments to a Page.
 type interp struct {
-	d        *Document
-	p        *Page
-	ops      int
-	gs       gstate
-	stack    []gstate
-	overflow int // q operators beyond maxSaveDepth, matched by Q before popping
-	tm, tlm  matrix
-	args     []operand
-	strs     []byte
-	pts      []point
-	subs     []subpath
-	cur      point
-	forms    map[int][]byte
-	fontMemo map[string]*font // fonts of the current resource dictionary by name
-	err      error            // the memory hook's refusal, which ends the page
+	d         *Document
+	p         *Page
+	ops       int
+	gs        gstate
+	stack     []gstate
+	overflow  int // q operators beyond maxSaveDepth, matched by Q before popping
+	tm, tlm   matrix
+	args      []operand
+	strs      []byte
+	pts       []point
+	subs      []subpath
+	cur       point
+	forms     map[int][]byte
+	fontMemo  map[string]*font // fonts of the current resource dictionary by name
+	err       error            // the memory hook's refusal, which ends the page
+	formBytes int64            // charged for decoded Form XObjects, given back with the page
 }
 
 // glyphBytes is what one glyph costs in memory: the Glyph, its text and
@@ -95,8 +96,13 @@ func (in *interp) growGlyphs(n int) error {
 		return &Error{Offset: -1, Op: "extract glyphs", Err: err}
 	}
 	in.p.Glyphs = append(make([]Glyph, 0, c), g...)
+	in.d.uncharge(int64(cap(g)) * glyphBytes)
 	return nil
 }
+
+// Bytes is what the page's glyphs were charged to Limits.Memory; give it
+// back (Memory(-p.Bytes())) when done with the page.
+func (p *Page) Bytes() int64 { return int64(cap(p.Glyphs)) * glyphBytes }
 
 const (
 	maxSaveDepth = 1 << 10
@@ -568,9 +574,11 @@ func (in *interp) doXObject(nm name, res dict, depth int) error {
 	data, cached := in.forms[s.num]
 	if !cached || s.num == 0 {
 		var err error
+		held := in.d.held
 		if data, err = in.d.decode(s); err != nil {
 			return err
 		}
+		in.formBytes += in.d.held - held
 		if s.num != 0 {
 			if in.forms == nil {
 				in.forms = map[int][]byte{}

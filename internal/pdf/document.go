@@ -24,6 +24,7 @@ type Document struct {
 	objstms map[int]*objStm // decoded object streams; nil value = unusable
 	total   int64           // decompressed bytes so far, against MaxTotalBytes
 	parsed  int64           // bytes scanned by the object parser, against parseBudget
+	held    int64           // bytes charged to Limits.Memory by decoders and pages, not yet given back
 
 	endstreams []int // offsets of every "endstream", found once when a /Length is wrong
 	scanned    bool  // endstreams is valid
@@ -118,7 +119,19 @@ func (d *Document) charge(n int64) error {
 	if d.lim.Memory == nil || n <= 0 {
 		return nil
 	}
-	return d.lim.Memory(n)
+	if err := d.lim.Memory(n); err != nil {
+		return err
+	}
+	d.held += n
+	return nil
+}
+
+// uncharge gives the memory hook back n bytes no longer referenced.
+func (d *Document) uncharge(n int64) {
+	if d.lim.Memory != nil && n > 0 {
+		d.held -= n
+		_ = d.lim.Memory(-n)
+	}
 }
 
 // NumPages returns the number of pages.

@@ -6,6 +6,7 @@ import (
 	"compress/zlib"
 	"errors"
 	"io"
+	"unsafe"
 )
 
 // flateState keeps one zlib and one raw-deflate reader per document: their
@@ -18,9 +19,14 @@ type flateState struct {
 
 // decode returns the decoded data of s, applying its filter chain and
 // charging the output against the per-stream and per-document caps.
+//
+// Of what the filters charged to the memory hook, only the result stays
+// charged (its capacity): intermediate buffers are given back, and
+// everything on failure.
 func (d *Document) decode(s *stream) ([]byte, error) {
 	filters, params := d.filterChain(s.dict)
 	data := s.raw
+	held := d.held
 	for i, f := range filters {
 		limit := min(d.lim.MaxStreamBytes, d.lim.MaxTotalBytes-d.total)
 		if limit < 0 {
@@ -29,10 +35,16 @@ func (d *Document) decode(s *stream) ([]byte, error) {
 		var err error
 		data, err = d.applyFilter(f, params[i], data, limit)
 		if err != nil {
+			d.uncharge(d.held - held)
 			return nil, &Error{Object: s.num, Offset: s.off, Op: "decode " + string(f), Err: err}
 		}
 		d.total += int64(len(data))
 	}
+	kept := int64(cap(data))
+	if unsafe.SliceData(data) == unsafe.SliceData(s.raw) {
+		kept = 0 // no filter copied: the bytes are the file's
+	}
+	d.uncharge(d.held - held - kept)
 	return data, nil
 }
 
@@ -259,9 +271,12 @@ func (s *sink) grow(out []byte, n int) ([]byte, error) {
 	}
 	c := min(max(2*int64(cap(out)), need, 512), s.limit)
 	if err := s.d.charge(c); err != nil {
+		s.d.uncharge(int64(cap(out))) // the decoder fails; its buffer is dropped
 		return nil, err
 	}
-	return append(make([]byte, 0, c), out...), nil
+	grown := append(make([]byte, 0, c), out...)
+	s.d.uncharge(int64(cap(out)))
+	return grown, nil
 }
 
 func asciiHexDecode(data []byte, sk *sink) ([]byte, error) {

@@ -14,7 +14,12 @@ type Limits struct {
 	// them: the file's copy in memory (and the objects parsed from it),
 	// every buffer a decoded stream grows into, and the glyphs of a page.
 	// An error stops the work and is returned wrapped; it is how a
-	// process-wide memory budget holds a document to its share.
+	// process-wide memory budget holds a document to its share. A negative
+	// n gives back bytes no longer referenced (a page's decoded content
+	// once the page is extracted, a buffer outgrown); its error is
+	// ignored. What the document keeps (the file, parsed and cached
+	// objects) stays charged while the document lives; a Page's glyphs
+	// stay charged until the caller gives back Page.Bytes.
 	Memory func(n int64) error
 }
 

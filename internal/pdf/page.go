@@ -44,10 +44,15 @@ func (d *Document) Page(n int) (p *Page, err error) {
 		return nil, &Error{Page: n, Offset: -1, Op: "open page", Err: ErrPageRange}
 	}
 	pi := &d.pages[n-1]
+	// What the page decodes is given back when it is extracted; only the
+	// glyphs stay charged (Page.Bytes), and what the document caches.
+	held := d.held
 	content, err := d.pageContent(pi)
 	if err != nil {
 		return nil, locate(err, n, pi.num)
 	}
+	transient := d.held - held // the decoded content
+	defer func() { d.uncharge(transient) }()
 	p = &Page{
 		Number: n,
 		Width:  pi.box[2] - pi.box[0],
@@ -55,7 +60,15 @@ func (d *Document) Page(n int) (p *Page, err error) {
 		Rotate: pi.rotate,
 	}
 	in := newInterp(d, p)
-	if err := in.growGlyphs(len(content) / 16); err != nil {
+	defer func() {
+		transient += in.formBytes // runs before the uncharge above
+		if err != nil {
+			transient += in.p.Bytes() // a failed page's glyphs are dropped too
+		}
+	}()
+	// Sized for a typical page; a page of mostly whitespace or drawing
+	// (or a bomb) must not reserve glyphs for every 16 bytes up front.
+	if err := in.growGlyphs(min(len(content)/16, 4096)); err != nil {
 		return nil, locate(err, n, pi.num)
 	}
 	// Coordinates are reported relative to the MediaBox origin.
@@ -78,9 +91,11 @@ func (d *Document) pageContent(pi *pageInfo) ([]byte, error) {
 	case array:
 		var parts [][]byte
 		size := 0
+		held := d.held
 		for _, x := range v {
 			s, err := d.resolveErr(x)
 			if err != nil {
+				d.uncharge(d.held - held)
 				return nil, err
 			}
 			st, ok := s.(*stream)
@@ -89,12 +104,16 @@ func (d *Document) pageContent(pi *pageInfo) ([]byte, error) {
 			}
 			data, err := d.decode(st)
 			if err != nil {
+				d.uncharge(d.held - held)
 				return nil, err
 			}
 			parts = append(parts, data)
 			size += len(data) + 1
 		}
-		if err := d.charge(int64(size)); err != nil {
+		partBytes := d.held - held // given back once copied
+		err := d.charge(int64(size))
+		d.uncharge(partBytes)
+		if err != nil {
 			return nil, err
 		}
 		out := make([]byte, 0, size)

@@ -154,8 +154,10 @@ func (rd *Reader) Read(ctx context.Context) (rep *cr.Report, err error) {
 			return nil, &Error{Page: i, Err: err}
 		}
 		testHookPage(i)
-		// The items of every page are kept until the report is walked.
+		// The items of every page are kept until the report is walked; the
+		// page's glyphs are done with.
 		if m := rd.opt.PDF.Memory; m != nil {
+			_ = m(-p.Bytes())
 			if err := m(int64(len(items)) * itemBytes); err != nil {
 				return nil, &Error{Page: i, Err: err}
 			}
