@@ -74,7 +74,7 @@ func (s *Server) loanRoutes() []route {
 				{name: "files", typ: "array", desc: fmt.Sprintf("Photos taken at application: JPEG or PNG, at most %d files of %d MiB each; stored encrypted", maxPhotos, maxPhotoBytes>>20)},
 				{name: "blackBox", typ: "string", desc: "The device-fingerprint SDK's token, used against fraud (device velocity and lists). Only with deviceConsent=1; refused without it"},
 				{name: "deviceConsent", typ: "string", desc: "1 when the borrower agreed in the app to device data being used against fraud; the consent is recorded on the loan", enum: []string{"0", "1"}},
-			}, response: "list of loan record", handle: s.budgeted(applyMemoryFactor, s.authed(s.apply))},
+			}, response: "list of loan record", handle: s.budgeted(applyMemoryFactor, maxApplyBody, s.authed(s.apply))},
 		{method: "GET", path: "/loan/record/page", tag: "Loans", summary: "The borrower's loans, newest first (用户历史贷款记录分页查询).", auth: true,
 			query: pageFields, response: "list of loan record", handle: s.authed(s.loanPage)},
 		{method: "GET", path: "/loan/record/latestUnfinished", tag: "Loans", summary: "The borrower's unfinished loan, or null (获取最新的一条未结束的贷款记录).", auth: true,

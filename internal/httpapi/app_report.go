@@ -46,7 +46,7 @@ func (s *Server) reportRoutes() []route {
 		},
 		response: "OCR result",
 		format:   `{"status":"OK","result":{…the report…}} or {"status":"INVALID_ARGUMENT","reason":"…"}`,
-		handle:   s.budgeted(0, s.creditReport), // the upload streams to disk; the parser charges what it holds
+		handle:   s.budgeted(0, 0, s.creditReport), // the upload streams to disk; the parser charges what it holds
 	}}
 }
 
@@ -182,6 +182,9 @@ func (s *Server) receiveReport(w http.ResponseWriter, r *http.Request) (*os.File
 var readReport = func(ctx context.Context, f io.ReaderAt, size int64, opts parse.Options) (*creditreport.Report, error) {
 	ctx, cancel := context.WithTimeout(ctx, reportTimeout)
 	defer cancel()
+	if err := reserveReport(ctx, size); err != nil {
+		return nil, err
+	}
 	opts.PDF.Memory = chargeMemory(ctx)
 	return parse.NewReader(f, size, opts).Read(ctx)
 }

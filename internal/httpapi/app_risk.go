@@ -110,7 +110,7 @@ func (s *Server) riskRoutes() []route {
 				{name: "partner_code", typ: "string", desc: "Partner id (or the X-API-ID header)"},
 				{name: "partner_key", typ: "string", desc: "Partner secret (or the X-API-SECRET header)"},
 			}, partnerCredentialFields...),
-			body: riskEventFields, response: "decision answer", format: riskFormat, handle: s.budgeted(riskMemoryFactor, s.riskDecide)},
+			body: riskEventFields, response: "decision answer", format: riskFormat, handle: s.budgeted(riskMemoryFactor, risk.MaxEventBytes, s.riskDecide)},
 		{method: "POST", path: "/credit/fraud/v1/feedback", tag: "Partner: risk decision",
 			summary: "Report what became of a decision, for simulation: accept or decline when the lender decides, repaid or defaulted when the loan ends. " +
 				"Repeating an outcome is harmless; a contradicting one (decline after accept) is refused with conflict (409), an unknown sequence_id with not_found (404). " +

@@ -144,15 +144,18 @@ func newRequestID() string {
 // for each byte read (what the handler builds from it included; 0 leaves
 // the body uncharged, for handlers that stream it to disk), and whatever
 // code deep in the request (the PDF reader) charges through the context.
-// The lease is given back when the handler returns. A request the budget
-// refused gets Retry-After on its 503, answered by the handler in its own
-// API's vocabulary (see memoryBusy).
-func (s *Server) budgeted(factor int64, h http.HandlerFunc) http.HandlerFunc {
+// A body with a declared length (at most max) has its whole share
+// reserved when the handler first reads it — after authentication — so it
+// waits for room holding nothing. The lease is given back when the
+// handler returns. A request the budget refused gets Retry-After on its
+// 503, answered by the handler in its own API's vocabulary (see
+// memoryBusy).
+func (s *Server) budgeted(factor, max int64, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		lease := s.Memory.Lease(r.Context())
 		defer lease.Close()
 		if factor > 0 {
-			r.Body = readCloser{lease.Reader(r.Body, factor), r.Body}
+			r.Body = readCloser{lease.Reader(r.Body, factor, min(r.ContentLength, max)), r.Body}
 		}
 		r = r.WithContext(membudget.WithLease(r.Context(), lease))
 		h(&retryAfter{ResponseWriter: w, lease: lease}, r)
@@ -195,6 +198,18 @@ func chargeMemory(ctx context.Context) func(int64) error {
 		return nil
 	}
 	return lease.Charge
+}
+
+// reportAdvance is reserved for a credit report's parse beyond its file:
+// what a real report decodes (a few MB of content streams, its glyphs and
+// layout). A document that needs more (a decompression bomb) grows its
+// lease as it decodes and is the first refused when the budget is full.
+const reportAdvance = 8 << 20
+
+// reserveReport reserves, before the parse, what a report of size bytes
+// needs: its copy in memory and the objects parsed from it, and the advance.
+func reserveReport(ctx context.Context, size int64) error {
+	return membudget.FromContext(ctx).Reserve(2*size + reportAdvance)
 }
 
 // budgetMetrics are the memory budget's gauges for /metrics.

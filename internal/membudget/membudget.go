@@ -73,28 +73,26 @@ func (b *Budget) Peak() int64 { return b.peak.Load() }
 // ResetPeak starts a new measurement of Peak from the bytes held now.
 func (b *Budget) ResetPeak() { b.peak.Store(b.inUse.Load()) }
 
-// Refused counts the requests refused with ErrBusy.
+// Refused counts the leases (requests) refused with ErrBusy.
 func (b *Budget) Refused() int64 { return b.refused.Load() }
 
-// acquire takes n bytes, waiting at most b.wait (and no longer than ctx).
-func (b *Budget) acquire(ctx context.Context, n int64) error {
+// acquire takes n bytes, waiting at most wait (and no longer than ctx).
+func (b *Budget) acquire(ctx context.Context, n int64, wait time.Duration) error {
 	if n <= 0 {
 		return nil
 	}
 	if n > b.size {
-		b.refused.Add(1)
 		return fmt.Errorf("%w: %d bytes wanted at once, the budget is %d", ErrBusy, n, b.size)
 	}
 	if !b.sem.TryAcquire(n) {
-		wctx, cancel := context.WithTimeout(ctx, b.wait)
+		wctx, cancel := context.WithTimeout(ctx, wait)
 		err := b.sem.Acquire(wctx, n)
 		cancel()
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err() // the client went away; nobody to answer
 			}
-			b.refused.Add(1)
-			return fmt.Errorf("%w: no room for %d bytes within %v", ErrBusy, n, b.wait)
+			return fmt.Errorf("%w: no room for %d bytes within %v", ErrBusy, n, wait)
 		}
 	}
 	cur := b.inUse.Add(n)
@@ -113,13 +111,19 @@ func (b *Budget) release(n int64) {
 	}
 }
 
-// Lease is one request's share of a budget. Its methods are safe for
-// concurrent use; the methods of a nil *Lease do nothing (no budget).
+// Lease is one request's share of a budget. It holds bytes taken from the
+// budget, of which the request uses some: Grow uses more, taking from the
+// budget only what the lease does not already hold, and Shrink gives bytes
+// back to the lease (for the request's next use), not to the budget. The
+// lease's high-water mark thus stays the request's until Close, so a
+// request never has to win back room it already had. Its methods are safe
+// for concurrent use; the methods of a nil *Lease do nothing (no budget).
 type Lease struct {
 	b       *Budget
 	ctx     context.Context
 	mu      sync.Mutex
-	held    int64
+	held    int64 // taken from the budget
+	used    int64 // charged by the request, at most held
 	refused bool
 	closed  bool
 }
@@ -133,42 +137,87 @@ func (b *Budget) Lease(ctx context.Context) *Lease {
 	return &Lease{b: b, ctx: ctx}
 }
 
-// Grow takes n more bytes for the request, waiting briefly for room; it
-// fails with an error wrapping ErrBusy when there is none.
+// Reserve makes the lease hold at least n bytes more than it uses, taken
+// from the budget before the request starts the work that needs them: a
+// request that reserves what it knows it will need (its body's declared
+// length, say) waits for room holding nothing, instead of holding part of
+// the budget while it waits for the rest.
+func (l *Lease) Reserve(n int64) error {
+	if l == nil || n <= 0 {
+		return nil
+	}
+	l.mu.Lock()
+	need := l.used + n - l.held
+	l.mu.Unlock()
+	return l.take(need)
+}
+
+// Grow uses n more bytes, taking from the budget what the lease does not
+// hold, waiting briefly for room; it fails with an error wrapping ErrBusy
+// when there is none. A lease that holds nothing waits up to the budget's
+// wait; one that holds bytes waits only a twentieth of it, so that
+// requests holding memory while they wait for more cannot hold the budget
+// for long: the one refused gives its share to the others.
 func (l *Lease) Grow(n int64) error {
 	if l == nil || n <= 0 {
 		return nil
 	}
-	if err := l.b.acquire(l.ctx, n); err != nil {
+	l.mu.Lock()
+	l.used += n
+	need := l.used - l.held
+	l.mu.Unlock()
+	if err := l.take(need); err != nil {
 		l.mu.Lock()
-		l.refused = l.refused || errors.Is(err, ErrBusy)
+		l.used -= n
+		l.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// take acquires need more bytes from the budget for the lease.
+func (l *Lease) take(need int64) error {
+	if need <= 0 {
+		return nil
+	}
+	wait := l.b.wait
+	switch {
+	case l.Refused():
+		wait = 0 // refused once, the request is being answered "busy"
+	case l.Held() > 0:
+		wait /= 20
+	}
+	if err := l.b.acquire(l.ctx, need, wait); err != nil {
+		l.mu.Lock()
+		if errors.Is(err, ErrBusy) && !l.refused {
+			l.refused = true
+			l.b.refused.Add(1)
+		}
 		l.mu.Unlock()
 		return err
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed { // grown by a goroutine that outlived the request
-		l.b.release(n)
+		l.b.release(need)
 		return fmt.Errorf("%w: the request has ended", ErrBusy)
 	}
-	l.held += n
+	l.held += need
 	return nil
 }
 
-// Shrink gives back n of the bytes the lease holds (at most all of them),
-// for memory the request no longer references.
+// Shrink stops using n bytes (at most all in use), for memory the request
+// no longer references; the lease keeps holding them for its next use.
 func (l *Lease) Shrink(n int64) {
 	if l == nil || n <= 0 {
 		return
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	n = min(n, l.held)
-	l.held -= n
-	l.b.release(n)
+	l.used -= min(n, l.used)
 }
 
-// Charge takes n bytes (Grow) or, for a negative n, gives -n back
+// Charge uses n bytes (Grow) or, for a negative n, stops using -n
 // (Shrink): the shape of a memory hook such as pdf.Limits.Memory.
 func (l *Lease) Charge(n int64) error {
 	if n < 0 {
@@ -178,7 +227,7 @@ func (l *Lease) Charge(n int64) error {
 	return l.Grow(n)
 }
 
-// Held is the bytes the lease holds.
+// Held is the bytes the lease has taken from the budget.
 func (l *Lease) Held() int64 {
 	if l == nil {
 		return 0
@@ -188,7 +237,17 @@ func (l *Lease) Held() int64 {
 	return l.held
 }
 
-// Refused reports whether a Grow of this lease failed with ErrBusy.
+// Used is the bytes the request uses now.
+func (l *Lease) Used() int64 {
+	if l == nil {
+		return 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.used
+}
+
+// Refused reports whether the budget refused this lease (ErrBusy).
 func (l *Lease) Refused() bool {
 	if l == nil {
 		return false
@@ -209,7 +268,7 @@ func (l *Lease) Close() {
 	if !l.closed {
 		l.closed = true
 		l.b.release(l.held)
-		l.held = 0
+		l.held, l.used = 0, 0
 	}
 }
 
@@ -219,25 +278,37 @@ const readStep = 256 << 10
 
 // Reader returns r charging its lease factor bytes for every byte read
 // (the bytes themselves and what the reader's caller builds from them);
-// a refused Grow ends the read with its error.
-func (l *Lease) Reader(r io.Reader, factor int64) io.Reader {
+// a refused Grow ends the read with its error. Before the first byte is
+// read the lease reserves factor × expect bytes (the body's declared
+// length, 0 if unknown), so a body whose size is known waits for its whole
+// share holding nothing.
+func (l *Lease) Reader(r io.Reader, factor, expect int64) io.Reader {
 	if l == nil {
 		return r
 	}
-	return &reader{r: r, l: l, factor: max(factor, 1)}
+	factor = max(factor, 1)
+	return &reader{r: r, l: l, factor: factor, reserve: max(expect, 0) * factor}
 }
 
 type reader struct {
-	r      io.Reader
-	l      *Lease
-	factor int64
-	credit int64 // bytes charged but not yet read
-	err    error
+	r       io.Reader
+	l       *Lease
+	factor  int64
+	reserve int64 // reserved before the first read, then 0
+	credit  int64 // bytes charged but not yet read
+	err     error
 }
 
 func (r *reader) Read(p []byte) (int, error) {
 	if r.err != nil {
 		return 0, r.err
+	}
+	if r.reserve > 0 {
+		if err := r.l.Reserve(r.reserve); err != nil {
+			r.err = err
+			return 0, err
+		}
+		r.reserve = 0
 	}
 	if need := int64(len(p)); need > r.credit {
 		step := max(need-r.credit, readStep)

@@ -82,7 +82,7 @@ func TestLease(t *testing.T) {
 			t.Fatal("a nil lease did something")
 		}
 		l.Close()
-		if r := l.Reader(bytes.NewReader([]byte("x")), 3); r == nil {
+		if r := l.Reader(bytes.NewReader([]byte("x")), 3, 1); r == nil {
 			t.Fatal("no reader")
 		}
 	})
@@ -123,7 +123,7 @@ func TestReader(t *testing.T) {
 	t.Run("a reader charges its factor for every byte read", func(t *testing.T) {
 		b := New(16<<20, time.Millisecond)
 		l := b.Lease(context.Background())
-		n, err := io.Copy(io.Discard, l.Reader(bytes.NewReader(make([]byte, 3<<20)), 2))
+		n, err := io.Copy(io.Discard, l.Reader(bytes.NewReader(make([]byte, 3<<20)), 2, 0))
 		if err != nil || n != 3<<20 {
 			t.Fatalf("read %d, %v", n, err)
 		}
@@ -134,7 +134,7 @@ func TestReader(t *testing.T) {
 	t.Run("a reader over the budget fails with ErrBusy after what was paid for", func(t *testing.T) {
 		b := New(1<<20, time.Millisecond)
 		l := b.Lease(context.Background())
-		n, err := io.Copy(io.Discard, l.Reader(bytes.NewReader(make([]byte, 4<<20)), 1))
+		n, err := io.Copy(io.Discard, l.Reader(bytes.NewReader(make([]byte, 4<<20)), 1, 0))
 		if !errors.Is(err, ErrBusy) || n == 0 || n > 1<<20 {
 			t.Fatalf("read %d, %v; want up to 1 MiB then ErrBusy", n, err)
 		}
@@ -179,17 +179,60 @@ func TestParseSize(t *testing.T) {
 
 func TestCharge(t *testing.T) {
 	t.Parallel()
-	t.Run("a negative charge gives bytes back, never more than held", func(t *testing.T) {
+	t.Run("a negative charge stops using bytes the lease keeps holding", func(t *testing.T) {
 		b := New(100, time.Millisecond)
 		l := b.Lease(context.Background())
 		_ = l.Charge(70)
 		_ = l.Charge(-30)
-		if l.Held() != 40 || b.InUse() != 40 {
-			t.Fatalf("held %d, in use %d; want 40", l.Held(), b.InUse())
+		if l.Used() != 40 || l.Held() != 70 || b.InUse() != 70 {
+			t.Fatalf("used %d, held %d, in use %d; want 40, 70, 70", l.Used(), l.Held(), b.InUse())
+		}
+		if err := l.Charge(30); err != nil || b.InUse() != 70 {
+			t.Fatalf("reusing held bytes: %v, in use %d", err, b.InUse())
 		}
 		_ = l.Charge(-1000)
-		if l.Held() != 0 || b.InUse() != 0 {
-			t.Fatalf("held %d, in use %d; want 0", l.Held(), b.InUse())
+		if l.Used() != 0 {
+			t.Fatalf("used %d; want 0", l.Used())
+		}
+	})
+	t.Run("a reservation is used before the budget is asked again", func(t *testing.T) {
+		b := New(100, time.Millisecond)
+		l := b.Lease(context.Background())
+		if err := l.Reserve(80); err != nil {
+			t.Fatal(err)
+		}
+		other := b.Lease(context.Background())
+		_ = other.Grow(20)
+		if err := l.Grow(80); err != nil {
+			t.Fatalf("growing within the reservation: %v", err)
+		}
+		if err := l.Grow(1); !errors.Is(err, ErrBusy) {
+			t.Fatalf("growing past it with the budget full: %v", err)
+		}
+	})
+	t.Run("a refused lease does not wait again", func(t *testing.T) {
+		b := New(10, 50*time.Millisecond)
+		_ = b.Lease(context.Background()).Grow(10)
+		l := b.Lease(context.Background())
+		_ = l.Grow(5)
+		start := time.Now()
+		if err := l.Grow(5); !errors.Is(err, ErrBusy) || time.Since(start) > 20*time.Millisecond {
+			t.Fatalf("second refusal %v after %v", err, time.Since(start))
+		}
+		if b.Refused() != 1 {
+			t.Fatalf("refused %d; want 1 per lease", b.Refused())
+		}
+	})
+	t.Run("a reader reserves its declared length before reading", func(t *testing.T) {
+		b := New(8<<20, time.Millisecond)
+		l := b.Lease(context.Background())
+		r := l.Reader(bytes.NewReader(make([]byte, 1<<20)), 4, 1<<20)
+		var one [1]byte
+		if _, err := r.Read(one[:]); err != nil {
+			t.Fatal(err)
+		}
+		if l.Held() < 4<<20 {
+			t.Fatalf("held %d after the first byte; want the 4 MiB reserved", l.Held())
 		}
 	})
 }
