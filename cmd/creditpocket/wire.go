@@ -279,6 +279,7 @@ func cmdServe(ctx context.Context, args []string, env func(string) (string, bool
 		return err
 	}
 	defer app.Close()
+	softMemoryLimit(cfg.MemoryBudget, env, log) // memlimit.go
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
