@@ -37,7 +37,8 @@ func (s *Server) reportRoutes() []route {
 		summary: "Structure a PBOC second-generation credit report PDF (institution edition) into the seed's JSON. " +
 			"Partner scope ocr. Answers {\"status\":\"OK\",\"result\":{…}} or {\"status\":CODE,\"reason\":…} with the seed's codes: " +
 			"INVALID_ARGUMENT 400, DETECTION_FAILED 400, UNAUTHORIZED 401, KEY_EXPIRED 401, NO_PERMISSION 403, OUT_OF_QUOTA 403, " +
-			"RATE_LIMIT_EXCEEDED 403, INTERNAL_ERROR 500. The file is parsed in memory-bounded streaming fashion and not kept.",
+			"RATE_LIMIT_EXCEEDED 403, INTERNAL_ERROR 500, UNAVAILABLE 503 (the server's memory budget is full: retry after Retry-After seconds). " +
+			"The file is parsed in memory-bounded streaming fashion and not kept.",
 		query: partnerCredentialFields,
 		multipart: []field{
 			{name: "file", typ: "string", required: true, desc: "The PDF (text-based, not scanned), at most 30 MB"},

@@ -201,9 +201,11 @@ func chargeMemory(ctx context.Context) func(int64) error {
 }
 
 // reportAdvance is reserved for a credit report's parse beyond its file:
-// what a real report decodes (a few MB of content streams, its glyphs and
-// layout). A document that needs more (a decompression bomb) grows its
-// lease as it decodes and is the first refused when the budget is full.
+// what a real report needs besides the buffers the PDF reader charges (its
+// parsed objects, fonts, layout and the report: the fixtures' parses peak
+// under 8 MiB of heap in all). A document that needs more (a decompression
+// bomb) grows its lease as it decodes and is the first refused when the
+// budget is full.
 const reportAdvance = 8 << 20
 
 // reserveReport reserves, before the parse, what a report of size bytes
