@@ -260,3 +260,34 @@ func TestMemoryBudgetHoldsUnderConcurrentBombs(t *testing.T) {
 		t.Errorf("/metrics lacks the budget gauges: %d", status)
 	}
 }
+
+// TestALoanApplicationWaitsForTheBudgetThenIsAskedToRetry: the photos of
+// an application are read within the memory budget; with the budget full
+// the application waits, is answered 503 (5030) and nothing is applied;
+// once there is room it goes through.
+func TestALoanApplicationWaitsForTheBudgetThenIsAskedToRetry(t *testing.T) {
+	a := newLoanApp(t, store.SQLite, nil)
+	token := a.signUp("07068425023")
+	mem := a.app.Server.Memory
+	hog := mem.Lease(context.Background())
+	if err := hog.Grow(mem.Size()); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if r := a.applyReq(token, "301"); r.Status != http.StatusServiceUnavailable || r.Code != 5030 || !strings.Contains(r.Message, "retry") {
+		t.Fatalf("apply with the budget full = %d %d %q; want 503 5030", r.Status, r.Code, r.Message)
+	}
+	if waited := time.Since(start); waited < time.Second {
+		t.Fatalf("answered after %v, without waiting for room", waited)
+	}
+	if mem.InUse() != mem.Size() {
+		t.Fatalf("the refused application still holds %d bytes", mem.InUse()-mem.Size())
+	}
+	hog.Close()
+	if r := a.applyReq(token, "301"); r.Status == http.StatusServiceUnavailable {
+		t.Fatalf("apply with room = %d %q", r.Status, r.Message)
+	}
+	if mem.InUse() != 0 {
+		t.Fatalf("%d bytes held after the application", mem.InUse())
+	}
+}
