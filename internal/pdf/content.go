@@ -88,10 +88,13 @@ const glyphBytes = int64(unsafe.Sizeof(Glyph{})) + 16
 // hook for the larger slice before it is allocated.
 func (in *interp) growGlyphs(n int) error {
 	g := in.p.Glyphs
+	if len(g)+n > in.d.lim.MaxGlyphsPerPage {
+		return &Error{Offset: -1, Op: "extract glyphs", Err: limitErr("glyphs per page", int64(in.d.lim.MaxGlyphsPerPage))}
+	}
 	if len(g)+n <= cap(g) {
 		return nil
 	}
-	c := max(2*cap(g), len(g)+n, 64)
+	c := min(max(2*cap(g), len(g)+n, 64), in.d.lim.MaxGlyphsPerPage)
 	if err := in.d.charge(int64(c) * glyphBytes); err != nil {
 		return &Error{Offset: -1, Op: "extract glyphs", Err: err}
 	}

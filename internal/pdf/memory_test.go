@@ -69,6 +69,18 @@ func TestMemoryHook(t *testing.T) {
 	}
 }
 
+func TestAPageShowsAtMostMaxGlyphsPerPage(t *testing.T) {
+	content := "BT /F1 12 Tf 10 20 Td (" + strings.Repeat("A", 1000) + ") Tj ET"
+	file := simplePage(content).xref("/Root 1 0 R")
+	doc, err := Open(bytes.NewReader(file), int64(len(file)), Limits{MaxGlyphsPerPage: 999})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := doc.Page(1); !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "glyphs per page") {
+		t.Fatalf("Page(1) error = %v; want the glyph limit", err)
+	}
+}
+
 func TestAPredictorCannotMakeARowLargerThanTheData(t *testing.T) {
 	// 32 colours × 16 bits × 2^20 columns would be a 64 MiB row.
 	p := dict{"Predictor": int64(12), "Colors": int64(32), "BitsPerComponent": int64(16), "Columns": int64(1 << 20)}

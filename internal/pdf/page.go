@@ -68,7 +68,7 @@ func (d *Document) Page(n int) (p *Page, err error) {
 	}()
 	// Sized for a typical page; a page of mostly whitespace or drawing
 	// (or a bomb) must not reserve glyphs for every 16 bytes up front.
-	if err := in.growGlyphs(min(len(content)/16, 4096)); err != nil {
+	if err := in.growGlyphs(min(len(content)/16, 4096, d.lim.MaxGlyphsPerPage)); err != nil {
 		return nil, locate(err, n, pi.num)
 	}
 	// Coordinates are reported relative to the MediaBox origin.
