@@ -25,6 +25,7 @@ import (
 	"creditpocket/internal/httpapi"
 	"creditpocket/internal/kyc"
 	"creditpocket/internal/loan"
+	"creditpocket/internal/membudget"
 	"creditpocket/internal/partner"
 	"creditpocket/internal/payment"
 	"creditpocket/internal/risk"
@@ -215,6 +216,7 @@ func (a *App) init(ctx context.Context, opt Options, setup bool) error {
 		Ready:     a.DB.Ping,
 		Location:  loc,
 		Version:   version,
+		Memory:    membudget.New(cfg.MemoryBudget, 0),
 
 		// The /sandbox/* routes exist only in dev mode, and answer only
 		// loopback peers even then.
@@ -357,6 +359,7 @@ func cmdServe(ctx context.Context, args []string, env func(string) (string, bool
 		return err
 	}
 	defer app.Close()
+	softMemoryLimit(cfg.MemoryBudget, env, log) // memlimit.go
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

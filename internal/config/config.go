@@ -17,6 +17,7 @@ import (
 
 	"creditpocket/internal/clientip"
 	"creditpocket/internal/ledger"
+	"creditpocket/internal/membudget"
 )
 
 // Config is everything a creditpocket process needs to start.
@@ -65,6 +66,10 @@ type Config struct {
 	// PaymentSurplus is how many minor units more than a loan can absorb a
 	// reported payment may bring before it is refused (loan.CheckPaymentFits).
 	PaymentSurplus int64
+	// MemoryBudget caps the bytes all requests together may hold while
+	// their bodies are read, decoded and parsed; a request that finds it
+	// full waits briefly, then is answered 503 with Retry-After.
+	MemoryBudget int64
 }
 
 // Default returns the configuration used when nothing is set.
@@ -77,6 +82,7 @@ func Default() Config {
 		DefaultCallingCode: 234,
 		SessionTTL:         30 * 24 * time.Hour,
 		SessionCacheTTL:    5 * time.Second,
+		MemoryBudget:       membudget.DefaultSize,
 		PaymentSurplus:     10_000_000, // loan.DefaultPaymentSurplus
 		Payouts:            DefaultPayouts(),
 	}
@@ -185,6 +191,13 @@ func (c *Config) Bind(fs *flag.FlagSet, env func(string) (string, bool)) error {
 		"minor units a reported payment may bring beyond what the loan owes (or its checkout asked) before it is refused (env CREDITPOCKET_PAYMENT_SURPLUS)")
 	fs.BoolVar(&c.ConsoleSecureCookies, "console-secure-cookies", c.ConsoleSecureCookies,
 		"mark console cookies Secure on plain-HTTP requests too, behind a TLS proxy (env CREDITPOCKET_CONSOLE_SECURE_COOKIES)")
+	if v, ok := env("CREDITPOCKET_MEMORY_BUDGET"); ok {
+		if c.MemoryBudget, err = membudget.ParseSize(v); err != nil {
+			return fmt.Errorf("CREDITPOCKET_MEMORY_BUDGET: %w", err)
+		}
+	}
+	fs.Var((*sizeFlag)(&c.MemoryBudget), "memory-budget",
+		"bytes all requests together may hold while bodies are read, decoded and parsed, e.g. 512MiB; over it a request waits up to 2s, then gets 503 (env CREDITPOCKET_MEMORY_BUDGET)")
 	if v, ok := env("CREDITPOCKET_DRAIN_DELAY"); ok {
 		if c.DrainDelay, err = time.ParseDuration(v); err != nil {
 			return fmt.Errorf("CREDITPOCKET_DRAIN_DELAY: %w", err)
@@ -216,6 +229,16 @@ func (c *Config) Bind(fs *flag.FlagSet, env func(string) (string, bool)) error {
 		return nil
 	})
 	return c.Payouts.bind(fs, env)
+}
+
+// sizeFlag is a byte count written as membudget.ParseSize reads it.
+type sizeFlag int64
+
+func (f *sizeFlag) String() string { return membudget.FormatSize(int64(*f)) }
+func (f *sizeFlag) Set(s string) error {
+	n, err := membudget.ParseSize(s)
+	*f = sizeFlag(n)
+	return err
 }
 
 // Validate checks values that flags cannot.
@@ -257,6 +280,9 @@ func (c Config) Validate() error {
 	}
 	if _, err := clientip.Parse(c.TrustedProxies); err != nil {
 		return fmt.Errorf("trusted-proxies: %w", err)
+	}
+	if c.MemoryBudget < 16<<20 {
+		return fmt.Errorf("memory-budget: must be at least 16MiB (a credit report alone needs a few)")
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return fmt.Errorf("database-url: must start with postgres:// or postgresql://")
@@ -359,7 +385,7 @@ func (c Config) Masked() []any {
 		"log_level", c.LogLevel, "timezone", c.Timezone, "default_calling_code", c.DefaultCallingCode,
 		"sms_provider", c.SMSProvider, "payment_provider", c.PaymentProvider,
 		"session_ttl", c.SessionTTL.String(), "session_cache_ttl", c.SessionCacheTTL.String(), "seed_demo", c.SeedDemo, "console_secure_cookies", c.ConsoleSecureCookies,
-		"trusted_proxies", c.TrustedProxies,
+		"trusted_proxies", c.TrustedProxies, "memory_budget", membudget.FormatSize(c.MemoryBudget),
 	}, c.Payouts.masked()...)
 }
 

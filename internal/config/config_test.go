@@ -130,3 +130,41 @@ func TestDevModeFillsOnlyWhatIsUnset(t *testing.T) {
 		})
 	}
 }
+
+func TestMemoryBudgetIsASizeFromTheEnvironmentOrTheFlag(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		env     map[string]string
+		args    []string
+		want    int64
+		wantErr string
+	}{
+		{"the default is 512MiB", nil, nil, 512 << 20, ""},
+		{"the environment sets it in MiB", map[string]string{"CREDITPOCKET_MEMORY_BUDGET": "256MiB"}, nil, 256 << 20, ""},
+		{"the flag overrides the environment", map[string]string{"CREDITPOCKET_MEMORY_BUDGET": "256MiB"}, []string{"--memory-budget", "1GiB"}, 1 << 30, ""},
+		{"a size without a number is refused", map[string]string{"CREDITPOCKET_MEMORY_BUDGET": "lots"}, nil, 0, "CREDITPOCKET_MEMORY_BUDGET"},
+		{"a budget too small for one report is refused", nil, []string{"--memory-budget", "1MiB"}, 0, "memory-budget:"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Default()
+			fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+			fs.SetOutput(io.Discard)
+			err := c.Bind(fs, func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok })
+			if err == nil {
+				err = fs.Parse(tc.args)
+			}
+			if err == nil {
+				err = c.Validate()
+			}
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v; want one naming %s", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || c.MemoryBudget != tc.want {
+				t.Fatalf("budget %d, err %v; want %d", c.MemoryBudget, err, tc.want)
+			}
+		})
+	}
+}

@@ -22,6 +22,10 @@ import (
 
 const kycTag = "Partner: card-binding KYC"
 
+// kycMemoryFactor is what a byte of a KYC body costs in memory: the body's
+// buffer, the documents decoded from base64, and their sealed copies.
+const kycMemoryFactor = 3
+
 // kycAnswer is the KYC API's response shape.
 type kycAnswer struct {
 	Code kyc.Code `json:"code"`
@@ -101,7 +105,7 @@ func (s *Server) kycRoutes() []route {
 					img("poa_doc", false, "Proof of address: jpg, jpeg, png or pdf, less than 2 MB of base64 text; required when poa_type is 1"),
 					{name: "poa_type", typ: "integer", desc: "1 self-service provision (needs poa_doc), 2 assisted certification; a number or a numeric string", enum: []string{"1", "2"}},
 				}},
-			}, format: kycFormat, response: "null", handle: s.kyc(s.submitKYC)},
+			}, format: kycFormat, response: "null", handle: s.budgeted(kycMemoryFactor, kyc.MaxBody, s.kyc(s.submitKYC))},
 		{method: "GET", path: "/openapi/card/binding/kyc", tag: kycTag,
 			summary: "The KYC status of a binding: not_submitted, submitted (review=true while in the manual queue), approved or rejected, with the reasons. Never returns the applicant's data or documents. Partner scope kyc." + codes,
 			query:   append([]field{tradeNo}, partnerCredentialFields...), format: kycFormat, response: "kycStatus", handle: s.kyc(s.kycStatus)},
@@ -253,6 +257,9 @@ func (s *Server) submitKYC(r *http.Request, p *partner.Partner) (any, error) {
 	}
 	req, err := kyc.NewReader(r.Body, kyc.MaxBody).Read()
 	if err != nil {
+		if memoryBusy(r, err) {
+			return nil, errMemoryBusy
+		}
 		return nil, err
 	}
 	return nil, s.KYC.Submit(r.Context(), p.ID, req)

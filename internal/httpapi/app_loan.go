@@ -36,10 +36,14 @@ type Loans struct {
 
 // Caps on the photos of an application.
 const (
-	maxPhotos      = 5
-	maxPhotoBytes  = 5 << 20
-	maxApplyBody   = maxPhotos*maxPhotoBytes + 64<<10
-	maxMultipartIn = 32 << 10 // form values kept in memory
+	maxPhotos     = 5
+	maxPhotoBytes = 5 << 20
+	maxApplyBody  = maxPhotos*maxPhotoBytes + 64<<10
+	// applyMemoryFactor is what a byte of the application costs in memory:
+	// the photo as read (with the slack of its growing buffer), and its
+	// sealed copy for the blob store.
+	applyMemoryFactor = 3
+	maxMultipartIn    = 32 << 10 // form values kept in memory
 )
 
 // pageFirst is the page of loans apply answers with, as the seed does.
@@ -70,7 +74,7 @@ func (s *Server) loanRoutes() []route {
 				{name: "files", typ: "array", desc: fmt.Sprintf("Photos taken at application: JPEG or PNG, at most %d files of %d MiB each; stored encrypted", maxPhotos, maxPhotoBytes>>20)},
 				{name: "blackBox", typ: "string", desc: "The device-fingerprint SDK's token, used against fraud (device velocity and lists). Only with deviceConsent=1; refused without it"},
 				{name: "deviceConsent", typ: "string", desc: "1 when the borrower agreed in the app to device data being used against fraud; the consent is recorded on the loan", enum: []string{"0", "1"}},
-			}, response: "list of loan record", handle: s.authed(s.apply)},
+			}, response: "list of loan record", handle: s.budgeted(applyMemoryFactor, maxApplyBody, s.authed(s.apply))},
 		{method: "GET", path: "/loan/record/page", tag: "Loans", summary: "The borrower's loans, newest first (用户历史贷款记录分页查询).", auth: true,
 			query: pageFields, response: "list of loan record", handle: s.authed(s.loanPage)},
 		{method: "GET", path: "/loan/record/latestUnfinished", tag: "Loans", summary: "The borrower's unfinished loan, or null (获取最新的一条未结束的贷款记录).", auth: true,
@@ -415,6 +419,9 @@ func readApplication(r *http.Request) (loan.ApplyInput, error) {
 			break
 		}
 		if err != nil {
+			if memoryBusy(r, err) {
+				return in, errMemoryBusy
+			}
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
 				return in, &errs.Error{Code: errs.TooLarge, Field: "body", Message: fmt.Sprintf("must be at most %d bytes", maxApplyBody)}
@@ -428,6 +435,9 @@ func readApplication(r *http.Request) (loan.ApplyInput, error) {
 			}
 			data, err := io.ReadAll(io.LimitReader(part, maxPhotoBytes+1))
 			if err != nil {
+				if memoryBusy(r, err) {
+					return in, errMemoryBusy
+				}
 				return in, errs.InvalidField("files", "could not be read")
 			}
 			if len(data) > maxPhotoBytes {

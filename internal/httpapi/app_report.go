@@ -37,7 +37,8 @@ func (s *Server) reportRoutes() []route {
 		summary: "Structure a PBOC second-generation credit report PDF (institution edition) into the seed's JSON. " +
 			"Partner scope ocr. Answers {\"status\":\"OK\",\"result\":{…}} or {\"status\":CODE,\"reason\":…} with the seed's codes: " +
 			"INVALID_ARGUMENT 400, DETECTION_FAILED 400, UNAUTHORIZED 401, KEY_EXPIRED 401, NO_PERMISSION 403, OUT_OF_QUOTA 403, " +
-			"RATE_LIMIT_EXCEEDED 403, INTERNAL_ERROR 500. The file is parsed in memory-bounded streaming fashion and not kept.",
+			"RATE_LIMIT_EXCEEDED 403, INTERNAL_ERROR 500, UNAVAILABLE 503 (the server's memory budget is full: retry after Retry-After seconds). " +
+			"The file is parsed in memory-bounded streaming fashion and not kept.",
 		query: partnerCredentialFields,
 		multipart: []field{
 			{name: "file", typ: "string", required: true, desc: "The PDF (text-based, not scanned), at most 30 MB"},
@@ -46,7 +47,7 @@ func (s *Server) reportRoutes() []route {
 		},
 		response: "OCR result",
 		format:   `{"status":"OK","result":{…the report…}} or {"status":"INVALID_ARGUMENT","reason":"…"}`,
-		handle:   s.creditReport,
+		handle:   s.budgeted(0, 0, s.creditReport), // the upload streams to disk; the parser charges what it holds
 	}}
 }
 
@@ -88,9 +89,7 @@ func (s *Server) creditReport(w http.ResponseWriter, r *http.Request) {
 		s.ocrFail(w, http.StatusInternalServerError, "INTERNAL_ERROR", "internal error")
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), reportTimeout)
-	defer cancel()
-	rep, err := parse.NewReader(f, st.Size(), opts).Read(ctx)
+	rep, err := readReport(r.Context(), f, st.Size(), opts)
 	if err != nil {
 		s.reportFailure(w, r, err)
 		return
@@ -178,9 +177,29 @@ func (s *Server) receiveReport(w http.ResponseWriter, r *http.Request) (*os.File
 	return file, opts, normalize, nil
 }
 
-// reportFailure maps parser errors to the seed's statuses.
+// readReport parses an uploaded report within reportTimeout, charging
+// what the parser holds to the request's memory lease. Tests replace it to
+// reach the parser with a fault.
+var readReport = func(ctx context.Context, f io.ReaderAt, size int64, opts parse.Options) (*creditreport.Report, error) {
+	ctx, cancel := context.WithTimeout(ctx, reportTimeout)
+	defer cancel()
+	if err := reserveReport(ctx, size); err != nil {
+		return nil, err
+	}
+	opts.PDF.Memory = chargeMemory(ctx)
+	return parse.NewReader(f, size, opts).Read(ctx)
+}
+
+// reportFailure maps parser errors to the seed's statuses. A bug is
+// checked first: the parser wraps it like a located parse error, and it is
+// never the file's fault.
 func (s *Server) reportFailure(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
+	case errors.Is(err, pdf.ErrInternal):
+		logInternal(logger(r.Context(), s.log), r, err)
+		s.ocrFail(w, http.StatusInternalServerError, "INTERNAL_ERROR", "internal error")
+	case memoryBusy(r, err):
+		s.ocrFail(w, http.StatusServiceUnavailable, "UNAVAILABLE", "the server is busy with other large requests: retry in a few seconds")
 	case errors.Is(err, parse.ErrNotCreditReport):
 		s.ocrFail(w, http.StatusBadRequest, "DETECTION_FAILED", "file is not a PBOC credit report (institution edition); send auto_classify=0 to try anyway")
 	case errors.Is(err, parse.ErrNoText):
@@ -252,10 +271,11 @@ func (s *Server) attachReportFor(r *http.Request, userID int64) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), reportTimeout)
-	defer cancel()
-	rep, err := parse.NewReader(f, st.Size(), opts).Read(ctx)
+	rep, err := readReport(r.Context(), f, st.Size(), opts)
 	if err != nil {
+		if memoryBusy(r, err) && !errors.Is(err, pdf.ErrInternal) {
+			return nil, errMemoryBusy
+		}
 		return nil, appReportError(err)
 	}
 	cr, err := s.Accounts.AttachCreditReport(r.Context(), userID, rep)
@@ -269,6 +289,8 @@ func (s *Server) attachReportFor(r *http.Request, userID int64) (any, error) {
 func appReportError(err error) error {
 	var perr *parse.Error
 	switch {
+	case errors.Is(err, pdf.ErrInternal):
+		return err // not an *errs.Error: logged with its stack, answered "internal error"
 	case errors.Is(err, parse.ErrNotCreditReport):
 		return errs.InvalidField("file", "is not a PBOC credit report (institution edition)")
 	case errors.Is(err, parse.ErrNoText):

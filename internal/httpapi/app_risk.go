@@ -44,12 +44,18 @@ const (
 	riskRateLimited  risk.ReasonCode = "rate_limit_exceeded" // 429: over the partner's calls per second
 	riskNotFound     risk.ReasonCode = "not_found"           // 404: feedback for an unknown sequence_id
 	riskConflict     risk.ReasonCode = "conflict"            // 409: feedback contradicting earlier feedback
+	riskUnavailable  risk.ReasonCode = "service_unavailable" // 503: the memory budget stayed full; retry after Retry-After
 )
+
+// riskMemoryFactor is what a byte of an event costs in memory while it is
+// decided: the body read whole (with its growing buffer's slack), the
+// strings decoded from it, and the media checked in it.
+const riskMemoryFactor = 4
 
 // riskReasonCodes documents every reason_code with its HTTP status.
 const riskReasonCodes = "reason_code on failure (HTTP status): malformed_event, unknown_field, wrong_type, missing_field, invalid_field, " +
 	"unsupported_event_type (400); event_too_large (413); unauthorized, key_expired (401); no_permission, out_of_quota (403); " +
-	"rate_limit_exceeded (429); internal_error (500)"
+	"rate_limit_exceeded (429); internal_error (500); service_unavailable (503, with Retry-After: the server is busy with other large requests)"
 
 const riskEventSchema = "Time fields are ISO-8601 with an offset; dates YYYY-MM-DD; countries ISO 3166 alpha-2; " +
 	"calling codes E.164 digits without '+'. Unknown fields are refused."
@@ -104,7 +110,7 @@ func (s *Server) riskRoutes() []route {
 				{name: "partner_code", typ: "string", desc: "Partner id (or the X-API-ID header)"},
 				{name: "partner_key", typ: "string", desc: "Partner secret (or the X-API-SECRET header)"},
 			}, partnerCredentialFields...),
-			body: riskEventFields, response: "decision answer", format: riskFormat, handle: s.riskDecide},
+			body: riskEventFields, response: "decision answer", format: riskFormat, handle: s.budgeted(riskMemoryFactor, risk.MaxEventBytes, s.riskDecide)},
 		{method: "POST", path: "/credit/fraud/v1/feedback", tag: "Partner: risk decision",
 			summary: "Report what became of a decision, for simulation: accept or decline when the lender decides, repaid or defaulted when the loan ends. " +
 				"Repeating an outcome is harmless; a contradicting one (decline after accept) is refused with conflict (409), an unknown sequence_id with not_found (404). " +
@@ -212,6 +218,10 @@ func (s *Server) riskDecide(w http.ResponseWriter, r *http.Request) {
 			}
 			err = fmt.Errorf("save decision %s: %w", rec.SequenceID, err)
 		}
+	}
+	if memoryBusy(r, err) {
+		s.riskFail(w, http.StatusServiceUnavailable, riskUnavailable, "the server is busy with other large requests: retry in a few seconds")
+		return
 	}
 	a := risk.FailedAnswer(err)
 	status := http.StatusBadRequest

@@ -4,17 +4,24 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"creditpocket/internal/errs"
+	"creditpocket/internal/kyc"
+	"creditpocket/internal/membudget"
+	"creditpocket/internal/risk"
 )
 
 type ctxKey int
@@ -128,9 +135,14 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		rec := &recorder{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
-				log.Error("panic serving request", "panic", p, "stack", string(debug.Stack()))
+				if p == http.ErrAbortHandler {
+					panic(p) // net/http's way to abort a response; not a bug
+				}
+				logPanic(log, r, p, debug.Stack())
 				if rec.status == 0 {
-					writeErr(rec, errs.E(errs.Internal, "internal error"))
+					internalAnswer(rec, r)
+				} else {
+					rec.status = http.StatusInternalServerError // for the metrics and the log line
 				}
 			}
 			route := r.Pattern
@@ -173,4 +185,129 @@ func newRequestID() string {
 	var b [12]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// budgeted gives the request a lease on the server's memory budget for
+// everything it reads, decodes and parses: the body, charged factor bytes
+// for each byte read (what the handler builds from it included; 0 leaves
+// the body uncharged, for handlers that stream it to disk), and whatever
+// code deep in the request (the PDF reader) charges through the context.
+// A body with a declared length (at most max) has its whole share
+// reserved when the handler first reads it — after authentication — so it
+// waits for room holding nothing. The lease is given back when the
+// handler returns. A request the budget refused gets Retry-After on its
+// 503, answered by the handler in its own API's vocabulary (see
+// memoryBusy).
+func (s *Server) budgeted(factor, max int64, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		lease := s.Memory.Lease(r.Context())
+		defer lease.Close()
+		if factor > 0 {
+			r.Body = readCloser{lease.Reader(r.Body, factor, min(r.ContentLength, max)), r.Body}
+		}
+		r = r.WithContext(membudget.WithLease(r.Context(), lease))
+		h(&retryAfter{ResponseWriter: w, lease: lease}, r)
+	}
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
+// retryAfter adds Retry-After to a 503 answered because the budget was full.
+type retryAfter struct {
+	http.ResponseWriter
+	lease *membudget.Lease
+}
+
+func (w *retryAfter) WriteHeader(code int) {
+	if code == http.StatusServiceUnavailable && w.lease.Refused() {
+		w.Header().Set("Retry-After", strconv.Itoa(int(membudget.DefaultWait/time.Second)))
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *retryAfter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// memoryBusy reports whether the request failed because the memory budget
+// refused it, whatever error the reading code made of that.
+func memoryBusy(r *http.Request, err error) bool {
+	return errors.Is(err, membudget.ErrBusy) || membudget.FromContext(r.Context()).Refused()
+}
+
+// errMemoryBusy is the app envelope's answer to a request the budget refused.
+var errMemoryBusy = errs.E(errs.Unavailable, "the server is busy with other large requests: retry in a few seconds")
+
+// chargeMemory is the PDF reader's memory hook for the request's lease.
+func chargeMemory(ctx context.Context) func(int64) error {
+	lease := membudget.FromContext(ctx)
+	if lease == nil {
+		return nil
+	}
+	return lease.Charge
+}
+
+// reportAdvance is reserved for a credit report's parse beyond its file:
+// what a real report needs besides the buffers the PDF reader charges (its
+// parsed objects, fonts, layout and the report: the fixtures' parses peak
+// under 8 MiB of heap in all). A document that needs more (a decompression
+// bomb) grows its lease as it decodes and is the first refused when the
+// budget is full.
+const reportAdvance = 8 << 20
+
+// reserveReport reserves, before the parse, what a report of size bytes
+// needs: its copy in memory and the objects parsed from it, and the advance.
+func reserveReport(ctx context.Context, size int64) error {
+	return membudget.FromContext(ctx).Reserve(2*size + reportAdvance)
+}
+
+// budgetMetrics are the memory budget's gauges for /metrics.
+func budgetMetrics(b *membudget.Budget) []prometheus.Collector {
+	return []prometheus.Collector{
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "creditpocket_memory_budget_bytes",
+			Help: "Size of the memory budget for request bodies and what is decoded from them."}, func() float64 { return float64(b.Size()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "creditpocket_memory_budget_in_use_bytes",
+			Help: "Bytes of the memory budget held by requests being read, decoded and parsed."}, func() float64 { return float64(b.InUse()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "creditpocket_memory_budget_refused_total",
+			Help: "Requests answered 503 because the memory budget stayed full."}, func() float64 { return float64(b.Refused()) }),
+	}
+}
+
+// logPanic logs a recovered panic once, with the request id (the
+// request's logger carries it) and the stack.
+func logPanic(log *slog.Logger, r *http.Request, value any, stack []byte) {
+	log.Error("panic serving request", "route", r.Pattern, "panic", fmt.Sprint(value), "stack", string(stack))
+}
+
+// internalAnswer writes a 500 in the vocabulary of the API r belongs to;
+// no internal text reaches the client.
+func internalAnswer(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	switch {
+	case strings.HasPrefix(p, "/ocr/"):
+		writeJSON(w, http.StatusInternalServerError, ocrAnswer{Status: "INTERNAL_ERROR", Reason: "internal error"})
+	case strings.HasPrefix(p, "/credit/fraud/"):
+		writeJSON(w, http.StatusInternalServerError, risk.Answer{ReasonCode: risk.ReasonInternal, Message: "internal error"})
+	case strings.HasPrefix(p, "/openapi/card/"):
+		writeJSON(w, http.StatusInternalServerError, kycAnswer{Code: kyc.InternalError, Msg: "internal error"})
+	case p == "/console" || strings.HasPrefix(p, "/console/"):
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = io.WriteString(w, "internal error\n")
+	default:
+		writeErr(w, errs.E(errs.Internal, "internal error"))
+	}
+}
+
+// logInternal logs an internal error once with the request id; a recovered
+// panic (a *pdf.PanicError, say) is logged with its stack.
+func logInternal(log *slog.Logger, r *http.Request, err error) {
+	var p interface{ Stack() []byte }
+	if errors.As(err, &p) {
+		log.Error("internal error", "route", r.Pattern, "err", err, "stack", string(p.Stack()))
+		return
+	}
+	log.Error("internal error", "route", r.Pattern, "err", err)
 }

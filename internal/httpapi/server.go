@@ -20,6 +20,7 @@ import (
 	"creditpocket/internal/clientip"
 	"creditpocket/internal/errs"
 	"creditpocket/internal/kyc"
+	"creditpocket/internal/membudget"
 	"creditpocket/internal/partner"
 	"creditpocket/internal/reference"
 	"creditpocket/internal/sms"
@@ -53,6 +54,9 @@ type Server struct {
 	DevSandbox bool
 
 	draining *atomic.Bool // set by Drain: /readyz answers 503
+	// Memory is the process-wide budget for request bodies and what is
+	// decoded from them; nil takes a budget of membudget.DefaultSize.
+	Memory *membudget.Budget
 
 	log           *slog.Logger
 	metrics       *metrics
@@ -109,6 +113,10 @@ func New(s Server, opt Options) *Server {
 	srv.registry = prometheus.NewRegistry()
 	srv.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv.metrics = newMetrics(srv.registry)
+	if srv.Memory == nil {
+		srv.Memory = membudget.New(membudget.DefaultSize, 0)
+	}
+	srv.registry.MustRegister(budgetMetrics(srv.Memory)...)
 	srv.routes = srv.appRoutes()
 	srv.routes = append(srv.routes, srv.loanRoutes()...)
 	srv.routes = append(srv.routes, srv.reportRoutes()...)
@@ -227,7 +235,7 @@ func bearer(r *http.Request) string {
 // shown to the client only as "internal error".
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if errs.ErrorCode(err) == errs.Internal {
-		logger(r.Context(), s.log).Error("internal error", "route", r.Pattern, "err", err)
+		logInternal(logger(r.Context(), s.log), r, err)
 	}
 	writeErr(w, err)
 }

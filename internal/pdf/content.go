@@ -2,7 +2,9 @@ package pdf
 
 import (
 	"bytes"
+	"cmp"
 	"math"
+	"unsafe"
 )
 
 // matrix is an affine transform [a b c d e f] as in PDF: a point (x, y) maps
@@ -60,21 +62,50 @@ type subpath struct {
 
 // interp executes content streams, appending glyphs and ruling segments to a Page.
 type interp struct {
-	d        *Document
-	p        *Page
-	ops      int
-	gs       gstate
-	stack    []gstate
-	overflow int // q operators beyond maxSaveDepth, matched by Q before popping
-	tm, tlm  matrix
-	args     []operand
-	strs     []byte
-	pts      []point
-	subs     []subpath
-	cur      point
-	forms    map[int][]byte
-	fontMemo map[string]*font // fonts of the current resource dictionary by name
+	d         *Document
+	p         *Page
+	ops       int
+	gs        gstate
+	stack     []gstate
+	overflow  int // q operators beyond maxSaveDepth, matched by Q before popping
+	tm, tlm   matrix
+	args      []operand
+	strs      []byte
+	pts       []point
+	subs      []subpath
+	cur       point
+	forms     map[int][]byte
+	fontMemo  map[string]*font // fonts of the current resource dictionary by name
+	err       error            // the memory hook's refusal, which ends the page
+	formBytes int64            // charged for decoded Form XObjects, given back with the page
 }
+
+// glyphBytes is what one glyph costs in memory: the Glyph, its text and
+// its share of the layout built from it.
+const glyphBytes = int64(unsafe.Sizeof(Glyph{})) + 16
+
+// growGlyphs makes room for at least n more glyphs, charging the memory
+// hook for the larger slice before it is allocated.
+func (in *interp) growGlyphs(n int) error {
+	g := in.p.Glyphs
+	if len(g)+n > in.d.lim.MaxGlyphsPerPage {
+		return &Error{Offset: -1, Op: "extract glyphs", Err: limitErr("glyphs per page", int64(in.d.lim.MaxGlyphsPerPage))}
+	}
+	if len(g)+n <= cap(g) {
+		return nil
+	}
+	c := min(max(2*cap(g), len(g)+n, 64), in.d.lim.MaxGlyphsPerPage)
+	if err := in.d.charge(int64(c) * glyphBytes); err != nil {
+		return &Error{Offset: -1, Op: "extract glyphs", Err: err}
+	}
+	in.p.Glyphs = append(make([]Glyph, 0, c), g...)
+	in.d.uncharge(int64(cap(g)) * glyphBytes)
+	return nil
+}
+
+// Bytes is what the page's glyphs were charged to Limits.Memory; give it
+// back (Memory(-p.Bytes())) when done with the page.
+func (p *Page) Bytes() int64 { return int64(cap(p.Glyphs)) * glyphBytes }
 
 const (
 	maxSaveDepth = 1 << 10
@@ -159,7 +190,7 @@ func (in *interp) exec(data []byte, res dict, depth int) error {
 			}
 			if string(tok) == "BI" {
 				skipInlineImage(&s)
-			} else if err := in.op(tok, res, depth); err != nil {
+			} else if err := cmp.Or(in.op(tok, res, depth), in.err); err != nil {
 				if e, ok := err.(*Error); ok && e.Offset < 0 && e.Op == "" {
 					e.Offset, e.Op = int64(start), string(tok)
 				}
@@ -359,6 +390,12 @@ func (in *interp) show(s []byte) {
 		g, n := f.next(s)
 		s = s[n:]
 		if g.text != "" {
+			if in.err != nil {
+				return
+			}
+			if in.err = in.growGlyphs(1); in.err != nil {
+				return
+			}
 			tx, ty := in.tm[4], in.tm[5]
 			in.p.Glyphs = append(in.p.Glyphs, Glyph{
 				Text: g.text,
@@ -540,9 +577,11 @@ func (in *interp) doXObject(nm name, res dict, depth int) error {
 	data, cached := in.forms[s.num]
 	if !cached || s.num == 0 {
 		var err error
+		held := in.d.held
 		if data, err = in.d.decode(s); err != nil {
 			return err
 		}
+		in.formBytes += in.d.held - held
 		if s.num != 0 {
 			if in.forms == nil {
 				in.forms = map[int][]byte{}

@@ -58,8 +58,11 @@
 //
 // Every resource an input can make us spend is capped by Limits: file size,
 // object count, decompressed bytes per stream and per document, nesting depth of
-// arrays, dictionaries, references and Form XObjects, page count and content
-// operators per page. Exceeding a cap returns an error wrapping ErrLimit.
+// arrays, dictionaries, references and Form XObjects, page count, content
+// operators and glyphs per page. Exceeding a cap returns an error wrapping
+// ErrLimit. Limits.Memory lets a caller charge what the reader allocates
+// (the file, decoded buffers, glyphs) to a budget of its own, and stop it.
+// A panic (a bug) is recovered as a *PanicError matching ErrInternal.
 // Encrypted files return ErrEncrypted, non-PDF input ErrNotPDF. Errors are
 // *Error values that say where the problem is (page, object, offset, operation).
 // No input makes the package panic; a recover at the API boundary converts any

@@ -24,6 +24,7 @@ type Document struct {
 	objstms map[int]*objStm // decoded object streams; nil value = unusable
 	total   int64           // decompressed bytes so far, against MaxTotalBytes
 	parsed  int64           // bytes scanned by the object parser, against parseBudget
+	held    int64           // bytes charged to Limits.Memory by decoders and pages, not yet given back
 
 	endstreams []int // offsets of every "endstream", found once when a /Length is wrong
 	scanned    bool  // endstreams is valid
@@ -47,7 +48,7 @@ type pageInfo struct {
 func Open(r io.ReaderAt, size int64, lim Limits) (doc *Document, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			doc, err = nil, &Error{Offset: -1, Op: "open", Err: newInternalError(p)}
+			doc, err = nil, &Error{Offset: -1, Op: "open", Err: NewPanicError(p)}
 		}
 	}()
 	lim = lim.withDefaults()
@@ -56,6 +57,13 @@ func Open(r io.ReaderAt, size int64, lim Limits) (doc *Document, err error) {
 	}
 	if size > lim.MaxFileSize {
 		return nil, &Error{Offset: -1, Op: "open", Err: limitErr("file size", lim.MaxFileSize)}
+	}
+	// The file is held whole, and the objects parsed from it (dictionaries,
+	// arrays, strings, the cross-reference table) cost about as much again.
+	if lim.Memory != nil {
+		if err := lim.Memory(2 * size); err != nil {
+			return nil, &Error{Offset: -1, Op: "open", Err: err}
+		}
 	}
 	buf := make([]byte, size)
 	if n, err := r.ReadAt(buf, 0); n != len(buf) {
@@ -103,6 +111,26 @@ func newDocument(buf []byte, lim Limits) *Document {
 		loading: map[int]bool{},
 		objstms: map[int]*objStm{},
 		fonts:   map[int]*font{},
+	}
+}
+
+// charge asks the memory hook, if any, for n bytes about to be allocated.
+func (d *Document) charge(n int64) error {
+	if d.lim.Memory == nil || n <= 0 {
+		return nil
+	}
+	if err := d.lim.Memory(n); err != nil {
+		return err
+	}
+	d.held += n
+	return nil
+}
+
+// uncharge gives the memory hook back n bytes no longer referenced.
+func (d *Document) uncharge(n int64) {
+	if d.lim.Memory != nil && n > 0 {
+		d.held -= n
+		_ = d.lim.Memory(-n)
 	}
 }
 

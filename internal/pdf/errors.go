@@ -23,6 +23,8 @@ var (
 	ErrUnsupported = errors.New("unsupported PDF feature")
 	// ErrPageRange means a page number outside 1..NumPages was requested.
 	ErrPageRange = errors.New("page number out of range")
+	// ErrInternal means a bug: a panic recovered as a *PanicError.
+	ErrInternal = errors.New("internal error")
 )
 
 // Specific structural problems; all of them match ErrMalformed.
@@ -131,17 +133,24 @@ type wrapped struct {
 func (e *wrapped) Error() string { return e.msg }
 func (e *wrapped) Unwrap() error { return e.err }
 
-// internalError is a recovered panic: a bug in this package, reported as an
-// error so that one bad file cannot crash the caller. It counts as
-// ErrMalformed; the stack is kept for debugging but not printed.
-type internalError struct {
-	value any
+// PanicError is a recovered panic: a bug (here, or in a memory hook),
+// reported as an error so that one bad file cannot crash the caller. It
+// matches ErrInternal, never a client's mistake such as ErrMalformed: the
+// caller should log it with Stack and answer "internal error", never the
+// panic's text.
+type PanicError struct {
+	Value any
 	stack []byte
 }
 
-func newInternalError(v any) error {
-	return &internalError{value: v, stack: debug.Stack()}
+// NewPanicError records a recovered panic value with the current stack;
+// call it in the deferred function that recovered.
+func NewPanicError(v any) *PanicError {
+	return &PanicError{Value: v, stack: debug.Stack()}
 }
 
-func (e *internalError) Error() string        { return fmt.Sprintf("internal error: %v", e.value) }
-func (e *internalError) Is(target error) bool { return target == ErrMalformed }
+func (e *PanicError) Error() string        { return fmt.Sprintf("internal error: panic: %v", e.Value) }
+func (e *PanicError) Is(target error) bool { return target == ErrInternal }
+
+// Stack is the goroutine's stack where the panic was recovered.
+func (e *PanicError) Stack() []byte { return e.stack }

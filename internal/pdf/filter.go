@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"compress/flate"
 	"compress/zlib"
+	"errors"
 	"io"
+	"unsafe"
 )
 
 // flateState keeps one zlib and one raw-deflate reader per document: their
@@ -17,9 +19,14 @@ type flateState struct {
 
 // decode returns the decoded data of s, applying its filter chain and
 // charging the output against the per-stream and per-document caps.
+//
+// Of what the filters charged to the memory hook, only the result stays
+// charged (its capacity): intermediate buffers are given back, and
+// everything on failure.
 func (d *Document) decode(s *stream) ([]byte, error) {
 	filters, params := d.filterChain(s.dict)
 	data := s.raw
+	held := d.held
 	for i, f := range filters {
 		limit := min(d.lim.MaxStreamBytes, d.lim.MaxTotalBytes-d.total)
 		if limit < 0 {
@@ -28,10 +35,16 @@ func (d *Document) decode(s *stream) ([]byte, error) {
 		var err error
 		data, err = d.applyFilter(f, params[i], data, limit)
 		if err != nil {
+			d.uncharge(d.held - held)
 			return nil, &Error{Object: s.num, Offset: s.off, Op: "decode " + string(f), Err: err}
 		}
 		d.total += int64(len(data))
 	}
+	kept := int64(cap(data))
+	if unsafe.SliceData(data) == unsafe.SliceData(s.raw) {
+		kept = 0 // no filter copied: the bytes are the file's
+	}
+	d.uncharge(d.held - held - kept)
 	return data, nil
 }
 
@@ -73,13 +86,13 @@ func (d *Document) applyFilter(f name, p dict, data []byte, limit int64) ([]byte
 		if v, ok := p["EarlyChange"].(int64); ok && v == 0 {
 			early = false
 		}
-		out, err = lzwDecode(data, early, limit)
+		out, err = lzwDecode(data, early, d.sink(limit))
 	case "ASCIIHexDecode", "AHx":
-		out, err = asciiHexDecode(data, limit)
+		out, err = asciiHexDecode(data, d.sink(limit))
 	case "ASCII85Decode", "A85":
-		out, err = ascii85Decode(data, limit)
+		out, err = ascii85Decode(data, d.sink(limit))
 	case "RunLengthDecode", "RL":
-		out, err = runLengthDecode(data, limit)
+		out, err = runLengthDecode(data, d.sink(limit))
 	case "Crypt":
 		if n, _ := p["Name"].(name); n != "" && n != "Identity" {
 			return nil, ErrEncrypted
@@ -103,6 +116,9 @@ func (d *Document) applyFilter(f name, p dict, data []byte, limit int64) ([]byte
 // inflate decompresses zlib data, or raw deflate data when the zlib header is
 // missing. Truncated or corrupt input yields what could be decoded, as
 // other readers do; output beyond limit is an error (decompression bombs).
+// The output buffer grows by doubling, each larger buffer charged to the
+// memory hook before it is allocated, so a bomb is stopped by the hook as
+// soon as by the limit.
 func (d *Document) inflate(data []byte, limit int64) ([]byte, error) {
 	var r io.Reader
 	var err error
@@ -121,16 +137,32 @@ func (d *Document) inflate(data []byte, limit int64) ([]byte, error) {
 		}
 		r = d.flate.f
 	}
-	hint := min(int64(len(data))*4+512, limit+1)
-	buf := bytes.NewBuffer(make([]byte, 0, hint))
-	n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
-	if n > limit {
-		return nil, limitErr("decompressed stream size", limit)
-	}
-	if err != nil && buf.Len() == 0 {
+	out := d.sink(limit + 1) // one byte over the limit tells a bomb from a stream at the limit
+	buf, err := out.grow(nil, int(min(int64(len(data))*4+512, limit+1)))
+	if err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	for {
+		if len(buf) == cap(buf) {
+			if buf, err = out.grow(buf, 1); err != nil {
+				if errors.Is(err, ErrLimit) {
+					err = limitErr("decompressed stream size", limit)
+				}
+				return nil, err
+			}
+		}
+		n, rerr := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > limit {
+			return nil, limitErr("decompressed stream size", limit)
+		}
+		if rerr != nil {
+			if rerr != io.EOF && len(buf) == 0 {
+				return nil, rerr
+			}
+			return buf, nil
+		}
+	}
 }
 
 // predict undoes PNG (10–15) and TIFF (2) predictors.
@@ -166,8 +198,8 @@ func predict(data []byte, p dict) ([]byte, error) {
 	if pred < 10 {
 		return nil, unsupported("predictor")
 	}
-	out := data[:0] // rows shrink by one byte, so decoding in place is safe
-	prev := make([]byte, rowLen)
+	out := data[:0]                              // rows shrink by one byte, so decoding in place is safe
+	prev := make([]byte, min(rowLen, len(data))) // a row is never longer than the data: /Columns cannot make us allocate
 	for r := 0; r < len(data); r += rowLen + 1 {
 		end := min(r+rowLen+1, len(data))
 		typ := data[r]
@@ -218,15 +250,40 @@ func abs(x int) int {
 	return x
 }
 
-func grow(out []byte, n int, limit int64) ([]byte, error) {
-	if int64(len(out)+n) > limit {
-		return nil, limitErr("decompressed stream size", limit)
-	}
-	return out, nil
+// sink bounds one decoder's output: the stream's cap, and the memory hook
+// asked for every larger buffer before it is allocated.
+type sink struct {
+	limit int64
+	d     *Document
 }
 
-func asciiHexDecode(data []byte, limit int64) ([]byte, error) {
-	out := make([]byte, 0, min(int64(len(data)/2+1), limit))
+func (d *Document) sink(limit int64) *sink { return &sink{limit: limit, d: d} }
+
+// grow returns out with room for n more bytes: an error past the limit,
+// else out itself or a copy in a buffer of twice the size, charged first.
+func (s *sink) grow(out []byte, n int) ([]byte, error) {
+	need := int64(len(out)) + int64(n)
+	if need > s.limit {
+		return nil, limitErr("decompressed stream size", s.limit)
+	}
+	if need <= int64(cap(out)) {
+		return out, nil
+	}
+	c := min(max(2*int64(cap(out)), need, 512), s.limit)
+	if err := s.d.charge(c); err != nil {
+		s.d.uncharge(int64(cap(out))) // the decoder fails; its buffer is dropped
+		return nil, err
+	}
+	grown := append(make([]byte, 0, c), out...)
+	s.d.uncharge(int64(cap(out)))
+	return grown, nil
+}
+
+func asciiHexDecode(data []byte, sk *sink) ([]byte, error) {
+	out, err := sk.grow(nil, int(min(int64(len(data)/2+1), sk.limit)))
+	if err != nil {
+		return nil, err
+	}
 	var hi byte
 	half := false
 	for _, c := range data {
@@ -241,7 +298,7 @@ func asciiHexDecode(data []byte, limit int64) ([]byte, error) {
 			return nil, malformed("bad ASCIIHex digit")
 		}
 		if half {
-			if _, err := grow(out, 1, limit); err != nil {
+			if out, err = sk.grow(out, 1); err != nil {
 				return nil, err
 			}
 			out = append(out, hi<<4|v)
@@ -251,13 +308,19 @@ func asciiHexDecode(data []byte, limit int64) ([]byte, error) {
 		half = !half
 	}
 	if half {
+		if out, err = sk.grow(out, 1); err != nil {
+			return nil, err
+		}
 		out = append(out, hi<<4)
 	}
 	return out, nil
 }
 
-func ascii85Decode(data []byte, limit int64) ([]byte, error) {
-	out := make([]byte, 0, min(int64(len(data)*4/5+4), limit))
+func ascii85Decode(data []byte, sk *sink) ([]byte, error) {
+	out, err := sk.grow(nil, int(min(int64(len(data)*4/5+4), sk.limit)))
+	if err != nil {
+		return nil, err
+	}
 	var group [5]byte
 	n := 0
 	flush := func(k int) error {
@@ -268,7 +331,8 @@ func ascii85Decode(data []byte, limit int64) ([]byte, error) {
 		if v > 0xFFFFFFFF {
 			return malformed("ASCII85 group out of range")
 		}
-		if _, err := grow(out, k, limit); err != nil {
+		var err error
+		if out, err = sk.grow(out, k); err != nil {
 			return err
 		}
 		b := [4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}
@@ -315,7 +379,7 @@ func ascii85Decode(data []byte, limit int64) ([]byte, error) {
 	return out, nil
 }
 
-func runLengthDecode(data []byte, limit int64) ([]byte, error) {
+func runLengthDecode(data []byte, sk *sink) ([]byte, error) {
 	var out []byte
 	for i := 0; i < len(data); {
 		l := int(data[i])
@@ -325,7 +389,8 @@ func runLengthDecode(data []byte, limit int64) ([]byte, error) {
 			return out, nil
 		case l < 128:
 			end := min(i+l+1, len(data))
-			if _, err := grow(out, end-i, limit); err != nil {
+			var err error
+			if out, err = sk.grow(out, end-i); err != nil {
 				return nil, err
 			}
 			out = append(out, data[i:end]...)
@@ -335,7 +400,8 @@ func runLengthDecode(data []byte, limit int64) ([]byte, error) {
 				return out, nil
 			}
 			k := 257 - l
-			if _, err := grow(out, k, limit); err != nil {
+			var err error
+			if out, err = sk.grow(out, k); err != nil {
 				return nil, err
 			}
 			for j := 0; j < k; j++ {
@@ -349,7 +415,7 @@ func runLengthDecode(data []byte, limit int64) ([]byte, error) {
 
 // lzwDecode implements the PDF flavour of LZW (MSB-first codes, 9–12 bits,
 // with "early change" by default), which compress/lzw does not support.
-func lzwDecode(data []byte, early bool, limit int64) ([]byte, error) {
+func lzwDecode(data []byte, early bool, sk *sink) ([]byte, error) {
 	const clear, eod = 256, 257
 	type entry struct {
 		prefix int32
@@ -371,7 +437,8 @@ func lzwDecode(data []byte, early bool, limit int64) ([]byte, error) {
 	}
 	emit := func(code int) error {
 		l := int(table[code].length)
-		if _, err := grow(out, l, limit); err != nil {
+		var err error
+		if out, err = sk.grow(out, l); err != nil {
 			return err
 		}
 		start := len(out)

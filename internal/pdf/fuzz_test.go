@@ -44,9 +44,9 @@ func checkErr(t *testing.T, err error) {
 	if err == nil {
 		return
 	}
-	var ie *internalError
+	var ie *PanicError
 	if errors.As(err, &ie) {
-		t.Fatalf("panic: %v\n%s", ie.value, ie.stack)
+		t.Fatalf("panic: %v\n%s", ie.Value, ie.Stack())
 	}
 	var located *Error
 	if !errors.As(err, &located) {
@@ -57,15 +57,32 @@ func checkErr(t *testing.T, err error) {
 func FuzzOpen(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		doc, err := Open(bytes.NewReader(data), int64(len(data)), fuzzLimits)
+		// The memory hook's books must balance: never more given back
+		// than charged, and after every page only the document's own
+		// charges and the pages' glyphs are held.
+		var held int64
+		lim := fuzzLimits
+		lim.Memory = func(n int64) error {
+			if held += n; held < 0 {
+				t.Fatalf("memory hook: %d bytes more given back than charged", -held)
+			}
+			return nil
+		}
+		doc, err := Open(bytes.NewReader(data), int64(len(data)), lim)
 		checkErr(t, err)
 		if err != nil {
 			return
 		}
 		_ = doc.Info()
 		for n := 1; n <= doc.NumPages(); n++ {
-			_, err := doc.Page(n)
+			p, err := doc.Page(n)
 			checkErr(t, err)
+			if p != nil {
+				held -= p.Bytes()
+			}
+		}
+		if held > 2*int64(len(data))+2*lim.MaxTotalBytes { // buffers are charged by capacity
+			t.Fatalf("memory hook: %d bytes still held for a %d-byte file", held, len(data))
 		}
 	})
 }

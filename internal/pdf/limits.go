@@ -10,6 +10,20 @@ type Limits struct {
 	MaxDepth       int   // nesting of arrays/dicts, reference chains, page tree and Form XObjects
 	MaxPages       int   // pages in the page tree
 	MaxOpsPerPage  int   // content-stream operators executed per page, XObjects included
+	// MaxGlyphsPerPage caps the glyphs one page may show: one operator can
+	// show a string as long as its stream, a glyph costs ~64 bytes.
+	MaxGlyphsPerPage int
+	// Memory, when set, is asked for n bytes before the reader allocates
+	// them: the file's copy in memory (and the objects parsed from it),
+	// every buffer a decoded stream grows into, and the glyphs of a page.
+	// An error stops the work and is returned wrapped; it is how a
+	// process-wide memory budget holds a document to its share. A negative
+	// n gives back bytes no longer referenced (a page's decoded content
+	// once the page is extracted, a buffer outgrown); its error is
+	// ignored. What the document keeps (the file, parsed and cached
+	// objects) stays charged while the document lives; a Page's glyphs
+	// stay charged until the caller gives back Page.Bytes.
+	Memory func(n int64) error
 }
 
 // DefaultLimits returns caps generous enough for any real credit report (a few
@@ -24,6 +38,8 @@ func DefaultLimits() Limits {
 		MaxDepth:       64,
 		MaxPages:       2000,
 		MaxOpsPerPage:  2_000_000,
+		// A dense real page shows a few thousand glyphs.
+		MaxGlyphsPerPage: 500_000,
 	}
 }
 
@@ -50,6 +66,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxOpsPerPage <= 0 {
 		l.MaxOpsPerPage = d.MaxOpsPerPage
+	}
+	if l.MaxGlyphsPerPage <= 0 {
+		l.MaxGlyphsPerPage = d.MaxGlyphsPerPage
 	}
 	return l
 }

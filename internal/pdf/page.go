@@ -37,25 +37,40 @@ func (d *Document) Page(n int) (p *Page, err error) {
 	defer d.mu.Unlock()
 	defer func() {
 		if r := recover(); r != nil {
-			p, err = nil, &Error{Page: n, Offset: -1, Op: "extract page", Err: newInternalError(r)}
+			p, err = nil, &Error{Page: n, Offset: -1, Op: "extract page", Err: NewPanicError(r)}
 		}
 	}()
 	if n < 1 || n > len(d.pages) {
 		return nil, &Error{Page: n, Offset: -1, Op: "open page", Err: ErrPageRange}
 	}
 	pi := &d.pages[n-1]
+	// What the page decodes is given back when it is extracted; only the
+	// glyphs stay charged (Page.Bytes), and what the document caches.
+	held := d.held
 	content, err := d.pageContent(pi)
 	if err != nil {
 		return nil, locate(err, n, pi.num)
 	}
+	transient := d.held - held // the decoded content
+	defer func() { d.uncharge(transient) }()
 	p = &Page{
 		Number: n,
 		Width:  pi.box[2] - pi.box[0],
 		Height: pi.box[3] - pi.box[1],
 		Rotate: pi.rotate,
-		Glyphs: make([]Glyph, 0, len(content)/16),
 	}
 	in := newInterp(d, p)
+	defer func() {
+		transient += in.formBytes // runs before the uncharge above
+		if err != nil {
+			transient += in.p.Bytes() // a failed page's glyphs are dropped too
+		}
+	}()
+	// Sized for a typical page; a page of mostly whitespace or drawing
+	// (or a bomb) must not reserve glyphs for every 16 bytes up front.
+	if err := in.growGlyphs(min(len(content)/16, 4096, d.lim.MaxGlyphsPerPage)); err != nil {
+		return nil, locate(err, n, pi.num)
+	}
 	// Coordinates are reported relative to the MediaBox origin.
 	ctm := matrix{1, 0, 0, 1, -pi.box[0], -pi.box[1]}
 	if err := in.run(content, pi.resources, ctm, 0); err != nil {
@@ -74,10 +89,13 @@ func (d *Document) pageContent(pi *pageInfo) ([]byte, error) {
 	case *stream:
 		return d.decode(v)
 	case array:
-		var out []byte
+		var parts [][]byte
+		size := 0
+		held := d.held
 		for _, x := range v {
 			s, err := d.resolveErr(x)
 			if err != nil {
+				d.uncharge(d.held - held)
 				return nil, err
 			}
 			st, ok := s.(*stream)
@@ -86,8 +104,20 @@ func (d *Document) pageContent(pi *pageInfo) ([]byte, error) {
 			}
 			data, err := d.decode(st)
 			if err != nil {
+				d.uncharge(d.held - held)
 				return nil, err
 			}
+			parts = append(parts, data)
+			size += len(data) + 1
+		}
+		partBytes := d.held - held // given back once copied
+		err := d.charge(int64(size))
+		d.uncharge(partBytes)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]byte, 0, size)
+		for _, data := range parts {
 			// Streams of one page are split at token boundaries; keep them apart.
 			out = append(append(out, data...), '\n')
 		}

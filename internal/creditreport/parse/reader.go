@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unsafe"
 
 	cr "creditpocket/internal/creditreport"
 	"creditpocket/internal/pdf"
@@ -107,11 +108,15 @@ func FileContext(ctx context.Context, path string, opt Options) (*cr.Report, err
 
 // Read parses the report. It never panics; a malformed PDF, an encrypted
 // one (pdf.ErrEncrypted), a scan without text (ErrNoText) or a PDF over the
-// limits (ErrTooLarge, pdf.ErrLimit) is an *Error.
+// limits (ErrTooLarge, pdf.ErrLimit) is an *Error. A bug, here or in the
+// PDF reader, is an *Error wrapping a *pdf.PanicError (errors.Is
+// pdf.ErrInternal): the caller's fault, not the file's, to be logged with
+// its stack and never shown to whoever sent the file. An error of
+// Options.PDF.Memory is returned wrapped.
 func (rd *Reader) Read(ctx context.Context) (rep *cr.Report, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			rep, err = nil, &Error{Err: fmt.Errorf("internal error: %v", v)}
+			rep, err = nil, &Error{Err: pdf.NewPanicError(v)}
 		}
 	}()
 	if rd.size > rd.opt.MaxFileSize {
@@ -148,6 +153,15 @@ func (rd *Reader) Read(ctx context.Context) (rep *cr.Report, err error) {
 		if err != nil {
 			return nil, &Error{Page: i, Err: err}
 		}
+		testHookPage(i)
+		// The items of every page are kept until the report is walked; the
+		// page's glyphs are done with.
+		if m := rd.opt.PDF.Memory; m != nil {
+			_ = m(-p.Bytes())
+			if err := m(int64(len(items)) * itemBytes); err != nil {
+				return nil, &Error{Page: i, Err: err}
+			}
+		}
 		pages = append(pages, items)
 	}
 	if glyphs == 0 {
@@ -159,6 +173,14 @@ func (rd *Reader) Read(ctx context.Context) (rep *cr.Report, err error) {
 	}
 	return walk(items)
 }
+
+// itemBytes is what one layout item costs, with its share of the report
+// built from it.
+const itemBytes = 2 * int64(unsafe.Sizeof(item{}))
+
+// testHookPage runs after each page is laid out; tests make it panic to
+// see a bug answered as one.
+var testHookPage = func(page int) {}
 
 // looksLikeReport checks the first page for the title or a report number.
 func looksLikeReport(first []item) bool {
