@@ -406,7 +406,8 @@ var tables = []string{"users", "sessions", "otps", "profiles", "contacts", "work
 	// risk engine (005_risk)
 	"risk_velocity_events", "risk_counter_keys", "risk_contact_links", "risk_decisions", "risk_feedback", "risk_policies",
 	// operator console (007_staff)
-	"staff", "staff_sessions", "review_claims", "staff_audit"}
+	"staff", "staff_sessions", "review_claims", "staff_audit", "staff_audit_head", "signin_attempts",
+	"partners", "credit_reports", "risk_shadow", "key_check", "payout_events", "payout_retries"}
 
 // RowCounts counts the rows of every application table (operations views,
 // and tests proving a refused request wrote nothing).

@@ -464,3 +464,48 @@ func TestReferenceSeedIsIdempotentAndPaged(t *testing.T) {
 		}
 	})
 }
+
+// TestRowCountsCoverEveryTable keeps RowCounts' list whole: a migration's
+// new table that the list forgot would let a test that proves a refused
+// request wrote nothing miss what it wrote there.
+func TestRowCountsCoverEveryTable(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		db := storetest.Open(t, e)
+		q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`
+		if e == store.Postgres {
+			q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`
+		}
+		var created []string
+		if err := db.View(ctx, func(tx *store.Tx) error {
+			rs, err := tx.Query(ctx, q)
+			if err != nil {
+				return err
+			}
+			defer rs.Close()
+			for rs.Next() {
+				var name string
+				if err := rs.Scan(&name); err != nil {
+					return err
+				}
+				if name != "schema_migrations" {
+					created = append(created, name)
+				}
+			}
+			return rs.Err()
+		}); err != nil {
+			t.Fatal(err)
+		}
+		counted, err := db.RowCounts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range created {
+			if _, ok := counted[name]; !ok {
+				t.Errorf("table %s is not in RowCounts' list (internal/store/db.go)", name)
+			}
+		}
+		if len(created) == 0 {
+			t.Fatal("no tables found")
+		}
+	})
+}
