@@ -252,8 +252,17 @@ func TestMemoryBudgetHoldsUnderConcurrentBombs(t *testing.T) {
 	if mem.InUse() != 0 {
 		t.Errorf("%d bytes still held after every request ended", mem.InUse())
 	}
-	if limit := int64(budget + 256<<20); peakRSS-baseline > limit {
-		t.Errorf("resident memory grew by %d MiB, over the budget plus 256 MiB (%d MiB)", (peakRSS-baseline)>>20, limit>>20)
+	// The budget's own accounting above is the exact check. Resident
+	// memory also holds what the budget does not charge (buffers of
+	// connections waiting for their 503, JSON decoding beyond the route's
+	// factor) and garbage the collector has not reached yet, which on a
+	// loaded 2-core CI machine was measured at +366 to +772 MiB over the
+	// baseline for this 256 MiB budget; without the budget the same attack
+	// grows by about 390 MiB per concurrent bomb (docs/performance.md), so
+	// a bound of the budget plus 768 MiB still fails the unbounded server
+	// by gigabytes.
+	if limit := int64(budget + 768<<20); peakRSS-baseline > limit {
+		t.Errorf("resident memory grew by %d MiB, over the budget plus 768 MiB (%d MiB)", (peakRSS-baseline)>>20, limit>>20)
 	}
 	if status, body := a.raw("GET", "/metrics", nil); status != 200 || !bytes.Contains(body, []byte("creditpocket_memory_budget_in_use_bytes 0")) ||
 		!bytes.Contains(body, []byte("creditpocket_memory_budget_bytes 2.68435456e+08")) {
