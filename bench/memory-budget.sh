@@ -24,7 +24,7 @@ echo "server: $BIN, budget $BUDGET"
 attack() { # attack "app=64 ocr=0 risk=0"
   local DIR PID base hwm
   DIR=$(mktemp -d)
-  export CREDITPOCKET_DATA=$DIR CREDITPOCKET_LOG_LEVEL=error CREDITPOCKET_OPS_TOKEN=bench-ops CREDITPOCKET_MEMORY_BUDGET=$BUDGET
+  export CREDITPOCKET_DEV=1 CREDITPOCKET_DATA=$DIR CREDITPOCKET_LOG_LEVEL=error CREDITPOCKET_OPS_TOKEN=bench-ops CREDITPOCKET_MEMORY_BUDGET=$BUDGET
   "$BIN" migrate >/dev/null
   CREDS=$("$BIN" partner create --name membench --scopes ocr,risk --rate 100000 --json)
   ID=$(echo "$CREDS" | sed 's/.*"id":"\([^"]*\)".*/\1/')

@@ -11,7 +11,7 @@ import (
 // memoryHeadroom is what the soft memory limit allows beyond the baseline
 // and the budget: request memory the budget does not count (connections,
 // goroutine stacks, small bodies) and the collector's slack.
-const memoryHeadroom = 128 << 20
+const memoryHeadroom = 32 << 20
 
 // softMemoryLimit sets the Go runtime's soft memory limit, unless the
 // environment's GOMEMLIMIT sets one, to the memory the runtime holds after

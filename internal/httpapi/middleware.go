@@ -21,6 +21,7 @@ import (
 	"creditpocket/internal/errs"
 	"creditpocket/internal/kyc"
 	"creditpocket/internal/membudget"
+	"creditpocket/internal/pdf"
 	"creditpocket/internal/risk"
 )
 
@@ -239,13 +240,22 @@ func memoryBusy(r *http.Request, err error) bool {
 // errMemoryBusy is the app envelope's answer to a request the budget refused.
 var errMemoryBusy = errs.E(errs.Unavailable, "the server is busy with other large requests: retry in a few seconds")
 
-// chargeMemory is the PDF reader's memory hook for the request's lease.
+// chargeMemory is the PDF reader's memory hook for the request's lease. A
+// file whose decoding would need more than the whole budget is refused as
+// one over the reader's caps (the file's fault, 400), not as a busy server
+// (503), which would only invite the same upload again.
 func chargeMemory(ctx context.Context) func(int64) error {
 	lease := membudget.FromContext(ctx)
 	if lease == nil {
 		return nil
 	}
-	return lease.Charge
+	return func(n int64) error {
+		err := lease.Charge(n)
+		if errors.Is(err, membudget.ErrTooLarge) {
+			return pdf.LimitError("memory needed to decode the file", lease.Budget().Size())
+		}
+		return err
+	}
 }
 
 // reportAdvance is reserved for a credit report's parse beyond its file:

@@ -179,20 +179,31 @@ func TestParseSize(t *testing.T) {
 
 func TestCharge(t *testing.T) {
 	t.Parallel()
-	t.Run("a negative charge stops using bytes the lease keeps holding", func(t *testing.T) {
+	t.Run("a negative charge gives nothing back: the garbage is resident until collected", func(t *testing.T) {
 		b := New(100, time.Millisecond)
 		l := b.Lease(context.Background())
 		_ = l.Charge(70)
 		_ = l.Charge(-30)
-		if l.Used() != 40 || l.Held() != 70 || b.InUse() != 70 {
-			t.Fatalf("used %d, held %d, in use %d; want 40, 70, 70", l.Used(), l.Held(), b.InUse())
+		if l.Used() != 70 || l.Held() != 70 || b.InUse() != 70 {
+			t.Fatalf("used %d, held %d, in use %d; want 70, 70, 70", l.Used(), l.Held(), b.InUse())
 		}
-		if err := l.Charge(30); err != nil || b.InUse() != 70 {
-			t.Fatalf("reusing held bytes: %v, in use %d", err, b.InUse())
+		if err := l.Charge(31); !errors.Is(err, ErrTooLarge) {
+			t.Fatalf("charging past the budget after a negative charge: %v", err)
 		}
-		_ = l.Charge(-1000)
-		if l.Used() != 0 {
-			t.Fatalf("used %d; want 0", l.Used())
+		l.Close()
+		if b.InUse() != 0 {
+			t.Fatalf("in use %d after the request ended; want 0", b.InUse())
+		}
+	})
+	t.Run("a request that would use more than the whole budget is too large, not busy", func(t *testing.T) {
+		b := New(100, time.Millisecond)
+		l := b.Lease(context.Background())
+		_ = l.Charge(60)
+		if err := l.Charge(41); !errors.Is(err, ErrTooLarge) || errors.Is(err, ErrBusy) || l.Refused() {
+			t.Fatalf("charging past the whole budget: %v (refused %v)", err, l.Refused())
+		}
+		if l.Used() != 60 || b.InUse() != 60 {
+			t.Fatalf("used %d, in use %d after the refusal; want 60, 60", l.Used(), b.InUse())
 		}
 	})
 	t.Run("a reservation is used before the budget is asked again", func(t *testing.T) {

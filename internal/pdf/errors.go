@@ -104,6 +104,11 @@ func locate(err error, page, obj int) error {
 	return &Error{Page: page, Object: obj, Offset: -1, Err: err}
 }
 
+// LimitError is the error of a cap a caller enforces through a hook (the
+// memory hook of Limits.Memory, say): it matches ErrLimit, so the file is
+// refused as one that exceeds the reader's caps.
+func LimitError(what string, limit int64) error { return limitErr(what, limit) }
+
 // limitErr reports that the named limit was exceeded.
 func limitErr(what string, limit int64) error {
 	return &limitError{what: what, limit: limit}
