@@ -13,6 +13,7 @@ import (
 
 	"creditpocket/internal/config"
 	"creditpocket/internal/loan"
+	"creditpocket/internal/payment"
 	"creditpocket/internal/store"
 	"creditpocket/internal/store/storetest"
 )
@@ -423,5 +424,114 @@ func TestServeWorkersRetryAFailedPayoutWhenItIsDue(t *testing.T) {
 		c.Add(time.Hour)                  // the sandbox's transfer arrives; the delivery worker reports it
 		waitStatus(loan.StatusRepaying)
 		stop()
+	})
+}
+
+// transferWebhook posts a signed transfer event for payout ref, as a
+// provider reporting its own word on it whatever it said before.
+func (a *testApp) transferWebhook(id, ref string, succeeded bool) int {
+	a.t.Helper()
+	ev := payment.Event{ID: id, Event: payment.EventTransferSuccess, Data: payment.EventData{Reference: ref, Status: "success"}}
+	if !succeeded {
+		ev.Event, ev.Data.Status, ev.Data.Reason, ev.Data.FailureCode = payment.EventTransferFailed, "failed", "bank down", payment.FailProviderError
+	}
+	body, _ := json.Marshal(ev)
+	return a.webhook(body, a.sign(id, body))
+}
+
+// TestALateSuccessOfAFailedPayoutIsBookedAndNeverPaidAgainSilently: a
+// provider that reports a failed payout paid after all used to be
+// ignored — the money out of the bank on no books, the retry worker then
+// paying the borrower a second time, a cancelled loan's borrower keeping
+// it unflagged.
+func TestALateSuccessOfAFailedPayoutIsBookedAndNeverPaidAgainSilently(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		c := payoutClock()
+		a := newPayoutApp(t, e, c, nil)
+		has := func(evs []string, want string) bool {
+			return strings.Contains(" "+strings.Join(evs, " ")+" ", " "+want+" ")
+		}
+
+		t.Run("before its retry is sent, it is the disbursement and nothing is retried", func(t *testing.T) {
+			tok, id := a.applied("07068425191")
+			a.failPayout(id, 1, "the bank did not answer", "timeout")
+			if s := a.transferWebhook("evt_late_1", payoutRef(id, 1), true); s != http.StatusOK {
+				t.Fatalf("late success = %d", s)
+			}
+			if l := a.latest(tok); l.Status != int(loan.StatusRepaying) {
+				t.Fatalf("after the late success: %+v", l)
+			}
+			c.Add(2 * time.Minute)
+			if n := a.retryDue(); n != 0 {
+				t.Fatalf("the paid payout was sent again %d times", n)
+			}
+			if evs := a.payoutEvents(id); !has(evs, loan.PayoutPaidLate) {
+				t.Fatalf("payout events %q", evs)
+			}
+			a.verifyClean()
+		})
+		t.Run("after its retry was sent, the first success is booked and the second is flagged, not refused", func(t *testing.T) {
+			tok, id := a.applied("07068425192")
+			a.failPayout(id, 1, "the bank did not answer", "timeout")
+			c.Add(2 * time.Minute)
+			if n := a.retryDue(); n != 1 {
+				t.Fatalf("retried %d", n)
+			}
+			if s := a.transferWebhook("evt_late_2", payoutRef(id, 1), true); s != http.StatusOK {
+				t.Fatalf("late success = %d", s)
+			}
+			if l := a.latest(tok); l.Status != int(loan.StatusRepaying) {
+				t.Fatalf("after the late success: %+v", l)
+			}
+			if s := a.transferWebhook("evt_second_2", payoutRef(id, 2), true); s != http.StatusOK {
+				t.Fatalf("the retry's success = %d, want 200 (a refused webhook is sent again forever)", s)
+			}
+			if evs := a.payoutEvents(id); !has(evs, loan.PayoutPaidLate) || !has(evs, loan.PayoutPaidUnbooked) {
+				t.Fatalf("payout events %q", evs)
+			}
+			if l := a.latest(tok); l.Status != int(loan.StatusRepaying) {
+				t.Fatalf("after the second payout: %+v", l)
+			}
+			a.verifyClean()
+		})
+		t.Run("after its retry was sent, the retry's failure changes nothing", func(t *testing.T) {
+			tok, id := a.applied("07068425193")
+			a.failPayout(id, 1, "the bank did not answer", "timeout")
+			c.Add(2 * time.Minute)
+			a.retryDue()
+			a.transferWebhook("evt_late_3", payoutRef(id, 1), true)
+			if s := a.transferWebhook("evt_fail_3", payoutRef(id, 2), false); s != http.StatusOK {
+				t.Fatalf("the retry's failure = %d", s)
+			}
+			if l := a.latest(tok); l.Status != int(loan.StatusRepaying) {
+				t.Fatalf("after the retry failed: %+v", l)
+			}
+			a.verifyClean()
+		})
+		t.Run("after the operator cancelled, it is answered and flagged on the loan", func(t *testing.T) {
+			tok, id := a.applied("07068425194")
+			a.failPayout(id, 1, "no such account", "invalid_account")
+			if r := a.opsReq("POST", "/ops/loans/"+id+"/payout/cancel", map[string]string{"operator": "ops", "reason": "gone"}); r.Status != 200 {
+				t.Fatalf("cancel = %d %q", r.Status, r.Message)
+			}
+			if s := a.transferWebhook("evt_late_4", payoutRef(id, 1), true); s != http.StatusOK {
+				t.Fatalf("late success = %d", s)
+			}
+			if l := a.latest(tok); l.Status != int(loan.StatusCancelled) {
+				t.Fatalf("after the late success: %+v", l)
+			}
+			if evs := a.payoutEvents(id); !has(evs, loan.PayoutPaidUnbooked) {
+				t.Fatalf("payout events %q", evs)
+			}
+		})
+		t.Run("at the sandbox, a failed payout does not arrive as well", func(t *testing.T) {
+			tok, id := a.applied("07068425195")
+			a.failPayout(id, 1, "no such account", "invalid_account")
+			c.Add(2 * time.Hour) // past the transfer queued when it was sent
+			a.deliver()
+			if l := a.latest(tok); l.Status != int(loan.StatusDisbursementFailed) {
+				t.Fatalf("after the transfer's time: %+v", l)
+			}
+		})
 	})
 }

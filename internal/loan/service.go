@@ -668,11 +668,9 @@ func (s *Service) HandlePayment(ctx context.Context, res PaymentResult) error {
 		if !res.Succeeded {
 			p.Status, p.Failure = PayFailed, res.Reason
 			if p.Kind == PayDisbursement {
-				m, err := s.payoutFailed(ctx, tx, r, p, res, now)
-				if err != nil {
+				if msgs, err = s.payoutFailed(ctx, tx, r, p, res, now); err != nil {
 					return err
 				}
-				msgs = append(msgs, m)
 			} else {
 				msgs = append(msgs, inbox.Message{Kind: inbox.KindPayment, Title: "Payment failed",
 					Content: fmt.Sprintf("Your payment %s for loan %s did not go through.", p.Reference, r.ID)})
@@ -680,13 +678,11 @@ func (s *Service) HandlePayment(ctx context.Context, res PaymentResult) error {
 		} else {
 			switch p.Kind {
 			case PayDisbursement:
+				late := p.Status == PayFailed
 				p.Status, p.Paid = PaySuccess, p.Amount
-				if txs, err = r.Disburse(now); err != nil {
+				if txs, msgs, err = s.payoutPaid(ctx, tx, r, p, late, now); err != nil {
 					return err
 				}
-				msgs = append(msgs, inbox.Message{Kind: inbox.KindLoan, Title: "Loan disbursed",
-					Content: fmt.Sprintf("Loan %s: %s has been paid to your bank account %s. Repay %s by %s.",
-						r.ID, r.PaidOut, r.Card.AccountMask, r.Pricing.ShouldbackFee, r.DueAt.Format(time.DateOnly))})
 			default:
 				if res.Amount <= 0 {
 					return errs.InvalidField("amount", "a successful charge must carry a positive amount")

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -134,6 +135,13 @@ func (q *memQueue) Delivered(_ context.Context, id string, _ time.Time) error {
 			q.events[i].Attempts = -1 // delivered
 		}
 	}
+	return nil
+}
+
+func (q *memQueue) Withdraw(_ context.Context, ref, event string) error {
+	q.events = slices.DeleteFunc(q.events, func(e QueuedEvent) bool {
+		return e.Reference == ref && e.Event == event && e.Attempts >= 0
+	})
 	return nil
 }
 

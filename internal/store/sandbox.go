@@ -46,6 +46,11 @@ func (q sandboxEvents) Retry(ctx context.Context, id string, at time.Time) error
 	})
 }
 
+func (q sandboxEvents) Withdraw(ctx context.Context, reference, event string) error {
+	_, err := q.db.Exec(ctx, `DELETE FROM sandbox_events WHERE reference = $1 AND event = $2 AND delivered_at IS NULL`, reference, event)
+	return err
+}
+
 // SandboxCheckouts adapts the DB to payment.Cancellations.
 func (db *DB) SandboxCheckouts() payment.Cancellations { return sandboxCheckouts{db} }
 
