@@ -527,7 +527,10 @@ func (s *Service) sendDisbursement(ctx context.Context, r *Record, p *Payment) {
 
 // ResumeDisbursements sends again payouts that stayed pending longer than
 // age (a crash between storing the payout and calling the provider, or a
-// provider outage). It returns how many it sent.
+// provider outage). It returns how many it sent. Only a loan's current
+// attempt, while the loan waits for it, is sent: an attempt overtaken by
+// an earlier one reported paid after all (payoutPaid) would pay the
+// borrower twice, so it stays pending, for staff to see as stuck.
 func (s *Service) ResumeDisbursements(ctx context.Context, age time.Duration) (int, error) {
 	var stale []Payment
 	err := s.Store.View(ctx, func(tx Tx) error {
@@ -538,6 +541,7 @@ func (s *Service) ResumeDisbursements(ctx context.Context, age time.Duration) (i
 	if err != nil {
 		return 0, err
 	}
+	sent := 0
 	for i := range stale {
 		var r *Record
 		err := s.Store.View(ctx, func(tx Tx) error {
@@ -546,11 +550,17 @@ func (s *Service) ResumeDisbursements(ctx context.Context, age time.Duration) (i
 			return err
 		})
 		if err != nil {
-			return i, err
+			return sent, err
+		}
+		if r.Status != StatusDisbursing || r.payout(stale[i].CreatedAt).Reference != stale[i].Reference {
+			s.log().WarnContext(ctx, "pending payout not sent again: its loan is not waiting for it", "loan", r.ID,
+				"reference", stale[i].Reference, "status", int(r.Status))
+			continue
 		}
 		s.sendDisbursement(ctx, r, &stale[i])
+		sent++
 	}
-	return len(stale), nil
+	return sent, nil
 }
 
 // ManualDecision is a manual decision on a loan in the review queue.
