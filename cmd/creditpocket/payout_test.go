@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -537,5 +538,62 @@ func TestALateSuccessOfAFailedPayoutIsBookedAndNeverPaidAgainSilently(t *testing
 				t.Fatalf("after the transfer's time: %+v", l)
 			}
 		})
+	})
+}
+
+// TestALateSuccessRacingRetriesAndCancelsBooksThePayoutOnce delivers a
+// failed payout's late success 20 times at once while operators retry and
+// cancel it and the worker's retry is due: whoever wins, the payout is
+// booked at most once, every webhook is answered, and the books verify.
+func TestALateSuccessRacingRetriesAndCancelsBooksThePayoutOnce(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		c := payoutClock()
+		a := newPayoutApp(t, e, c, nil)
+		_, id := a.applied("07068425196")
+		a.failPayout(id, 1, "timed out", "timeout")
+		c.Add(time.Minute)
+
+		const n = 20
+		var wg sync.WaitGroup
+		hooks, ops := make([]int, n), make([]int, n)
+		for i := range n {
+			wg.Go(func() { hooks[i] = a.transferWebhook(fmt.Sprintf("evt_race_%d", i), payoutRef(id, 1), true) })
+			wg.Go(func() {
+				action := []string{"retry", "cancel"}[i%2]
+				ops[i] = a.opsReq("POST", "/ops/loans/"+id+"/payout/"+action, map[string]string{"operator": "ops", "reason": "race"}).Status
+			})
+		}
+		wg.Go(func() { _, _ = a.app.Loans.RetryDuePayouts(context.Background()) })
+		wg.Wait()
+		for i := range n {
+			if hooks[i] != http.StatusOK {
+				t.Errorf("webhook %d = %d", i, hooks[i])
+			}
+			if ops[i] != http.StatusOK && ops[i] != http.StatusConflict {
+				t.Errorf("operator action %d = %d", i, ops[i])
+			}
+		}
+		booked := 0
+		for _, ev := range a.payoutEvents(id) {
+			if ev == loan.PayoutPaidLate || ev == loan.PayoutPaidUnbooked {
+				booked++
+			}
+		}
+		r, err := a.app.Loans.AnyLoan(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch r.Status {
+		case loan.StatusRepaying, loan.StatusCancelled:
+		default:
+			t.Fatalf("loan is %v after the race", r.Status)
+		}
+		if booked != 1 {
+			t.Fatalf("the late success was taken %d times (loan %v)", booked, r.Status)
+		}
+		if r.Status == loan.StatusRepaying && r.PaidOut != r.Pricing.ActualBalance {
+			t.Fatalf("paid out %d, want %d once", r.PaidOut, r.Pricing.ActualBalance)
+		}
+		a.verifyClean()
 	})
 }
