@@ -963,6 +963,11 @@ func newCheckout(r *Record, in RepayInput, now time.Time) (*Payment, error) {
 	if limit, err := ledger.MulInt(owed, 2); err == nil && amount > limit {
 		return nil, errs.InvalidField("amount", "must be at most %d (twice what is owed)", limit)
 	}
+	// A payment's report may not carry more than ledger.MaxAmount: a
+	// checkout of more could be paid and never booked.
+	if err := ledger.CheckAmount(amount); err != nil {
+		return nil, errs.InvalidField("amount", "%v for one checkout; pay in parts", err)
+	}
 	return &Payment{
 		Reference: "PAY_" + randomHex(10), LoanID: r.ID, UserID: in.UserID, Kind: kind, Amount: amount,
 		Status: PayPending, IdempotencyKey: in.IdempotencyKey, RequestHash: in.RequestHash, CycleDue: cycle,
