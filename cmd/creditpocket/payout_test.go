@@ -532,6 +532,12 @@ func TestALateSuccessOfAFailedPayoutIsBookedAndNeverPaidAgainSilently(t *testing
 		t.Run("at the sandbox, a failed payout does not arrive as well", func(t *testing.T) {
 			tok, id := a.applied("07068425195")
 			a.failPayout(id, 1, "no such account", "invalid_account")
+			// Sent again by a resume that read it pending before its failure
+			// was reported: a provider ignores a reference it has used.
+			r, _ := a.app.Loans.AnyLoan(context.Background(), id)
+			if err := a.app.Payments.Disburse(context.Background(), payoutRef(id, 1), r.Card.RecipientCode, r.Pricing.ActualBalance, "NGN"); err != nil {
+				t.Fatal(err)
+			}
 			c.Add(2 * time.Hour) // past the transfer queued when it was sent
 			a.deliver()
 			if l := a.latest(tok); l.Status != int(loan.StatusDisbursementFailed) {

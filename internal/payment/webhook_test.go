@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -138,10 +137,14 @@ func (q *memQueue) Delivered(_ context.Context, id string, _ time.Time) error {
 	return nil
 }
 
-func (q *memQueue) Withdraw(_ context.Context, ref, event string) error {
-	q.events = slices.DeleteFunc(q.events, func(e QueuedEvent) bool {
-		return e.Reference == ref && e.Event == event && e.Attempts >= 0
-	})
+func (q *memQueue) Withdraw(_ context.Context, ref, event string, _ time.Time) error {
+	for i, e := range q.events {
+		if e.Reference == ref && e.Event == event {
+			q.events[i].Attempts = -1 // as if delivered
+			return nil
+		}
+	}
+	q.events = append(q.events, QueuedEvent{Reference: ref, Event: event, Attempts: -1})
 	return nil
 }
 
