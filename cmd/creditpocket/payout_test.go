@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"creditpocket/internal/bookstats"
 	"creditpocket/internal/config"
 	"creditpocket/internal/loan"
 	"creditpocket/internal/payment"
@@ -527,6 +528,12 @@ func TestALateSuccessOfAFailedPayoutIsBookedAndNeverPaidAgainSilently(t *testing
 			}
 			if evs := a.payoutEvents(id); !has(evs, loan.PayoutPaidUnbooked) {
 				t.Fatalf("payout events %q", evs)
+			}
+		})
+		t.Run("the dashboard counts the loans paid out but not booked", func(t *testing.T) {
+			b, err := a.app.DB.BookStats(context.Background(), bookstats.LastDays(c.Now(), 1), time.UTC)
+			if err != nil || b.PayoutsUnbooked != 2 {
+				t.Fatalf("payouts unbooked = %v, %v; want 2 (the retried loan paid twice, the cancelled one)", b, err)
 			}
 		})
 		t.Run("at the sandbox, a failed payout does not arrive as well", func(t *testing.T) {
