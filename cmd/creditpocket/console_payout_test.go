@@ -126,3 +126,37 @@ func TestConsolePayoutButtons(t *testing.T) {
 		})
 	})
 }
+
+// TestConsoleShowsAPayoutPaidAfterItsLoanWasCancelled: the dashboard
+// counts the loan and its page says which payout to recover.
+func TestConsoleShowsAPayoutPaidAfterItsLoanWasCancelled(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		a := newConsoleApp(t, e)
+		admin := a.as(a.staff("admin@lender.example", staff.Admin))
+		tok := a.borrower("08035550409")
+		if r := a.applyReq(tok, "301"); r.Status != 200 {
+			t.Fatalf("apply = %d %q", r.Status, r.Message)
+		}
+		id := a.latest(tok).ID
+		ctx := context.Background()
+		if err := a.app.Loans.HandlePayment(ctx, loan.PaymentResult{Reference: payoutRef(id, 1), Reason: "closed", Code: "account_closed"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.app.Loans.CancelPayout(ctx, loan.PayoutAction{LoanID: id, Operator: "ops", Reason: "account closed"}); err != nil {
+			t.Fatal(err)
+		}
+		_, body := admin.do("GET", "/console/", nil)
+		if strings.Contains(body, "payouts-unbooked") {
+			t.Fatalf("dashboard shows unbooked payouts before any: %.3000s", body)
+		}
+		if err := a.app.Loans.HandlePayment(ctx, loan.PaymentResult{Reference: payoutRef(id, 1), Succeeded: true}); err != nil {
+			t.Fatal(err)
+		}
+		if st, body := admin.do("GET", "/console/", nil); st != 200 || !strings.Contains(body, `id="payouts-unbooked">1<`) {
+			t.Fatalf("dashboard = %d: %.3000s", st, body)
+		}
+		if st, body := admin.do("GET", "/console/loans/"+id, nil); st != 200 || !strings.Contains(body, "payout "+payoutRef(id, 1)+" reported paid but not booked") {
+			t.Fatalf("loan page = %d: %.4000s", st, body)
+		}
+	})
+}
