@@ -104,6 +104,11 @@ func TestConsolePayoutButtons(t *testing.T) {
 				t.Fatalf("cancel without reason = %d", st)
 			}
 		})
+		t.Run("a reason the store cannot keep is a 400, not an internal error", func(t *testing.T) {
+			if st, _ := reviewer.do("POST", page+"/payout/cancel", url.Values{"csrf": {reviewer.csrf}, "reason": {"gone\x00"}}); st != http.StatusBadRequest {
+				t.Fatalf("cancel with a NUL = %d", st)
+			}
+		})
 		t.Run("the cancel button closes the loan", func(t *testing.T) {
 			if st, body := reviewer.do("POST", page+"/payout/cancel", url.Values{"csrf": {reviewer.csrf}, "reason": {"account closed"}}); st != http.StatusSeeOther {
 				t.Fatalf("cancel = %d: %.500s", st, body)

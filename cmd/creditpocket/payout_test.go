@@ -610,3 +610,52 @@ func TestALateSuccessRacingRetriesAndCancelsBooksThePayoutOnce(t *testing.T) {
 		a.verifyClean()
 	})
 }
+
+// TestMoneyPathsRefuseTextTheStoreCannotKeep sends NUL and other control
+// characters where a payment reference, a webhook's text or an operator's
+// reason enters: each is a 400 naming the field (PostgreSQL refuses a NUL,
+// which used to answer 500 — and a signed webhook answered 500 is sent
+// again forever).
+func TestMoneyPathsRefuseTextTheStoreCannotKeep(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		c := payoutClock()
+		a := newPayoutApp(t, e, c, nil)
+		_, id := a.applied("07068425197")
+		a.failPayout(id, 1, "no such account", "invalid_account")
+		for _, tc := range []struct {
+			name, method, path string
+			body               map[string]string
+			field              string
+		}{
+			{"a sandbox checkout page", "GET", "/sandbox/checkout/PAY_%00", nil, "reference"},
+			{"a sandbox completion", "POST", "/sandbox/payments/PAY_%00/complete", map[string]string{}, "reference"},
+			{"a sandbox failure", "POST", "/sandbox/payments/PAY_%01/fail", map[string]string{}, "reference"},
+			{"a sandbox failure's reason", "POST", "/sandbox/payments/" + payoutRef(id, 1) + "/fail", map[string]string{"reason": "x\x00"}, "reason"},
+			{"an operator's retry", "POST", "/ops/loans/" + id + "/payout/retry", map[string]string{"operator": "ops\x00"}, "operator"},
+			{"an operator's cancel", "POST", "/ops/loans/" + id + "/payout/cancel", map[string]string{"operator": "ops", "reason": "gone\x00"}, "reason"},
+		} {
+			t.Run(tc.name+" is refused naming "+tc.field, func(t *testing.T) {
+				r := a.req(tc.method, tc.path, tc.body, testOpsToken)
+				if r.Status != http.StatusBadRequest || !strings.Contains(r.Message, tc.field) {
+					t.Fatalf("%s %s = %d %q", tc.method, tc.path, r.Status, r.Message)
+				}
+			})
+		}
+		for _, tc := range []struct{ name, body string }{
+			{"data.reference", `{"id":"evt_nul","event":"charge.success","data":{"reference":"PAY_\u0000","amount":100}}`},
+			{"data.reason", `{"id":"evt_nul","event":"transfer.failed","data":{"reference":"` + payoutRef(id, 1) + `","reason":"a\u0000b"}}`},
+		} {
+			t.Run("a signed webhook with a NUL in "+tc.name+" is a 400", func(t *testing.T) {
+				if s := a.webhook([]byte(tc.body), a.sign("evt_nul", []byte(tc.body))); s != http.StatusBadRequest {
+					t.Fatalf("webhook = %d", s)
+				}
+			})
+		}
+		t.Run("a reason that breaks lines is kept", func(t *testing.T) {
+			r := a.opsReq("POST", "/ops/loans/"+id+"/payout/cancel", map[string]string{"operator": "ops", "reason": "account closed;\r\nborrower told"})
+			if r.Status != 200 {
+				t.Fatalf("cancel = %d %q", r.Status, r.Message)
+			}
+		})
+	})
+}

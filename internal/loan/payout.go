@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"creditpocket/internal/errs"
 	"creditpocket/internal/inbox"
@@ -244,9 +245,16 @@ type PayoutAction struct {
 	Reason   string // required to cancel
 }
 
-func (a PayoutAction) validate(reasonRequired bool) error {
+// Validate checks an action before anything is written: an operator of
+// 1–64 characters and a reason of at most 500 (required to cancel), both
+// UTF-8 text without control characters (the reason may break lines),
+// which every store can keep.
+func (a PayoutAction) Validate(reasonRequired bool) error {
 	if strings.TrimSpace(a.Operator) == "" || len(a.Operator) > 64 {
 		return errs.InvalidField("operator", "must be 1–64 characters")
+	}
+	if !plainText(a.Operator, false) {
+		return errs.InvalidField("operator", "must be UTF-8 text without control characters")
 	}
 	if reasonRequired && strings.TrimSpace(a.Reason) == "" {
 		return errs.Required("reason")
@@ -254,7 +262,18 @@ func (a PayoutAction) validate(reasonRequired bool) error {
 	if len(a.Reason) > 500 {
 		return errs.InvalidField("reason", "must be at most 500 characters")
 	}
+	if !plainText(a.Reason, true) {
+		return errs.InvalidField("reason", "must be UTF-8 text without control characters")
+	}
 	return nil
+}
+
+// plainText reports whether s is valid UTF-8 without control characters
+// (but line breaks and tabs, when lines).
+func plainText(s string, lines bool) bool {
+	return utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool {
+		return (r < 0x20 || r == 0x7f) && !(lines && (r == '\n' || r == '\r' || r == '\t'))
+	})
 }
 
 // RetryDisbursement is an operator sending a failed payout again, at once
@@ -262,7 +281,7 @@ func (a PayoutAction) validate(reasonRequired bool) error {
 // reference. Only a loan in status 33 can be retried (errs.Conflict
 // otherwise), so of concurrent retries and cancels exactly one wins.
 func (s *Service) RetryDisbursement(ctx context.Context, a PayoutAction) (*Record, error) {
-	if err := a.validate(false); err != nil {
+	if err := a.Validate(false); err != nil {
 		return nil, err
 	}
 	return s.retryPayout(ctx, a)
@@ -348,7 +367,7 @@ func (s *Service) retryPayout(ctx context.Context, a PayoutAction) (*Record, err
 // scheduled retry removed, the borrower told — all in one transaction.
 // Only a loan in status 33 can be cancelled (errs.Conflict otherwise).
 func (s *Service) CancelPayout(ctx context.Context, a PayoutAction) (*Record, error) {
-	if err := a.validate(true); err != nil {
+	if err := a.Validate(true); err != nil {
 		return nil, err
 	}
 	reason := strings.TrimSpace(a.Reason)
