@@ -587,6 +587,12 @@ func (s *Service) Decide(ctx context.Context, rv ManualDecision) (*Record, error
 	if rv.Reviewer == "" {
 		return nil, errs.Required("reviewer")
 	}
+	if !plainText(rv.Reviewer, false) {
+		return nil, errs.InvalidField("reviewer", "must be UTF-8 text without control characters")
+	}
+	if !plainText(rv.Reason, true) {
+		return nil, errs.InvalidField("reason", "must be UTF-8 text without control characters")
+	}
 	now := s.now()
 	var (
 		out *Record
