@@ -344,3 +344,26 @@ func TestConsoleKYCPDFIsDownloadedForAStatedPurpose(t *testing.T) {
 		}
 	})
 }
+
+// TestConsoleFormsRefuseTextTheStoreCannotKeep posts a product whose
+// name, id or currency holds a NUL or bytes that are not UTF-8: a 400
+// naming the field, where PostgreSQL used to make it an internal error.
+func TestConsoleFormsRefuseTextTheStoreCannotKeep(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		a := newConsoleApp(t, e)
+		admin := a.as(a.staff("admin@lender.example", staff.Admin))
+		for _, field := range []string{"id", "name", "currency"} {
+			for _, bad := range []string{"N\x00G", "\xffNG"} {
+				t.Run(fmt.Sprintf("a product %s of %q is refused naming it", field, bad), func(t *testing.T) {
+					form := url.Values{"csrf": {admin.csrf}, "id": {"401"}, "name": {"Starter"}, "currency": {"NGN"}, "principal": {"500000"},
+						"cycle": {"7"}, "interestRate": {"5000"}, "serviceFee": {"100000"}, "feeMode": {"suffix"}, "penaltyRate": {"10000"},
+						"penaltyCap": {"1000000"}, "extensionFee": {"50000"}, "minSettled": {"0"}, "onSale": {"1"}}
+					form.Set(field, bad)
+					if st, body := admin.do("POST", "/console/products", form); st != http.StatusBadRequest || !strings.Contains(body, field) {
+						t.Fatalf("save = %d: %.300s", st, body)
+					}
+				})
+			}
+		}
+	})
+}

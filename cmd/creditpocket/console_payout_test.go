@@ -104,6 +104,11 @@ func TestConsolePayoutButtons(t *testing.T) {
 				t.Fatalf("cancel without reason = %d", st)
 			}
 		})
+		t.Run("a reason the store cannot keep is a 400, not an internal error", func(t *testing.T) {
+			if st, _ := reviewer.do("POST", page+"/payout/cancel", url.Values{"csrf": {reviewer.csrf}, "reason": {"gone\x00"}}); st != http.StatusBadRequest {
+				t.Fatalf("cancel with a NUL = %d", st)
+			}
+		})
 		t.Run("the cancel button closes the loan", func(t *testing.T) {
 			if st, body := reviewer.do("POST", page+"/payout/cancel", url.Values{"csrf": {reviewer.csrf}, "reason": {"account closed"}}); st != http.StatusSeeOther {
 				t.Fatalf("cancel = %d: %.500s", st, body)
@@ -124,5 +129,39 @@ func TestConsolePayoutButtons(t *testing.T) {
 				}
 			}
 		})
+	})
+}
+
+// TestConsoleShowsAPayoutPaidAfterItsLoanWasCancelled: the dashboard
+// counts the loan and its page says which payout to recover.
+func TestConsoleShowsAPayoutPaidAfterItsLoanWasCancelled(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		a := newConsoleApp(t, e)
+		admin := a.as(a.staff("admin@lender.example", staff.Admin))
+		tok := a.borrower("08035550409")
+		if r := a.applyReq(tok, "301"); r.Status != 200 {
+			t.Fatalf("apply = %d %q", r.Status, r.Message)
+		}
+		id := a.latest(tok).ID
+		ctx := context.Background()
+		if err := a.app.Loans.HandlePayment(ctx, loan.PaymentResult{Reference: payoutRef(id, 1), Reason: "closed", Code: "account_closed"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.app.Loans.CancelPayout(ctx, loan.PayoutAction{LoanID: id, Operator: "ops", Reason: "account closed"}); err != nil {
+			t.Fatal(err)
+		}
+		_, body := admin.do("GET", "/console/", nil)
+		if strings.Contains(body, "payouts-unbooked") {
+			t.Fatalf("dashboard shows unbooked payouts before any: %.3000s", body)
+		}
+		if err := a.app.Loans.HandlePayment(ctx, loan.PaymentResult{Reference: payoutRef(id, 1), Succeeded: true}); err != nil {
+			t.Fatal(err)
+		}
+		if st, body := admin.do("GET", "/console/", nil); st != 200 || !strings.Contains(body, `id="payouts-unbooked">1<`) {
+			t.Fatalf("dashboard = %d: %.3000s", st, body)
+		}
+		if st, body := admin.do("GET", "/console/loans/"+id, nil); st != 200 || !strings.Contains(body, "payout "+payoutRef(id, 1)+" reported paid but not booked") {
+			t.Fatalf("loan page = %d: %.4000s", st, body)
+		}
 	})
 }

@@ -321,3 +321,38 @@ func TestACancelTheProviderRefusesLeavesTheNewCheckoutAndCreditsTheOld(t *testin
 		a.verifyClean()
 	})
 }
+
+// TestAChargeReportedTakenAfterItFailedIsBooked fails a checkout at the
+// sandbox, then has the provider report the money taken after all: it is
+// booked once (it used to be ignored, money held on no books), and an
+// amount the loan cannot absorb is refused when the borrower "pays", not
+// by a webhook the sandbox would send again forever.
+func TestAChargeReportedTakenAfterItFailedIsBooked(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		a := newLoanApp(t, e, nil)
+		tok := a.borrower("07068425029")
+		a.applyReq(tok, "301")
+		a.deliver()
+		l := a.latest(tok)
+		var co checkout
+		a.repay(tok, "fails-first", map[string]string{"id": l.ID, "amount": "300000"}).decode(t, &co)
+		a.ok("POST", "/sandbox/payments/"+co.Reference+"/fail", map[string]string{}, "")
+		a.deliver()
+		if received, _ := a.loanMoney(l.ID); received != 0 {
+			t.Fatalf("received %d after a failed charge", received)
+		}
+		t.Run("an amount the loan cannot absorb is refused at the sandbox", func(t *testing.T) {
+			r := a.req("POST", "/sandbox/payments/"+co.Reference+"/complete", map[string]string{"amount": "900000000000"}, "")
+			if r.Status != http.StatusBadRequest || !strings.Contains(r.Message, "absorb") {
+				t.Fatalf("complete = %d %q", r.Status, r.Message)
+			}
+		})
+		a.ok("POST", "/sandbox/payments/"+co.Reference+"/complete", map[string]string{}, "")
+		a.deliver()
+		a.chargeWebhook("evt_again", co.Reference, 300000) // delivered twice, booked once
+		if received, _ := a.loanMoney(l.ID); received != 300000 {
+			t.Fatalf("received %d after the late charge; want 300000 once", received)
+		}
+		a.verifyClean()
+	})
+}

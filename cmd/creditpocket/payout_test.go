@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -11,8 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"creditpocket/internal/bookstats"
 	"creditpocket/internal/config"
 	"creditpocket/internal/loan"
+	"creditpocket/internal/payment"
 	"creditpocket/internal/store"
 	"creditpocket/internal/store/storetest"
 )
@@ -423,5 +426,236 @@ func TestServeWorkersRetryAFailedPayoutWhenItIsDue(t *testing.T) {
 		c.Add(time.Hour)                  // the sandbox's transfer arrives; the delivery worker reports it
 		waitStatus(loan.StatusRepaying)
 		stop()
+	})
+}
+
+// transferWebhook posts a signed transfer event for payout ref, as a
+// provider reporting its own word on it whatever it said before.
+func (a *testApp) transferWebhook(id, ref string, succeeded bool) int {
+	a.t.Helper()
+	ev := payment.Event{ID: id, Event: payment.EventTransferSuccess, Data: payment.EventData{Reference: ref, Status: "success"}}
+	if !succeeded {
+		ev.Event, ev.Data.Status, ev.Data.Reason, ev.Data.FailureCode = payment.EventTransferFailed, "failed", "bank down", payment.FailProviderError
+	}
+	body, _ := json.Marshal(ev)
+	return a.webhook(body, a.sign(id, body))
+}
+
+// TestALateSuccessOfAFailedPayoutIsBookedAndNeverPaidAgainSilently: a
+// provider that reports a failed payout paid after all used to be
+// ignored — the money out of the bank on no books, the retry worker then
+// paying the borrower a second time, a cancelled loan's borrower keeping
+// it unflagged.
+func TestALateSuccessOfAFailedPayoutIsBookedAndNeverPaidAgainSilently(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		c := payoutClock()
+		a := newPayoutApp(t, e, c, nil)
+		has := func(evs []string, want string) bool {
+			return strings.Contains(" "+strings.Join(evs, " ")+" ", " "+want+" ")
+		}
+
+		t.Run("before its retry is sent, it is the disbursement and nothing is retried", func(t *testing.T) {
+			tok, id := a.applied("07068425191")
+			a.failPayout(id, 1, "the bank did not answer", "timeout")
+			if s := a.transferWebhook("evt_late_1", payoutRef(id, 1), true); s != http.StatusOK {
+				t.Fatalf("late success = %d", s)
+			}
+			if l := a.latest(tok); l.Status != int(loan.StatusRepaying) {
+				t.Fatalf("after the late success: %+v", l)
+			}
+			c.Add(2 * time.Minute)
+			if n := a.retryDue(); n != 0 {
+				t.Fatalf("the paid payout was sent again %d times", n)
+			}
+			if evs := a.payoutEvents(id); !has(evs, loan.PayoutPaidLate) {
+				t.Fatalf("payout events %q", evs)
+			}
+			a.verifyClean()
+		})
+		t.Run("after its retry was sent, the first success is booked and the second is flagged, not refused", func(t *testing.T) {
+			tok, id := a.applied("07068425192")
+			a.failPayout(id, 1, "the bank did not answer", "timeout")
+			c.Add(2 * time.Minute)
+			if n := a.retryDue(); n != 1 {
+				t.Fatalf("retried %d", n)
+			}
+			if s := a.transferWebhook("evt_late_2", payoutRef(id, 1), true); s != http.StatusOK {
+				t.Fatalf("late success = %d", s)
+			}
+			if l := a.latest(tok); l.Status != int(loan.StatusRepaying) {
+				t.Fatalf("after the late success: %+v", l)
+			}
+			c.Add(time.Minute) // the retry is stale: a crash may have kept it from the provider
+			if n, err := a.app.Loans.ResumeDisbursements(context.Background(), time.Second); err != nil || n != 0 {
+				t.Fatalf("the overtaken retry was sent again: %d, %v", n, err)
+			}
+			if s := a.transferWebhook("evt_second_2", payoutRef(id, 2), true); s != http.StatusOK {
+				t.Fatalf("the retry's success = %d, want 200 (a refused webhook is sent again forever)", s)
+			}
+			if evs := a.payoutEvents(id); !has(evs, loan.PayoutPaidLate) || !has(evs, loan.PayoutPaidUnbooked) {
+				t.Fatalf("payout events %q", evs)
+			}
+			if l := a.latest(tok); l.Status != int(loan.StatusRepaying) {
+				t.Fatalf("after the second payout: %+v", l)
+			}
+			a.verifyClean()
+		})
+		t.Run("after its retry was sent, the retry's failure changes nothing", func(t *testing.T) {
+			tok, id := a.applied("07068425193")
+			a.failPayout(id, 1, "the bank did not answer", "timeout")
+			c.Add(2 * time.Minute)
+			a.retryDue()
+			a.transferWebhook("evt_late_3", payoutRef(id, 1), true)
+			if s := a.transferWebhook("evt_fail_3", payoutRef(id, 2), false); s != http.StatusOK {
+				t.Fatalf("the retry's failure = %d", s)
+			}
+			if l := a.latest(tok); l.Status != int(loan.StatusRepaying) {
+				t.Fatalf("after the retry failed: %+v", l)
+			}
+			a.verifyClean()
+		})
+		t.Run("after the operator cancelled, it is answered and flagged on the loan", func(t *testing.T) {
+			tok, id := a.applied("07068425194")
+			a.failPayout(id, 1, "no such account", "invalid_account")
+			if r := a.opsReq("POST", "/ops/loans/"+id+"/payout/cancel", map[string]string{"operator": "ops", "reason": "gone"}); r.Status != 200 {
+				t.Fatalf("cancel = %d %q", r.Status, r.Message)
+			}
+			if s := a.transferWebhook("evt_late_4", payoutRef(id, 1), true); s != http.StatusOK {
+				t.Fatalf("late success = %d", s)
+			}
+			if l := a.latest(tok); l.Status != int(loan.StatusCancelled) {
+				t.Fatalf("after the late success: %+v", l)
+			}
+			if evs := a.payoutEvents(id); !has(evs, loan.PayoutPaidUnbooked) {
+				t.Fatalf("payout events %q", evs)
+			}
+		})
+		t.Run("the dashboard counts the loans paid out but not booked", func(t *testing.T) {
+			b, err := a.app.DB.BookStats(context.Background(), bookstats.LastDays(c.Now(), 1), time.UTC)
+			if err != nil || b.PayoutsUnbooked != 2 {
+				t.Fatalf("payouts unbooked = %v, %v; want 2 (the retried loan paid twice, the cancelled one)", b, err)
+			}
+		})
+		t.Run("at the sandbox, a failed payout does not arrive as well", func(t *testing.T) {
+			tok, id := a.applied("07068425195")
+			a.failPayout(id, 1, "no such account", "invalid_account")
+			// Sent again by a resume that read it pending before its failure
+			// was reported: a provider ignores a reference it has used.
+			r, _ := a.app.Loans.AnyLoan(context.Background(), id)
+			if err := a.app.Payments.Disburse(context.Background(), payoutRef(id, 1), r.Card.RecipientCode, r.Pricing.ActualBalance, "NGN"); err != nil {
+				t.Fatal(err)
+			}
+			c.Add(2 * time.Hour) // past the transfer queued when it was sent
+			a.deliver()
+			if l := a.latest(tok); l.Status != int(loan.StatusDisbursementFailed) {
+				t.Fatalf("after the transfer's time: %+v", l)
+			}
+		})
+	})
+}
+
+// TestALateSuccessRacingRetriesAndCancelsBooksThePayoutOnce delivers a
+// failed payout's late success 20 times at once while operators retry and
+// cancel it and the worker's retry is due: whoever wins, the payout is
+// booked at most once, every webhook is answered, and the books verify.
+func TestALateSuccessRacingRetriesAndCancelsBooksThePayoutOnce(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		c := payoutClock()
+		a := newPayoutApp(t, e, c, nil)
+		_, id := a.applied("07068425196")
+		a.failPayout(id, 1, "timed out", "timeout")
+		c.Add(time.Minute)
+
+		const n = 20
+		var wg sync.WaitGroup
+		hooks, ops := make([]int, n), make([]int, n)
+		for i := range n {
+			wg.Go(func() { hooks[i] = a.transferWebhook(fmt.Sprintf("evt_race_%d", i), payoutRef(id, 1), true) })
+			wg.Go(func() {
+				action := []string{"retry", "cancel"}[i%2]
+				ops[i] = a.opsReq("POST", "/ops/loans/"+id+"/payout/"+action, map[string]string{"operator": "ops", "reason": "race"}).Status
+			})
+		}
+		wg.Go(func() { _, _ = a.app.Loans.RetryDuePayouts(context.Background()) })
+		wg.Wait()
+		for i := range n {
+			if hooks[i] != http.StatusOK {
+				t.Errorf("webhook %d = %d", i, hooks[i])
+			}
+			if ops[i] != http.StatusOK && ops[i] != http.StatusConflict {
+				t.Errorf("operator action %d = %d", i, ops[i])
+			}
+		}
+		booked := 0
+		for _, ev := range a.payoutEvents(id) {
+			if ev == loan.PayoutPaidLate || ev == loan.PayoutPaidUnbooked {
+				booked++
+			}
+		}
+		r, err := a.app.Loans.AnyLoan(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch r.Status {
+		case loan.StatusRepaying, loan.StatusCancelled:
+		default:
+			t.Fatalf("loan is %v after the race", r.Status)
+		}
+		if booked != 1 {
+			t.Fatalf("the late success was taken %d times (loan %v)", booked, r.Status)
+		}
+		if r.Status == loan.StatusRepaying && r.PaidOut != r.Pricing.ActualBalance {
+			t.Fatalf("paid out %d, want %d once", r.PaidOut, r.Pricing.ActualBalance)
+		}
+		a.verifyClean()
+	})
+}
+
+// TestMoneyPathsRefuseTextTheStoreCannotKeep sends NUL and other control
+// characters where a payment reference, a webhook's text or an operator's
+// reason enters: each is a 400 naming the field (PostgreSQL refuses a NUL,
+// which used to answer 500 — and a signed webhook answered 500 is sent
+// again forever).
+func TestMoneyPathsRefuseTextTheStoreCannotKeep(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		c := payoutClock()
+		a := newPayoutApp(t, e, c, nil)
+		_, id := a.applied("07068425197")
+		a.failPayout(id, 1, "no such account", "invalid_account")
+		for _, tc := range []struct {
+			name, method, path string
+			body               map[string]string
+			field              string
+		}{
+			{"a sandbox checkout page", "GET", "/sandbox/checkout/PAY_%00", nil, "reference"},
+			{"a sandbox completion", "POST", "/sandbox/payments/PAY_%00/complete", map[string]string{}, "reference"},
+			{"a sandbox failure", "POST", "/sandbox/payments/PAY_%01/fail", map[string]string{}, "reference"},
+			{"a sandbox failure's reason", "POST", "/sandbox/payments/" + payoutRef(id, 1) + "/fail", map[string]string{"reason": "x\x00"}, "reason"},
+			{"an operator's retry", "POST", "/ops/loans/" + id + "/payout/retry", map[string]string{"operator": "ops\x00"}, "operator"},
+			{"an operator's cancel", "POST", "/ops/loans/" + id + "/payout/cancel", map[string]string{"operator": "ops", "reason": "gone\x00"}, "reason"},
+		} {
+			t.Run(tc.name+" is refused naming "+tc.field, func(t *testing.T) {
+				r := a.req(tc.method, tc.path, tc.body, testOpsToken)
+				if r.Status != http.StatusBadRequest || !strings.Contains(r.Message, tc.field) {
+					t.Fatalf("%s %s = %d %q", tc.method, tc.path, r.Status, r.Message)
+				}
+			})
+		}
+		for _, tc := range []struct{ name, body string }{
+			{"data.reference", `{"id":"evt_nul","event":"charge.success","data":{"reference":"PAY_\u0000","amount":100}}`},
+			{"data.reason", `{"id":"evt_nul","event":"transfer.failed","data":{"reference":"` + payoutRef(id, 1) + `","reason":"a\u0000b"}}`},
+		} {
+			t.Run("a signed webhook with a NUL in "+tc.name+" is a 400", func(t *testing.T) {
+				if s := a.webhook([]byte(tc.body), a.sign("evt_nul", []byte(tc.body))); s != http.StatusBadRequest {
+					t.Fatalf("webhook = %d", s)
+				}
+			})
+		}
+		t.Run("a reason that breaks lines is kept", func(t *testing.T) {
+			r := a.opsReq("POST", "/ops/loans/"+id+"/payout/cancel", map[string]string{"operator": "ops", "reason": "account closed;\r\nborrower told"})
+			if r.Status != 200 {
+				t.Fatalf("cancel = %d %q", r.Status, r.Message)
+			}
+		})
 	})
 }

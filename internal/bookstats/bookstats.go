@@ -206,7 +206,11 @@ type Book struct {
 	// PayoutsWaiting those whose payout failed with no automatic retry
 	// left, waiting for an operator.
 	StuckPayouts, PayoutsWaiting int64
-	GeneratedAt                  time.Time
+	// PayoutsUnbooked counts loans the provider reported a payout paid on
+	// that the loan could not take (paid out already by another attempt,
+	// or cancelled): money sent that staff must recover.
+	PayoutsUnbooked int64
+	GeneratedAt     time.Time
 }
 
 // Totals sums the period's days.

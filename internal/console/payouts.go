@@ -53,16 +53,10 @@ func (c *Console) payoutOf(q *request, r *loan.Record) ([]loan.PayoutEvent, *pay
 }
 
 // payoutAction reads the form of a retry or cancel: the reason, required
-// to cancel.
+// to cancel, checked before it is audited.
 func payoutAction(q *request, cancel bool) (loan.PayoutAction, error) {
 	a := loan.PayoutAction{LoanID: q.r.PathValue("id"), Operator: q.email(), Reason: strings.TrimSpace(q.r.PostFormValue("reason"))}
-	if cancel && a.Reason == "" {
-		return a, errs.Required("reason")
-	}
-	if len(a.Reason) > 500 {
-		return a, errs.InvalidField("reason", "must be at most 500 characters")
-	}
-	return a, nil
+	return a, a.Validate(cancel)
 }
 
 func (c *Console) retryPayout(q *request) error { return c.actOnPayout(q, false) }

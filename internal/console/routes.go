@@ -2,9 +2,11 @@ package console
 
 import (
 	"crypto/subtle"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"creditpocket/internal/errs"
 	"creditpocket/internal/staff"
@@ -151,10 +153,31 @@ func (c *Console) guard(rt Route) http.Handler {
 				return
 			}
 		}
+		if err := plainForm(r.PostForm); err != nil {
+			c.fail(w, r, q.sess, err)
+			return
+		}
 		if err := rt.handle(c, q); err != nil {
 			c.fail(w, r, q.sess, err)
 		}
 	})
+}
+
+// plainForm refuses a posted form (as far as it is parsed) with a value
+// that is not UTF-8 text or holds a control character other than a line
+// break or tab: no store keeps a NUL (PostgreSQL refuses it), and the
+// audit log records what is typed before the decision reads it.
+func plainForm(form url.Values) error {
+	for k, vs := range form {
+		for _, v := range vs {
+			if !utf8.ValidString(v) || strings.ContainsFunc(v, func(r rune) bool {
+				return (r < 0x20 || r == 0x7f) && r != '\n' && r != '\r' && r != '\t'
+			}) {
+				return errs.InvalidField(fmt.Sprintf("%.32s", k), "must be UTF-8 text without control characters")
+			}
+		}
+	}
+	return nil
 }
 
 func (c *Console) session(r *http.Request) (*staff.Session, error) {

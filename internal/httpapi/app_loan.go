@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"creditpocket/internal/account"
 	"creditpocket/internal/errs"
@@ -743,10 +744,12 @@ func (s *Server) sandboxComplete(r *http.Request) (any, error) {
 	if err := decodeJSON(r, maxJSONBody, &req); err != nil {
 		return nil, err
 	}
-	ref := r.PathValue("reference")
+	ref, err := sandboxReference(r)
+	if err != nil {
+		return nil, err
+	}
 	var amount ledger.Money
 	if req.Amount != "" {
-		var err error
 		if amount, err = ledger.ParseAmount(req.Amount); err != nil {
 			return nil, errs.InvalidField("amount", "%v", err)
 		}
@@ -767,7 +770,14 @@ func (s *Server) sandboxFail(r *http.Request) (any, error) {
 	if len(req.Reason) > 256 {
 		return nil, errs.InvalidField("reason", "must be at most 256 characters")
 	}
-	return nil, s.Loans.Sandbox.Fail(r.Context(), r.PathValue("reference"), req.Reason, req.Code)
+	if strings.ContainsFunc(req.Reason, func(c rune) bool { return c < 0x20 || c == 0x7f }) {
+		return nil, errs.InvalidField("reason", "must not contain control characters")
+	}
+	ref, err := sandboxReference(r)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.Loans.Sandbox.Fail(r.Context(), ref, req.Reason, req.Code)
 }
 
 type checkoutView struct {
@@ -776,8 +786,21 @@ type checkoutView struct {
 	Amount    string `json:"amount"`
 }
 
-func (s *Server) sandboxCheckout(r *http.Request) (any, error) {
+// sandboxReference is the payment reference a sandbox route names: text
+// without control characters (a NUL is refused by PostgreSQL).
+func sandboxReference(r *http.Request) (string, error) {
 	ref := r.PathValue("reference")
+	if len(ref) > 128 || !utf8.ValidString(ref) || strings.ContainsFunc(ref, func(c rune) bool { return c < 0x20 || c == 0x7f }) {
+		return "", errs.InvalidField("reference", "must be at most 128 characters of UTF-8 text without control characters")
+	}
+	return ref, nil
+}
+
+func (s *Server) sandboxCheckout(r *http.Request) (any, error) {
+	ref, err := sandboxReference(r)
+	if err != nil {
+		return nil, err
+	}
 	kind, amount, err := s.Loans.Sandbox.Charges.PaymentExists(r.Context(), ref)
 	if err != nil {
 		return nil, err

@@ -40,9 +40,10 @@ func (p Payment) ArrivedOnClosedCheckout() bool { return p.Status == PayCredited
 
 // AwaitsOutcome reports whether a provider's outcome for p changes
 // anything: a pending payment moves once; a closed checkout still takes
-// money that arrives on it (a failure on it changes nothing).
+// money that arrives on it, and a failed payment money the provider
+// reports moved after all (a failure on either changes nothing).
 func (p Payment) AwaitsOutcome(succeeded bool) bool {
-	return p.Status == PayPending || succeeded && p.ClosedUnpaid()
+	return p.Status == PayPending || succeeded && (p.ClosedUnpaid() || p.Status == PayFailed)
 }
 
 // close marks an open checkout closed with status (PaySuperseded or

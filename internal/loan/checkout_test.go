@@ -135,6 +135,10 @@ func TestPaymentAwaitsOutcome(t *testing.T) {
 		{"a failure on a closed checkout changes nothing", Payment{Kind: PayRepayment, Status: PayClosed}, false, false},
 		{"money credited once is not credited again", Payment{Kind: PayRepayment, Status: PayCredited}, true, false},
 		{"a paid checkout is paid once", Payment{Kind: PayRepayment, Status: PaySuccess}, true, false},
+		{"a failed checkout still takes money reported taken after all", Payment{Kind: PayRepayment, Status: PayFailed}, true, true},
+		{"a failed payout reported sent after all takes the success", Payment{Kind: PayDisbursement, Status: PayFailed}, true, true},
+		{"a failed payout failing again changes nothing", Payment{Kind: PayDisbursement, Status: PayFailed}, false, false},
+		{"a paid payout is paid once", Payment{Kind: PayDisbursement, Status: PaySuccess}, true, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -48,7 +48,7 @@ func (s *Service) CheckPayment(ctx context.Context, reference string, paid ledge
 	// locked; nothing is written.
 	return s.Store.Tx(ctx, func(tx Tx) error {
 		p, err := tx.PaymentForUpdate(ctx, reference)
-		if err != nil || p.Kind == PayDisbursement || p.Status != PayPending {
+		if err != nil || p.Kind == PayDisbursement || !p.AwaitsOutcome(true) {
 			return err
 		}
 		r, err := tx.Loan(ctx, p.LoanID)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"testing"
+	"time"
 
 	"creditpocket/internal/errs"
 	"creditpocket/internal/ledger"
@@ -47,6 +48,36 @@ func TestCheckPaymentFits(t *testing.T) {
 				if !errors.As(err, &e) || e.Code != errs.Invalid || e.Field != "amount" {
 					t.Fatalf("refusal %v does not name amount", err)
 				}
+			}
+		})
+	}
+}
+
+// TestACheckoutNoWebhookCouldReportIsRefused: a loan at the product
+// bound owes more than ledger.MaxAmount, the most a webhook may report. A
+// checkout of all of it used to be opened: the borrower paid, and every
+// report of the payment was refused, so the money was never booked.
+func TestACheckoutNoWebhookCouldReportIsRefused(t *testing.T) {
+	t.Parallel()
+	huge := &Record{Loan: Loan{ID: "9", Status: StatusRepaying,
+		Outstanding: ledger.Buckets{Principal: ledger.MaxAmount, Interest: 35_000_000_000_000, Fee: 1}}}
+	for _, tc := range []struct {
+		name   string
+		amount ledger.Money
+		ok     bool
+	}{
+		{"everything owed, beyond what a payment may be, is refused", 0, false},
+		{"an explicit amount beyond it is refused", ledger.MaxAmount + 1, false},
+		{"a part of at most ledger.MaxAmount opens", ledger.MaxAmount, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := newCheckout(huge, RepayInput{Amount: tc.amount, IdempotencyKey: "k"}, time.Now())
+			if tc.ok != (err == nil) {
+				t.Fatalf("newCheckout(%d) = %v, want ok %t", tc.amount, err, tc.ok)
+			}
+			var e *errs.Error
+			if err != nil && (!errors.As(err, &e) || e.Code != errs.Invalid || e.Field != "amount") {
+				t.Fatalf("refusal %v does not name amount", err)
 			}
 		})
 	}

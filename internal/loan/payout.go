@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"creditpocket/internal/errs"
 	"creditpocket/internal/inbox"
+	"creditpocket/internal/ledger"
 )
 
 // A payout that fails leaves the loan in status 33. A failure the
@@ -25,6 +27,10 @@ import (
 // reverse; CancelPayout checks the loan's money fields, which ledger
 // verify holds equal to the ledger, and refuses rather than cancel a loan
 // with money on it.
+//
+// A provider may report a failed attempt paid after all: payoutPaid books
+// it as the disbursement while the loan still waits for its payout, and
+// flags it on the timeline when the loan can no longer take it.
 
 // PayoutRetry bounds the automatic retries of failed payouts. The zero
 // value means DefaultPayoutRetry.
@@ -68,6 +74,13 @@ const (
 	PayoutRetryScheduled = "retry-scheduled"
 	PayoutOperatorNeeded = "operator-needed"
 	PayoutCancelled      = "cancelled"
+	// The provider reported a failed attempt paid after all: booked as
+	// the loan's disbursement, and any retry still to come removed.
+	PayoutPaidLate = "paid-late"
+	// The provider reported an attempt paid on a loan already paid out by
+	// another one, or cancelled: money sent that the loan's books cannot
+	// take, for staff to recover.
+	PayoutPaidUnbooked = "paid-unbooked"
 )
 
 // PayoutEvent is one step of a loan's payout.
@@ -105,6 +118,10 @@ func (e PayoutEvent) String() string {
 		return "payout waits for an operator: " + e.Detail
 	case PayoutCancelled:
 		return fmt.Sprintf("payout cancelled by %s: %s", e.Actor, e.Detail)
+	case PayoutPaidLate:
+		return fmt.Sprintf("payout %s reported paid after it failed: %s", e.Reference, e.Detail)
+	case PayoutPaidUnbooked:
+		return fmt.Sprintf("payout %s reported paid but not booked: %s", e.Reference, e.Detail)
 	}
 	return "payout " + e.Event
 }
@@ -124,22 +141,27 @@ func insertPayout(ctx context.Context, tx Tx, r *Record, by PayoutAction, now ti
 // payoutFailed records a failed attempt on r (already locked, its
 // payment p marked failed): the event, and either the next automatic
 // attempt or the wait for an operator. It returns the borrower's message.
-func (s *Service) payoutFailed(ctx context.Context, tx Tx, r *Record, p *Payment, res PaymentResult, now time.Time) (inbox.Message, error) {
-	if err := r.Fire(EventDisbursementFailed, now); err != nil {
-		return inbox.Message{}, err
-	}
+// The failure of an attempt sent before an earlier one was reported paid
+// after all (payoutPaid) is only recorded: the loan is paid out.
+func (s *Service) payoutFailed(ctx context.Context, tx Tx, r *Record, p *Payment, res PaymentResult, now time.Time) ([]inbox.Message, error) {
 	reason := strings.TrimSpace(res.Reason)
 	if reason == "" {
 		reason = "the payment provider gave no reason"
 	}
 	ev := []PayoutEvent{{LoanID: r.ID, Reference: p.Reference, Event: PayoutFailed, Code: res.Code, Detail: reason, At: now}}
+	if r.Status != StatusDisbursing {
+		return nil, tx.AddPayoutEvent(ctx, &ev[0])
+	}
+	if err := r.Fire(EventDisbursementFailed, now); err != nil {
+		return nil, err
+	}
 	m := inbox.Message{Kind: inbox.KindLoan, Title: "Payout failed"}
 	wait, again := s.PayoutRetry.Next(r.Disbursements)
 	switch {
 	case res.Retriable && again:
 		due := now.Add(wait)
 		if err := tx.SchedulePayoutRetry(ctx, r.ID, due); err != nil {
-			return inbox.Message{}, err
+			return nil, err
 		}
 		ev = append(ev, PayoutEvent{LoanID: r.ID, Reference: p.Reference, Event: PayoutRetryScheduled, DueAt: due, At: now})
 		m.Content = fmt.Sprintf("We could not pay out loan %s to your bank account: %s. We will try again at %s.",
@@ -155,10 +177,51 @@ func (s *Service) payoutFailed(ctx context.Context, tx Tx, r *Record, p *Payment
 	}
 	for i := range ev {
 		if err := tx.AddPayoutEvent(ctx, &ev[i]); err != nil {
-			return inbox.Message{}, err
+			return nil, err
 		}
 	}
-	return m, nil
+	return []inbox.Message{m}, nil
+}
+
+// payoutPaid books a payout attempt the provider reports paid on r
+// (already locked, p marked paid) and returns what it posts and the
+// borrower's message. An attempt that had failed was paid after all: it
+// is the disbursement, and a retry still scheduled is removed so the
+// money is not sent again (an attempt already sent again is named on the
+// timeline). A loan that is no longer waiting for its payout — paid out
+// by another attempt, or cancelled — cannot take the money: it is logged
+// as an error and flagged on the timeline for staff, and the webhook is
+// answered, since refusing it would only have it sent again.
+func (s *Service) payoutPaid(ctx context.Context, tx Tx, r *Record, p *Payment, late bool, now time.Time) ([]ledger.Transaction, []inbox.Message, error) {
+	if r.Status != StatusDisbursing && r.Status != StatusDisbursementFailed {
+		detail := fmt.Sprintf("%s sent while loan %s is %s; recover it from the borrower", p.Amount, r.ID, statusNames[r.Status])
+		s.log().ErrorContext(ctx, "payout reported paid on a loan that cannot book it", "loan", r.ID, "reference", p.Reference,
+			"amount", p.Amount, "status", int(r.Status))
+		return nil, nil, tx.AddPayoutEvent(ctx, &PayoutEvent{LoanID: r.ID, Reference: p.Reference, Event: PayoutPaidUnbooked,
+			Detail: detail, At: now})
+	}
+	inFlight := r.Status == StatusDisbursing && late
+	txs, err := r.Disburse(now)
+	if err != nil {
+		return nil, nil, err
+	}
+	if late {
+		if err := tx.ClearPayoutRetry(ctx, r.ID); err != nil {
+			return nil, nil, err
+		}
+		detail := "booked as the disbursement"
+		if inFlight {
+			detail += fmt.Sprintf("; payout %s was sent again meanwhile, and is flagged if it is paid too", r.payout(now).Reference)
+		}
+		s.log().WarnContext(ctx, "failed payout reported paid after all", "loan", r.ID, "reference", p.Reference, "retry_in_flight", inFlight)
+		if err := tx.AddPayoutEvent(ctx, &PayoutEvent{LoanID: r.ID, Reference: p.Reference, Event: PayoutPaidLate,
+			Detail: detail, At: now}); err != nil {
+			return nil, nil, err
+		}
+	}
+	return txs, []inbox.Message{{Kind: inbox.KindLoan, Title: "Loan disbursed",
+		Content: fmt.Sprintf("Loan %s: %s has been paid to your bank account %s. Repay %s by %s.",
+			r.ID, r.PaidOut, r.Card.AccountMask, r.Pricing.ShouldbackFee, r.DueAt.Format(time.DateOnly))}}, nil
 }
 
 // failedPayout reads and locks a loan an operator or the retry worker
@@ -182,9 +245,16 @@ type PayoutAction struct {
 	Reason   string // required to cancel
 }
 
-func (a PayoutAction) validate(reasonRequired bool) error {
+// Validate checks an action before anything is written: an operator of
+// 1–64 characters and a reason of at most 500 (required to cancel), both
+// UTF-8 text without control characters (the reason may break lines),
+// which every store can keep.
+func (a PayoutAction) Validate(reasonRequired bool) error {
 	if strings.TrimSpace(a.Operator) == "" || len(a.Operator) > 64 {
 		return errs.InvalidField("operator", "must be 1–64 characters")
+	}
+	if !plainText(a.Operator, false) {
+		return errs.InvalidField("operator", "must be UTF-8 text without control characters")
 	}
 	if reasonRequired && strings.TrimSpace(a.Reason) == "" {
 		return errs.Required("reason")
@@ -192,7 +262,18 @@ func (a PayoutAction) validate(reasonRequired bool) error {
 	if len(a.Reason) > 500 {
 		return errs.InvalidField("reason", "must be at most 500 characters")
 	}
+	if !plainText(a.Reason, true) {
+		return errs.InvalidField("reason", "must be UTF-8 text without control characters")
+	}
 	return nil
+}
+
+// plainText reports whether s is valid UTF-8 without control characters
+// (but line breaks and tabs, when lines).
+func plainText(s string, lines bool) bool {
+	return utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool {
+		return (r < 0x20 || r == 0x7f) && !(lines && (r == '\n' || r == '\r' || r == '\t'))
+	})
 }
 
 // RetryDisbursement is an operator sending a failed payout again, at once
@@ -200,7 +281,7 @@ func (a PayoutAction) validate(reasonRequired bool) error {
 // reference. Only a loan in status 33 can be retried (errs.Conflict
 // otherwise), so of concurrent retries and cancels exactly one wins.
 func (s *Service) RetryDisbursement(ctx context.Context, a PayoutAction) (*Record, error) {
-	if err := a.validate(false); err != nil {
+	if err := a.Validate(false); err != nil {
 		return nil, err
 	}
 	return s.retryPayout(ctx, a)
@@ -286,7 +367,7 @@ func (s *Service) retryPayout(ctx context.Context, a PayoutAction) (*Record, err
 // scheduled retry removed, the borrower told — all in one transaction.
 // Only a loan in status 33 can be cancelled (errs.Conflict otherwise).
 func (s *Service) CancelPayout(ctx context.Context, a PayoutAction) (*Record, error) {
-	if err := a.validate(true); err != nil {
+	if err := a.Validate(true); err != nil {
 		return nil, err
 	}
 	reason := strings.TrimSpace(a.Reason)

@@ -1,8 +1,12 @@
 package loan
 
 import (
+	"context"
+	"errors"
 	"testing"
 	"time"
+
+	"creditpocket/internal/errs"
 )
 
 func TestPayoutRetryBacksOffExponentiallyAndStops(t *testing.T) {
@@ -61,5 +65,40 @@ func TestPayoutEventsReadAsSentences(t *testing.T) {
 		if got := tc.e.String(); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.e.Event, got, tc.want)
 		}
+	}
+}
+
+func TestOperatorTextTheStoreCannotKeepIsRefusedFirst(t *testing.T) {
+	s := &Service{} // no store: each is refused before anything is read
+	for _, tc := range []struct {
+		name, field string
+		err         func() error
+	}{
+		{"a payout retry by an operator with a NUL", "operator", func() error {
+			_, err := s.RetryDisbursement(context.Background(), PayoutAction{LoanID: "1", Operator: "ops\x00"})
+			return err
+		}},
+		{"a payout cancel with a reason that is not UTF-8", "reason", func() error {
+			_, err := s.CancelPayout(context.Background(), PayoutAction{LoanID: "1", Operator: "ops", Reason: "gone \xff"})
+			return err
+		}},
+		{"a manual decision by a reviewer with a control character", "reviewer", func() error {
+			_, err := s.Decide(context.Background(), ManualDecision{LoanID: "1", Reviewer: "ada\x1b"})
+			return err
+		}},
+		{"a manual decision with a NUL in its reason", "reason", func() error {
+			_, err := s.Decide(context.Background(), ManualDecision{LoanID: "1", Reviewer: "ada", Reason: "ok\x00"})
+			return err
+		}},
+	} {
+		t.Run(tc.name+" is refused naming "+tc.field, func(t *testing.T) {
+			var e *errs.Error
+			if err := tc.err(); !errors.As(err, &e) || e.Code != errs.Invalid || e.Field != tc.field {
+				t.Fatalf("err = %v", err)
+			}
+		})
+	}
+	if err := (PayoutAction{Operator: "ops", Reason: "account closed;\r\n\tborrower told"}).Validate(true); err != nil {
+		t.Fatalf("a reason that breaks lines is refused: %v", err)
 	}
 }

@@ -527,7 +527,10 @@ func (s *Service) sendDisbursement(ctx context.Context, r *Record, p *Payment) {
 
 // ResumeDisbursements sends again payouts that stayed pending longer than
 // age (a crash between storing the payout and calling the provider, or a
-// provider outage). It returns how many it sent.
+// provider outage). It returns how many it sent. Only a loan's current
+// attempt, while the loan waits for it, is sent: an attempt overtaken by
+// an earlier one reported paid after all (payoutPaid) would pay the
+// borrower twice, so it stays pending, for staff to see as stuck.
 func (s *Service) ResumeDisbursements(ctx context.Context, age time.Duration) (int, error) {
 	var stale []Payment
 	err := s.Store.View(ctx, func(tx Tx) error {
@@ -538,6 +541,7 @@ func (s *Service) ResumeDisbursements(ctx context.Context, age time.Duration) (i
 	if err != nil {
 		return 0, err
 	}
+	sent := 0
 	for i := range stale {
 		var r *Record
 		err := s.Store.View(ctx, func(tx Tx) error {
@@ -546,11 +550,17 @@ func (s *Service) ResumeDisbursements(ctx context.Context, age time.Duration) (i
 			return err
 		})
 		if err != nil {
-			return i, err
+			return sent, err
+		}
+		if r.Status != StatusDisbursing || r.payout(stale[i].CreatedAt).Reference != stale[i].Reference {
+			s.log().WarnContext(ctx, "pending payout not sent again: its loan is not waiting for it", "loan", r.ID,
+				"reference", stale[i].Reference, "status", int(r.Status))
+			continue
 		}
 		s.sendDisbursement(ctx, r, &stale[i])
+		sent++
 	}
-	return len(stale), nil
+	return sent, nil
 }
 
 // ManualDecision is a manual decision on a loan in the review queue.
@@ -576,6 +586,12 @@ func (s *Service) ReviewQueue(ctx context.Context, p page.Request) (page.Result[
 func (s *Service) Decide(ctx context.Context, rv ManualDecision) (*Record, error) {
 	if rv.Reviewer == "" {
 		return nil, errs.Required("reviewer")
+	}
+	if !plainText(rv.Reviewer, false) {
+		return nil, errs.InvalidField("reviewer", "must be UTF-8 text without control characters")
+	}
+	if !plainText(rv.Reason, true) {
+		return nil, errs.InvalidField("reason", "must be UTF-8 text without control characters")
 	}
 	now := s.now()
 	var (
@@ -668,11 +684,9 @@ func (s *Service) HandlePayment(ctx context.Context, res PaymentResult) error {
 		if !res.Succeeded {
 			p.Status, p.Failure = PayFailed, res.Reason
 			if p.Kind == PayDisbursement {
-				m, err := s.payoutFailed(ctx, tx, r, p, res, now)
-				if err != nil {
+				if msgs, err = s.payoutFailed(ctx, tx, r, p, res, now); err != nil {
 					return err
 				}
-				msgs = append(msgs, m)
 			} else {
 				msgs = append(msgs, inbox.Message{Kind: inbox.KindPayment, Title: "Payment failed",
 					Content: fmt.Sprintf("Your payment %s for loan %s did not go through.", p.Reference, r.ID)})
@@ -680,13 +694,11 @@ func (s *Service) HandlePayment(ctx context.Context, res PaymentResult) error {
 		} else {
 			switch p.Kind {
 			case PayDisbursement:
+				late := p.Status == PayFailed
 				p.Status, p.Paid = PaySuccess, p.Amount
-				if txs, err = r.Disburse(now); err != nil {
+				if txs, msgs, err = s.payoutPaid(ctx, tx, r, p, late, now); err != nil {
 					return err
 				}
-				msgs = append(msgs, inbox.Message{Kind: inbox.KindLoan, Title: "Loan disbursed",
-					Content: fmt.Sprintf("Loan %s: %s has been paid to your bank account %s. Repay %s by %s.",
-						r.ID, r.PaidOut, r.Card.AccountMask, r.Pricing.ShouldbackFee, r.DueAt.Format(time.DateOnly))})
 			default:
 				if res.Amount <= 0 {
 					return errs.InvalidField("amount", "a successful charge must carry a positive amount")
@@ -956,6 +968,11 @@ func newCheckout(r *Record, in RepayInput, now time.Time) (*Payment, error) {
 	// than twice the debt is a typo, not an overpayment.
 	if limit, err := ledger.MulInt(owed, 2); err == nil && amount > limit {
 		return nil, errs.InvalidField("amount", "must be at most %d (twice what is owed)", limit)
+	}
+	// A payment's report may not carry more than ledger.MaxAmount: a
+	// checkout of more could be paid and never booked.
+	if err := ledger.CheckAmount(amount); err != nil {
+		return nil, errs.InvalidField("amount", "%v for one checkout; pay in parts", err)
 	}
 	return &Payment{
 		Reference: "PAY_" + randomHex(10), LoanID: r.ID, UserID: in.UserID, Kind: kind, Amount: amount,

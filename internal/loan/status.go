@@ -149,6 +149,8 @@ var transitions = []Transition{
 	{StatusDisbursing, EventDisbursementFailed, StatusDisbursementFailed},
 
 	{StatusDisbursementFailed, EventStartDisbursement, StatusDisbursing},
+	// The provider reports the failed attempt paid after all (payout.go).
+	{StatusDisbursementFailed, EventDisbursed, StatusRepaying},
 	{StatusDisbursementFailed, EventCancel, StatusCancelled},
 
 	{StatusRepaying, EventRepayPartly, StatusRepaying},

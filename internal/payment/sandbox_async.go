@@ -32,6 +32,10 @@ type EventQueue interface {
 	Due(ctx context.Context, now time.Time, limit int) ([]QueuedEvent, error)
 	Delivered(ctx context.Context, id string, now time.Time) error
 	Retry(ctx context.Context, id string, at time.Time) error
+	// Withdraw keeps the event of that name for reference from being
+	// delivered, if it is not yet, and from being queued again (Enqueue
+	// ignores it, as a real provider ignores a reference it has used).
+	Withdraw(ctx context.Context, reference, event string, now time.Time) error
 }
 
 // Charges tells the sandbox what a payment reference asked for, as a real
@@ -137,7 +141,9 @@ func (a *Async) Complete(ctx context.Context, reference string, amount ledger.Mo
 
 // Fail simulates a failed charge or payout. code is the payout's failure
 // code (FailureCodes; default FailProviderError, which is retriable); a
-// charge carries none.
+// charge carries none. A failed payout's success, queued when it was
+// sent, is withdrawn: a failed transfer does not arrive as well, nor is
+// it sent again.
 func (a *Async) Fail(ctx context.Context, reference, reason, code string) error {
 	kind, _, err := a.Charges.PaymentExists(ctx, reference)
 	if err != nil {
@@ -154,6 +160,9 @@ func (a *Async) Fail(ctx context.Context, reference, reason, code string) error 
 		}
 		if !slices.Contains(FailureCodes(), code) {
 			return errs.InvalidField("code", "must be one of %s", strings.Join(FailureCodes(), ", "))
+		}
+		if err := a.Queue.Withdraw(ctx, reference, EventTransferSuccess, a.now()); err != nil {
+			return err
 		}
 	} else {
 		code = ""

@@ -3,6 +3,7 @@ package payment
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"creditpocket/internal/errs"
@@ -86,6 +87,17 @@ func ParseEvent(body []byte) (Event, error) {
 	if e.Data.Reference == "" || len(e.Data.Reference) > 128 {
 		return Event{}, errs.InvalidField("data.reference", "must be 1–128 characters")
 	}
+	// What is stored or looked up must be text every store keeps (no
+	// NUL, which PostgreSQL refuses).
+	for _, f := range []struct{ name, value string }{{"id", e.ID}, {"data.reference", e.Data.Reference},
+		{"data.currency", e.Data.Currency}, {"data.status", e.Data.Status}, {"data.failure_code", e.Data.FailureCode}} {
+		if strings.ContainsFunc(f.value, isControl) {
+			return Event{}, errs.InvalidField(f.name, "must not contain control characters")
+		}
+	}
+	if strings.ContainsFunc(e.Data.Reason, func(r rune) bool { return isControl(r) && r != '\n' && r != '\r' && r != '\t' }) {
+		return Event{}, errs.InvalidField("data.reason", "must not contain control characters")
+	}
 	if e.Data.Amount < 0 {
 		return Event{}, errs.InvalidField("data.amount", "must not be negative")
 	}
@@ -94,6 +106,8 @@ func ParseEvent(body []byte) (Event, error) {
 	}
 	return e, nil
 }
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 func fieldOr(path, def string) string {
 	if path == "" {

@@ -137,6 +137,17 @@ func (q *memQueue) Delivered(_ context.Context, id string, _ time.Time) error {
 	return nil
 }
 
+func (q *memQueue) Withdraw(_ context.Context, ref, event string, _ time.Time) error {
+	for i, e := range q.events {
+		if e.Reference == ref && e.Event == event {
+			q.events[i].Attempts = -1 // as if delivered
+			return nil
+		}
+	}
+	q.events = append(q.events, QueuedEvent{Reference: ref, Event: event, Attempts: -1})
+	return nil
+}
+
 func (q *memQueue) Retry(_ context.Context, id string, at time.Time) error {
 	for i := range q.events {
 		if q.events[i].ID == id {

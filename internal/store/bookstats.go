@@ -310,6 +310,12 @@ func (t *Tx) payoutsOpen(ctx context.Context, stuckBefore time.Time, b *bookstat
 			return err
 		}
 	}
+	// The event is written literally so the partial index
+	// payout_events_unbooked (migration 017) serves the count.
+	if err := t.QueryRow(ctx, fmt.Sprintf(`SELECT COUNT(DISTINCT loan_id) FROM payout_events WHERE event = '%s'`,
+		loan.PayoutPaidUnbooked)).Scan(&b.PayoutsUnbooked); err != nil {
+		return err
+	}
 	return t.QueryRow(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM loans l WHERE l.status = %d
 		AND NOT EXISTS (SELECT 1 FROM payout_retries pr WHERE pr.loan_id = l.id)`, loan.StatusDisbursementFailed)).Scan(&b.PayoutsWaiting)
 }

@@ -46,6 +46,17 @@ func (q sandboxEvents) Retry(ctx context.Context, id string, at time.Time) error
 	})
 }
 
+// Withdraw marks the event delivered without delivering it; a withdrawn
+// event that was never queued is stored as delivered, so Enqueue ignores
+// it from now on.
+func (q sandboxEvents) Withdraw(ctx context.Context, reference, event string, now time.Time) error {
+	_, err := q.db.Exec(ctx, `INSERT INTO sandbox_events (id, reference, event, body, deliver_after, delivered_at, created_at)
+		VALUES ($1, $2, $3, '', $4, $4, $4)
+		ON CONFLICT (reference, event) DO UPDATE SET delivered_at = COALESCE(sandbox_events.delivered_at, excluded.delivered_at)`,
+		"withdrawn_"+reference+"_"+event, reference, event, millis(now))
+	return err
+}
+
 // SandboxCheckouts adapts the DB to payment.Cancellations.
 func (db *DB) SandboxCheckouts() payment.Cancellations { return sandboxCheckouts{db} }
 
