@@ -278,13 +278,14 @@ func TestTwoExtensionCheckoutsPaidTogetherExtendOnce(t *testing.T) {
 		if len(accepted) != 1 || l.Status != int(loan.StatusExtended) || l.ShouldbackTime != "2026-03-15 09:00:00" {
 			t.Fatalf("%d payments taken; after them %+v; want one, extended once to 2026-03-15", len(accepted), l)
 		}
-		// The other one paid anyway is credit, not a second extension.
+		// The other one paid anyway is not a second extension: the loan
+		// still owes, so it repays 120,000 of the debt.
 		for i, ref := range refs {
 			a.chargeWebhook(fmt.Sprintf("evt_ext_%d", i), ref, 120000)
 		}
 		l = a.latest(tok)
 		received, credit := a.loanMoney(l.ID)
-		if l.ShouldbackTime != "2026-03-15 09:00:00" || l.RemainingAmount != "850000" || received != 240000 || credit != 120000 {
+		if l.ShouldbackTime != "2026-03-15 09:00:00" || l.RemainingAmount != "730000" || received != 240000 || credit != 0 {
 			t.Fatalf("after both paid: %+v, received %d, credit %d", l, received, credit)
 		}
 		a.verifyClean()

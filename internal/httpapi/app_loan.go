@@ -86,7 +86,7 @@ func (s *Server) loanRoutes() []route {
 			summary: "Repay a loan in full (用户主动还款接口): opens a checkout for everything outstanding and answers its reference and checkoutUrl. Calling it again while nothing changed answers the same checkout; if another checkout has superseded it since, it opens a new one (a loan has one open checkout at a time).",
 			query:   []field{loanIDQuery}, response: "repayment", handle: s.authed(s.repayGet)},
 		{method: "POST", path: "/loan/record/repay", tag: "Loans", auth: true,
-			summary: "Repay part or all of a loan, or pay for an extension. A loan has one open checkout at a time: a new one supersedes the open one (status superseded; the provider is told to cancel it), and checkouts close when the loan is settled (status closed); money that still arrives on a closed checkout is kept as borrower credit (status credited). An extension is bought once per cycle. Requires an Idempotency-Key header (1–128 characters): the same key with the same body answers the first checkout as it stands now (possibly superseded, closed or paid; never reopened); with a different body 409. Payments are allocated penalty → fee → interest → principal; anything beyond what is owed is kept as credit.",
+			summary: "Repay part or all of a loan, or pay for an extension. A loan has one open checkout at a time: a new one supersedes the open one (status superseded; the provider is told to cancel it), and checkouts close when the loan is settled (status closed); money that still arrives on a closed checkout repays the loan while it owes and is kept as borrower credit once it does not (status credited). An extension is bought once per cycle. Requires an Idempotency-Key header (1–128 characters): the same key with the same body answers the first checkout as it stands now (possibly superseded, closed or paid; never reopened); with a different body 409. Payments are allocated penalty → fee → interest → principal; anything beyond what is owed is kept as credit.",
 			body: []field{
 				{name: "id", typ: "string", required: true, desc: "Loan id"},
 				{name: "amount", typ: "string", desc: "Minor units to pay; default everything outstanding (repay) or the extension cost (extend)"},
@@ -97,7 +97,7 @@ func (s *Server) loanRoutes() []route {
 			response: "webhook receipt", handle: s.webhook},
 		{method: "GET", path: "/ops/loans/review", tag: "Operations", summary: "Loans waiting for manual review, oldest first. Needs the operator token (CREDITPOCKET_OPS_TOKEN) as a Bearer token; refused while none is configured.",
 			query: pageFields, response: "list of loan record", handle: s.ops(s.reviewQueue)},
-		{method: "GET", path: "/ops/loans/{id}", tag: "Operations", summary: "One loan as the app shows it, with the id of its risk decision (open it with GET /ops/risk/decisions/{sequence_id}), when the borrower consented to device data, the borrower credit held (credit) and the loan's payments (payments: status superseded or closed for a checkout closed before it was paid, closedReason saying why, arrivedOnClosedCheckout for money that came on one anyway and was kept as credit). Operator token required.",
+		{method: "GET", path: "/ops/loans/{id}", tag: "Operations", summary: "One loan as the app shows it, with the id of its risk decision (open it with GET /ops/risk/decisions/{sequence_id}), when the borrower consented to device data, the borrower credit held (credit) and the loan's payments (payments: status superseded or closed for a checkout closed before it was paid, closedReason saying why, arrivedOnClosedCheckout for money that came on one anyway: applied to the debt while the loan owed, else kept as credit). Operator token required.",
 			response: "operator loan", handle: s.ops(s.opsLoan)},
 		{method: "POST", path: "/ops/loans/{id}/approve", tag: "Operations", summary: "Approve a loan in manual review and start its payout; the reviewer is recorded (auditUserId). Operator token required.",
 			body: reviewFields, response: "loan record", handle: s.ops(s.review(true))},
@@ -670,8 +670,8 @@ type opsPaymentView struct {
 	Failure   string `json:"failure"`
 	// ClosedReason says why a checkout closed before it was paid.
 	ClosedReason string `json:"closedReason"`
-	// ArrivedOnClosedCheckout marks money that came on a closed checkout
-	// and was kept as borrower credit.
+	// ArrivedOnClosedCheckout marks money that came on a closed checkout:
+	// applied to the debt while the loan owed, else kept as credit.
 	ArrivedOnClosedCheckout bool   `json:"arrivedOnClosedCheckout"`
 	CreatedTime             string `json:"createdTime"`
 	UpdatedTime             string `json:"updatedTime"`

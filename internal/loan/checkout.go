@@ -16,8 +16,12 @@ import (
 //     in the transaction that ends it.
 //   - The provider is told to cancel a superseded or closed checkout after
 //     the commit, where it can. Money that still arrives on one is booked,
-//     never dropped: all of it as borrower credit (BookCredit), shown to
-//     staff with the payment marked as credited.
+//     never dropped: while the loan owes, it repays the loan like any
+//     payment (what exceeds the debt is credit), so a borrower whose money
+//     the lender holds is never left overdue and penalised for it; on a
+//     loan that no longer owes, all of it is borrower credit (BookCredit).
+//     Either way staff see the payment marked as arrived on a closed
+//     checkout.
 //   - An extension is bought once per cycle: an extension payment extends
 //     only the cycle it was opened in, otherwise it is a repayment.
 
@@ -35,8 +39,11 @@ func (p Payment) ClosedUnpaid() bool {
 }
 
 // ArrivedOnClosedCheckout reports whether p's money arrived after its
-// checkout was closed, and was kept as borrower credit.
-func (p Payment) ArrivedOnClosedCheckout() bool { return p.Status == PayCredited }
+// checkout was closed: kept as borrower credit (PayCredited), or applied
+// to what the loan still owed (PaySuccess with the reason it was closed).
+func (p Payment) ArrivedOnClosedCheckout() bool {
+	return p.Status == PayCredited || p.Status == PaySuccess && p.ClosedReason != ""
+}
 
 // AwaitsOutcome reports whether a provider's outcome for p changes
 // anything: a pending payment moves once; a closed checkout still takes
@@ -78,18 +85,19 @@ func (b Booking) String() string {
 }
 
 // BookingFor decides how paid, received on checkout p, is booked on l.
-// Money on a checkout closed before it was paid, or on a loan that no
-// longer owes, is credit. An extension payment extends only when it pays
+// Money on a loan that no longer owes is credit; money on a checkout
+// closed before it was paid repays what the loan still owes (the rest is
+// credit), whatever the checkout was for. An extension payment extends only when it pays
 // exactly what the extension costs, the loan owes, and the cycle it was
 // opened in is still the loan's (so two extension payments of one cycle
 // extend once); any other payment is a repayment. Extend may still refuse
 // (an extension that would leave the loan overdue): that money too is a
 // repayment.
 func BookingFor(l *Loan, p *Payment, paid ledger.Money) Booking {
-	if p.ClosedUnpaid() || !l.Status.Owing() {
+	if !l.Status.Owing() {
 		return BookCredit
 	}
-	if p.Kind != PayExtension {
+	if p.ClosedUnpaid() || p.Kind != PayExtension {
 		return BookRepayment
 	}
 	if !p.CycleDue.IsZero() && p.CycleDue != l.DueDate {

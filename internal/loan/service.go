@@ -773,9 +773,10 @@ func (s *Service) cancelCheckouts(ctx context.Context, ps []Payment) {
 }
 
 // applyPayment books money received on checkout p as BookingFor decides:
-// credit when the checkout was closed, an extension when it buys this
-// cycle's, else a repayment (money received is always booked, whatever
-// was intended). It moves p to PaySuccess, or PayCredited.
+// credit when the loan no longer owes, an extension when it buys this
+// cycle's, else a repayment — also of money on a checkout closed while
+// the loan owes (money received is always booked, whatever was intended).
+// It moves p to PaySuccess, or PayCredited.
 func (s *Service) applyPayment(r *Record, p *Payment, now time.Time) (ledger.Transaction, inbox.Message, error) {
 	booking := BookingFor(&r.Loan, p, p.Paid)
 	p.Status = PaySuccess
