@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"math/big"
+	"net/netip"
 	"time"
 
 	"creditpocket/internal/errs"
@@ -74,7 +75,7 @@ func (s *Service) SendCode(ctx context.Context, in SendCodeInput) error {
 			return &errs.Error{Code: errs.RateLimited, Field: "mobile", Message: fmt.Sprintf("has reached the limit of %d codes a day", s.Config.OTPDailyPerPhone)}
 		}
 		if in.IP != "" {
-			n, err := tx.BumpCounter(ctx, scopeOTPIP, in.IP, day)
+			n, err := tx.BumpCounter(ctx, scopeOTPIP, ipNetwork(in.IP), day)
 			if err != nil {
 				return err
 			}
@@ -111,6 +112,23 @@ func (s *Service) SendCode(ctx context.Context, in SendCodeInput) error {
 		return errs.E(errs.Unavailable, "could not send the SMS; try again later")
 	}
 	return nil
+}
+
+// ipNetwork is the key the per-IP code limit counts: an IPv4 address (an
+// IPv4-mapped one as IPv4), or an IPv6 address's /64, the least a single
+// subscriber is given, so one client cannot escape the limit by walking
+// its own prefix. Anything else is counted as given.
+func ipNetwork(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	a = a.Unmap()
+	if a.Is4() {
+		return a.String()
+	}
+	p, _ := a.WithZone("").Prefix(64)
+	return p.String()
 }
 
 // VerifyCodeInput checks a code without using it up.
