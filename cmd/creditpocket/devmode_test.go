@@ -18,6 +18,7 @@ import (
 
 	"creditpocket/internal/config"
 	"creditpocket/internal/loan"
+	"creditpocket/internal/staff"
 	"creditpocket/internal/store"
 	"creditpocket/internal/store/storetest"
 )
@@ -332,6 +333,39 @@ func TestADatabaseFromBeforeTheKeyCheckRecordsOnlyAKeyThatOpensIt(t *testing.T) 
 			t.Fatalf("a refused key was recorded (%d rows, %v)", n, err)
 		}
 		if err := open(""); err != nil { // the dev key the data is sealed under
+			t.Fatalf("start with the data's key: %v", err)
+		}
+		if err := open(testKeyB); err == nil || !strings.Contains(err.Error(), "another key") {
+			t.Fatalf("after recording, another key = %v", err)
+		}
+	})
+}
+
+// TestADatabaseFromBeforeTheKeyCheckWithOnlyStaffRefusesAnotherKey: a
+// database from before migration 014 may hold no borrower profile yet
+// (a partner-only deployment, or one with only staff): a key is then
+// tried on a staff member's sealed TOTP secret (and a KYC submission's
+// applicant), so another key is not recorded as this database's.
+func TestADatabaseFromBeforeTheKeyCheckWithOnlyStaffRefusesAnotherKey(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		a := newConsoleApp(t, e) // the dev key
+		a.staff("ada@example.com", staff.Viewer)
+		if _, err := a.app.DB.Exec(context.Background(), `DELETE FROM key_check`); err != nil {
+			t.Fatal(err)
+		}
+		open := func(key string) error {
+			c := a.app.Config
+			c.EncryptionKey = key
+			app, err := Open(context.Background(), c, nil, Options{Hasher: fastHasher, QuietRequests: true})
+			if err == nil {
+				app.Close()
+			}
+			return err
+		}
+		if err := open(testKeyB); err == nil || !strings.Contains(err.Error(), "does not open the personal data already stored (staff member ada@example.com's TOTP secret)") {
+			t.Fatalf("start with a key that does not open the staff's secrets = %v", err)
+		}
+		if err := open(""); err != nil {
 			t.Fatalf("start with the data's key: %v", err)
 		}
 		if err := open(testKeyB); err == nil || !strings.Contains(err.Error(), "another key") {

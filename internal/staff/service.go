@@ -135,6 +135,10 @@ const MinPasswordLen = 12
 
 func totpAAD(email string) []byte { return []byte("staff.totp:" + email) }
 
+// TOTPAAD is the additional data a staff member's TOTP secret is sealed
+// with, for the start-up check that a key opens the stored data.
+func TOTPAAD(email string) []byte { return totpAAD(email) }
+
 // Create adds a staff member and records it in the audit log.
 func (s *Service) Create(ctx context.Context, in CreateInput) (*Enrollment, error) {
 	email, err := NormalizeEmail(in.Email)
