@@ -19,6 +19,10 @@ const (
 	scopeLoginFail = "login.fail"
 )
 
+// otpKept is how long a code is kept after it expires (then pruned, a
+// batch whenever a code is sent).
+const otpKept = 24 * time.Hour
+
 // SendCodeInput asks for a one-time code.
 type SendCodeInput struct {
 	Mobile      string
@@ -65,6 +69,9 @@ func (s *Service) SendCode(ctx context.Context, in SendCodeInput) error {
 			return err
 		}
 		if err := tx.PruneCounters(ctx, pruneBefore(day)); err != nil {
+			return err
+		}
+		if err := tx.PruneOTPs(ctx, now.Add(-otpKept)); err != nil {
 			return err
 		}
 		n, err := tx.BumpCounter(ctx, scopeOTPPhone, phone, day)
