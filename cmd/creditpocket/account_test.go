@@ -361,6 +361,8 @@ func TestBorrowersCannotReachEachOthersData(t *testing.T) {
 // balancer trusted (--trusted-proxies), the SMS codes a client IP may ask
 // for are counted per client named in X-Forwarded-For; without it, the
 // header is ignored, so a client cannot escape the limit by inventing one.
+// An IPv6 client is counted by its /64 (one subscriber's prefix), and an
+// IPv4-mapped address as the IPv4 one, so walking addresses escapes nothing.
 func TestSMSCodeLimitsPerIPCountTheClientBehindATrustedProxy(t *testing.T) {
 	send := func(a *testApp, mobile, forwardedFor string) int {
 		return a.req("POST", "/sms/code", map[string]string{"mobile": mobile, "type": "register"}, "",
@@ -375,6 +377,17 @@ func TestSMSCodeLimitsPerIPCountTheClientBehindATrustedProxy(t *testing.T) {
 		}{{"203.0.113.9", 200}, {"203.0.113.9", 200}, {"203.0.113.9", 429}, {"198.51.100.20", 200}} {
 			if got := send(behind, fmt.Sprintf("080111100%02d", i), "10.9.9.9, "+tc.client); got != tc.want {
 				t.Fatalf("code %d for client %s behind the proxy = %d, want %d", i+1, tc.client, got, tc.want)
+			}
+		}
+
+		behind.app.Server.Accounts.Config.OTPDailyPerIP = 2
+		for i, tc := range []struct {
+			client string
+			want   int
+		}{{"2001:db8:1:2::1", 200}, {"2001:db8:1:2::2", 200}, {"2001:db8:1:2:ffff::3", 429}, {"2001:db8:1:3::1", 200},
+			{"::ffff:192.0.2.7", 200}, {"192.0.2.7", 200}, {"::ffff:192.0.2.7", 429}} {
+			if got := send(behind, fmt.Sprintf("080333300%02d", i), tc.client); got != tc.want {
+				t.Fatalf("code %d for client %s (IPv6 counted by /64) = %d, want %d", i+1, tc.client, got, tc.want)
 			}
 		}
 

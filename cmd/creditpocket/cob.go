@@ -18,9 +18,9 @@ import (
 // cmdCOB runs "creditpocket cob run --date YYYY-MM-DD": close of business
 // for one business date, by hand. It takes the same database lease as the
 // daily run inside serve, so it never runs twice at once, and a date that
-// already finished is reported and left alone. A date after today in the
-// lender's time zone is refused, and the database must exist and be
-// migrated (it is never created or migrated here).
+// already finished is reported and left alone. A date that has not ended
+// in the lender's time zone (today or later) is refused, and the database
+// must exist and be migrated (it is never created or migrated here).
 func cmdCOB(ctx context.Context, args []string, env func(string) (string, bool), stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "run" {
 		fmt.Fprintln(stderr, "usage: creditpocket cob run --date YYYY-MM-DD [flags]")
@@ -44,9 +44,11 @@ func cmdCOB(ctx context.Context, args []string, env func(string) (string, bool),
 		return err
 	}
 	// Close of business penalises loans and sends overdue messages, which
-	// cannot be taken back: a day that has not begun is refused.
-	if today := loan.DateOf(time.Now().In(loc)); business.After(today) {
-		return fmt.Errorf("cob run: --date %s is after today (%s in %s, the lender's --timezone): a business day is closed only once it has begun", business, today, cfg.Timezone)
+	// cannot be taken back: a day is closed once it is over (serve closes
+	// yesterday), so today is refused too — closing it early would
+	// penalise a borrower who still pays before midnight.
+	if today := loan.DateOf(time.Now().In(loc)); !business.Before(today) {
+		return fmt.Errorf("cob run: --date %s has not ended yet (today is %s in %s, the lender's --timezone): a business day is closed only once it is over; the latest date to close is %s", business, today, cfg.Timezone, today.AddDays(-1))
 	}
 	log := newLogger(stderr, cfg.LogLevel)
 	app, err := OpenExisting(ctx, cfg, log, loanOptions(env))

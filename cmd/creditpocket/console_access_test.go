@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"creditpocket/internal/staff"
@@ -159,6 +160,33 @@ func TestConsoleSignIn(t *testing.T) {
 			}
 			if n := a.rowCounts()["staff"]; n != staffRows {
 				t.Fatalf("staff rows %d → %d", staffRows, n)
+			}
+		})
+		t.Run("attempts refused while locked are audited once per window, so they cannot fill the audit log", func(t *testing.T) {
+			flood := member{Email: "flood@example.com", Password: m.Password, Secret: m.Secret}
+			before := a.rowCounts()["staff_audit"]
+			for range 5 {
+				a.client().signIn(flood, "wrong password", "000000")
+			}
+			var wg sync.WaitGroup
+			statuses := make(chan int, 30)
+			for range 30 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					st, _ := a.client().signIn(flood, "wrong password", "000000")
+					statuses <- st
+				}()
+			}
+			wg.Wait()
+			close(statuses)
+			for st := range statuses {
+				if st != http.StatusTooManyRequests {
+					t.Fatalf("an attempt while locked = %d, want 429", st)
+				}
+			}
+			if added := a.rowCounts()["staff_audit"] - before; added != 5+1 {
+				t.Fatalf("5 failures and 30 refusals while locked added %d audit entries; want 6 (each failure and the first refusal)", added)
 			}
 		})
 		t.Run("every sign-in is in the audit log and the chain verifies", func(t *testing.T) {

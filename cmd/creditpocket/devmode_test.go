@@ -18,6 +18,7 @@ import (
 
 	"creditpocket/internal/config"
 	"creditpocket/internal/loan"
+	"creditpocket/internal/staff"
 	"creditpocket/internal/store"
 	"creditpocket/internal/store/storetest"
 )
@@ -340,6 +341,39 @@ func TestADatabaseFromBeforeTheKeyCheckRecordsOnlyAKeyThatOpensIt(t *testing.T) 
 	})
 }
 
+// TestADatabaseFromBeforeTheKeyCheckWithOnlyStaffRefusesAnotherKey: a
+// database from before migration 014 may hold no borrower profile yet
+// (a partner-only deployment, or one with only staff): a key is then
+// tried on a staff member's sealed TOTP secret (and a KYC submission's
+// applicant), so another key is not recorded as this database's.
+func TestADatabaseFromBeforeTheKeyCheckWithOnlyStaffRefusesAnotherKey(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		a := newConsoleApp(t, e) // the dev key
+		a.staff("ada@example.com", staff.Viewer)
+		if _, err := a.app.DB.Exec(context.Background(), `DELETE FROM key_check`); err != nil {
+			t.Fatal(err)
+		}
+		open := func(key string) error {
+			c := a.app.Config
+			c.EncryptionKey = key
+			app, err := Open(context.Background(), c, nil, Options{Hasher: fastHasher, QuietRequests: true})
+			if err == nil {
+				app.Close()
+			}
+			return err
+		}
+		if err := open(testKeyB); err == nil || !strings.Contains(err.Error(), "does not open the personal data already stored (staff member ada@example.com's TOTP secret)") {
+			t.Fatalf("start with a key that does not open the staff's secrets = %v", err)
+		}
+		if err := open(""); err != nil {
+			t.Fatalf("start with the data's key: %v", err)
+		}
+		if err := open(testKeyB); err == nil || !strings.Contains(err.Error(), "another key") {
+			t.Fatalf("after recording, another key = %v", err)
+		}
+	})
+}
+
 func TestKeyFileWithWrongContentsIsAClearError(t *testing.T) {
 	dir := t.TempDir()
 	for _, tc := range []struct {
@@ -493,36 +527,43 @@ func TestReportNeverOpensADatabase(t *testing.T) {
 	}
 }
 
-// TestCOBRefusesABusinessDateAfterToday: close of business penalises
-// loans and sends overdue messages irreversibly, so a date after today in
-// the lender's time zone is refused before anything is opened; today is
-// accepted.
-func TestCOBRefusesABusinessDateAfterToday(t *testing.T) {
+// TestCOBRefusesABusinessDateThatHasNotEnded: close of business penalises
+// loans and sends overdue messages irreversibly, so a date that has not
+// ended in the lender's time zone is refused before anything is opened:
+// a later date, and today too (closing it early would penalise a borrower
+// due yesterday who pays this afternoon; serve closes only yesterday).
+// Yesterday is accepted.
+func TestCOBRefusesABusinessDateThatHasNotEnded(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, e store.Engine) {
 		a := newTestApp(t, e)
 		env := map[string]string{"CREDITPOCKET_DATA": a.app.Config.DataDir, "CREDITPOCKET_DATABASE_URL": a.app.Config.DatabaseURL, "CREDITPOCKET_DEV": "1"}
 		for _, zone := range []string{"Africa/Lagos", "Pacific/Kiritimati", "Pacific/Pago_Pago"} {
 			loc, _ := time.LoadLocation(zone)
 			today := loan.DateOf(time.Now().In(loc))
-			t.Run("tomorrow in "+zone+" is refused", func(t *testing.T) {
-				out, err := cli(context.Background(), env, "cob", "run", "--date", today.AddDays(1).String(), "--timezone", zone)
-				if err == nil || !strings.Contains(err.Error(), "is after today ("+today.String()+" in "+zone) {
-					t.Fatalf("cob run tomorrow = %v\n%s", err, out)
-				}
-			})
+			for _, d := range []struct {
+				name string
+				date loan.Date
+			}{{"today", today}, {"tomorrow", today.AddDays(1)}} {
+				t.Run(d.name+" in "+zone+" is refused", func(t *testing.T) {
+					out, err := cli(context.Background(), env, "cob", "run", "--date", d.date.String(), "--timezone", zone)
+					if err == nil || !strings.Contains(err.Error(), "has not ended yet (today is "+today.String()+" in "+zone) {
+						t.Fatalf("cob run %s = %v\n%s", d.name, err, out)
+					}
+				})
+			}
 		}
 		t.Run("a week ahead is refused", func(t *testing.T) {
 			lagos, _ := time.LoadLocation("Africa/Lagos")
 			week := loan.DateOf(time.Now().In(lagos)).AddDays(7)
-			if _, err := cli(context.Background(), env, "cob", "run", "--date", week.String()); err == nil || !strings.Contains(err.Error(), "after today") {
+			if _, err := cli(context.Background(), env, "cob", "run", "--date", week.String()); err == nil || !strings.Contains(err.Error(), "has not ended") {
 				t.Fatalf("cob run a week ahead = %v", err)
 			}
 		})
-		t.Run("today runs", func(t *testing.T) {
+		t.Run("yesterday runs", func(t *testing.T) {
 			lagos, _ := time.LoadLocation("Africa/Lagos")
-			today := loan.DateOf(time.Now().In(lagos))
-			if out, err := cli(context.Background(), env, "cob", "run", "--date", today.String()); err != nil || !strings.Contains(out, "cob "+today.String()) {
-				t.Fatalf("cob run today = %v\n%s", err, out)
+			yesterday := loan.DateOf(time.Now().In(lagos)).AddDays(-1)
+			if out, err := cli(context.Background(), env, "cob", "run", "--date", yesterday.String()); err != nil || !strings.Contains(out, "cob "+yesterday.String()) {
+				t.Fatalf("cob run yesterday = %v\n%s", err, out)
 			}
 		})
 	})

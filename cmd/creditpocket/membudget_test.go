@@ -259,8 +259,10 @@ func TestMemoryBudgetHoldsUnderConcurrentBombs(t *testing.T) {
 	// held to serve's soft memory limit, reaches it: measured +280 to
 	// +352 MiB over the baseline for this 256 MiB budget on the shared
 	// 2-core machine. Without the budget the same attack grows by about
-	// 390 MiB per concurrent bomb (docs/performance.md).
-	if limit := int64(budget + 256<<20); peakRSS-baseline > limit {
+	// 390 MiB per concurrent bomb (docs/performance.md). Under -race
+	// (+1,114 MiB measured) resident memory says nothing, and is only
+	// logged.
+	if limit := int64(budget + 256<<20); peakRSS-baseline > limit && !raceEnabled {
 		t.Errorf("resident memory grew by %d MiB, over the budget plus 256 MiB (%d MiB)", (peakRSS-baseline)>>20, limit>>20)
 	}
 	if status, body := a.raw("GET", "/metrics", nil); status != 200 || !bytes.Contains(body, []byte("creditpocket_memory_budget_in_use_bytes 0")) ||

@@ -30,6 +30,7 @@ import (
 	"creditpocket/internal/payment"
 	"creditpocket/internal/risk"
 	"creditpocket/internal/sms"
+	"creditpocket/internal/staff"
 	"creditpocket/internal/store"
 	"creditpocket/internal/vault"
 )
@@ -291,13 +292,32 @@ func openCheckedVault(ctx context.Context, cfg config.Config, db *store.DB, crea
 	mine := v.Hash("key-check", keyCheckLabel)
 	recorded, err := db.KeyCheck(ctx, mine, func() error {
 		// A database from before key check values records the key of its
-		// first start after the upgrade: only if it opens the data there.
+		// first start after the upgrade: only if it opens the data there,
+		// a sample of each kind (a deployment may hold staff or KYC
+		// submissions and no borrower profile).
+		refuse := func(what string) error {
+			return fmt.Errorf("encryption key: this key does not open the personal data already stored (%s), so it is not this database's key; start with the key the data was sealed under (CREDITPOCKET_ENCRYPTION_KEY or --encryption-key-file)", what)
+		}
 		userID, sealed, ok, err := db.SealedIDNumber(ctx)
-		if err != nil || !ok {
+		if err != nil {
 			return err
 		}
-		if _, err := v.OpenString(sealed, account.ProfileAAD(userID)); err != nil {
-			return fmt.Errorf("encryption key: this key does not open the personal data already stored (user %d's ID number), so it is not this database's key; start with the key the data was sealed under (CREDITPOCKET_ENCRYPTION_KEY or --encryption-key-file)", userID)
+		if _, err := v.OpenString(sealed, account.ProfileAAD(userID)); ok && err != nil {
+			return refuse(fmt.Sprintf("user %d's ID number", userID))
+		}
+		email, sealed, ok, err := db.SealedTOTP(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := v.Open(sealed, staff.TOTPAAD(email)); ok && err != nil {
+			return refuse("staff member " + email + "'s TOTP secret")
+		}
+		bindingID, sealed, ok, err := db.SealedApplicant(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := v.Open(sealed, kyc.ApplicantAAD(bindingID)); ok && err != nil {
+			return refuse(fmt.Sprintf("KYC binding %d's applicant", bindingID))
 		}
 		return nil
 	})

@@ -161,6 +161,9 @@ type Tx interface {
 	// PruneCounters deletes a bounded batch of counters of days before
 	// before, so counters for made-up phones cannot pile up.
 	PruneCounters(ctx context.Context, before string) error
+	// PruneOTPs deletes a bounded batch of codes that expired before
+	// before, so codes asked for made-up phones cannot pile up.
+	PruneOTPs(ctx context.Context, before time.Time) error
 	CreateOTP(ctx context.Context, o *OTP) error
 	LatestOTP(ctx context.Context, phone, purpose string) (*OTP, error) // errs.NotFound
 	// AddOTPAttempt counts one attempt unless max is reached; false means it was.

@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"math/big"
+	"net/netip"
 	"time"
 
 	"creditpocket/internal/errs"
@@ -17,6 +18,10 @@ const (
 	scopeOTPIP     = "otp.ip"
 	scopeLoginFail = "login.fail"
 )
+
+// otpKept is how long a code is kept after it expires (then pruned, a
+// batch whenever a code is sent).
+const otpKept = 24 * time.Hour
 
 // SendCodeInput asks for a one-time code.
 type SendCodeInput struct {
@@ -66,6 +71,9 @@ func (s *Service) SendCode(ctx context.Context, in SendCodeInput) error {
 		if err := tx.PruneCounters(ctx, pruneBefore(day)); err != nil {
 			return err
 		}
+		if err := tx.PruneOTPs(ctx, now.Add(-otpKept)); err != nil {
+			return err
+		}
 		n, err := tx.BumpCounter(ctx, scopeOTPPhone, phone, day)
 		if err != nil {
 			return err
@@ -74,7 +82,7 @@ func (s *Service) SendCode(ctx context.Context, in SendCodeInput) error {
 			return &errs.Error{Code: errs.RateLimited, Field: "mobile", Message: fmt.Sprintf("has reached the limit of %d codes a day", s.Config.OTPDailyPerPhone)}
 		}
 		if in.IP != "" {
-			n, err := tx.BumpCounter(ctx, scopeOTPIP, in.IP, day)
+			n, err := tx.BumpCounter(ctx, scopeOTPIP, ipNetwork(in.IP), day)
 			if err != nil {
 				return err
 			}
@@ -111,6 +119,23 @@ func (s *Service) SendCode(ctx context.Context, in SendCodeInput) error {
 		return errs.E(errs.Unavailable, "could not send the SMS; try again later")
 	}
 	return nil
+}
+
+// ipNetwork is the key the per-IP code limit counts: an IPv4 address (an
+// IPv4-mapped one as IPv4), or an IPv6 address's /64, the least a single
+// subscriber is given, so one client cannot escape the limit by walking
+// its own prefix. Anything else is counted as given.
+func ipNetwork(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	a = a.Unmap()
+	if a.Is4() {
+		return a.String()
+	}
+	p, _ := a.WithZone("").Prefix(64)
+	return p.String()
 }
 
 // VerifyCodeInput checks a code without using it up.

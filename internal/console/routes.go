@@ -2,6 +2,7 @@ package console
 
 import (
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"creditpocket/internal/errs"
+	"creditpocket/internal/membudget"
 	"creditpocket/internal/staff"
 )
 
@@ -126,12 +128,17 @@ const (
 
 // guard enforces, for every route: a live session (GET without one is
 // sent to sign in, anything else refused with 401), the route's
-// permission (403), and on POST the CSRF token (403).
+// permission (403), and on POST the form's size (413; the memory budget,
+// 503) and its CSRF token (403).
 func (c *Console) guard(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := &request{w: w, r: r, route: rt, actor: actorOf(r, "")}
 		if rt.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+			limit := int64(maxForm)
+			if rt.Perm == "" { // read before anyone is known
+				limit = maxSignInForm
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		if rt.Perm != "" {
 			sess, err := c.session(r)
@@ -148,8 +155,14 @@ func (c *Console) guard(rt Route) http.Handler {
 				c.fail(w, r, sess, errs.E(errs.Forbidden, "your role (%s) may not open this page: it needs %s", sess.Staff.Role, rt.Perm))
 				return
 			}
-			if rt.Method == http.MethodPost && !sameToken(r.PostFormValue(csrfField), sess.CSRF) {
-				c.fail(w, r, sess, errs.E(errs.Forbidden, "the form's security token is missing or stale; reload the page and try again"))
+		}
+		if rt.Method == http.MethodPost {
+			if err := readForm(r); err != nil {
+				c.fail(w, r, q.sess, err)
+				return
+			}
+			if rt.Perm != "" && !sameToken(r.PostFormValue(csrfField), q.sess.CSRF) {
+				c.fail(w, r, q.sess, errs.E(errs.Forbidden, "the form's security token is missing or stale; reload the page and try again"))
 				return
 			}
 		}
@@ -186,6 +199,30 @@ func (c *Console) session(r *http.Request) (*staff.Session, error) {
 		return nil, errs.E(errs.Unauthenticated, "sign in first")
 	}
 	return c.d.Staff.Authenticate(r.Context(), ck.Value)
+}
+
+// maxForm is the most a console form may send; maxSignInForm the most the
+// sign-in form may (an e-mail, a password, a code, a token and a page).
+const (
+	maxForm       = 1 << 20
+	maxSignInForm = 16 << 10
+)
+
+// readForm parses a POST's form. Its body is charged to the process's
+// memory budget as it is read (the HTTP edge gives the request its
+// lease), so a body the budget has no room for is 503, and one over the
+// route's limit 413. A form that is merely malformed keeps what parsed,
+// as browsers never send one.
+func readForm(r *http.Request) error {
+	err := r.ParseForm()
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.Is(err, membudget.ErrBusy):
+		return errs.E(errs.Unavailable, "the server is busy with other large requests: retry in a few seconds")
+	case errors.As(err, &tooBig):
+		return &errs.Error{Code: errs.TooLarge, Field: "body", Message: fmt.Sprintf("must be at most %d bytes", tooBig.Limit)}
+	}
+	return nil
 }
 
 // sameToken compares tokens in constant time; empty never matches.

@@ -20,7 +20,7 @@ var (
 
 func (s *Server) appRoutes() []route {
 	return []route{
-		{method: "POST", path: "/sms/code", tag: "Sign-up", summary: "Send a 6-digit SMS code (获取验证码). One per 60 s per phone; daily caps per phone and IP. The answer is the same whether or not the phone has an account: a login code is sent only to a registered phone, and a registered phone asking for a register code is told by SMS to log in instead.",
+		{method: "POST", path: "/sms/code", tag: "Sign-up", summary: "Send a 6-digit SMS code (获取验证码). One per 60 s per phone; daily caps per phone and IP (an IPv6 client by its /64). The answer is the same whether or not the phone has an account: a login code is sent only to a registered phone, and a registered phone asking for a register code is told by SMS to log in instead.",
 			body:     []field{mobileField, countryCodeField, {name: "type", typ: "string", required: true, desc: "What the code is for", enum: []string{account.PurposeRegister, account.PurposeLogin}}},
 			response: "null", handle: s.app(s.sendCode)},
 		{method: "POST", path: "/sms/verify", tag: "Sign-up", summary: "Check an SMS code without using it up (验证码验证). At most 5 tries per code.",

@@ -313,6 +313,10 @@ type applicant struct {
 
 func applicantAAD(bindingID int64) []byte { return fmt.Appendf(nil, "kyc.applicant:%d", bindingID) }
 
+// ApplicantAAD is the additional data a submission's applicant fields are
+// sealed with, for the start-up check that a key opens the stored data.
+func ApplicantAAD(bindingID int64) []byte { return applicantAAD(bindingID) }
+
 func documentAAD(bindingID int64, field string) []byte {
 	return fmt.Appendf(nil, "kyc.document:%d:%s", bindingID, field)
 }

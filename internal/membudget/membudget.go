@@ -292,9 +292,15 @@ func (l *Lease) Close() {
 	}
 }
 
-// readStep is the least a Reader grows its lease by, so that a body read
-// in small chunks does not take the budget's lock per chunk.
-const readStep = 256 << 10
+// readStep is the most a Reader grows its lease by ahead of what a read
+// asks for, so that a body read in small chunks does not take the
+// budget's lock per chunk. The step starts at minReadStep and grows with
+// what was read, so a small body (or a slow client that has sent little)
+// holds about what it sent, not a whole step of budget.
+const (
+	readStep    = 256 << 10
+	minReadStep = 4 << 10
+)
 
 // Reader returns r charging its lease factor bytes for every byte read
 // (the bytes themselves and what the reader's caller builds from them);
@@ -316,6 +322,7 @@ type reader struct {
 	factor  int64
 	reserve int64 // reserved before the first read, then 0
 	credit  int64 // bytes charged but not yet read
+	read    int64 // bytes read so far
 	err     error
 }
 
@@ -331,7 +338,7 @@ func (r *reader) Read(p []byte) (int, error) {
 		r.reserve = 0
 	}
 	if need := int64(len(p)); need > r.credit {
-		step := max(need-r.credit, readStep)
+		step := max(need-r.credit, min(readStep, max(minReadStep, r.read)))
 		if err := r.l.Grow(step * r.factor); err != nil {
 			// Read what was already paid for before failing.
 			if r.credit == 0 {
@@ -345,6 +352,7 @@ func (r *reader) Read(p []byte) (int, error) {
 	}
 	n, err := r.r.Read(p)
 	r.credit -= int64(n)
+	r.read += int64(n)
 	return n, err
 }
 

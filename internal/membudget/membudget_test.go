@@ -131,6 +131,17 @@ func TestReader(t *testing.T) {
 			t.Fatalf("held %d; want about 6 MiB", l.Held())
 		}
 	})
+	t.Run("a small body holds about what it sent, not a read step ahead", func(t *testing.T) {
+		b := New(16<<20, time.Millisecond)
+		l := b.Lease(context.Background())
+		n, err := io.ReadAll(l.Reader(bytes.NewReader(make([]byte, 10<<10)), 4, 0))
+		if err != nil || len(n) != 10<<10 {
+			t.Fatalf("read %d, %v", len(n), err)
+		}
+		if l.Held() > 4*(2*10<<10+minReadStep) {
+			t.Fatalf("held %d for a 10 KiB body at factor 4; want under %d", l.Held(), 4*(2*10<<10+minReadStep))
+		}
+	})
 	t.Run("a reader over the budget fails with ErrBusy after what was paid for", func(t *testing.T) {
 		b := New(1<<20, time.Millisecond)
 		l := b.Lease(context.Background())

@@ -3,6 +3,7 @@ package risk
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -311,6 +312,30 @@ func gather(ctx context.Context, src *Sources, ev *Event, s *Subject, contactPho
 	return errs
 }
 
+// SourcePanic is a panic inside a source's goroutine, raised again in the
+// goroutine that asked (the request's, where the HTTP edge answers it as
+// a logged internal error) instead of ending the process. It carries the
+// source goroutine's stack. A source that panics after the decision's
+// deadline has gone unanswered is dropped.
+type SourcePanic struct {
+	Value any
+	stack []byte
+}
+
+func (p *SourcePanic) Error() string {
+	return fmt.Sprintf("risk: a source panicked: %v\n%s", p.Value, p.stack)
+}
+
+// Stack is the stack of the source's goroutine when it panicked.
+func (p *SourcePanic) Stack() []byte { return p.stack }
+
+// catchSourcePanic, deferred in a source's goroutine, records its panic.
+func catchSourcePanic(bug **SourcePanic) {
+	if p := recover(); p != nil {
+		*bug = &SourcePanic{Value: p, stack: debug.Stack()}
+	}
+}
+
 func deadlineErr(ctx context.Context) error {
 	return fmt.Errorf("no answer before the deadline: %w", ctx.Err())
 }
@@ -321,12 +346,17 @@ func (g *gathering) gatherAll(ctx context.Context, all Gatherer, asked [numSourc
 		return failed
 	}
 	done := make(chan struct{})
+	var bug *SourcePanic
 	go func() {
+		defer close(done)
+		defer catchSourcePanic(&bug)
 		all.Gather(ctx, &g.q, &g.a)
-		close(done)
 	}()
 	select {
 	case <-done:
+		if bug != nil {
+			panic(bug)
+		}
 		for which, ok := range asked {
 			if ok {
 				failed[which] = g.apply(source(which), f)
@@ -347,10 +377,12 @@ func (g *gathering) gatherAll(ctx context.Context, all Gatherer, asked [numSourc
 func (g *gathering) gatherEach(ctx context.Context, src *Sources, pending [numSources]bool, f *Features) (failed [numSources]error) {
 	q, a := &g.q, &g.a
 	done := make(chan source, numSources)
+	var bugs [numSources]*SourcePanic // each written before its done, read after
 	start := func(which source, run func()) {
 		go func() {
+			defer func() { done <- which }()
+			defer catchSourcePanic(&bugs[which])
 			run()
-			done <- which
 		}()
 	}
 	if pending[srcLists] {
@@ -368,6 +400,9 @@ func (g *gathering) gatherEach(ctx context.Context, src *Sources, pending [numSo
 	for n := countTrue(pending[:]); n > 0; n-- {
 		select {
 		case which := <-done:
+			if bugs[which] != nil {
+				panic(bugs[which])
+			}
 			pending[which] = false
 			failed[which] = g.apply(which, f)
 		case <-ctx.Done():

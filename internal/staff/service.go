@@ -31,10 +31,12 @@ type Store interface {
 	// staff member has that e-mail (nothing is added to staff): a new
 	// window starts at now when there is none or the current one began
 	// before windowStart. It returns the window's start, and false (and
-	// nothing counted) when the window already holds max attempts. One
-	// conditional upsert, so concurrent guesses cannot exceed max; windows
-	// that have ended are pruned, so made-up e-mails cannot fill storage.
-	CountAttempt(ctx context.Context, email string, now, windowStart time.Time, max int) (since time.Time, ok bool, err error)
+	// nothing counted) when the window already holds max attempts;
+	// firstRefused is true for the first attempt so refused in a window
+	// only. One conditional upsert, so concurrent guesses cannot exceed
+	// max; windows that have ended are pruned, so made-up e-mails cannot
+	// fill storage.
+	CountAttempt(ctx context.Context, email string, now, windowStart time.Time, max int) (since time.Time, ok, firstRefused bool, err error)
 	// SignedIn clears the e-mail's attempts and records the TOTP step
 	// used, if it is after the stored one; false means the step was
 	// already used (a replayed code) and nothing changed.
@@ -132,6 +134,10 @@ type Enrollment struct {
 const MinPasswordLen = 12
 
 func totpAAD(email string) []byte { return []byte("staff.totp:" + email) }
+
+// TOTPAAD is the additional data a staff member's TOTP secret is sealed
+// with, for the start-up check that a key opens the stored data.
+func TOTPAAD(email string) []byte { return totpAAD(email) }
 
 // Create adds a staff member and records it in the audit log.
 func (s *Service) Create(ctx context.Context, in CreateInput) (*Enrollment, error) {
@@ -307,11 +313,17 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (*Session, string,
 	actor.Email = email
 	// The attempt is counted before anything is checked, so parallel
 	// guesses cannot get past the limit; success clears the count.
-	since, ok, err := s.Store.CountAttempt(ctx, email, now, now.Add(-s.Config.LockWindow), s.Config.MaxFailures)
+	since, ok, firstRefused, err := s.Store.CountAttempt(ctx, email, now, now.Add(-s.Config.LockWindow), s.Config.MaxFailures)
 	if err != nil {
 		return nil, "", err
 	}
 	if !ok {
+		// Only the window's first refusal is audited: the audit log is
+		// append-only, and refusals cost no hash, so auditing each would
+		// let anyone fill it at the speed of the database.
+		if !firstRefused {
+			return nil, "", locked(since.Add(s.Config.LockWindow))
+		}
 		return nil, "", s.failed(ctx, actor, "locked", locked(since.Add(s.Config.LockWindow)))
 	}
 	st, err := s.Store.StaffByEmail(ctx, email)

@@ -125,6 +125,12 @@ func (t *Tx) PruneCounters(ctx context.Context, before string) error {
 	return err
 }
 
+func (t *Tx) PruneOTPs(ctx context.Context, before time.Time) error {
+	_, err := t.Exec(ctx, `DELETE FROM otps WHERE id IN
+		(SELECT id FROM otps WHERE expires_at < $1 LIMIT $2)`, millis(before), pruneBatch)
+	return err
+}
+
 func (t *Tx) ReleaseCounter(ctx context.Context, scope, key, day string) error {
 	_, err := t.Exec(ctx, `UPDATE rate_counters SET n = n - 1 WHERE scope = $1 AND key = $2 AND day = $3 AND n > 0`, scope, key, day)
 	return err

@@ -128,3 +128,27 @@ func (db *DB) SealedIDNumber(ctx context.Context) (userID int64, sealed []byte, 
 	}
 	return userID, sealed, err == nil, err
 }
+
+// SealedTOTP returns one staff member's sealed TOTP secret and e-mail, ok
+// false when there is none: another sample to try a key on.
+func (db *DB) SealedTOTP(ctx context.Context) (email string, sealed []byte, ok bool, err error) {
+	err = db.Read(ctx, func(t *Tx) error {
+		return t.QueryRow(ctx, `SELECT email, totp_sealed FROM staff ORDER BY id LIMIT 1`).Scan(&email, &sealed)
+	})
+	if errors.Is(err, ErrNoRows) {
+		return "", nil, false, nil
+	}
+	return email, sealed, err == nil, err
+}
+
+// SealedApplicant returns one KYC submission's sealed applicant fields and
+// its binding, ok false when there is none: another sample to try a key on.
+func (db *DB) SealedApplicant(ctx context.Context) (bindingID int64, sealed []byte, ok bool, err error) {
+	err = db.Read(ctx, func(t *Tx) error {
+		return t.QueryRow(ctx, `SELECT binding_id, applicant FROM kyc_submissions ORDER BY id LIMIT 1`).Scan(&bindingID, &sealed)
+	})
+	if errors.Is(err, ErrNoRows) {
+		return 0, nil, false, nil
+	}
+	return bindingID, sealed, err == nil, err
+}

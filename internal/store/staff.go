@@ -83,37 +83,38 @@ func (s staffStore) ResetCredentials(ctx context.Context, id int64, passwordHash
 	})
 }
 
-func (s staffStore) CountAttempt(ctx context.Context, email string, now, windowStart time.Time, max int) (time.Time, bool, error) {
+func (s staffStore) CountAttempt(ctx context.Context, email string, now, windowStart time.Time, max int) (time.Time, bool, bool, error) {
 	var since int64
-	counted := false
+	var failures int
 	err := s.db.Tx(ctx, func(t *Tx) error {
 		// A new e-mail or a stale window starts a window at now with this
-		// attempt; a live one counts it only while below max. The upsert
-		// locks the row, which serialises concurrent attempts; when it
-		// changes nothing (locked) the window's start is read instead.
+		// attempt; a live one counts it while below max, and counts the
+		// first refusal too (max+1), so that one alone is reported as the
+		// first. The upsert locks the row, which serialises concurrent
+		// attempts; when it changes nothing (locked, refused before) the
+		// window's start is read instead.
 		err := t.QueryRow(ctx, `INSERT INTO signin_attempts (scope, key, failures, since) VALUES ($1, $2, 1, $3)
 			ON CONFLICT (scope, key) DO UPDATE SET
 				failures = CASE WHEN signin_attempts.since < $4 THEN 1 ELSE signin_attempts.failures + 1 END,
 				since = CASE WHEN signin_attempts.since < $4 THEN excluded.since ELSE signin_attempts.since END
-			WHERE signin_attempts.since < $4 OR signin_attempts.failures < $5
-			RETURNING since`, staffAttempts, email, millis(now), millis(windowStart), max).Scan(&since)
+			WHERE signin_attempts.since < $4 OR signin_attempts.failures <= $5
+			RETURNING since, failures`, staffAttempts, email, millis(now), millis(windowStart), max).Scan(&since, &failures)
 		if errors.Is(err, sql.ErrNoRows) {
-			counted = false
+			failures = max + 2
 			return t.QueryRow(ctx, `SELECT since FROM signin_attempts WHERE scope = $1 AND key = $2`, staffAttempts, email).Scan(&since)
 		}
-		counted = err == nil
 		return err
 	})
 	if err != nil {
-		return time.Time{}, false, err
+		return time.Time{}, false, false, err
 	}
 	// Rows whose window has ended would restart anyway: dropping them
 	// keeps the table to one window of attempts, however many e-mails are
 	// tried. A statement of its own, so it holds no lock beside the upsert.
 	if _, err := s.db.Exec(ctx, `DELETE FROM signin_attempts WHERE since < $1`, millis(windowStart)); err != nil {
-		return time.Time{}, false, err
+		return time.Time{}, false, false, err
 	}
-	return fromMillis(since), counted, nil
+	return fromMillis(since), failures <= max, failures == max+1, nil
 }
 
 func (s staffStore) SignedIn(ctx context.Context, id int64, step int64) (bool, error) {

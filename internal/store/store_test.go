@@ -232,6 +232,39 @@ func TestPastDaysCountersArePrunedInBatches(t *testing.T) {
 	})
 }
 
+func TestExpiredCodesArePrunedInBatches(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		db := storetest.Open(t, e)
+		if err := tx(t, db, func(x account.Tx) error {
+			for i := range 700 {
+				if err := x.CreateOTP(ctx, &account.OTP{Phone: fmt.Sprint(i), Purpose: account.PurposeLogin, CodeHash: "h",
+					CreatedAt: t0, ExpiresAt: t0.Add(5 * time.Minute)}); err != nil {
+					return err
+				}
+			}
+			return x.CreateOTP(ctx, &account.OTP{Phone: "live", Purpose: account.PurposeLogin, CodeHash: "h",
+				CreatedAt: t0.Add(48 * time.Hour), ExpiresAt: t0.Add(48*time.Hour + 5*time.Minute)})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		left := func() (n int64) {
+			c, err := db.RowCounts(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c["otps"]
+		}
+		for _, want := range []int64{201, 1, 1} {
+			if err := tx(t, db, func(x account.Tx) error { return x.PruneOTPs(ctx, t0.Add(24*time.Hour)) }); err != nil {
+				t.Fatal(err)
+			}
+			if n := left(); n != want {
+				t.Fatalf("%d codes left; want %d", n, want)
+			}
+		}
+	})
+}
+
 func TestCardVerifyAttemptsAreCountedAtomically(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, e store.Engine) {
 		db := storetest.Open(t, e)
