@@ -8,7 +8,6 @@ package main
 
 import (
 	"bytes"
-	"compress/zlib"
 	"flag"
 	"fmt"
 	"io"
@@ -21,6 +20,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"creditpocket/internal/pdf/pdftest"
 )
 
 func main() {
@@ -35,7 +36,7 @@ func main() {
 	pages := flag.Int("pages", 10, "pages of the bomb, each inflating to 32 MiB of blanks")
 	flag.Parse()
 
-	bomb := flateBomb(*pages)
+	bomb := pdftest.FlateBomb(*pages)
 	fmt.Printf("bomb: %d pages, %d KB, inflating to %d MiB\n", *pages, len(bomb)>>10, *pages*32)
 	var (
 		mu     sync.Mutex
@@ -110,43 +111,6 @@ func main() {
 	if counts["app error"]+counts["ocr error"]+counts["risk error"] > 0 {
 		os.Exit(1)
 	}
-}
-
-// flateBomb is a small PDF whose pages each inflate to 32 MiB of blanks,
-// the parser's per-stream cap: every page is legal alone, the document
-// reaches the parser's total cap on decoded bytes.
-func flateBomb(pages int) []byte {
-	var z bytes.Buffer
-	w, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
-	chunk := bytes.Repeat([]byte{' '}, 1<<20)
-	for range 32 {
-		_, _ = w.Write(chunk)
-	}
-	_ = w.Close()
-	var b bytes.Buffer
-	var offs []int
-	obj := func(body string) {
-		offs = append(offs, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offs), body)
-	}
-	b.WriteString("%PDF-1.7\n")
-	kids := make([]string, pages)
-	for i := range kids {
-		kids[i] = fmt.Sprintf("%d 0 R", 3+2*i)
-	}
-	obj("<</Type /Catalog /Pages 2 0 R>>")
-	obj("<</Type /Pages /Kids [" + strings.Join(kids, " ") + "] /Count " + strconv.Itoa(pages) + " /MediaBox [0 0 595 842]>>")
-	for i := range pages {
-		obj(fmt.Sprintf("<</Type /Page /Parent 2 0 R /Contents %d 0 R>>", 4+2*i))
-		obj(fmt.Sprintf("<</Length %d /Filter /FlateDecode>>\nstream\n%s\nendstream", z.Len(), z.Bytes()))
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<</Size %d /Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n", len(offs)+1, xref)
-	return b.Bytes()
 }
 
 // riskBody streams a risk event of size bytes (a huge name) without

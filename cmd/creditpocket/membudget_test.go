@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"compress/zlib"
 	"context"
 	"fmt"
 	"io"
@@ -21,46 +20,9 @@ import (
 
 	"creditpocket/internal/config"
 	"creditpocket/internal/partner"
+	"creditpocket/internal/pdf/pdftest"
 	"creditpocket/internal/store"
 )
-
-// flateBomb is a small PDF whose pages each inflate to just under the
-// parser's per-stream cap (32 MiB) of blanks: every page is legal alone,
-// and the document reaches the parser's total cap on decoded bytes.
-func flateBomb(pages int) []byte {
-	var z bytes.Buffer
-	w, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
-	chunk := bytes.Repeat([]byte{' '}, 1<<20)
-	for range 32 {
-		_, _ = w.Write(chunk)
-	}
-	_ = w.Close()
-	stream := z.Bytes() // 32 MiB of blanks deflate to ~32 KB
-	var b bytes.Buffer
-	offs := []int{}
-	obj := func(body string) {
-		offs = append(offs, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offs), body)
-	}
-	b.WriteString("%PDF-1.7\n")
-	kids := make([]string, pages)
-	for i := range kids {
-		kids[i] = fmt.Sprintf("%d 0 R", 3+2*i)
-	}
-	obj("<</Type /Catalog /Pages 2 0 R>>")
-	obj("<</Type /Pages /Kids [" + strings.Join(kids, " ") + "] /Count " + strconv.Itoa(pages) + " /MediaBox [0 0 595 842]>>")
-	for i := range pages {
-		obj(fmt.Sprintf("<</Type /Page /Parent 2 0 R /Contents %d 0 R>>", 4+2*i))
-		obj(fmt.Sprintf("<</Length %d /Filter /FlateDecode>>\nstream\n%s\nendstream", len(stream), stream))
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<</Size %d /Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n", len(offs)+1, xref)
-	return b.Bytes()
-}
 
 // riskBody streams a risk event of size bytes (a huge name) without
 // holding it: the client must not be what measures big.
@@ -148,7 +110,7 @@ func TestMemoryBudgetHoldsUnderConcurrentBombs(t *testing.T) {
 		t.Fatal(err)
 	}
 	token := a.signUp("07068425023")
-	bomb := flateBomb(10)
+	bomb := pdftest.FlateBomb(10)
 	mem := a.app.Server.Memory
 
 	type answer struct {
@@ -312,7 +274,7 @@ func TestABombAloneIsTheFilesFault(t *testing.T) {
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	fw, _ := mw.CreateFormFile("file", "report.pdf")
-	_, _ = fw.Write(flateBomb(10))
+	_, _ = fw.Write(pdftest.FlateBomb(10))
 	_ = mw.Close()
 	status, resp := a.raw("POST", "/user/credit/report", body.Bytes(), "Content-Type: "+mw.FormDataContentType(), "Authorization: Bearer "+token)
 	if status != http.StatusBadRequest && status != http.StatusRequestEntityTooLarge {
