@@ -9,6 +9,6 @@
 CREATE TABLE ledger_balances (
     account TEXT PRIMARY KEY,
     balance BIGINT NOT NULL
-);
+) WITH (fillfactor = 70); -- room on each page for in-place (HOT) updates: close of business changes every owing loan's penalty balance daily
 INSERT INTO ledger_balances (account, balance)
     SELECT account, CAST(SUM(amount) AS BIGINT) FROM ledger_postings GROUP BY account;
