@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -192,7 +193,7 @@ func (a *testApp) countPlaintext(s string) int {
 	for table, cols := range checks {
 		for _, c := range cols {
 			var k int
-			a.app.DB.View(t0ctx, func(tx *store.Tx) error {
+			a.app.DB.View(t0ctx, func(ctx context.Context, tx *store.Tx) error {
 				return tx.QueryRow(t0ctx, fmt.Sprintf(`SELECT COUNT(*) FROM %s WHERE %s LIKE $1`, table, c), "%"+s+"%").Scan(&k)
 			})
 			n += k

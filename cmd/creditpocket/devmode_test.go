@@ -327,7 +327,7 @@ func TestADatabaseFromBeforeTheKeyCheckRecordsOnlyAKeyThatOpensIt(t *testing.T) 
 			t.Fatalf("start with a key that does not open the data = %v", err)
 		}
 		var n int
-		if err := a.app.DB.Read(context.Background(), func(tx *store.Tx) error {
+		if err := a.app.DB.Read(context.Background(), func(ctx context.Context, tx *store.Tx) error {
 			return tx.QueryRow(context.Background(), `SELECT COUNT(*) FROM key_check`).Scan(&n)
 		}); err != nil || n != 0 {
 			t.Fatalf("a refused key was recorded (%d rows, %v)", n, err)

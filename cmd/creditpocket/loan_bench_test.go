@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"slices"
@@ -158,7 +159,7 @@ func cloneLoans(b *testing.B, db *store.DB, want int) int {
 	list := loanCloneColumns
 	var n int
 	for {
-		err := db.Tx(ctx, func(tx *store.Tx) error {
+		err := db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, tx *store.Tx) error {
 			return tx.QueryRow(ctx, `SELECT COUNT(*) FROM loans`).Scan(&n)
 		})
 		if err != nil {
@@ -168,7 +169,7 @@ func cloneLoans(b *testing.B, db *store.DB, want int) int {
 			return n
 		}
 		limit := min(n, want-n)
-		err = db.Tx(ctx, func(tx *store.Tx) error {
+		err = db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, tx *store.Tx) error {
 			_, err := tx.Exec(ctx, `INSERT INTO loans (`+list+`) SELECT `+list+` FROM loans ORDER BY id LIMIT $1`, limit)
 			return err
 		})

@@ -23,7 +23,7 @@ import (
 func (a *testApp) openCheckouts(loanID string) int {
 	a.t.Helper()
 	var n int
-	if err := a.app.DB.View(context.Background(), func(tx *store.Tx) error {
+	if err := a.app.DB.View(context.Background(), func(ctx context.Context, tx *store.Tx) error {
 		return tx.QueryRow(context.Background(), `SELECT COUNT(*) FROM payments
 			WHERE loan_id = $1 AND status = 'pending' AND kind IN ('repayment', 'extension')`, money(loanID)).Scan(&n)
 	}); err != nil {
@@ -35,7 +35,7 @@ func (a *testApp) openCheckouts(loanID string) int {
 // loanMoney reads what the loan's record holds as received and as credit.
 func (a *testApp) loanMoney(loanID string) (received, credit ledger.Money) {
 	a.t.Helper()
-	if err := a.app.DB.View(context.Background(), func(tx *store.Tx) error {
+	if err := a.app.DB.View(context.Background(), func(ctx context.Context, tx *store.Tx) error {
 		return tx.QueryRow(context.Background(), `SELECT received, credit FROM loans WHERE id = $1`, money(loanID)).Scan(&received, &credit)
 	}); err != nil {
 		a.t.Fatal(err)

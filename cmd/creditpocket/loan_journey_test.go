@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"net/http"
 	"strings"
 	"testing"
@@ -137,7 +138,7 @@ func TestLoanJourneyFromSignUpToSettlement(t *testing.T) {
 				t.Fatalf("ledger verify said %q", out.String())
 			}
 			// A loan record that disagrees with the ledger is named.
-			if err := a.app.DB.Tx(context.Background(), func(tx *store.Tx) error {
+			if err := a.app.DB.Transact(context.Background(), sql.LevelReadCommitted, func(ctx context.Context, tx *store.Tx) error {
 				_, err := tx.Exec(context.Background(), `UPDATE loans SET received = received + 1 WHERE id = $1`, money(l.ID))
 				return err
 			}); err != nil {
@@ -234,7 +235,7 @@ func TestOverdueLoanAccruesPenaltyAndIsRepaid(t *testing.T) {
 			t.Fatalf("after the final repayment: %+v", l)
 		}
 		var credit int64
-		if err := a.app.DB.View(context.Background(), func(tx *store.Tx) error {
+		if err := a.app.DB.View(context.Background(), func(ctx context.Context, tx *store.Tx) error {
 			return tx.QueryRow(context.Background(), `SELECT credit FROM loans WHERE id = $1`, money(l.ID)).Scan(&credit)
 		}); err != nil {
 			t.Fatal(err)

@@ -107,7 +107,7 @@ func TestConcurrentRepaymentsNeverCollectMoreThanOwedWithoutCredit(t *testing.T)
 			t.Fatalf("after the race: %+v; want settled with 1,000,000 received", got)
 		}
 		var credit ledger.Money
-		if err := a.app.DB.View(context.Background(), func(tx *store.Tx) error {
+		if err := a.app.DB.View(context.Background(), func(ctx context.Context, tx *store.Tx) error {
 			return tx.QueryRow(context.Background(), `SELECT credit FROM loans WHERE id = $1`, money(l.ID)).Scan(&credit)
 		}); err != nil {
 			t.Fatal(err)

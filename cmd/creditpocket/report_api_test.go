@@ -245,7 +245,7 @@ func (a *testApp) countPlaintextIn(table, s string) int {
 	a.t.Helper()
 	var n int
 	cols := map[string]string{"credit_reports": "serial_no || report_time || id_number_hash || blob_key"}[table]
-	_ = a.app.DB.View(t0ctx, func(tx *store.Tx) error {
+	_ = a.app.DB.View(t0ctx, func(ctx context.Context, tx *store.Tx) error {
 		return tx.QueryRow(t0ctx, `SELECT COUNT(*) FROM `+table+` WHERE `+cols+` LIKE $1`, "%"+s+"%").Scan(&n)
 	})
 	return n

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"mime/multipart"
 	"strings"
 	"testing"
@@ -69,7 +70,7 @@ func TestLoanApplyIsDecidedByTheRiskEngine(t *testing.T) {
 			// The stored record keeps identifiers only as masks.
 			for _, v := range []string{personBasic("08031230001")["idNumber"], "2348031230001", personCard("08031230001")["bankAccNo"]} {
 				var n int
-				_ = a.app.DB.View(t0ctx, func(tx *store.Tx) error {
+				_ = a.app.DB.View(t0ctx, func(ctx context.Context, tx *store.Tx) error {
 					return tx.QueryRow(t0ctx, `SELECT COUNT(*) FROM risk_decisions WHERE record LIKE $1`, "%"+v+"%").Scan(&n)
 				})
 				if n != 0 {

@@ -22,13 +22,13 @@ func (db *DB) Accounts() account.Store { return accountStore{db} }
 type accountStore struct{ db *DB }
 
 func (s accountStore) Tx(ctx context.Context, fn func(account.Tx) error) error {
-	return s.db.Tx(ctx, func(t *Tx) error { return fn(t) })
+	return s.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error { return fn(t) })
 }
 
 // View reads without a snapshot transaction (see DB.Read): account reads
 // are per-borrower and tolerate seeing a commit between two statements.
 func (s accountStore) View(ctx context.Context, fn func(account.Tx) error) error {
-	return s.db.Read(ctx, func(t *Tx) error { return fn(t) })
+	return s.db.Read(ctx, func(ctx context.Context, t *Tx) error { return fn(t) })
 }
 
 var _ account.Tx = (*Tx)(nil)

@@ -11,7 +11,7 @@ import (
 // committed when it starts). Rows are streamed, not collected; a key may
 // come more than once.
 func (db *DB) BlobKeys(ctx context.Context, fn func(key string) error) error {
-	return db.View(ctx, func(t *Tx) error {
+	return db.View(ctx, func(ctx context.Context, t *Tx) error {
 		for _, q := range []string{
 			`SELECT photos FROM loans WHERE photos <> ''`, // comma-separated keys
 			`SELECT blob_key FROM kyc_documents`,

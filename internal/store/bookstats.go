@@ -60,13 +60,13 @@ func (db *DB) BookStats(ctx context.Context, q bookstats.Query, loc *time.Locati
 
 	// Each part writes only its own fields of b, so they can run at once.
 	mix := map[ruleKey]int64{}
-	parts := []func(t *Tx) error{
-		func(t *Tx) error { return t.applications(ctx, days, dayArgs, b.Days, mix) },
-		func(t *Tx) error { return t.decisions(ctx, days, dayArgs, b.Days) },
-		func(t *Tx) error { return t.disbursed(ctx, days, dayArgs, b.Days) },
-		func(t *Tx) error { return t.repaid(ctx, days, dayArgs, b.Days) },
-		func(t *Tx) error { return t.openBook(ctx, b) },
-		func(t *Tx) error { return t.payoutsOpen(ctx, q.StuckBefore, b) },
+	parts := []func(context.Context, *Tx) error{
+		func(ctx context.Context, t *Tx) error { return t.applications(ctx, days, dayArgs, b.Days, mix) },
+		func(ctx context.Context, t *Tx) error { return t.decisions(ctx, days, dayArgs, b.Days) },
+		func(ctx context.Context, t *Tx) error { return t.disbursed(ctx, days, dayArgs, b.Days) },
+		func(ctx context.Context, t *Tx) error { return t.repaid(ctx, days, dayArgs, b.Days) },
+		func(ctx context.Context, t *Tx) error { return t.openBook(ctx, b) },
+		func(ctx context.Context, t *Tx) error { return t.payoutsOpen(ctx, q.StuckBefore, b) },
 	}
 	failed := make([]error, len(parts))
 	var wg sync.WaitGroup

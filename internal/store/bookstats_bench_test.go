@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -39,7 +41,9 @@ func BenchmarkBookStats(b *testing.B) {
 			db := benchDB(b, e)
 			end := time.Date(2026, 11, 23, 0, 0, 0, 0, lagos) // the book's "today"
 			var have int
-			if err := db.Read(ctx, func(tx *store.Tx) error { return tx.QueryRow(ctx, `SELECT COUNT(*) FROM loans`).Scan(&have) }); err != nil {
+			if err := db.Read(ctx, func(ctx context.Context, tx *store.Tx) error {
+				return tx.QueryRow(ctx, `SELECT COUNT(*) FROM loans`).Scan(&have)
+			}); err != nil {
 				b.Fatal(err)
 			}
 			if have == 0 {
@@ -56,7 +60,7 @@ func BenchmarkBookStats(b *testing.B) {
 			// all-visible and index-only scans visit the heap for them:
 			// the figure a dashboard opened after close of business gets.
 			var touched int64
-			if err := db.Tx(ctx, func(tx *store.Tx) error {
+			if err := db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, tx *store.Tx) error {
 				r, err := tx.Exec(ctx, `UPDATE loans SET version = version + 1, updated_at = updated_at + 1 WHERE status IN (6, 7, 9)`)
 				if err == nil {
 					touched, err = r.RowsAffected()
@@ -123,7 +127,7 @@ func benchDB(b *testing.B, e store.Engine) *store.DB {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	if err := db.Read(ctx, func(tx *store.Tx) error {
+	if err := db.Read(ctx, func(ctx context.Context, tx *store.Tx) error {
 		_, err := tx.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{schema}.Sanitize())
 		return err
 	}); err != nil {
@@ -159,11 +163,13 @@ func loadBook(b *testing.B, db *store.DB, n int, end time.Time) {
 	exec := func(what, q string, args ...any) {
 		b.Helper()
 		t := time.Now()
-		run := db.Tx
+		run := func(ctx context.Context, fn func(context.Context, *store.Tx) error) error {
+			return db.Transact(ctx, sql.LevelReadCommitted, fn)
+		}
 		if strings.HasPrefix(q, "VACUUM") {
 			run = db.Read // PostgreSQL refuses VACUUM in a transaction
 		}
-		if err := run(ctx, func(tx *store.Tx) error { _, err := tx.Exec(ctx, q, args...); return err }); err != nil {
+		if err := run(ctx, func(ctx context.Context, tx *store.Tx) error { _, err := tx.Exec(ctx, q, args...); return err }); err != nil {
 			b.Fatalf("%s: %v", what, err)
 		}
 		b.Logf("%s: %s", what, time.Since(t).Round(time.Millisecond))

@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"reflect"
@@ -234,7 +236,7 @@ func TestBookStatsNeverOverflow(t *testing.T) {
 		storeBookLoan(t, db, 3, bookLoan{applied: day, decided: day, disbursed: day,
 			status: loan.StatusRepaying, audit: loan.AuditApproved, reason: reasonEligible,
 			owed: ledger.Buckets{Principal: 1<<40 + 7, Interest: 1<<32 - 1}})
-		if err := db.Tx(ctx, func(tx *store.Tx) error {
+		if err := db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, tx *store.Tx) error {
 			_, err := tx.Exec(ctx, `UPDATE loans SET balance = $1 WHERE status = $2`, int64(huge), int(loan.StatusOverdue))
 			return err
 		}); err != nil {

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"strconv"
 	"testing"
 	"time"
@@ -123,7 +124,7 @@ func TestMigrationClosesCheckoutsLeftOpen(t *testing.T) {
 		want := map[string]string{"PAY_a": loan.PaySuperseded, "PAY_b": loan.PaySuperseded, "PAY_c": loan.PayPending, "PAY_s": loan.PayClosed}
 		for ref, st := range want {
 			var got string
-			if err := db.View(ctx, func(tx *store.Tx) error {
+			if err := db.View(ctx, func(ctx context.Context, tx *store.Tx) error {
 				return tx.QueryRow(ctx, `SELECT status FROM payments WHERE reference = $1`, ref).Scan(&got)
 			}); err != nil {
 				t.Fatal(err)

@@ -100,7 +100,7 @@ type LedgerEntry struct {
 // booking order.
 func (db *DB) LoanLedger(ctx context.Context, loanID string) ([]LedgerEntry, error) {
 	var out []LedgerEntry
-	err := db.View(ctx, func(t *Tx) error {
+	err := db.View(ctx, func(ctx context.Context, t *Tx) error {
 		out = nil
 		return t.eachLedgerEntry(ctx, func(e LedgerEntry) { out = append(out, e) }, "WHERE t.loan_id = $1", loanID)
 	})
@@ -136,7 +136,7 @@ func (db *DB) BorrowerMessages(ctx context.Context, userID int64, since time.Tim
 func (db *DB) BorrowerByMobile(ctx context.Context, mobile string) (int64, error) {
 	m := digits(mobile)
 	var id int64
-	err := db.Read(ctx, func(t *Tx) error {
+	err := db.Read(ctx, func(ctx context.Context, t *Tx) error {
 		err := t.QueryRow(ctx, `SELECT id FROM users WHERE mobile = $1 OR phone = $2 ORDER BY id LIMIT 1`, strings.TrimLeft(m, "0"), m).Scan(&id)
 		return notFound(err, "borrower with mobile "+strconv.Quote(mobile))
 	})

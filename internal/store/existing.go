@@ -94,7 +94,7 @@ func (db *DB) Pending(ctx context.Context) ([]Migration, error) {
 // The caller compares the result with its own value.
 func (db *DB) KeyCheck(ctx context.Context, value string, first func() error) (recorded string, err error) {
 	read := func() error {
-		return db.Read(ctx, func(t *Tx) error {
+		return db.Read(ctx, func(ctx context.Context, t *Tx) error {
 			return t.QueryRow(ctx, `SELECT check_value FROM key_check WHERE id = 1`).Scan(&recorded)
 		})
 	}
@@ -120,7 +120,7 @@ func (db *DB) KeyCheck(ctx context.Context, value string, first func() error) (r
 // SealedIDNumber returns one stored profile's sealed ID number and its
 // user, ok false when there is none: a sample to try a key on.
 func (db *DB) SealedIDNumber(ctx context.Context) (userID int64, sealed []byte, ok bool, err error) {
-	err = db.Read(ctx, func(t *Tx) error {
+	err = db.Read(ctx, func(ctx context.Context, t *Tx) error {
 		return t.QueryRow(ctx, `SELECT user_id, id_number_enc FROM profiles ORDER BY user_id LIMIT 1`).Scan(&userID, &sealed)
 	})
 	if errors.Is(err, ErrNoRows) {
@@ -132,7 +132,7 @@ func (db *DB) SealedIDNumber(ctx context.Context) (userID int64, sealed []byte, 
 // SealedTOTP returns one staff member's sealed TOTP secret and e-mail, ok
 // false when there is none: another sample to try a key on.
 func (db *DB) SealedTOTP(ctx context.Context) (email string, sealed []byte, ok bool, err error) {
-	err = db.Read(ctx, func(t *Tx) error {
+	err = db.Read(ctx, func(ctx context.Context, t *Tx) error {
 		return t.QueryRow(ctx, `SELECT email, totp_sealed FROM staff ORDER BY id LIMIT 1`).Scan(&email, &sealed)
 	})
 	if errors.Is(err, ErrNoRows) {
@@ -144,7 +144,7 @@ func (db *DB) SealedTOTP(ctx context.Context) (email string, sealed []byte, ok b
 // SealedApplicant returns one KYC submission's sealed applicant fields and
 // its binding, ok false when there is none: another sample to try a key on.
 func (db *DB) SealedApplicant(ctx context.Context) (bindingID int64, sealed []byte, ok bool, err error) {
-	err = db.Read(ctx, func(t *Tx) error {
+	err = db.Read(ctx, func(ctx context.Context, t *Tx) error {
 		return t.QueryRow(ctx, `SELECT binding_id, applicant FROM kyc_submissions ORDER BY id LIMIT 1`).Scan(&bindingID, &sealed)
 	})
 	if errors.Is(err, ErrNoRows) {

@@ -19,11 +19,11 @@ func (db *DB) KYCOutbox() kyc.Outbox { return kycOutbox{db} }
 type kycStore struct{ db *DB }
 
 func (s kycStore) Tx(ctx context.Context, fn func(kyc.Tx) error) error {
-	return s.db.Tx(ctx, func(t *Tx) error { return fn(kycTx{t}) })
+	return s.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error { return fn(kycTx{t}) })
 }
 
 func (s kycStore) View(ctx context.Context, fn func(kyc.Tx) error) error {
-	return s.db.View(ctx, func(t *Tx) error { return fn(kycTx{t}) })
+	return s.db.View(ctx, func(ctx context.Context, t *Tx) error { return fn(kycTx{t}) })
 }
 
 // kycTx carries the KYC methods on its own type, so their names cannot
@@ -194,7 +194,7 @@ func (o kycOutbox) DueNotifications(ctx context.Context, now time.Time, limit in
 
 func (o kycOutbox) ClaimNotification(ctx context.Context, id int64, seen, until time.Time) (bool, error) {
 	var n int64
-	err := o.db.Tx(ctx, func(t *Tx) error {
+	err := o.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		var err error
 		n, err = affected(t.Exec(ctx, `UPDATE kyc_outbox SET next_attempt = $3
 			WHERE id = $1 AND next_attempt = $2 AND delivered_at IS NULL`, id, millis(seen), millis(until)))
@@ -204,14 +204,14 @@ func (o kycOutbox) ClaimNotification(ctx context.Context, id int64, seen, until 
 }
 
 func (o kycOutbox) NotificationDelivered(ctx context.Context, id int64, at time.Time) error {
-	return o.db.Tx(ctx, func(t *Tx) error {
+	return o.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		_, err := t.Exec(ctx, `UPDATE kyc_outbox SET delivered_at = $2, attempts = attempts + 1, last_error = '' WHERE id = $1`, id, millis(at))
 		return err
 	})
 }
 
 func (o kycOutbox) NotificationFailed(ctx context.Context, id int64, attempts int, next time.Time, lastErr string, dead bool) error {
-	return o.db.Tx(ctx, func(t *Tx) error {
+	return o.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		_, err := t.Exec(ctx, `UPDATE kyc_outbox SET attempts = $2, next_attempt = $3, last_error = $4, dead = $5 WHERE id = $1`,
 			id, attempts, millis(next), lastErr, dead)
 		return err

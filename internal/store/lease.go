@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"creditpocket/internal/loan"
@@ -16,7 +17,7 @@ type leases struct{ db *DB }
 
 func (l leases) Acquire(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
 	var got string
-	err := l.db.Tx(ctx, func(t *Tx) error {
+	err := l.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		got = ""
 		rows, err := t.Query(ctx, `INSERT INTO job_leases (name, holder, expires_at) VALUES ($1, $2, $3)
 			ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
@@ -37,7 +38,7 @@ func (l leases) Acquire(ctx context.Context, name, holder string, now time.Time,
 }
 
 func (l leases) Release(ctx context.Context, name, holder string) error {
-	return l.db.Tx(ctx, func(t *Tx) error {
+	return l.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		_, err := t.Exec(ctx, `DELETE FROM job_leases WHERE name = $1 AND holder = $2`, name, holder)
 		return err
 	})
@@ -45,7 +46,7 @@ func (l leases) Release(ctx context.Context, name, holder string) error {
 
 func (l leases) COBDone(ctx context.Context, business loan.Date) (bool, error) {
 	var done bool
-	err := l.db.View(ctx, func(t *Tx) error {
+	err := l.db.View(ctx, func(ctx context.Context, t *Tx) error {
 		var err error
 		done, err = t.exists(ctx, `SELECT 1 FROM cob_runs WHERE business_date = $1`, business.String())
 		return err
@@ -54,7 +55,7 @@ func (l leases) COBDone(ctx context.Context, business loan.Date) (bool, error) {
 }
 
 func (l leases) MarkCOBDone(ctx context.Context, r loan.COBResult) error {
-	return l.db.Tx(ctx, func(t *Tx) error {
+	return l.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		_, err := t.Exec(ctx, `INSERT INTO cob_runs (business_date, loans, penalties, started_at, finished_at)
 			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (business_date) DO NOTHING`,
 			r.BusinessDate.String(), r.Loans, r.Penalties, millis(r.StartedAt), millis(r.FinishedAt))

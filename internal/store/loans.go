@@ -31,15 +31,15 @@ func (db *DB) Loans() loan.Store { return loanStore{db} }
 type loanStore struct{ db *DB }
 
 func (s loanStore) Tx(ctx context.Context, fn func(loan.Tx) error) error {
-	return s.db.Tx(ctx, func(t *Tx) error { return fn(t) })
+	return s.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error { return fn(t) })
 }
 
 func (s loanStore) View(ctx context.Context, fn func(loan.Tx) error) error {
-	return s.db.View(ctx, func(t *Tx) error { return fn(t) })
+	return s.db.View(ctx, func(ctx context.Context, t *Tx) error { return fn(t) })
 }
 
 func (s loanStore) Read(ctx context.Context, fn func(loan.Tx) error) error {
-	return s.db.Read(ctx, func(t *Tx) error { return fn(t) })
+	return s.db.Read(ctx, func(ctx context.Context, t *Tx) error { return fn(t) })
 }
 
 var _ loan.Tx = (*Tx)(nil)
@@ -77,7 +77,7 @@ func (t *Tx) Product(ctx context.Context, id string) (*loan.Product, error) {
 
 // SeedProducts upserts products (the demo catalogue) in the given order.
 func (db *DB) SeedProducts(ctx context.Context, ps []loan.Product) error {
-	return db.Tx(ctx, func(t *Tx) error {
+	return db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		for i, p := range ps {
 			if err := p.Validate(); err != nil {
 				return err
@@ -566,7 +566,7 @@ func scanBalances(rs *sql.Rows, out ledger.Balances) error {
 // hold against the balances its postings sum to.
 func (db *DB) LedgerBalances(ctx context.Context) (ledger.Balances, error) {
 	out := ledger.Balances{}
-	err := db.View(ctx, func(t *Tx) error {
+	err := db.View(ctx, func(ctx context.Context, t *Tx) error {
 		clear(out)
 		rs, err := t.Query(ctx, `SELECT account, balance FROM ledger_balances`)
 		if err != nil {
@@ -702,7 +702,7 @@ func (t *Tx) AddMessages(ctx context.Context, ms []inbox.Message) error {
 // LedgerTransactions reads the whole ledger in booking order, for verify.
 func (db *DB) LedgerTransactions(ctx context.Context) ([]ledger.Transaction, error) {
 	var out []ledger.Transaction
-	err := db.View(ctx, func(t *Tx) error {
+	err := db.View(ctx, func(ctx context.Context, t *Tx) error {
 		out = nil
 		return t.eachLedgerEntry(ctx, func(e LedgerEntry) { out = append(out, e.Transaction) }, "")
 	})
@@ -769,7 +769,7 @@ func (db *DB) Fund(ctx context.Context, ref, currency string, amount ledger.Mone
 	if err != nil {
 		return err
 	}
-	err = db.Tx(ctx, func(t *Tx) error {
+	err = db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		// Check first: on PostgreSQL a failed insert would abort the
 		// transaction, so the conflict is the rare race only.
 		if done, err := t.exists(ctx, `SELECT 1 FROM ledger_transactions WHERE reference = $1`, lt.Reference); err != nil || done {
@@ -878,7 +878,7 @@ func (t *Tx) StalePayments(ctx context.Context, kind string, before time.Time, l
 // PaymentExists reports whether a payment reference is known, for the
 // sandbox provider's checkout pages.
 func (db *DB) PaymentExists(ctx context.Context, ref string) (kind string, amount int64, err error) {
-	err = db.View(ctx, func(t *Tx) error {
+	err = db.View(ctx, func(ctx context.Context, t *Tx) error {
 		err := t.QueryRow(ctx, `SELECT kind, amount FROM payments WHERE reference = $1`, ref).Scan(&kind, &amount)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errs.E(errs.NotFound, "no payment %.64q", ref)

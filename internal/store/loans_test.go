@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"context"
+	"database/sql"
 	"strconv"
 	"sync"
 	"testing"
@@ -140,7 +142,7 @@ func TestLedgerIsAppendOnlyAndReferencesAreUnique(t *testing.T) {
 			`UPDATE ledger_transactions SET kind = 'fee'`,
 			`DELETE FROM ledger_transactions`,
 		} {
-			err := db.Tx(ctx, func(tx *store.Tx) error { _, err := tx.Exec(ctx, q); return err })
+			err := db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, tx *store.Tx) error { _, err := tx.Exec(ctx, q); return err })
 			if err == nil {
 				t.Errorf("%s was allowed", q)
 			}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -84,7 +85,7 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 		if done {
 			continue
 		}
-		err = db.Tx(ctx, func(tx *Tx) error {
+		err = db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, tx *Tx) error {
 			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
 				m.Version, m.Name, time.Now().UnixMilli()); err != nil {
 				return err

@@ -36,7 +36,7 @@ func (s partnerStore) CreatePartner(ctx context.Context, p *partner.Partner) err
 	for i, sc := range p.Scopes {
 		scopes[i] = string(sc)
 	}
-	return s.db.Tx(ctx, func(t *Tx) error {
+	return s.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		_, err := t.Exec(ctx, `INSERT INTO partners (id, name, secret_hash, scopes, quota, rate_per_second, expires_at, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 			p.ID, p.Name, p.SecretHash, strings.Join(scopes, ","), p.Quota, p.RatePerSecond, nullMillis(p.ExpiresAt), millis(p.CreatedAt))
@@ -46,7 +46,7 @@ func (s partnerStore) CreatePartner(ctx context.Context, p *partner.Partner) err
 
 func (s partnerStore) Partner(ctx context.Context, id string) (*partner.Partner, error) {
 	var p partner.Partner
-	err := s.db.Read(ctx, func(t *Tx) error {
+	err := s.db.Read(ctx, func(ctx context.Context, t *Tx) error {
 		var err error
 		p, err = scanPartner(t.QueryRow(ctx, `SELECT `+partnerColumns+` FROM partners WHERE id = $1`, id))
 		return notFound(err, "partner")

@@ -78,7 +78,7 @@ func (t *Tx) DuePayoutRetries(ctx context.Context, now time.Time, limit int) ([]
 // PayoutEvents lists a loan's payout events, oldest first, for the console.
 func (db *DB) PayoutEvents(ctx context.Context, loanIDText string) ([]loan.PayoutEvent, error) {
 	var out []loan.PayoutEvent
-	err := db.View(ctx, func(t *Tx) error {
+	err := db.View(ctx, func(ctx context.Context, t *Tx) error {
 		var err error
 		out, err = t.PayoutEvents(ctx, loanIDText)
 		return err

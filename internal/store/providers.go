@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 
 	"creditpocket/internal/payment"
 	"creditpocket/internal/sms"
@@ -13,7 +14,7 @@ func (db *DB) SMSOutbox() sms.Outbox { return outbox{db} }
 type outbox struct{ db *DB }
 
 func (o outbox) AddSMS(ctx context.Context, m *sms.Message) error {
-	return o.db.Tx(ctx, func(t *Tx) error {
+	return o.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		return t.QueryRow(ctx, `INSERT INTO sms_outbox (phone, body, provider, created_at) VALUES ($1, $2, 'sandbox', $3) RETURNING id`,
 			m.Phone, m.Body, millis(m.CreatedAt)).Scan(&m.ID)
 	})
@@ -35,7 +36,7 @@ type recipients struct{ db *DB }
 
 func (s recipients) CreateRecipient(ctx context.Context, r *payment.Recipient) (*payment.Recipient, error) {
 	out := *r
-	err := s.db.Tx(ctx, func(t *Tx) error {
+	err := s.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		if _, err := t.Exec(ctx, `INSERT INTO payment_recipients (code, provider, bank_code, account_hash, name, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (provider, bank_code, account_hash) DO NOTHING`,
 			r.Code, r.Provider, r.BankCode, r.AccountHash, r.Name, millis(r.CreatedAt)); err != nil {

@@ -55,7 +55,7 @@ func (s referenceStore) SupportPhones(ctx context.Context) ([]reference.SupportP
 
 func (s referenceStore) Setting(ctx context.Context, key string) (string, error) {
 	var v string
-	err := s.db.View(ctx, func(t *Tx) error {
+	err := s.db.View(ctx, func(ctx context.Context, t *Tx) error {
 		err := t.QueryRow(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
@@ -78,7 +78,7 @@ type Seed struct {
 // SeedReference inserts the seed's rows that are missing; rows an operator
 // changed are left alone, so seeding on every start is safe.
 func (db *DB) SeedReference(ctx context.Context, s Seed) error {
-	return db.Tx(ctx, func(t *Tx) error {
+	return db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		for i, b := range s.Banks {
 			if _, err := t.Exec(ctx, `INSERT INTO banks (code, name, country, nuban, position) VALUES ($1, $2, $3, $4, $5)
 				ON CONFLICT (code) DO NOTHING`, b.Code, b.Name, b.Country, b.NUBAN, i); err != nil {

@@ -122,7 +122,7 @@ func (s *Risk) AddListEntry(ctx context.Context, e risk.ListEntry) (risk.ListEnt
 		e.CreatedAt = s.now()
 	}
 	hash, mask := s.listHash(e.Kind, e.Value), vault.Mask(e.Value)
-	err := s.db.Tx(ctx, func(t *Tx) error {
+	err := s.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		_, err := t.Exec(ctx, `INSERT INTO risk_list_entries (id, kind, value_hash, value_mask, list, reason, expires_at, created_by, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 			e.ID, string(e.Kind), hash, mask, string(e.List), e.Reason, nullMillis(e.ExpiresAt), e.CreatedBy, millis(e.CreatedAt))
@@ -134,7 +134,7 @@ func (s *Risk) AddListEntry(ctx context.Context, e risk.ListEntry) (risk.ListEnt
 
 // RemoveListEntry deletes an entry by ID.
 func (s *Risk) RemoveListEntry(ctx context.Context, id string) error {
-	return s.db.Tx(ctx, func(t *Tx) error {
+	return s.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		n, err := affected(t.Exec(ctx, `DELETE FROM risk_list_entries WHERE id = $1`, id))
 		if err == nil && n == 0 {
 			return errs.E(errs.NotFound, "list entry %q does not exist", id)
@@ -515,9 +515,9 @@ func (db *DB) pgx(ctx context.Context, fn func(*pgx.Conn) error) error {
 func (s *Risk) gatherSQLite(ctx context.Context, p *gatherPlan, lists []risk.ListEntry, a *risk.Gathered) error {
 	run := s.db.Read
 	if p.records() {
-		run = s.db.Tx
+		run = s.db.writer
 	}
-	return run(ctx, func(t *Tx) error {
+	return run(ctx, func(ctx context.Context, t *Tx) error {
 		clear(lists)
 		clear(a.ContactOthers)
 		a.Velocity, a.History = risk.VelocityCounts{}, risk.LoanHistory{}
@@ -869,7 +869,7 @@ func (s *Risk) storeDecisions(ctx context.Context, rows []decisionRow) (map[stri
 		values[i] = r.values(true)
 	}
 	q, args := valuesList(decisionInsert+`VALUES `, values)
-	return stored, s.db.Tx(ctx, func(t *Tx) error {
+	return stored, s.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		clear(stored)
 		rs, err := t.Query(ctx, q+decisionReturning, args...)
 		if err != nil {
@@ -947,7 +947,7 @@ func (r *decisionRow) values(recordAsString bool) []any {
 // Decision returns a stored decision with its feedback folded in.
 func (s *Risk) Decision(ctx context.Context, sequenceID string) (*risk.Record, error) {
 	var rec *risk.Record
-	err := s.db.View(ctx, func(t *Tx) error {
+	err := s.db.View(ctx, func(ctx context.Context, t *Tx) error {
 		var body string
 		err := t.QueryRow(ctx, `SELECT record FROM risk_decisions WHERE sequence_id = $1`, sequenceID).Scan(&body)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -1022,7 +1022,7 @@ func (t *Tx) feedback(ctx context.Context, sequenceID string) (*risk.Feedback, e
 // is not found.
 func (s *Risk) AddFeedback(ctx context.Context, sequenceID string, o risk.FeedbackOutcome, at time.Time, by string) (*risk.Feedback, error) {
 	var fb *risk.Feedback
-	err := s.db.Tx(ctx, func(t *Tx) error {
+	err := s.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		var one int
 		err := t.QueryRow(ctx, `SELECT 1 FROM risk_decisions WHERE sequence_id = $1`+t.forUpdate(), sequenceID).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -1066,7 +1066,7 @@ func (s *Risk) Decisions(ctx context.Context, since time.Time) (iter.Seq[*risk.R
 				rec     *risk.Record
 			}
 			var batch []row
-			failed = s.db.View(ctx, func(t *Tx) error {
+			failed = s.db.View(ctx, func(ctx context.Context, t *Tx) error {
 				rs, err := collect(ctx, t, func(r scanner) (row, error) {
 					var x row
 					var body string
@@ -1145,7 +1145,7 @@ type PolicyVersion struct {
 // makes it the active version.
 func (s *Risk) SavePolicy(ctx context.Context, p *risk.Policy, by string) error {
 	now := s.now()
-	return s.db.Tx(ctx, func(t *Tx) error {
+	return s.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		if err := t.storePolicyVersion(ctx, p, by, now); err != nil {
 			return err
 		}
@@ -1184,7 +1184,7 @@ func (t *Tx) storePolicyVersion(ctx context.Context, p *risk.Policy, by string, 
 // shadowing.
 func (s *Risk) SaveShadow(ctx context.Context, p *risk.Policy, by string) error {
 	now := s.now()
-	return s.db.Tx(ctx, func(t *Tx) error {
+	return s.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		version := ""
 		if p != nil {
 			if err := t.storePolicyVersion(ctx, p, by, now); err != nil {
@@ -1200,7 +1200,7 @@ func (s *Risk) SaveShadow(ctx context.Context, p *risk.Policy, by string) error 
 // ShadowPolicyVersion implements risk.ShadowStore.
 func (s *Risk) ShadowPolicyVersion(ctx context.Context) (string, error) {
 	var v string
-	err := s.db.Read(ctx, func(t *Tx) error {
+	err := s.db.Read(ctx, func(ctx context.Context, t *Tx) error {
 		return t.QueryRow(ctx, `SELECT version FROM risk_shadow WHERE id = 1`).Scan(&v)
 	})
 	return v, err
@@ -1209,7 +1209,7 @@ func (s *Risk) ShadowPolicyVersion(ctx context.Context) (string, error) {
 // ActivePolicyVersion implements risk.PolicyStore.
 func (s *Risk) ActivePolicyVersion(ctx context.Context) (string, error) {
 	var v string
-	err := s.db.Read(ctx, func(t *Tx) error {
+	err := s.db.Read(ctx, func(ctx context.Context, t *Tx) error {
 		err := t.QueryRow(ctx, `SELECT version FROM risk_policies WHERE activated_at > 0 ORDER BY activated_at DESC LIMIT 1`).Scan(&v)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
@@ -1222,7 +1222,7 @@ func (s *Risk) ActivePolicyVersion(ctx context.Context) (string, error) {
 // PolicySource implements risk.PolicyStore.
 func (s *Risk) PolicySource(ctx context.Context, version string) ([]byte, error) {
 	var src string
-	err := s.db.Read(ctx, func(t *Tx) error {
+	err := s.db.Read(ctx, func(ctx context.Context, t *Tx) error {
 		err := t.QueryRow(ctx, `SELECT source FROM risk_policies WHERE version = $1`, version).Scan(&src)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errs.E(errs.NotFound, "policy version %q is not stored", version)

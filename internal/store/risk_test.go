@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -547,7 +548,7 @@ func TestRiskSessionSettingsEndWithTheirStatements(t *testing.T) {
 		// value alone would not tell, as the server's default may be the same.
 		for _, setting := range []string{"synchronous_commit", "plan_cache_mode"} {
 			var value, source string
-			err := db.Read(ctx, func(tx *store.Tx) error {
+			err := db.Read(ctx, func(ctx context.Context, tx *store.Tx) error {
 				return tx.QueryRow(ctx, "SELECT setting, source FROM pg_settings WHERE name = $1", setting).Scan(&value, &source)
 			})
 			if err != nil || source == "session" {

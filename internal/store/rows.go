@@ -71,7 +71,7 @@ func pageArgs(p page.Request, listQ string, args []any) (string, []any) {
 // viewAll is collect in its own read-only transaction.
 func viewAll[T any](ctx context.Context, db *DB, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
 	var out []T
-	err := db.View(ctx, func(t *Tx) error {
+	err := db.View(ctx, func(ctx context.Context, t *Tx) error {
 		var err error
 		out, err = collect(ctx, t, scan, q, args...)
 		return err
@@ -82,7 +82,7 @@ func viewAll[T any](ctx context.Context, db *DB, scan func(scanner) (T, error), 
 // viewPaged is paged in its own read-only transaction.
 func viewPaged[T any](ctx context.Context, db *DB, p page.Request, scan func(scanner) (T, error), countQ, listQ string, args ...any) (page.Result[T], error) {
 	var res page.Result[T]
-	err := db.View(ctx, func(t *Tx) error {
+	err := db.View(ctx, func(ctx context.Context, t *Tx) error {
 		var err error
 		res, err = paged(ctx, t, p, scan, countQ, listQ, args...)
 		return err

@@ -33,14 +33,14 @@ func (q sandboxEvents) Due(ctx context.Context, now time.Time, limit int) ([]pay
 }
 
 func (q sandboxEvents) Delivered(ctx context.Context, id string, now time.Time) error {
-	return q.db.Tx(ctx, func(t *Tx) error {
+	return q.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		_, err := t.Exec(ctx, `UPDATE sandbox_events SET delivered_at = $2, attempts = attempts + 1 WHERE id = $1`, id, millis(now))
 		return err
 	})
 }
 
 func (q sandboxEvents) Retry(ctx context.Context, id string, at time.Time) error {
-	return q.db.Tx(ctx, func(t *Tx) error {
+	return q.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		_, err := t.Exec(ctx, `UPDATE sandbox_events SET deliver_after = $2, attempts = attempts + 1 WHERE id = $1`, id, millis(at))
 		return err
 	})
@@ -70,7 +70,7 @@ func (c sandboxCheckouts) CancelCheckout(ctx context.Context, ref, reason string
 
 func (c sandboxCheckouts) CheckoutCancelled(ctx context.Context, ref string) (string, bool, error) {
 	var reason string
-	err := c.db.View(ctx, func(t *Tx) error {
+	err := c.db.View(ctx, func(ctx context.Context, t *Tx) error {
 		return t.QueryRow(ctx, `SELECT reason FROM sandbox_cancelled_checkouts WHERE reference = $1`, ref).Scan(&reason)
 	})
 	if errors.Is(err, sql.ErrNoRows) {

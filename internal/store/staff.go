@@ -33,7 +33,7 @@ func scanStaff(r scanner) (staff.Staff, error) {
 }
 
 func (s staffStore) CreateStaff(ctx context.Context, st *staff.Staff) error {
-	return s.db.Tx(ctx, func(t *Tx) error {
+	return s.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		return translate(t.QueryRow(ctx, `INSERT INTO staff (email, role, password_hash, totp_sealed, created_at, created_by)
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
 			st.Email, string(st.Role), st.PasswordHash, st.TOTPSealed, millis(st.CreatedAt), st.CreatedBy).Scan(&st.ID))
@@ -42,7 +42,7 @@ func (s staffStore) CreateStaff(ctx context.Context, st *staff.Staff) error {
 
 func (s staffStore) StaffByEmail(ctx context.Context, email string) (*staff.Staff, error) {
 	var st staff.Staff
-	err := s.db.Read(ctx, func(t *Tx) error {
+	err := s.db.Read(ctx, func(ctx context.Context, t *Tx) error {
 		var err error
 		st, err = scanStaff(t.QueryRow(ctx, `SELECT `+staffColumns+` FROM staff WHERE email = $1`, email))
 		return notFound(err, "staff "+email)
@@ -74,7 +74,7 @@ func (t *Tx) clearAttempts(ctx context.Context, id int64) error {
 }
 
 func (s staffStore) ResetCredentials(ctx context.Context, id int64, passwordHash string, totpSealed []byte) error {
-	return s.db.Tx(ctx, func(t *Tx) error {
+	return s.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		if _, err := t.Exec(ctx, `UPDATE staff SET password_hash = $2, totp_sealed = $3, last_totp_step = 0 WHERE id = $1`,
 			id, passwordHash, totpSealed); err != nil {
 			return err
@@ -86,7 +86,7 @@ func (s staffStore) ResetCredentials(ctx context.Context, id int64, passwordHash
 func (s staffStore) CountAttempt(ctx context.Context, email string, now, windowStart time.Time, max int) (time.Time, bool, bool, error) {
 	var since int64
 	var failures int
-	err := s.db.Tx(ctx, func(t *Tx) error {
+	err := s.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		// A new e-mail or a stale window starts a window at now with this
 		// attempt; a live one counts it while below max, and counts the
 		// first refusal too (max+1), so that one alone is reported as the
@@ -119,7 +119,7 @@ func (s staffStore) CountAttempt(ctx context.Context, email string, now, windowS
 
 func (s staffStore) SignedIn(ctx context.Context, id int64, step int64) (bool, error) {
 	var n int64
-	err := s.db.Tx(ctx, func(t *Tx) error {
+	err := s.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		var err error
 		if n, err = affected(t.Exec(ctx, `UPDATE staff SET last_totp_step = $2 WHERE id = $1 AND last_totp_step < $2`, id, step)); err != nil || n != 1 {
 			return err
@@ -138,7 +138,7 @@ func (s staffStore) CreateSession(ctx context.Context, ss *staff.Session) error 
 
 func (s staffStore) Session(ctx context.Context, tokenHash string, now time.Time) (*staff.Session, error) {
 	var ss staff.Session
-	err := s.db.Read(ctx, func(t *Tx) error {
+	err := s.db.Read(ctx, func(ctx context.Context, t *Tx) error {
 		var created, expires int64
 		var st staff.Staff
 		var role string
@@ -181,7 +181,7 @@ func scanClaim(r scanner) (staff.Claim, error) {
 
 func (s staffStore) Claim(ctx context.Context, c staff.Claim, now time.Time) (staff.Claim, error) {
 	var out staff.Claim
-	err := s.db.Tx(ctx, func(t *Tx) error {
+	err := s.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		// Take the item when it is free, expired, or already ours (which
 		// extends the claim); otherwise leave the holder's row alone.
 		if _, err := t.Exec(ctx, `INSERT INTO review_claims (queue, item, holder, expires_at) VALUES ($1, $2, $3, $4)
@@ -199,7 +199,7 @@ func (s staffStore) Claim(ctx context.Context, c staff.Claim, now time.Time) (st
 
 func (s staffStore) ClaimOf(ctx context.Context, queue, item string) (staff.Claim, error) {
 	var c staff.Claim
-	err := s.db.Read(ctx, func(t *Tx) error {
+	err := s.db.Read(ctx, func(ctx context.Context, t *Tx) error {
 		var err error
 		c, err = scanClaim(t.QueryRow(ctx, `SELECT queue, item, holder, expires_at FROM review_claims WHERE queue = $1 AND item = $2`, queue, item))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -235,7 +235,7 @@ func scanAudit(r scanner) (staff.Entry, error) {
 // and each reads the head the previous one left (PostgreSQL re-reads a
 // row updated meanwhile before updating it again).
 func (s staffStore) AppendAudit(ctx context.Context, e *staff.Entry) error {
-	return s.db.Tx(ctx, func(t *Tx) error {
+	return s.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		var seq int64
 		var prev string
 		if err := t.QueryRow(ctx, `UPDATE staff_audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq - 1, hash`).Scan(&seq, &prev); err != nil {

@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -175,7 +176,7 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 			`UPDATE staff_audit SET detail = 'nothing happened'`,
 			`DELETE FROM staff_audit`,
 		} {
-			if err := b.db.Tx(ctx, func(tx *store.Tx) error { _, err := tx.Exec(ctx, q); return err }); err == nil {
+			if err := b.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, tx *store.Tx) error { _, err := tx.Exec(ctx, q); return err }); err == nil {
 				t.Errorf("%s was allowed", q)
 			}
 		}
@@ -337,7 +338,7 @@ func TestStaffLockoutIsKeyedOnTheEmailKnownOrNot(t *testing.T) {
 		attempts := func(t *testing.T) int {
 			t.Helper()
 			var n int
-			if err := b.db.Tx(ctx, func(tx *store.Tx) error {
+			if err := b.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, tx *store.Tx) error {
 				return tx.QueryRow(ctx, `SELECT COUNT(*) FROM signin_attempts`).Scan(&n)
 			}); err != nil {
 				t.Fatal(err)

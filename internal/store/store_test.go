@@ -509,7 +509,7 @@ func TestRowCountsCoverEveryTable(t *testing.T) {
 			q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`
 		}
 		var created []string
-		if err := db.View(ctx, func(tx *store.Tx) error {
+		if err := db.View(ctx, func(ctx context.Context, tx *store.Tx) error {
 			rs, err := tx.Query(ctx, q)
 			if err != nil {
 				return err
