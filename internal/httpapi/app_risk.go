@@ -212,7 +212,7 @@ func (s *Server) riskDecide(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var rec *risk.Record
 		if rec, err = s.Risk.Engine.Decide(r.Context(), risk.Input{Event: ev}); err == nil {
-			if err = s.Risk.Store.SaveDecision(r.Context(), rec, "api", p.ID); err == nil {
+			if err = s.Risk.Store.SaveDecision(r.Context(), rec, string(risk.SourcePartnerAPI), p.ID); err == nil {
 				writeJSON(w, http.StatusOK, rec.Answer())
 				return
 			}

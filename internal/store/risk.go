@@ -708,8 +708,8 @@ func (h riskHistory) LoanHistory(ctx context.Context, ref risk.BorrowerRef) (ris
 
 // Where a stored decision came from (risk_decisions.source).
 const (
-	FromPartnerAPI = "api"  // POST /credit/fraud/v1
-	FromLoanApply  = "loan" // the loan engine, in-process
+	FromPartnerAPI = string(risk.SourcePartnerAPI)
+	FromLoanApply  = string(risk.SourceLoanApply)
 )
 
 // SaveDecision stores a decision with every feature value it used; source
