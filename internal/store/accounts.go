@@ -43,7 +43,7 @@ func notFound(err error, what string) error {
 func (t *Tx) CreateUser(ctx context.Context, u *account.User) error {
 	return translate(t.QueryRow(ctx, `INSERT INTO users (phone, calling_code, mobile, password_hash, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		u.Phone, u.CallingCode, u.Mobile, u.PasswordHash, millis(u.CreatedAt), millis(u.UpdatedAt)).Scan(&u.ID))
+		u.Phone, u.CallingCode, u.Mobile, u.PasswordHash, Millis(u.CreatedAt), Millis(u.UpdatedAt)).Scan(&u.ID))
 }
 
 const userColumns = `id, phone, calling_code, mobile, password_hash, created_at, updated_at`
@@ -54,7 +54,7 @@ func scanUser(row *sql.Row) (*account.User, error) {
 	if err := row.Scan(&u.ID, &u.Phone, &u.CallingCode, &u.Mobile, &u.PasswordHash, &created, &updated); err != nil {
 		return nil, notFound(translate(err), "user")
 	}
-	u.CreatedAt, u.UpdatedAt = fromMillis(created), fromMillis(updated)
+	u.CreatedAt, u.UpdatedAt = FromMillis(created), FromMillis(updated)
 	return &u, nil
 }
 
@@ -68,7 +68,7 @@ func (t *Tx) UserByID(ctx context.Context, id int64) (*account.User, error) {
 
 func (t *Tx) CreateSession(ctx context.Context, s *account.Session) error {
 	_, err := t.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at, ip) VALUES ($1, $2, $3, $4, $5)`,
-		s.TokenHash, s.UserID, millis(s.CreatedAt), millis(s.ExpiresAt), s.IP)
+		s.TokenHash, s.UserID, Millis(s.CreatedAt), Millis(s.ExpiresAt), s.IP)
 	return err
 }
 
@@ -76,7 +76,7 @@ func (t *Tx) ActiveSession(ctx context.Context, tokenHash string, now time.Time)
 	s := account.Session{TokenHash: tokenHash}
 	var created, expires int64
 	err := t.QueryRow(ctx, `SELECT user_id, created_at, expires_at, ip FROM sessions
-		WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2`, tokenHash, millis(now)).
+		WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2`, tokenHash, Millis(now)).
 		Scan(&s.UserID, &created, &expires, &s.IP)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.E(errs.Unauthenticated, "token is not valid, has expired or was logged out; sign in again")
@@ -84,12 +84,12 @@ func (t *Tx) ActiveSession(ctx context.Context, tokenHash string, now time.Time)
 	if err != nil {
 		return nil, err
 	}
-	s.CreatedAt, s.ExpiresAt = fromMillis(created), fromMillis(expires)
+	s.CreatedAt, s.ExpiresAt = FromMillis(created), FromMillis(expires)
 	return &s, nil
 }
 
 func (t *Tx) RevokeSession(ctx context.Context, tokenHash string, now time.Time) error {
-	_, err := t.Exec(ctx, `UPDATE sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL`, tokenHash, millis(now))
+	_, err := t.Exec(ctx, `UPDATE sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL`, tokenHash, Millis(now))
 	return err
 }
 
@@ -127,7 +127,7 @@ func (t *Tx) PruneCounters(ctx context.Context, before string) error {
 
 func (t *Tx) PruneOTPs(ctx context.Context, before time.Time) error {
 	_, err := t.Exec(ctx, `DELETE FROM otps WHERE id IN
-		(SELECT id FROM otps WHERE expires_at < $1 LIMIT $2)`, millis(before), pruneBatch)
+		(SELECT id FROM otps WHERE expires_at < $1 LIMIT $2)`, Millis(before), pruneBatch)
 	return err
 }
 
@@ -148,7 +148,7 @@ func (t *Tx) CounterValue(ctx context.Context, scope, key, day string) (int, err
 func (t *Tx) CreateOTP(ctx context.Context, o *account.OTP) error {
 	return t.QueryRow(ctx, `INSERT INTO otps (phone, purpose, code_hash, ip, created_at, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		o.Phone, o.Purpose, o.CodeHash, o.IP, millis(o.CreatedAt), millis(o.ExpiresAt)).Scan(&o.ID)
+		o.Phone, o.Purpose, o.CodeHash, o.IP, Millis(o.CreatedAt), Millis(o.ExpiresAt)).Scan(&o.ID)
 }
 
 func (t *Tx) LatestOTP(ctx context.Context, phone, purpose string) (*account.OTP, error) {
@@ -161,23 +161,23 @@ func (t *Tx) LatestOTP(ctx context.Context, phone, purpose string) (*account.OTP
 	if err != nil {
 		return nil, notFound(err, "code")
 	}
-	o.CreatedAt, o.ExpiresAt = fromMillis(created), fromMillis(expires)
-	o.VerifiedAt, o.ConsumedAt = fromNullMillis(verified), fromNullMillis(consumed)
+	o.CreatedAt, o.ExpiresAt = FromMillis(created), FromMillis(expires)
+	o.VerifiedAt, o.ConsumedAt = FromNullMillis(verified), FromNullMillis(consumed)
 	return &o, nil
 }
 
 func (t *Tx) AddOTPAttempt(ctx context.Context, id int64, max int) (bool, error) {
-	n, err := affected(t.Exec(ctx, `UPDATE otps SET attempts = attempts + 1 WHERE id = $1 AND attempts < $2`, id, max))
+	n, err := Affected(t.Exec(ctx, `UPDATE otps SET attempts = attempts + 1 WHERE id = $1 AND attempts < $2`, id, max))
 	return n == 1, err
 }
 
 func (t *Tx) MarkOTPVerified(ctx context.Context, id int64, now time.Time) error {
-	_, err := t.Exec(ctx, `UPDATE otps SET verified_at = $2 WHERE id = $1`, id, millis(now))
+	_, err := t.Exec(ctx, `UPDATE otps SET verified_at = $2 WHERE id = $1`, id, Millis(now))
 	return err
 }
 
 func (t *Tx) ConsumeOTP(ctx context.Context, id int64, now time.Time) (bool, error) {
-	n, err := affected(t.Exec(ctx, `UPDATE otps SET consumed_at = $2 WHERE id = $1 AND consumed_at IS NULL`, id, millis(now)))
+	n, err := Affected(t.Exec(ctx, `UPDATE otps SET consumed_at = $2 WHERE id = $1 AND consumed_at IS NULL`, id, Millis(now)))
 	return n == 1, err
 }
 
@@ -194,7 +194,7 @@ func (t *Tx) SaveProfile(ctx context.Context, p *account.Profile, idSealed []byt
 			state = excluded.state, city_code = excluded.city_code, address = excluded.address, updated_at = excluded.updated_at`,
 		p.UserID, p.FirstName, p.MiddleName, p.LastName, p.Gender, p.BirthDate, p.Email, p.MaritalStatus, p.Education,
 		p.IDType, p.IDCountry, idSealed, idHash, p.IDNumberMask, p.IDValidDate, p.Nationality, p.State, p.CityCode,
-		p.Address, millis(p.UpdatedAt))
+		p.Address, Millis(p.UpdatedAt))
 	return err
 }
 
@@ -211,7 +211,7 @@ func (t *Tx) Profile(ctx context.Context, userID int64) (*account.Profile, []byt
 	if err != nil {
 		return nil, nil, notFound(err, "profile")
 	}
-	p.UpdatedAt = fromMillis(updated)
+	p.UpdatedAt = FromMillis(updated)
 	return &p, sealed, nil
 }
 
@@ -222,7 +222,7 @@ func (t *Tx) ReplaceContacts(ctx context.Context, userID int64, cs []account.Con
 	for i := range cs {
 		if err := t.QueryRow(ctx, `INSERT INTO contacts (user_id, position, name, phone, relationship, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-			userID, i, cs[i].Name, cs[i].Phone, cs[i].Relationship, millis(now)).Scan(&cs[i].ID); err != nil {
+			userID, i, cs[i].Name, cs[i].Phone, cs[i].Relationship, Millis(now)).Scan(&cs[i].ID); err != nil {
 			return translate(err)
 		}
 	}
@@ -230,7 +230,7 @@ func (t *Tx) ReplaceContacts(ctx context.Context, userID int64, cs []account.Con
 }
 
 func (t *Tx) Contacts(ctx context.Context, userID int64) ([]account.Contact, error) {
-	return collect(ctx, t, func(r scanner) (c account.Contact, err error) {
+	return Collect(ctx, t, func(r Scanner) (c account.Contact, err error) {
 		err = r.Scan(&c.ID, &c.Name, &c.Phone, &c.Relationship)
 		return c, err
 	}, `SELECT id, name, phone, relationship FROM contacts WHERE user_id = $1 ORDER BY position`, userID)
@@ -292,7 +292,7 @@ func (t *Tx) Overview(ctx context.Context, userID int64) (*account.Overview, err
 	if err != nil {
 		return nil, notFound(err, "user")
 	}
-	u.CreatedAt, u.UpdatedAt = fromMillis(created), fromMillis(updated)
+	u.CreatedAt, u.UpdatedAt = FromMillis(created), FromMillis(updated)
 	o := &account.Overview{User: &u}
 	var rows [][4]string
 	if err := json.Unmarshal([]byte(contacts), &rows); err != nil {
@@ -308,19 +308,19 @@ func (t *Tx) Overview(ctx context.Context, userID int64) (*account.Overview, err
 			Gender: p.gender.String, BirthDate: p.birth.String, Email: p.email.String, MaritalStatus: p.marital.String,
 			Education: p.education.String, IDType: p.idType.String, IDCountry: p.idCountry.String, IDNumberMask: p.idMask.String,
 			IDValidDate: p.idValid.String, Nationality: p.nationality.String, State: p.state.String, CityCode: p.city.String,
-			Address: p.address.String, UpdatedAt: fromMillis(p.updated.Int64)}
+			Address: p.address.String, UpdatedAt: FromMillis(p.updated.Int64)}
 	}
 	var work *account.Work
 	if w.updated.Valid {
 		work = &account.Work{CompanyName: w.name.String, CompanyPhone: w.phone.String, CompanyAddress: w.address.String,
-			Profession: w.profession.String, IncomeCode: w.income.String, UpdatedAt: fromMillis(w.updated.Int64)}
+			Profession: w.profession.String, IncomeCode: w.income.String, UpdatedAt: FromMillis(w.updated.Int64)}
 	}
 	var card *account.BankCard
 	if c.id.Valid {
 		card = &account.BankCard{ID: c.id.Int64, UserID: u.ID, BankCode: c.bank.String, BankName: c.bankName.String,
 			AccountHash: c.hash.String, AccountMask: c.mask.String, AccountName: c.name.String, PANMask: c.panMask.String,
-			Default: true, VerifyAmount: c.amount.Int64, VerifySentAt: fromNullMillis(c.sent), VerifyAttempts: int(c.attempts.Int64),
-			VerifiedAt: fromNullMillis(c.verified), RecipientCode: c.rcp.String, CreatedAt: fromMillis(c.created.Int64)}
+			Default: true, VerifyAmount: c.amount.Int64, VerifySentAt: FromNullMillis(c.sent), VerifyAttempts: int(c.attempts.Int64),
+			VerifiedAt: FromNullMillis(c.verified), RecipientCode: c.rcp.String, CreatedAt: FromMillis(c.created.Int64)}
 		card.SetSealed(c.acct, c.pan)
 	}
 	o.Profile, o.Work, o.Default = prof, work, card
@@ -334,7 +334,7 @@ func (t *Tx) SaveWork(ctx context.Context, userID int64, w *account.Work) error 
 		ON CONFLICT (user_id) DO UPDATE SET company_name = excluded.company_name, company_phone = excluded.company_phone,
 			company_address = excluded.company_address, profession = excluded.profession, income_code = excluded.income_code,
 			updated_at = excluded.updated_at`,
-		userID, w.CompanyName, w.CompanyPhone, w.CompanyAddress, w.Profession, w.IncomeCode, millis(w.UpdatedAt))
+		userID, w.CompanyName, w.CompanyPhone, w.CompanyAddress, w.Profession, w.IncomeCode, Millis(w.UpdatedAt))
 	return err
 }
 
@@ -347,7 +347,7 @@ func (t *Tx) Work(ctx context.Context, userID int64) (*account.Work, error) {
 	if err != nil {
 		return nil, notFound(err, "work information")
 	}
-	w.UpdatedAt = fromMillis(updated)
+	w.UpdatedAt = FromMillis(updated)
 	return &w, nil
 }
 
@@ -382,7 +382,7 @@ func (t *Tx) CreateCard(ctx context.Context, c *account.BankCard) error {
 	return translate(t.QueryRow(ctx, `INSERT INTO bank_cards (user_id, bank_code, account_enc, account_hash, account_mask, account_name,
 			pan_enc, pan_mask, is_default, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-		c.UserID, c.BankCode, acct, c.AccountHash, c.AccountMask, c.AccountName, pan, c.PANMask, c.Default, millis(c.CreatedAt)).Scan(&c.ID))
+		c.UserID, c.BankCode, acct, c.AccountHash, c.AccountMask, c.AccountName, pan, c.PANMask, c.Default, Millis(c.CreatedAt)).Scan(&c.ID))
 }
 
 const cardColumns = `c.id, c.user_id, c.bank_code, b.name, c.account_enc, c.account_hash, c.account_mask, c.account_name,
@@ -391,9 +391,7 @@ const cardColumns = `c.id, c.user_id, c.bank_code, b.name, c.account_enc, c.acco
 
 const cardFrom = ` FROM bank_cards c JOIN banks b ON b.code = c.bank_code `
 
-type scanner interface{ Scan(dest ...any) error }
-
-func scanCard(r scanner) (*account.BankCard, error) {
+func scanCard(r Scanner) (*account.BankCard, error) {
 	var c account.BankCard
 	var acct, pan []byte
 	var amount, sent, verified sql.NullInt64
@@ -404,7 +402,7 @@ func scanCard(r scanner) (*account.BankCard, error) {
 	}
 	c.SetSealed(acct, pan)
 	c.VerifyAmount = amount.Int64
-	c.VerifySentAt, c.VerifiedAt, c.CreatedAt = fromNullMillis(sent), fromNullMillis(verified), fromMillis(created)
+	c.VerifySentAt, c.VerifiedAt, c.CreatedAt = FromNullMillis(sent), FromNullMillis(verified), FromMillis(created)
 	return &c, nil
 }
 
@@ -419,7 +417,7 @@ func (t *Tx) DefaultCard(ctx context.Context, userID int64) (*account.BankCard, 
 }
 
 func (t *Tx) Cards(ctx context.Context, userID int64, p page.Request) (page.Result[account.BankCard], error) {
-	return ownPaged(ctx, t, p, func(r scanner) (account.BankCard, error) {
+	return OwnPaged(ctx, t, p, func(r Scanner) (account.BankCard, error) {
 		c, err := scanCard(r)
 		if err != nil {
 			return account.BankCard{}, err
@@ -449,13 +447,13 @@ func (t *Tx) SetDefaultCard(ctx context.Context, userID, cardID int64) error {
 func (t *Tx) UpdateCardVerification(ctx context.Context, c *account.BankCard) error {
 	_, err := t.Exec(ctx, `UPDATE bank_cards SET verify_amount = $3, verify_sent_at = $4, verify_attempts = $5, verified_at = $6
 		WHERE user_id = $1 AND id = $2`,
-		c.UserID, c.ID, sql.NullInt64{Int64: c.VerifyAmount, Valid: c.VerifyAmount != 0}, nullMillis(c.VerifySentAt),
-		c.VerifyAttempts, nullMillis(c.VerifiedAt))
+		c.UserID, c.ID, sql.NullInt64{Int64: c.VerifyAmount, Valid: c.VerifyAmount != 0}, NullMillis(c.VerifySentAt),
+		c.VerifyAttempts, NullMillis(c.VerifiedAt))
 	return err
 }
 
 func (t *Tx) AddCardVerifyAttempt(ctx context.Context, userID, cardID int64, max int) (bool, error) {
-	n, err := affected(t.Exec(ctx, `UPDATE bank_cards SET verify_attempts = verify_attempts + 1
+	n, err := Affected(t.Exec(ctx, `UPDATE bank_cards SET verify_attempts = verify_attempts + 1
 		WHERE user_id = $1 AND id = $2 AND verify_attempts < $3`, userID, cardID, max))
 	return n == 1, err
 }
@@ -467,16 +465,16 @@ func (t *Tx) SetCardRecipient(ctx context.Context, userID, cardID int64, code st
 
 func (t *Tx) AddMessage(ctx context.Context, m *inbox.Message) error {
 	return t.QueryRow(ctx, `INSERT INTO messages (user_id, kind, title, content, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		m.UserID, m.Kind, m.Title, m.Content, millis(m.CreatedAt)).Scan(&m.ID)
+		m.UserID, m.Kind, m.Title, m.Content, Millis(m.CreatedAt)).Scan(&m.ID)
 }
 
 func (t *Tx) Messages(ctx context.Context, userID int64, p page.Request) (page.Result[inbox.Message], error) {
-	return ownPaged(ctx, t, p, func(r scanner) (inbox.Message, error) {
+	return OwnPaged(ctx, t, p, func(r Scanner) (inbox.Message, error) {
 		m := inbox.Message{UserID: userID}
 		var read sql.NullInt64
 		var created int64
 		err := r.Scan(&m.ID, &m.Kind, &m.Title, &m.Content, &read, &created)
-		m.Read, m.CreatedAt = read.Valid, fromMillis(created)
+		m.Read, m.CreatedAt = read.Valid, FromMillis(created)
 		return m, err
 	}, `SELECT COUNT(*) FROM messages WHERE user_id = $1`,
 		`SELECT COUNT(*) OVER (), id, kind, title, content, read_at, created_at FROM messages WHERE user_id = $1 ORDER BY id DESC LIMIT $2`, userID)

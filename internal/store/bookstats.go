@@ -306,7 +306,7 @@ func (t *Tx) openBook(ctx context.Context, b *bookstats.Book) error {
 func (t *Tx) payoutsOpen(ctx context.Context, stuckBefore time.Time, b *bookstats.Book) error {
 	if !stuckBefore.IsZero() {
 		if err := t.QueryRow(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM loans WHERE status IN (%d, %d) AND updated_at < $1`,
-			loan.StatusDisbursing, loan.StatusDisbursementFailed), millis(stuckBefore)).Scan(&b.StuckPayouts); err != nil {
+			loan.StatusDisbursing, loan.StatusDisbursementFailed), Millis(stuckBefore)).Scan(&b.StuckPayouts); err != nil {
 			return err
 		}
 	}

@@ -60,13 +60,13 @@ func (db *DB) SearchLoans(ctx context.Context, q LoanSearch, p page.Request) (pa
 		where = append(where, "l.status = "+arg(int(loan.StatusOverdue)))
 	}
 	if !q.From.IsZero() {
-		where = append(where, "l.applied_at >= "+arg(millis(q.From)))
+		where = append(where, "l.applied_at >= "+arg(Millis(q.From)))
 	}
 	if !q.To.IsZero() {
-		where = append(where, "l.applied_at < "+arg(millis(q.To)))
+		where = append(where, "l.applied_at < "+arg(Millis(q.To)))
 	}
 	if !q.UpdatedBefore.IsZero() {
-		where = append(where, "l.updated_at < "+arg(millis(q.UpdatedBefore)))
+		where = append(where, "l.updated_at < "+arg(Millis(q.UpdatedBefore)))
 	}
 	if q.PayoutWaiting {
 		where = append(where, fmt.Sprintf("l.status = %d AND NOT EXISTS (SELECT 1 FROM payout_retries pr WHERE pr.loan_id = l.id)", loan.StatusDisbursementFailed))
@@ -76,7 +76,7 @@ func (db *DB) SearchLoans(ctx context.Context, q LoanSearch, p page.Request) (pa
 		cond = "WHERE " + strings.Join(where, " AND ") + " "
 	}
 	n := len(args)
-	return viewPaged(ctx, db, p, scanLoan, `SELECT COUNT(*)`+loanFrom+cond,
+	return ViewPaged(ctx, db, p, scanLoan, `SELECT COUNT(*)`+loanFrom+cond,
 		`SELECT `+loanSelectJoined+loanFrom+cond+fmt.Sprintf(`ORDER BY l.id DESC LIMIT $%d`, n+1), args...)
 }
 
@@ -114,21 +114,21 @@ func (db *DB) LoanPayments(ctx context.Context, id string) ([]loan.Payment, erro
 	if err != nil {
 		return nil, err
 	}
-	return viewAll(ctx, db, scanPayment, `SELECT `+paymentColumns+` FROM payments WHERE loan_id = $1 ORDER BY created_at, reference`, n)
+	return ViewAll(ctx, db, scanPayment, `SELECT `+paymentColumns+` FROM payments WHERE loan_id = $1 ORDER BY created_at, reference`, n)
 }
 
 // BorrowerMessages lists the message-centre messages sent to a borrower
 // at or after since, oldest first, at most limit.
 func (db *DB) BorrowerMessages(ctx context.Context, userID int64, since time.Time, limit int) ([]inbox.Message, error) {
-	return viewAll(ctx, db, func(r scanner) (inbox.Message, error) {
+	return ViewAll(ctx, db, func(r Scanner) (inbox.Message, error) {
 		var m inbox.Message
 		var created int64
 		var read *int64
 		err := r.Scan(&m.ID, &m.UserID, &m.Kind, &m.Title, &m.Content, &read, &created)
-		m.Read, m.CreatedAt = read != nil, fromMillis(created)
+		m.Read, m.CreatedAt = read != nil, FromMillis(created)
 		return m, err
 	}, `SELECT id, user_id, kind, title, content, read_at, created_at FROM messages
-		WHERE user_id = $1 AND created_at >= $2 ORDER BY id LIMIT $3`, userID, millis(since), limit)
+		WHERE user_id = $1 AND created_at >= $2 ORDER BY id LIMIT $3`, userID, Millis(since), limit)
 }
 
 // BorrowerByMobile finds a borrower by national number (with or without

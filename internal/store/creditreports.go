@@ -11,7 +11,7 @@ func (t *Tx) SaveCreditReport(ctx context.Context, r *account.CreditReport) erro
 			overdue_accounts, longest_overdue_months, bad_debts, queries_last_month, blob_key, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
 		r.UserID, r.SerialNo, r.ReportTime, r.IDNumberHash, r.Accounts, r.OverdueAccounts, r.LongestOverdueMonths,
-		r.BadDebts, r.QueriesLastMonth, r.BlobKey, millis(r.CreatedAt)).Scan(&r.ID))
+		r.BadDebts, r.QueriesLastMonth, r.BlobKey, Millis(r.CreatedAt)).Scan(&r.ID))
 }
 
 func (t *Tx) LatestCreditReport(ctx context.Context, userID int64) (*account.CreditReport, error) {
@@ -25,6 +25,6 @@ func (t *Tx) LatestCreditReport(ctx context.Context, userID int64) (*account.Cre
 	if err != nil {
 		return nil, notFound(err, "credit report")
 	}
-	r.CreatedAt = fromMillis(created)
+	r.CreatedAt = FromMillis(created)
 	return &r, nil
 }

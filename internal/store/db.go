@@ -406,45 +406,6 @@ func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 // Engine tells which engine the transaction runs on.
 func (t *Tx) Engine() Engine { return t.db.Engine }
 
-// affected returns rows affected, treating driver errors as internal.
-func affected(r sql.Result, err error) (int64, error) {
-	if err != nil {
-		return 0, err
-	}
-	return r.RowsAffected()
-}
-
-// millis converts a time to the stored form.
-func millis(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMilli()
-}
-
-// fromMillis converts the stored form back; 0 is the zero time.
-func fromMillis(ms int64) time.Time {
-	if ms == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(ms).UTC()
-}
-
-// nullMillis stores an optional time as NULL when zero.
-func nullMillis(t time.Time) sql.NullInt64 {
-	if t.IsZero() {
-		return sql.NullInt64{}
-	}
-	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
-}
-
-func fromNullMillis(n sql.NullInt64) time.Time {
-	if !n.Valid {
-		return time.Time{}
-	}
-	return fromMillis(n.Int64)
-}
-
 // tables lists every application table, for RowCounts.
 var tables = []string{"users", "sessions", "otps", "profiles", "contacts", "work_infos", "banks", "bank_cards",
 	"cities", "income_bands", "support_questions", "support_phones", "settings", "messages", "sms_outbox",

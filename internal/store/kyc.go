@@ -35,18 +35,18 @@ var _ kyc.Tx = kycTx{}
 func (k kycTx) CreateBinding(ctx context.Context, b *kyc.Binding) error {
 	return translate(k.t.QueryRow(ctx, `INSERT INTO kyc_bindings (partner_id, mc_trade_no, card_type_id, user_ref, notify_url, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		b.PartnerID, b.TradeNo, b.CardTypeID, b.UserRef, b.NotifyURL, millis(b.CreatedAt)).Scan(&b.ID))
+		b.PartnerID, b.TradeNo, b.CardTypeID, b.UserRef, b.NotifyURL, Millis(b.CreatedAt)).Scan(&b.ID))
 }
 
 const bindingColumns = `id, partner_id, mc_trade_no, card_type_id, user_ref, notify_url, created_at`
 
-func scanBinding(row scanner) (*kyc.Binding, error) {
+func scanBinding(row Scanner) (*kyc.Binding, error) {
 	var b kyc.Binding
 	var created int64
 	if err := row.Scan(&b.ID, &b.PartnerID, &b.TradeNo, &b.CardTypeID, &b.UserRef, &b.NotifyURL, &created); err != nil {
 		return nil, notFound(translate(err), "card binding")
 	}
-	b.CreatedAt = fromMillis(created)
+	b.CreatedAt = FromMillis(created)
 	return &b, nil
 }
 
@@ -67,7 +67,7 @@ func (k kycTx) CreateSubmission(ctx context.Context, s *kyc.Submission) error {
 			doc_no_hash, decided_by, created_at, updated_at, decided_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
 		s.BindingID, s.RequestHash, string(s.Status), s.Review, reasons, s.Applicant, s.DocNoHash, s.DecidedBy,
-		millis(s.CreatedAt), millis(s.UpdatedAt), nullMillis(s.DecidedAt)).Scan(&s.ID))
+		Millis(s.CreatedAt), Millis(s.UpdatedAt), NullMillis(s.DecidedAt)).Scan(&s.ID))
 }
 
 func jsonReasons(rs []string) (string, error) {
@@ -83,7 +83,7 @@ const submissionColumns = `s.id, s.binding_id, s.request_hash, s.status, s.revie
 
 const submissionFrom = ` FROM kyc_submissions s JOIN kyc_bindings b ON b.id = s.binding_id `
 
-func scanSubmission(row scanner) (*kyc.Submission, error) {
+func scanSubmission(row Scanner) (*kyc.Submission, error) {
 	var s kyc.Submission
 	var status, reasons string
 	var created, updated int64
@@ -93,7 +93,7 @@ func scanSubmission(row scanner) (*kyc.Submission, error) {
 		return nil, notFound(translate(err), "KYC")
 	}
 	s.Status = kyc.Status(status)
-	s.CreatedAt, s.UpdatedAt, s.DecidedAt = fromMillis(created), fromMillis(updated), fromNullMillis(decided)
+	s.CreatedAt, s.UpdatedAt, s.DecidedAt = FromMillis(created), FromMillis(updated), FromNullMillis(decided)
 	if err := json.Unmarshal([]byte(reasons), &s.Reasons); err != nil {
 		return nil, err
 	}
@@ -113,9 +113,9 @@ func (k kycTx) UpdateSubmission(ctx context.Context, s *kyc.Submission) error {
 	if err != nil {
 		return err
 	}
-	n, err := affected(k.t.Exec(ctx, `UPDATE kyc_submissions SET status = $2, review = $3, reasons = $4, decided_by = $5,
+	n, err := Affected(k.t.Exec(ctx, `UPDATE kyc_submissions SET status = $2, review = $3, reasons = $4, decided_by = $5,
 		updated_at = $6, decided_at = $7 WHERE id = $1`,
-		s.ID, string(s.Status), s.Review, reasons, s.DecidedBy, millis(s.UpdatedAt), nullMillis(s.DecidedAt)))
+		s.ID, string(s.Status), s.Review, reasons, s.DecidedBy, Millis(s.UpdatedAt), NullMillis(s.DecidedAt)))
 	if err == nil && n == 0 {
 		return notFound(sql.ErrNoRows, "KYC")
 	}
@@ -123,7 +123,7 @@ func (k kycTx) UpdateSubmission(ctx context.Context, s *kyc.Submission) error {
 }
 
 func (k kycTx) ReviewQueue(ctx context.Context, limit int) ([]kyc.Submission, error) {
-	return collect(ctx, k.t, func(r scanner) (kyc.Submission, error) {
+	return Collect(ctx, k.t, func(r Scanner) (kyc.Submission, error) {
 		s, err := scanSubmission(r)
 		if err != nil {
 			return kyc.Submission{}, err
@@ -144,7 +144,7 @@ func (k kycTx) AddDocument(ctx context.Context, d *kyc.StoredDocument) error {
 }
 
 func (k kycTx) Documents(ctx context.Context, submissionID int64) ([]kyc.StoredDocument, error) {
-	return collect(ctx, k.t, func(r scanner) (kyc.StoredDocument, error) {
+	return Collect(ctx, k.t, func(r Scanner) (kyc.StoredDocument, error) {
 		var d kyc.StoredDocument
 		var kind string
 		err := r.Scan(&d.SubmissionID, &d.Field, &kind, &d.BlobKey, &d.Size)
@@ -155,16 +155,16 @@ func (k kycTx) Documents(ctx context.Context, submissionID int64) ([]kyc.StoredD
 
 func (k kycTx) RecordDocumentView(ctx context.Context, v *kyc.DocumentView) error {
 	_, err := k.t.Exec(ctx, `INSERT INTO kyc_document_views (submission_id, field, viewer, purpose, viewed_at) VALUES ($1, $2, $3, $4, $5)`,
-		v.SubmissionID, v.Field, v.Viewer, v.Purpose, millis(v.ViewedAt))
+		v.SubmissionID, v.Field, v.Viewer, v.Purpose, Millis(v.ViewedAt))
 	return err
 }
 
 func (k kycTx) DocumentViews(ctx context.Context, submissionID int64) ([]kyc.DocumentView, error) {
-	return collect(ctx, k.t, func(r scanner) (kyc.DocumentView, error) {
+	return Collect(ctx, k.t, func(r Scanner) (kyc.DocumentView, error) {
 		var v kyc.DocumentView
 		var at int64
 		err := r.Scan(&v.SubmissionID, &v.Field, &v.Viewer, &v.Purpose, &at)
-		v.ViewedAt = fromMillis(at)
+		v.ViewedAt = FromMillis(at)
 		return v, err
 	}, `SELECT submission_id, field, viewer, purpose, viewed_at FROM kyc_document_views WHERE submission_id = $1 ORDER BY id`, submissionID)
 }
@@ -172,7 +172,7 @@ func (k kycTx) DocumentViews(ctx context.Context, submissionID int64) ([]kyc.Doc
 func (k kycTx) EnqueueNotification(ctx context.Context, n *kyc.Notification) error {
 	return translate(k.t.QueryRow(ctx, `INSERT INTO kyc_outbox (event_id, partner_id, url, body, next_attempt, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		n.EventID, n.PartnerID, n.URL, string(n.Body), millis(n.NextAttempt), millis(n.CreatedAt)).Scan(&n.ID))
+		n.EventID, n.PartnerID, n.URL, string(n.Body), Millis(n.NextAttempt), Millis(n.CreatedAt)).Scan(&n.ID))
 }
 
 type kycOutbox struct{ db *DB }
@@ -180,24 +180,24 @@ type kycOutbox struct{ db *DB }
 var _ kyc.Outbox = kycOutbox{}
 
 func (o kycOutbox) DueNotifications(ctx context.Context, now time.Time, limit int) ([]kyc.Notification, error) {
-	return viewAll(ctx, o.db, func(r scanner) (kyc.Notification, error) {
+	return ViewAll(ctx, o.db, func(r Scanner) (kyc.Notification, error) {
 		var n kyc.Notification
 		var body string
 		var next, created int64
 		err := r.Scan(&n.ID, &n.EventID, &n.PartnerID, &n.URL, &body, &n.Attempts, &next, &created, &n.LastError)
-		n.Body, n.NextAttempt, n.CreatedAt = []byte(body), fromMillis(next), fromMillis(created)
+		n.Body, n.NextAttempt, n.CreatedAt = []byte(body), FromMillis(next), FromMillis(created)
 		return n, err
 	}, `SELECT id, event_id, partner_id, url, body, attempts, next_attempt, created_at, last_error FROM kyc_outbox
 		WHERE delivered_at IS NULL AND dead = $1 AND next_attempt <= $2 ORDER BY next_attempt, id LIMIT $3`,
-		false, millis(now), limit)
+		false, Millis(now), limit)
 }
 
 func (o kycOutbox) ClaimNotification(ctx context.Context, id int64, seen, until time.Time) (bool, error) {
 	var n int64
 	err := o.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		var err error
-		n, err = affected(t.Exec(ctx, `UPDATE kyc_outbox SET next_attempt = $3
-			WHERE id = $1 AND next_attempt = $2 AND delivered_at IS NULL`, id, millis(seen), millis(until)))
+		n, err = Affected(t.Exec(ctx, `UPDATE kyc_outbox SET next_attempt = $3
+			WHERE id = $1 AND next_attempt = $2 AND delivered_at IS NULL`, id, Millis(seen), Millis(until)))
 		return err
 	})
 	return n == 1, err
@@ -205,7 +205,7 @@ func (o kycOutbox) ClaimNotification(ctx context.Context, id int64, seen, until 
 
 func (o kycOutbox) NotificationDelivered(ctx context.Context, id int64, at time.Time) error {
 	return o.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
-		_, err := t.Exec(ctx, `UPDATE kyc_outbox SET delivered_at = $2, attempts = attempts + 1, last_error = '' WHERE id = $1`, id, millis(at))
+		_, err := t.Exec(ctx, `UPDATE kyc_outbox SET delivered_at = $2, attempts = attempts + 1, last_error = '' WHERE id = $1`, id, Millis(at))
 		return err
 	})
 }
@@ -213,7 +213,7 @@ func (o kycOutbox) NotificationDelivered(ctx context.Context, id int64, at time.
 func (o kycOutbox) NotificationFailed(ctx context.Context, id int64, attempts int, next time.Time, lastErr string, dead bool) error {
 	return o.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		_, err := t.Exec(ctx, `UPDATE kyc_outbox SET attempts = $2, next_attempt = $3, last_error = $4, dead = $5 WHERE id = $1`,
-			id, attempts, millis(next), lastErr, dead)
+			id, attempts, Millis(next), lastErr, dead)
 		return err
 	})
 }

@@ -22,7 +22,7 @@ func (l leases) Acquire(ctx context.Context, name, holder string, now time.Time,
 		rows, err := t.Query(ctx, `INSERT INTO job_leases (name, holder, expires_at) VALUES ($1, $2, $3)
 			ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
 			WHERE job_leases.holder = excluded.holder OR job_leases.expires_at < $4
-			RETURNING holder`, name, holder, millis(now.Add(ttl)), millis(now))
+			RETURNING holder`, name, holder, Millis(now.Add(ttl)), Millis(now))
 		if err != nil {
 			return err
 		}
@@ -58,7 +58,7 @@ func (l leases) MarkCOBDone(ctx context.Context, r loan.COBResult) error {
 	return l.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		_, err := t.Exec(ctx, `INSERT INTO cob_runs (business_date, loans, penalties, started_at, finished_at)
 			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (business_date) DO NOTHING`,
-			r.BusinessDate.String(), r.Loans, r.Penalties, millis(r.StartedAt), millis(r.FinishedAt))
+			r.BusinessDate.String(), r.Loans, r.Penalties, Millis(r.StartedAt), Millis(r.FinishedAt))
 		return err
 	})
 }

@@ -56,14 +56,14 @@ func (t *Tx) forUpdate() string {
 const productColumns = `id, name, currency, principal, cycle, interest_rate, service_fee, fee_mode, penalty_rate,
 	penalty_cap, extension_fee, min_settled, on_sale`
 
-func scanProduct(r scanner) (p loan.Product, err error) {
+func scanProduct(r Scanner) (p loan.Product, err error) {
 	err = r.Scan(&p.ID, &p.Name, &p.Currency, &p.Principal, &p.Cycle, &p.InterestRate, &p.ServiceFee, &p.FeeMode,
 		&p.PenaltyRate, &p.PenaltyCap, &p.ExtensionFee, &p.MinSettledLoans, &p.OnSale)
 	return p, err
 }
 
 func (t *Tx) Products(ctx context.Context, onSaleOnly bool) ([]loan.Product, error) {
-	return collect(ctx, t, scanProduct, `SELECT `+productColumns+` FROM loan_products
+	return Collect(ctx, t, scanProduct, `SELECT `+productColumns+` FROM loan_products
 		WHERE on_sale = $1 OR $2 ORDER BY position, id`, true, !onSaleOnly)
 }
 
@@ -118,7 +118,7 @@ func (t *Tx) SaveProduct(ctx context.Context, p loan.Product) error {
 }
 
 func (t *Tx) History(ctx context.Context, userID int64) (loan.History, error) {
-	rows, err := collect(ctx, t, func(r scanner) (s loan.Status, err error) {
+	rows, err := Collect(ctx, t, func(r Scanner) (s loan.Status, err error) {
 		err = r.Scan(&s)
 		return s, err
 	}, `SELECT status FROM loans WHERE user_id = $1`, userID)
@@ -165,14 +165,14 @@ func loanValues(r *loan.Record) ([]any, error) {
 		r.UserID(), unfinished, pr.ProductID, string(prod), pr.Currency, pr.Cycle, pr.Balance, pr.ActualBalance,
 		pr.ServiceFee, pr.Interest, pr.PrefixFee, pr.SuffixFee, pr.ShouldbackFee, pr.PenaltyCap,
 		int(r.Status), int(r.AuditRiskStatus), r.RiskReason, r.RiskDetail, r.RiskScore,
-		r.RiskSequenceID, millis(r.DeviceConsentAt),
-		r.AuditUserID, r.AuditUserReason, millis(r.AuditUserAt),
+		r.RiskSequenceID, Millis(r.DeviceConsentAt),
+		r.AuditUserID, r.AuditUserReason, Millis(r.AuditUserAt),
 		r.Outstanding.Principal, r.Outstanding.Interest, r.Outstanding.Fee, r.Outstanding.Penalty, r.PaidOut, r.Received,
 		r.PenaltyCharged, r.Credit, r.WrittenOff, r.Extensions, r.OverDays, r.AccruedThrough.String(), r.DueDate.String(),
 		r.ApplyTerminal, r.LoanCount, strings.Join(r.Photos, ","), r.Card.ID, r.Card.BankCode, r.Card.BankName,
 		r.Card.AccountMask, r.Card.AccountName, r.Card.PANMask, r.Card.RecipientCode, r.Disbursements,
-		millis(r.AppliedAt), millis(r.DecidedAt), millis(r.DisbursedAt), millis(r.InitialDueAt), millis(r.DueAt),
-		millis(r.LastPaidAt), millis(r.ClosedAt), millis(r.UpdatedAt),
+		Millis(r.AppliedAt), Millis(r.DecidedAt), Millis(r.DisbursedAt), Millis(r.InitialDueAt), Millis(r.DueAt),
+		Millis(r.LastPaidAt), Millis(r.ClosedAt), Millis(r.UpdatedAt),
 	}, nil
 }
 
@@ -222,7 +222,7 @@ func (t *Tx) UpdateLoan(ctx context.Context, r *loan.Record) error {
 	if err != nil {
 		return errs.E(errs.NotFound, "loan %q not found", r.ID)
 	}
-	n, err := affected(t.Exec(ctx, updateLoanSQL, append(vals, id, r.Version)...))
+	n, err := Affected(t.Exec(ctx, updateLoanSQL, append(vals, id, r.Version)...))
 	if err != nil {
 		return err
 	}
@@ -233,7 +233,7 @@ func (t *Tx) UpdateLoan(ctx context.Context, r *loan.Record) error {
 	return nil
 }
 
-func scanLoan(sc scanner) (loan.Record, error) {
+func scanLoan(sc Scanner) (loan.Record, error) {
 	var (
 		r                                                             loan.Record
 		id, userID, cardID                                            int64
@@ -276,10 +276,10 @@ func scanLoan(sc scanner) (loan.Record, error) {
 	if photos != "" {
 		r.Photos = strings.Split(photos, ",")
 	}
-	r.AuditUserAt, r.AppliedAt, r.DecidedAt = fromMillis(auditAt), fromMillis(applied), fromMillis(decided)
-	r.DeviceConsentAt = fromMillis(consentAt)
-	r.DisbursedAt, r.InitialDueAt, r.DueAt = fromMillis(disbursed), fromMillis(initialDue), fromMillis(dueAt)
-	r.LastPaidAt, r.ClosedAt, r.UpdatedAt = fromMillis(paid), fromMillis(closed), fromMillis(updated)
+	r.AuditUserAt, r.AppliedAt, r.DecidedAt = FromMillis(auditAt), FromMillis(applied), FromMillis(decided)
+	r.DeviceConsentAt = FromMillis(consentAt)
+	r.DisbursedAt, r.InitialDueAt, r.DueAt = FromMillis(disbursed), FromMillis(initialDue), FromMillis(dueAt)
+	r.LastPaidAt, r.ClosedAt, r.UpdatedAt = FromMillis(paid), FromMillis(closed), FromMillis(updated)
 	r.Pricing.ShouldbackTime = r.AppliedAt.AddDate(0, 0, r.Pricing.Cycle)
 	return r, nil
 }
@@ -380,24 +380,24 @@ func (t *Tx) LatestLoan(ctx context.Context, userID int64, unfinishedOnly bool) 
 }
 
 func (t *Tx) UserLoans(ctx context.Context, userID int64, p page.Request) (page.Result[loan.Record], error) {
-	return ownPaged(ctx, t, p, scanLoan, `SELECT COUNT(*) FROM loans WHERE user_id = $1`,
+	return OwnPaged(ctx, t, p, scanLoan, `SELECT COUNT(*) FROM loans WHERE user_id = $1`,
 		`SELECT COUNT(*) OVER (), `+loanSelectJoined+loanFrom+`WHERE l.user_id = $1 ORDER BY l.id DESC LIMIT $2`, userID)
 }
 
 func (t *Tx) LoansByStatus(ctx context.Context, status loan.Status, p page.Request) (page.Result[loan.Record], error) {
-	return paged(ctx, t, p, scanLoan, `SELECT COUNT(*) FROM loans WHERE status = $1`,
+	return Paged(ctx, t, p, scanLoan, `SELECT COUNT(*) FROM loans WHERE status = $1`,
 		`SELECT `+loanSelectJoined+loanFrom+`WHERE l.status = $1 ORDER BY l.id LIMIT $2`, int(status))
 }
 
 func (t *Tx) RecentDisbursed(ctx context.Context, limit int) ([]loan.Record, error) {
-	return collect(ctx, t, scanLoan, `SELECT `+loanSelectJoined+loanFrom+
+	return Collect(ctx, t, scanLoan, `SELECT `+loanSelectJoined+loanFrom+
 		`WHERE l.disbursed_at > 0 ORDER BY l.disbursed_at DESC, l.id DESC LIMIT $1`, limit)
 }
 
 func (t *Tx) OwingDueBefore(ctx context.Context, business loan.Date, afterID int64, limit int) ([]string, error) {
 	d := business.String()
 	// Dates are YYYY-MM-DD text, so text order is date order.
-	return collect(ctx, t, func(r scanner) (string, error) {
+	return Collect(ctx, t, func(r Scanner) (string, error) {
 		var id int64
 		err := r.Scan(&id)
 		return strconv.FormatInt(id, 10), err
@@ -435,7 +435,7 @@ func (t *Tx) AppendLedger(ctx context.Context, txs []ledger.Transaction, now tim
 			}
 			meta = string(b)
 		}
-		rows = append(rows, []any{lt.Reference, string(lt.Kind), lt.LoanID, lt.Currency, meta, millis(now)})
+		rows = append(rows, []any{lt.Reference, string(lt.Kind), lt.LoanID, lt.Currency, meta, Millis(now)})
 		for i, p := range lt.Postings {
 			postings = append(postings, []any{lt.Reference, i, p.Account, p.Amount})
 		}
@@ -636,7 +636,7 @@ func (t *Tx) LoansForUpdate(ctx context.Context, ids []string) ([]*loan.Record, 
 	if t.db.Engine == Postgres {
 		lock = " FOR UPDATE OF l" // the loans alone, not the borrowers' rows
 	}
-	rs, err := collect(ctx, t, scanLoan, `SELECT `+loanSelectJoined+loanFrom+`WHERE l.id IN (`+placeholders(1, len(args))+`)
+	rs, err := Collect(ctx, t, scanLoan, `SELECT `+loanSelectJoined+loanFrom+`WHERE l.id IN (`+placeholders(1, len(args))+`)
 		ORDER BY l.id`+lock, args...)
 	if err != nil {
 		return nil, err
@@ -670,9 +670,9 @@ func (t *Tx) SaveAccruals(ctx context.Context, rs []*loan.Record) error {
 			fmt.Fprintf(&b, "(CAST($%d AS BIGINT), CAST($%d AS BIGINT), CAST($%d AS INTEGER), CAST($%d AS INTEGER), CAST($%d AS TEXT), CAST($%d AS BIGINT), CAST($%d AS BIGINT), CAST($%d AS BIGINT))",
 				n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8)
 			args = append(args, id, r.Version, int(r.Status), r.OverDays, r.AccruedThrough.String(),
-				r.Outstanding.Penalty, r.PenaltyCharged, millis(r.UpdatedAt))
+				r.Outstanding.Penalty, r.PenaltyCharged, Millis(r.UpdatedAt))
 		}
-		n, err := affected(t.Exec(ctx, `UPDATE loans AS l SET status = v.column3, over_days = v.column4,
+		n, err := Affected(t.Exec(ctx, `UPDATE loans AS l SET status = v.column3, over_days = v.column4,
 				accrued_through = v.column5, out_penalty = v.column6, penalty_charged = v.column7, updated_at = v.column8,
 				version = l.version + 1
 			FROM (VALUES `+b.String()+`) AS v
@@ -694,7 +694,7 @@ func (t *Tx) SaveAccruals(ctx context.Context, rs []*loan.Record) error {
 func (t *Tx) AddMessages(ctx context.Context, ms []inbox.Message) error {
 	rows := make([][]any, len(ms))
 	for i, m := range ms {
-		rows[i] = []any{m.UserID, m.Kind, m.Title, m.Content, millis(m.CreatedAt)}
+		rows[i] = []any{m.UserID, m.Kind, m.Title, m.Content, Millis(m.CreatedAt)}
 	}
 	return t.insertRows(ctx, `INSERT INTO messages (user_id, kind, title, content, created_at) VALUES `, rows)
 }
@@ -734,7 +734,7 @@ func (t *Tx) eachLedgerEntry(ctx context.Context, fn func(LedgerEntry), where st
 			if cur != nil {
 				fn(*cur)
 			}
-			cur = &LedgerEntry{At: fromMillis(at), Transaction: ledger.Transaction{Reference: ref, Kind: ledger.Kind(kind), LoanID: loanID, Currency: currency}}
+			cur = &LedgerEntry{At: FromMillis(at), Transaction: ledger.Transaction{Reference: ref, Kind: ledger.Kind(kind), LoanID: loanID, Currency: currency}}
 			if meta != "" {
 				if err := json.Unmarshal([]byte(meta), &cur.Transaction.Metadata); err != nil {
 					return fmt.Errorf("ledger transaction %q: metadata: %w", ref, err)
@@ -754,7 +754,7 @@ func (t *Tx) eachLedgerEntry(ctx context.Context, fn func(LedgerEntry), where st
 
 // AllLoanFacts reads what every loan's record claims about its money.
 func (db *DB) AllLoanFacts(ctx context.Context) ([]ledger.LoanFacts, error) {
-	return viewAll(ctx, db, func(sc scanner) (ledger.LoanFacts, error) {
+	return ViewAll(ctx, db, func(sc Scanner) (ledger.LoanFacts, error) {
 		r, err := scanLoan(sc)
 		if err != nil {
 			return ledger.LoanFacts{}, err
@@ -786,7 +786,7 @@ func (db *DB) Fund(ctx context.Context, ref, currency string, amount ledger.Mone
 const paymentColumns = `reference, loan_id, user_id, kind, amount, paid, status, checkout_url, idempotency_key,
 	request_hash, failure, closed_reason, cycle_due, created_at, updated_at`
 
-func scanPayment(sc scanner) (p loan.Payment, err error) {
+func scanPayment(sc Scanner) (p loan.Payment, err error) {
 	var loanID, created, updated int64
 	var key sql.NullString
 	var cycle string
@@ -796,7 +796,7 @@ func scanPayment(sc scanner) (p loan.Payment, err error) {
 		return p, err
 	}
 	p.LoanID, p.IdempotencyKey = strconv.FormatInt(loanID, 10), key.String
-	p.CreatedAt, p.UpdatedAt = fromMillis(created), fromMillis(updated)
+	p.CreatedAt, p.UpdatedAt = FromMillis(created), FromMillis(updated)
 	if p.CycleDue, err = optionalDate(cycle); err != nil {
 		return p, fmt.Errorf("payment %s: cycle_due: %w", p.Reference, err)
 	}
@@ -816,7 +816,7 @@ func (t *Tx) InsertPayment(ctx context.Context, p *loan.Payment) error {
 	key := sql.NullString{String: p.IdempotencyKey, Valid: p.IdempotencyKey != ""}
 	_, err = t.Exec(ctx, `INSERT INTO payments (`+paymentColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		p.Reference, id, p.UserID, p.Kind, p.Amount, p.Paid, p.Status, p.CheckoutURL, key, p.RequestHash, p.Failure,
-		p.ClosedReason, p.CycleDue.String(), millis(p.CreatedAt), millis(p.UpdatedAt))
+		p.ClosedReason, p.CycleDue.String(), Millis(p.CreatedAt), Millis(p.UpdatedAt))
 	return err
 }
 
@@ -842,7 +842,7 @@ func (t *Tx) OpenCheckouts(ctx context.Context, id string) ([]loan.Payment, erro
 	if err != nil {
 		return nil, err
 	}
-	return collect(ctx, t, scanPayment, `SELECT `+paymentColumns+` FROM payments
+	return Collect(ctx, t, scanPayment, `SELECT `+paymentColumns+` FROM payments
 		WHERE loan_id = $1 AND `+openCheckoutWhere+` ORDER BY created_at, reference`+t.forUpdate(), n)
 }
 
@@ -851,7 +851,7 @@ func (t *Tx) LoanPayments(ctx context.Context, id string) ([]loan.Payment, error
 	if err != nil {
 		return nil, err
 	}
-	return collect(ctx, t, scanPayment, `SELECT `+paymentColumns+` FROM payments WHERE loan_id = $1 ORDER BY created_at, reference`, n)
+	return Collect(ctx, t, scanPayment, `SELECT `+paymentColumns+` FROM payments WHERE loan_id = $1 ORDER BY created_at, reference`, n)
 }
 
 func (t *Tx) PaymentByKey(ctx context.Context, userID int64, key string) (*loan.Payment, error) {
@@ -865,14 +865,14 @@ func (t *Tx) PaymentByKey(ctx context.Context, userID int64, key string) (*loan.
 func (t *Tx) UpdatePayment(ctx context.Context, p *loan.Payment) error {
 	_, err := t.Exec(ctx, `UPDATE payments SET paid = $2, status = $3, checkout_url = $4, failure = $5, closed_reason = $6,
 		updated_at = $7 WHERE reference = $1`, p.Reference, p.Paid, p.Status, p.CheckoutURL, p.Failure, p.ClosedReason,
-		millis(p.UpdatedAt))
+		Millis(p.UpdatedAt))
 	return err
 }
 
 func (t *Tx) StalePayments(ctx context.Context, kind string, before time.Time, limit int) ([]loan.Payment, error) {
-	return collect(ctx, t, scanPayment, `SELECT `+paymentColumns+` FROM payments
+	return Collect(ctx, t, scanPayment, `SELECT `+paymentColumns+` FROM payments
 		WHERE status = $1 AND kind = $2 AND updated_at < $3 ORDER BY updated_at LIMIT $4`,
-		loan.PayPending, kind, millis(before), limit)
+		loan.PayPending, kind, Millis(before), limit)
 }
 
 // PaymentExists reports whether a payment reference is known, for the

@@ -16,7 +16,7 @@ type partnerStore struct{ db *DB }
 
 const partnerColumns = `id, name, secret_hash, scopes, quota, used, rate_per_second, expires_at, revoked_at, created_at`
 
-func scanPartner(r scanner) (partner.Partner, error) {
+func scanPartner(r Scanner) (partner.Partner, error) {
 	var p partner.Partner
 	var scopes string
 	var expires, revoked sql.NullInt64
@@ -27,7 +27,7 @@ func scanPartner(r scanner) (partner.Partner, error) {
 			p.Scopes = append(p.Scopes, partner.Scope(s))
 		}
 	}
-	p.ExpiresAt, p.RevokedAt, p.CreatedAt = fromNullMillis(expires), fromNullMillis(revoked), fromMillis(created)
+	p.ExpiresAt, p.RevokedAt, p.CreatedAt = FromNullMillis(expires), FromNullMillis(revoked), FromMillis(created)
 	return p, err
 }
 
@@ -39,7 +39,7 @@ func (s partnerStore) CreatePartner(ctx context.Context, p *partner.Partner) err
 	return s.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		_, err := t.Exec(ctx, `INSERT INTO partners (id, name, secret_hash, scopes, quota, rate_per_second, expires_at, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			p.ID, p.Name, p.SecretHash, strings.Join(scopes, ","), p.Quota, p.RatePerSecond, nullMillis(p.ExpiresAt), millis(p.CreatedAt))
+			p.ID, p.Name, p.SecretHash, strings.Join(scopes, ","), p.Quota, p.RatePerSecond, NullMillis(p.ExpiresAt), Millis(p.CreatedAt))
 		return err
 	})
 }
@@ -58,16 +58,16 @@ func (s partnerStore) Partner(ctx context.Context, id string) (*partner.Partner,
 }
 
 func (s partnerStore) Partners(ctx context.Context) ([]partner.Partner, error) {
-	return viewAll(ctx, s.db, scanPartner, `SELECT `+partnerColumns+` FROM partners ORDER BY created_at, id`)
+	return ViewAll(ctx, s.db, scanPartner, `SELECT `+partnerColumns+` FROM partners ORDER BY created_at, id`)
 }
 
 func (s partnerStore) RevokePartner(ctx context.Context, id string, at time.Time) (bool, error) {
-	n, err := affected(s.db.Exec(ctx, `UPDATE partners SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, id, millis(at)))
+	n, err := Affected(s.db.Exec(ctx, `UPDATE partners SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, id, Millis(at)))
 	return n == 1, err
 }
 
 func (s partnerStore) ConsumeCall(ctx context.Context, id string) (bool, error) {
-	n, err := affected(s.db.Exec(ctx, `UPDATE partners SET used = used + 1 WHERE id = $1 AND (quota = 0 OR used < quota)`, id))
+	n, err := Affected(s.db.Exec(ctx, `UPDATE partners SET used = used + 1 WHERE id = $1 AND (quota = 0 OR used < quota)`, id))
 	return n == 1, err
 }
 

@@ -18,7 +18,7 @@ func (t *Tx) AddPayoutEvent(ctx context.Context, e *loan.PayoutEvent) error {
 	}
 	_, err = t.Exec(ctx, `INSERT INTO payout_events (loan_id, reference, event, code, detail, actor, due_at, at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		id, e.Reference, e.Event, e.Code, e.Detail, e.Actor, millis(e.DueAt), millis(e.At))
+		id, e.Reference, e.Event, e.Code, e.Detail, e.Actor, Millis(e.DueAt), Millis(e.At))
 	return err
 }
 
@@ -27,14 +27,14 @@ func (t *Tx) PayoutEvents(ctx context.Context, loanIDText string) ([]loan.Payout
 	if err != nil {
 		return nil, err
 	}
-	return collect(ctx, t, func(r scanner) (loan.PayoutEvent, error) {
+	return Collect(ctx, t, func(r Scanner) (loan.PayoutEvent, error) {
 		var (
 			e       loan.PayoutEvent
 			lid     int64
 			due, at int64
 		)
 		err := r.Scan(&lid, &e.Reference, &e.Event, &e.Code, &e.Detail, &e.Actor, &due, &at)
-		e.LoanID, e.DueAt, e.At = strconv.FormatInt(lid, 10), fromMillis(due), fromMillis(at)
+		e.LoanID, e.DueAt, e.At = strconv.FormatInt(lid, 10), FromMillis(due), FromMillis(at)
 		return e, err
 	}, `SELECT loan_id, reference, event, code, detail, actor, due_at, at FROM payout_events WHERE loan_id = $1 ORDER BY id`, id)
 }
@@ -45,7 +45,7 @@ func (t *Tx) SchedulePayoutRetry(ctx context.Context, loanIDText string, at time
 		return err
 	}
 	_, err = t.Exec(ctx, `INSERT INTO payout_retries (loan_id, due_at) VALUES ($1, $2)
-		ON CONFLICT (loan_id) DO UPDATE SET due_at = excluded.due_at`, id, millis(at))
+		ON CONFLICT (loan_id) DO UPDATE SET due_at = excluded.due_at`, id, Millis(at))
 	return err
 }
 
@@ -54,7 +54,7 @@ func (t *Tx) TakePayoutRetry(ctx context.Context, loanIDText string, now time.Ti
 	if err != nil {
 		return false, err
 	}
-	n, err := affected(t.Exec(ctx, `DELETE FROM payout_retries WHERE loan_id = $1 AND due_at <= $2`, id, millis(now)))
+	n, err := Affected(t.Exec(ctx, `DELETE FROM payout_retries WHERE loan_id = $1 AND due_at <= $2`, id, Millis(now)))
 	return n == 1, err
 }
 
@@ -68,11 +68,11 @@ func (t *Tx) ClearPayoutRetry(ctx context.Context, loanIDText string) error {
 }
 
 func (t *Tx) DuePayoutRetries(ctx context.Context, now time.Time, limit int) ([]string, error) {
-	return collect(ctx, t, func(r scanner) (string, error) {
+	return Collect(ctx, t, func(r Scanner) (string, error) {
 		var id int64
 		err := r.Scan(&id)
 		return strconv.FormatInt(id, 10), err
-	}, `SELECT loan_id FROM payout_retries WHERE due_at <= $1 ORDER BY due_at, loan_id LIMIT $2`, millis(now), limit)
+	}, `SELECT loan_id FROM payout_retries WHERE due_at <= $1 ORDER BY due_at, loan_id LIMIT $2`, Millis(now), limit)
 }
 
 // PayoutEvents lists a loan's payout events, oldest first, for the console.

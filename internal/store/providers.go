@@ -16,15 +16,15 @@ type outbox struct{ db *DB }
 func (o outbox) AddSMS(ctx context.Context, m *sms.Message) error {
 	return o.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		return t.QueryRow(ctx, `INSERT INTO sms_outbox (phone, body, provider, created_at) VALUES ($1, $2, 'sandbox', $3) RETURNING id`,
-			m.Phone, m.Body, millis(m.CreatedAt)).Scan(&m.ID)
+			m.Phone, m.Body, Millis(m.CreatedAt)).Scan(&m.ID)
 	})
 }
 
 func (o outbox) SMSFor(ctx context.Context, phone string, limit int) ([]sms.Message, error) {
-	return viewAll(ctx, o.db, func(r scanner) (m sms.Message, err error) {
+	return ViewAll(ctx, o.db, func(r Scanner) (m sms.Message, err error) {
 		var created int64
 		err = r.Scan(&m.ID, &m.Phone, &m.Body, &created)
-		m.CreatedAt = fromMillis(created)
+		m.CreatedAt = FromMillis(created)
 		return m, err
 	}, `SELECT id, phone, body, created_at FROM sms_outbox WHERE phone = $1 ORDER BY id DESC LIMIT $2`, phone, limit)
 }
@@ -39,14 +39,14 @@ func (s recipients) CreateRecipient(ctx context.Context, r *payment.Recipient) (
 	err := s.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		if _, err := t.Exec(ctx, `INSERT INTO payment_recipients (code, provider, bank_code, account_hash, name, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (provider, bank_code, account_hash) DO NOTHING`,
-			r.Code, r.Provider, r.BankCode, r.AccountHash, r.Name, millis(r.CreatedAt)); err != nil {
+			r.Code, r.Provider, r.BankCode, r.AccountHash, r.Name, Millis(r.CreatedAt)); err != nil {
 			return err
 		}
 		var created int64
 		err := t.QueryRow(ctx, `SELECT code, name, created_at FROM payment_recipients
 			WHERE provider = $1 AND bank_code = $2 AND account_hash = $3`, r.Provider, r.BankCode, r.AccountHash).
 			Scan(&out.Code, &out.Name, &created)
-		out.CreatedAt = fromMillis(created)
+		out.CreatedAt = FromMillis(created)
 		return err
 	})
 	return &out, err

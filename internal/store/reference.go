@@ -14,17 +14,17 @@ func (db *DB) Reference() reference.Store { return referenceStore{db} }
 
 type referenceStore struct{ db *DB }
 
-func scanBank(r scanner) (b reference.Bank, err error) {
+func scanBank(r Scanner) (b reference.Bank, err error) {
 	err = r.Scan(&b.Code, &b.Name, &b.Country, &b.NUBAN)
 	return b, err
 }
 
 func (s referenceStore) Banks(ctx context.Context) ([]reference.Bank, error) {
-	return viewAll(ctx, s.db, scanBank, `SELECT code, name, country, nuban FROM banks ORDER BY position, name`)
+	return ViewAll(ctx, s.db, scanBank, `SELECT code, name, country, nuban FROM banks ORDER BY position, name`)
 }
 
 func (s referenceStore) Cities(ctx context.Context, state string, p page.Request) (page.Result[reference.City], error) {
-	return viewPaged(ctx, s.db, p, func(r scanner) (c reference.City, err error) {
+	return ViewPaged(ctx, s.db, p, func(r Scanner) (c reference.City, err error) {
 		err = r.Scan(&c.Code, &c.Name, &c.State)
 		return c, err
 	}, `SELECT COUNT(*) FROM cities WHERE $1 = '' OR state = $1`,
@@ -32,14 +32,14 @@ func (s referenceStore) Cities(ctx context.Context, state string, p page.Request
 }
 
 func (s referenceStore) IncomeBands(ctx context.Context) ([]reference.IncomeBand, error) {
-	return viewAll(ctx, s.db, func(r scanner) (b reference.IncomeBand, err error) {
+	return ViewAll(ctx, s.db, func(r Scanner) (b reference.IncomeBand, err error) {
 		err = r.Scan(&b.Code, &b.Label, &b.Min, &b.Max)
 		return b, err
 	}, `SELECT code, label, min_minor, max_minor FROM income_bands ORDER BY position`)
 }
 
 func (s referenceStore) HotQuestions(ctx context.Context, p page.Request) (page.Result[reference.HotQuestion], error) {
-	return viewPaged(ctx, s.db, p, func(r scanner) (q reference.HotQuestion, err error) {
+	return ViewPaged(ctx, s.db, p, func(r Scanner) (q reference.HotQuestion, err error) {
 		err = r.Scan(&q.ID, &q.Question, &q.Answer)
 		return q, err
 	}, `SELECT COUNT(*) FROM support_questions`,
@@ -47,7 +47,7 @@ func (s referenceStore) HotQuestions(ctx context.Context, p page.Request) (page.
 }
 
 func (s referenceStore) SupportPhones(ctx context.Context) ([]reference.SupportPhone, error) {
-	return viewAll(ctx, s.db, func(r scanner) (p reference.SupportPhone, err error) {
+	return ViewAll(ctx, s.db, func(r Scanner) (p reference.SupportPhone, err error) {
 		err = r.Scan(&p.Phone, &p.Label)
 		return p, err
 	}, `SELECT phone, label FROM support_phones ORDER BY position`)

@@ -83,26 +83,16 @@ func mergeListEntry(e *risk.ListEntry, c risk.ListEntry) {
 	}
 }
 
-// prefixed scans its first column into first and the rest with the
-// wrapped scanner's caller, so a row scanner can be shared by queries that
-// select one more column in front.
-type prefixed struct {
-	r     scanner
-	first any
-}
-
-func (p prefixed) Scan(dest ...any) error { return p.r.Scan(append([]any{p.first}, dest...)...) }
-
 const listEntryColumns = `id, kind, value_mask, list, reason, expires_at, created_by, created_at`
 
-func scanListEntry(r scanner) (risk.ListEntry, error) {
+func scanListEntry(r Scanner) (risk.ListEntry, error) {
 	var e risk.ListEntry
 	var kind, list string
 	var expires sql.NullInt64
 	var created int64
 	err := r.Scan(&e.ID, &kind, &e.Value, &list, &e.Reason, &expires, &e.CreatedBy, &created)
 	e.Kind, e.List = risk.ListKind(kind), risk.ListName(list)
-	e.ExpiresAt, e.CreatedAt = fromNullMillis(expires), fromMillis(created)
+	e.ExpiresAt, e.CreatedAt = FromNullMillis(expires), FromMillis(created)
 	return e, err
 }
 
@@ -125,7 +115,7 @@ func (s *Risk) AddListEntry(ctx context.Context, e risk.ListEntry) (risk.ListEnt
 	err := s.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		_, err := t.Exec(ctx, `INSERT INTO risk_list_entries (id, kind, value_hash, value_mask, list, reason, expires_at, created_by, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			e.ID, string(e.Kind), hash, mask, string(e.List), e.Reason, nullMillis(e.ExpiresAt), e.CreatedBy, millis(e.CreatedAt))
+			e.ID, string(e.Kind), hash, mask, string(e.List), e.Reason, NullMillis(e.ExpiresAt), e.CreatedBy, Millis(e.CreatedAt))
 		return err
 	})
 	e.Value = mask
@@ -135,7 +125,7 @@ func (s *Risk) AddListEntry(ctx context.Context, e risk.ListEntry) (risk.ListEnt
 // RemoveListEntry deletes an entry by ID.
 func (s *Risk) RemoveListEntry(ctx context.Context, id string) error {
 	return s.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
-		n, err := affected(t.Exec(ctx, `DELETE FROM risk_list_entries WHERE id = $1`, id))
+		n, err := Affected(t.Exec(ctx, `DELETE FROM risk_list_entries WHERE id = $1`, id))
 		if err == nil && n == 0 {
 			return errs.E(errs.NotFound, "list entry %q does not exist", id)
 		}
@@ -160,13 +150,13 @@ func (s *Risk) ListEntries(ctx context.Context, kind risk.ListKind, list risk.Li
 		add("list = $%d", string(list))
 	}
 	if activeOnly {
-		add("(expires_at IS NULL OR expires_at > $%d)", millis(s.now()))
+		add("(expires_at IS NULL OR expires_at > $%d)", Millis(s.now()))
 	}
 	q := `SELECT ` + listEntryColumns + ` FROM risk_list_entries`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
-	return viewAll(ctx, s.db, scanListEntry, q+` ORDER BY created_at DESC, id LIMIT 1000`, args...)
+	return ViewAll(ctx, s.db, scanListEntry, q+` ORDER BY created_at DESC, id LIMIT 1000`, args...)
 }
 
 // Velocity dimensions as stored in risk_velocity_events.dim, with the list
@@ -224,7 +214,7 @@ type gatherPlan struct {
 type velocityKey struct{ dim, hash, other string }
 
 func (s *Risk) plan(q *risk.Lookup) gatherPlan {
-	p := gatherPlan{q: q, now: millis(s.now())}
+	p := gatherPlan{q: q, now: Millis(s.now())}
 	// The same value is listed and counted under one hash: compute it once.
 	var memo [8]struct{ kind, value, hash string }
 	hash := func(kind risk.ListKind, value string) string {
@@ -352,7 +342,7 @@ func historyArgs(phone string) []any {
 	return []any{phone, int(loan.StatusSettled), int(loan.StatusRepaying), int(loan.StatusOverdue), int(loan.StatusExtended)}
 }
 
-func scanHistory(r scanner, h *risk.LoanHistory) error {
+func scanHistory(r Scanner, h *risk.LoanHistory) error {
 	return r.Scan(&h.Loans, &h.Settled, &h.Open, &h.WorstDaysOverdue, &h.CurrentDaysOverdue)
 }
 
@@ -432,10 +422,10 @@ func (s *Risk) gatherPostgres(ctx context.Context, p *gatherPlan, lists []risk.L
 	var b pgx.Batch
 	b.Queue(gatherSettingsSQL)
 	if len(p.listHashes) > 0 {
-		b.Queue(pgListsSQL, millis(s.now()), p.listKinds, p.listHashes).Query(func(rows pgx.Rows) error {
+		b.Queue(pgListsSQL, Millis(s.now()), p.listKinds, p.listHashes).Query(func(rows pgx.Rows) error {
 			for rows.Next() {
 				var i int
-				e, err := scanListEntry(prefixed{rows, &i})
+				e, err := scanListEntry(Prefixed{rows, &i})
 				if err != nil {
 					return err
 				}
@@ -543,7 +533,7 @@ func (p *gatherPlan) sqliteLists(ctx context.Context, t *Tx, now time.Time, out 
 	if len(p.listHashes) == 0 {
 		return nil
 	}
-	args := []any{millis(now)}
+	args := []any{Millis(now)}
 	match := make([]string, len(p.listHashes))
 	for i := range p.listHashes {
 		args = append(args, p.listKinds[i], p.listHashes[i])
@@ -557,7 +547,7 @@ func (p *gatherPlan) sqliteLists(ctx context.Context, t *Tx, now time.Time, out 
 	defer rows.Close()
 	for rows.Next() {
 		var kind, hash string
-		e, err := scanListEntry(prefixed{prefixed{rows, &kind}, &hash})
+		e, err := scanListEntry(Prefixed{Prefixed{rows, &kind}, &hash})
 		if err != nil {
 			return err
 		}
@@ -673,7 +663,7 @@ func (v riskVelocity) Observe(ctx context.Context, o risk.Observation) (risk.Vel
 // PruneVelocity deletes velocity events at or before the given time, which
 // no window of a current event reaches once it is a month old.
 func (s *Risk) PruneVelocity(ctx context.Context, before time.Time) (int64, error) {
-	return affected(s.db.Exec(ctx, `DELETE FROM risk_velocity_events WHERE at <= $1`, before.UnixMilli()))
+	return Affected(s.db.Exec(ctx, `DELETE FROM risk_velocity_events WHERE at <= $1`, before.UnixMilli()))
 }
 
 // riskContacts implements risk.ContactIndex over risk_contact_links.
@@ -733,7 +723,7 @@ func (s *Risk) SaveDecision(ctx context.Context, rec *risk.Record, source, partn
 	d := &pendingDecision{done: make(chan error, 1), row: decisionRow{
 		seq: rec.SequenceID, source: source, partner: partnerID, order: rec.OrderID, eventType: string(rec.EventType),
 		version: rec.Outcome.PolicyVersion, decision: string(rec.Outcome.FinalDecision), score: rec.Outcome.FinalScore,
-		record: body, eventAt: millis(rec.EventTime), createdAt: millis(rec.DecidedAt),
+		record: body, eventAt: Millis(rec.EventTime), createdAt: Millis(rec.DecidedAt),
 	}}
 	s.decisions.add(d, s.storeDecisions)
 	select {
@@ -985,11 +975,11 @@ type feedbackRow struct {
 	at      time.Time
 }
 
-func scanFeedback(r scanner) (feedbackRow, error) {
+func scanFeedback(r Scanner) (feedbackRow, error) {
 	var f feedbackRow
 	var at int64
 	err := r.Scan(&f.outcome, &at)
-	f.at = fromMillis(at)
+	f.at = FromMillis(at)
 	return f, err
 }
 
@@ -1009,7 +999,7 @@ func foldFeedback(rows []feedbackRow) (*risk.Feedback, error) {
 }
 
 func (t *Tx) feedback(ctx context.Context, sequenceID string) (*risk.Feedback, error) {
-	rows, err := collect(ctx, t, scanFeedback, `SELECT outcome, at FROM risk_feedback WHERE sequence_id = $1 ORDER BY at, outcome`, sequenceID)
+	rows, err := Collect(ctx, t, scanFeedback, `SELECT outcome, at FROM risk_feedback WHERE sequence_id = $1 ORDER BY at, outcome`, sequenceID)
 	if err != nil {
 		return nil, err
 	}
@@ -1044,7 +1034,7 @@ func (s *Risk) AddFeedback(ctx context.Context, sequenceID string, o risk.Feedba
 			return err
 		}
 		_, err = t.Exec(ctx, `INSERT INTO risk_feedback (sequence_id, outcome, at, created_by) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (sequence_id, outcome) DO NOTHING`, sequenceID, string(o), millis(at), by)
+			ON CONFLICT (sequence_id, outcome) DO NOTHING`, sequenceID, string(o), Millis(at), by)
 		return err
 	})
 	return fb, err
@@ -1058,7 +1048,7 @@ func (s *Risk) Decisions(ctx context.Context, since time.Time) (iter.Seq[*risk.R
 	var failed error
 	seq := func(yield func(*risk.Record) bool) {
 		const pageSize = 500
-		after, afterID := millis(since)-1, ""
+		after, afterID := Millis(since)-1, ""
 		for {
 			type row struct {
 				id      string
@@ -1067,7 +1057,7 @@ func (s *Risk) Decisions(ctx context.Context, since time.Time) (iter.Seq[*risk.R
 			}
 			var batch []row
 			failed = s.db.View(ctx, func(ctx context.Context, t *Tx) error {
-				rs, err := collect(ctx, t, func(r scanner) (row, error) {
+				rs, err := Collect(ctx, t, func(r Scanner) (row, error) {
 					var x row
 					var body string
 					if err := r.Scan(&x.id, &x.created, &body); err != nil {
@@ -1088,7 +1078,7 @@ func (s *Risk) Decisions(ctx context.Context, since time.Time) (iter.Seq[*risk.R
 				for i, r := range rs {
 					ids[i], marks[i] = r.id, fmt.Sprintf("$%d", i+1)
 				}
-				fbs, err := collect(ctx, t, func(r scanner) (struct {
+				fbs, err := Collect(ctx, t, func(r Scanner) (struct {
 					id string
 					f  feedbackRow
 				}, error) {
@@ -1098,7 +1088,7 @@ func (s *Risk) Decisions(ctx context.Context, since time.Time) (iter.Seq[*risk.R
 					}
 					var at int64
 					err := r.Scan(&x.id, &x.f.outcome, &at)
-					x.f.at = fromMillis(at)
+					x.f.at = FromMillis(at)
 					return x, err
 				}, `SELECT sequence_id, outcome, at FROM risk_feedback WHERE sequence_id IN (`+strings.Join(marks, ", ")+`) ORDER BY at, outcome`, ids...)
 				if err != nil {
@@ -1155,7 +1145,7 @@ func (s *Risk) SavePolicy(ctx context.Context, p *risk.Policy, by string) error 
 		if err := t.QueryRow(ctx, `SELECT COALESCE(MAX(activated_at), 0) FROM risk_policies`).Scan(&latest); err != nil {
 			return err
 		}
-		_, err := t.Exec(ctx, `UPDATE risk_policies SET activated_at = $2 WHERE version = $1`, p.Version, max(millis(now), latest+1))
+		_, err := t.Exec(ctx, `UPDATE risk_policies SET activated_at = $2 WHERE version = $1`, p.Version, max(Millis(now), latest+1))
 		return err
 	})
 }
@@ -1168,7 +1158,7 @@ func (t *Tx) storePolicyVersion(ctx context.Context, p *risk.Policy, by string, 
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		_, err = t.Exec(ctx, `INSERT INTO risk_policies (version, name, source, created_by, created_at, activated_at)
-			VALUES ($1, $2, $3, $4, $5, 0)`, p.Version, p.Name, string(p.Source), by, millis(now))
+			VALUES ($1, $2, $3, $4, $5, 0)`, p.Version, p.Name, string(p.Source), by, Millis(now))
 		return err
 	case err != nil:
 		return err
@@ -1192,7 +1182,7 @@ func (s *Risk) SaveShadow(ctx context.Context, p *risk.Policy, by string) error 
 			}
 			version = p.Version
 		}
-		_, err := t.Exec(ctx, `UPDATE risk_shadow SET version = $1, set_by = $2, set_at = $3 WHERE id = 1`, version, by, millis(now))
+		_, err := t.Exec(ctx, `UPDATE risk_shadow SET version = $1, set_by = $2, set_at = $3 WHERE id = 1`, version, by, Millis(now))
 		return err
 	})
 }
@@ -1234,11 +1224,11 @@ func (s *Risk) PolicySource(ctx context.Context, version string) ([]byte, error)
 
 // Policies lists the stored versions, newest first.
 func (s *Risk) Policies(ctx context.Context) ([]PolicyVersion, error) {
-	ps, err := viewAll(ctx, s.db, func(r scanner) (PolicyVersion, error) {
+	ps, err := ViewAll(ctx, s.db, func(r Scanner) (PolicyVersion, error) {
 		var p PolicyVersion
 		var created, activated int64
 		err := r.Scan(&p.Version, &p.Name, &p.CreatedBy, &created, &activated)
-		p.CreatedAt, p.ActivatedAt = fromMillis(created), fromMillis(activated)
+		p.CreatedAt, p.ActivatedAt = FromMillis(created), FromMillis(activated)
 		return p, err
 	}, `SELECT version, name, created_by, created_at, activated_at FROM risk_policies ORDER BY created_at DESC, version`)
 	if err != nil {

@@ -2,13 +2,15 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strconv"
+	"time"
 
 	"creditpocket/internal/page"
 )
 
-// collect runs a query and scans every row with scan.
-func collect[T any](ctx context.Context, t *Tx, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
+// Collect runs a query and scans every row with scan.
+func Collect[T any](ctx context.Context, t *Tx, scan func(Scanner) (T, error), q string, args ...any) ([]T, error) {
 	rows, err := t.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -25,28 +27,28 @@ func collect[T any](ctx context.Context, t *Tx, scan func(scanner) (T, error), q
 	return out, rows.Err()
 }
 
-// paged counts with countQ and lists one page with listQ, which ends in
+// Paged counts with countQ and lists one page with listQ, which ends in
 // LIMIT and takes the same arguments as countQ followed by the limit.
-func paged[T any](ctx context.Context, t *Tx, p page.Request, scan func(scanner) (T, error), countQ, listQ string, args ...any) (page.Result[T], error) {
+func Paged[T any](ctx context.Context, t *Tx, p page.Request, scan func(Scanner) (T, error), countQ, listQ string, args ...any) (page.Result[T], error) {
 	var res page.Result[T]
 	if err := t.QueryRow(ctx, countQ, args...).Scan(&res.Total); err != nil {
 		return res, err
 	}
 	var err error
 	listQ, args = pageArgs(p, listQ, args)
-	res.Items, err = collect(ctx, t, scan, listQ, args...)
+	res.Items, err = Collect(ctx, t, scan, listQ, args...)
 	return res, err
 }
 
-// ownPaged is paged for the lists of one borrower's rows (loans, cards,
+// OwnPaged is Paged for the lists of one borrower's rows (loans, cards,
 // messages), few enough to count while listing them: listQ's first column
 // is COUNT(*) OVER (), so a page is one statement instead of two. Only
 // past the last row, where no row carries the count, is countQ asked.
-func ownPaged[T any](ctx context.Context, t *Tx, p page.Request, scan func(scanner) (T, error), countQ, listQ string, args ...any) (page.Result[T], error) {
+func OwnPaged[T any](ctx context.Context, t *Tx, p page.Request, scan func(Scanner) (T, error), countQ, listQ string, args ...any) (page.Result[T], error) {
 	var res page.Result[T]
 	q, pargs := pageArgs(p, listQ, args)
 	var err error
-	res.Items, err = collect(ctx, t, func(r scanner) (T, error) { return scan(prefixed{r, &res.Total}) }, q, pargs...)
+	res.Items, err = Collect(ctx, t, func(r Scanner) (T, error) { return scan(Prefixed{r, &res.Total}) }, q, pargs...)
 	if err != nil || len(res.Items) > 0 {
 		return res, err
 	}
@@ -68,24 +70,77 @@ func pageArgs(p page.Request, listQ string, args []any) (string, []any) {
 	return listQ, args
 }
 
-// viewAll is collect in its own read-only transaction.
-func viewAll[T any](ctx context.Context, db *DB, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
+// ViewAll is Collect in its own read-only transaction.
+func ViewAll[T any](ctx context.Context, db *DB, scan func(Scanner) (T, error), q string, args ...any) ([]T, error) {
 	var out []T
 	err := db.View(ctx, func(ctx context.Context, t *Tx) error {
 		var err error
-		out, err = collect(ctx, t, scan, q, args...)
+		out, err = Collect(ctx, t, scan, q, args...)
 		return err
 	})
 	return out, err
 }
 
-// viewPaged is paged in its own read-only transaction.
-func viewPaged[T any](ctx context.Context, db *DB, p page.Request, scan func(scanner) (T, error), countQ, listQ string, args ...any) (page.Result[T], error) {
+// ViewPaged is Paged in its own read-only transaction.
+func ViewPaged[T any](ctx context.Context, db *DB, p page.Request, scan func(Scanner) (T, error), countQ, listQ string, args ...any) (page.Result[T], error) {
 	var res page.Result[T]
 	err := db.View(ctx, func(ctx context.Context, t *Tx) error {
 		var err error
-		res, err = paged(ctx, t, p, scan, countQ, listQ, args...)
+		res, err = Paged(ctx, t, p, scan, countQ, listQ, args...)
 		return err
 	})
 	return res, err
+}
+
+// Scanner is a row to scan: *sql.Row or *sql.Rows.
+type Scanner interface{ Scan(dest ...any) error }
+
+// Prefixed scans its first column into first and the rest with the
+// wrapped Scanner's caller, so a row Scanner can be shared by queries that
+// select one more column in front.
+type Prefixed struct {
+	Row   Scanner
+	First any
+}
+
+func (p Prefixed) Scan(dest ...any) error { return p.Row.Scan(append([]any{p.First}, dest...)...) }
+
+// Affected returns rows affected, treating driver errors as internal.
+func Affected(r sql.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	return r.RowsAffected()
+}
+
+// Millis converts a time to the stored form.
+func Millis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// FromMillis converts the stored form back; 0 is the zero time.
+func FromMillis(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}
+
+// NullMillis stores an optional time as NULL when zero.
+func NullMillis(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
+}
+
+// FromNullMillis converts an optional stored time back; NULL is the zero time.
+func FromNullMillis(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return FromMillis(n.Int64)
 }

@@ -17,31 +17,31 @@ type sandboxEvents struct{ db *DB }
 func (q sandboxEvents) Enqueue(ctx context.Context, e payment.QueuedEvent, now time.Time) error {
 	_, err := q.db.Exec(ctx, `INSERT INTO sandbox_events (id, reference, event, body, deliver_after, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (reference, event) DO NOTHING`,
-		e.ID, e.Reference, e.Event, string(e.Body), millis(e.DeliverAfter), millis(now))
+		e.ID, e.Reference, e.Event, string(e.Body), Millis(e.DeliverAfter), Millis(now))
 	return err
 }
 
 func (q sandboxEvents) Due(ctx context.Context, now time.Time, limit int) ([]payment.QueuedEvent, error) {
-	return viewAll(ctx, q.db, func(r scanner) (e payment.QueuedEvent, err error) {
+	return ViewAll(ctx, q.db, func(r Scanner) (e payment.QueuedEvent, err error) {
 		var body string
 		var after int64
 		err = r.Scan(&e.ID, &e.Reference, &e.Event, &body, &after, &e.Attempts)
-		e.Body, e.DeliverAfter = []byte(body), fromMillis(after)
+		e.Body, e.DeliverAfter = []byte(body), FromMillis(after)
 		return e, err
 	}, `SELECT id, reference, event, body, deliver_after, attempts FROM sandbox_events
-		WHERE delivered_at IS NULL AND deliver_after <= $1 ORDER BY deliver_after, id LIMIT $2`, millis(now), limit)
+		WHERE delivered_at IS NULL AND deliver_after <= $1 ORDER BY deliver_after, id LIMIT $2`, Millis(now), limit)
 }
 
 func (q sandboxEvents) Delivered(ctx context.Context, id string, now time.Time) error {
 	return q.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
-		_, err := t.Exec(ctx, `UPDATE sandbox_events SET delivered_at = $2, attempts = attempts + 1 WHERE id = $1`, id, millis(now))
+		_, err := t.Exec(ctx, `UPDATE sandbox_events SET delivered_at = $2, attempts = attempts + 1 WHERE id = $1`, id, Millis(now))
 		return err
 	})
 }
 
 func (q sandboxEvents) Retry(ctx context.Context, id string, at time.Time) error {
 	return q.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
-		_, err := t.Exec(ctx, `UPDATE sandbox_events SET deliver_after = $2, attempts = attempts + 1 WHERE id = $1`, id, millis(at))
+		_, err := t.Exec(ctx, `UPDATE sandbox_events SET deliver_after = $2, attempts = attempts + 1 WHERE id = $1`, id, Millis(at))
 		return err
 	})
 }
@@ -53,7 +53,7 @@ func (q sandboxEvents) Withdraw(ctx context.Context, reference, event string, no
 	_, err := q.db.Exec(ctx, `INSERT INTO sandbox_events (id, reference, event, body, deliver_after, delivered_at, created_at)
 		VALUES ($1, $2, $3, '', $4, $4, $4)
 		ON CONFLICT (reference, event) DO UPDATE SET delivered_at = COALESCE(sandbox_events.delivered_at, excluded.delivered_at)`,
-		"withdrawn_"+reference+"_"+event, reference, event, millis(now))
+		"withdrawn_"+reference+"_"+event, reference, event, Millis(now))
 	return err
 }
 
@@ -64,7 +64,7 @@ type sandboxCheckouts struct{ db *DB }
 
 func (c sandboxCheckouts) CancelCheckout(ctx context.Context, ref, reason string, now time.Time) error {
 	_, err := c.db.Exec(ctx, `INSERT INTO sandbox_cancelled_checkouts (reference, reason, cancelled_at)
-		VALUES ($1, $2, $3) ON CONFLICT (reference) DO NOTHING`, ref, reason, millis(now))
+		VALUES ($1, $2, $3) ON CONFLICT (reference) DO NOTHING`, ref, reason, Millis(now))
 	return err
 }
 

@@ -21,14 +21,14 @@ var _ staff.Store = staffStore{}
 
 const staffColumns = `id, email, role, password_hash, totp_sealed, last_totp_step, created_at, created_by, disabled_at`
 
-func scanStaff(r scanner) (staff.Staff, error) {
+func scanStaff(r Scanner) (staff.Staff, error) {
 	var s staff.Staff
 	var role string
 	var created int64
 	var disabled sql.NullInt64
 	err := r.Scan(&s.ID, &s.Email, &role, &s.PasswordHash, &s.TOTPSealed, &s.LastTOTPStep, &created, &s.CreatedBy, &disabled)
 	s.Role = staff.Role(role)
-	s.CreatedAt, s.DisabledAt = fromMillis(created), fromNullMillis(disabled)
+	s.CreatedAt, s.DisabledAt = FromMillis(created), FromNullMillis(disabled)
 	return s, err
 }
 
@@ -36,7 +36,7 @@ func (s staffStore) CreateStaff(ctx context.Context, st *staff.Staff) error {
 	return s.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		return translate(t.QueryRow(ctx, `INSERT INTO staff (email, role, password_hash, totp_sealed, created_at, created_by)
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-			st.Email, string(st.Role), st.PasswordHash, st.TOTPSealed, millis(st.CreatedAt), st.CreatedBy).Scan(&st.ID))
+			st.Email, string(st.Role), st.PasswordHash, st.TOTPSealed, Millis(st.CreatedAt), st.CreatedBy).Scan(&st.ID))
 	})
 }
 
@@ -51,11 +51,11 @@ func (s staffStore) StaffByEmail(ctx context.Context, email string) (*staff.Staf
 }
 
 func (s staffStore) ListStaff(ctx context.Context) ([]staff.Staff, error) {
-	return viewAll(ctx, s.db, scanStaff, `SELECT `+staffColumns+` FROM staff ORDER BY email`)
+	return ViewAll(ctx, s.db, scanStaff, `SELECT `+staffColumns+` FROM staff ORDER BY email`)
 }
 
 func (s staffStore) DisableStaff(ctx context.Context, id int64, at time.Time) error {
-	_, err := s.db.Exec(ctx, `UPDATE staff SET disabled_at = $2 WHERE id = $1 AND disabled_at IS NULL`, id, millis(at))
+	_, err := s.db.Exec(ctx, `UPDATE staff SET disabled_at = $2 WHERE id = $1 AND disabled_at IS NULL`, id, Millis(at))
 	return err
 }
 
@@ -98,7 +98,7 @@ func (s staffStore) CountAttempt(ctx context.Context, email string, now, windowS
 				failures = CASE WHEN signin_attempts.since < $4 THEN 1 ELSE signin_attempts.failures + 1 END,
 				since = CASE WHEN signin_attempts.since < $4 THEN excluded.since ELSE signin_attempts.since END
 			WHERE signin_attempts.since < $4 OR signin_attempts.failures <= $5
-			RETURNING since, failures`, staffAttempts, email, millis(now), millis(windowStart), max).Scan(&since, &failures)
+			RETURNING since, failures`, staffAttempts, email, Millis(now), Millis(windowStart), max).Scan(&since, &failures)
 		if errors.Is(err, sql.ErrNoRows) {
 			failures = max + 2
 			return t.QueryRow(ctx, `SELECT since FROM signin_attempts WHERE scope = $1 AND key = $2`, staffAttempts, email).Scan(&since)
@@ -111,17 +111,17 @@ func (s staffStore) CountAttempt(ctx context.Context, email string, now, windowS
 	// Rows whose window has ended would restart anyway: dropping them
 	// keeps the table to one window of attempts, however many e-mails are
 	// tried. A statement of its own, so it holds no lock beside the upsert.
-	if _, err := s.db.Exec(ctx, `DELETE FROM signin_attempts WHERE since < $1`, millis(windowStart)); err != nil {
+	if _, err := s.db.Exec(ctx, `DELETE FROM signin_attempts WHERE since < $1`, Millis(windowStart)); err != nil {
 		return time.Time{}, false, false, err
 	}
-	return fromMillis(since), failures <= max, failures == max+1, nil
+	return FromMillis(since), failures <= max, failures == max+1, nil
 }
 
 func (s staffStore) SignedIn(ctx context.Context, id int64, step int64) (bool, error) {
 	var n int64
 	err := s.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
 		var err error
-		if n, err = affected(t.Exec(ctx, `UPDATE staff SET last_totp_step = $2 WHERE id = $1 AND last_totp_step < $2`, id, step)); err != nil || n != 1 {
+		if n, err = Affected(t.Exec(ctx, `UPDATE staff SET last_totp_step = $2 WHERE id = $1 AND last_totp_step < $2`, id, step)); err != nil || n != 1 {
 			return err
 		}
 		return t.clearAttempts(ctx, id)
@@ -132,7 +132,7 @@ func (s staffStore) SignedIn(ctx context.Context, id int64, step int64) (bool, e
 func (s staffStore) CreateSession(ctx context.Context, ss *staff.Session) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO staff_sessions (token_hash, staff_id, csrf, ip, user_agent, created_at, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		ss.TokenHash, ss.StaffID, ss.CSRF, ss.IP, ss.UserAgent, millis(ss.CreatedAt), millis(ss.ExpiresAt))
+		ss.TokenHash, ss.StaffID, ss.CSRF, ss.IP, ss.UserAgent, Millis(ss.CreatedAt), Millis(ss.ExpiresAt))
 	return err
 }
 
@@ -148,34 +148,34 @@ func (s staffStore) Session(ctx context.Context, tokenHash string, now time.Time
 				f.email, f.role, f.password_hash, f.totp_sealed, f.last_totp_step, f.created_at, f.created_by, f.disabled_at
 			FROM staff_sessions s JOIN staff f ON f.id = s.staff_id
 			WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND f.disabled_at IS NULL`,
-			tokenHash, millis(now)).Scan(&ss.TokenHash, &ss.StaffID, &ss.CSRF, &ss.IP, &ss.UserAgent, &created, &expires,
+			tokenHash, Millis(now)).Scan(&ss.TokenHash, &ss.StaffID, &ss.CSRF, &ss.IP, &ss.UserAgent, &created, &expires,
 			&st.Email, &role, &st.PasswordHash, &st.TOTPSealed, &st.LastTOTPStep, &stCreated, &st.CreatedBy, &disabled)
 		if err != nil {
 			return notFound(err, "session")
 		}
 		st.ID, st.Role = ss.StaffID, staff.Role(role)
-		st.CreatedAt, st.DisabledAt = fromMillis(stCreated), fromNullMillis(disabled)
-		ss.CreatedAt, ss.ExpiresAt, ss.Staff = fromMillis(created), fromMillis(expires), &st
+		st.CreatedAt, st.DisabledAt = FromMillis(stCreated), FromNullMillis(disabled)
+		ss.CreatedAt, ss.ExpiresAt, ss.Staff = FromMillis(created), FromMillis(expires), &st
 		return nil
 	})
 	return &ss, err
 }
 
 func (s staffStore) RevokeSession(ctx context.Context, tokenHash string, at time.Time) error {
-	_, err := s.db.Exec(ctx, `UPDATE staff_sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL`, tokenHash, millis(at))
+	_, err := s.db.Exec(ctx, `UPDATE staff_sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL`, tokenHash, Millis(at))
 	return err
 }
 
 func (s staffStore) RevokeStaffSessions(ctx context.Context, staffID int64, at time.Time) error {
-	_, err := s.db.Exec(ctx, `UPDATE staff_sessions SET revoked_at = $2 WHERE staff_id = $1 AND revoked_at IS NULL`, staffID, millis(at))
+	_, err := s.db.Exec(ctx, `UPDATE staff_sessions SET revoked_at = $2 WHERE staff_id = $1 AND revoked_at IS NULL`, staffID, Millis(at))
 	return err
 }
 
-func scanClaim(r scanner) (staff.Claim, error) {
+func scanClaim(r Scanner) (staff.Claim, error) {
 	var c staff.Claim
 	var exp int64
 	err := r.Scan(&c.Queue, &c.Item, &c.Holder, &exp)
-	c.ExpiresAt = fromMillis(exp)
+	c.ExpiresAt = FromMillis(exp)
 	return c, err
 }
 
@@ -187,7 +187,7 @@ func (s staffStore) Claim(ctx context.Context, c staff.Claim, now time.Time) (st
 		if _, err := t.Exec(ctx, `INSERT INTO review_claims (queue, item, holder, expires_at) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (queue, item) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
 			WHERE review_claims.expires_at <= $5 OR review_claims.holder = excluded.holder`,
-			c.Queue, c.Item, c.Holder, millis(c.ExpiresAt), millis(now)); err != nil {
+			c.Queue, c.Item, c.Holder, Millis(c.ExpiresAt), Millis(now)); err != nil {
 			return err
 		}
 		var err error
@@ -216,17 +216,17 @@ func (s staffStore) ReleaseClaim(ctx context.Context, queue, item, holder string
 }
 
 func (s staffStore) Claims(ctx context.Context, queue string, now time.Time) ([]staff.Claim, error) {
-	return viewAll(ctx, s.db, scanClaim, `SELECT queue, item, holder, expires_at FROM review_claims
-		WHERE queue = $1 AND expires_at > $2 ORDER BY item`, queue, millis(now))
+	return ViewAll(ctx, s.db, scanClaim, `SELECT queue, item, holder, expires_at FROM review_claims
+		WHERE queue = $1 AND expires_at > $2 ORDER BY item`, queue, Millis(now))
 }
 
 const auditColumns = `seq, at, actor, action, target, detail, ip, user_agent, prev_hash, hash`
 
-func scanAudit(r scanner) (staff.Entry, error) {
+func scanAudit(r Scanner) (staff.Entry, error) {
 	var e staff.Entry
 	var at int64
 	err := r.Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.Target, &e.Detail, &e.IP, &e.UserAgent, &e.PrevHash, &e.Hash)
-	e.At = fromMillis(at)
+	e.At = FromMillis(at)
 	return e, err
 }
 
@@ -246,13 +246,13 @@ func (s staffStore) AppendAudit(ctx context.Context, e *staff.Entry) error {
 			return err
 		}
 		_, err := t.Exec(ctx, `INSERT INTO staff_audit (`+auditColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			e.Seq, millis(e.At), e.Actor, e.Action, e.Target, e.Detail, e.IP, e.UserAgent, e.PrevHash, e.Hash)
+			e.Seq, Millis(e.At), e.Actor, e.Action, e.Target, e.Detail, e.IP, e.UserAgent, e.PrevHash, e.Hash)
 		return err
 	})
 }
 
 func (s staffStore) AuditPage(ctx context.Context, p page.Request) (page.Result[staff.Entry], error) {
-	return viewPaged(ctx, s.db, p, scanAudit, `SELECT COUNT(*) FROM staff_audit`,
+	return ViewPaged(ctx, s.db, p, scanAudit, `SELECT COUNT(*) FROM staff_audit`,
 		`SELECT `+auditColumns+` FROM staff_audit ORDER BY seq DESC LIMIT $1`)
 }
 
@@ -262,7 +262,7 @@ func (s staffStore) EachAudit(ctx context.Context, fn func(*staff.Entry) error) 
 	const auditBatch = 1000
 	var after int64
 	for {
-		es, err := viewAll(ctx, s.db, scanAudit, `SELECT `+auditColumns+` FROM staff_audit WHERE seq > $1 ORDER BY seq LIMIT $2`, after, auditBatch)
+		es, err := ViewAll(ctx, s.db, scanAudit, `SELECT `+auditColumns+` FROM staff_audit WHERE seq > $1 ORDER BY seq LIMIT $2`, after, auditBatch)
 		if err != nil {
 			return err
 		}
