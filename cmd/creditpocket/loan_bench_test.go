@@ -73,11 +73,11 @@ func BenchmarkLoanApply(b *testing.B) {
 			}
 			lat := make([]time.Duration, b.N)
 			b.ResetTimer()
-			busy0 := machineBusy()
+			busy0, db0 := machineBusy(), a.app.DB.Stats()
 			start := time.Now()
 			applyAll(tokens[warmup:], lat)
 			elapsed := time.Since(start)
-			busy := machineBusy() - busy0
+			busy, db := machineBusy()-busy0, a.app.DB.Stats().Sub(db0)
 			b.StopTimer()
 			slices.Sort(lat)
 			pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
@@ -86,6 +86,11 @@ func BenchmarkLoanApply(b *testing.B) {
 			b.ReportMetric(pct(0.99), "p99-ms")
 			if busy > 0 {
 				b.ReportMetric(float64(busy.Microseconds())/1000/float64(b.N), "cpu-ms/apply")
+			}
+			if e == store.Postgres { // everything the database was asked meanwhile, per application
+				b.ReportMetric(float64(db.Statements)/float64(b.N), "stmts/apply")
+				b.ReportMetric(float64(db.RoundTrips)/float64(b.N), "round-trips/apply")
+				b.ReportMetric(float64(db.Commits)/float64(b.N), "commits/apply")
 			}
 		})
 	}

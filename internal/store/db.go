@@ -21,8 +21,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" database/sql driver
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
@@ -46,6 +47,7 @@ type DB struct {
 	ro     *sql.DB
 	log    *slog.Logger
 
+	counts      *counter // PostgreSQL only: see Stats
 	rebindCache sync.Map // query → rebound query (SQLite only)
 	stmts       sync.Map // stmtKey → *sql.Stmt (SQLite only)
 }
@@ -102,10 +104,13 @@ func openSQLite(ctx context.Context, path string, log *slog.Logger) (*DB, error)
 }
 
 func openPostgres(ctx context.Context, url string, log *slog.Logger) (*DB, error) {
-	db, err := sql.Open("pgx", url)
+	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("database url: %w", err)
 	}
+	counts := &counter{}
+	cfg.Tracer = counts
+	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(32)
 	db.SetMaxIdleConns(32)
 	db.SetConnMaxIdleTime(5 * time.Minute)
@@ -115,7 +120,7 @@ func openPostgres(ctx context.Context, url string, log *slog.Logger) (*DB, error
 		db.Close()
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
-	return &DB{Engine: Postgres, rw: db, ro: db, log: log}, nil
+	return &DB{Engine: Postgres, rw: db, ro: db, log: log, counts: counts}, nil
 }
 
 // Close closes every connection.

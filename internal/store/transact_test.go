@@ -127,3 +127,32 @@ func TestTransactions(t *testing.T) {
 		})
 	})
 }
+
+func TestStatsCountStatementsRoundTripsAndCommits(t *testing.T) {
+	ctx := context.Background()
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		if e != store.Postgres {
+			t.Skip("only PostgreSQL is counted")
+		}
+		db := storetest.Open(t, e)
+		before := db.Stats()
+		err := db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, tx *store.Tx) error {
+			if _, err := tx.Exec(ctx, `INSERT INTO settings (key, value) VALUES ('stats', '1')`); err != nil {
+				return err
+			}
+			var v string
+			return tx.QueryRow(ctx, `SELECT value FROM settings WHERE key = 'stats'`).Scan(&v)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(ctx, `UPDATE settings SET value = '2' WHERE key = 'stats'`); err != nil {
+			t.Fatal(err)
+		}
+		got := db.Stats().Sub(before)
+		// BEGIN, INSERT, SELECT, COMMIT, then the UPDATE on its own.
+		if want := (store.Stats{Statements: 3, RoundTrips: 5, Commits: 2}); got != want {
+			t.Fatalf("got %+v, want %+v", got, want)
+		}
+	})
+}
