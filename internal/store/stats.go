@@ -66,9 +66,17 @@ func (c *counter) TraceQueryStart(ctx context.Context, conn *pgx.Conn, d pgx.Tra
 
 func (c *counter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
-func (c *counter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchStartData) context.Context {
+func (c *counter) TraceBatchStart(ctx context.Context, conn *pgx.Conn, d pgx.TraceBatchStartData) context.Context {
 	c.roundTrips.Add(1)
 	c.statements.Add(int64(d.Batch.Len()))
+	if conn.PgConn().TxStatus() == 'I' { // a batch outside a transaction runs in one of its own
+		for _, q := range d.Batch.QueuedQueries {
+			if firstWord(q.SQL) != "select" {
+				c.commits.Add(1)
+				break
+			}
+		}
+	}
 	return ctx
 }
 
