@@ -2,6 +2,7 @@ package riskdb_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"creditpocket/internal/errs"
+	"creditpocket/internal/loan"
 	"creditpocket/internal/risk"
 	"creditpocket/internal/risk/risktest"
 	"creditpocket/internal/store"
@@ -135,6 +137,58 @@ func TestRiskSessionSettingsEndWithTheirStatements(t *testing.T) {
 			if err != nil || source == "session" {
 				t.Errorf("%s after a gather and a decision = %q set by the %s (%v), want the server's", setting, value, source, err)
 			}
+		}
+	})
+}
+
+// TestRiskHistoryCountsTheBorrowersDisbursedLoans seeds loans behind the
+// store's back (the loan engine writes them) and reads the history by
+// phone, alone and through Gather.
+func TestRiskHistoryCountsTheBorrowersDisbursedLoans(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		db, rs := riskStore(t, e, func() time.Time { return risktest.T0 })
+		at := risktest.T0.UnixMilli()
+		err := db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, tx *store.Tx) error {
+			for i, phone := range []string{"2348031234567", "2348030000000"} {
+				if _, err := tx.Exec(ctx, `INSERT INTO users (id, phone, calling_code, mobile, password_hash, created_at, updated_at)
+					VALUES ($1, $2, 234, $3, 'x', $4, $4)`, i+1, phone, phone[3:], at); err != nil {
+					return err
+				}
+			}
+			for _, l := range []struct {
+				user      int
+				status    loan.Status
+				overDays  int
+				disbursed int64
+			}{
+				{1, loan.StatusSettled, 3, at},
+				{1, loan.StatusOverdue, 5, at},
+				{1, loan.StatusRepaying, 0, at},
+				{1, loan.StatusApplied, 0, 0},  // never disbursed: not in the history
+				{2, loan.StatusOverdue, 9, at}, // another borrower's
+			} {
+				if _, err := tx.Exec(ctx, `INSERT INTO loans (user_id, product_id, product_json, currency, cycle, balance, actual_quote,
+						service_fee, interest, prefix_fee, suffix_fee, shouldback_fee, penalty_cap, status, audit_risk_status,
+						over_days, applied_at, disbursed_at, updated_at)
+					VALUES ($1, 'p', '{}', 'NGN', 7, 0, 0, 0, 0, 0, 0, 0, 0, $2, 0, $3, $4, $5, $4)`,
+					l.user, int(l.status), l.overDays, at, l.disbursed); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := risk.LoanHistory{Loans: 3, Settled: 1, Open: 2, WorstDaysOverdue: 5, CurrentDaysOverdue: 5}
+		ref := risk.BorrowerRef{IDNumber: "22212345678", Phone: "2348031234567"}
+		if h, err := rs.Sources().History.LoanHistory(ctx, ref); err != nil || h != want {
+			t.Fatalf("LoanHistory = %+v, %v; want %+v", h, err, want)
+		}
+		var got risk.Gathered
+		rs.Gather(ctx, &risk.Lookup{History: &ref, Velocity: &risk.Observation{At: risktest.T0, Phone: ref.Phone}}, &got)
+		if got.HistoryErr != nil || got.VelocityErr != nil || got.History != want || got.Velocity.Phone[risk.Hour] != 1 {
+			t.Fatalf("Gather = history %+v (%v), velocity %+v (%v); want %+v", got.History, got.HistoryErr, got.Velocity, got.VelocityErr, want)
 		}
 	})
 }
