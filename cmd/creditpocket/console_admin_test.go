@@ -16,6 +16,7 @@ import (
 	"creditpocket/internal/risk"
 	"creditpocket/internal/staff"
 	"creditpocket/internal/store"
+	"creditpocket/internal/store/staffdb"
 	"creditpocket/internal/store/storetest"
 )
 
@@ -306,7 +307,7 @@ func TestConsoleDecisionsAreLoggedBeforeTheyAreMade(t *testing.T) {
 		if st, _ := rita.do("POST", "/console/review/loans/"+id+"/decide", url.Values{"csrf": {rita.csrf}, "action": {"approve"}}); st != http.StatusConflict {
 			t.Fatalf("deciding a decided loan = %d, want 409", st)
 		}
-		ents, err := a.app.DB.Staff().AuditPage(t0ctx, page.Request{Num: 1, Size: 2})
+		ents, err := staffdb.New(a.app.DB).AuditPage(t0ctx, page.Request{Num: 1, Size: 2})
 		if err != nil || len(ents.Items) != 2 {
 			t.Fatalf("audit: %+v, %v", ents, err)
 		}
@@ -338,7 +339,7 @@ func TestConsoleKYCPDFIsDownloadedForAStatedPurpose(t *testing.T) {
 			!strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment;") || !bytes.Equal(got, kyctest.PDF) {
 			t.Fatalf("download = %d %q %q, %d bytes", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"), len(got))
 		}
-		ents, err := a.app.DB.Staff().AuditPage(t0ctx, page.Request{Num: 1, Size: 1})
+		ents, err := staffdb.New(a.app.DB).AuditPage(t0ctx, page.Request{Num: 1, Size: 1})
 		if err != nil || len(ents.Items) != 1 || ents.Items[0].Action != "kyc.document.view" || ents.Items[0].Detail != "address check" {
 			t.Fatalf("the view's audit entry: %+v, %v", ents, err)
 		}

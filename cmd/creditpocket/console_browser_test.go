@@ -18,6 +18,7 @@ import (
 	"creditpocket/internal/partner"
 	"creditpocket/internal/staff"
 	"creditpocket/internal/store"
+	"creditpocket/internal/store/staffdb"
 	"creditpocket/internal/store/storetest"
 )
 
@@ -267,7 +268,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		})
 
 		t.Run("the audit log records the reviewer's actions", func(t *testing.T) {
-			ents, err := a.app.DB.Staff().AuditPage(t0ctx, page.Request{Num: 1, Size: 50})
+			ents, err := staffdb.New(a.app.DB).AuditPage(t0ctx, page.Request{Num: 1, Size: 50})
 			if err != nil {
 				t.Fatal(err)
 			}

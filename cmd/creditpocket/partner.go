@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"creditpocket/internal/partner"
+	"creditpocket/internal/store/partnerdb"
 )
 
 const partnerUsage = `usage: creditpocket partner <create|list|revoke> [flags]
@@ -44,7 +45,7 @@ func cmdPartner(ctx context.Context, args []string, env func(string) (string, bo
 		return err
 	}
 	defer db.Close()
-	svc := &partner.Service{Store: db.Partners()}
+	svc := &partner.Service{Store: partnerdb.New(db)}
 	switch sub {
 	case "create":
 		in := partner.CreateInput{Name: *name, Quota: *quota, RatePerSecond: *rate}

@@ -19,6 +19,7 @@ import (
 	"creditpocket/internal/identity"
 	"creditpocket/internal/risk"
 	"creditpocket/internal/store"
+	"creditpocket/internal/store/riskdb"
 	"creditpocket/internal/vault"
 )
 
@@ -34,7 +35,7 @@ const velocityRetention = 31 * 24 * time.Hour
 // stored active policy, or the shipped default when none is stored or the
 // stored one no longer compiles.
 func (a *App) wireRisk(ctx context.Context, v *vault.Vault, opt Options) *httpapi.RiskAPI {
-	a.RiskStore = a.DB.Risk(v.Hash, opt.Now)
+	a.RiskStore = riskdb.New(a.DB, v.Hash, opt.Now)
 	a.Risk = risk.NewEngine(risk.DefaultPolicy(), risk.Config{Sources: a.RiskStore.Sources(), Now: opt.Now})
 	if _, err := a.Risk.Sync(ctx, a.RiskStore); err != nil {
 		a.Log.Error("risk: stored policy refused, running the default", "version", a.Risk.Policy().Version, "err", err)
@@ -128,7 +129,7 @@ type riskCommand struct {
 	fs    *flag.FlagSet
 	args  []string // positional
 	db    *store.DB
-	store *store.Risk
+	store *riskdb.Store
 }
 
 func newRiskCommand(name string, env func(string) (string, bool), stderr io.Writer) (*riskCommand, error) {
@@ -164,7 +165,7 @@ func (c *riskCommand) open(ctx context.Context, args []string, stderr io.Writer,
 		db.Close()
 		return err
 	}
-	c.db, c.store = db, db.Risk(v.Hash, nil)
+	c.db, c.store = db, riskdb.New(db, v.Hash, nil)
 	return nil
 }
 

@@ -514,7 +514,7 @@ func BenchmarkRiskStages(b *testing.B) {
 	stage("save", func(i int64) error {
 		rec := *last.Load()
 		rec.SequenceID = risk.NewSequenceID(time.Now())
-		return rb.app.RiskStore.SaveDecision(ctx, &rec, "api", rb.id)
+		return rb.app.RiskStore.SaveDecision(ctx, &rec, risk.SourcePartnerAPI, rb.id)
 	})
 	stage("authenticate", func(int64) error {
 		_, err := rb.app.Partners.Authenticate(ctx, rb.id, rb.secret, partner.ScopeRisk)

@@ -32,6 +32,8 @@ import (
 	"creditpocket/internal/sms"
 	"creditpocket/internal/staff"
 	"creditpocket/internal/store"
+	"creditpocket/internal/store/partnerdb"
+	"creditpocket/internal/store/riskdb"
 	"creditpocket/internal/vault"
 )
 
@@ -81,7 +83,7 @@ type App struct {
 	Payments *payment.Async
 	// Risk is the risk-decision engine; RiskStore its storage (risk.go).
 	Risk      *risk.Engine
-	RiskStore *store.Risk
+	RiskStore *riskdb.Store
 	// KYC is the card-binding KYC service; KYCNotifier delivers its
 	// merchant webhooks (wire_kyc.go).
 	KYC         *kyc.Service
@@ -185,7 +187,7 @@ func (a *App) init(ctx context.Context, opt Options, setup bool) error {
 			return err
 		}
 	}
-	a.Partners = &partner.Service{Store: a.DB.Partners(), Now: opt.Now}
+	a.Partners = &partner.Service{Store: partnerdb.New(a.DB), Now: opt.Now}
 	riskAPI := a.wireRisk(ctx, v, opt) // risk engine (risk.go); loan apply decides with it
 	loans, err := a.wireLoans(v, accounts, loc, opt)
 	if err != nil {

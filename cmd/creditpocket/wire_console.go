@@ -17,13 +17,15 @@ import (
 	"creditpocket/internal/risk"
 	"creditpocket/internal/staff"
 	"creditpocket/internal/store"
+	"creditpocket/internal/store/riskdb"
+	"creditpocket/internal/store/staffdb"
 	"creditpocket/internal/vault"
 )
 
 // newStaffService builds the staff service on db (the server and the
 // staff CLI share it).
 func newStaffService(db *store.DB, v *vault.Vault, hasher account.PasswordHasher, now func() time.Time) *staff.Service {
-	return &staff.Service{Store: db.Staff(), Hasher: hasher, Vault: v, Config: staff.DefaultConfig(), Now: now}
+	return &staff.Service{Store: staffdb.New(db), Hasher: hasher, Vault: v, Config: staff.DefaultConfig(), Now: now}
 }
 
 // wireConsole builds the operator console (/console/). It runs after
@@ -69,7 +71,7 @@ type consoleReads struct {
 	db       *store.DB
 	accounts *account.Service
 	loans    *loan.Service
-	risk     *store.Risk
+	risk     *riskdb.Store
 	photos   photos
 }
 

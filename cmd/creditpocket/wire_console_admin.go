@@ -6,14 +6,14 @@ import (
 
 	"creditpocket/internal/console"
 	"creditpocket/internal/risk"
-	"creditpocket/internal/store"
+	"creditpocket/internal/store/riskdb"
 )
 
 // consoleRisk is the console's risk administration over the running
 // engine and the risk store.
 type consoleRisk struct {
 	engine *risk.Engine
-	store  *store.Risk
+	store  *riskdb.Store
 }
 
 var _ console.RiskAdmin = consoleRisk{}

@@ -13,6 +13,7 @@ import (
 	"creditpocket/internal/payment"
 	"creditpocket/internal/risk"
 	"creditpocket/internal/store"
+	"creditpocket/internal/store/riskdb"
 	"creditpocket/internal/underwriting"
 	"creditpocket/internal/vault"
 )
@@ -87,15 +88,15 @@ func (p photos) DeletePhoto(ctx context.Context, key string) error { return p.bl
 
 // loanDecisions stores the risk decisions loan applications make, marked
 // as coming from the loan engine.
-type loanDecisions struct{ s *store.Risk }
+type loanDecisions struct{ s *riskdb.Store }
 
 func (d loanDecisions) SaveDecision(ctx context.Context, rec *risk.Record) error {
-	return d.s.SaveDecision(ctx, rec, store.FromLoanApply, "")
+	return d.s.SaveDecision(ctx, rec, risk.SourceLoanApply, "")
 }
 
 // loanOutcomes records how decided loans turned out as the risk
 // engine's feedback on their decisions.
-type loanOutcomes struct{ s *store.Risk }
+type loanOutcomes struct{ s *riskdb.Store }
 
 func (o loanOutcomes) Report(ctx context.Context, sequenceID string, out loan.Outcome, at time.Time) error {
 	_, err := o.s.AddFeedback(ctx, sequenceID, risk.FeedbackOutcome(out), at, "loan engine")

@@ -26,7 +26,7 @@ type RiskAPI struct {
 // implements it.
 type RiskStore interface {
 	risk.ShadowStore
-	SaveDecision(ctx context.Context, rec *risk.Record, source, partnerID string) error
+	SaveDecision(ctx context.Context, rec *risk.Record, source risk.Source, partnerID string) error
 	Decision(ctx context.Context, sequenceID string) (*risk.Record, error)
 	AddFeedback(ctx context.Context, sequenceID string, o risk.FeedbackOutcome, at time.Time, by string) (*risk.Feedback, error)
 	AddListEntry(ctx context.Context, e risk.ListEntry) (risk.ListEntry, error)
@@ -212,7 +212,7 @@ func (s *Server) riskDecide(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var rec *risk.Record
 		if rec, err = s.Risk.Engine.Decide(r.Context(), risk.Input{Event: ev}); err == nil {
-			if err = s.Risk.Store.SaveDecision(r.Context(), rec, string(risk.SourcePartnerAPI), p.ID); err == nil {
+			if err = s.Risk.Store.SaveDecision(r.Context(), rec, risk.SourcePartnerAPI, p.ID); err == nil {
 				writeJSON(w, http.StatusOK, rec.Answer())
 				return
 			}

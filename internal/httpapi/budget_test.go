@@ -17,6 +17,7 @@ import (
 	"creditpocket/internal/partner"
 	"creditpocket/internal/risk"
 	"creditpocket/internal/store"
+	"creditpocket/internal/store/partnerdb"
 	"creditpocket/internal/store/storetest"
 )
 
@@ -25,7 +26,7 @@ import (
 // answers 503 with Retry-After in its own vocabulary, and holds nothing.
 func TestAFullBudgetAnswers503WithRetryAfter(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
-	partners := &partner.Service{Store: db.Partners()}
+	partners := &partner.Service{Store: partnerdb.New(db)}
 	p, secret, err := partners.Create(context.Background(), partner.CreateInput{Name: "bank",
 		Scopes: []partner.Scope{partner.ScopeOCR, partner.ScopeRisk, partner.ScopeKYC}, RatePerSecond: 1000})
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"creditpocket/internal/creditreport/parse"
 	"creditpocket/internal/partner"
 	"creditpocket/internal/store"
+	"creditpocket/internal/store/partnerdb"
 	"creditpocket/internal/store/storetest"
 )
 
@@ -109,7 +110,7 @@ func TestAPanicIsAnInternalErrorInEachAPIsVocabulary(t *testing.T) {
 // panic is logged once with the request id and the stack.
 func TestAParserBugIsNotTheClientsFault(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
-	partners := &partner.Service{Store: db.Partners()}
+	partners := &partner.Service{Store: partnerdb.New(db)}
 	p, secret, err := partners.Create(context.Background(), partner.CreateInput{Name: "bank", Scopes: []partner.Scope{partner.ScopeOCR}})
 	if err != nil {
 		t.Fatal(err)

@@ -439,9 +439,3 @@ func (db *DB) RowCounts(ctx context.Context) (map[string]int64, error) {
 	})
 	return out, err
 }
-
-// writer is Transact at READ COMMITTED with Read's shape, for a store that
-// picks between reading and writing at run time.
-func (db *DB) writer(ctx context.Context, fn func(context.Context, *Tx) error) error {
-	return db.Transact(ctx, sql.LevelReadCommitted, fn)
-}
