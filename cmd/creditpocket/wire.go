@@ -32,6 +32,7 @@ import (
 	"creditpocket/internal/sms"
 	"creditpocket/internal/staff"
 	"creditpocket/internal/store"
+	"creditpocket/internal/store/paymentdb"
 	"creditpocket/internal/vault"
 )
 
@@ -173,7 +174,7 @@ func (a *App) init(ctx context.Context, opt Options, setup bool) error {
 	accounts := &account.Service{
 		Store:    a.DB.Accounts(),
 		SMS:      smsSandbox,
-		Payments: &payment.Sandbox{Recipients: a.DB.PaymentRecipients(), Now: opt.Now},
+		Payments: &payment.Sandbox{Recipients: paymentdb.NewRecipients(a.DB), Now: opt.Now},
 		Vault:    v,
 		Blobs:    a.Blobs,
 		Hasher:   hasher,

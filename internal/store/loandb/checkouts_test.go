@@ -1,4 +1,4 @@
-package store_test
+package loandb_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"creditpocket/internal/errs"
 	"creditpocket/internal/loan"
 	"creditpocket/internal/store"
+	"creditpocket/internal/store/loandb"
 	"creditpocket/internal/store/storetest"
 )
 
@@ -20,12 +21,12 @@ func checkoutOf(r *loan.Record, ref, kind, status string) *loan.Payment {
 func TestALoanHasOneOpenCheckout(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, e store.Engine) {
 		db := storetest.Open(t, e)
-		if err := db.SeedProducts(ctx, loan.DemoProducts()); err != nil {
+		if err := loandb.New(db).SeedProducts(ctx, loan.DemoProducts()); err != nil {
 			t.Fatal(err)
 		}
 		r := newLoan(t, db, mustUser(t, db, "2347068425023").ID, true)
 		insert := func(p *loan.Payment) error {
-			return db.Loans().Tx(ctx, func(tx loan.Tx) error { return tx.InsertPayment(ctx, p) })
+			return loandb.New(db).Tx(ctx, func(ctx context.Context, tx loan.Tx) error { return tx.InsertPayment(ctx, p) })
 		}
 		first := checkoutOf(r, "PAY_1", loan.PayRepayment, loan.PayPending)
 		first.CycleDue = r.DueDate
@@ -52,7 +53,7 @@ func TestALoanHasOneOpenCheckout(t *testing.T) {
 			}
 		})
 		t.Run("superseding the open one lets a new one open", func(t *testing.T) {
-			err := db.Loans().Tx(ctx, func(tx loan.Tx) error {
+			err := loandb.New(db).Tx(ctx, func(ctx context.Context, tx loan.Tx) error {
 				open, err := tx.OpenCheckouts(ctx, r.ID)
 				if err != nil || len(open) != 1 || open[0].Reference != "PAY_1" || open[0].CycleDue != r.DueDate {
 					t.Fatalf("open checkouts = %+v, %v", open, err)
@@ -67,7 +68,7 @@ func TestALoanHasOneOpenCheckout(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got *loan.Payment
-			if err := db.Loans().Tx(ctx, func(tx loan.Tx) error {
+			if err := loandb.New(db).Tx(ctx, func(ctx context.Context, tx loan.Tx) error {
 				var err error
 				got, err = tx.PaymentForUpdate(ctx, "PAY_1")
 				return err
@@ -87,7 +88,7 @@ func TestALoanHasOneOpenCheckout(t *testing.T) {
 func TestMigrationClosesCheckoutsLeftOpen(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, e store.Engine) {
 		db := storetest.Open(t, e)
-		if err := db.SeedProducts(ctx, loan.DemoProducts()); err != nil {
+		if err := loandb.New(db).SeedProducts(ctx, loan.DemoProducts()); err != nil {
 			t.Fatal(err)
 		}
 		owing := newLoan(t, db, mustUser(t, db, "2347068425023").ID, true)
@@ -143,21 +144,4 @@ func mustInt(t *testing.T, s string) int64 {
 		t.Fatal(err)
 	}
 	return n
-}
-
-func TestSandboxRemembersCancelledCheckouts(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, e store.Engine) {
-		c := storetest.Open(t, e).SandboxCheckouts()
-		if _, ok, err := c.CheckoutCancelled(ctx, "PAY_1"); ok || err != nil {
-			t.Fatalf("unknown checkout: cancelled %v, %v", ok, err)
-		}
-		for _, why := range []string{"superseded by PAY_2", "loan 1 is settled"} {
-			if err := c.CancelCheckout(ctx, "PAY_1", why, t0); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if why, ok, err := c.CheckoutCancelled(ctx, "PAY_1"); !ok || err != nil || why != "superseded by PAY_2" {
-			t.Fatalf("cancelled twice: %q %v %v; want the first reason kept", why, ok, err)
-		}
-	})
 }
