@@ -25,7 +25,9 @@ var start = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 // decider answers every application with verdict.
 type decider struct{ verdict loan.Verdict }
 
-func (d decider) Decide(context.Context, loan.DecisionInput) (loan.Verdict, error) { return d.verdict, nil }
+func (d decider) Decide(context.Context, loan.DecisionInput) (loan.Verdict, error) {
+	return d.verdict, nil
+}
 
 // borrowers knows every borrower, all with a complete profile.
 type borrowers struct{}
