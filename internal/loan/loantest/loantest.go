@@ -8,6 +8,7 @@ import (
 	"errors"
 	"math"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -46,6 +47,7 @@ func Exercise(t *testing.T, open func(t *testing.T) loan.Store) {
 		{"stale payments are the pending ones of a kind not touched since", stalePayments},
 		{"payout events are kept in order and a retry is taken once when due", payouts},
 		{"the ledger books balanced transactions once and refuses an overflowing batch whole", ledgerAppend},
+		{"writers of one loan wait for each other's lock and all succeed", lockedWriters},
 		{"a transaction whose function fails writes nothing", failedWritesNothing},
 		{"a transaction begun inside another is refused", nested},
 		{"messages are stored", messages},
@@ -626,6 +628,52 @@ func ledgerAppend(t *testing.T, s loan.Store) {
 	if err := appendLedger(s); err != nil {
 		t.Fatalf("an empty batch: %v", err)
 	}
+}
+
+// lockedWriters changes one loan from many transactions at once, each
+// reading it for update first: the lock makes each read the one before's
+// write, so no version conflict and no lost update.
+func lockedWriters(t *testing.T, s loan.Store) {
+	r := disbursed(t, s, 1)
+	p := checkoutOf(r, "PAY_w", loan.PayRepayment, loan.PayPending)
+	tx(t, s, func(ctx context.Context, tx loan.Tx) error { return tx.InsertPayment(ctx, p) })
+	const writers = 8
+	var wg sync.WaitGroup
+	errc := make(chan error, writers)
+	for i := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errc <- s.Tx(ctx, func(ctx context.Context, tx loan.Tx) error {
+				var l *loan.Record
+				if i%2 == 0 {
+					if _, err := tx.PaymentForUpdate(ctx, p.Reference); err != nil { // locks the loan first
+						return err
+					}
+				}
+				l, err := tx.LoanForUpdate(ctx, r.ID)
+				if err != nil {
+					return err
+				}
+				l.Received++
+				return tx.UpdateLoan(ctx, l)
+			})
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		if err != nil {
+			t.Errorf("a locked writer failed: %v", err)
+		}
+	}
+	view(t, s, func(ctx context.Context, tx loan.Tx) error {
+		got, err := tx.Loan(ctx, r.ID)
+		if err == nil && (got.Received != r.Received+writers || got.Version != r.Version+writers) {
+			t.Errorf("after %d writers: received %d (was %d), version %d (was %d)", writers, got.Received, r.Received, got.Version, r.Version)
+		}
+		return err
+	})
 }
 
 func failedWritesNothing(t *testing.T, s loan.Store) {
