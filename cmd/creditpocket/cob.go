@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"creditpocket/internal/loan"
+	"creditpocket/internal/store/loandb"
 )
 
 // cmdCOB runs "creditpocket cob run --date YYYY-MM-DD": close of business
@@ -56,7 +57,7 @@ func cmdCOB(ctx context.Context, args []string, env func(string) (string, bool),
 		return err
 	}
 	defer app.Close()
-	res, err := app.Loans.CloseOfBusiness(ctx, app.DB.Leases(), business, processID())
+	res, err := app.Loans.CloseOfBusiness(ctx, loandb.NewLeases(app.DB), business, processID())
 	if err != nil {
 		return err
 	}
@@ -146,7 +147,7 @@ func runLoanWorkers(ctx context.Context, app *App, webhookURL string, log *slog.
 	loc, _ := time.LoadLocation(app.Config.Timezone)
 	go every(ctx, 5*time.Minute, func() {
 		business := loan.DateOf(time.Now().In(loc)).AddDays(-1)
-		res, err := app.Loans.CloseOfBusiness(ctx, app.DB.Leases(), business, holder)
+		res, err := app.Loans.CloseOfBusiness(ctx, loandb.NewLeases(app.DB), business, holder)
 		switch {
 		case errors.Is(err, loan.ErrLeaseHeld):
 		case err != nil:

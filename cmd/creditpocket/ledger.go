@@ -8,6 +8,7 @@ import (
 
 	"creditpocket/internal/ledger"
 	"creditpocket/internal/store"
+	"creditpocket/internal/store/loandb"
 )
 
 // cmdLedger runs "creditpocket ledger verify": it loads every ledger
@@ -43,15 +44,15 @@ func cmdLedger(ctx context.Context, args []string, env func(string) (string, boo
 
 // verifyLedger checks the stored ledger against the stored loans.
 func verifyLedger(ctx context.Context, db *store.DB) (vs []ledger.Violation, txs, loans int, err error) {
-	t, err := db.LedgerTransactions(ctx)
+	t, err := loandb.New(db).LedgerTransactions(ctx)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("read ledger: %w", err)
 	}
-	l, err := db.AllLoanFacts(ctx)
+	l, err := loandb.New(db).AllLoanFacts(ctx)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("read loans: %w", err)
 	}
-	stored, err := db.LedgerBalances(ctx)
+	stored, err := loandb.New(db).LedgerBalances(ctx)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("read ledger balances: %w", err)
 	}

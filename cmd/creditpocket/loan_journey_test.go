@@ -10,6 +10,7 @@ import (
 
 	"creditpocket/internal/loan"
 	"creditpocket/internal/store"
+	"creditpocket/internal/store/loandb"
 	"creditpocket/internal/store/storetest"
 )
 
@@ -177,7 +178,7 @@ func TestOverdueLoanAccruesPenaltyAndIsRepaid(t *testing.T) {
 		cob := func(date string) loan.COBResult {
 			t.Helper()
 			d, _ := loan.ParseDate(date)
-			res, err := a.app.Loans.CloseOfBusiness(context.Background(), a.app.DB.Leases(), d, "test")
+			res, err := a.app.Loans.CloseOfBusiness(context.Background(), loandb.NewLeases(a.app.DB), d, "test")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -17,6 +17,7 @@ import (
 	"creditpocket/internal/loan"
 	"creditpocket/internal/payment"
 	"creditpocket/internal/store"
+	"creditpocket/internal/store/loandb"
 	"creditpocket/internal/store/storetest"
 )
 
@@ -262,7 +263,7 @@ func TestOperatorCancelsAPayoutThatCannotSucceed(t *testing.T) {
 			}
 		})
 		t.Run("nothing stays on the ledger for the loan and the books verify", func(t *testing.T) {
-			led, err := a.app.DB.LoanLedger(context.Background(), id)
+			led, err := loandb.New(a.app.DB).LoanLedger(context.Background(), id)
 			if err != nil || len(led) != 0 {
 				t.Fatalf("loan ledger = %v, %v", led, err)
 			}
@@ -381,7 +382,7 @@ func TestConcurrentPayoutRetriesAndCancelsHaveOneWinner(t *testing.T) {
 		if won != 1 {
 			t.Fatalf("%d winners (statuses %v)", won, statuses)
 		}
-		pays, err := a.app.DB.LoanPayments(context.Background(), id)
+		pays, err := loandb.New(a.app.DB).LoanPayments(context.Background(), id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -531,7 +532,7 @@ func TestALateSuccessOfAFailedPayoutIsBookedAndNeverPaidAgainSilently(t *testing
 			}
 		})
 		t.Run("the dashboard counts the loans paid out but not booked", func(t *testing.T) {
-			b, err := a.app.DB.BookStats(context.Background(), bookstats.LastDays(c.Now(), 1), time.UTC)
+			b, err := loandb.New(a.app.DB).BookStats(context.Background(), bookstats.LastDays(c.Now(), 1), time.UTC)
 			if err != nil || b.PayoutsUnbooked != 2 {
 				t.Fatalf("payouts unbooked = %v, %v; want 2 (the retried loan paid twice, the cancelled one)", b, err)
 			}

@@ -11,6 +11,7 @@ import (
 	"creditpocket/internal/clientip"
 	"creditpocket/internal/loan"
 	"creditpocket/internal/store"
+	"creditpocket/internal/store/loandb"
 	"creditpocket/internal/store/storetest"
 )
 
@@ -270,7 +271,7 @@ func TestALoanThirtyDaysOverdueIsReportedDefaulted(t *testing.T) {
 		cob := func(date string) {
 			t.Helper()
 			d, _ := loan.ParseDate(date)
-			if _, err := a.app.Loans.CloseOfBusiness(t0ctx, a.app.DB.Leases(), d, "test"); err != nil {
+			if _, err := a.app.Loans.CloseOfBusiness(t0ctx, loandb.NewLeases(a.app.DB), d, "test"); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -33,6 +33,7 @@ import (
 	"creditpocket/internal/staff"
 	"creditpocket/internal/store"
 	"creditpocket/internal/store/partnerdb"
+	"creditpocket/internal/store/paymentdb"
 	"creditpocket/internal/store/riskdb"
 	"creditpocket/internal/vault"
 )
@@ -175,7 +176,7 @@ func (a *App) init(ctx context.Context, opt Options, setup bool) error {
 	accounts := &account.Service{
 		Store:    a.DB.Accounts(),
 		SMS:      smsSandbox,
-		Payments: &payment.Sandbox{Recipients: a.DB.PaymentRecipients(), Now: opt.Now},
+		Payments: &payment.Sandbox{Recipients: paymentdb.NewRecipients(a.DB), Now: opt.Now},
 		Vault:    v,
 		Blobs:    a.Blobs,
 		Hasher:   hasher,

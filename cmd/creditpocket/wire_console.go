@@ -17,6 +17,7 @@ import (
 	"creditpocket/internal/risk"
 	"creditpocket/internal/staff"
 	"creditpocket/internal/store"
+	"creditpocket/internal/store/loandb"
 	"creditpocket/internal/store/riskdb"
 	"creditpocket/internal/store/staffdb"
 	"creditpocket/internal/vault"
@@ -39,13 +40,13 @@ func (a *App) wireConsole(v *vault.Vault, accounts *account.Service, hasher acco
 		Staff:         newStaffService(a.DB, v, hasher, opt.Now),
 		Loans:         a.Loans,
 		KYC:           a.KYC,
-		Reads:         consoleReads{db: a.DB, accounts: accounts, loans: a.Loans, risk: a.RiskStore, photos: photos{blobs: a.Blobs, vault: v}},
+		Reads:         consoleReads{db: a.DB, loanDB: loandb.New(a.DB), accounts: accounts, loans: a.Loans, risk: a.RiskStore, photos: photos{blobs: a.Blobs, vault: v}},
 		Risk:          consoleRisk{engine: a.Risk, store: a.RiskStore},
 		Products:      a.Loans,
 		Partners:      a.Partners,
 		Payouts:       a.Loans,
 		StuckAfter:    a.Config.Payouts.StuckAfter,
-		Stats:         a.DB,
+		Stats:         loandb.New(a.DB),
 		Charts:        charts,
 		Location:      loc,
 		SecureCookies: a.Config.ConsoleSecureCookies,
@@ -69,6 +70,7 @@ func charts(b *bookstats.Book) []console.Chart {
 // and the services.
 type consoleReads struct {
 	db       *store.DB
+	loanDB   *loandb.Store
 	accounts *account.Service
 	loans    *loan.Service
 	risk     *riskdb.Store
@@ -78,7 +80,7 @@ type consoleReads struct {
 var _ console.Reads = consoleReads{}
 
 func (r consoleReads) SearchLoans(ctx context.Context, q console.LoanSearch, p page.Request) (page.Result[loan.Record], error) {
-	return r.db.SearchLoans(ctx, store.LoanSearch(q), p)
+	return r.loanDB.SearchLoans(ctx, loandb.LoanSearch(q), p)
 }
 
 func (r consoleReads) Loan(ctx context.Context, id string) (*loan.Record, error) {
@@ -86,7 +88,7 @@ func (r consoleReads) Loan(ctx context.Context, id string) (*loan.Record, error)
 }
 
 func (r consoleReads) LoanLedger(ctx context.Context, loanID string) ([]console.LedgerEntry, error) {
-	es, err := r.db.LoanLedger(ctx, loanID)
+	es, err := r.loanDB.LoanLedger(ctx, loanID)
 	out := make([]console.LedgerEntry, len(es))
 	for i, e := range es {
 		out[i] = console.LedgerEntry(e)
@@ -95,7 +97,7 @@ func (r consoleReads) LoanLedger(ctx context.Context, loanID string) ([]console.
 }
 
 func (r consoleReads) LoanPayments(ctx context.Context, loanID string) ([]loan.Payment, error) {
-	return r.db.LoanPayments(ctx, loanID)
+	return r.loanDB.LoanPayments(ctx, loanID)
 }
 
 func (r consoleReads) LoanPhoto(ctx context.Context, l *loan.Record, key string) ([]byte, error) {

@@ -13,6 +13,8 @@ import (
 	"creditpocket/internal/payment"
 	"creditpocket/internal/risk"
 	"creditpocket/internal/store"
+	"creditpocket/internal/store/loandb"
+	"creditpocket/internal/store/paymentdb"
 	"creditpocket/internal/store/riskdb"
 	"creditpocket/internal/underwriting"
 	"creditpocket/internal/vault"
@@ -24,10 +26,11 @@ const demoFunding ledger.Money = 1_000_000_000_000_00
 
 // seedLoanDemo seeds the demo products and the demo lender's capital.
 func seedLoanDemo(ctx context.Context, db *store.DB) error {
-	if err := db.SeedProducts(ctx, loan.DemoProducts()); err != nil {
+	loans := loandb.New(db)
+	if err := loans.SeedProducts(ctx, loan.DemoProducts()); err != nil {
 		return fmt.Errorf("seed demo products: %w", err)
 	}
-	if err := db.Fund(ctx, "demo-capital", "NGN", demoFunding); err != nil {
+	if err := loans.Fund(ctx, "demo-capital", "NGN", demoFunding); err != nil {
 		return fmt.Errorf("seed demo funding: %w", err)
 	}
 	return nil
@@ -41,7 +44,7 @@ func (a *App) wireLoans(v *vault.Vault, accounts *account.Service, loc *time.Loc
 	}
 	base := a.Config.BaseURL()
 	a.Payments = &payment.Async{
-		Queue: a.DB.SandboxEvents(), Charges: a.DB, Cancelled: a.DB.SandboxCheckouts(), Secret: secret, CheckoutBase: base,
+		Queue: paymentdb.NewEvents(a.DB), Charges: loandb.New(a.DB), Cancelled: paymentdb.NewCancellations(a.DB), Secret: secret, CheckoutBase: base,
 		TransferDelay: opt.TransferDelay, Now: opt.Now,
 	}
 	decider := &underwriting.Decider{
@@ -54,7 +57,7 @@ func (a *App) wireLoans(v *vault.Vault, accounts *account.Service, loc *time.Loc
 		Location: loc,
 	}
 	a.Loans = &loan.Service{
-		Store:     a.DB.Loans(),
+		Store:     loandb.New(a.DB),
 		Decider:   decider,
 		Outcomes:  loanOutcomes{a.RiskStore},
 		Provider:  a.Payments,

@@ -141,7 +141,7 @@ func (s *Service) feedCOB(ctx context.Context, leases Leases, business Date, hol
 			return errors.Join(errLeaseLost, err)
 		}
 		var ids []string
-		err := s.Store.View(ctx, func(tx Tx) error {
+		err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
 			var err error
 			ids, err = tx.OwingDueBefore(ctx, business, after, cobBatchSize)
 			return err
@@ -169,7 +169,7 @@ func (s *Service) cobBatch(ctx context.Context, ids []string, business Date) (CO
 		res       COBResult
 		defaulted []*Record
 	)
-	err := s.Store.Tx(ctx, func(tx Tx) error {
+	err := s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		res, defaulted = COBResult{}, nil
 		rs, err := tx.LoansForUpdate(ctx, ids)
 		if err != nil {

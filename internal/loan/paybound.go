@@ -46,7 +46,7 @@ func CheckPaymentFits(r *Record, p *Payment, paid, surplus ledger.Money) error {
 func (s *Service) CheckPayment(ctx context.Context, reference string, paid ledger.Money) error {
 	// A write transaction only because the store reads a payment
 	// locked; nothing is written.
-	return s.Store.Tx(ctx, func(tx Tx) error {
+	return s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		p, err := tx.PaymentForUpdate(ctx, reference)
 		if err != nil || p.Kind == PayDisbursement || !p.AwaitsOutcome(true) {
 			return err

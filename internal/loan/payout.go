@@ -292,7 +292,7 @@ func (s *Service) RetryDisbursement(ctx context.Context, a PayoutAction) (*Recor
 // retry another server took first is skipped.
 func (s *Service) RetryDuePayouts(ctx context.Context) (int, error) {
 	var due []string
-	err := s.Store.View(ctx, func(tx Tx) error {
+	err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		due, err = tx.DuePayoutRetries(ctx, s.now(), 100)
 		return err
@@ -323,7 +323,7 @@ func (s *Service) retryPayout(ctx context.Context, a PayoutAction) (*Record, err
 		out *Record
 		pay *Payment
 	)
-	err := s.Store.Tx(ctx, func(tx Tx) error {
+	err := s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		out, pay = nil, nil
 		if a.Operator == "" {
 			r, err := tx.LoanForUpdate(ctx, loanID)
@@ -373,7 +373,7 @@ func (s *Service) CancelPayout(ctx context.Context, a PayoutAction) (*Record, er
 	reason := strings.TrimSpace(a.Reason)
 	now := s.now()
 	var out *Record
-	err := s.Store.Tx(ctx, func(tx Tx) error {
+	err := s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		r, err := failedPayout(ctx, tx, a.LoanID, "cancelled")
 		if err != nil {
 			return err
@@ -411,7 +411,7 @@ func (s *Service) CancelPayout(ctx context.Context, a PayoutAction) (*Record, er
 // PayoutEvents lists what happened to a loan's payout, oldest first.
 func (s *Service) PayoutEvents(ctx context.Context, loanID string) ([]PayoutEvent, error) {
 	var out []PayoutEvent
-	err := s.Store.Read(ctx, func(tx Tx) error {
+	err := s.Store.Read(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		out, err = tx.PayoutEvents(ctx, loanID)
 		return err

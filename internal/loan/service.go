@@ -88,13 +88,17 @@ type Payment struct {
 	CycleDue Date
 }
 
-// Store opens transactions over the loan data. Read runs reads without a
+// Store opens transactions over the loan data. fn gets the transaction's
+// context: use it (closures take it as their first parameter, shadowing the
+// outer one), so a transaction begun inside another is refused. Tx writes,
+// and says in its implementation what it guarantees (see docs/loan-engine.md,
+// "Transactions"); View reads one snapshot; Read runs reads without a
 // transaction (each statement sees the latest commit), for hot paths whose
 // reads need not be one snapshot.
 type Store interface {
-	Tx(ctx context.Context, fn func(Tx) error) error
-	View(ctx context.Context, fn func(Tx) error) error
-	Read(ctx context.Context, fn func(Tx) error) error
+	Tx(ctx context.Context, fn func(context.Context, Tx) error) error
+	View(ctx context.Context, fn func(context.Context, Tx) error) error
+	Read(ctx context.Context, fn func(context.Context, Tx) error) error
 }
 
 // Tx is what the loan engine needs from storage inside one transaction.
@@ -253,7 +257,7 @@ func (s *Service) log() *slog.Logger {
 // Products lists the products, only those on sale unless all.
 func (s *Service) Products(ctx context.Context, all bool) ([]Product, error) {
 	var ps []Product
-	err := s.Store.Read(ctx, func(tx Tx) error {
+	err := s.Store.Read(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		ps, err = tx.Products(ctx, !all)
 		return err
@@ -264,7 +268,7 @@ func (s *Service) Products(ctx context.Context, all bool) ([]Product, error) {
 // Product reads one product.
 func (s *Service) Product(ctx context.Context, id string) (*Product, error) {
 	var p *Product
-	err := s.Store.Read(ctx, func(tx Tx) error {
+	err := s.Store.Read(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		p, err = tx.Product(ctx, id)
 		return err
@@ -281,7 +285,7 @@ func (s *Service) SaveProduct(ctx context.Context, p Product) error {
 	if _, err := Quote(p, s.now()); err != nil {
 		return errs.WithField("product", errs.InvalidField("balance", "cannot be priced: %v", err))
 	}
-	return s.Store.Tx(ctx, func(tx Tx) error { return tx.SaveProduct(ctx, p) })
+	return s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error { return tx.SaveProduct(ctx, p) })
 }
 
 // ApplyInput is a loan application.
@@ -326,7 +330,7 @@ func (s *Service) Apply(ctx context.Context, in ApplyInput) (*Record, error) {
 		p *Product
 		h History
 	)
-	err := s.Store.Read(ctx, func(tx Tx) error {
+	err := s.Store.Read(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		if p, err = tx.Product(ctx, in.ProductID); err != nil {
 			if errs.Is(err, errs.NotFound) {
@@ -415,7 +419,7 @@ func (s *Service) Apply(ctx context.Context, in ApplyInput) (*Record, error) {
 		}
 	}
 	var pay *Payment
-	err = s.Store.Tx(ctx, func(tx Tx) error {
+	err = s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		rec := *r // a retried transaction starts from the same state
 		// Applications of one borrower are written one at a time. A
 		// refused one does not hold the borrower's one unfinished slot, so
@@ -533,7 +537,7 @@ func (s *Service) sendDisbursement(ctx context.Context, r *Record, p *Payment) {
 // borrower twice, so it stays pending, for staff to see as stuck.
 func (s *Service) ResumeDisbursements(ctx context.Context, age time.Duration) (int, error) {
 	var stale []Payment
-	err := s.Store.View(ctx, func(tx Tx) error {
+	err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		stale, err = tx.StalePayments(ctx, PayDisbursement, s.now().Add(-age), 100)
 		return err
@@ -544,7 +548,7 @@ func (s *Service) ResumeDisbursements(ctx context.Context, age time.Duration) (i
 	sent := 0
 	for i := range stale {
 		var r *Record
-		err := s.Store.View(ctx, func(tx Tx) error {
+		err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
 			var err error
 			r, err = tx.UserLoan(ctx, stale[i].UserID, stale[i].LoanID)
 			return err
@@ -574,7 +578,7 @@ type ManualDecision struct {
 // ReviewQueue lists loans waiting for a person, oldest first.
 func (s *Service) ReviewQueue(ctx context.Context, p page.Request) (page.Result[Record], error) {
 	var res page.Result[Record]
-	err := s.Store.View(ctx, func(tx Tx) error {
+	err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		res, err = tx.LoansByStatus(ctx, StatusManualReview, p)
 		return err
@@ -598,7 +602,7 @@ func (s *Service) Decide(ctx context.Context, rv ManualDecision) (*Record, error
 		out *Record
 		pay *Payment
 	)
-	err := s.Store.Tx(ctx, func(tx Tx) error {
+	err := s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		r, err := tx.LoanForUpdate(ctx, rv.LoanID)
 		if err != nil {
 			return err
@@ -664,7 +668,7 @@ func (s *Service) HandlePayment(ctx context.Context, res PaymentResult) error {
 		settled *Record
 		closed  []Payment
 	)
-	err := s.Store.Tx(ctx, func(tx Tx) error {
+	err := s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		settled, closed = nil, nil
 		p, err := tx.PaymentForUpdate(ctx, res.Reference)
 		if err != nil {
@@ -864,7 +868,7 @@ func (s *Service) Repay(ctx context.Context, in RepayInput) (*Payment, error) {
 		prior *Payment
 		r     *Record
 	)
-	err := s.Store.View(ctx, func(tx Tx) error {
+	err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		prior, err = tx.PaymentByKey(ctx, in.UserID, in.IdempotencyKey)
 		if err == nil || !errs.Is(err, errs.NotFound) {
@@ -888,7 +892,7 @@ func (s *Service) Repay(ctx context.Context, in RepayInput) (*Payment, error) {
 		return nil, errs.E(errs.Unavailable, "the payment provider could not open a checkout; try again later")
 	}
 	var superseded []Payment
-	err = s.Store.Tx(ctx, func(tx Tx) error {
+	err = s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		prior, superseded = nil, nil
 		locked, err := tx.LoanForUpdate(ctx, r.ID)
 		if err != nil {
@@ -923,7 +927,7 @@ func (s *Service) Repay(ctx context.Context, in RepayInput) (*Payment, error) {
 		// unique index caught it). Read it in a new transaction:
 		// PostgreSQL aborts one after a failed insert.
 		var found *Payment
-		if rerr := s.Store.View(ctx, func(tx Tx) error {
+		if rerr := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
 			var err error
 			found, err = tx.PaymentByKey(ctx, in.UserID, in.IdempotencyKey)
 			return err
@@ -992,7 +996,7 @@ func replay(prior *Payment, in RepayInput) (*Payment, error) {
 // Payments lists a loan's payments, oldest first, for operators.
 func (s *Service) Payments(ctx context.Context, loanID string) ([]Payment, error) {
 	var ps []Payment
-	err := s.Store.Read(ctx, func(tx Tx) error {
+	err := s.Store.Read(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		ps, err = tx.LoanPayments(ctx, loanID)
 		return err
@@ -1003,7 +1007,7 @@ func (s *Service) Payments(ctx context.Context, loanID string) ([]Payment, error
 // AnyLoan reads a loan whoever's it is, for operators.
 func (s *Service) AnyLoan(ctx context.Context, id string) (*Record, error) {
 	var r *Record
-	err := s.Store.Read(ctx, func(tx Tx) error {
+	err := s.Store.Read(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		r, err = tx.Loan(ctx, id)
 		return err
@@ -1014,7 +1018,7 @@ func (s *Service) AnyLoan(ctx context.Context, id string) (*Record, error) {
 // Loan reads one of the borrower's loans.
 func (s *Service) Loan(ctx context.Context, userID int64, id string) (*Record, error) {
 	var r *Record
-	err := s.Store.Read(ctx, func(tx Tx) error {
+	err := s.Store.Read(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		r, err = tx.UserLoan(ctx, userID, id)
 		return err
@@ -1026,7 +1030,7 @@ func (s *Service) Loan(ctx context.Context, userID int64, id string) (*Record, e
 // nil when there is none.
 func (s *Service) Latest(ctx context.Context, userID int64, unfinishedOnly bool) (*Record, error) {
 	var r *Record
-	err := s.Store.Read(ctx, func(tx Tx) error {
+	err := s.Store.Read(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		r, err = tx.LatestLoan(ctx, userID, unfinishedOnly)
 		return err
@@ -1040,7 +1044,7 @@ func (s *Service) Latest(ctx context.Context, userID int64, unfinishedOnly bool)
 // Loans lists the borrower's loans, newest first.
 func (s *Service) Loans(ctx context.Context, userID int64, p page.Request) (page.Result[Record], error) {
 	var res page.Result[Record]
-	err := s.Store.Read(ctx, func(tx Tx) error {
+	err := s.Store.Read(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		res, err = tx.UserLoans(ctx, userID, p)
 		return err
@@ -1051,7 +1055,7 @@ func (s *Service) Loans(ctx context.Context, userID int64, p page.Request) (page
 // RecentDisbursed lists the newest payouts, for the home screen ticker.
 func (s *Service) RecentDisbursed(ctx context.Context, limit int) ([]Record, error) {
 	var rs []Record
-	err := s.Store.Read(ctx, func(tx Tx) error {
+	err := s.Store.Read(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		rs, err = tx.RecentDisbursed(ctx, limit)
 		return err
@@ -1062,7 +1066,7 @@ func (s *Service) RecentDisbursed(ctx context.Context, limit int) ([]Record, err
 // History counts the borrower's loans by outcome.
 func (s *Service) History(ctx context.Context, userID int64) (History, error) {
 	var h History
-	err := s.Store.Read(ctx, func(tx Tx) error {
+	err := s.Store.Read(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		h, err = tx.History(ctx, userID)
 		return err

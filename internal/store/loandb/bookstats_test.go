@@ -1,4 +1,4 @@
-package store_test
+package loandb_test
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"creditpocket/internal/ledger"
 	"creditpocket/internal/loan"
 	"creditpocket/internal/store"
+	"creditpocket/internal/store/loandb"
 	"creditpocket/internal/store/storetest"
 )
 
@@ -49,7 +50,7 @@ func storeBookLoan(t *testing.T, db *store.DB, n int, l bookLoan) {
 	if !l.reviewed.IsZero() {
 		r.AuditUserID, r.AuditUserReason, r.AuditUserAt = "ops", "checked", l.reviewed
 	}
-	err = db.Loans().Tx(ctx, func(tx loan.Tx) error {
+	err = loandb.New(db).Tx(ctx, func(ctx context.Context, tx loan.Tx) error {
 		if err := tx.InsertLoan(ctx, r); err != nil {
 			return err
 		}
@@ -129,7 +130,7 @@ func TestBookStatsCountsEachFigureOnItsBusinessDay(t *testing.T) {
 			storeBookLoan(t, db, i, l)
 		}
 		q := bookstats.Query{From: at(11, 20, 0, 0), To: at(11, 22, 0, 0)}
-		got, err := db.BookStats(ctx, q, lagos)
+		got, err := loandb.New(db).BookStats(ctx, q, lagos)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -188,7 +189,7 @@ func TestBookStatsCountsEachFigureOnItsBusinessDay(t *testing.T) {
 			}
 		})
 		t.Run("a period with nothing in it is all zeros", func(t *testing.T) {
-			quiet, err := db.BookStats(ctx, bookstats.Query{From: at(12, 1, 0, 0), To: at(12, 31, 0, 0)}, lagos)
+			quiet, err := loandb.New(db).BookStats(ctx, bookstats.Query{From: at(12, 1, 0, 0), To: at(12, 31, 0, 0)}, lagos)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -197,11 +198,11 @@ func TestBookStatsCountsEachFigureOnItsBusinessDay(t *testing.T) {
 			}
 		})
 		t.Run("a bad period is refused", func(t *testing.T) {
-			_, err := db.BookStats(ctx, bookstats.Query{From: at(11, 22, 0, 0), To: at(11, 20, 0, 0)}, lagos)
+			_, err := loandb.New(db).BookStats(ctx, bookstats.Query{From: at(11, 22, 0, 0), To: at(11, 20, 0, 0)}, lagos)
 			if !errs.Is(err, errs.Invalid) {
 				t.Fatalf("reversed period: %v", err)
 			}
-			if _, err := db.BookStats(ctx, q, nil); err == nil {
+			if _, err := loandb.New(db).BookStats(ctx, q, nil); err == nil {
 				t.Fatal("no time zone was accepted")
 			}
 		})
@@ -242,7 +243,7 @@ func TestBookStatsNeverOverflow(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		got, err := db.BookStats(ctx, bookstats.Query{From: day, To: day}, time.UTC)
+		got, err := loandb.New(db).BookStats(ctx, bookstats.Query{From: day, To: day}, time.UTC)
 		if err != nil {
 			t.Fatalf("BookStats: %v", err)
 		}
@@ -271,7 +272,7 @@ func TestBookStatsSumsExactlyInTwoHalves(t *testing.T) {
 			total, _ := o.Total()
 			want += total
 		}
-		got, err := db.BookStats(ctx, bookstats.Query{From: day, To: day}, time.UTC)
+		got, err := loandb.New(db).BookStats(ctx, bookstats.Query{From: day, To: day}, time.UTC)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package store_test
+package loandb_test
 
 import (
 	"context"
@@ -11,8 +11,8 @@ import (
 	"creditpocket/internal/errs"
 	"creditpocket/internal/ledger"
 	"creditpocket/internal/loan"
-	"creditpocket/internal/page"
 	"creditpocket/internal/store"
+	"creditpocket/internal/store/loandb"
 	"creditpocket/internal/store/storetest"
 )
 
@@ -30,7 +30,7 @@ func newLoan(t *testing.T, db *store.DB, userID int64, disburse bool) *loan.Reco
 			t.Fatal(err)
 		}
 	}
-	err = db.Loans().Tx(ctx, func(tx loan.Tx) error {
+	err = loandb.New(db).Tx(ctx, func(ctx context.Context, tx loan.Tx) error {
 		if err := tx.InsertLoan(ctx, r); err != nil {
 			return err
 		}
@@ -52,87 +52,22 @@ func newLoan(t *testing.T, db *store.DB, userID int64, disburse bool) *loan.Reco
 	return r
 }
 
-func TestLoansRoundTripAndKeepOneUnfinishedPerBorrower(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, e store.Engine) {
-		db := storetest.Open(t, e)
-		if err := db.SeedProducts(ctx, loan.DemoProducts()); err != nil {
-			t.Fatal(err)
-		}
-		u := mustUser(t, db, "2347068425023")
-		r := newLoan(t, db, u.ID, true)
-
-		var got *loan.Record
-		if err := db.Loans().View(ctx, func(tx loan.Tx) error {
-			var err error
-			got, err = tx.UserLoan(ctx, u.ID, r.ID)
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-		if got.Status != loan.StatusRepaying || got.Outstanding != r.Outstanding || got.Pricing.ShouldbackFee != 850000 ||
-			got.DueDate != r.DueDate || len(got.Photos) != 2 || got.Product.ID != "301" || got.Version != 1 {
-			t.Fatalf("round trip: got %+v", got)
-		}
-
-		t.Run("a second unfinished loan is a conflict", func(t *testing.T) {
-			l, _ := loan.Apply("0", strconv.FormatInt(u.ID, 10), loan.DemoProducts()[0], t0)
-			err := db.Loans().Tx(ctx, func(tx loan.Tx) error { return tx.InsertLoan(ctx, &loan.Record{Loan: *l}) })
-			if !errs.Is(err, errs.Conflict) {
-				t.Fatalf("second unfinished loan: %v", err)
-			}
-		})
-		t.Run("a stale version is a conflict", func(t *testing.T) {
-			stale := *got
-			stale.Version = 0
-			err := db.Loans().Tx(ctx, func(tx loan.Tx) error { return tx.UpdateLoan(ctx, &stale) })
-			if !errs.Is(err, errs.Conflict) {
-				t.Fatalf("stale update: %v", err)
-			}
-		})
-		t.Run("another borrower cannot read it", func(t *testing.T) {
-			other := mustUser(t, db, "2348012345678")
-			err := db.Loans().View(ctx, func(tx loan.Tx) error { _, err := tx.UserLoan(ctx, other.ID, r.ID); return err })
-			if !errs.Is(err, errs.NotFound) {
-				t.Fatalf("other borrower: %v", err)
-			}
-		})
-		t.Run("history and paging see it", func(t *testing.T) {
-			err := db.Loans().View(ctx, func(tx loan.Tx) error {
-				h, err := tx.History(ctx, u.ID)
-				if err != nil || h.Unfinished != 1 {
-					t.Errorf("history = %+v, %v", h, err)
-				}
-				res, err := tx.UserLoans(ctx, u.ID, page.Request{Num: 1, Size: 10})
-				if err != nil || res.Total != 1 || len(res.Items) != 1 {
-					t.Errorf("page = %+v, %v", res, err)
-				}
-				ids, err := tx.OwingDueBefore(ctx, r.DueDate.AddDays(1), 0, 10)
-				if err != nil || len(ids) != 1 {
-					t.Errorf("owing due = %v, %v", ids, err)
-				}
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-		})
-	})
-}
-
 func TestLedgerIsAppendOnlyAndReferencesAreUnique(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, e store.Engine) {
 		db := storetest.Open(t, e)
 		u := mustUser(t, db, "2347068425023")
 		r := newLoan(t, db, u.ID, true)
-		if err := db.Fund(ctx, "capital", "NGN", 10_000_000); err != nil {
+		if err := loandb.New(db).Fund(ctx, "capital", "NGN", 10_000_000); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.Fund(ctx, "capital", "NGN", 10_000_000); err != nil {
+		if err := loandb.New(db).Fund(ctx, "capital", "NGN", 10_000_000); err != nil {
 			t.Fatalf("funding twice with one reference: %v", err)
 		}
 		// The loan's interest is booked already: the same movement again.
 		again, _ := ledger.ForLoan(r.ID, "NGN").Interest(r.Pricing.Interest)
-		err := db.Loans().Tx(ctx, func(tx loan.Tx) error { return tx.AppendLedger(ctx, []ledger.Transaction{again}, t0) })
+		err := loandb.New(db).Tx(ctx, func(ctx context.Context, tx loan.Tx) error {
+			return tx.AppendLedger(ctx, []ledger.Transaction{again}, t0)
+		})
 		if !errs.Is(err, errs.Conflict) {
 			t.Fatalf("booking a reference twice: %v", err)
 		}
@@ -147,11 +82,11 @@ func TestLedgerIsAppendOnlyAndReferencesAreUnique(t *testing.T) {
 				t.Errorf("%s was allowed", q)
 			}
 		}
-		all, err := db.LedgerTransactions(ctx)
+		all, err := loandb.New(db).LedgerTransactions(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		facts, err := db.AllLoanFacts(ctx)
+		facts, err := loandb.New(db).AllLoanFacts(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -167,7 +102,7 @@ func TestLedgerIsAppendOnlyAndReferencesAreUnique(t *testing.T) {
 func TestLeaseHasOneHolderAtATime(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, e store.Engine) {
 		db := storetest.Open(t, e)
-		l := db.Leases()
+		l := loandb.NewLeases(db)
 		var wg sync.WaitGroup
 		var mu sync.Mutex
 		won := 0

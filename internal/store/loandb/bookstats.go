@@ -1,4 +1,4 @@
-package store
+package loandb
 
 import (
 	"cmp"
@@ -13,6 +13,7 @@ import (
 	"creditpocket/internal/bookstats"
 	"creditpocket/internal/ledger"
 	"creditpocket/internal/loan"
+	"creditpocket/internal/store"
 )
 
 // BookStats computes the dashboard's figures for the whole business days
@@ -40,7 +41,7 @@ import (
 // 008_bookstats), and the statements run concurrently on separate
 // connections, so they are not one snapshot: a loan disbursed while the
 // dashboard is computed may show in one figure and not yet in another.
-func (db *DB) BookStats(ctx context.Context, q bookstats.Query, loc *time.Location) (*bookstats.Book, error) {
+func (s *Store) BookStats(ctx context.Context, q bookstats.Query, loc *time.Location) (*bookstats.Book, error) {
 	bounds, err := q.Bounds(loc)
 	if err != nil {
 		return nil, err
@@ -60,18 +61,18 @@ func (db *DB) BookStats(ctx context.Context, q bookstats.Query, loc *time.Locati
 
 	// Each part writes only its own fields of b, so they can run at once.
 	mix := map[ruleKey]int64{}
-	parts := []func(context.Context, *Tx) error{
-		func(ctx context.Context, t *Tx) error { return t.applications(ctx, days, dayArgs, b.Days, mix) },
-		func(ctx context.Context, t *Tx) error { return t.decisions(ctx, days, dayArgs, b.Days) },
-		func(ctx context.Context, t *Tx) error { return t.disbursed(ctx, days, dayArgs, b.Days) },
-		func(ctx context.Context, t *Tx) error { return t.repaid(ctx, days, dayArgs, b.Days) },
-		func(ctx context.Context, t *Tx) error { return t.openBook(ctx, b) },
-		func(ctx context.Context, t *Tx) error { return t.payoutsOpen(ctx, q.StuckBefore, b) },
+	parts := []func(context.Context, *store.Tx) error{
+		func(ctx context.Context, t *store.Tx) error { return applications(ctx, t, days, dayArgs, b.Days, mix) },
+		func(ctx context.Context, t *store.Tx) error { return decisions(ctx, t, days, dayArgs, b.Days) },
+		func(ctx context.Context, t *store.Tx) error { return disbursed(ctx, t, days, dayArgs, b.Days) },
+		func(ctx context.Context, t *store.Tx) error { return repaid(ctx, t, days, dayArgs, b.Days) },
+		func(ctx context.Context, t *store.Tx) error { return openBook(ctx, t, b) },
+		func(ctx context.Context, t *store.Tx) error { return payoutsOpen(ctx, t, q.StuckBefore, b) },
 	}
 	failed := make([]error, len(parts))
 	var wg sync.WaitGroup
 	for i, part := range parts {
-		wg.Go(func() { failed[i] = db.Read(ctx, part) })
+		wg.Go(func() { failed[i] = s.db.Read(ctx, part) })
 	}
 	wg.Wait()
 	for i, err := range failed {
@@ -125,7 +126,7 @@ func decisionName(code int) string {
 
 // applications counts the applications of each day and, over the period,
 // their automatic decisions by reason.
-func (t *Tx) applications(ctx context.Context, days string, args []any, out []bookstats.Day, mix map[ruleKey]int64) error {
+func applications(ctx context.Context, t *store.Tx, days string, args []any, out []bookstats.Day, mix map[ruleKey]int64) error {
 	rows, err := t.Query(ctx, days+`SELECT d.i, `+automaticDecision+`, l.audit_risk_reason, COUNT(*)
 		FROM d JOIN loans l ON l.applied_at >= d.lo AND l.applied_at < d.hi
 		GROUP BY d.i, `+automaticDecision+`, l.audit_risk_reason`, args...)
@@ -154,7 +155,7 @@ func (t *Tx) applications(ctx context.Context, days string, args []any, out []bo
 }
 
 // decisions counts each day's approvals and rejections.
-func (t *Tx) decisions(ctx context.Context, days string, args []any, out []bookstats.Day) error {
+func decisions(ctx context.Context, t *store.Tx, days string, args []any, out []bookstats.Day) error {
 	rows, err := t.Query(ctx, days+fmt.Sprintf(`SELECT d.i, l.audit_risk_status, COUNT(*)
 		FROM d JOIN loans l ON l.decided_at >= d.lo AND l.decided_at < d.hi
 		WHERE l.decided_at > 0 AND l.audit_risk_status IN (%d, %d)
@@ -182,8 +183,8 @@ func (t *Tx) decisions(ctx context.Context, days string, args []any, out []books
 }
 
 // disbursed sums each day's confirmed payouts' principal.
-func (t *Tx) disbursed(ctx context.Context, days string, args []any, out []bookstats.Day) error {
-	return t.dailySums(ctx, days+`SELECT d.i, COUNT(*), `+wideSum("l.balance")+`
+func disbursed(ctx context.Context, t *store.Tx, days string, args []any, out []bookstats.Day) error {
+	return dailySums(ctx, t, days+`SELECT d.i, COUNT(*), `+wideSum("l.balance")+`
 		FROM d JOIN loans l ON l.disbursed_at >= d.lo AND l.disbursed_at < d.hi
 		WHERE l.disbursed_at > 0
 		GROUP BY d.i`, args, out, func(d *bookstats.Day, n int64, m ledger.Money) { d.DisbursedLoans, d.Disbursed = n, m })
@@ -198,12 +199,12 @@ var repaidSQL = fmt.Sprintf(`SELECT d.i, COUNT(*), %s
 		GROUP BY d.i`, wideSum("p.paid"), loan.PaySuccess, loan.PayRepayment, loan.PayExtension)
 
 // repaid sums each day's cash collected from borrowers.
-func (t *Tx) repaid(ctx context.Context, days string, args []any, out []bookstats.Day) error {
-	return t.dailySums(ctx, days+repaidSQL, args, out, func(d *bookstats.Day, n int64, m ledger.Money) { d.Repayments, d.Repaid = n, m })
+func repaid(ctx context.Context, t *store.Tx, days string, args []any, out []bookstats.Day) error {
+	return dailySums(ctx, t, days+repaidSQL, args, out, func(d *bookstats.Day, n int64, m ledger.Money) { d.Repayments, d.Repaid = n, m })
 }
 
 // dailySums reads (day, count, amount) rows into out with set.
-func (t *Tx) dailySums(ctx context.Context, q string, args []any, out []bookstats.Day, set func(*bookstats.Day, int64, ledger.Money)) error {
+func dailySums(ctx context.Context, t *store.Tx, q string, args []any, out []bookstats.Day, set func(*bookstats.Day, int64, ledger.Money)) error {
 	rows, err := t.Query(ctx, q, args...)
 	if err != nil {
 		return err
@@ -269,7 +270,7 @@ func bucketCases() string {
 }
 
 // openBook reads the open book and the review queue as they are now.
-func (t *Tx) openBook(ctx context.Context, b *bookstats.Book) error {
+func openBook(ctx context.Context, t *store.Tx, b *bookstats.Book) error {
 	rows, err := t.Query(ctx, openBookSQL)
 	if err != nil {
 		return err
@@ -303,10 +304,10 @@ func (t *Tx) openBook(ctx context.Context, b *bookstats.Book) error {
 
 // payoutsOpen counts stuck payouts and those waiting for an operator,
 // through the partial index loans_payout_open (migration 013).
-func (t *Tx) payoutsOpen(ctx context.Context, stuckBefore time.Time, b *bookstats.Book) error {
+func payoutsOpen(ctx context.Context, t *store.Tx, stuckBefore time.Time, b *bookstats.Book) error {
 	if !stuckBefore.IsZero() {
 		if err := t.QueryRow(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM loans WHERE status IN (%d, %d) AND updated_at < $1`,
-			loan.StatusDisbursing, loan.StatusDisbursementFailed), Millis(stuckBefore)).Scan(&b.StuckPayouts); err != nil {
+			loan.StatusDisbursing, loan.StatusDisbursementFailed), store.Millis(stuckBefore)).Scan(&b.StuckPayouts); err != nil {
 			return err
 		}
 	}

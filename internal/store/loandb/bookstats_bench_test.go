@@ -1,4 +1,4 @@
-package store_test
+package loandb_test
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 	"creditpocket/internal/bookstats"
 	"creditpocket/internal/loan"
 	"creditpocket/internal/store"
+	"creditpocket/internal/store/loandb"
 	"creditpocket/internal/store/storetest"
 )
 
@@ -79,7 +80,7 @@ func BenchmarkBookStats(b *testing.B) {
 // the p50 and p95 of the timed calls.
 func measureBookStats(b *testing.B, db *store.DB, q bookstats.Query, loc *time.Location) {
 	call := func() *bookstats.Book {
-		book, err := db.BookStats(ctx, q, loc)
+		book, err := loandb.New(db).BookStats(ctx, q, loc)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,6 +1,7 @@
-package store_test
+package loandb_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -12,6 +13,7 @@ import (
 	"creditpocket/internal/ledger"
 	"creditpocket/internal/loan"
 	"creditpocket/internal/store"
+	"creditpocket/internal/store/loandb"
 	"creditpocket/internal/store/storetest"
 )
 
@@ -54,7 +56,7 @@ func TestLedgerNearTheInt64LimitsCommitsBalancedOrRefusesWhole(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			err = db.Loans().Tx(ctx, func(tx loan.Tx) error { return tx.AppendLedger(ctx, []ledger.Transaction{lt}, t0) })
+			err = loandb.New(db).Tx(ctx, func(ctx context.Context, tx loan.Tx) error { return tx.AppendLedger(ctx, []ledger.Transaction{lt}, t0) })
 			switch {
 			case modelErr == nil && err != nil:
 				t.Fatalf("transaction %d %v: the model books it, the store refused: %v", i, ps, err)
@@ -80,11 +82,11 @@ func TestLedgerNearTheInt64LimitsCommitsBalancedOrRefusesWhole(t *testing.T) {
 		if committed < 30 || refused < 30 {
 			t.Fatalf("%d committed, %d refused: the generator does not exercise both sides", committed, refused)
 		}
-		stored, err := db.LedgerBalances(ctx)
+		stored, err := loandb.New(db).LedgerBalances(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		txs, err := db.LedgerTransactions(ctx)
+		txs, err := loandb.New(db).LedgerTransactions(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,28 +116,30 @@ func isValidation(err error) bool {
 func TestABatchOverflowingOneAccountWritesNothing(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, e store.Engine) {
 		db := storetest.Open(t, e)
-		if err := db.Fund(ctx, "cap", "NGN", ledger.Money(math.MaxInt64-10)); err != nil {
+		if err := loandb.New(db).Fund(ctx, "cap", "NGN", ledger.Money(math.MaxInt64-10)); err != nil {
 			t.Fatal(err)
 		}
 		ok, _ := ledger.Funding("fine", "NGN", 5)
 		over, _ := ledger.Funding("over", "NGN", 6)
-		err := db.Loans().Tx(ctx, func(tx loan.Tx) error { return tx.AppendLedger(ctx, []ledger.Transaction{ok, over}, t0) })
-		if !errs.Is(err, errs.Conflict) || !errors.Is(err, store.ErrBalanceOverflow) {
+		err := loandb.New(db).Tx(ctx, func(ctx context.Context, tx loan.Tx) error {
+			return tx.AppendLedger(ctx, []ledger.Transaction{ok, over}, t0)
+		})
+		if !errs.Is(err, errs.Conflict) || !errors.Is(err, loandb.ErrBalanceOverflow) {
 			t.Fatalf("overflowing batch: %v", err)
 		}
 		t.Run("funding that overflows is refused, not taken for a duplicate", func(t *testing.T) {
-			if err := db.Fund(ctx, "more", "NGN", 11); !errors.Is(err, store.ErrBalanceOverflow) {
+			if err := loandb.New(db).Fund(ctx, "more", "NGN", 11); !errors.Is(err, loandb.ErrBalanceOverflow) {
 				t.Fatalf("Fund = %v", err)
 			}
 		})
-		b, err := db.LedgerBalances(ctx)
+		b, err := loandb.New(db).LedgerBalances(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if b[ledger.ProviderCash] != math.MaxInt64-10 || len(b) != 2 {
 			t.Fatalf("balances after the refusals: %v", b)
 		}
-		if err := db.Fund(ctx, "last", "NGN", 10); err != nil {
+		if err := loandb.New(db).Fund(ctx, "last", "NGN", 10); err != nil {
 			t.Fatalf("funding up to the limit: %v", err)
 		}
 	})

@@ -1,0 +1,88 @@
+package loandb
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"creditpocket/internal/loan"
+	"creditpocket/internal/store"
+)
+
+// Failed payouts (migration 013_payouts): each payout's events, for the
+// loan's timeline, and the automatic retries waiting for their time.
+
+func (t tx) AddPayoutEvent(ctx context.Context, e *loan.PayoutEvent) error {
+	id, err := loanID(e.LoanID)
+	if err != nil {
+		return err
+	}
+	_, err = t.t.Exec(ctx, `INSERT INTO payout_events (loan_id, reference, event, code, detail, actor, due_at, at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		id, e.Reference, e.Event, e.Code, e.Detail, e.Actor, store.Millis(e.DueAt), store.Millis(e.At))
+	return err
+}
+
+func (t tx) PayoutEvents(ctx context.Context, loanIDText string) ([]loan.PayoutEvent, error) {
+	id, err := loanID(loanIDText)
+	if err != nil {
+		return nil, err
+	}
+	return store.Collect(ctx, t.t, func(r store.Scanner) (loan.PayoutEvent, error) {
+		var (
+			e       loan.PayoutEvent
+			lid     int64
+			due, at int64
+		)
+		err := r.Scan(&lid, &e.Reference, &e.Event, &e.Code, &e.Detail, &e.Actor, &due, &at)
+		e.LoanID, e.DueAt, e.At = strconv.FormatInt(lid, 10), store.FromMillis(due), store.FromMillis(at)
+		return e, err
+	}, `SELECT loan_id, reference, event, code, detail, actor, due_at, at FROM payout_events WHERE loan_id = $1 ORDER BY id`, id)
+}
+
+func (t tx) SchedulePayoutRetry(ctx context.Context, loanIDText string, at time.Time) error {
+	id, err := loanID(loanIDText)
+	if err != nil {
+		return err
+	}
+	_, err = t.t.Exec(ctx, `INSERT INTO payout_retries (loan_id, due_at) VALUES ($1, $2)
+		ON CONFLICT (loan_id) DO UPDATE SET due_at = excluded.due_at`, id, store.Millis(at))
+	return err
+}
+
+func (t tx) TakePayoutRetry(ctx context.Context, loanIDText string, now time.Time) (bool, error) {
+	id, err := loanID(loanIDText)
+	if err != nil {
+		return false, err
+	}
+	n, err := store.Affected(t.t.Exec(ctx, `DELETE FROM payout_retries WHERE loan_id = $1 AND due_at <= $2`, id, store.Millis(now)))
+	return n == 1, err
+}
+
+func (t tx) ClearPayoutRetry(ctx context.Context, loanIDText string) error {
+	id, err := loanID(loanIDText)
+	if err != nil {
+		return err
+	}
+	_, err = t.t.Exec(ctx, `DELETE FROM payout_retries WHERE loan_id = $1`, id)
+	return err
+}
+
+func (t tx) DuePayoutRetries(ctx context.Context, now time.Time, limit int) ([]string, error) {
+	return store.Collect(ctx, t.t, func(r store.Scanner) (string, error) {
+		var id int64
+		err := r.Scan(&id)
+		return strconv.FormatInt(id, 10), err
+	}, `SELECT loan_id FROM payout_retries WHERE due_at <= $1 ORDER BY due_at, loan_id LIMIT $2`, store.Millis(now), limit)
+}
+
+// PayoutEvents lists a loan's payout events, oldest first, for the console.
+func (s *Store) PayoutEvents(ctx context.Context, loanIDText string) ([]loan.PayoutEvent, error) {
+	var out []loan.PayoutEvent
+	err := s.db.View(ctx, func(ctx context.Context, t *store.Tx) error {
+		var err error
+		out, err = tx{t}.PayoutEvents(ctx, loanIDText)
+		return err
+	})
+	return out, err
+}
