@@ -44,24 +44,24 @@ func (a *App) wireLoans(v *vault.Vault, accounts *account.Service, loc *time.Loc
 		TransferDelay: opt.TransferDelay, Now: opt.Now,
 	}
 	decider := &underwriting.Decider{
-		Engine:   a.Risk,
-		Records:  loanDecisions{a.RiskStore},
-		Dossiers: accounts,
+		Engine:  a.Risk,
+		Records: loanDecisions{a.RiskStore},
 		PhotoURL: func(userID int64, key string) string {
 			return fmt.Sprintf("%s/console/borrowers/%d/photos/%s", base, userID, key)
 		},
 		Location: loc,
 	}
 	a.Loans = &loan.Service{
-		Store:     a.DB.Loans(),
-		Decider:   decider,
-		Outcomes:  loanOutcomes{a.RiskStore},
-		Provider:  a.Payments,
-		Borrowers: underwriting.Borrowers{Accounts: accounts},
-		Photos:    photos{blobs: a.Blobs, vault: v},
-		Location:  loc,
-		Log:       a.Log,
-		Now:       opt.Now,
+		Store:      a.DB.Loans(),
+		Decider:    decider,
+		Outcomes:   loanOutcomes{a.RiskStore},
+		Provider:   a.Payments,
+		Borrowers:  underwriting.Borrowers{Accounts: accounts},
+		Recipients: underwriting.Recipients{Accounts: accounts},
+		Photos:     photos{blobs: a.Blobs, vault: v},
+		Location:   loc,
+		Log:        a.Log,
+		Now:        opt.Now,
 		PayoutRetry: loan.PayoutRetry{MaxAttempts: a.Config.Payouts.MaxAttempts,
 			Backoff: a.Config.Payouts.Backoff, MaxBackoff: a.Config.Payouts.BackoffMax},
 		PaymentSurplus: ledger.Money(a.Config.PaymentSurplus),
