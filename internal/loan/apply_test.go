@@ -212,7 +212,9 @@ func newApplyBench(t *testing.T, p Product) *applyBench {
 
 type deciderFunc func(context.Context, DecisionInput) (Verdict, error)
 
-func (f deciderFunc) Decide(ctx context.Context, in DecisionInput) (Verdict, error) { return f(ctx, in) }
+func (f deciderFunc) Decide(ctx context.Context, in DecisionInput) (Verdict, error) {
+	return f(ctx, in)
+}
 
 type borrowersFunc func(context.Context, int64) (*Borrower, error)
 
