@@ -52,19 +52,19 @@ func (a *App) wireLoans(v *vault.Vault, accounts *account.Service, loc *time.Loc
 		Location: loc,
 	}
 	a.Loans = &loan.Service{
-		Store:      a.DB.Loans(),
-		Decider:    decider,
-		Outcomes:   loanOutcomes{a.RiskStore},
-		Provider:   a.Payments,
-		Borrowers:  underwriting.Borrowers{Accounts: accounts},
-		Recipients: underwriting.Recipients{Accounts: accounts},
-		Photos:     photos{blobs: a.Blobs, vault: v},
-		Location:   loc,
-		Log:        a.Log,
-		Now:        opt.Now,
+		Store:     a.DB.Loans(),
+		Decider:   decider,
+		Outcomes:  loanOutcomes{a.RiskStore},
+		Provider:  a.Payments,
+		Borrowers: underwriting.Borrowers{Accounts: accounts},
+		Photos:    photos{blobs: a.Blobs, vault: v},
+		Location:  loc,
+		Log:       a.Log,
+		Now:       opt.Now,
 		PayoutRetry: loan.PayoutRetry{MaxAttempts: a.Config.Payouts.MaxAttempts,
 			Backoff: a.Config.Payouts.Backoff, MaxBackoff: a.Config.Payouts.BackoffMax},
 		PaymentSurplus: ledger.Money(a.Config.PaymentSurplus),
+		Recipients:     underwriting.Recipients{Accounts: accounts},
 	}
 	return &httpapi.Loans{Service: a.Loans, Sandbox: a.Payments, WebhookSecret: secret}, nil
 }
