@@ -167,6 +167,32 @@ func TestFailedPayoutIsRetriedAfterItsBackoffAndPaysOut(t *testing.T) {
 	})
 }
 
+// TestThePayoutRegistersAnAccountTheBorrowerNeverRegistered applies
+// without POST /user/transferRecipient: the application only reads the
+// borrower's file, and the payout registers the account before it is sent.
+func TestThePayoutRegistersAnAccountTheBorrowerNeverRegistered(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		c := payoutClock()
+		a := newPayoutApp(t, e, c, nil)
+		tok, id := a.applied("07068425111")
+		r, err := a.app.Loans.AnyLoan(context.Background(), id)
+		if err != nil || !strings.HasPrefix(r.Card.RecipientCode, "RCP_") {
+			t.Fatalf("loan %+v, %v: the recipient is kept on the loan", r, err)
+		}
+		var card struct{ RecipientCode string }
+		a.ok("POST", "/user/transferRecipient", map[string]string{}, tok).decode(t, &card)
+		if card.RecipientCode != r.Card.RecipientCode {
+			t.Fatalf("the account's code %q, the loan's %q: registered twice", card.RecipientCode, r.Card.RecipientCode)
+		}
+		c.Add(time.Hour) // the sandbox's transfer arrives
+		a.deliver()
+		if l := a.latest(tok); l.Status != int(loan.StatusRepaying) {
+			t.Fatalf("after the transfer: %+v", l)
+		}
+		a.verifyClean()
+	})
+}
+
 func TestRetriesStopAfterTheLastAttempt(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, e store.Engine) {
 		c := payoutClock()

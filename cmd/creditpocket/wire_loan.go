@@ -48,9 +48,8 @@ func (a *App) wireLoans(v *vault.Vault, accounts *account.Service, loc *time.Loc
 		TransferDelay: opt.TransferDelay, Now: opt.Now,
 	}
 	decider := &underwriting.Decider{
-		Engine:   a.Risk,
-		Records:  loanDecisions{a.RiskStore},
-		Dossiers: accounts,
+		Engine:  a.Risk,
+		Records: loanDecisions{a.RiskStore},
 		PhotoURL: func(userID int64, key string) string {
 			return fmt.Sprintf("%s/console/borrowers/%d/photos/%s", base, userID, key)
 		},
@@ -69,6 +68,7 @@ func (a *App) wireLoans(v *vault.Vault, accounts *account.Service, loc *time.Loc
 		PayoutRetry: loan.PayoutRetry{MaxAttempts: a.Config.Payouts.MaxAttempts,
 			Backoff: a.Config.Payouts.Backoff, MaxBackoff: a.Config.Payouts.BackoffMax},
 		PaymentSurplus: ledger.Money(a.Config.PaymentSurplus),
+		Recipients:     underwriting.Recipients{Accounts: accounts},
 	}
 	return &httpapi.Loans{Service: a.Loans, Sandbox: a.Payments, WebhookSecret: secret}, nil
 }

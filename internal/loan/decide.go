@@ -44,10 +44,46 @@ type Borrower struct {
 	// work, default bank card).
 	Complete bool
 	Card     Card // the default bank card; zero when there is none
-	// File is the borrower's file as the Borrowers source read it, handed
-	// to the Decider as it is so the decision does not read it again. The
-	// loan engine never looks inside.
-	File any
+	// File is what only the risk decision reads about the applicant, read
+	// with the rest so the decision does not read it again. The loan
+	// engine stores none of it.
+	File BorrowerFile
+}
+
+// BorrowerFile is the part of an applicant's file the risk decision reads
+// and the loan engine does not: the profile, work and contacts as the
+// borrower gave them, the payout account's number and the newest credit
+// report's summary.
+type BorrowerFile struct {
+	CallingCode  int       // of Mobile
+	RegisteredAt time.Time // when the borrower signed up
+
+	Gender, BirthDate, MaritalStatus, Education, Nationality string
+	IDCountry, IDValidDate                                   string
+	State, City, Address                                     string // City is the city code
+	CompanyName, CompanyAddress, CompanyPhone, Profession    string // CompanyPhone in E.164 digits
+
+	Contacts []Contact
+	// AccountNumber is the default bank account's number in the clear,
+	// only for look-ups; the loan keeps the mask (Card.AccountMask).
+	AccountNumber string
+	CreditReport  *CreditReport // nil when none is attached
+}
+
+// Contact is an emergency contact as the borrower typed it in.
+type Contact struct {
+	Name         string
+	Phone        string // E.164 digits
+	Relationship string
+}
+
+// CreditReport is the summary of the borrower's newest attached credit
+// report.
+type CreditReport struct {
+	OverdueAccounts      int
+	LongestOverdueMonths int
+	BadDebts             int
+	QueriesLastMonth     int
 }
 
 // Card is the bank account a loan pays out to, as it was at application.

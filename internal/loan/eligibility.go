@@ -2,24 +2,56 @@ package loan
 
 import "fmt"
 
-// History summarises a borrower's earlier loans for eligibility.
+// History is a borrower's record with this lender, read once per
+// application: eligibility reads Settled, Unfinished and WrittenOff, and
+// the risk decision is handed all of it (underwriting maps it onto
+// risk.LoanHistory, whose fields mean what the last four mean here).
 type History struct {
 	Settled    int // loans repaid in full
 	Unfinished int // loans not yet finished (see Status.Finished)
 	WrittenOff int // loans given up as uncollectable
+
+	Disbursed int // loans ever paid out
+	// Owing counts the paid-out loans still being repaid: repaying,
+	// overdue or extended.
+	Owing int
+	// WorstDaysOverdue is the most days any paid-out loan has been
+	// overdue (its OverDays as of the last close of business).
+	WorstDaysOverdue int
+	// CurrentDaysOverdue is the most days a loan overdue now is overdue;
+	// 0 when none is.
+	CurrentDaysOverdue int
 }
 
-// HistoryOf counts a borrower's loans by status.
-func HistoryOf(statuses ...Status) History {
+// PastLoan is what a borrower's History counts of one of their loans.
+type PastLoan struct {
+	Status    Status
+	Disbursed bool // paid out at some time (DisbursedAt set)
+	OverDays  int
+}
+
+// HistoryOf counts a borrower's loans.
+func HistoryOf(loans ...PastLoan) History {
 	var h History
-	for _, s := range statuses {
-		switch {
+	for _, l := range loans {
+		switch s := l.Status; {
 		case s == StatusSettled:
 			h.Settled++
 		case s == StatusWrittenOff:
 			h.WrittenOff++
 		case !s.Finished():
 			h.Unfinished++
+		}
+		if !l.Disbursed {
+			continue
+		}
+		h.Disbursed++
+		h.WorstDaysOverdue = max(h.WorstDaysOverdue, l.OverDays)
+		if l.Status.Owing() {
+			h.Owing++
+		}
+		if l.Status == StatusOverdue {
+			h.CurrentDaysOverdue = max(h.CurrentDaysOverdue, l.OverDays)
 		}
 	}
 	return h

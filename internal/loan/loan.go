@@ -47,12 +47,25 @@ type Loan struct {
 	UpdatedAt    time.Time // "updatedTime"
 }
 
-// Apply opens an application for product p at now. Call CheckEligibility
-// first: Apply prices the loan but does not judge the borrower.
+// Apply opens an application with id for product p at now. Call
+// CheckEligibility first: Apply prices the loan but does not judge the
+// borrower.
 func Apply(id, borrowerID string, p Product, now time.Time) (*Loan, error) {
 	if err := ledger.ValidLoanID(id); err != nil {
 		return nil, errs.InvalidField("id", "%v", err)
 	}
+	l, err := NewApplication(borrowerID, p, now)
+	if err != nil {
+		return nil, err
+	}
+	l.ID = id
+	return l, nil
+}
+
+// NewApplication is Apply for a loan whose id the store assigns when it
+// is inserted (Tx.InsertLoan): pricing does not need the id, and nothing
+// names the loan before it is stored.
+func NewApplication(borrowerID string, p Product, now time.Time) (*Loan, error) {
 	if borrowerID == "" {
 		return nil, errs.Required("uid")
 	}
@@ -61,7 +74,6 @@ func Apply(id, borrowerID string, p Product, now time.Time) (*Loan, error) {
 		return nil, err
 	}
 	return &Loan{
-		ID:              id,
 		BorrowerID:      borrowerID,
 		Product:         p,
 		Pricing:         pr,

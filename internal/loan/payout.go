@@ -224,6 +224,52 @@ func (s *Service) payoutPaid(ctx context.Context, tx Tx, r *Record, p *Payment, 
 			r.ID, r.PaidOut, r.Card.AccountMask, r.Pricing.ShouldbackFee, r.DueAt.Format(time.DateOnly))}}, nil
 }
 
+// payoutNotSent records a payout attempt that failed before the provider
+// took it, as the provider's failure would be.
+func (s *Service) payoutNotSent(ctx context.Context, r *Record, res PaymentResult) {
+	if err := s.HandlePayment(ctx, res); err != nil {
+		s.log().ErrorContext(ctx, "recording a payout not sent", "loan", r.ID, "reference", res.Reference, "err", err)
+	}
+}
+
+// recipient is the provider's code for r's payout account. A loan applied
+// for before the borrower registered the account has none: the account is
+// registered now, and the code kept on the loan so later attempts reuse
+// it. Failing to keep it is only logged: the account keeps the code too,
+// and answers it to the next attempt.
+func (s *Service) recipient(ctx context.Context, r *Record) (string, error) {
+	if r.Card.RecipientCode != "" {
+		return r.Card.RecipientCode, nil
+	}
+	if s.Recipients == nil {
+		return "", errs.E(errs.Unavailable, "no payout account registration is configured")
+	}
+	code, err := s.Recipients.Recipient(ctx, r.UserID(), r.Card.ID)
+	if err != nil {
+		return "", err
+	}
+	if code == "" {
+		return "", errs.E(errs.Unavailable, "the payment provider answered no recipient code")
+	}
+	err = s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
+		l, err := tx.LoanForUpdate(ctx, r.ID)
+		if err != nil || l.Card.RecipientCode != "" {
+			return err
+		}
+		l.Card.RecipientCode = code
+		if err := tx.UpdateLoan(ctx, l); err != nil {
+			return err
+		}
+		r.Version = l.Version
+		return nil
+	})
+	if err != nil {
+		s.log().WarnContext(ctx, "payout recipient not kept on the loan", "loan", r.ID, "err", err)
+	}
+	r.Card.RecipientCode = code
+	return code, nil
+}
+
 // failedPayout reads and locks a loan an operator or the retry worker
 // acts on, refusing one whose payout has not failed.
 func failedPayout(ctx context.Context, tx Tx, loanID, action string) (*Record, error) {

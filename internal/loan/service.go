@@ -193,10 +193,19 @@ type Provider interface {
 	CancelCheckout(ctx context.Context, reference, reason string) error
 }
 
-// Borrowers reads an applicant's file and makes sure the default bank
-// card is registered with the provider.
+// Borrowers reads an applicant's file. It only reads: the payout account
+// is registered with the provider when the payout needs it (Recipients).
 type Borrowers interface {
 	Borrower(ctx context.Context, userID int64) (*Borrower, error)
+}
+
+// Recipients registers a loan's payout account with the payment provider,
+// once: later calls answer the code the first one got.
+type Recipients interface {
+	// Recipient returns the provider's code for the borrower's bank card,
+	// registering the card first if it is not yet. errs.Invalid or
+	// errs.NotFound when the card cannot be registered as it stands.
+	Recipient(ctx context.Context, userID, cardID int64) (code string, err error)
 }
 
 // Photos keeps the photos taken at application (sealed at rest).
@@ -215,11 +224,14 @@ type Service struct {
 	Decider   Decider
 	Provider  Provider
 	Borrowers Borrowers
-	Photos    Photos
-	Outcomes  Outcomes       // optional: learns how decided loans turn out
-	Location  *time.Location // business time zone; nil means UTC
-	Log       *slog.Logger
-	Now       func() time.Time
+	// Recipients registers the payout account of a loan applied for before
+	// the borrower registered it, when its payout is sent.
+	Recipients Recipients
+	Photos     Photos
+	Outcomes   Outcomes       // optional: learns how decided loans turn out
+	Location   *time.Location // business time zone; nil means UTC
+	Log        *slog.Logger
+	Now        func() time.Time
 	// PaymentSurplus is how much more than a loan can absorb a payment
 	// may bring before it is refused (CheckPaymentFits).
 	PaymentSurplus ledger.Money
@@ -288,190 +300,6 @@ func (s *Service) SaveProduct(ctx context.Context, p Product) error {
 	return s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error { return tx.SaveProduct(ctx, p) })
 }
 
-// ApplyInput is a loan application.
-type ApplyInput struct {
-	UserID        int64
-	ProductID     string
-	ApplyTerminal int
-	Photos        [][]byte // already sniffed and size-checked by the caller
-	Device        Device
-}
-
-// Device is what the application's request tells about where it came
-// from. The fingerprint is only ever given with the borrower's consent.
-type Device struct {
-	IP          string // the client's address as the server saw it
-	Fingerprint string // the device SDK's token (black box); empty without consent
-	Consent     bool   // the borrower agreed to device data being used against fraud
-}
-
-// ErrApplicationInProgress is returned when a borrower applies while
-// another of their applications is being decided.
-var ErrApplicationInProgress = errs.E(errs.Conflict, "an application of yours is being decided; wait for its answer")
-
-// ErrUnfinishedLoan is returned when a borrower applies while a loan is
-// still unfinished.
-var ErrUnfinishedLoan = errs.E(errs.Conflict, "you have an unfinished loan; settle it before applying again")
-
-// Apply runs an application: it checks the profile, decides with the
-// Decider, stores the loan with the decision and, when approved, starts
-// the payout. A borrower holds at most one unfinished loan: concurrent
-// applications make one loan and the others get ErrUnfinishedLoan.
-func (s *Service) Apply(ctx context.Context, in ApplyInput) (*Record, error) {
-	if in.Device.Fingerprint != "" && !in.Device.Consent {
-		return nil, errs.InvalidField("blackBox", "a device fingerprint is only accepted with the borrower's consent (deviceConsent=1)")
-	}
-	if _, busy := s.applying.LoadOrStore(in.UserID, struct{}{}); busy {
-		return nil, ErrApplicationInProgress
-	}
-	defer s.applying.Delete(in.UserID)
-	now := s.now()
-	var (
-		p *Product
-		h History
-	)
-	err := s.Store.Read(ctx, func(ctx context.Context, tx Tx) error {
-		var err error
-		if p, err = tx.Product(ctx, in.ProductID); err != nil {
-			if errs.Is(err, errs.NotFound) {
-				return errs.InvalidField("id", "no product %q; see GET /loan/product/page", in.ProductID)
-			}
-			return err
-		}
-		h, err = tx.History(ctx, in.UserID)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if h.Unfinished > 0 {
-		return nil, ErrUnfinishedLoan
-	}
-	if !p.OnSale {
-		return nil, errs.InvalidField("id", "product %s is not on sale", p.ID)
-	}
-	b, err := s.Borrowers.Borrower(ctx, in.UserID)
-	if err != nil {
-		return nil, err
-	}
-	if !b.Complete {
-		return nil, errs.E(errs.Forbidden, "complete your profile (basic information, contacts, work, default bank card) before applying")
-	}
-	// The photos are stored first so the decision can refer to them.
-	keys := make([]string, 0, len(in.Photos))
-	stored := false
-	defer func() {
-		if !stored { // the application was not written: its photos must not linger
-			s.discardPhotos(context.WithoutCancel(ctx), keys)
-		}
-	}()
-	for i, ph := range in.Photos {
-		k, err := s.Photos.PutPhoto(ctx, in.UserID, ph)
-		if err != nil {
-			return nil, fmt.Errorf("loan: store photo %d: %w", i+1, err)
-		}
-		keys = append(keys, k)
-	}
-	verdict, err := s.Decider.Decide(ctx, DecisionInput{
-		Borrower: *b, Product: *p, History: h, Terminal: in.ApplyTerminal, Now: now,
-		Device: in.Device, Photos: keys,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("loan: risk decision: %w", err)
-	}
-
-	// The id is assigned by the store; Apply needs one to price, so use a
-	// placeholder and set the real one after the insert.
-	l, err := Apply("0", strconv.FormatInt(in.UserID, 10), *p, now)
-	if err != nil {
-		return nil, err
-	}
-	r := &Record{
-		Loan: *l, ApplyTerminal: in.ApplyTerminal, LoanCount: h.Settled, Photos: keys, Card: b.Card,
-		Mobile: b.Mobile, First: b.First, Middle: b.Middle, Last: b.Last, IDMask: b.IDMask,
-		RiskReason: verdict.Reason, RiskDetail: verdict.Detail, RiskScore: verdict.Score,
-		RiskSequenceID: verdict.SequenceID,
-	}
-	if in.Device.Consent {
-		r.DeviceConsentAt = now
-	}
-	if err := r.Fire(EventStartRiskReview, now); err != nil {
-		return nil, err
-	}
-	switch verdict.Decision {
-	case Accept:
-		err = r.Fire(EventRiskApprove, now)
-	case Review:
-		err = r.Fire(EventRiskRefer, now)
-	case Reject:
-		err = r.Fire(EventRiskReject, now)
-	default:
-		err = fmt.Errorf("loan: decider returned %v", verdict.Decision)
-	}
-	if err != nil {
-		return nil, err
-	}
-	approved := r.Status == StatusApproved
-	if approved {
-		// Straight on to disbursing, so the loan is written once.
-		if err := r.beginDisbursement(now); err != nil {
-			return nil, err
-		}
-	}
-	var pay *Payment
-	err = s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
-		rec := *r // a retried transaction starts from the same state
-		// Applications of one borrower are written one at a time. A
-		// refused one does not hold the borrower's one unfinished slot, so
-		// the unique index cannot catch a loan made meanwhile: look.
-		if err := tx.LockBorrower(ctx, rec.UserID()); err != nil {
-			return err
-		}
-		if rec.Status.Finished() {
-			if h, err := tx.History(ctx, rec.UserID()); err != nil {
-				return err
-			} else if h.Unfinished > 0 {
-				return ErrUnfinishedLoan
-			}
-		}
-		if err := tx.InsertLoan(ctx, &rec); err != nil {
-			if errs.Is(err, errs.Conflict) {
-				return ErrUnfinishedLoan
-			}
-			return err
-		}
-		pay = nil
-		if approved {
-			var err error
-			if pay, err = insertPayout(ctx, tx, &rec, PayoutAction{}, now); err != nil {
-				return err
-			}
-		}
-		*r = rec
-		// Built after the insert: the message names the loan's id.
-		return addMessages(ctx, tx, rec.UserID(), []inbox.Message{decisionMessage(&rec, now)}, now)
-	})
-	if err != nil {
-		return nil, err
-	}
-	stored = true
-	if pay != nil {
-		s.sendDisbursement(ctx, r, pay)
-	}
-	return r, nil
-}
-
-// discardPhotos deletes the photos of an application that was not stored
-// (refused, or beaten by a concurrent one). A failure is logged: the photo
-// is sealed, and only unreferenced.
-func (s *Service) discardPhotos(ctx context.Context, keys []string) {
-	for _, k := range keys {
-		if err := s.Photos.DeletePhoto(ctx, k); err != nil && s.Log != nil {
-			s.Log.Warn("delete photo of an application not stored", "err", err)
-		}
-	}
-}
-
 // UserID is the borrower's numeric id.
 func (r *Record) UserID() int64 {
 	id, _ := strconv.ParseInt(r.BorrowerID, 10, 64)
@@ -488,9 +316,11 @@ func startDisbursement(ctx context.Context, tx Tx, r *Record, now time.Time) (*P
 }
 
 // beginDisbursement moves the loan to disbursing and counts the attempt.
+// The account need not be registered with the provider yet: sending the
+// payout registers it (sendDisbursement).
 func (r *Record) beginDisbursement(now time.Time) error {
-	if r.Card.RecipientCode == "" {
-		return errs.E(errs.Conflict, "loan %s: the bank account is not registered with the payment provider", r.ID)
+	if r.Card.ID == 0 && r.Card.RecipientCode == "" {
+		return errs.E(errs.Conflict, "loan %s has no bank account to pay out to", r.ID)
 	}
 	if err := r.Fire(EventStartDisbursement, now); err != nil {
 		return err
@@ -509,12 +339,23 @@ func (r *Record) payout(now time.Time) *Payment {
 	}
 }
 
-// sendDisbursement asks the provider to pay out. A refusal marks the
-// payout failed (status 33); an error that leaves the outcome unknown
-// keeps it pending for ResumeDisbursements to send again — the provider
-// deduplicates by reference.
+// sendDisbursement asks the provider to pay out, registering the payout
+// account first if it is not yet (recipient). A refusal marks the payout
+// failed (status 33), and so does an account that could not be registered
+// — retried automatically unless it cannot be registered as it stands; an
+// error that leaves the outcome unknown keeps it pending for
+// ResumeDisbursements to send again — the provider deduplicates by
+// reference.
 func (s *Service) sendDisbursement(ctx context.Context, r *Record, p *Payment) {
-	err := s.Provider.Disburse(ctx, p.Reference, r.Card.RecipientCode, p.Amount, r.Pricing.Currency)
+	code, err := s.recipient(ctx, r)
+	if err != nil {
+		s.log().WarnContext(ctx, "payout account not registered with the provider", "loan", r.ID, "reference", p.Reference, "err", err)
+		s.payoutNotSent(ctx, r, PaymentResult{Reference: p.Reference, Code: "recipient_not_registered",
+			Reason:    "the bank account could not be registered with the payment provider: " + errs.Message(err),
+			Retriable: !errs.Is(err, errs.Invalid) && !errs.Is(err, errs.NotFound)})
+		return
+	}
+	err = s.Provider.Disburse(ctx, p.Reference, code, p.Amount, r.Pricing.Currency)
 	if err == nil {
 		return
 	}
@@ -522,10 +363,7 @@ func (s *Service) sendDisbursement(ctx context.Context, r *Record, p *Payment) {
 	if errs.Is(err, errs.Invalid) {
 		// The provider refused the request itself: sending it again
 		// unchanged cannot succeed.
-		if err := s.HandlePayment(ctx, PaymentResult{Reference: p.Reference, Succeeded: false, Reason: errs.Message(err),
-			Code: "invalid_request"}); err != nil {
-			s.log().ErrorContext(ctx, "recording refused disbursement", "loan", r.ID, "err", err)
-		}
+		s.payoutNotSent(ctx, r, PaymentResult{Reference: p.Reference, Reason: errs.Message(err), Code: "invalid_request"})
 	}
 }
 

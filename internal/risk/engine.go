@@ -65,11 +65,15 @@ func (e *Engine) SetShadow(p *Policy) { e.shadow.Store(p) }
 // Shadow returns the shadow policy, or nil.
 func (e *Engine) Shadow() *Policy { return e.shadow.Load() }
 
-// Input is what Decide scores: an event and, when the caller has one, the
-// summary of the borrower's credit report.
+// Input is what Decide scores: an event and, when the caller has them, the
+// summary of the borrower's credit report and their loan history.
 type Input struct {
 	Event        *Event
 	CreditReport *CreditReport
+	// History, when set, is the borrower's loan history as the caller (the
+	// loan engine) read it for this application: the history features are
+	// taken from it and the History source is not asked.
+	History *LoanHistory
 }
 
 // Record is everything needed to explain and replay a decision: the
@@ -141,7 +145,7 @@ func (e *Engine) Decide(ctx context.Context, in Input) (*Record, error) {
 	}
 	contactPhones := eventFeatures(ev, in.CreditReport, &rec.Features, &rec.Subject)
 	gctx, cancel := context.WithTimeout(ctx, e.cfg.GatherTimeout)
-	rec.SourceErrors = gather(gctx, &e.cfg.Sources, ev, &rec.Subject, contactPhones, &rec.Features)
+	rec.SourceErrors = gather(gctx, &e.cfg.Sources, ev, &rec.Subject, contactPhones, in.History, &rec.Features)
 	cancel()
 
 	env := any(rec.Features) // boxed once, shared by every rule of both policies

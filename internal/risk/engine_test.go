@@ -454,3 +454,46 @@ func TestAGathererThatMissesTheDeadlineMarksEverySourceItWasAsked(t *testing.T) 
 		t.Errorf("got %s with source errors %q, want no Accept and four errors", rec.Outcome.FinalDecision, rec.SourceErrors)
 	}
 }
+
+// askedGatherer records the lookups it is asked and answers a history.
+type askedGatherer struct{ asked []*BorrowerRef }
+
+func (g *askedGatherer) Gather(_ context.Context, q *Lookup, a *Gathered) {
+	g.asked = append(g.asked, q.History)
+	a.Lists = make([]ListName, len(q.Lists))
+	a.ContactOthers = make([]int, len(q.ContactPhones))
+	a.History = LoanHistory{Loans: 7, Settled: 7}
+}
+
+func TestAHistoryTheCallerHandsInIsNotAskedAgain(t *testing.T) {
+	known := LoanHistory{Loans: 2, Settled: 1, Open: 1, WorstDaysOverdue: 40, CurrentDaysOverdue: 12}
+	features := func(f Features) [5]int {
+		return [5]int{f.HistoryLoans, f.HistorySettled, f.HistoryOpen, f.HistoryWorstDPD, f.HistoryCurrentDPD}
+	}
+	t.Run("through the sources one by one", func(t *testing.T) {
+		tb := setup(t)
+		ev := fixtureEvent(t)
+		tb.history.Set(ev.Profile.ID.IDNumber, LoanHistory{Loans: 9, Settled: 9})
+		rec, err := tb.engine.Decide(context.Background(), Input{Event: ev, History: &known})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := features(rec.Features), [5]int{2, 1, 1, 40, 12}; got != want {
+			t.Fatalf("history features %v, want the caller's %v", got, want)
+		}
+	})
+	t.Run("through a Gatherer", func(t *testing.T) {
+		g := &askedGatherer{}
+		e := NewEngine(DefaultPolicy(), Config{Sources: Sources{Gatherer: g}, Now: func() time.Time { return testNow }})
+		rec, err := e.Decide(context.Background(), Input{Event: fixtureEvent(t), History: &known})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(g.asked) != 1 || g.asked[0] != nil || rec.Features.HistoryLoans != 2 || rec.Features.HistoryUnavailable {
+			t.Fatalf("asked for the history %v; features %+v", g.asked, rec.Features)
+		}
+		if _, err := e.Decide(context.Background(), Input{Event: fixtureEvent(t)}); err != nil || len(g.asked) != 2 || g.asked[1] == nil {
+			t.Fatalf("without a known history the Gatherer must be asked for it: %v, %v", g.asked, err)
+		}
+	})
+}

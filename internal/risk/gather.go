@@ -234,8 +234,9 @@ const (
 var sourceNames = [numSources]string{"lists", "velocity", "contacts", "history"}
 
 // lookup is what the sources are asked about an event. It lives in the
-// gathering so that one allocation holds the question and the answers.
-func (g *gathering) lookup(src *Sources, ev *Event, s *Subject, contactPhones []string) {
+// gathering so that one allocation holds the question and the answers. A
+// history the caller knows is not asked for.
+func (g *gathering) lookup(src *Sources, ev *Event, s *Subject, contactPhones []string, known *LoanHistory) {
 	q := &g.q
 	if src.Lists != nil || src.Gatherer != nil {
 		n := 0
@@ -261,7 +262,7 @@ func (g *gathering) lookup(src *Sources, ev *Event, s *Subject, contactPhones []
 	if (src.Contacts != nil || src.Gatherer != nil) && len(contactPhones) > 0 {
 		q.Applicant, q.ContactPhones = s.IDNumber, contactPhones
 	}
-	if src.History != nil || src.Gatherer != nil {
+	if (src.History != nil || src.Gatherer != nil) && known == nil {
 		q.History = &g.ref
 	}
 }
@@ -292,10 +293,14 @@ func (q *Lookup) asked() (asked [numSources]bool) {
 // gather asks the sources within ctx and fills the features they answer;
 // a source that failed or did not answer in time is marked unavailable
 // with the reason in errs. A Gatherer is asked everything in one call;
-// otherwise each source is asked concurrently.
-func gather(ctx context.Context, src *Sources, ev *Event, s *Subject, contactPhones []string, f *Features) (errs []string) {
+// otherwise each source is asked concurrently. A known history (the
+// caller's) fills the history features instead of the History source.
+func gather(ctx context.Context, src *Sources, ev *Event, s *Subject, contactPhones []string, known *LoanHistory, f *Features) (errs []string) {
+	if known != nil {
+		setHistory(f, known)
+	}
 	g := new(gathering)
-	g.lookup(src, ev, s, contactPhones)
+	g.lookup(src, ev, s, contactPhones, known)
 	asked := g.q.asked()
 	var failed [numSources]error
 	if src.Gatherer != nil {
@@ -479,11 +484,14 @@ func (g *gathering) apply(which source, f *Features) error {
 		if a.HistoryErr != nil {
 			return a.HistoryErr
 		}
-		h := a.History
-		f.HistoryLoans, f.HistorySettled, f.HistoryOpen = h.Loans, h.Settled, h.Open
-		f.HistoryWorstDPD, f.HistoryCurrentDPD = h.WorstDaysOverdue, h.CurrentDaysOverdue
+		setHistory(f, &a.History)
 	}
 	return nil
+}
+
+func setHistory(f *Features, h *LoanHistory) {
+	f.HistoryLoans, f.HistorySettled, f.HistoryOpen = h.Loans, h.Settled, h.Open
+	f.HistoryWorstDPD, f.HistoryCurrentDPD = h.WorstDaysOverdue, h.CurrentDaysOverdue
 }
 
 // markUnavailable resets a failed source's features to their defined

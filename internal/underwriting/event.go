@@ -9,12 +9,12 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 
-	"creditpocket/internal/account"
 	"creditpocket/internal/loan"
 	"creditpocket/internal/risk"
 )
 
-// Event builds the risk Loan event of an application (scenario cashloan).
+// Event builds the risk Loan event of an application (scenario cashloan)
+// from the borrower's file as the loan engine hands it on (in.Borrower).
 // photoURLs are the application photos as the event's face images.
 //
 // What goes in, and what deliberately does not:
@@ -24,7 +24,7 @@ import (
 //   - terminal.black_box only with the borrower's recorded consent.
 //   - The borrower's contacts are the emergency contacts they typed in;
 //     nothing is read from the phone's address book.
-func Event(in loan.DecisionInput, d *account.Dossier, photoURLs []string, loc *time.Location) *risk.Event {
+func Event(in loan.DecisionInput, photoURLs []string, loc *time.Location) *risk.Event {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -45,51 +45,46 @@ func Event(in loan.DecisionInput, d *account.Dossier, photoURLs []string, loc *t
 		ev.Terminal = &t
 	}
 
-	u := d.User
-	p := d.Profile
-	if p == nil {
-		p = &account.Profile{}
-	}
-	country := firstOf(p.IDCountry, p.Nationality, phonenumbers.GetRegionCodeForCountryCode(u.CallingCode))
+	b := &in.Borrower
+	f := &b.File
+	country := firstOf(f.IDCountry, f.Nationality, phonenumbers.GetRegionCodeForCountryCode(f.CallingCode))
 	ev.Account = &risk.Account{
-		AccountID:    strconv.FormatInt(u.ID, 10),
-		RegisterTime: u.CreatedAt.In(loc).Format(time.RFC3339),
-		Phone:        "+" + u.Phone,
-		Email:        p.Email,
+		AccountID:    strconv.FormatInt(b.UserID, 10),
+		RegisterTime: f.RegisteredAt.In(loc).Format(time.RFC3339),
+		Phone:        "+" + b.Phone,
+		Email:        b.Email,
 	}
 	prof := &risk.Profile{
-		Name:  strings.Join(nonEmpty(p.FirstName, p.MiddleName, p.LastName), " "),
-		Phone: &risk.Phone{CountryCode: u.CallingCode, PhoneNumber: u.Mobile},
+		Name:  strings.Join(nonEmpty(b.First, b.Middle, b.Last), " "),
+		Phone: &risk.Phone{CountryCode: f.CallingCode, PhoneNumber: b.Mobile},
 		ID: &risk.ID{
-			IDCountry: country, IDType: p.IDType, IDNumber: in.Borrower.IDNumber, ValidDate: p.IDValidDate,
+			IDCountry: country, IDType: b.IDType, IDNumber: b.IDNumber, ValidDate: f.IDValidDate,
 		},
-		Email:         p.Email,
-		Sex:           p.Gender,
-		Birthdate:     p.BirthDate,
-		MaritalStatus: p.MaritalStatus,
-		Education:     p.Education,
-		Nationality:   p.Nationality,
+		Email:         b.Email,
+		Sex:           f.Gender,
+		Birthdate:     f.BirthDate,
+		MaritalStatus: f.MaritalStatus,
+		Education:     f.Education,
+		Nationality:   f.Nationality,
 	}
-	if p.State != "" && p.CityCode != "" && country != "" {
-		prof.Address = &risk.Address{Country: country, Region: p.State, City: p.CityCode, Detail: p.Address}
+	if f.State != "" && f.City != "" && country != "" {
+		prof.Address = &risk.Address{Country: country, Region: f.State, City: f.City, Detail: f.Address}
 	}
-	if w := d.Work; w != nil {
-		prof.CompanyName, prof.CompanyAddress, prof.Profession = w.CompanyName, w.CompanyAddress, w.Profession
-		if w.CompanyPhone != "" {
-			prof.CompanyPhone = "+" + w.CompanyPhone
-		}
+	prof.CompanyName, prof.CompanyAddress, prof.Profession = f.CompanyName, f.CompanyAddress, f.Profession
+	if f.CompanyPhone != "" {
+		prof.CompanyPhone = "+" + f.CompanyPhone
 	}
 	ev.Profile = prof
 
-	for _, c := range d.Contacts {
+	for _, c := range f.Contacts {
 		ph := splitE164(c.Phone)
 		if ph == nil || len(ev.Contact) == risk.MaxContacts {
 			continue
 		}
 		ev.Contact = append(ev.Contact, risk.Contact{Name: c.Name, Phone: ph, Relationship: c.Relationship})
 	}
-	if c := d.Default; c != nil {
-		ev.Card = &risk.Card{BankName: c.BankName, CardNumber: d.AccountNumber}
+	if b.Card != (loan.Card{}) {
+		ev.Card = &risk.Card{BankName: b.Card.BankName, CardNumber: f.AccountNumber}
 	}
 	if n := min(len(photoURLs), risk.MaxFaceImages); n > 0 {
 		ev.IdentityExt = &risk.IdentityExt{FaceImageType: "url", FaceImage: photoURLs[:n]}

@@ -1,11 +1,15 @@
 // Package underwriting decides loan applications with the risk engine. It
-// is the loan engine's Decider: it checks the product's eligibility rules,
-// turns the application and the borrower's file into a risk Loan event,
-// scores it in-process with the live policy, stores the decision so it can
-// be explained and replayed, and maps the outcome to the loan's verdict.
+// is the loan engine's Decider: it turns the application and the
+// borrower's file, as the loan engine read them, into a risk Loan event,
+// scores it in-process with the live policy and the loan engine's history
+// of the borrower, stores the decision so it can be explained and
+// replayed, and maps the outcome to the loan's verdict. It also reads the
+// borrower's file for the loan engine (Borrowers) and registers the
+// payout account when a payout needs it (Recipients).
 //
-// The package holds no SQL and no HTTP: the borrower's file, the engine
-// and the decision store come in through small interfaces wired in cmd/.
+// The package holds no SQL and no HTTP: the borrower's account, the
+// engine and the decision store come in through small interfaces wired
+// in cmd/.
 package underwriting
 
 import (
@@ -36,9 +40,8 @@ type Dossiers interface {
 
 // Decider implements loan.Decider with the risk engine.
 type Decider struct {
-	Engine   Engine
-	Records  Records
-	Dossiers Dossiers
+	Engine  Engine
+	Records Records
 	// PhotoURL is where an operator can view a borrower's application
 	// photo, put in the event as the face images; nil leaves photos out.
 	PhotoURL func(userID int64, key string) string
@@ -56,29 +59,23 @@ const (
 	DetailReview     = "Your application is being reviewed; we will notify you shortly."
 )
 
-// Decide implements loan.Decider. The product's eligibility rules come
-// first (a product the borrower may not take is refused without scoring);
-// then the engine decides and the decision is stored before the verdict
-// is returned, so every loan's decision can be looked up by its sequence id.
+// Decide implements loan.Decider. It scores with what it is handed: the
+// borrower's file and loan history as the loan engine read them (the
+// history goes in as the engine's, so the risk store does not derive it
+// again). The decision is stored before the verdict is returned, so every
+// loan's decision can be looked up by its sequence id. The loan engine has
+// checked the product's eligibility rules before.
 func (d *Decider) Decide(ctx context.Context, in loan.DecisionInput) (loan.Verdict, error) {
-	if rs := loan.CheckEligibility(in.Product, in.History); len(rs) > 0 {
-		return loan.Verdict{Decision: loan.Reject, Reason: rs[0].Message, Detail: loan.DetailRejected}, nil
-	}
-	dos, ok := in.Borrower.File.(*account.Dossier)
-	if !ok { // the application's Borrowers source read no dossier
-		var err error
-		if dos, err = d.Dossiers.Dossier(ctx, in.Borrower.UserID); err != nil {
-			return loan.Verdict{}, fmt.Errorf("underwriting: borrower %d: %w", in.Borrower.UserID, err)
-		}
-	}
 	var urls []string
 	if d.PhotoURL != nil {
 		for _, k := range in.Photos {
 			urls = append(urls, d.PhotoURL(in.Borrower.UserID, k))
 		}
 	}
-	ev := Event(in, dos, urls, d.Location)
-	rec, err := d.Engine.Decide(ctx, risk.Input{Event: ev, CreditReport: CreditReport(dos.CreditReport)})
+	history := LoanHistory(in.History)
+	rec, err := d.Engine.Decide(ctx, risk.Input{
+		Event: Event(in, urls, d.Location), CreditReport: CreditReport(in.Borrower.File.CreditReport), History: &history,
+	})
 	var invalid *risk.ValidationError
 	if errors.As(err, &invalid) {
 		return loan.Verdict{Decision: loan.Review, Reason: ReasonUnscorable, Detail: DetailReview}, nil
@@ -90,6 +87,17 @@ func (d *Decider) Decide(ctx context.Context, in loan.DecisionInput) (loan.Verdi
 		return loan.Verdict{}, fmt.Errorf("underwriting: store decision %s: %w", rec.SequenceID, err)
 	}
 	return Verdict(rec), nil
+}
+
+// LoanHistory is the risk engine's view of the loan engine's history of a
+// borrower. The two mean the same: loans paid out, of those settled
+// (a loan reaches settled only after its payout), paid-out loans still
+// owing, and the worst and current days overdue.
+func LoanHistory(h loan.History) risk.LoanHistory {
+	return risk.LoanHistory{
+		Loans: h.Disbursed, Settled: h.Settled, Open: h.Owing,
+		WorstDaysOverdue: h.WorstDaysOverdue, CurrentDaysOverdue: h.CurrentDaysOverdue,
+	}
 }
 
 // Verdict maps a risk decision to the loan engine's verdict: the decision,
@@ -114,7 +122,7 @@ func Verdict(rec *risk.Record) loan.Verdict {
 
 // CreditReport is the risk engine's view of an attached report's summary;
 // nil when there is none.
-func CreditReport(cr *account.CreditReport) *risk.CreditReport {
+func CreditReport(cr *loan.CreditReport) *risk.CreditReport {
 	if cr == nil {
 		return nil
 	}

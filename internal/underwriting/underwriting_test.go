@@ -2,7 +2,6 @@ package underwriting
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -35,8 +34,15 @@ func dossier() *account.Dossier {
 }
 
 func input(dev loan.Device, photos ...string) loan.DecisionInput {
+	return inputOf(dossier(), dev, photos...)
+}
+
+// inputOf is an application of the borrower whose dossier d is, as the
+// loan engine hands it to the Decider.
+func inputOf(d *account.Dossier, dev loan.Device, photos ...string) loan.DecisionInput {
+	d.IDNumber = "22167288734"
 	return loan.DecisionInput{
-		Borrower: loan.Borrower{UserID: 7, IDNumber: "22167288734"},
+		Borrower: BorrowerOf(d),
 		Product:  loan.DemoProducts()[0],
 		Now:      now,
 		Device:   dev,
@@ -45,7 +51,7 @@ func input(dev loan.Device, photos ...string) loan.DecisionInput {
 }
 
 func TestEventIsAValidLoanEventBuiltFromTheBorrowersFile(t *testing.T) {
-	ev := Event(input(loan.Device{IP: "102.89.1.7", Fingerprint: "bb-1", Consent: true}), dossier(), []string{"https://lender.example/console/photos/k1"}, nil)
+	ev := Event(input(loan.Device{IP: "102.89.1.7", Fingerprint: "bb-1", Consent: true}), []string{"https://lender.example/console/photos/k1"}, nil)
 	if err := ev.Validate(now); err != nil {
 		t.Fatalf("the event does not validate: %v", err)
 	}
@@ -93,7 +99,7 @@ func TestEventTerminal(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ev := Event(input(tt.dev), dossier(), nil, nil)
+			ev := Event(input(tt.dev), nil, nil)
 			if (ev.Terminal != nil) != tt.terminal {
 				t.Fatalf("terminal = %+v", ev.Terminal)
 			}
@@ -106,7 +112,7 @@ func TestEventTerminal(t *testing.T) {
 
 func TestEventTimeIsInTheBusinessZone(t *testing.T) {
 	lagos := time.FixedZone("WAT", 3600)
-	ev := Event(input(loan.Device{}), dossier(), nil, lagos)
+	ev := Event(input(loan.Device{}), nil, lagos)
 	if ev.EventTime != "2026-11-23T11:30:00+01:00" {
 		t.Fatalf("event_time = %s", ev.EventTime)
 	}
@@ -147,14 +153,14 @@ func (r *records) SaveDecision(_ context.Context, rec *risk.Record) error {
 	return nil
 }
 
-func newDecider(d *account.Dossier) (*Decider, *records) {
+func newDecider() (*Decider, *records) {
 	recs := &records{}
 	eng := risk.NewEngine(risk.DefaultPolicy(), risk.Config{Now: func() time.Time { return now }})
-	return &Decider{Engine: eng, Records: recs, Dossiers: dossiers{d: d}}, recs
+	return &Decider{Engine: eng, Records: recs}, recs
 }
 
 func TestDeciderRunsTheLivePolicyAndStoresTheDecision(t *testing.T) {
-	d, recs := newDecider(dossier())
+	d, recs := newDecider()
 	v, err := d.Decide(context.Background(), input(loan.Device{Fingerprint: "bb", Consent: true}))
 	if err != nil {
 		t.Fatal(err)
@@ -167,8 +173,8 @@ func TestDeciderRunsTheLivePolicyAndStoresTheDecision(t *testing.T) {
 func TestDeciderReadsTheCreditReport(t *testing.T) {
 	dos := dossier()
 	dos.CreditReport = &account.CreditReport{BadDebts: 1}
-	d, recs := newDecider(dos)
-	v, err := d.Decide(context.Background(), input(loan.Device{}))
+	d, recs := newDecider()
+	v, err := d.Decide(context.Background(), inputOf(dos, loan.Device{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,36 +183,51 @@ func TestDeciderReadsTheCreditReport(t *testing.T) {
 	}
 }
 
-func TestDeciderChecksProductEligibilityFirst(t *testing.T) {
-	d, recs := newDecider(dossier())
+// history answers a loan history and counts how often it was asked.
+type history struct {
+	h     risk.LoanHistory
+	asked int
+}
+
+func (h *history) LoanHistory(context.Context, risk.BorrowerRef) (risk.LoanHistory, error) {
+	h.asked++
+	return h.h, nil
+}
+
+func TestDeciderScoresTheLoanEnginesHistoryWithoutAskingTheRiskStore(t *testing.T) {
+	store := &history{h: risk.LoanHistory{Loans: 9, Settled: 9}} // what a look-up by phone would answer
+	recs := &records{}
+	d := &Decider{Records: recs, Engine: risk.NewEngine(risk.DefaultPolicy(), risk.Config{
+		Now: func() time.Time { return now }, Sources: risk.Sources{History: store},
+	})}
 	in := input(loan.Device{})
-	in.Product.MinSettledLoans = 3
-	v, err := d.Decide(context.Background(), in)
-	if err != nil {
+	in.History = loan.HistoryOf(
+		loan.PastLoan{Status: loan.StatusSettled, Disbursed: true, OverDays: 5},
+		loan.PastLoan{Status: loan.StatusRiskRejected},
+		loan.PastLoan{Status: loan.StatusOverdue, Disbursed: true, OverDays: 2},
+	)
+	if _, err := d.Decide(context.Background(), in); err != nil {
 		t.Fatal(err)
 	}
-	if v.Decision != loan.Reject || v.SequenceID != "" || len(recs.saved) != 0 {
-		t.Fatalf("an ineligible product was scored: %+v", v)
+	if store.asked != 0 {
+		t.Fatalf("the risk engine asked its own history source %d times", store.asked)
+	}
+	f := recs.saved[0].Features
+	got := [...]int{f.HistoryLoans, f.HistorySettled, f.HistoryOpen, f.HistoryWorstDPD, f.HistoryCurrentDPD}
+	if want := [...]int{2, 1, 1, 5, 2}; got != want || f.HistoryUnavailable {
+		t.Fatalf("history features (loans, settled, open, worst, current) = %v, want %v", got, want)
 	}
 }
 
 func TestDeciderRefersDataTheEventRefuses(t *testing.T) {
 	dos := dossier()
 	dos.Profile.Gender = "unknown" // not an enumeration value of the event
-	d, recs := newDecider(dos)
-	v, err := d.Decide(context.Background(), input(loan.Device{}))
+	d, recs := newDecider()
+	v, err := d.Decide(context.Background(), inputOf(dos, loan.Device{}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if v.Decision != loan.Review || v.Reason != ReasonUnscorable || len(recs.saved) != 0 {
 		t.Fatalf("verdict %+v", v)
-	}
-}
-
-func TestDeciderPassesStoreErrorsOn(t *testing.T) {
-	d, _ := newDecider(nil)
-	d.Dossiers = dossiers{err: errors.New("database down")}
-	if _, err := d.Decide(context.Background(), input(loan.Device{})); err == nil {
-		t.Fatal("a failed read decided anyway")
 	}
 }

@@ -45,13 +45,13 @@ func (t *tx) SaveProduct(_ context.Context, p loan.Product) error {
 }
 
 func (t *tx) History(_ context.Context, userID int64) (loan.History, error) {
-	var ss []loan.Status
+	var past []loan.PastLoan
 	for _, r := range t.d.loans {
 		if r.UserID() == userID {
-			ss = append(ss, r.Status)
+			past = append(past, loan.PastLoan{Status: r.Status, Disbursed: !r.DisbursedAt.IsZero(), OverDays: r.OverDays})
 		}
 	}
-	return loan.HistoryOf(ss...), nil
+	return loan.HistoryOf(past...), nil
 }
 
 // LockBorrower does nothing: transactions run one at a time.

@@ -82,10 +82,12 @@ func (t tx) SaveProduct(ctx context.Context, p loan.Product) error {
 }
 
 func (t tx) History(ctx context.Context, userID int64) (loan.History, error) {
-	rows, err := store.Collect(ctx, t.t, func(r store.Scanner) (s loan.Status, err error) {
-		err = r.Scan(&s)
-		return s, err
-	}, `SELECT status FROM loans WHERE user_id = $1`, userID)
+	rows, err := store.Collect(ctx, t.t, func(r store.Scanner) (l loan.PastLoan, err error) {
+		var disbursedAt int64
+		err = r.Scan(&l.Status, &disbursedAt, &l.OverDays)
+		l.Disbursed = disbursedAt > 0
+		return l, err
+	}, `SELECT status, disbursed_at, over_days FROM loans WHERE user_id = $1`, userID)
 	if err != nil {
 		return loan.History{}, err
 	}

@@ -14,8 +14,10 @@ import (
 	"creditpocket/internal/risk"
 	"creditpocket/internal/risk/risktest"
 	"creditpocket/internal/store"
+	"creditpocket/internal/store/loandb"
 	"creditpocket/internal/store/riskdb"
 	"creditpocket/internal/store/storetest"
+	"creditpocket/internal/underwriting"
 	"creditpocket/internal/vault"
 )
 
@@ -189,6 +191,19 @@ func TestRiskHistoryCountsTheBorrowersDisbursedLoans(t *testing.T) {
 		rs.Gather(ctx, &risk.Lookup{History: &ref, Velocity: &risk.Observation{At: risktest.T0, Phone: ref.Phone}}, &got)
 		if got.HistoryErr != nil || got.VelocityErr != nil || got.History != want || got.Velocity.Phone[risk.Hour] != 1 {
 			t.Fatalf("Gather = history %+v (%v), velocity %+v (%v); want %+v", got.History, got.HistoryErr, got.Velocity, got.VelocityErr, want)
+		}
+		// A loan application hands risk the loan engine's history instead
+		// of this look-up by phone: both must mean the same.
+		var h loan.History
+		if err := loandb.New(db).View(ctx, func(ctx context.Context, tx loan.Tx) error {
+			var err error
+			h, err = tx.History(ctx, 1)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if mapped := underwriting.LoanHistory(h); mapped != want {
+			t.Fatalf("the loan engine's history %+v maps to %+v; the risk store's is %+v", h, mapped, want)
 		}
 	})
 }

@@ -1,0 +1,260 @@
+package loan
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"creditpocket/internal/errs"
+	"creditpocket/internal/inbox"
+)
+
+// An application runs prepare → decide → commit, and every fact is read
+// once, in prepare:
+//
+//   - prepare reads the product and the borrower's loan history (one read
+//     of the loan store) and the borrower's file (Borrowers, which only
+//     reads), and checks the loan engine's own rules on them: no
+//     unfinished loan, a product on sale, a complete profile, then the
+//     product's eligibility rules (CheckEligibility).
+//   - decide stores the photos and asks the Decider, handing it the
+//     product, the history and the file prepare read. An application the
+//     eligibility rules refuse skips this step: it stores no photo and asks
+//     no risk decision, and is written rejected with the rule's message.
+//   - commit writes the loan (which gets its id from the insert), its
+//     payout and the borrower's message in one transaction.
+//
+// The payout is sent after the commit (sendDisbursement); that is where
+// the payout account is registered with the provider when the borrower
+// had not registered it yet.
+
+// ApplyInput is a loan application.
+type ApplyInput struct {
+	UserID        int64
+	ProductID     string
+	ApplyTerminal int
+	Photos        [][]byte // already sniffed and size-checked by the caller
+	Device        Device
+}
+
+// Device is what the application's request tells about where it came
+// from. The fingerprint is only ever given with the borrower's consent.
+type Device struct {
+	IP          string // the client's address as the server saw it
+	Fingerprint string // the device SDK's token (black box); empty without consent
+	Consent     bool   // the borrower agreed to device data being used against fraud
+}
+
+// ErrApplicationInProgress is returned when a borrower applies while
+// another of their applications is being decided.
+var ErrApplicationInProgress = errs.E(errs.Conflict, "an application of yours is being decided; wait for its answer")
+
+// ErrUnfinishedLoan is returned when a borrower applies while a loan is
+// still unfinished.
+var ErrUnfinishedLoan = errs.E(errs.Conflict, "you have an unfinished loan; settle it before applying again")
+
+// application is what prepare read for one application.
+type application struct {
+	in       ApplyInput
+	now      time.Time
+	product  Product
+	history  History
+	borrower Borrower
+}
+
+// Apply runs an application: it reads the product, the borrower's history
+// and file, checks them, decides with the Decider, stores the loan with
+// the decision and, when approved, starts the payout. A borrower holds at
+// most one unfinished loan: concurrent applications make one loan and the
+// others get ErrUnfinishedLoan.
+func (s *Service) Apply(ctx context.Context, in ApplyInput) (*Record, error) {
+	if in.Device.Fingerprint != "" && !in.Device.Consent {
+		return nil, errs.InvalidField("blackBox", "a device fingerprint is only accepted with the borrower's consent (deviceConsent=1)")
+	}
+	if _, busy := s.applying.LoadOrStore(in.UserID, struct{}{}); busy {
+		return nil, ErrApplicationInProgress
+	}
+	defer s.applying.Delete(in.UserID)
+	a, err := s.prepare(ctx, in, s.now())
+	if err != nil {
+		return nil, err
+	}
+	var photos []string
+	stored := false
+	defer func() {
+		if !stored { // the application was not written: its photos must not linger
+			s.discardPhotos(context.WithoutCancel(ctx), photos)
+		}
+	}()
+	verdict, err := s.decide(ctx, a, &photos)
+	if err != nil {
+		return nil, err
+	}
+	r, err := a.record(verdict, photos)
+	if err != nil {
+		return nil, err
+	}
+	pay, err := s.commit(ctx, r, a.now)
+	if err != nil {
+		return nil, err
+	}
+	stored = true
+	if pay != nil {
+		s.sendDisbursement(ctx, r, pay)
+	}
+	return r, nil
+}
+
+// prepare reads every fact the application is decided on, and refuses an
+// application the loan engine's rules forbid outright.
+func (s *Service) prepare(ctx context.Context, in ApplyInput, now time.Time) (*application, error) {
+	a := &application{in: in, now: now}
+	err := s.Store.Read(ctx, func(ctx context.Context, tx Tx) error {
+		p, err := tx.Product(ctx, in.ProductID)
+		if err != nil {
+			if errs.Is(err, errs.NotFound) {
+				return errs.InvalidField("id", "no product %q; see GET /loan/product/page", in.ProductID)
+			}
+			return err
+		}
+		a.product = *p
+		a.history, err = tx.History(ctx, in.UserID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if a.history.Unfinished > 0 {
+		return nil, ErrUnfinishedLoan
+	}
+	if !a.product.OnSale {
+		return nil, errs.InvalidField("id", "product %s is not on sale", a.product.ID)
+	}
+	b, err := s.Borrowers.Borrower(ctx, in.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if !b.Complete {
+		return nil, errs.E(errs.Forbidden, "complete your profile (basic information, contacts, work, default bank card) before applying")
+	}
+	a.borrower = *b
+	return a, nil
+}
+
+// decide refuses an application the product's eligibility rules forbid,
+// unscored; otherwise it stores the photos (appending their keys to
+// photos as it goes, so the caller can discard them) and asks the Decider.
+func (s *Service) decide(ctx context.Context, a *application, photos *[]string) (Verdict, error) {
+	if rs := CheckEligibility(a.product, a.history); len(rs) > 0 {
+		return Verdict{Decision: Reject, Reason: rs[0].Message, Detail: DetailRejected}, nil
+	}
+	// The photos are stored first so the decision can refer to them.
+	for i, ph := range a.in.Photos {
+		k, err := s.Photos.PutPhoto(ctx, a.in.UserID, ph)
+		if err != nil {
+			return Verdict{}, fmt.Errorf("loan: store photo %d: %w", i+1, err)
+		}
+		*photos = append(*photos, k)
+	}
+	v, err := s.Decider.Decide(ctx, DecisionInput{
+		Borrower: a.borrower, Product: a.product, History: a.history, Terminal: a.in.ApplyTerminal, Now: a.now,
+		Device: a.in.Device, Photos: *photos,
+	})
+	if err != nil {
+		return Verdict{}, fmt.Errorf("loan: risk decision: %w", err)
+	}
+	return v, nil
+}
+
+// record is the loan the application makes with verdict, not stored yet:
+// an approved one is already moving to disbursing, so it is written once.
+func (a *application) record(v Verdict, photos []string) (*Record, error) {
+	l, err := NewApplication(strconv.FormatInt(a.in.UserID, 10), a.product, a.now)
+	if err != nil {
+		return nil, err
+	}
+	b, now := &a.borrower, a.now
+	r := &Record{
+		Loan: *l, ApplyTerminal: a.in.ApplyTerminal, LoanCount: a.history.Settled, Photos: photos, Card: b.Card,
+		Mobile: b.Mobile, First: b.First, Middle: b.Middle, Last: b.Last, IDMask: b.IDMask,
+		RiskReason: v.Reason, RiskDetail: v.Detail, RiskScore: v.Score, RiskSequenceID: v.SequenceID,
+	}
+	if a.in.Device.Consent {
+		r.DeviceConsentAt = now
+	}
+	if err := r.Fire(EventStartRiskReview, now); err != nil {
+		return nil, err
+	}
+	switch v.Decision {
+	case Accept:
+		err = r.Fire(EventRiskApprove, now)
+	case Review:
+		err = r.Fire(EventRiskRefer, now)
+	case Reject:
+		err = r.Fire(EventRiskReject, now)
+	default:
+		err = fmt.Errorf("loan: decider returned %v", v.Decision)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if r.Status == StatusApproved {
+		if err := r.beginDisbursement(now); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// commit writes the application's loan, with its payout when approved and
+// the borrower's message, in one transaction, and returns the payout to
+// send. r gets its id from the insert.
+func (s *Service) commit(ctx context.Context, r *Record, now time.Time) (*Payment, error) {
+	var pay *Payment
+	err := s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
+		rec := *r // a retried transaction starts from the same state
+		pay = nil
+		// Applications of one borrower are written one at a time. A
+		// refused one does not hold the borrower's one unfinished slot, so
+		// the unique index cannot catch a loan made since prepare: look,
+		// under the lock.
+		if err := tx.LockBorrower(ctx, rec.UserID()); err != nil {
+			return err
+		}
+		if rec.Status.Finished() {
+			if h, err := tx.History(ctx, rec.UserID()); err != nil {
+				return err
+			} else if h.Unfinished > 0 {
+				return ErrUnfinishedLoan
+			}
+		}
+		if err := tx.InsertLoan(ctx, &rec); err != nil {
+			if errs.Is(err, errs.Conflict) {
+				return ErrUnfinishedLoan
+			}
+			return err
+		}
+		if rec.Status == StatusDisbursing {
+			var err error
+			if pay, err = insertPayout(ctx, tx, &rec, PayoutAction{}, now); err != nil {
+				return err
+			}
+		}
+		*r = rec
+		// Built after the insert: the message names the loan's id.
+		return addMessages(ctx, tx, rec.UserID(), []inbox.Message{decisionMessage(&rec, now)}, now)
+	})
+	return pay, err
+}
+
+// discardPhotos deletes the photos of an application that was not stored
+// (refused, or beaten by a concurrent one). A failure is logged: the photo
+// is sealed, and only unreferenced.
+func (s *Service) discardPhotos(ctx context.Context, keys []string) {
+	for _, k := range keys {
+		if err := s.Photos.DeletePhoto(ctx, k); err != nil && s.Log != nil {
+			s.Log.Warn("delete photo of an application not stored", "err", err)
+		}
+	}
+}
