@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"creditpocket/internal/creditreport/score"
+	"creditpocket/tools/reportscore"
 	"creditpocket/internal/partner"
 	"creditpocket/internal/store"
 	"creditpocket/internal/store/storetest"
@@ -74,7 +74,7 @@ func TestCreditReportAPI(t *testing.T) {
 		if status != 200 || string(out["status"]) != `"OK"` {
 			t.Fatalf("= %d %s %s", status, out["status"], out["reason"])
 		}
-		res, err := score.Score(want, out["result"])
+		res, err := reportscore.Score(want, out["result"])
 		if err != nil || res.F1 != 1 {
 			t.Fatalf("F1 = %v, %v\n%s", res.F1, err, res)
 		}

@@ -12,7 +12,7 @@ import (
 	"fmt"
 	"os"
 
-	"creditpocket/internal/creditreport/score"
+	"creditpocket/tools/reportscore"
 )
 
 func main() {
@@ -37,7 +37,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "crscore:", err)
 		os.Exit(2)
 	}
-	r, err := score.Score(expected, got)
+	r, err := reportscore.Score(expected, got)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "crscore:", err)
 		os.Exit(2)

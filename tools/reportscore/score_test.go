@@ -1,4 +1,4 @@
-package score
+package reportscore
 
 import (
 	"math"
@@ -101,7 +101,7 @@ func FuzzScore(f *testing.F) {
 // TestScoreOnAFixture runs the scorer on a real fixture: against itself it
 // is perfect, against an empty extraction it finds nothing.
 func TestScoreOnAFixture(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("..", "testdata", "fixtures", "typical-gopdf-1.json"))
+	data, err := os.ReadFile(filepath.Join("..", "..", "internal", "creditreport", "testdata", "fixtures", "typical-gopdf-1.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-// Package score compares a credit-report JSON produced by an extractor with
+// Package reportscore compares a credit-report JSON produced by an extractor with
 // the expected JSON of a fixture, field by field.
 //
 // Every non-empty leaf (a string, number or boolean) is one field, named by
@@ -11,7 +11,10 @@
 //
 // Precision is matched fields over fields the extractor produced, recall is
 // matched fields over expected fields, F1 their harmonic mean.
-package score
+//
+// It is test-and-tool code, used by the parser's and the report API's
+// tests and by cmd/crscore; no product package imports it.
+package reportscore
 
 import (
 	"bytes"
@@ -52,11 +55,11 @@ type Result struct {
 func Score(expected, got []byte) (Result, error) {
 	want, wantOrder, err := leaves(expected)
 	if err != nil {
-		return Result{}, fmt.Errorf("score: expected JSON: %w", err)
+		return Result{}, fmt.Errorf("reportscore: expected JSON: %w", err)
 	}
 	have, haveOrder, err := leaves(got)
 	if err != nil {
-		return Result{}, fmt.Errorf("score: extracted JSON: %w", err)
+		return Result{}, fmt.Errorf("reportscore: extracted JSON: %w", err)
 	}
 	r := Result{Expected: len(want), Got: len(have)}
 	for _, p := range wantOrder {
