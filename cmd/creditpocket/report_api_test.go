@@ -11,10 +11,10 @@ import (
 	"strings"
 	"testing"
 
-	"creditpocket/tools/reportscore"
 	"creditpocket/internal/partner"
 	"creditpocket/internal/store"
 	"creditpocket/internal/store/storetest"
+	"creditpocket/tools/reportscore"
 )
 
 // minimalPDF is a valid one-page PDF whose only text is "hello": a PDF that
