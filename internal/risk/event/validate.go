@@ -1,4 +1,4 @@
-package risk
+package event
 
 import (
 	"encoding/base64"
@@ -21,10 +21,10 @@ const (
 	MaxImageBytes      = 2 << 20  // decoded face or ID image
 	MaxVideoBytes      = 10 << 20 // decoded face video
 	maxURLLen          = 2048
-	maxShortText       = 64  // identifiers
-	maxNameText        = 128 // names, cities, professions
-	maxLongText        = 512 // free-text addresses
-	maxBlackBox        = 4096
+	maxShortText       = 64   // identifiers
+	maxNameText        = 128  // names, cities, professions
+	maxLongText        = 512  // free-text addresses
+	MaxBlackBox        = 4096 // terminal.black_box, the longest text value
 	maxFutureClockSkew = 10 * time.Minute
 )
 
@@ -97,7 +97,7 @@ func (v *validator) header(e *Event) {
 				v.fail(ReasonInvalidField, "terminal.ip", "must be an IPv4 or IPv6 address")
 			}
 		}
-		v.text("terminal.black_box", t.BlackBox, maxBlackBox)
+		v.text("terminal.black_box", t.BlackBox, MaxBlackBox)
 	}
 	if a := e.Account; a != nil {
 		v.text("account.account_id", a.AccountID, maxShortText)
@@ -130,7 +130,7 @@ func validateLoan(v *validator, e *Event) {
 	if c := e.Card; c != nil {
 		v.text("card.bank_name", c.BankName, maxNameText)
 		if c.CardNumber != "" {
-			if d := cardDigits(c.CardNumber); len(d) < 6 || len(d) > 32 || !onlyCardChars(c.CardNumber) {
+			if n := len(c.CardNumber) - strings.Count(c.CardNumber, " ") - strings.Count(c.CardNumber, "-"); n < 6 || n > 32 || !onlyCardChars(c.CardNumber) {
 				v.fail(ReasonInvalidField, "card.card_number", "must be 6 to 32 digits, optionally grouped by spaces or hyphens")
 			}
 		}
@@ -185,7 +185,7 @@ func (v *validator) id(id *ID) {
 		v.enum("profile.id.id_type", id.IDType, idTypes)
 	}
 	if v.required("profile.id.id_number", id.IDNumber) {
-		if !isIDNumberText(id.IDNumber) {
+		if !IsIDNumberText(id.IDNumber) {
 			v.fail(ReasonInvalidField, "profile.id.id_number", "must be 1 to %d letters, digits, spaces or hyphens", maxShortText)
 		}
 	}
@@ -232,7 +232,7 @@ func (v *validator) address(path string, a *Address) {
 	}
 	v.text(path+".district", a.District, maxNameText)
 	v.text(path+".detail", a.Detail, maxLongText)
-	if a.ZipCode != "" && (len(a.ZipCode) > 16 || !isIDNumberText(a.ZipCode)) {
+	if a.ZipCode != "" && (len(a.ZipCode) > 16 || !IsIDNumberText(a.ZipCode)) {
 		v.fail(ReasonInvalidField, path+".zip_code", "must be at most 16 letters, digits, spaces or hyphens")
 	}
 }
@@ -328,13 +328,13 @@ func (v *validator) text(field, s string, max int) {
 
 func (v *validator) enum(field, s string, allowed []string) {
 	if s != "" && !slices.Contains(allowed, s) {
-		v.fail(ReasonInvalidField, field, "must be one of %s, got %q", strings.Join(allowed, ", "), truncate(s))
+		v.fail(ReasonInvalidField, field, "must be one of %s, got %q", strings.Join(allowed, ", "), Excerpt(s))
 	}
 }
 
 func (v *validator) country(field, s string) {
 	if s != "" && !identity.IsCountry(s) {
-		v.fail(ReasonInvalidField, field, "must be an ISO 3166 alpha-2 country code such as CN, got %q", truncate(s))
+		v.fail(ReasonInvalidField, field, "must be an ISO 3166 alpha-2 country code such as CN, got %q", Excerpt(s))
 	}
 }
 
@@ -378,7 +378,9 @@ func isLoosePhoneText(s string) bool {
 	return len(s) <= 32 && strings.Trim(s, "0123456789 -()+") == "" && strings.LastIndexByte(s, '+') <= 0
 }
 
-func isIDNumberText(s string) bool {
+// IsIDNumberText reports whether s is at most 64 letters, digits, spaces
+// or hyphens, the characters an id_number may hold.
+func IsIDNumberText(s string) bool {
 	if len(s) > maxShortText {
 		return false
 	}
@@ -392,8 +394,9 @@ func isIDNumberText(s string) bool {
 
 func onlyCardChars(s string) bool { return strings.Trim(s, "0123456789 -") == "" }
 
-// truncate keeps hostile values from bloating error messages.
-func truncate(s string) string {
+// Excerpt is s cut to its first 32 bytes (whole characters) and "…", so
+// a hostile value quoted in an error message cannot bloat it.
+func Excerpt(s string) string {
 	if len(s) <= 32 {
 		return s
 	}

@@ -1,22 +1,23 @@
-package risk
+package event
 
 import (
 	"hash/maphash"
+	"strconv"
 	"strings"
 	"sync/atomic"
 
 	"creditpocket/internal/identity"
 )
 
-// phoneKey returns the E.164 digits of a phone and whether the number is
-// valid for its country. An invalid number still gets a key — calling code
-// and national digits — so it can be listed and counted.
+// Key returns the E.164 digits of the phone (no "+") and whether the
+// number is valid for its country. An invalid number still gets a key —
+// calling code and national digits — so it can be listed and counted.
 //
 // Validation runs libphonenumber's rules, which cost more than evaluating
 // the whole policy, and the same borrowers come back (retries, repeat
 // loans), so results are kept in a small direct-mapped cache. The function
 // is pure, so caching changes nothing but speed.
-func phoneKey(p *Phone) (string, bool) {
+func (p *Phone) Key() (string, bool) {
 	// Two-way set associative: a phone may sit in either slot of its pair,
 	// so two hot phones hashing alike do not evict each other forever.
 	i := phoneSlot(p)
@@ -35,10 +36,18 @@ func phoneKey(p *Phone) (string, bool) {
 	if err == nil {
 		e.key = strings.TrimPrefix(identity.PhoneDigits(e164), "+")
 	} else {
-		e.key, e.valid = contactKey(p), false
+		e.key, e.valid = p.ContactKey(), false
 	}
 	slot.Store(e)
 	return e.key, e.valid
+}
+
+// ContactKey keys a contact phone by calling code and national number
+// without trunk zeros. It is deliberately not libphonenumber's E.164 form:
+// contact phones are only compared with each other, never listed, and full
+// validation of every contact would cost more than the whole policy.
+func (p *Phone) ContactKey() string {
+	return strconv.Itoa(p.CountryCode) + strings.TrimLeft(p.PhoneNumber, "0")
 }
 
 // A slot costs a pointer (8 bytes) plus its entry once filled (about 90

@@ -1,4 +1,4 @@
-package risk
+package event
 
 import (
 	"bytes"
@@ -16,14 +16,14 @@ import (
 // per-value caps in Validate are the real limits.
 const MaxEventBytes = 40 << 20
 
-// DecodeEvent reads one event from r strictly — unknown fields, wrong JSON
+// Decode reads one event from r strictly — unknown fields, wrong JSON
 // types, trailing data and bodies over MaxEventBytes are refused — and
 // validates it as of now. Every refusal is a *ValidationError naming the
 // field and the rule.
-func DecodeEvent(r io.Reader, now time.Time) (*Event, error) {
+func Decode(r io.Reader, now time.Time) (*Event, error) {
 	body, err := io.ReadAll(io.LimitReader(r, MaxEventBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("risk: read event: %w", err)
+		return nil, fmt.Errorf("event: read: %w", err)
 	}
 	if len(body) > MaxEventBytes {
 		return nil, invalid(ReasonTooLarge, "", "event must be at most %d bytes", MaxEventBytes)

@@ -1,4 +1,4 @@
-package risk
+package policy
 
 import (
 	"encoding/json"
@@ -98,8 +98,8 @@ func (fv FeatureValues) Get(name string) (any, bool) {
 	return nil, false
 }
 
-// PolicySetResult is the outcome of one policy set.
-type PolicySetResult struct {
+// SetResult is the outcome of one policy set.
+type SetResult struct {
 	PolicyUUID     string    `json:"policy_uuid"`
 	PolicyName     string    `json:"policy_name"`
 	PolicyMode     Mode      `json:"policy_mode"`
@@ -111,31 +111,28 @@ type PolicySetResult struct {
 // Outcome is what a policy made of a set of features. It is a pure function
 // of the two, which is what makes replay possible.
 type Outcome struct {
-	PolicyVersion string            `json:"policy_version"`
-	FinalDecision Decision          `json:"final_decision"`
-	FinalScore    int               `json:"final_score"`
-	PolicySet     []PolicySetResult `json:"policy_set"`
-	HitRules      []HitRule         `json:"hit_rules"`
+	PolicyVersion string      `json:"policy_version"`
+	FinalDecision Decision    `json:"final_decision"`
+	FinalScore    int         `json:"final_score"`
+	PolicySet     []SetResult `json:"policy_set"`
+	HitRules      []HitRule   `json:"hit_rules"`
 	// Reason is the short explanation the loan engine stores as
 	// auditRiskReson; ReasonDetail the borrower-facing text (auditRiskDetail).
 	Reason       string `json:"reason"`
 	ReasonDetail string `json:"reason_detail"`
 }
 
-// SourceUnavailableRule is the id of the engine's own rule that turns an
-// Accept into a Review when a feature source failed.
-const SourceUnavailableRule = "engine.source_unavailable"
-
 // vms reuses expr virtual machines; each keeps its stack between runs.
 var vms = sync.Pool{New: func() any { return new(vm.VM) }}
 
-// evaluate runs the policy over the features. env must hold a Features
-// value (not a pointer): expr then reads fields without copying them.
-func (p *Policy) evaluate(f *Features, env any) Outcome {
+// Evaluate runs the policy over the features in env, a value of the type
+// the policy was compiled against (not a pointer: expr then reads fields
+// without copying them). It is a pure function of the two.
+func (p *Policy) Evaluate(env any) Outcome {
 	machine := vms.Get().(*vm.VM)
 	defer vms.Put(machine)
 
-	out := Outcome{PolicyVersion: p.Version, FinalDecision: Accept, PolicySet: make([]PolicySetResult, 0, len(p.sets))}
+	out := Outcome{PolicyVersion: p.Version, FinalDecision: Accept, PolicySet: make([]SetResult, 0, len(p.sets))}
 	var reason string
 	for _, set := range p.sets {
 		res, setReason, err := set.evaluate(machine, env)
@@ -158,17 +155,15 @@ func (p *Policy) evaluate(f *Features, env any) Outcome {
 			out.FinalDecision, reason = res.PolicyDecision, setReason
 		}
 	}
-	if f.SourceUnavailable && out.FinalDecision == Accept {
-		hit := HitRule{ID: SourceUnavailableRule, Name: "A feature source failed or timed out", Decision: Review, Features: unavailableSources(f)}
-		out.HitRules = append(out.HitRules, hit)
-		out.FinalDecision, reason = Review, "Risk data source unavailable, manual review required"
-	}
 	if reason == "" {
 		reason = p.reasons[out.FinalDecision.rank()]
 	}
 	out.Reason, out.ReasonDetail = reason, p.details[out.FinalDecision.rank()]
 	return out
 }
+
+// Detail is the borrower-facing text the policy gives a final decision.
+func (p *Policy) Detail(d Decision) string { return p.details[d.rank()] }
 
 // failed is the outcome of a policy that broke at run time.
 func (p *Policy) failed(err error) Outcome {
@@ -181,25 +176,9 @@ func (p *Policy) failed(err error) Outcome {
 	}
 }
 
-func unavailableSources(f *Features) FeatureValues {
-	var fv FeatureValues
-	for _, s := range []struct {
-		name string
-		down bool
-	}{
-		{"contacts_unavailable", f.ContactsUnavailable}, {"history_unavailable", f.HistoryUnavailable},
-		{"lists_unavailable", f.ListsUnavailable}, {"velocity_unavailable", f.VelocityUnavailable},
-	} {
-		if s.down {
-			fv = append(fv, FeatureValue{s.name, true})
-		}
-	}
-	return fv
-}
-
 // evaluate runs one set and returns its result and the reason it gives.
-func (s *policySet) evaluate(machine *vm.VM, env any) (PolicySetResult, string, error) {
-	res := PolicySetResult{PolicyUUID: s.uuid, PolicyName: s.name, PolicyMode: s.mode, PolicyDecision: Accept}
+func (s *policySet) evaluate(machine *vm.VM, env any) (SetResult, string, error) {
+	res := SetResult{PolicyUUID: s.uuid, PolicyName: s.name, PolicyMode: s.mode, PolicyDecision: Accept}
 	var reason string
 	var best *rule // Weighted: the hit with the highest score
 	for _, r := range s.rules {
