@@ -7,27 +7,6 @@ import (
 	"creditpocket/internal/risk/policy"
 )
 
-// The policy language is package policy's; the engine and its callers name
-// its types here, as they always have.
-type (
-	Policy          = policy.Policy
-	PolicyError     = policy.Error
-	Decision        = policy.Decision
-	Outcome         = policy.Outcome
-	HitRule         = policy.HitRule
-	FeatureValue    = policy.FeatureValue
-	FeatureValues   = policy.FeatureValues
-	PolicySetResult = policy.SetResult
-)
-
-// Decisions, from best to worst, and the cap on a policy document.
-const (
-	Accept         = policy.Accept
-	Review         = policy.Review
-	Reject         = policy.Reject
-	MaxPolicyBytes = policy.MaxDocumentBytes
-)
-
 //go:embed default_policy.yaml
 var defaultPolicyYAML []byte
 
