@@ -11,10 +11,10 @@ import (
 	"strings"
 	"testing"
 
-	"creditpocket/internal/creditreport/score"
 	"creditpocket/internal/partner"
 	"creditpocket/internal/store"
 	"creditpocket/internal/store/storetest"
+	"creditpocket/tools/reportscore"
 )
 
 // minimalPDF is a valid one-page PDF whose only text is "hello": a PDF that
@@ -74,7 +74,7 @@ func TestCreditReportAPI(t *testing.T) {
 		if status != 200 || string(out["status"]) != `"OK"` {
 			t.Fatalf("= %d %s %s", status, out["status"], out["reason"])
 		}
-		res, err := score.Score(want, out["result"])
+		res, err := reportscore.Score(want, out["result"])
 		if err != nil || res.F1 != 1 {
 			t.Fatalf("F1 = %v, %v\n%s", res.F1, err, res)
 		}

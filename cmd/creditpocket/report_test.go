@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"creditpocket/internal/creditreport/score"
+	"creditpocket/tools/reportscore"
 )
 
 const reportFixtures = "../../internal/creditreport/testdata/fixtures"
@@ -24,7 +24,7 @@ func TestReportParse(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := score.Score(want, stdout.Bytes())
+		res, err := reportscore.Score(want, stdout.Bytes())
 		if err != nil {
 			t.Fatal(err)
 		}

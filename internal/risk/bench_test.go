@@ -42,11 +42,11 @@ func benchmarkDecide(b *testing.B, borrowers int) {
 func benchmarkEngine(b *testing.B, engine *Engine, borrowers int) {
 	events := benchEvents(b, borrowers)
 	ctx := context.Background()
-	start := events[0].at
+	start := events[0].Time()
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		ev := events[i%len(events)]
-		ev.at = start.Add(time.Duration(i) * 4 * time.Minute)
+		ev.SetTime(start.Add(time.Duration(i) * 4 * time.Minute))
 		if _, err := engine.Decide(ctx, Input{Event: ev}); err != nil {
 			b.Fatal(err)
 		}

@@ -26,4 +26,14 @@
 // The package knows nothing of SQL or HTTP; MemLists, MemVelocity,
 // MemContacts and MemHistory are exact in-memory sources for tests and
 // benchmarks, and the reference for the store's implementations.
+//
+// Behind it, each self-contained and with its own tests:
+//
+//	event/     the event contract: types, strict decoding, validation, phone keys
+//	policy/    the policy language: YAML policy sets of expr rules, compiled and evaluated
+//	feedback/  lenders' reports on a decision, folded into one Feedback
+//
+// The engine's callers and the store keep using the names they always
+// have (risk.Event, risk.Policy, risk.Feedback, …): they are aliases of
+// those packages' types.
 package risk

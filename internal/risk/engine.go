@@ -127,9 +127,9 @@ func (e *Engine) Decide(ctx context.Context, in Input) (*Record, error) {
 	start := e.cfg.Now()
 	ev := in.Event
 	if ev == nil {
-		return nil, invalid(ReasonMalformed, "", "event is required")
+		return nil, &ValidationError{Reason: ReasonMalformed, Rule: "event is required"}
 	}
-	if ev.at.IsZero() {
+	if ev.Time().IsZero() {
 		if err := ev.Validate(start); err != nil {
 			return nil, err
 		}
@@ -141,7 +141,7 @@ func (e *Engine) Decide(ctx context.Context, in Input) (*Record, error) {
 		EventType:  ev.EventType,
 		Scenario:   ev.Scenario,
 		OrderID:    ev.OrderID,
-		EventTime:  ev.at,
+		EventTime:  ev.Time(),
 	}
 	contactPhones := eventFeatures(ev, in.CreditReport, &rec.Features, &rec.Subject)
 	gctx, cancel := context.WithTimeout(ctx, e.cfg.GatherTimeout)
@@ -149,9 +149,9 @@ func (e *Engine) Decide(ctx context.Context, in Input) (*Record, error) {
 	cancel()
 
 	env := any(rec.Features) // boxed once, shared by every rule of both policies
-	rec.Outcome = live.evaluate(&rec.Features, env)
+	rec.Outcome = evaluate(live, &rec.Features, env)
 	if shadow != nil {
-		o := shadow.evaluate(&rec.Features, env)
+		o := evaluate(shadow, &rec.Features, env)
 		rec.Shadow = &o
 	}
 	rec.DecidedAt = e.cfg.Now()
@@ -164,5 +164,5 @@ func (e *Engine) Decide(ctx context.Context, in Input) (*Record, error) {
 // outcome exactly; with another it answers "what would this policy have
 // done".
 func Replay(rec *Record, p *Policy) Outcome {
-	return p.evaluate(&rec.Features, any(rec.Features))
+	return evaluate(p, &rec.Features, any(rec.Features))
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -208,6 +209,45 @@ func TestSequenceIDs(t *testing.T) {
 		}
 		seen[id], prev = true, id
 	}
+}
+
+func TestFailedAnswer(t *testing.T) {
+	tests := []struct {
+		name   string
+		err    error
+		reason ReasonCode
+		msg    string
+	}{
+		{"a refused event answers its reason and names the field", &ValidationError{Reason: ReasonInvalidField, Field: "profile.sex", Rule: "must be one of male, female"}, ReasonInvalidField, "profile.sex: must be one of male, female"},
+		{"a wrapped refusal answers as the refusal", fmt.Errorf("decide: %w", &ValidationError{Reason: ReasonTooLarge, Rule: "event must be at most 1 bytes"}), ReasonTooLarge, "event must be at most 1 bytes"},
+		{"any other error is internal and shows nothing", errors.New("pq: connection reset"), ReasonInternal, "internal error"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := FailedAnswer(tt.err)
+			if a.Success || a.ReasonCode != tt.reason || a.Message != tt.msg {
+				t.Errorf("answer = %+v, want reason %s and message %q", a, tt.reason, tt.msg)
+			}
+		})
+	}
+}
+
+// FuzzDecideDecodedEvent: every event DecodeEvent accepts can be scored
+// (event.FuzzDecode checks the decoding itself).
+func FuzzDecideDecodedEvent(f *testing.F) {
+	f.Add(fixture(f))
+	f.Add([]byte(`{"event_type":"loan","event_time":"2026-11-20T09:15:00Z","order_id":"1","profile":{"phone":{"country_code":86,"phone_number":"13800138000"},"id":{"id_country":"CN","id_type":"identity_card","id_number":"11010519491231002X","valid_date":"2020-01-01"},"birthdate":"1949-12-31"},"contact":[{"phone":{"country_code":86,"phone_number":"13800138000"}}]}`))
+	engine := setup(f).engine
+	f.Fuzz(func(t *testing.T, body []byte) {
+		ev, err := DecodeEvent(bytes.NewReader(body), testNow)
+		if err != nil {
+			return
+		}
+		rec, err := engine.Decide(t.Context(), Input{Event: ev})
+		if err != nil || !decided(rec.Outcome.FinalDecision) {
+			t.Fatalf("Decide after a successful decode: %v, %+v", err, rec)
+		}
+	})
 }
 
 func TestDecideRefusesAnInvalidEvent(t *testing.T) {
@@ -419,7 +459,7 @@ func TestAGathererDecidesAsTheSourcesDo(t *testing.T) {
 	events := benchEvents(t, 8)
 	for i := range 64 {
 		ev := events[i%len(events)]
-		ev.at = testNow.Add(time.Duration(i) * 7 * time.Minute)
+		ev.SetTime(testNow.Add(time.Duration(i) * 7 * time.Minute))
 		want := each.decide(t, ev)
 		got, err := gathering.Decide(context.Background(), Input{Event: ev})
 		if err != nil {

@@ -1,12 +1,13 @@
 package risk_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"time"
 
 	"creditpocket/internal/risk"
+	"creditpocket/internal/risk/event/eventtest"
 )
 
 // A BVN on the internal blacklist is rejected with the reason the app
@@ -20,11 +21,7 @@ func Example() {
 		Sources: risk.Sources{Lists: lists, Velocity: &risk.MemVelocity{}, Contacts: &risk.MemContacts{}, History: &risk.MemHistory{}},
 	})
 
-	body, err := os.Open("testdata/loan_event.json")
-	if err != nil {
-		panic(err)
-	}
-	defer body.Close()
+	body := bytes.NewReader(eventtest.Fixture()) // a Loan event, as POST /credit/fraud/v1 receives it
 	now := time.Date(2026, 11, 20, 9, 20, 0, 0, time.UTC)
 	ev, err := risk.DecodeEvent(body, now)
 	if err != nil {

@@ -298,3 +298,21 @@ func TestListEntryValidate(t *testing.T) {
 		t.Errorf("a good entry: %v, value %q", err, e.Value)
 	}
 }
+
+func FuzzNormalizeListValue(f *testing.F) {
+	for _, s := range []string{"+234 803 123 4567", "ADA@x.io", "::ffff:1.2.3.4", "4111-1111", "11010519491231002x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		for _, kind := range ListKinds {
+			v, err := NormalizeListValue(kind, raw)
+			if err != nil {
+				continue
+			}
+			// Normalising is idempotent, so stored and looked-up values meet.
+			if again, err := NormalizeListValue(kind, v); err != nil || again != v {
+				t.Fatalf("%s %q → %q → %q, %v", kind, raw, v, again, err)
+			}
+		}
+	})
+}

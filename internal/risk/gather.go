@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"runtime/debug"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"creditpocket/internal/identity"
+	"creditpocket/internal/risk/event"
 )
 
 // Subject holds the normalised keys of an event: what lists, velocity and
@@ -46,7 +46,7 @@ func (s *Subject) value(k ListKind) string {
 // Identity and Event groups, the contact structure and the subject keys.
 // It returns the contacts' normalised phones for the contact index.
 func eventFeatures(ev *Event, cr *CreditReport, f *Features, s *Subject) (contactPhones []string) {
-	at := ev.at
+	at := ev.Time()
 	f.EventType = string(ev.EventType)
 	f.Scenario = string(ev.Scenario)
 	f.EventHour = at.Hour()
@@ -59,9 +59,9 @@ func eventFeatures(ev *Event, cr *CreditReport, f *Features, s *Subject) (contac
 	}
 	national, applicantContactKey := "", ""
 	if p.Phone != nil {
-		applicantContactKey = contactKey(p.Phone)
+		applicantContactKey = p.Phone.ContactKey()
 		var ok bool
-		s.Phone, ok = phoneKey(p.Phone)
+		s.Phone, ok = p.Phone.Key()
 		f.PhoneInvalid = !ok
 		national = strings.TrimLeft(p.Phone.PhoneNumber, "0")
 	}
@@ -155,23 +155,21 @@ func contactFeatures(contacts []Contact, applicant string, f *Features) []string
 		return nil
 	}
 	phones := make([]string, 0, len(contacts))
-	var relations uint32 // bit i: relationships[i] seen
+	var relations uint32 // bit i: the relationship of event.RelationshipIndex i seen
 	for i := range contacts {
 		c := &contacts[i]
 		if c.Relationship != "" {
-			if familyRelation[c.Relationship] {
+			if event.FamilyRelationship(c.Relationship) {
 				f.ContactFamily++
 			}
-			for j, r := range relationships {
-				if r == c.Relationship {
-					relations |= 1 << j
-				}
+			if j := event.RelationshipIndex(c.Relationship); j >= 0 {
+				relations |= 1 << j
 			}
 		}
 		if c.Phone == nil {
 			continue
 		}
-		key := contactKey(c.Phone)
+		key := c.Phone.ContactKey()
 		if key == applicant {
 			f.ContactIsApplicant = true
 		}
@@ -185,14 +183,6 @@ func contactFeatures(contacts []Contact, applicant string, f *Features) []string
 		f.ContactRelationships++
 	}
 	return phones
-}
-
-// contactKey keys a contact phone by calling code and national number
-// without trunk zeros. It is deliberately not libphonenumber's E.164 form:
-// contact phones are only compared with each other, never listed, and full
-// validation of every contact would cost more than the whole policy.
-func contactKey(p *Phone) string {
-	return strconv.Itoa(p.CountryCode) + strings.TrimLeft(p.PhoneNumber, "0")
 }
 
 func sameDate(a, b time.Time) bool {
@@ -251,7 +241,7 @@ func (g *gathering) lookup(src *Sources, ev *Event, s *Subject, contactPhones []
 	if s.IDNumber == "" {
 		return // velocity, contacts and history are keyed by the ID number
 	}
-	g.obs = Observation{At: ev.at, IDNumber: s.IDNumber, Phone: s.Phone, Device: s.Device, IP: s.IP, Card: s.Card}
+	g.obs = Observation{At: ev.Time(), IDNumber: s.IDNumber, Phone: s.Phone, Device: s.Device, IP: s.IP, Card: s.Card}
 	g.ref = BorrowerRef{IDNumber: s.IDNumber, Phone: s.Phone}
 	if ev.Account != nil {
 		g.ref.AccountID = ev.Account.AccountID

@@ -3,23 +3,24 @@ package risk
 import (
 	"bytes"
 	"context"
-	"os"
+	"strconv"
 	"testing"
 	"time"
+
+	"creditpocket/internal/risk/event/eventtest"
 )
 
-// testNow is the clock of every test: five minutes after the fixture event.
-var testNow = time.Date(2026, 11, 20, 10, 20, 0, 0, time.FixedZone("WAT", 3600))
+// The test event of the contract and its clock, five minutes after it
+// (package eventtest).
+var (
+	testNow    = eventtest.Now
+	deleted    = eventtest.Deleted
+	mutate     = eventtest.Mutate
+	mutateJSON = eventtest.MutateJSON
+)
 
-// fixture returns the valid Loan event in testdata/loan_event.json.
-func fixture(t testing.TB) []byte {
-	t.Helper()
-	b, err := os.ReadFile("testdata/loan_event.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+// fixture returns the valid Loan event of the contract.
+func fixture(testing.TB) []byte { return eventtest.Fixture() }
 
 // fixtureEvent decodes the fixture, failing the test if it is refused.
 func fixtureEvent(t testing.TB) *Event {
@@ -29,6 +30,15 @@ func fixtureEvent(t testing.TB) *Event {
 		t.Fatalf("fixture refused: %v", err)
 	}
 	return ev
+}
+
+// urls returns n face image URLs.
+func urls(n int) []string {
+	u := make([]string, n)
+	for i := range u {
+		u[i] = "https://cdn.example.com/face/" + strconv.Itoa(i) + ".jpg"
+	}
+	return u
 }
 
 // testBundle is an engine on the default policy with in-memory sources.

@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+
+	"creditpocket/internal/risk/event"
 )
 
 // ListKind is what a list entry identifies.
@@ -128,7 +130,7 @@ func NormalizeListValue(kind ListKind, raw string) (string, error) {
 		v = keepDigits(s, " -")
 	case KindIDNumber:
 		v = strings.ToUpper(idSeparators.Replace(s))
-		if !isIDNumberText(v) {
+		if !event.IsIDNumberText(v) {
 			v = ""
 		}
 	case KindDevice:
@@ -144,8 +146,8 @@ func NormalizeListValue(kind ListKind, raw string) (string, error) {
 	default:
 		return "", fmt.Errorf("risk: unknown list kind %q", kind)
 	}
-	if v == "" || len(v) > maxBlackBox {
-		return "", fmt.Errorf("risk: %q is not a valid %s list value", truncate(raw), kind)
+	if v == "" || len(v) > event.MaxBlackBox {
+		return "", fmt.Errorf("risk: %q is not a valid %s list value", event.Excerpt(raw), kind)
 	}
 	return v, nil
 }

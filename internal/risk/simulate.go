@@ -1,28 +1,6 @@
 package risk
 
-import (
-	"iter"
-	"time"
-)
-
-// Repayment is how an approved loan ended.
-type Repayment string
-
-// Repayment outcomes; empty while the loan is running.
-const (
-	Repaid    Repayment = "repaid"
-	Defaulted Repayment = "defaulted"
-)
-
-// Feedback is what became of a decision, joined by sequence_id: whether the
-// lender went ahead with the loan and, once known, how it was repaid.
-type Feedback struct {
-	Approved  bool      `json:"approved"`            // the loan was disbursed
-	Repayment Repayment `json:"repayment,omitempty"` // known only for approved, finished loans
-	At        time.Time `json:"at"`                  // the latest outcome reported
-
-	repaymentAt time.Time // when Repayment was reported, for Add
-}
+import "iter"
 
 // Mix counts decisions by outcome.
 type Mix struct {

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	cr "creditpocket/internal/creditreport"
-	"creditpocket/internal/creditreport/score"
+	"creditpocket/tools/reportscore"
 )
 
 const fixtureDir = "../testdata/fixtures"
@@ -41,7 +41,7 @@ func TestFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := score.Score(want, got)
+			res, err := reportscore.Score(want, got)
 			if err != nil {
 				t.Fatal(err)
 			}
