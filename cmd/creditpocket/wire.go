@@ -32,6 +32,7 @@ import (
 	"creditpocket/internal/sms"
 	"creditpocket/internal/staff"
 	"creditpocket/internal/store"
+	"creditpocket/internal/store/accountdb"
 	"creditpocket/internal/vault"
 )
 
@@ -145,7 +146,7 @@ func (a *App) init(ctx context.Context, opt Options, setup bool) error {
 		}
 	}
 	if setup && cfg.SeedDemo {
-		if err := a.DB.SeedReference(ctx, demo.Reference()); err != nil {
+		if err := accountdb.NewReference(a.DB).Seed(ctx, demo.Reference()); err != nil {
 			return fmt.Errorf("seed demo data: %w", err)
 		}
 	}
@@ -169,9 +170,9 @@ func (a *App) init(ctx context.Context, opt Options, setup bool) error {
 	acfg.DefaultCountry = phonenumbers.GetRegionCodeForCountryCode(cfg.DefaultCallingCode)
 	acfg.SessionTTL = cfg.SessionTTL
 	acfg.SessionCacheTTL = cfg.SessionCacheTTL
-	smsSandbox := &sms.Sandbox{Outbox: a.DB.SMSOutbox(), Now: opt.Now}
+	smsSandbox := &sms.Sandbox{Outbox: accountdb.NewSMSOutbox(a.DB), Now: opt.Now}
 	accounts := &account.Service{
-		Store:    a.DB.Accounts(),
+		Store:    accountdb.New(a.DB),
 		SMS:      smsSandbox,
 		Payments: &payment.Sandbox{Recipients: a.DB.PaymentRecipients(), Now: opt.Now},
 		Vault:    v,
@@ -212,7 +213,7 @@ func (a *App) init(ctx context.Context, opt Options, setup bool) error {
 		KYC:       a.KYC,
 		Loans:     loans,
 		Accounts:  accounts,
-		Reference: a.DB.Reference(),
+		Reference: accountdb.NewReference(a.DB),
 		SMS:       smsSandbox, // config.Validate allows only the sandbox provider today
 		Ready:     a.DB.Ping,
 		Location:  loc,

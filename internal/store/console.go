@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"creditpocket/internal/inbox"
 	"creditpocket/internal/ledger"
 	"creditpocket/internal/loan"
 	"creditpocket/internal/page"
@@ -115,30 +114,4 @@ func (db *DB) LoanPayments(ctx context.Context, id string) ([]loan.Payment, erro
 		return nil, err
 	}
 	return ViewAll(ctx, db, scanPayment, `SELECT `+paymentColumns+` FROM payments WHERE loan_id = $1 ORDER BY created_at, reference`, n)
-}
-
-// BorrowerMessages lists the message-centre messages sent to a borrower
-// at or after since, oldest first, at most limit.
-func (db *DB) BorrowerMessages(ctx context.Context, userID int64, since time.Time, limit int) ([]inbox.Message, error) {
-	return ViewAll(ctx, db, func(r Scanner) (inbox.Message, error) {
-		var m inbox.Message
-		var created int64
-		var read *int64
-		err := r.Scan(&m.ID, &m.UserID, &m.Kind, &m.Title, &m.Content, &read, &created)
-		m.Read, m.CreatedAt = read != nil, FromMillis(created)
-		return m, err
-	}, `SELECT id, user_id, kind, title, content, read_at, created_at FROM messages
-		WHERE user_id = $1 AND created_at >= $2 ORDER BY id LIMIT $3`, userID, Millis(since), limit)
-}
-
-// BorrowerByMobile finds a borrower by national number (with or without
-// the trunk 0) or E.164 digits; errs.NotFound when nobody matches.
-func (db *DB) BorrowerByMobile(ctx context.Context, mobile string) (int64, error) {
-	m := digits(mobile)
-	var id int64
-	err := db.Read(ctx, func(ctx context.Context, t *Tx) error {
-		err := t.QueryRow(ctx, `SELECT id FROM users WHERE mobile = $1 OR phone = $2 ORDER BY id LIMIT 1`, strings.TrimLeft(m, "0"), m).Scan(&id)
-		return notFound(err, "borrower with mobile "+strconv.Quote(mobile))
-	})
-	return id, err
 }

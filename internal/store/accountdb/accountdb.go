@@ -1,0 +1,104 @@
+// Package accountdb stores the borrower side — users, sessions, one-time
+// codes, daily counters, profiles, contacts, work, bank cards, credit-report
+// summaries and the message centre — and the reference dictionaries and SMS
+// outbox they use, in the database.
+package accountdb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"creditpocket/internal/account"
+	"creditpocket/internal/errs"
+	"creditpocket/internal/inbox"
+	"creditpocket/internal/store"
+)
+
+// Store implements account.Store over the database.
+type Store struct{ db *store.DB }
+
+// New returns the account store over db.
+func New(db *store.DB) *Store { return &Store{db: db} }
+
+var _ account.Store = (*Store)(nil)
+
+// Tx implements account.Store: READ COMMITTED. Nothing on the account side
+// reads a row to decide a later write to it; what must hold under
+// concurrency is one statement each: daily counters and claims are one
+// upsert … RETURNING (ClaimCounter's conditional DO UPDATE takes the row
+// lock, so claims never pass max), OTP and card-verify attempts are one
+// conditional UPDATE … WHERE attempts < max, a code is consumed by one
+// UPDATE … WHERE consumed_at IS NULL, and unique indexes keep one user
+// per phone, one card per account and one default card per borrower
+// (a duplicate is errs.Conflict).
+func (s *Store) Tx(ctx context.Context, fn func(context.Context, account.Tx) error) error {
+	return s.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *store.Tx) error { return fn(ctx, tx{t}) })
+}
+
+// View reads without a snapshot transaction (see store.DB.Read): account
+// reads are per-borrower and tolerate seeing a commit between two statements.
+func (s *Store) View(ctx context.Context, fn func(context.Context, account.Tx) error) error {
+	return s.db.Read(ctx, func(ctx context.Context, t *store.Tx) error { return fn(ctx, tx{t}) })
+}
+
+// tx implements account.Tx on one transaction.
+type tx struct{ t *store.Tx }
+
+var _ account.Tx = tx{}
+
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.E(errs.NotFound, "%s not found", what)
+	}
+	return err
+}
+
+func (x tx) exists(ctx context.Context, q string, args ...any) (bool, error) {
+	var one int
+	err := x.t.QueryRow(ctx, q, args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// BorrowerMessages lists the message-centre messages sent to a borrower
+// at or after since, oldest first, at most limit (for the console).
+func (s *Store) BorrowerMessages(ctx context.Context, userID int64, since time.Time, limit int) ([]inbox.Message, error) {
+	return store.ViewAll(ctx, s.db, func(r store.Scanner) (inbox.Message, error) {
+		var m inbox.Message
+		var created int64
+		var read *int64
+		err := r.Scan(&m.ID, &m.UserID, &m.Kind, &m.Title, &m.Content, &read, &created)
+		m.Read, m.CreatedAt = read != nil, store.FromMillis(created)
+		return m, err
+	}, `SELECT id, user_id, kind, title, content, read_at, created_at FROM messages
+		WHERE user_id = $1 AND created_at >= $2 ORDER BY id LIMIT $3`, userID, store.Millis(since), limit)
+}
+
+// BorrowerByMobile finds a borrower by national number (with or without
+// the trunk 0) or E.164 digits; errs.NotFound when nobody matches.
+func (s *Store) BorrowerByMobile(ctx context.Context, mobile string) (int64, error) {
+	m := digits(mobile)
+	var id int64
+	err := s.db.Read(ctx, func(ctx context.Context, t *store.Tx) error {
+		err := t.QueryRow(ctx, `SELECT id FROM users WHERE mobile = $1 OR phone = $2 ORDER BY id LIMIT 1`, strings.TrimLeft(m, "0"), m).Scan(&id)
+		return notFound(err, "borrower with mobile "+strconv.Quote(mobile))
+	})
+	return id, err
+}
+
+// digits keeps the decimal digits of s.
+func digits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
