@@ -24,6 +24,7 @@ import (
 	"creditpocket/internal/demo"
 	"creditpocket/internal/httpapi"
 	"creditpocket/internal/kyc"
+	"creditpocket/internal/kyc/notify"
 	"creditpocket/internal/loan"
 	"creditpocket/internal/membudget"
 	"creditpocket/internal/partner"
@@ -86,7 +87,7 @@ type App struct {
 	// KYC is the card-binding KYC service; KYCNotifier delivers its
 	// merchant webhooks (wire_kyc.go).
 	KYC         *kyc.Service
-	KYCNotifier *kyc.Notifier
+	KYCNotifier *notify.Notifier
 }
 
 // Options let tests lighten the wiring.

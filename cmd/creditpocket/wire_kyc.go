@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"creditpocket/internal/kyc"
+	"creditpocket/internal/kyc/notify"
 	"creditpocket/internal/screening"
 	"creditpocket/internal/store/kycdb"
 	"creditpocket/internal/vault"
@@ -113,7 +114,7 @@ func (a *App) wireKYC(v *vault.Vault, opt Options) error {
 		}
 		a.KYC.Screen = list
 	}
-	a.KYCNotifier = &kyc.Notifier{Outbox: kycdb.NewOutbox(a.DB), Log: a.Log, Now: opt.Now, AllowPrivate: opt.KYC.AllowPrivateWebhooks,
+	a.KYCNotifier = &notify.Notifier{Outbox: kycdb.NewOutbox(a.DB), Log: a.Log, Now: opt.Now, AllowPrivate: opt.KYC.AllowPrivateWebhooks,
 		Secret: a.KYC.WebhookKey}
 	return nil
 }

@@ -20,11 +20,12 @@ import (
 	"creditpocket/internal/blob"
 	"creditpocket/internal/errs"
 	"creditpocket/internal/kyc"
+	"creditpocket/internal/kyc/notify"
 	"creditpocket/internal/screening"
 	"creditpocket/internal/vault"
 )
 
-// Exercise runs the kyc.Store and kyc.Outbox contract, through the KYC
+// Exercise runs the kyc.Store and notify.Outbox contract, through the KYC
 // service, against the stores open returns: each call must give a fresh,
 // empty database's.
 func Exercise(t *testing.T, open func(t *testing.T) Stores) {
@@ -49,7 +50,7 @@ func Exercise(t *testing.T, open func(t *testing.T) Stores) {
 // suite proves that a refused request wrote nothing.
 type Stores struct {
 	Store  kyc.Store
-	Outbox kyc.Outbox
+	Outbox notify.Outbox
 	Count  func(t *testing.T, table string) int64
 }
 
@@ -387,7 +388,7 @@ func webhooksAreSignedAndRetriedUntilAcknowledged(t *testing.T, b *kycBundle) {
 		body := make([]byte, 4096)
 		n, _ := r.Body.Read(body)
 		body = body[:n]
-		if err := kyc.VerifySignature(secret, r.Header, body, b.clock.Now()); err != nil {
+		if err := notify.VerifySignature(secret, r.Header, body, b.clock.Now()); err != nil {
 			t.Errorf("signature: %v", err)
 		}
 		// The merchant is down for the first two calls.
@@ -409,7 +410,7 @@ func webhooksAreSignedAndRetriedUntilAcknowledged(t *testing.T, b *kycBundle) {
 	if err := b.svc.Submit(ctx, "p1", b.request(t, Body("T-1"))); err != nil {
 		t.Fatal(err)
 	}
-	n := &kyc.Notifier{Outbox: b.st.Outbox, Secret: b.svc.WebhookKey,
+	n := &notify.Notifier{Outbox: b.st.Outbox, Secret: b.svc.WebhookKey,
 		Now: b.clock.Now, BaseDelay: time.Second, MaxDelay: time.Minute, AllowPrivate: true}
 	// Attempt 1 fails (both events due, the first fails, the second
 	// is the merchant's second failure).

@@ -13,6 +13,7 @@ import (
 	"creditpocket/internal/errs"
 	"creditpocket/internal/identity"
 	"creditpocket/internal/kyc"
+	"creditpocket/internal/kyc/notify"
 	"creditpocket/internal/store"
 )
 
@@ -197,7 +198,7 @@ func (k tx) EnqueueNotification(ctx context.Context, n *kyc.Notification) error 
 		n.EventID, n.PartnerID, n.URL, string(n.Body), store.Millis(n.NextAttempt), store.Millis(n.CreatedAt)).Scan(&n.ID))
 }
 
-// Outbox implements kyc.Outbox over the database: the merchant webhook
+// Outbox implements notify.Outbox over the database: the merchant webhook
 // queue. A notification is claimed by one conditional UPDATE of its
 // next_attempt, so two workers never send one at once.
 type Outbox struct{ db *store.DB }
@@ -205,7 +206,7 @@ type Outbox struct{ db *store.DB }
 // NewOutbox returns the KYC outbox over db.
 func NewOutbox(db *store.DB) *Outbox { return &Outbox{db: db} }
 
-var _ kyc.Outbox = (*Outbox)(nil)
+var _ notify.Outbox = (*Outbox)(nil)
 
 func (o *Outbox) DueNotifications(ctx context.Context, now time.Time, limit int) ([]kyc.Notification, error) {
 	return store.ViewAll(ctx, o.db, func(r store.Scanner) (kyc.Notification, error) {
