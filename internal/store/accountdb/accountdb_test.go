@@ -3,11 +3,15 @@ package accountdb_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"creditpocket/internal/account"
 	"creditpocket/internal/account/accounttest"
+	"creditpocket/internal/errs"
+	"creditpocket/internal/inbox"
 	"creditpocket/internal/page"
 	"creditpocket/internal/reference"
+	"creditpocket/internal/sms"
 	"creditpocket/internal/store"
 	"creditpocket/internal/store/accountdb"
 	"creditpocket/internal/store/storetest"
@@ -57,6 +61,62 @@ func TestReferenceSeedIsIdempotentAndPaged(t *testing.T) {
 		}
 		if v, err := ref.Setting(ctx, "missing"); v != "" || err != nil {
 			t.Fatalf("missing setting = %q, %v", v, err)
+		}
+	})
+}
+
+func TestConsoleFindsBorrowersByMobileAndListsTheirMessages(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		s := accountdb.New(storetest.Open(t, e))
+		at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+		u := &account.User{Phone: "2347068425023", CallingCode: 234, Mobile: "7068425023", PasswordHash: "h", CreatedAt: at, UpdatedAt: at}
+		if err := s.Tx(ctx, func(ctx context.Context, x account.Tx) error {
+			if err := x.CreateUser(ctx, u); err != nil {
+				return err
+			}
+			for i, title := range []string{"old", "new"} {
+				m := &inbox.Message{UserID: u.ID, Kind: inbox.KindAccount, Title: title, CreatedAt: at.Add(time.Duration(i) * time.Hour)}
+				if err := x.AddMessage(ctx, m); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for _, mobile := range []string{"7068425023", "07068425023", "+234 706 842 5023"} {
+			t.Run("the borrower is found by "+mobile, func(t *testing.T) {
+				if id, err := s.BorrowerByMobile(ctx, mobile); err != nil || id != u.ID {
+					t.Fatalf("BorrowerByMobile = %d, %v; want %d", id, err, u.ID)
+				}
+			})
+		}
+		t.Run("an unknown mobile is not found", func(t *testing.T) {
+			if _, err := s.BorrowerByMobile(ctx, "8012345678"); !errs.Is(err, errs.NotFound) {
+				t.Fatalf("err = %v, want not found", err)
+			}
+		})
+		t.Run("messages since a time are listed oldest first", func(t *testing.T) {
+			ms, err := s.BorrowerMessages(ctx, u.ID, at.Add(time.Minute), 10)
+			if err != nil || len(ms) != 1 || ms[0].Title != "new" || ms[0].Read {
+				t.Fatalf("BorrowerMessages = %+v, %v", ms, err)
+			}
+		})
+	})
+}
+
+func TestTheSMSOutboxKeepsWhatWasSent(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		o := accountdb.NewSMSOutbox(storetest.Open(t, e))
+		at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+		for _, body := range []string{"first", "second"} {
+			if err := o.AddSMS(ctx, &sms.Message{Phone: "2347068425023", Body: body, CreatedAt: at}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ms, err := o.SMSFor(ctx, "2347068425023", 1)
+		if err != nil || len(ms) != 1 || ms[0].Body != "second" || !ms[0].CreatedAt.Equal(at) {
+			t.Fatalf("SMSFor = %+v, %v; want the newest only", ms, err)
 		}
 	})
 }
