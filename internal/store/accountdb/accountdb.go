@@ -26,15 +26,16 @@ func New(db *store.DB) *Store { return &Store{db: db} }
 
 var _ account.Store = (*Store)(nil)
 
-// Tx implements account.Store: READ COMMITTED. Nothing on the account side
-// reads a row to decide a later write to it; what must hold under
-// concurrency is one statement each: daily counters and claims are one
-// upsert … RETURNING (ClaimCounter's conditional DO UPDATE takes the row
-// lock, so claims never pass max), OTP and card-verify attempts are one
-// conditional UPDATE … WHERE attempts < max, a code is consumed by one
-// UPDATE … WHERE consumed_at IS NULL, and unique indexes keep one user
-// per phone, one card per account and one default card per borrower
-// (a duplicate is errs.Conflict).
+// Tx implements account.Store: READ COMMITTED. What must hold under
+// concurrency is each one statement, not a read followed by a write: daily
+// counters are one upsert … RETURNING, and ClaimCounter's conditional
+// DO UPDATE takes the row lock, so claims never pass max; OTP and
+// card-verify attempts are one UPDATE … WHERE attempts < max; a code is
+// consumed by one UPDATE … WHERE consumed_at IS NULL; unique indexes keep
+// one user per phone, one card per account and one default card per
+// borrower (a duplicate is errs.Conflict). No row is locked: a read that
+// decides a later write (StartCardVerification's "a concurrent call won")
+// can, on PostgreSQL, be raced by another transaction.
 func (s *Store) Tx(ctx context.Context, fn func(context.Context, account.Tx) error) error {
 	return s.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *store.Tx) error { return fn(ctx, tx{t}) })
 }
