@@ -13,6 +13,7 @@ import (
 
 	"creditpocket/internal/kyc"
 	"creditpocket/internal/kyc/kyctest"
+	"creditpocket/internal/kyc/notify"
 	"creditpocket/internal/partner"
 	"creditpocket/internal/store"
 	"creditpocket/internal/store/storetest"
@@ -435,7 +436,7 @@ func TestKYCJourney(t *testing.T) {
 	}
 	merchant := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		if err := kyc.VerifySignature(sec.Secret, r.Header, body, time.Now()); err != nil {
+		if err := notify.VerifySignature(sec.Secret, r.Header, body, time.Now()); err != nil {
 			http.Error(w, err.Error(), http.StatusUnauthorized)
 			return
 		}

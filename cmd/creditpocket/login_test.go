@@ -13,6 +13,7 @@ import (
 	"creditpocket/internal/account"
 	"creditpocket/internal/sms"
 	"creditpocket/internal/store"
+	"creditpocket/internal/store/accountdb"
 	"creditpocket/internal/store/storetest"
 )
 
@@ -48,8 +49,8 @@ type slowCardReads struct {
 	lag time.Duration
 }
 
-func (s slowCardReads) Tx(ctx context.Context, fn func(account.Tx) error) error {
-	return s.Store.Tx(ctx, func(tx account.Tx) error { return fn(slowCardTx{tx, s.lag}) })
+func (s slowCardReads) Tx(ctx context.Context, fn func(context.Context, account.Tx) error) error {
+	return s.Store.Tx(ctx, func(ctx context.Context, tx account.Tx) error { return fn(ctx, slowCardTx{tx, s.lag}) })
 }
 
 type slowCardTx struct {
@@ -66,7 +67,7 @@ func (t slowCardTx) Card(ctx context.Context, userID, cardID int64) (*account.Ba
 // smsTo lists the sandbox messages stored for phone, newest first.
 func (a *testApp) smsTo(phone string) []sms.Message {
 	a.t.Helper()
-	ms, err := a.app.DB.SMSOutbox().SMSFor(context.Background(), phone, 100)
+	ms, err := accountdb.NewSMSOutbox(a.app.DB).SMSFor(context.Background(), phone, 100)
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -83,7 +84,7 @@ func (a *testApp) registered(phone string) {
 	}
 	now := time.Now()
 	u := &account.User{Phone: phone, CallingCode: 234, Mobile: strings.TrimPrefix(phone, "234"), PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
-	if err := a.app.DB.Accounts().Tx(context.Background(), func(tx account.Tx) error { return tx.CreateUser(context.Background(), u) }); err != nil {
+	if err := accountdb.New(a.app.DB).Tx(context.Background(), func(ctx context.Context, tx account.Tx) error { return tx.CreateUser(ctx, u) }); err != nil {
 		a.t.Fatal(err)
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"creditpocket/internal/demo"
 	"creditpocket/internal/httpapi"
 	"creditpocket/internal/kyc"
+	"creditpocket/internal/kyc/notify"
 	"creditpocket/internal/loan"
 	"creditpocket/internal/membudget"
 	"creditpocket/internal/partner"
@@ -32,6 +33,7 @@ import (
 	"creditpocket/internal/sms"
 	"creditpocket/internal/staff"
 	"creditpocket/internal/store"
+	"creditpocket/internal/store/accountdb"
 	"creditpocket/internal/store/partnerdb"
 	"creditpocket/internal/store/paymentdb"
 	"creditpocket/internal/store/riskdb"
@@ -88,7 +90,7 @@ type App struct {
 	// KYC is the card-binding KYC service; KYCNotifier delivers its
 	// merchant webhooks (wire_kyc.go).
 	KYC         *kyc.Service
-	KYCNotifier *kyc.Notifier
+	KYCNotifier *notify.Notifier
 }
 
 // Options let tests lighten the wiring.
@@ -148,7 +150,7 @@ func (a *App) init(ctx context.Context, opt Options, setup bool) error {
 		}
 	}
 	if setup && cfg.SeedDemo {
-		if err := a.DB.SeedReference(ctx, demo.Reference()); err != nil {
+		if err := accountdb.NewReference(a.DB).Seed(ctx, demo.Reference()); err != nil {
 			return fmt.Errorf("seed demo data: %w", err)
 		}
 	}
@@ -172,9 +174,9 @@ func (a *App) init(ctx context.Context, opt Options, setup bool) error {
 	acfg.DefaultCountry = phonenumbers.GetRegionCodeForCountryCode(cfg.DefaultCallingCode)
 	acfg.SessionTTL = cfg.SessionTTL
 	acfg.SessionCacheTTL = cfg.SessionCacheTTL
-	smsSandbox := &sms.Sandbox{Outbox: a.DB.SMSOutbox(), Now: opt.Now}
+	smsSandbox := &sms.Sandbox{Outbox: accountdb.NewSMSOutbox(a.DB), Now: opt.Now}
 	accounts := &account.Service{
-		Store:    a.DB.Accounts(),
+		Store:    accountdb.New(a.DB),
 		SMS:      smsSandbox,
 		Payments: &payment.Sandbox{Recipients: paymentdb.NewRecipients(a.DB), Now: opt.Now},
 		Vault:    v,
@@ -215,7 +217,7 @@ func (a *App) init(ctx context.Context, opt Options, setup bool) error {
 		KYC:       a.KYC,
 		Loans:     loans,
 		Accounts:  accounts,
-		Reference: a.DB.Reference(),
+		Reference: accountdb.NewReference(a.DB),
 		SMS:       smsSandbox, // config.Validate allows only the sandbox provider today
 		Ready:     a.DB.Ping,
 		Location:  loc,

@@ -17,6 +17,8 @@ import (
 	"creditpocket/internal/risk"
 	"creditpocket/internal/staff"
 	"creditpocket/internal/store"
+	"creditpocket/internal/store/accountdb"
+	"creditpocket/internal/store/kycdb"
 	"creditpocket/internal/store/loandb"
 	"creditpocket/internal/store/riskdb"
 	"creditpocket/internal/store/staffdb"
@@ -105,11 +107,11 @@ func (r consoleReads) LoanPhoto(ctx context.Context, l *loan.Record, key string)
 }
 
 func (r consoleReads) BorrowerMessages(ctx context.Context, userID int64, since time.Time, limit int) ([]inbox.Message, error) {
-	return r.db.BorrowerMessages(ctx, userID, since, limit)
+	return accountdb.New(r.db).BorrowerMessages(ctx, userID, since, limit)
 }
 
 func (r consoleReads) BorrowerByMobile(ctx context.Context, mobile string) (int64, error) {
-	return r.db.BorrowerByMobile(ctx, mobile)
+	return accountdb.New(r.db).BorrowerByMobile(ctx, mobile)
 }
 
 func (r consoleReads) Borrower(ctx context.Context, userID int64) (*account.Overview, error) {
@@ -128,7 +130,7 @@ func (r consoleReads) BorrowerLoans(ctx context.Context, userID int64) ([]loan.R
 
 func (r consoleReads) KYC(ctx context.Context, id int64) (*console.KYCFile, error) {
 	f := &console.KYCFile{}
-	err := r.db.KYC().View(ctx, func(tx kyc.Tx) error {
+	err := kycdb.New(r.db).View(ctx, func(ctx context.Context, tx kyc.Tx) error {
 		var err error
 		if f.Submission, err = tx.SubmissionByID(ctx, id); err != nil {
 			return err

@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"creditpocket/internal/kyc"
+	"creditpocket/internal/kyc/notify"
 	"creditpocket/internal/screening"
+	"creditpocket/internal/store/kycdb"
 	"creditpocket/internal/vault"
 )
 
@@ -99,7 +101,7 @@ func (a *App) wireKYC(v *vault.Vault, opt Options) error {
 	if err != nil {
 		return err
 	}
-	a.KYC = &kyc.Service{Store: a.DB.KYC(), Blobs: a.Blobs, Vault: v, Rules: rules, Log: a.Log, Now: opt.Now}
+	a.KYC = &kyc.Service{Store: kycdb.New(a.DB), Blobs: a.Blobs, Vault: v, Rules: rules, Log: a.Log, Now: opt.Now}
 	if opt.KYC.WatchList != "" {
 		f, err := os.Open(opt.KYC.WatchList)
 		if err != nil {
@@ -112,7 +114,7 @@ func (a *App) wireKYC(v *vault.Vault, opt Options) error {
 		}
 		a.KYC.Screen = list
 	}
-	a.KYCNotifier = &kyc.Notifier{Outbox: a.DB.KYCOutbox(), Log: a.Log, Now: opt.Now, AllowPrivate: opt.KYC.AllowPrivateWebhooks,
+	a.KYCNotifier = &notify.Notifier{Outbox: kycdb.NewOutbox(a.DB), Log: a.Log, Now: opt.Now, AllowPrivate: opt.KYC.AllowPrivateWebhooks,
 		Secret: a.KYC.WebhookKey}
 	return nil
 }

@@ -131,10 +131,14 @@ func (c *BankCard) Sealed() (account, pan []byte) { return c.accountSealed, c.pa
 // SetSealed sets the sealed numbers (for the store).
 func (c *BankCard) SetSealed(account, pan []byte) { c.accountSealed, c.panSealed = account, pan }
 
-// Store opens transactions over the account data.
+// Store opens transactions over the account data. fn gets the
+// transaction's context: use it (shadow ctx) for every call inside, so a
+// transaction begun within is refused instead of running apart.
 type Store interface {
-	Tx(ctx context.Context, fn func(Tx) error) error
-	View(ctx context.Context, fn func(Tx) error) error
+	// Tx runs fn in a read-write transaction, committed if fn returns nil.
+	Tx(ctx context.Context, fn func(context.Context, Tx) error) error
+	// View runs fn for reads; successive reads may see a commit between them.
+	View(ctx context.Context, fn func(context.Context, Tx) error) error
 }
 
 // Tx is what the account rules need from storage inside one transaction.
@@ -158,10 +162,10 @@ type Tx interface {
 	ClaimCounter(ctx context.Context, scope, key, day string, max int) (bool, error)
 	// ReleaseCounter gives back one claim (never below zero).
 	ReleaseCounter(ctx context.Context, scope, key, day string) error
-	// PruneCounters deletes a bounded batch of counters of days before
+	// PruneCounters deletes a bounded batch (500) of counters of days before
 	// before, so counters for made-up phones cannot pile up.
 	PruneCounters(ctx context.Context, before string) error
-	// PruneOTPs deletes a bounded batch of codes that expired before
+	// PruneOTPs deletes a bounded batch (500) of codes that expired before
 	// before, so codes asked for made-up phones cannot pile up.
 	PruneOTPs(ctx context.Context, before time.Time) error
 	CreateOTP(ctx context.Context, o *OTP) error
@@ -198,8 +202,7 @@ type Tx interface {
 	AddCardVerifyAttempt(ctx context.Context, userID, cardID int64, max int) (bool, error)
 	SetCardRecipient(ctx context.Context, userID, cardID int64, code string) error
 
-	SaveCreditReport(ctx context.Context, r *CreditReport) error
-	LatestCreditReport(ctx context.Context, userID int64) (*CreditReport, error) // errs.NotFound
+	CreditReports
 
 	AddMessage(ctx context.Context, m *inbox.Message) error
 	Messages(ctx context.Context, userID int64, p page.Request) (page.Result[inbox.Message], error)

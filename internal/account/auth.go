@@ -79,7 +79,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*Credentials,
 	now := s.now()
 	u := &User{Phone: phone, CallingCode: cc, Mobile: national, PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
 	var token string
-	err = s.Store.Tx(ctx, func(tx Tx) error {
+	err = s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		if err := tx.CreateUser(ctx, u); err != nil {
 			if errs.Is(err, errs.Conflict) {
 				return &errs.Error{Code: errs.Conflict, Field: "mobile", Message: "is already registered; log in instead"}
@@ -144,7 +144,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Credentials, error
 		return nil, err
 	}
 	var token string
-	err = s.Store.Tx(ctx, func(tx Tx) error {
+	err = s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		token, err = s.newSession(ctx, tx, u.ID, in.IP, now)
 		return err
 	})
@@ -196,7 +196,7 @@ func (s *Service) loginWithPassword(ctx context.Context, phone, password, day st
 	if !ok || u == nil {
 		return nil, errLogin
 	}
-	if err := s.Store.Tx(ctx, func(tx Tx) error { return tx.ReleaseCounter(ctx, scopeLoginFail, phone, day) }); err != nil {
+	if err := s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error { return tx.ReleaseCounter(ctx, scopeLoginFail, phone, day) }); err != nil {
 		return nil, err
 	}
 	return u, nil
@@ -206,7 +206,7 @@ func (s *Service) loginWithPassword(ctx context.Context, phone, password, day st
 // the caller does the work it guards, and prunes past days' counters.
 func (s *Service) claim(ctx context.Context, scope, key, day string, max int) (bool, error) {
 	var ok bool
-	err := s.Store.Tx(ctx, func(tx Tx) error {
+	err := s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		if ok, err = tx.ClaimCounter(ctx, scope, key, day, max); err != nil {
 			return err
@@ -228,7 +228,7 @@ func pruneBefore(day string) string {
 
 func (s *Service) userByPhone(ctx context.Context, phone string) (*User, error) {
 	var u *User
-	err := s.Store.View(ctx, func(tx Tx) error {
+	err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		u, err = tx.UserByPhone(ctx, phone)
 		return err
@@ -283,7 +283,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Session, err
 		}
 	}
 	var sess *Session
-	err := s.Store.View(ctx, func(tx Tx) error {
+	err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		sess, err = tx.ActiveSession(ctx, hash, now)
 		return err
@@ -300,7 +300,7 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 	if cache := s.sessions(); cache != nil {
 		cache.evict(hash)
 	}
-	return s.Store.Tx(ctx, func(tx Tx) error {
+	return s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		return tx.RevokeSession(ctx, hash, s.now())
 	})
 }

@@ -57,7 +57,7 @@ func (s *Service) AddCard(ctx context.Context, userID int64, in CardInput) (*Ban
 	if err := s.sealCard(c, in.CardNo); err != nil {
 		return nil, err
 	}
-	err := s.Store.Tx(ctx, func(tx Tx) error {
+	err := s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		bank, err := tx.Bank(ctx, in.BankCode)
 		if errs.Is(err, errs.NotFound) {
 			return errs.InvalidField("bankNo", "must be a bank code from GET /bankcard/banks")
@@ -138,7 +138,7 @@ func validPAN(pan string) bool {
 // Cards lists the borrower's bank accounts, default first.
 func (s *Service) Cards(ctx context.Context, userID int64, p page.Request) (page.Result[BankCard], error) {
 	var res page.Result[BankCard]
-	err := s.Store.View(ctx, func(tx Tx) error {
+	err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		res, err = tx.Cards(ctx, userID, p)
 		return err
@@ -149,7 +149,7 @@ func (s *Service) Cards(ctx context.Context, userID int64, p page.Request) (page
 // DefaultCard returns the borrower's default bank account.
 func (s *Service) DefaultCard(ctx context.Context, userID int64) (*BankCard, error) {
 	var c *BankCard
-	err := s.Store.View(ctx, func(tx Tx) error {
+	err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		c, err = tx.DefaultCard(ctx, userID)
 		return err
@@ -162,7 +162,7 @@ func (s *Service) DefaultCard(ctx context.Context, userID int64) (*BankCard, err
 
 // SetDefaultCard makes one of the borrower's accounts the default.
 func (s *Service) SetDefaultCard(ctx context.Context, userID, cardID int64) error {
-	return s.Store.Tx(ctx, func(tx Tx) error {
+	return s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		if _, err := s.ownCard(ctx, tx, userID, cardID); err != nil {
 			return err
 		}
@@ -194,7 +194,7 @@ type Verification struct {
 // account, once; calling it again returns the same pending verification.
 func (s *Service) StartCardVerification(ctx context.Context, userID, cardID int64) (*Verification, error) {
 	var c *BankCard
-	err := s.Store.View(ctx, func(tx Tx) error {
+	err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		c, err = s.ownCard(ctx, tx, userID, cardID)
 		return err
@@ -212,7 +212,7 @@ func (s *Service) StartCardVerification(ctx context.Context, userID, cardID int6
 		if err != nil {
 			return nil, err
 		}
-		err = s.Store.Tx(ctx, func(tx Tx) error {
+		err = s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 			fresh, err := s.ownCard(ctx, tx, userID, cardID)
 			if err != nil {
 				return err
@@ -249,7 +249,7 @@ func (s *Service) verification(c *BankCard) *Verification {
 func (s *Service) ConfirmCardVerification(ctx context.Context, userID, cardID, amount int64) (*Verification, error) {
 	var c *BankCard
 	var result error
-	err := s.Store.Tx(ctx, func(tx Tx) error {
+	err := s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		result = nil
 		var err error
 		if c, err = s.ownCard(ctx, tx, userID, cardID); err != nil {
@@ -292,7 +292,7 @@ func (s *Service) ConfirmCardVerification(ctx context.Context, userID, cardID, a
 // it once and reusing the code afterwards.
 func (s *Service) EnsureRecipient(ctx context.Context, userID, cardID int64) (*BankCard, error) {
 	var c *BankCard
-	err := s.Store.View(ctx, func(tx Tx) error {
+	err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		if cardID == 0 {
 			c, err = tx.DefaultCard(ctx, userID)
@@ -316,13 +316,13 @@ func (s *Service) EnsureRecipient(ctx context.Context, userID, cardID int64) (*B
 		return nil, errs.E(errs.Unavailable, "the payment provider could not register the account; try again later")
 	}
 	c.RecipientCode = code
-	return c, s.Store.Tx(ctx, func(tx Tx) error { return tx.SetCardRecipient(ctx, userID, c.ID, code) })
+	return c, s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error { return tx.SetCardRecipient(ctx, userID, c.ID, code) })
 }
 
 // Messages lists the borrower's message centre, newest first.
 func (s *Service) Messages(ctx context.Context, userID int64, p page.Request) (page.Result[inbox.Message], error) {
 	var res page.Result[inbox.Message]
-	err := s.Store.View(ctx, func(tx Tx) error {
+	err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		res, err = tx.Messages(ctx, userID, p)
 		return err

@@ -30,6 +30,14 @@ type CreditReport struct {
 	CreatedAt            time.Time
 }
 
+// CreditReports is the storage of the borrower's attached reports'
+// summaries: part of Tx, because a report and the message telling the
+// borrower it was read commit together.
+type CreditReports interface {
+	SaveCreditReport(ctx context.Context, r *CreditReport) error
+	LatestCreditReport(ctx context.Context, userID int64) (*CreditReport, error) // errs.NotFound
+}
+
 // Blobs stores sealed documents.
 type Blobs interface {
 	Put(ctx context.Context, data []byte) (string, error)
@@ -47,7 +55,7 @@ func (s *Service) AttachCreditReport(ctx context.Context, userID int64, rep *cre
 		return nil, errs.InvalidField("file", "the report has no report number or ID number")
 	}
 	var profileID string
-	err := s.Store.View(ctx, func(tx Tx) error {
+	err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
 		_, sealed, err := tx.Profile(ctx, userID)
 		if errs.Is(err, errs.NotFound) {
 			return &errs.Error{Code: errs.Conflict, Field: "file", Message: "save basic information (with your ID number) before attaching a credit report"}
@@ -81,7 +89,7 @@ func (s *Service) AttachCreditReport(ctx context.Context, userID int64, rep *cre
 		IDNumberHash: s.Vault.Hash("id_number", reportID), Accounts: sum.Accounts, OverdueAccounts: sum.OverdueAccounts,
 		LongestOverdueMonths: sum.LongestOverdueMonths, BadDebts: sum.BadDebts, QueriesLastMonth: sum.QueriesLastMonth,
 		BlobKey: key, CreatedAt: now}
-	err = s.Store.Tx(ctx, func(tx Tx) error {
+	err = s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		if err := tx.SaveCreditReport(ctx, cr); err != nil {
 			return err
 		}
@@ -100,7 +108,7 @@ func creditReportAAD(userID int64) string { return fmt.Sprintf("credit_report:%d
 // LatestCreditReport returns the borrower's newest attached report.
 func (s *Service) LatestCreditReport(ctx context.Context, userID int64) (*CreditReport, error) {
 	var cr *CreditReport
-	err := s.Store.View(ctx, func(tx Tx) error {
+	err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		cr, err = tx.LatestCreditReport(ctx, userID)
 		return err

@@ -62,7 +62,7 @@ func (s *Service) SendCode(ctx context.Context, in SendCodeInput) error {
 	now := s.now()
 	day := now.Format(time.DateOnly)
 	var registered bool
-	err = s.Store.Tx(ctx, func(tx Tx) error {
+	err = s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		_, err := tx.UserByPhone(ctx, phone)
 		registered = err == nil
 		if err != nil && !errs.Is(err, errs.NotFound) {
@@ -171,7 +171,7 @@ func (s *Service) checkCode(ctx context.Context, phone, purpose, code string, co
 	}
 	now := s.now()
 	var result error
-	err := s.Store.Tx(ctx, func(tx Tx) error {
+	err := s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		result = nil
 		o, err := tx.LatestOTP(ctx, phone, purpose)
 		if errs.Is(err, errs.NotFound) {

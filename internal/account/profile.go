@@ -49,7 +49,7 @@ func (s *Service) SaveBasicInfo(ctx context.Context, userID int64, in BasicInfoI
 		return err
 	}
 	hash := s.Vault.Hash("id_number", in.IDCountry+":"+in.IDNumber)
-	return s.Store.Tx(ctx, func(tx Tx) error {
+	return s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		ok, err := tx.CityExists(ctx, in.CityCode)
 		if err != nil {
 			return err
@@ -213,7 +213,7 @@ func (s *Service) SaveContacts(ctx context.Context, userID int64, in []ContactIn
 		cs[i] = Contact{Name: c.Name, Phone: phone, Relationship: c.Relationship}
 	}
 	now := s.now()
-	return s.Store.Tx(ctx, func(tx Tx) error {
+	return s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		u, err := tx.UserByID(ctx, userID)
 		if err != nil {
 			return err
@@ -250,7 +250,7 @@ func (s *Service) SaveWork(ctx context.Context, userID int64, in WorkInput) erro
 	}
 	w := &Work{CompanyName: in.CompanyName, CompanyPhone: phone, CompanyAddress: in.CompanyAddress,
 		Profession: in.Profession, IncomeCode: in.IncomeCode, UpdatedAt: s.now()}
-	return s.Store.Tx(ctx, func(tx Tx) error {
+	return s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		ok, err := tx.IncomeBandExists(ctx, in.IncomeCode)
 		if err != nil {
 			return err
@@ -279,7 +279,7 @@ func (o *Overview) SetSealedID(sealed []byte) { o.idSealed = sealed }
 // Overview reads the borrower's profile with personal numbers masked.
 func (s *Service) Overview(ctx context.Context, userID int64) (*Overview, error) {
 	var o *Overview
-	err := s.Store.View(ctx, func(tx Tx) error {
+	err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		o, err = tx.Overview(ctx, userID)
 		return err
@@ -347,7 +347,7 @@ type Dossier struct {
 func (s *Service) Dossier(ctx context.Context, userID int64) (*Dossier, error) {
 	d := &Dossier{}
 	complete := false
-	err := s.Store.View(ctx, func(tx Tx) error {
+	err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
 		o, err := tx.Overview(ctx, userID)
 		if err != nil {
 			return err

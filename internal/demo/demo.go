@@ -7,12 +7,11 @@ package demo
 
 import (
 	"creditpocket/internal/reference"
-	"creditpocket/internal/store"
 )
 
 // Reference returns the dictionaries to seed.
-func Reference() store.Seed {
-	return store.Seed{
+func Reference() reference.Seed {
+	return reference.Seed{
 		Banks:         banks,
 		Cities:        cities,
 		IncomeBands:   incomes,

@@ -110,3 +110,16 @@ func Digits(s string) bool {
 	}
 	return true
 }
+
+// KeepDigits returns the ASCII digits of s in order, dropping everything
+// else ("+234 (0)803-123" → "2340803123"): how an operator's typed phone
+// number is compared with stored ones.
+func KeepDigits(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}

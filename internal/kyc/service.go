@@ -80,9 +80,13 @@ type DocumentView struct {
 }
 
 // Store persists bindings, submissions, documents and the outbox.
+// fn gets the transaction's context: use it (shadow ctx) for every call
+// inside, so a transaction begun within is refused instead of running apart.
 type Store interface {
-	Tx(ctx context.Context, fn func(Tx) error) error
-	View(ctx context.Context, fn func(Tx) error) error
+	// Tx runs fn in a read-write transaction, committed if fn returns nil.
+	Tx(ctx context.Context, fn func(context.Context, Tx) error) error
+	// View runs fn on one read-only snapshot.
+	View(ctx context.Context, fn func(context.Context, Tx) error) error
 }
 
 // Tx is a transaction on the KYC tables. Lookups that find nothing return
@@ -192,12 +196,12 @@ func (s *Service) OpenBinding(ctx context.Context, in OpenInput) (*Binding, erro
 	}
 	b := &Binding{PartnerID: in.PartnerID, TradeNo: in.TradeNo, CardTypeID: in.CardTypeID,
 		UserRef: in.UserRef, NotifyURL: in.NotifyURL, CreatedAt: s.now()}
-	err := s.Store.Tx(ctx, func(tx Tx) error { return tx.CreateBinding(ctx, b) })
+	err := s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error { return tx.CreateBinding(ctx, b) })
 	if !errs.Is(err, errs.Conflict) {
 		return b, err
 	}
 	var old *Binding
-	if err := s.Store.View(ctx, func(tx Tx) error {
+	if err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		old, err = tx.BindingByTrade(ctx, in.PartnerID, in.TradeNo)
 		return err
@@ -232,7 +236,7 @@ func (s *Service) Submit(ctx context.Context, partnerID string, req *Request) er
 
 	var b *Binding
 	var prior *Submission
-	err := s.Store.View(ctx, func(tx Tx) error {
+	err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		if b, err = s.binding(ctx, tx, partnerID, req.TradeNo); err != nil {
 			return err
@@ -261,7 +265,7 @@ func (s *Service) Submit(ctx context.Context, partnerID string, req *Request) er
 	if err != nil {
 		return err
 	}
-	err = s.Store.Tx(ctx, func(tx Tx) error { return s.accept(ctx, tx, b, sub, docs, now) })
+	err = s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error { return s.accept(ctx, tx, b, sub, docs, now) })
 	if err == nil {
 		return nil
 	}
@@ -271,7 +275,7 @@ func (s *Service) Submit(ctx context.Context, partnerID string, req *Request) er
 	if !errs.Is(err, errs.Conflict) {
 		return err
 	}
-	if err := s.Store.View(ctx, func(tx Tx) error {
+	if err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		prior, err = tx.SubmissionByBinding(ctx, b.ID)
 		return err
@@ -483,7 +487,7 @@ func (s *Service) Status(ctx context.Context, partnerID, tradeNo string) (*Statu
 		return nil, err
 	}
 	var v *StatusView
-	err := s.Store.View(ctx, func(tx Tx) error {
+	err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
 		b, err := s.binding(ctx, tx, partnerID, tradeNo)
 		if err != nil {
 			return err
@@ -507,7 +511,7 @@ func (s *Service) Status(ctx context.Context, partnerID, tradeNo string) (*Statu
 func (s *Service) ReviewQueue(ctx context.Context, limit int) ([]Submission, error) {
 	limit = min(max(limit, 1), 200)
 	var out []Submission
-	err := s.Store.View(ctx, func(tx Tx) error {
+	err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		out, err = tx.ReviewQueue(ctx, limit)
 		return err
@@ -527,7 +531,7 @@ func (s *Service) Decide(ctx context.Context, submissionID int64, approve bool, 
 	}
 	now := s.now()
 	var sub *Submission
-	err := s.Store.Tx(ctx, func(tx Tx) error {
+	err := s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		if sub, err = tx.SubmissionByID(ctx, submissionID); err != nil {
 			return err
@@ -563,7 +567,7 @@ func (s *Service) ViewDocument(ctx context.Context, submissionID int64, field, v
 	}
 	var doc *StoredDocument
 	var bindingID int64
-	err := s.Store.Tx(ctx, func(tx Tx) error {
+	err := s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		sub, err := tx.SubmissionByID(ctx, submissionID)
 		if err != nil {
 			return err

@@ -58,3 +58,14 @@ type Store interface {
 
 // SettingSupportEmail is the settings key of the support desk's e-mail.
 const SettingSupportEmail = "support.email"
+
+// Seed is the reference data a fresh database is given (the demo's
+// dictionaries, or a test's); seeding only inserts missing rows.
+type Seed struct {
+	Banks         []Bank
+	Cities        []City
+	IncomeBands   []IncomeBand
+	HotQuestions  []HotQuestion
+	SupportPhones []SupportPhone
+	Settings      map[string]string
+}

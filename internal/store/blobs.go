@@ -7,8 +7,7 @@ import (
 
 // BlobKeys calls fn with every blob key a row refers to: loan application
 // photos, KYC documents and attached credit reports, in one read-only
-// transaction (on PostgreSQL each of its three statements sees the rows
-// committed when it starts). Rows are streamed, not collected; a key may
+// transaction, one snapshot on both engines. Rows are streamed, not collected; a key may
 // come more than once.
 func (db *DB) BlobKeys(ctx context.Context, fn func(key string) error) error {
 	return db.View(ctx, func(ctx context.Context, t *Tx) error {

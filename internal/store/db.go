@@ -295,6 +295,11 @@ func retryable(err error, snapshot bool) bool {
 // ErrNoRows is returned by single-row lookups that find nothing.
 var ErrNoRows = sql.ErrNoRows
 
+// Translate maps engine errors to the domain vocabulary (uniqueness →
+// errs.Conflict), for the errors a domain store reads from Row.Scan,
+// which Tx cannot translate itself.
+func Translate(err error) error { return translate(err) }
+
 // translate maps engine errors to the domain vocabulary where a client can
 // act on them (uniqueness → conflict); others pass through unchanged.
 func translate(err error) error {

@@ -7,11 +7,6 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
-// Translate maps an engine error to the domain vocabulary as Tx's methods
-// do (uniqueness → errs.Conflict), for errors they cannot see: those a
-// QueryRow's Scan returns.
-func Translate(err error) error { return translate(err) }
-
 // Pgx runs fn on a pooled PostgreSQL connection's pgx.Conn, for what
 // database/sql cannot express: a pipelined batch.
 func (db *DB) Pgx(ctx context.Context, fn func(*pgx.Conn) error) error {

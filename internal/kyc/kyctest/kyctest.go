@@ -1,5 +1,6 @@
 // Package kyctest builds KYC request bodies and document images for tests
-// of the kyc package and of its adapters (store, HTTP, end to end).
+// of the kyc package and of its adapters (store, HTTP, end to end), and
+// holds the conformance suite every kyc.Store runs (Exercise).
 package kyctest
 
 import (

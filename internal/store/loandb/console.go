@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"creditpocket/internal/identity"
 	"creditpocket/internal/ledger"
 	"creditpocket/internal/loan"
 	"creditpocket/internal/page"
@@ -45,7 +46,7 @@ func (s *Store) SearchLoans(ctx context.Context, q LoanSearch, p page.Request) (
 		}
 		where = append(where, "l.id = "+arg(id))
 	}
-	if m := digits(q.Mobile); m != "" {
+	if m := identity.KeepDigits(q.Mobile); m != "" {
 		national := strings.TrimLeft(m, "0")
 		where = append(where, fmt.Sprintf("(u.mobile = %s OR u.phone = %s)", arg(national), arg(m)))
 	}
@@ -78,16 +79,6 @@ func (s *Store) SearchLoans(ctx context.Context, q LoanSearch, p page.Request) (
 	n := len(args)
 	return store.ViewPaged(ctx, s.db, p, scanLoan, `SELECT COUNT(*)`+loanFrom+cond,
 		`SELECT `+loanSelectJoined+loanFrom+cond+fmt.Sprintf(`ORDER BY l.id DESC LIMIT $%d`, n+1), args...)
-}
-
-func digits(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
 
 // LedgerEntry is a booked ledger transaction and when it was booked.

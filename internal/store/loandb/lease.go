@@ -52,7 +52,7 @@ func (l *Leases) COBDone(ctx context.Context, business loan.Date) (bool, error) 
 	var done bool
 	err := l.db.View(ctx, func(ctx context.Context, t *store.Tx) error {
 		var err error
-		done, err = tx{t}.exists(ctx, `SELECT 1 FROM cob_runs WHERE business_date = $1`, business.String())
+		done, err = t.Exists(ctx, `SELECT 1 FROM cob_runs WHERE business_date = $1`, business.String())
 		return err
 	})
 	return done, err

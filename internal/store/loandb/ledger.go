@@ -52,14 +52,14 @@ func (t tx) AppendLedger(ctx context.Context, txs []ledger.Transaction, now time
 	if err := t.addBalances(ctx, txs); err != nil {
 		return err
 	}
-	err := t.insertRows(ctx, `INSERT INTO ledger_transactions (reference, kind, loan_id, currency, metadata, created_at) VALUES `, rows)
+	err := t.t.InsertRows(ctx, `INSERT INTO ledger_transactions (reference, kind, loan_id, currency, metadata, created_at) VALUES `, rows)
 	if errs.Is(err, errs.Conflict) {
 		return errs.E(errs.Conflict, "a ledger transaction of this batch is already booked")
 	}
 	if err != nil {
 		return err
 	}
-	return t.insertRows(ctx, `INSERT INTO ledger_postings (reference, position, account, amount) VALUES `, postings)
+	return t.t.InsertRows(ctx, `INSERT INTO ledger_postings (reference, position, account, amount) VALUES `, postings)
 }
 
 // ErrBalanceOverflow marks a booking refused because an account's balance
@@ -106,14 +106,14 @@ func (t tx) addBalances(ctx context.Context, txs []ledger.Transaction) error {
 	// balance before is needed to post the transactions in order.
 	accounts := slices.Sorted(maps.Keys(net))
 	before := make(ledger.Balances, len(accounts))
-	const per = maxBatchParams / 2
+	const per = store.MaxBatchParams / 2
 	for start := 0; start < len(accounts); start += per {
 		chunk := accounts[start:min(start+per, len(accounts))]
 		vals := make([][]any, len(chunk))
 		for i, a := range chunk {
 			vals[i] = []any{a, net[a]}
 		}
-		q, args := valuesList(`INSERT INTO ledger_balances (account, balance) VALUES `, vals)
+		q, args := store.ValuesList(`INSERT INTO ledger_balances (account, balance) VALUES `, vals)
 		rs, err := t.t.Query(ctx, q+` ON CONFLICT (account) DO UPDATE SET balance = ledger_balances.balance + excluded.balance
 			RETURNING account, balance`, args...)
 		if err != nil {
@@ -260,7 +260,7 @@ func (s *Store) Fund(ctx context.Context, ref, currency string, amount ledger.Mo
 		t := tx{st}
 		// Check first: on PostgreSQL a failed insert would abort the
 		// transaction, so the conflict is the rare race only.
-		if done, err := t.exists(ctx, `SELECT 1 FROM ledger_transactions WHERE reference = $1`, lt.Reference); err != nil || done {
+		if done, err := t.t.Exists(ctx, `SELECT 1 FROM ledger_transactions WHERE reference = $1`, lt.Reference); err != nil || done {
 			return err
 		}
 		return t.AppendLedger(ctx, []ledger.Transaction{lt}, time.Now())

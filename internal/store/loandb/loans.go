@@ -34,7 +34,7 @@ func (t tx) Products(ctx context.Context, onSaleOnly bool) ([]loan.Product, erro
 func (t tx) Product(ctx context.Context, id string) (*loan.Product, error) {
 	p, err := scanProduct(t.t.QueryRow(ctx, `SELECT `+productColumns+` FROM loan_products WHERE id = $1`, id))
 	if err != nil {
-		return nil, notFound(err, "product")
+		return nil, store.NotFound(err, "product")
 	}
 	return &p, nil
 }
@@ -144,7 +144,7 @@ func loanValues(r *loan.Record) ([]any, error) {
 
 var (
 	insertLoanSQL = `INSERT INTO loans (` + strings.Join(loanColumns[1:], ", ") + `) VALUES (` +
-		placeholders(1, len(loanColumns)-1) + `) RETURNING id`
+		store.Placeholders(1, len(loanColumns)-1) + `) RETURNING id`
 	updateLoanSQL = func() string {
 		sets := make([]string, 0, len(loanColumns))
 		for i, c := range loanColumns[1 : len(loanColumns)-1] {
@@ -164,7 +164,7 @@ func (t tx) InsertLoan(ctx context.Context, r *loan.Record) error {
 	vals = append(vals, int64(0))
 	var id int64
 	if err := t.t.QueryRow(ctx, insertLoanSQL, vals...).Scan(&id); err != nil {
-		return translate(err)
+		return store.Translate(err)
 	}
 	r.ID = strconv.FormatInt(id, 10)
 	r.Version = 0
@@ -276,7 +276,7 @@ func optionalDate(s string) (loan.Date, error) {
 func (t tx) oneLoan(ctx context.Context, where string, args ...any) (*loan.Record, error) {
 	r, err := scanLoan(t.t.QueryRow(ctx, `SELECT `+loanSelectJoined+loanFrom+where, args...))
 	if err != nil {
-		return nil, notFound(err, "loan")
+		return nil, store.NotFound(err, "loan")
 	}
 	return &r, nil
 }
@@ -384,7 +384,7 @@ func (t tx) LoansForUpdate(ctx context.Context, ids []string) ([]*loan.Record, e
 	if t.t.Engine() == store.Postgres {
 		lock = " FOR UPDATE OF l" // the loans alone, not the borrowers' rows
 	}
-	rs, err := store.Collect(ctx, t.t, scanLoan, `SELECT `+loanSelectJoined+loanFrom+`WHERE l.id IN (`+placeholders(1, len(args))+`)
+	rs, err := store.Collect(ctx, t.t, scanLoan, `SELECT `+loanSelectJoined+loanFrom+`WHERE l.id IN (`+store.Placeholders(1, len(args))+`)
 		ORDER BY l.id`+lock, args...)
 	if err != nil {
 		return nil, err
@@ -402,8 +402,8 @@ func (t tx) LoansForUpdate(ctx context.Context, ids []string) ([]*loan.Record, e
 // every engine, so no alias list is needed.
 func (t tx) SaveAccruals(ctx context.Context, rs []*loan.Record) error {
 	const cols = 8
-	for start := 0; start < len(rs); start += maxBatchParams / cols {
-		chunk := rs[start:min(start+maxBatchParams/cols, len(rs))]
+	for start := 0; start < len(rs); start += store.MaxBatchParams / cols {
+		chunk := rs[start:min(start+store.MaxBatchParams/cols, len(rs))]
 		var b strings.Builder
 		args := make([]any, 0, len(chunk)*cols)
 		for i, r := range chunk {
@@ -451,5 +451,5 @@ func (t tx) AddMessages(ctx context.Context, ms []inbox.Message) error {
 	for i, m := range ms {
 		rows[i] = []any{m.UserID, m.Kind, m.Title, m.Content, store.Millis(m.CreatedAt)}
 	}
-	return t.insertRows(ctx, `INSERT INTO messages (user_id, kind, title, content, created_at) VALUES `, rows)
+	return t.t.InsertRows(ctx, `INSERT INTO messages (user_id, kind, title, content, created_at) VALUES `, rows)
 }

@@ -60,9 +60,9 @@ func (t tx) PaymentForUpdate(ctx context.Context, ref string) (*loan.Payment, er
 			return nil, err
 		}
 	}
-	p, err := scanPayment(t.t.QueryRow(ctx, `SELECT `+paymentColumns+` FROM payments WHERE reference = $1`+t.forUpdate(), ref))
+	p, err := scanPayment(t.t.QueryRow(ctx, `SELECT `+paymentColumns+` FROM payments WHERE reference = $1`+t.t.ForUpdate(), ref))
 	if err != nil {
-		return nil, notFound(err, "payment "+strconv.Quote(ref))
+		return nil, store.NotFound(err, "payment "+strconv.Quote(ref))
 	}
 	return &p, nil
 }
@@ -73,7 +73,7 @@ func (t tx) OpenCheckouts(ctx context.Context, id string) ([]loan.Payment, error
 		return nil, err
 	}
 	return store.Collect(ctx, t.t, scanPayment, `SELECT `+paymentColumns+` FROM payments
-		WHERE loan_id = $1 AND `+openCheckoutWhere+` ORDER BY created_at, reference`+t.forUpdate(), n)
+		WHERE loan_id = $1 AND `+openCheckoutWhere+` ORDER BY created_at, reference`+t.t.ForUpdate(), n)
 }
 
 func (t tx) LoanPayments(ctx context.Context, id string) ([]loan.Payment, error) {
@@ -87,7 +87,7 @@ func (t tx) LoanPayments(ctx context.Context, id string) ([]loan.Payment, error)
 func (t tx) PaymentByKey(ctx context.Context, userID int64, key string) (*loan.Payment, error) {
 	p, err := scanPayment(t.t.QueryRow(ctx, `SELECT `+paymentColumns+` FROM payments WHERE user_id = $1 AND idempotency_key = $2`, userID, key))
 	if err != nil {
-		return nil, notFound(err, "payment")
+		return nil, store.NotFound(err, "payment")
 	}
 	return &p, nil
 }

@@ -176,7 +176,7 @@ func (s *Store) storeDecisions(ctx context.Context, rows []decisionRow) (map[str
 	for i, r := range rows {
 		values[i] = r.values(true)
 	}
-	q, args := valuesList(decisionInsert+`VALUES `, values)
+	q, args := store.ValuesList(decisionInsert+`VALUES `, values)
 	return stored, s.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *store.Tx) error {
 		clear(stored)
 		rs, err := t.Query(ctx, q+decisionReturning, args...)
@@ -334,7 +334,7 @@ func (s *Store) AddFeedback(ctx context.Context, sequenceID string, o risk.Feedb
 	var fb *risk.Feedback
 	err := s.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *store.Tx) error {
 		var one int
-		err := t.QueryRow(ctx, `SELECT 1 FROM risk_decisions WHERE sequence_id = $1`+forUpdate(t), sequenceID).Scan(&one)
+		err := t.QueryRow(ctx, `SELECT 1 FROM risk_decisions WHERE sequence_id = $1`+t.ForUpdate(), sequenceID).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errs.E(errs.NotFound, "sequence_id %q: no such decision", sequenceID)
 		}

@@ -85,7 +85,7 @@ func (p *gatherPlan) sqliteRecord(ctx context.Context, t *store.Tx) error {
 	for _, h := range p.contacts {
 		counters = append(counters, []any{contactDim, h, 1, p.now})
 	}
-	upsert, args := valuesList(`INSERT INTO risk_counter_keys (dim, key_hash, seen, last_at) VALUES `, counters)
+	upsert, args := store.ValuesList(`INSERT INTO risk_counter_keys (dim, key_hash, seen, last_at) VALUES `, counters)
 	rows, err := t.Query(ctx, upsert+` ON CONFLICT (dim, key_hash) DO UPDATE SET seen = risk_counter_keys.seen + 1,
 		last_at = MAX(risk_counter_keys.last_at, excluded.last_at)
 		RETURNING dim, key_hash, seen`, args...)
@@ -115,13 +115,13 @@ func (p *gatherPlan) sqliteRecord(ctx context.Context, t *store.Tx) error {
 	}
 	rows.Close()
 	if len(velocity) > 0 {
-		q, args := valuesList(`INSERT INTO risk_velocity_events (dim, key_hash, at, other_hash, ord) VALUES `, velocity)
+		q, args := store.ValuesList(`INSERT INTO risk_velocity_events (dim, key_hash, at, other_hash, ord) VALUES `, velocity)
 		if _, err := t.Exec(ctx, q, args...); err != nil {
 			return err
 		}
 	}
 	if len(contacts) > 0 {
-		q, args := valuesList(`INSERT INTO risk_contact_links (phone_hash, applicant_hash, created_at, ord) VALUES `, contacts)
+		q, args := store.ValuesList(`INSERT INTO risk_contact_links (phone_hash, applicant_hash, created_at, ord) VALUES `, contacts)
 		if _, err := t.Exec(ctx, q+` ON CONFLICT (phone_hash, applicant_hash) DO NOTHING`, args...); err != nil {
 			return err
 		}

@@ -7,8 +7,6 @@
 package riskdb
 
 import (
-	"strconv"
-	"strings"
 	"time"
 
 	"creditpocket/internal/risk"
@@ -44,36 +42,4 @@ func (s *Store) Sources() risk.Sources {
 
 func (s *Store) listHash(kind risk.ListKind, normalised string) string {
 	return s.hash("risk:"+string(kind), normalised)
-}
-
-// forUpdate locks the rows a query selects until the transaction ends on
-// PostgreSQL; SQLite has one writer, whose transaction excludes every
-// other, and no FOR UPDATE.
-func forUpdate(t *store.Tx) string {
-	if t.Engine() == store.Postgres {
-		return " FOR UPDATE"
-	}
-	return ""
-}
-
-// valuesList appends "($1, $2…), (…)" for rows to prefix.
-func valuesList(prefix string, rows [][]any) (string, []any) {
-	var b strings.Builder
-	b.WriteString(prefix)
-	args := make([]any, 0, len(rows)*len(rows[0]))
-	for i, row := range rows {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('(')
-		for j, v := range row {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			args = append(args, v)
-			b.WriteString("$" + strconv.Itoa(len(args)))
-		}
-		b.WriteByte(')')
-	}
-	return b.String(), args
 }

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"time"
 
-	"creditpocket/internal/errs"
 	"creditpocket/internal/page"
 	"creditpocket/internal/staff"
 	"creditpocket/internal/store"
@@ -24,14 +23,6 @@ type Store struct{ db *store.DB }
 func New(db *store.DB) *Store { return &Store{db: db} }
 
 var _ staff.Store = (*Store)(nil)
-
-// notFound turns a single-row look-up that found nothing into errs.NotFound.
-func notFound(err error, what string) error {
-	if errors.Is(err, sql.ErrNoRows) {
-		return errs.E(errs.NotFound, "%s not found", what)
-	}
-	return err
-}
 
 const staffColumns = `id, email, role, password_hash, totp_sealed, last_totp_step, created_at, created_by, disabled_at`
 
@@ -61,7 +52,7 @@ func (s *Store) StaffByEmail(ctx context.Context, email string) (*staff.Staff, e
 	err := s.db.Read(ctx, func(ctx context.Context, t *store.Tx) error {
 		var err error
 		st, err = scanStaff(t.QueryRow(ctx, `SELECT `+staffColumns+` FROM staff WHERE email = $1`, email))
-		return notFound(err, "staff "+email)
+		return store.NotFound(err, "staff "+email)
 	})
 	return &st, err
 }
@@ -173,7 +164,7 @@ func (s *Store) Session(ctx context.Context, tokenHash string, now time.Time) (*
 			tokenHash, store.Millis(now)).Scan(&ss.TokenHash, &ss.StaffID, &ss.CSRF, &ss.IP, &ss.UserAgent, &created, &expires,
 			&st.Email, &role, &st.PasswordHash, &st.TOTPSealed, &st.LastTOTPStep, &stCreated, &st.CreatedBy, &disabled)
 		if err != nil {
-			return notFound(err, "session")
+			return store.NotFound(err, "session")
 		}
 		st.ID, st.Role = ss.StaffID, staff.Role(role)
 		st.CreatedAt, st.DisabledAt = store.FromMillis(stCreated), store.FromNullMillis(disabled)

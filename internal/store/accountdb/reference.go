@@ -1,4 +1,4 @@
-package store
+package accountdb
 
 import (
 	"context"
@@ -7,55 +7,60 @@ import (
 
 	"creditpocket/internal/page"
 	"creditpocket/internal/reference"
+	"creditpocket/internal/store"
 )
 
-// Reference adapts the DB to reference.Store.
-func (db *DB) Reference() reference.Store { return referenceStore{db} }
+// Reference implements reference.Store over the database: the bank,
+// city and income dictionaries, the support desk and settings.
+type Reference struct{ db *store.DB }
 
-type referenceStore struct{ db *DB }
+// NewReference returns the reference store over db.
+func NewReference(db *store.DB) *Reference { return &Reference{db: db} }
 
-func scanBank(r Scanner) (b reference.Bank, err error) {
+var _ reference.Store = (*Reference)(nil)
+
+func scanBank(r store.Scanner) (b reference.Bank, err error) {
 	err = r.Scan(&b.Code, &b.Name, &b.Country, &b.NUBAN)
 	return b, err
 }
 
-func (s referenceStore) Banks(ctx context.Context) ([]reference.Bank, error) {
-	return ViewAll(ctx, s.db, scanBank, `SELECT code, name, country, nuban FROM banks ORDER BY position, name`)
+func (s *Reference) Banks(ctx context.Context) ([]reference.Bank, error) {
+	return store.ViewAll(ctx, s.db, scanBank, `SELECT code, name, country, nuban FROM banks ORDER BY position, name`)
 }
 
-func (s referenceStore) Cities(ctx context.Context, state string, p page.Request) (page.Result[reference.City], error) {
-	return ViewPaged(ctx, s.db, p, func(r Scanner) (c reference.City, err error) {
+func (s *Reference) Cities(ctx context.Context, state string, p page.Request) (page.Result[reference.City], error) {
+	return store.ViewPaged(ctx, s.db, p, func(r store.Scanner) (c reference.City, err error) {
 		err = r.Scan(&c.Code, &c.Name, &c.State)
 		return c, err
 	}, `SELECT COUNT(*) FROM cities WHERE $1 = '' OR state = $1`,
 		`SELECT code, name, state FROM cities WHERE $1 = '' OR state = $1 ORDER BY position, code LIMIT $2`, state)
 }
 
-func (s referenceStore) IncomeBands(ctx context.Context) ([]reference.IncomeBand, error) {
-	return ViewAll(ctx, s.db, func(r Scanner) (b reference.IncomeBand, err error) {
+func (s *Reference) IncomeBands(ctx context.Context) ([]reference.IncomeBand, error) {
+	return store.ViewAll(ctx, s.db, func(r store.Scanner) (b reference.IncomeBand, err error) {
 		err = r.Scan(&b.Code, &b.Label, &b.Min, &b.Max)
 		return b, err
 	}, `SELECT code, label, min_minor, max_minor FROM income_bands ORDER BY position`)
 }
 
-func (s referenceStore) HotQuestions(ctx context.Context, p page.Request) (page.Result[reference.HotQuestion], error) {
-	return ViewPaged(ctx, s.db, p, func(r Scanner) (q reference.HotQuestion, err error) {
+func (s *Reference) HotQuestions(ctx context.Context, p page.Request) (page.Result[reference.HotQuestion], error) {
+	return store.ViewPaged(ctx, s.db, p, func(r store.Scanner) (q reference.HotQuestion, err error) {
 		err = r.Scan(&q.ID, &q.Question, &q.Answer)
 		return q, err
 	}, `SELECT COUNT(*) FROM support_questions`,
 		`SELECT id, question, answer FROM support_questions ORDER BY position, id LIMIT $1`)
 }
 
-func (s referenceStore) SupportPhones(ctx context.Context) ([]reference.SupportPhone, error) {
-	return ViewAll(ctx, s.db, func(r Scanner) (p reference.SupportPhone, err error) {
+func (s *Reference) SupportPhones(ctx context.Context) ([]reference.SupportPhone, error) {
+	return store.ViewAll(ctx, s.db, func(r store.Scanner) (p reference.SupportPhone, err error) {
 		err = r.Scan(&p.Phone, &p.Label)
 		return p, err
 	}, `SELECT phone, label FROM support_phones ORDER BY position`)
 }
 
-func (s referenceStore) Setting(ctx context.Context, key string) (string, error) {
+func (s *Reference) Setting(ctx context.Context, key string) (string, error) {
 	var v string
-	err := s.db.View(ctx, func(ctx context.Context, t *Tx) error {
+	err := s.db.View(ctx, func(ctx context.Context, t *store.Tx) error {
 		err := t.QueryRow(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
@@ -65,20 +70,10 @@ func (s referenceStore) Setting(ctx context.Context, key string) (string, error)
 	return v, err
 }
 
-// Seed is the demo and reference data written by SeedReference.
-type Seed struct {
-	Banks         []reference.Bank
-	Cities        []reference.City
-	IncomeBands   []reference.IncomeBand
-	HotQuestions  []reference.HotQuestion
-	SupportPhones []reference.SupportPhone
-	Settings      map[string]string
-}
-
-// SeedReference inserts the seed's rows that are missing; rows an operator
-// changed are left alone, so seeding on every start is safe.
-func (db *DB) SeedReference(ctx context.Context, s Seed) error {
-	return db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error {
+// Seed inserts the seed's rows that are missing; rows an operator changed
+// are left alone, so seeding on every start is safe.
+func (r *Reference) Seed(ctx context.Context, s reference.Seed) error {
+	return r.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *store.Tx) error {
 		for i, b := range s.Banks {
 			if _, err := t.Exec(ctx, `INSERT INTO banks (code, name, country, nuban, position) VALUES ($1, $2, $3, $4, $5)
 				ON CONFLICT (code) DO NOTHING`, b.Code, b.Name, b.Country, b.NUBAN, i); err != nil {

@@ -1,4 +1,4 @@
-package store
+package accountdb
 
 import (
 	"context"
@@ -14,36 +14,13 @@ import (
 	"creditpocket/internal/inbox"
 	"creditpocket/internal/page"
 	"creditpocket/internal/reference"
+	"creditpocket/internal/store"
 )
 
-// Accounts adapts the DB to account.Store.
-func (db *DB) Accounts() account.Store { return accountStore{db} }
-
-type accountStore struct{ db *DB }
-
-func (s accountStore) Tx(ctx context.Context, fn func(account.Tx) error) error {
-	return s.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *Tx) error { return fn(t) })
-}
-
-// View reads without a snapshot transaction (see DB.Read): account reads
-// are per-borrower and tolerate seeing a commit between two statements.
-func (s accountStore) View(ctx context.Context, fn func(account.Tx) error) error {
-	return s.db.Read(ctx, func(ctx context.Context, t *Tx) error { return fn(t) })
-}
-
-var _ account.Tx = (*Tx)(nil)
-
-func notFound(err error, what string) error {
-	if errors.Is(err, sql.ErrNoRows) {
-		return errs.E(errs.NotFound, "%s not found", what)
-	}
-	return err
-}
-
-func (t *Tx) CreateUser(ctx context.Context, u *account.User) error {
-	return translate(t.QueryRow(ctx, `INSERT INTO users (phone, calling_code, mobile, password_hash, created_at, updated_at)
+func (x tx) CreateUser(ctx context.Context, u *account.User) error {
+	return store.Translate(x.t.QueryRow(ctx, `INSERT INTO users (phone, calling_code, mobile, password_hash, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		u.Phone, u.CallingCode, u.Mobile, u.PasswordHash, Millis(u.CreatedAt), Millis(u.UpdatedAt)).Scan(&u.ID))
+		u.Phone, u.CallingCode, u.Mobile, u.PasswordHash, store.Millis(u.CreatedAt), store.Millis(u.UpdatedAt)).Scan(&u.ID))
 }
 
 const userColumns = `id, phone, calling_code, mobile, password_hash, created_at, updated_at`
@@ -52,31 +29,31 @@ func scanUser(row *sql.Row) (*account.User, error) {
 	var u account.User
 	var created, updated int64
 	if err := row.Scan(&u.ID, &u.Phone, &u.CallingCode, &u.Mobile, &u.PasswordHash, &created, &updated); err != nil {
-		return nil, notFound(translate(err), "user")
+		return nil, store.NotFound(store.Translate(err), "user")
 	}
-	u.CreatedAt, u.UpdatedAt = FromMillis(created), FromMillis(updated)
+	u.CreatedAt, u.UpdatedAt = store.FromMillis(created), store.FromMillis(updated)
 	return &u, nil
 }
 
-func (t *Tx) UserByPhone(ctx context.Context, phone string) (*account.User, error) {
-	return scanUser(t.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE phone = $1`, phone))
+func (x tx) UserByPhone(ctx context.Context, phone string) (*account.User, error) {
+	return scanUser(x.t.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE phone = $1`, phone))
 }
 
-func (t *Tx) UserByID(ctx context.Context, id int64) (*account.User, error) {
-	return scanUser(t.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+func (x tx) UserByID(ctx context.Context, id int64) (*account.User, error) {
+	return scanUser(x.t.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
 }
 
-func (t *Tx) CreateSession(ctx context.Context, s *account.Session) error {
-	_, err := t.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at, ip) VALUES ($1, $2, $3, $4, $5)`,
-		s.TokenHash, s.UserID, Millis(s.CreatedAt), Millis(s.ExpiresAt), s.IP)
+func (x tx) CreateSession(ctx context.Context, s *account.Session) error {
+	_, err := x.t.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at, ip) VALUES ($1, $2, $3, $4, $5)`,
+		s.TokenHash, s.UserID, store.Millis(s.CreatedAt), store.Millis(s.ExpiresAt), s.IP)
 	return err
 }
 
-func (t *Tx) ActiveSession(ctx context.Context, tokenHash string, now time.Time) (*account.Session, error) {
+func (x tx) ActiveSession(ctx context.Context, tokenHash string, now time.Time) (*account.Session, error) {
 	s := account.Session{TokenHash: tokenHash}
 	var created, expires int64
-	err := t.QueryRow(ctx, `SELECT user_id, created_at, expires_at, ip FROM sessions
-		WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2`, tokenHash, Millis(now)).
+	err := x.t.QueryRow(ctx, `SELECT user_id, created_at, expires_at, ip FROM sessions
+		WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2`, tokenHash, store.Millis(now)).
 		Scan(&s.UserID, &created, &expires, &s.IP)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.E(errs.Unauthenticated, "token is not valid, has expired or was logged out; sign in again")
@@ -84,18 +61,18 @@ func (t *Tx) ActiveSession(ctx context.Context, tokenHash string, now time.Time)
 	if err != nil {
 		return nil, err
 	}
-	s.CreatedAt, s.ExpiresAt = FromMillis(created), FromMillis(expires)
+	s.CreatedAt, s.ExpiresAt = store.FromMillis(created), store.FromMillis(expires)
 	return &s, nil
 }
 
-func (t *Tx) RevokeSession(ctx context.Context, tokenHash string, now time.Time) error {
-	_, err := t.Exec(ctx, `UPDATE sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL`, tokenHash, Millis(now))
+func (x tx) RevokeSession(ctx context.Context, tokenHash string, now time.Time) error {
+	_, err := x.t.Exec(ctx, `UPDATE sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL`, tokenHash, store.Millis(now))
 	return err
 }
 
-func (t *Tx) BumpCounter(ctx context.Context, scope, key, day string) (int, error) {
+func (x tx) BumpCounter(ctx context.Context, scope, key, day string) (int, error) {
 	var n int
-	err := t.QueryRow(ctx, `INSERT INTO rate_counters (scope, key, day, n) VALUES ($1, $2, $3, 1)
+	err := x.t.QueryRow(ctx, `INSERT INTO rate_counters (scope, key, day, n) VALUES ($1, $2, $3, 1)
 		ON CONFLICT (scope, key, day) DO UPDATE SET n = rate_counters.n + 1
 		RETURNING n`, scope, key, day).Scan(&n)
 	return n, err
@@ -104,9 +81,9 @@ func (t *Tx) BumpCounter(ctx context.Context, scope, key, day string) (int, erro
 // ClaimCounter counts one under max in a single conditional upsert: the
 // row lock it takes serialises concurrent claims, and a claim that finds
 // the counter at max changes nothing and returns no row.
-func (t *Tx) ClaimCounter(ctx context.Context, scope, key, day string, max int) (bool, error) {
+func (x tx) ClaimCounter(ctx context.Context, scope, key, day string, max int) (bool, error) {
 	var n int
-	err := t.QueryRow(ctx, `INSERT INTO rate_counters (scope, key, day, n) VALUES ($1, $2, $3, 1)
+	err := x.t.QueryRow(ctx, `INSERT INTO rate_counters (scope, key, day, n) VALUES ($1, $2, $3, 1)
 		ON CONFLICT (scope, key, day) DO UPDATE SET n = rate_counters.n + 1 WHERE rate_counters.n < $4
 		RETURNING n`, scope, key, day, max).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -119,70 +96,70 @@ func (t *Tx) ClaimCounter(ctx context.Context, scope, key, day string, max int) 
 // requests of a day do not each pay for all of yesterday's counters.
 const pruneBatch = 500
 
-func (t *Tx) PruneCounters(ctx context.Context, before string) error {
-	_, err := t.Exec(ctx, `DELETE FROM rate_counters WHERE (scope, key, day) IN
+func (x tx) PruneCounters(ctx context.Context, before string) error {
+	_, err := x.t.Exec(ctx, `DELETE FROM rate_counters WHERE (scope, key, day) IN
 		(SELECT scope, key, day FROM rate_counters WHERE day < $1 LIMIT $2)`, before, pruneBatch)
 	return err
 }
 
-func (t *Tx) PruneOTPs(ctx context.Context, before time.Time) error {
-	_, err := t.Exec(ctx, `DELETE FROM otps WHERE id IN
-		(SELECT id FROM otps WHERE expires_at < $1 LIMIT $2)`, Millis(before), pruneBatch)
+func (x tx) PruneOTPs(ctx context.Context, before time.Time) error {
+	_, err := x.t.Exec(ctx, `DELETE FROM otps WHERE id IN
+		(SELECT id FROM otps WHERE expires_at < $1 LIMIT $2)`, store.Millis(before), pruneBatch)
 	return err
 }
 
-func (t *Tx) ReleaseCounter(ctx context.Context, scope, key, day string) error {
-	_, err := t.Exec(ctx, `UPDATE rate_counters SET n = n - 1 WHERE scope = $1 AND key = $2 AND day = $3 AND n > 0`, scope, key, day)
+func (x tx) ReleaseCounter(ctx context.Context, scope, key, day string) error {
+	_, err := x.t.Exec(ctx, `UPDATE rate_counters SET n = n - 1 WHERE scope = $1 AND key = $2 AND day = $3 AND n > 0`, scope, key, day)
 	return err
 }
 
-func (t *Tx) CounterValue(ctx context.Context, scope, key, day string) (int, error) {
+func (x tx) CounterValue(ctx context.Context, scope, key, day string) (int, error) {
 	var n int
-	err := t.QueryRow(ctx, `SELECT n FROM rate_counters WHERE scope = $1 AND key = $2 AND day = $3`, scope, key, day).Scan(&n)
+	err := x.t.QueryRow(ctx, `SELECT n FROM rate_counters WHERE scope = $1 AND key = $2 AND day = $3`, scope, key, day).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
 	return n, err
 }
 
-func (t *Tx) CreateOTP(ctx context.Context, o *account.OTP) error {
-	return t.QueryRow(ctx, `INSERT INTO otps (phone, purpose, code_hash, ip, created_at, expires_at)
+func (x tx) CreateOTP(ctx context.Context, o *account.OTP) error {
+	return x.t.QueryRow(ctx, `INSERT INTO otps (phone, purpose, code_hash, ip, created_at, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		o.Phone, o.Purpose, o.CodeHash, o.IP, Millis(o.CreatedAt), Millis(o.ExpiresAt)).Scan(&o.ID)
+		o.Phone, o.Purpose, o.CodeHash, o.IP, store.Millis(o.CreatedAt), store.Millis(o.ExpiresAt)).Scan(&o.ID)
 }
 
-func (t *Tx) LatestOTP(ctx context.Context, phone, purpose string) (*account.OTP, error) {
+func (x tx) LatestOTP(ctx context.Context, phone, purpose string) (*account.OTP, error) {
 	o := account.OTP{Phone: phone, Purpose: purpose}
 	var created, expires int64
 	var verified, consumed sql.NullInt64
-	err := t.QueryRow(ctx, `SELECT id, code_hash, attempts, ip, created_at, expires_at, verified_at, consumed_at
+	err := x.t.QueryRow(ctx, `SELECT id, code_hash, attempts, ip, created_at, expires_at, verified_at, consumed_at
 		FROM otps WHERE phone = $1 AND purpose = $2 ORDER BY id DESC LIMIT 1`, phone, purpose).
 		Scan(&o.ID, &o.CodeHash, &o.Attempts, &o.IP, &created, &expires, &verified, &consumed)
 	if err != nil {
-		return nil, notFound(err, "code")
+		return nil, store.NotFound(err, "code")
 	}
-	o.CreatedAt, o.ExpiresAt = FromMillis(created), FromMillis(expires)
-	o.VerifiedAt, o.ConsumedAt = FromNullMillis(verified), FromNullMillis(consumed)
+	o.CreatedAt, o.ExpiresAt = store.FromMillis(created), store.FromMillis(expires)
+	o.VerifiedAt, o.ConsumedAt = store.FromNullMillis(verified), store.FromNullMillis(consumed)
 	return &o, nil
 }
 
-func (t *Tx) AddOTPAttempt(ctx context.Context, id int64, max int) (bool, error) {
-	n, err := Affected(t.Exec(ctx, `UPDATE otps SET attempts = attempts + 1 WHERE id = $1 AND attempts < $2`, id, max))
+func (x tx) AddOTPAttempt(ctx context.Context, id int64, max int) (bool, error) {
+	n, err := store.Affected(x.t.Exec(ctx, `UPDATE otps SET attempts = attempts + 1 WHERE id = $1 AND attempts < $2`, id, max))
 	return n == 1, err
 }
 
-func (t *Tx) MarkOTPVerified(ctx context.Context, id int64, now time.Time) error {
-	_, err := t.Exec(ctx, `UPDATE otps SET verified_at = $2 WHERE id = $1`, id, Millis(now))
+func (x tx) MarkOTPVerified(ctx context.Context, id int64, now time.Time) error {
+	_, err := x.t.Exec(ctx, `UPDATE otps SET verified_at = $2 WHERE id = $1`, id, store.Millis(now))
 	return err
 }
 
-func (t *Tx) ConsumeOTP(ctx context.Context, id int64, now time.Time) (bool, error) {
-	n, err := Affected(t.Exec(ctx, `UPDATE otps SET consumed_at = $2 WHERE id = $1 AND consumed_at IS NULL`, id, Millis(now)))
+func (x tx) ConsumeOTP(ctx context.Context, id int64, now time.Time) (bool, error) {
+	n, err := store.Affected(x.t.Exec(ctx, `UPDATE otps SET consumed_at = $2 WHERE id = $1 AND consumed_at IS NULL`, id, store.Millis(now)))
 	return n == 1, err
 }
 
-func (t *Tx) SaveProfile(ctx context.Context, p *account.Profile, idSealed []byte, idHash string) error {
-	_, err := t.Exec(ctx, `INSERT INTO profiles (user_id, first_name, middle_name, last_name, gender, birth_date, email,
+func (x tx) SaveProfile(ctx context.Context, p *account.Profile, idSealed []byte, idHash string) error {
+	_, err := x.t.Exec(ctx, `INSERT INTO profiles (user_id, first_name, middle_name, last_name, gender, birth_date, email,
 			marital_status, education, id_type, id_country, id_number_enc, id_number_hash, id_number_mask, id_valid_date,
 			nationality, state, city_code, address, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
@@ -194,43 +171,43 @@ func (t *Tx) SaveProfile(ctx context.Context, p *account.Profile, idSealed []byt
 			state = excluded.state, city_code = excluded.city_code, address = excluded.address, updated_at = excluded.updated_at`,
 		p.UserID, p.FirstName, p.MiddleName, p.LastName, p.Gender, p.BirthDate, p.Email, p.MaritalStatus, p.Education,
 		p.IDType, p.IDCountry, idSealed, idHash, p.IDNumberMask, p.IDValidDate, p.Nationality, p.State, p.CityCode,
-		p.Address, Millis(p.UpdatedAt))
+		p.Address, store.Millis(p.UpdatedAt))
 	return err
 }
 
-func (t *Tx) Profile(ctx context.Context, userID int64) (*account.Profile, []byte, error) {
+func (x tx) Profile(ctx context.Context, userID int64) (*account.Profile, []byte, error) {
 	p := account.Profile{UserID: userID}
 	var sealed []byte
 	var updated int64
-	err := t.QueryRow(ctx, `SELECT first_name, middle_name, last_name, gender, birth_date, email, marital_status, education,
+	err := x.t.QueryRow(ctx, `SELECT first_name, middle_name, last_name, gender, birth_date, email, marital_status, education,
 			id_type, id_country, id_number_enc, id_number_mask, id_valid_date, nationality, state, city_code, address, updated_at
 		FROM profiles WHERE user_id = $1`, userID).
 		Scan(&p.FirstName, &p.MiddleName, &p.LastName, &p.Gender, &p.BirthDate, &p.Email, &p.MaritalStatus, &p.Education,
 			&p.IDType, &p.IDCountry, &sealed, &p.IDNumberMask, &p.IDValidDate, &p.Nationality, &p.State, &p.CityCode,
 			&p.Address, &updated)
 	if err != nil {
-		return nil, nil, notFound(err, "profile")
+		return nil, nil, store.NotFound(err, "profile")
 	}
-	p.UpdatedAt = FromMillis(updated)
+	p.UpdatedAt = store.FromMillis(updated)
 	return &p, sealed, nil
 }
 
-func (t *Tx) ReplaceContacts(ctx context.Context, userID int64, cs []account.Contact, now time.Time) error {
-	if _, err := t.Exec(ctx, `DELETE FROM contacts WHERE user_id = $1`, userID); err != nil {
+func (x tx) ReplaceContacts(ctx context.Context, userID int64, cs []account.Contact, now time.Time) error {
+	if _, err := x.t.Exec(ctx, `DELETE FROM contacts WHERE user_id = $1`, userID); err != nil {
 		return err
 	}
 	for i := range cs {
-		if err := t.QueryRow(ctx, `INSERT INTO contacts (user_id, position, name, phone, relationship, created_at)
+		if err := x.t.QueryRow(ctx, `INSERT INTO contacts (user_id, position, name, phone, relationship, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-			userID, i, cs[i].Name, cs[i].Phone, cs[i].Relationship, Millis(now)).Scan(&cs[i].ID); err != nil {
-			return translate(err)
+			userID, i, cs[i].Name, cs[i].Phone, cs[i].Relationship, store.Millis(now)).Scan(&cs[i].ID); err != nil {
+			return store.Translate(err)
 		}
 	}
 	return nil
 }
 
-func (t *Tx) Contacts(ctx context.Context, userID int64) ([]account.Contact, error) {
-	return Collect(ctx, t, func(r Scanner) (c account.Contact, err error) {
+func (x tx) Contacts(ctx context.Context, userID int64) ([]account.Contact, error) {
+	return store.Collect(ctx, x.t, func(r store.Scanner) (c account.Contact, err error) {
 		err = r.Scan(&c.ID, &c.Name, &c.Phone, &c.Relationship)
 		return c, err
 	}, `SELECT id, name, phone, relationship FROM contacts WHERE user_id = $1 ORDER BY position`, userID)
@@ -238,10 +215,10 @@ func (t *Tx) Contacts(ctx context.Context, userID int64) ([]account.Contact, err
 
 // contactsJSON aggregates a user's contacts into one JSON array of
 // [id, name, phone, relationship] string arrays, in the engine's dialect.
-var contactsJSON = map[Engine]string{
-	Postgres: `(SELECT COALESCE(json_agg(json_build_array(ct.id::text, ct.name, ct.phone, ct.relationship) ORDER BY ct.position), '[]')::text
+var contactsJSON = map[store.Engine]string{
+	store.Postgres: `(SELECT COALESCE(json_agg(json_build_array(ct.id::text, ct.name, ct.phone, ct.relationship) ORDER BY ct.position), '[]')::text
 		FROM contacts ct WHERE ct.user_id = u.id)`,
-	SQLite: `(SELECT COALESCE(json_group_array(json_array(CAST(ct.id AS TEXT), ct.name, ct.phone, ct.relationship) ORDER BY ct.position), '[]')
+	store.SQLite: `(SELECT COALESCE(json_group_array(json_array(CAST(ct.id AS TEXT), ct.name, ct.phone, ct.relationship) ORDER BY ct.position), '[]')
 		FROM contacts ct WHERE ct.user_id = u.id)`,
 }
 
@@ -254,7 +231,7 @@ var contactsJSON = map[Engine]string{
 // bank_cards_one_default and is the one reused. With a parameter, once
 // the tables had statistics, it planned this five-table join afresh on
 // every call: 0.4 ms, more than running it (DefaultCard likewise).
-func (t *Tx) Overview(ctx context.Context, userID int64) (*account.Overview, error) {
+func (x tx) Overview(ctx context.Context, userID int64) (*account.Overview, error) {
 	var u account.User
 	var created, updated int64
 	var p struct {
@@ -272,7 +249,7 @@ func (t *Tx) Overview(ctx context.Context, userID int64) (*account.Overview, err
 		acct, pan                                      []byte
 	}
 	var contacts string
-	err := t.QueryRow(ctx, `SELECT u.id, u.phone, u.calling_code, u.mobile, u.password_hash, u.created_at, u.updated_at, `+contactsJSON[t.db.Engine]+`,
+	err := x.t.QueryRow(ctx, `SELECT u.id, u.phone, u.calling_code, u.mobile, u.password_hash, u.created_at, u.updated_at, `+contactsJSON[x.t.Engine()]+`,
 			p.first_name, p.middle_name, p.last_name, p.gender, p.birth_date, p.email, p.marital_status, p.education,
 			p.id_type, p.id_country, p.id_number_enc, p.id_number_mask, p.id_valid_date, p.nationality, p.state, p.city_code, p.address, p.updated_at,
 			w.company_name, w.company_phone, w.company_address, w.profession, w.income_code, w.updated_at,
@@ -290,9 +267,9 @@ func (t *Tx) Overview(ctx context.Context, userID int64) (*account.Overview, err
 		&c.id, &c.bank, &c.bankName, &c.acct, &c.hash, &c.mask, &c.name, &c.pan, &c.panMask,
 		&c.amount, &c.sent, &c.attempts, &c.verified, &c.rcp, &c.created)
 	if err != nil {
-		return nil, notFound(err, "user")
+		return nil, store.NotFound(err, "user")
 	}
-	u.CreatedAt, u.UpdatedAt = FromMillis(created), FromMillis(updated)
+	u.CreatedAt, u.UpdatedAt = store.FromMillis(created), store.FromMillis(updated)
 	o := &account.Overview{User: &u}
 	var rows [][4]string
 	if err := json.Unmarshal([]byte(contacts), &rows); err != nil {
@@ -308,19 +285,19 @@ func (t *Tx) Overview(ctx context.Context, userID int64) (*account.Overview, err
 			Gender: p.gender.String, BirthDate: p.birth.String, Email: p.email.String, MaritalStatus: p.marital.String,
 			Education: p.education.String, IDType: p.idType.String, IDCountry: p.idCountry.String, IDNumberMask: p.idMask.String,
 			IDValidDate: p.idValid.String, Nationality: p.nationality.String, State: p.state.String, CityCode: p.city.String,
-			Address: p.address.String, UpdatedAt: FromMillis(p.updated.Int64)}
+			Address: p.address.String, UpdatedAt: store.FromMillis(p.updated.Int64)}
 	}
 	var work *account.Work
 	if w.updated.Valid {
 		work = &account.Work{CompanyName: w.name.String, CompanyPhone: w.phone.String, CompanyAddress: w.address.String,
-			Profession: w.profession.String, IncomeCode: w.income.String, UpdatedAt: FromMillis(w.updated.Int64)}
+			Profession: w.profession.String, IncomeCode: w.income.String, UpdatedAt: store.FromMillis(w.updated.Int64)}
 	}
 	var card *account.BankCard
 	if c.id.Valid {
 		card = &account.BankCard{ID: c.id.Int64, UserID: u.ID, BankCode: c.bank.String, BankName: c.bankName.String,
 			AccountHash: c.hash.String, AccountMask: c.mask.String, AccountName: c.name.String, PANMask: c.panMask.String,
-			Default: true, VerifyAmount: c.amount.Int64, VerifySentAt: FromNullMillis(c.sent), VerifyAttempts: int(c.attempts.Int64),
-			VerifiedAt: FromNullMillis(c.verified), RecipientCode: c.rcp.String, CreatedAt: FromMillis(c.created.Int64)}
+			Default: true, VerifyAmount: c.amount.Int64, VerifySentAt: store.FromNullMillis(c.sent), VerifyAttempts: int(c.attempts.Int64),
+			VerifiedAt: store.FromNullMillis(c.verified), RecipientCode: c.rcp.String, CreatedAt: store.FromMillis(c.created.Int64)}
 		card.SetSealed(c.acct, c.pan)
 	}
 	o.Profile, o.Work, o.Default = prof, work, card
@@ -328,61 +305,52 @@ func (t *Tx) Overview(ctx context.Context, userID int64) (*account.Overview, err
 	return o, nil
 }
 
-func (t *Tx) SaveWork(ctx context.Context, userID int64, w *account.Work) error {
-	_, err := t.Exec(ctx, `INSERT INTO work_infos (user_id, company_name, company_phone, company_address, profession, income_code, updated_at)
+func (x tx) SaveWork(ctx context.Context, userID int64, w *account.Work) error {
+	_, err := x.t.Exec(ctx, `INSERT INTO work_infos (user_id, company_name, company_phone, company_address, profession, income_code, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (user_id) DO UPDATE SET company_name = excluded.company_name, company_phone = excluded.company_phone,
 			company_address = excluded.company_address, profession = excluded.profession, income_code = excluded.income_code,
 			updated_at = excluded.updated_at`,
-		userID, w.CompanyName, w.CompanyPhone, w.CompanyAddress, w.Profession, w.IncomeCode, Millis(w.UpdatedAt))
+		userID, w.CompanyName, w.CompanyPhone, w.CompanyAddress, w.Profession, w.IncomeCode, store.Millis(w.UpdatedAt))
 	return err
 }
 
-func (t *Tx) Work(ctx context.Context, userID int64) (*account.Work, error) {
+func (x tx) Work(ctx context.Context, userID int64) (*account.Work, error) {
 	var w account.Work
 	var updated int64
-	err := t.QueryRow(ctx, `SELECT company_name, company_phone, company_address, profession, income_code, updated_at
+	err := x.t.QueryRow(ctx, `SELECT company_name, company_phone, company_address, profession, income_code, updated_at
 		FROM work_infos WHERE user_id = $1`, userID).
 		Scan(&w.CompanyName, &w.CompanyPhone, &w.CompanyAddress, &w.Profession, &w.IncomeCode, &updated)
 	if err != nil {
-		return nil, notFound(err, "work information")
+		return nil, store.NotFound(err, "work information")
 	}
-	w.UpdatedAt = FromMillis(updated)
+	w.UpdatedAt = store.FromMillis(updated)
 	return &w, nil
 }
 
-func (t *Tx) Bank(ctx context.Context, code string) (*reference.Bank, error) {
+func (x tx) Bank(ctx context.Context, code string) (*reference.Bank, error) {
 	var b reference.Bank
-	err := t.QueryRow(ctx, `SELECT code, name, country, nuban FROM banks WHERE code = $1`, code).Scan(&b.Code, &b.Name, &b.Country, &b.NUBAN)
+	err := x.t.QueryRow(ctx, `SELECT code, name, country, nuban FROM banks WHERE code = $1`, code).Scan(&b.Code, &b.Name, &b.Country, &b.NUBAN)
 	if err != nil {
-		return nil, notFound(err, "bank")
+		return nil, store.NotFound(err, "bank")
 	}
 	return &b, nil
 }
 
-func (t *Tx) exists(ctx context.Context, q string, args ...any) (bool, error) {
-	var one int
-	err := t.QueryRow(ctx, q, args...).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	return err == nil, err
+func (x tx) CityExists(ctx context.Context, code string) (bool, error) {
+	return x.t.Exists(ctx, `SELECT 1 FROM cities WHERE code = $1`, code)
 }
 
-func (t *Tx) CityExists(ctx context.Context, code string) (bool, error) {
-	return t.exists(ctx, `SELECT 1 FROM cities WHERE code = $1`, code)
+func (x tx) IncomeBandExists(ctx context.Context, code string) (bool, error) {
+	return x.t.Exists(ctx, `SELECT 1 FROM income_bands WHERE code = $1`, code)
 }
 
-func (t *Tx) IncomeBandExists(ctx context.Context, code string) (bool, error) {
-	return t.exists(ctx, `SELECT 1 FROM income_bands WHERE code = $1`, code)
-}
-
-func (t *Tx) CreateCard(ctx context.Context, c *account.BankCard) error {
+func (x tx) CreateCard(ctx context.Context, c *account.BankCard) error {
 	acct, pan := c.Sealed()
-	return translate(t.QueryRow(ctx, `INSERT INTO bank_cards (user_id, bank_code, account_enc, account_hash, account_mask, account_name,
+	return store.Translate(x.t.QueryRow(ctx, `INSERT INTO bank_cards (user_id, bank_code, account_enc, account_hash, account_mask, account_name,
 			pan_enc, pan_mask, is_default, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-		c.UserID, c.BankCode, acct, c.AccountHash, c.AccountMask, c.AccountName, pan, c.PANMask, c.Default, Millis(c.CreatedAt)).Scan(&c.ID))
+		c.UserID, c.BankCode, acct, c.AccountHash, c.AccountMask, c.AccountName, pan, c.PANMask, c.Default, store.Millis(c.CreatedAt)).Scan(&c.ID))
 }
 
 const cardColumns = `c.id, c.user_id, c.bank_code, b.name, c.account_enc, c.account_hash, c.account_mask, c.account_name,
@@ -391,7 +359,7 @@ const cardColumns = `c.id, c.user_id, c.bank_code, b.name, c.account_enc, c.acco
 
 const cardFrom = ` FROM bank_cards c JOIN banks b ON b.code = c.bank_code `
 
-func scanCard(r Scanner) (*account.BankCard, error) {
+func scanCard(r store.Scanner) (*account.BankCard, error) {
 	var c account.BankCard
 	var acct, pan []byte
 	var amount, sent, verified sql.NullInt64
@@ -402,22 +370,22 @@ func scanCard(r Scanner) (*account.BankCard, error) {
 	}
 	c.SetSealed(acct, pan)
 	c.VerifyAmount = amount.Int64
-	c.VerifySentAt, c.VerifiedAt, c.CreatedAt = FromNullMillis(sent), FromNullMillis(verified), FromMillis(created)
+	c.VerifySentAt, c.VerifiedAt, c.CreatedAt = store.FromNullMillis(sent), store.FromNullMillis(verified), store.FromMillis(created)
 	return &c, nil
 }
 
-func (t *Tx) Card(ctx context.Context, userID, cardID int64) (*account.BankCard, error) {
-	c, err := scanCard(t.QueryRow(ctx, `SELECT `+cardColumns+cardFrom+`WHERE c.user_id = $1 AND c.id = $2`, userID, cardID))
-	return c, notFound(err, "bank account")
+func (x tx) Card(ctx context.Context, userID, cardID int64) (*account.BankCard, error) {
+	c, err := scanCard(x.t.QueryRow(ctx, `SELECT `+cardColumns+cardFrom+`WHERE c.user_id = $1 AND c.id = $2`, userID, cardID))
+	return c, store.NotFound(err, "bank account")
 }
 
-func (t *Tx) DefaultCard(ctx context.Context, userID int64) (*account.BankCard, error) {
-	c, err := scanCard(t.QueryRow(ctx, `SELECT `+cardColumns+cardFrom+`WHERE c.user_id = $1 AND c.is_default = TRUE`, userID))
-	return c, notFound(err, "default bank account")
+func (x tx) DefaultCard(ctx context.Context, userID int64) (*account.BankCard, error) {
+	c, err := scanCard(x.t.QueryRow(ctx, `SELECT `+cardColumns+cardFrom+`WHERE c.user_id = $1 AND c.is_default = TRUE`, userID))
+	return c, store.NotFound(err, "default bank account")
 }
 
-func (t *Tx) Cards(ctx context.Context, userID int64, p page.Request) (page.Result[account.BankCard], error) {
-	return OwnPaged(ctx, t, p, func(r Scanner) (account.BankCard, error) {
+func (x tx) Cards(ctx context.Context, userID int64, p page.Request) (page.Result[account.BankCard], error) {
+	return store.OwnPaged(ctx, x.t, p, func(r store.Scanner) (account.BankCard, error) {
 		c, err := scanCard(r)
 		if err != nil {
 			return account.BankCard{}, err
@@ -427,54 +395,54 @@ func (t *Tx) Cards(ctx context.Context, userID int64, p page.Request) (page.Resu
 		`SELECT COUNT(*) OVER (), `+cardColumns+cardFrom+`WHERE c.user_id = $1 ORDER BY c.is_default DESC, c.id LIMIT $2`, userID)
 }
 
-func (t *Tx) CountCards(ctx context.Context, userID int64) (int, error) {
+func (x tx) CountCards(ctx context.Context, userID int64) (int, error) {
 	var n int
-	err := t.QueryRow(ctx, `SELECT COUNT(*) FROM bank_cards WHERE user_id = $1`, userID).Scan(&n)
+	err := x.t.QueryRow(ctx, `SELECT COUNT(*) FROM bank_cards WHERE user_id = $1`, userID).Scan(&n)
 	return n, err
 }
 
 // SetDefaultCard clears the old default before setting the new one so the
 // partial unique index (one default per borrower) holds at every statement.
-func (t *Tx) SetDefaultCard(ctx context.Context, userID, cardID int64) error {
-	if _, err := t.Exec(ctx, `UPDATE bank_cards SET is_default = $2 WHERE user_id = $1 AND is_default = $3 AND id <> $4`,
+func (x tx) SetDefaultCard(ctx context.Context, userID, cardID int64) error {
+	if _, err := x.t.Exec(ctx, `UPDATE bank_cards SET is_default = $2 WHERE user_id = $1 AND is_default = $3 AND id <> $4`,
 		userID, false, true, cardID); err != nil {
 		return err
 	}
-	_, err := t.Exec(ctx, `UPDATE bank_cards SET is_default = $3 WHERE user_id = $1 AND id = $2`, userID, cardID, true)
+	_, err := x.t.Exec(ctx, `UPDATE bank_cards SET is_default = $3 WHERE user_id = $1 AND id = $2`, userID, cardID, true)
 	return err
 }
 
-func (t *Tx) UpdateCardVerification(ctx context.Context, c *account.BankCard) error {
-	_, err := t.Exec(ctx, `UPDATE bank_cards SET verify_amount = $3, verify_sent_at = $4, verify_attempts = $5, verified_at = $6
+func (x tx) UpdateCardVerification(ctx context.Context, c *account.BankCard) error {
+	_, err := x.t.Exec(ctx, `UPDATE bank_cards SET verify_amount = $3, verify_sent_at = $4, verify_attempts = $5, verified_at = $6
 		WHERE user_id = $1 AND id = $2`,
-		c.UserID, c.ID, sql.NullInt64{Int64: c.VerifyAmount, Valid: c.VerifyAmount != 0}, NullMillis(c.VerifySentAt),
-		c.VerifyAttempts, NullMillis(c.VerifiedAt))
+		c.UserID, c.ID, sql.NullInt64{Int64: c.VerifyAmount, Valid: c.VerifyAmount != 0}, store.NullMillis(c.VerifySentAt),
+		c.VerifyAttempts, store.NullMillis(c.VerifiedAt))
 	return err
 }
 
-func (t *Tx) AddCardVerifyAttempt(ctx context.Context, userID, cardID int64, max int) (bool, error) {
-	n, err := Affected(t.Exec(ctx, `UPDATE bank_cards SET verify_attempts = verify_attempts + 1
+func (x tx) AddCardVerifyAttempt(ctx context.Context, userID, cardID int64, max int) (bool, error) {
+	n, err := store.Affected(x.t.Exec(ctx, `UPDATE bank_cards SET verify_attempts = verify_attempts + 1
 		WHERE user_id = $1 AND id = $2 AND verify_attempts < $3`, userID, cardID, max))
 	return n == 1, err
 }
 
-func (t *Tx) SetCardRecipient(ctx context.Context, userID, cardID int64, code string) error {
-	_, err := t.Exec(ctx, `UPDATE bank_cards SET recipient_code = $3 WHERE user_id = $1 AND id = $2`, userID, cardID, code)
+func (x tx) SetCardRecipient(ctx context.Context, userID, cardID int64, code string) error {
+	_, err := x.t.Exec(ctx, `UPDATE bank_cards SET recipient_code = $3 WHERE user_id = $1 AND id = $2`, userID, cardID, code)
 	return err
 }
 
-func (t *Tx) AddMessage(ctx context.Context, m *inbox.Message) error {
-	return t.QueryRow(ctx, `INSERT INTO messages (user_id, kind, title, content, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		m.UserID, m.Kind, m.Title, m.Content, Millis(m.CreatedAt)).Scan(&m.ID)
+func (x tx) AddMessage(ctx context.Context, m *inbox.Message) error {
+	return x.t.QueryRow(ctx, `INSERT INTO messages (user_id, kind, title, content, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		m.UserID, m.Kind, m.Title, m.Content, store.Millis(m.CreatedAt)).Scan(&m.ID)
 }
 
-func (t *Tx) Messages(ctx context.Context, userID int64, p page.Request) (page.Result[inbox.Message], error) {
-	return OwnPaged(ctx, t, p, func(r Scanner) (inbox.Message, error) {
+func (x tx) Messages(ctx context.Context, userID int64, p page.Request) (page.Result[inbox.Message], error) {
+	return store.OwnPaged(ctx, x.t, p, func(r store.Scanner) (inbox.Message, error) {
 		m := inbox.Message{UserID: userID}
 		var read sql.NullInt64
 		var created int64
 		err := r.Scan(&m.ID, &m.Kind, &m.Title, &m.Content, &read, &created)
-		m.Read, m.CreatedAt = read.Valid, FromMillis(created)
+		m.Read, m.CreatedAt = read.Valid, store.FromMillis(created)
 		return m, err
 	}, `SELECT COUNT(*) FROM messages WHERE user_id = $1`,
 		`SELECT COUNT(*) OVER (), id, kind, title, content, read_at, created_at FROM messages WHERE user_id = $1 ORDER BY id DESC LIMIT $2`, userID)
