@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"creditpocket/internal/blob"
-	"creditpocket/internal/store"
 )
 
 // cmdBlobs runs "creditpocket blobs check": it compares the blobs stored
@@ -46,8 +44,8 @@ func cmdBlobs(ctx context.Context, args []string, env func(string) (string, bool
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	if *grace < minBlobGrace {
-		return fmt.Errorf("blobs check: --grace must be at least %s: younger blobs may belong to requests in flight", minBlobGrace)
+	if *grace < blob.MinGrace {
+		return fmt.Errorf("blobs check: --grace must be at least %s: younger blobs may belong to requests in flight", blob.MinGrace)
 	}
 	// The database these blobs belong to, as it is: a check never creates
 	// or migrates one. Against an empty database every blob would look
@@ -63,102 +61,32 @@ func cmdBlobs(ctx context.Context, args []string, env func(string) (string, bool
 	}
 	defer blobs.Close()
 
-	r, err := checkBlobs(ctx, db, blobs, time.Now().Add(-*grace))
+	r, err := blob.Check(ctx, db.BlobKeys, blobs, time.Now().Add(-*grace))
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "blobs check: %d stored, %d referenced, %d orphaned (written more than %s ago), %d too young to judge, %d missing\n",
-		r.stored, r.referenced, len(r.orphans), *grace, r.young, len(r.missing))
-	for _, k := range r.orphans {
+		r.Stored, r.Referenced, len(r.Orphans), *grace, r.Young, len(r.Missing))
+	for _, k := range r.Orphans {
 		fmt.Fprintln(stdout, "ORPHAN", k)
 	}
-	for _, k := range r.missing {
+	for _, k := range r.Missing {
 		fmt.Fprintln(stdout, "MISSING", k)
 	}
-	if *erase && len(r.orphans) > 0 {
-		if len(r.orphans)*2 > r.stored && !*force {
-			return fmt.Errorf("blobs check: refusing to erase %d of %d stored blobs: when most look orphaned, the database is more likely the wrong one (a stale restore, another deployment) than the blobs unwanted; check --data and --database-url, or give --force", len(r.orphans), r.stored)
+	if *erase && len(r.Orphans) > 0 {
+		if len(r.Orphans)*2 > r.Stored && !*force {
+			return fmt.Errorf("blobs check: refusing to erase %d of %d stored blobs: when most look orphaned, the database is more likely the wrong one (a stale restore, another deployment) than the blobs unwanted; check --data and --database-url, or give --force", len(r.Orphans), r.Stored)
 		}
-		n, err := eraseOrphans(ctx, db, blobs, r.orphans)
+		n, err := blob.EraseOrphans(ctx, db.BlobKeys, blobs, r.Orphans)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "blobs check: erased %d orphans\n", n)
-	} else if len(r.orphans) > 0 {
+	} else if len(r.Orphans) > 0 {
 		fmt.Fprintln(stdout, "blobs check: run with --erase to delete the orphans")
 	}
-	if len(r.missing) > 0 {
-		return fmt.Errorf("blobs check: %d referenced blobs are missing", len(r.missing))
+	if len(r.Missing) > 0 {
+		return fmt.Errorf("blobs check: %d referenced blobs are missing", len(r.Missing))
 	}
 	return nil
-}
-
-// minBlobGrace is the youngest a blob may be to be judged: a request holds
-// its blob for the time between writing it and committing its row (a
-// decision, a lock wait, retries), which is seconds, not minutes.
-const minBlobGrace = 15 * time.Minute
-
-// eraseOrphans deletes orphans, reading the referenced keys once more
-// first, so a row committed since the check keeps its blob.
-func eraseOrphans(ctx context.Context, db *store.DB, blobs *blob.Packs, orphans []string) (int, error) {
-	still := make(map[string]bool, len(orphans))
-	for _, k := range orphans {
-		still[k] = true
-	}
-	if err := db.BlobKeys(ctx, func(k string) error { delete(still, k); return nil }); err != nil {
-		return 0, fmt.Errorf("blobs check: read the keys rows refer to again: %w", err)
-	}
-	n := 0
-	for _, k := range orphans {
-		if !still[k] {
-			continue
-		}
-		if err := blobs.Delete(ctx, k); err != nil {
-			return n, fmt.Errorf("blobs check: erase %s: %w", k, err)
-		}
-		n++
-	}
-	return n, nil
-}
-
-// blobReport is what checkBlobs found; keys are sorted.
-type blobReport struct {
-	stored, referenced, young int
-	orphans, missing          []string
-}
-
-// checkBlobs reads the referenced keys first and the stored blobs after, so
-// a blob written in between is young, never an orphan, as long as writing
-// a blob and its row takes less than the grace period.
-func checkBlobs(ctx context.Context, db *store.DB, blobs *blob.Packs, judgedBefore time.Time) (blobReport, error) {
-	var r blobReport
-	refs := make(map[string]bool) // key → seen in the store
-	if err := db.BlobKeys(ctx, func(k string) error { refs[k] = false; return nil }); err != nil {
-		return r, fmt.Errorf("blobs check: read the keys rows refer to: %w", err)
-	}
-	err := blobs.Walk(ctx, func(k string, written time.Time) error {
-		r.stored++
-		if _, ok := refs[k]; ok {
-			refs[k] = true
-			return nil
-		}
-		if written.After(judgedBefore) {
-			r.young++
-			return nil
-		}
-		r.orphans = append(r.orphans, k)
-		return nil
-	})
-	if err != nil {
-		return r, fmt.Errorf("blobs check: walk the store: %w", err)
-	}
-	r.referenced = len(refs)
-	for k, seen := range refs {
-		if !seen {
-			r.missing = append(r.missing, k)
-		}
-	}
-	slices.Sort(r.orphans)
-	slices.Sort(r.missing)
-	return r, nil
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -52,7 +51,7 @@ func cmdCOB(ctx context.Context, args []string, env func(string) (string, bool),
 		return fmt.Errorf("cob run: --date %s has not ended yet (today is %s in %s, the lender's --timezone): a business day is closed only once it is over; the latest date to close is %s", business, today, cfg.Timezone, today.AddDays(-1))
 	}
 	log := newLogger(stderr, cfg.LogLevel)
-	app, err := OpenExisting(ctx, cfg, log, loanOptions(env))
+	app, err := OpenExisting(ctx, cfg, log, Options{})
 	if err != nil {
 		return err
 	}
@@ -101,72 +100,4 @@ func processID() string {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	return fmt.Sprintf("%s:%d:%s", host, os.Getpid(), hex.EncodeToString(b[:]))
-}
-
-// loanOptions reads the loan engine's settings from the environment.
-func loanOptions(env func(string) (string, bool)) Options {
-	var o Options
-	o.OpsToken, _ = env("CREDITPOCKET_OPS_TOKEN")
-	o.WebhookSecret, _ = env("CREDITPOCKET_PAYMENT_WEBHOOK_SECRET")
-	o.TransferDelay = 2 * time.Second
-	if v, ok := env("CREDITPOCKET_SANDBOX_TRANSFER_DELAY"); ok {
-		if d, err := time.ParseDuration(v); err == nil {
-			o.TransferDelay = d
-		}
-	}
-	return o
-}
-
-// runLoanWorkers runs the loan engine's background work inside serve
-// until ctx ends: the sandbox's webhook delivery, re-sending payouts left
-// pending, retrying failed payouts, and the daily close of business for
-// yesterday's business date.
-func runLoanWorkers(ctx context.Context, app *App, webhookURL string, log *slog.Logger) {
-	app.Payments.WebhookURL = webhookURL
-	go app.Payments.RunDelivery(ctx, 250*time.Millisecond, func(err error) { log.Warn("webhook delivery", "err", err) })
-	go func() {
-		// At start every pending payout is from before a restart: send it
-		// again now (the provider deduplicates by reference); later only
-		// those pending for a minute.
-		age := time.Duration(0)
-		every(ctx, 30*time.Second, func() {
-			if _, err := app.Loans.ResumeDisbursements(ctx, age); err != nil {
-				log.Warn("resume disbursements", "err", err)
-			}
-			age = time.Minute
-		})
-	}()
-	// Failed payouts whose retry is due (the loan engine's clock decides
-	// what is due; the backoff is at least a second).
-	go every(ctx, 5*time.Second, func() {
-		if _, err := app.Loans.RetryDuePayouts(ctx); err != nil && ctx.Err() == nil {
-			log.Warn("retry failed payouts", "err", err)
-		}
-	})
-	holder := processID()
-	loc, _ := time.LoadLocation(app.Config.Timezone)
-	go every(ctx, 5*time.Minute, func() {
-		business := loan.DateOf(time.Now().In(loc)).AddDays(-1)
-		res, err := app.Loans.CloseOfBusiness(ctx, loandb.NewLeases(app.DB), business, holder)
-		switch {
-		case errors.Is(err, loan.ErrLeaseHeld):
-		case err != nil:
-			log.Error("close of business", "date", business.String(), "err", err)
-		case !res.AlreadyDone:
-			log.Info("close of business done", "date", business.String(), "loans", res.Loans, "penalties", res.Penalties)
-		}
-	})
-}
-
-func every(ctx context.Context, d time.Duration, fn func()) {
-	t := time.NewTicker(d)
-	defer t.Stop()
-	for {
-		fn()
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

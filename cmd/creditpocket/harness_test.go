@@ -38,8 +38,8 @@ func newTestAppWith(t testing.TB, e store.Engine, configure func(*config.Config)
 	if configure != nil {
 		configure(&cfg)
 	}
-	app, err := Open(context.Background(), cfg, nil, Options{Hasher: fastHasher, QuietRequests: true,
-		KYC: KYCOptions{AllowPrivateWebhooks: true}}) // merchants in tests listen on 127.0.0.1
+	cfg.KYC.AllowPrivateWebhooks = true // merchants in tests listen on 127.0.0.1
+	app, err := Open(context.Background(), cfg, nil, Options{Hasher: fastHasher, QuietRequests: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,6 +55,7 @@ func devConfig(dbURL, dir string) config.Config {
 	cfg := config.Default()
 	cfg.DataDir, cfg.DatabaseURL = dir, dbURL
 	cfg.UseDev()
+	cfg.SandboxTransferDelay = 0 // payouts arrive at the next delivery
 	return cfg
 }
 

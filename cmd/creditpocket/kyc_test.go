@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -33,10 +35,16 @@ func newKYCApp(t testing.TB, e store.Engine) *kycApp {
 	t.Helper()
 	dbURL, dir := storetest.URL(t, e)
 	cfg := devConfig(dbURL, dir)
-	kcfg := kyc.DefaultConfig()
-	kcfg.CardTypes[restrictedCard] = kyc.CardType{Countries: []string{"NG", "GH"}}
-	opt := Options{Hasher: fastHasher, QuietRequests: true, OpsToken: testOpsToken, KYC: KYCOptions{Config: &kcfg, AllowPrivateWebhooks: true}}
-	app, err := Open(context.Background(), cfg, nil, opt)
+	cards, err := json.Marshal(map[string]kyc.CardType{restrictedCard: {Countries: []string{"NG", "GH"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.KYC.CardTypesFile = filepath.Join(t.TempDir(), "card-types.json")
+	if err := os.WriteFile(cfg.KYC.CardTypesFile, cards, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg.OpsToken, cfg.KYC.AllowPrivateWebhooks = testOpsToken, true
+	app, err := Open(context.Background(), cfg, nil, Options{Hasher: fastHasher, QuietRequests: true})
 	if err != nil {
 		t.Fatal(err)
 	}

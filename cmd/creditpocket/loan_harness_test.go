@@ -61,7 +61,8 @@ func newLoanAppWith(t testing.TB, e store.Engine, c *clock, configure func(*conf
 	if configure != nil {
 		configure(&cfg)
 	}
-	opt := Options{Hasher: fastHasher, QuietRequests: true, OpsToken: testOpsToken, KYC: KYCOptions{AllowPrivateWebhooks: true}}
+	cfg.OpsToken, cfg.KYC.AllowPrivateWebhooks = testOpsToken, true
+	opt := Options{Hasher: fastHasher, QuietRequests: true}
 	if c != nil {
 		opt.Now = c.Now
 	}

@@ -19,6 +19,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"creditpocket/internal/creditreport/reportcmd"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -68,7 +70,7 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), st
 	case "ledger":
 		return cmdLedger(ctx, args[1:], env, stdout, stderr)
 	case "report":
-		return cmdReport(ctx, args[1:], stdout, stderr)
+		return reportcmd.Run(ctx, args[1:], stdout, stderr)
 	case "partner":
 		return cmdPartner(ctx, args[1:], env, stdout, stderr)
 	case "staff":

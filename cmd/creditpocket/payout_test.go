@@ -31,8 +31,8 @@ func newPayoutApp(t testing.TB, e store.Engine, c *clock, configure func(*config
 	if configure != nil {
 		configure(&cfg)
 	}
-	app, err := Open(context.Background(), cfg, slog.New(slog.DiscardHandler), Options{Hasher: fastHasher, QuietRequests: true,
-		OpsToken: testOpsToken, TransferDelay: time.Hour, Now: c.Now, KYC: KYCOptions{AllowPrivateWebhooks: true}})
+	cfg.OpsToken, cfg.SandboxTransferDelay, cfg.KYC.AllowPrivateWebhooks = testOpsToken, time.Hour, true
+	app, err := Open(context.Background(), cfg, slog.New(slog.DiscardHandler), Options{Hasher: fastHasher, QuietRequests: true, Now: c.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -439,7 +439,7 @@ func TestServeWorkersRetryAFailedPayoutWhenItIsDue(t *testing.T) {
 		c.Add(time.Minute)
 		ctx, stop := context.WithCancel(context.Background())
 		defer stop()
-		runLoanWorkers(ctx, a.app, a.srv.URL+"/payment/webhook", slog.New(slog.DiscardHandler))
+		a.app.startWorkers(ctx, a.srv.URL+"/payment/webhook")
 		waitStatus := func(want loan.Status) {
 			t.Helper()
 			for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {

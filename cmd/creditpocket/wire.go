@@ -91,23 +91,16 @@ type App struct {
 	// merchant webhooks (wire_kyc.go).
 	KYC         *kyc.Service
 	KYCNotifier *notify.Notifier
+
+	clock   func() time.Time // Options.Now
+	workers workers          // serve's background work (workers.go)
 }
 
 // Options let tests lighten the wiring.
 type Options struct {
 	Hasher        account.PasswordHasher // nil means the production argon2id
 	QuietRequests bool
-	Now           func() time.Time
-	// OpsToken enables the /ops endpoints (CREDITPOCKET_OPS_TOKEN).
-	OpsToken string
-	// WebhookSecret signs and verifies payment webhooks
-	// (CREDITPOCKET_PAYMENT_WEBHOOK_SECRET); empty derives one from the
-	// master key.
-	WebhookSecret string
-	// TransferDelay is how long a sandbox payout takes to arrive.
-	TransferDelay time.Duration
-	// KYC holds the card-binding KYC settings (wire_kyc.go).
-	KYC KYCOptions
+	Now           func() time.Time // nil means time.Now
 }
 
 // Open wires an App as serve does: database (created and migrated, demo
@@ -144,6 +137,7 @@ func openApp(ctx context.Context, db *store.DB, cfg config.Config, log *slog.Log
 // the demo data.
 func (a *App) init(ctx context.Context, opt Options, setup bool) error {
 	cfg := a.Config
+	a.clock = opt.Now
 	if setup {
 		if _, err := a.DB.Migrate(ctx); err != nil {
 			return err
@@ -212,7 +206,7 @@ func (a *App) init(ctx context.Context, opt Options, setup bool) error {
 		Proxies:   proxies,
 		Console:   cons,
 		Partners:  a.Partners,
-		OpsToken:  opt.OpsToken,
+		OpsToken:  cfg.OpsToken,
 		Risk:      riskAPI,
 		KYC:       a.KYC,
 		Loans:     loans,
@@ -336,17 +330,23 @@ func openCheckedVault(ctx context.Context, cfg config.Config, db *store.DB, crea
 	return v, nil
 }
 
-// openCommand finishes a command begun with commandFlags: it parses args
-// (the command's own flags and the configuration's), checks the
-// configuration and opens the existing, migrated database.
-func openCommand(ctx context.Context, cfg *config.Config, fs *flag.FlagSet, args []string) (*store.DB, error) {
-	if err := fs.Parse(args); err != nil {
-		return nil, err
-	}
+// openSealed checks cfg and opens its existing, migrated database with the
+// vault of its checked key, for the commands that read or write sealed
+// data (staff, risk).
+func openSealed(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.DB, *vault.Vault, error) {
 	if err := cfg.Validate(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return openExisting(ctx, *cfg, nil)
+	db, err := openExisting(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := openCheckedVault(ctx, cfg, db, false)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, v, nil
 }
 
 // openExisting opens the configured database for the commands that work
@@ -356,8 +356,10 @@ func openExisting(ctx context.Context, cfg config.Config, log *slog.Logger) (*st
 	return store.OpenExisting(ctx, cfg.DatabaseURL, cfg.DataDir, log)
 }
 
-// Close releases the database.
+// Close stops the background workers, waits until every one has
+// returned, and only then releases the database.
 func (a *App) Close() error {
+	a.stopWorkers()
 	err := a.DB.Close()
 	if a.Blobs != nil {
 		err = errors.Join(err, a.Blobs.Close())
@@ -375,11 +377,7 @@ func cmdServe(ctx context.Context, args []string, env func(string) (string, bool
 	}
 	log := newLogger(stdout, cfg.LogLevel)
 	log.Info("starting creditpocket", append([]any{"version", version}, cfg.Masked()...)...)
-	opt := loanOptions(env)
-	if opt.KYC, err = kycOptions(env); err != nil { // card-binding KYC (wire_kyc.go)
-		return err
-	}
-	app, err := Open(ctx, cfg, log, opt)
+	app, err := Open(ctx, cfg, log, Options{})
 	if err != nil {
 		return err
 	}
@@ -394,12 +392,9 @@ func cmdServe(ctx context.Context, args []string, env func(string) (string, bool
 			"(the /sandbox/* routes still answer only loopback peers); listen on 127.0.0.1 unless you mean it",
 			"addr", ln.Addr().String())
 	}
-	wctx, stopWorkers := context.WithCancel(ctx)
-	defer stopWorkers()
-	runLoanWorkers(wctx, app, "http://"+loopback(ln.Addr())+"/payment/webhook", log)
-	runRiskWorkers(wctx, app, log) // policy hot reload, velocity pruning (risk.go)
-	runKYCWorkers(wctx, app, log)  // merchant webhooks (wire_kyc.go)
+	app.startWorkers(ctx, "http://"+loopback(ln.Addr())+"/payment/webhook") // workers.go; Close awaits them
 	err = serve(ctx, ln, app, cfg.DrainDelay, log)
+	app.stopWorkers() // requests are drained; the deferred Close closes the database after this
 	fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if ferr := app.Partners.Flush(fctx); ferr != nil { // batched partner call counts

@@ -2,13 +2,14 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"html/template"
 	"time"
 
 	"creditpocket/internal/account"
+	"creditpocket/internal/blob"
 	"creditpocket/internal/bookstats"
 	"creditpocket/internal/console"
+	"creditpocket/internal/console/manage"
 	"creditpocket/internal/creditreport"
 	"creditpocket/internal/inbox"
 	"creditpocket/internal/kyc"
@@ -39,13 +40,12 @@ func (a *App) wireConsole(v *vault.Vault, accounts *account.Service, hasher acco
 		now = time.Now
 	}
 	return console.New(console.Deps{
-		Staff:         newStaffService(a.DB, v, hasher, opt.Now),
-		Loans:         a.Loans,
-		KYC:           a.KYC,
-		Reads:         consoleReads{db: a.DB, loanDB: loandb.New(a.DB), accounts: accounts, loans: a.Loans, risk: a.RiskStore, photos: photos{blobs: a.Blobs, vault: v}},
-		Risk:          consoleRisk{engine: a.Risk, store: a.RiskStore},
-		Products:      a.Loans,
-		Partners:      a.Partners,
+		Staff: newStaffService(a.DB, v, hasher, opt.Now),
+		Loans: a.Loans,
+		KYC:   a.KYC,
+		Reads: consoleReads{db: a.DB, loanDB: loandb.New(a.DB), accounts: accounts, loans: a.Loans, risk: a.RiskStore, photos: blob.Photos{Store: a.Blobs, Vault: v}},
+		Sections: []console.Section{manage.Section(manage.Deps{ // risk, products, partners
+			Risk: consoleRisk{engine: a.Risk, store: a.RiskStore}, Products: a.Loans, Partners: a.Partners, Location: loc})},
 		Payouts:       a.Loans,
 		StuckAfter:    a.Config.Payouts.StuckAfter,
 		Stats:         loandb.New(a.DB),
@@ -76,7 +76,7 @@ type consoleReads struct {
 	accounts *account.Service
 	loans    *loan.Service
 	risk     *riskdb.Store
-	photos   photos
+	photos   blob.Photos
 }
 
 var _ console.Reads = consoleReads{}
@@ -154,14 +154,4 @@ func (r consoleReads) OpenCreditReport(ctx context.Context, userID int64) (*acco
 
 func (r consoleReads) RiskDecision(ctx context.Context, sequenceID string) (*risk.Record, error) {
 	return r.risk.Decision(ctx, sequenceID)
-}
-
-// Photo opens an application photo for the console. The additional data
-// must match PutPhoto's (wire_loan.go).
-func (p photos) Photo(ctx context.Context, userID int64, key string) ([]byte, error) {
-	sealed, err := p.blobs.Get(ctx, key)
-	if err != nil {
-		return nil, fmt.Errorf("read loan photo: %w", err)
-	}
-	return p.vault.Open(sealed, []byte(fmt.Sprintf("loan.photo:%d", userID)))
 }

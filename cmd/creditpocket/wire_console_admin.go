@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"creditpocket/internal/console"
+	"creditpocket/internal/console/manage"
 	"creditpocket/internal/risk"
 	"creditpocket/internal/store/riskdb"
 )
@@ -16,7 +16,7 @@ type consoleRisk struct {
 	store  *riskdb.Store
 }
 
-var _ console.RiskAdmin = consoleRisk{}
+var _ manage.RiskAdmin = consoleRisk{}
 
 func (r consoleRisk) Live() *risk.Policy   { return r.engine.Policy() }
 func (r consoleRisk) Shadow() *risk.Policy { return r.engine.Shadow() }
@@ -25,11 +25,11 @@ func (r consoleRisk) SetShadow(ctx context.Context, p *risk.Policy, by string) e
 	return r.engine.PublishShadow(ctx, r.store, p, by)
 }
 
-func (r consoleRisk) Policies(ctx context.Context) ([]console.PolicyVersion, error) {
+func (r consoleRisk) Policies(ctx context.Context) ([]manage.PolicyVersion, error) {
 	vs, err := r.store.Policies(ctx)
-	out := make([]console.PolicyVersion, len(vs))
+	out := make([]manage.PolicyVersion, len(vs))
 	for i, v := range vs {
-		out[i] = console.PolicyVersion(v)
+		out[i] = manage.PolicyVersion(v)
 	}
 	return out, err
 }

@@ -38,14 +38,14 @@ func seedLoanDemo(ctx context.Context, db *store.DB) error {
 
 // wireLoans builds the loan engine and its HTTP dependencies.
 func (a *App) wireLoans(v *vault.Vault, accounts *account.Service, loc *time.Location, opt Options) (*httpapi.Loans, error) {
-	secret := []byte(opt.WebhookSecret)
+	secret := []byte(a.Config.PaymentWebhookSecret)
 	if len(secret) == 0 {
 		secret = []byte(v.Hash("payment-webhook", "sandbox"))
 	}
 	base := a.Config.BaseURL()
 	a.Payments = &payment.Async{
 		Queue: paymentdb.NewEvents(a.DB), Charges: loandb.New(a.DB), Cancelled: paymentdb.NewCancellations(a.DB), Secret: secret, CheckoutBase: base,
-		TransferDelay: opt.TransferDelay, Now: opt.Now,
+		TransferDelay: a.Config.SandboxTransferDelay, Now: opt.Now,
 	}
 	decider := &underwriting.Decider{
 		Engine:  a.Risk,
@@ -61,7 +61,7 @@ func (a *App) wireLoans(v *vault.Vault, accounts *account.Service, loc *time.Loc
 		Outcomes:  loanOutcomes{a.RiskStore},
 		Provider:  a.Payments,
 		Borrowers: underwriting.Borrowers{Accounts: accounts},
-		Photos:    photos{blobs: a.Blobs, vault: v},
+		Photos:    blob.Photos{Store: a.Blobs, Vault: v},
 		Location:  loc,
 		Log:       a.Log,
 		Now:       opt.Now,
@@ -72,22 +72,6 @@ func (a *App) wireLoans(v *vault.Vault, accounts *account.Service, loc *time.Loc
 	}
 	return &httpapi.Loans{Service: a.Loans, Sandbox: a.Payments, WebhookSecret: secret}, nil
 }
-
-// photos seals application photos into the blob store.
-type photos struct {
-	blobs blob.Store
-	vault *vault.Vault
-}
-
-func (p photos) PutPhoto(ctx context.Context, userID int64, data []byte) (string, error) {
-	sealed, err := p.vault.Seal(data, []byte(fmt.Sprintf("loan.photo:%d", userID)))
-	if err != nil {
-		return "", err
-	}
-	return p.blobs.Put(ctx, sealed)
-}
-
-func (p photos) DeletePhoto(ctx context.Context, key string) error { return p.blobs.Delete(ctx, key) }
 
 // loanDecisions stores the risk decisions loan applications make, marked
 // as coming from the loan engine.

@@ -70,6 +70,16 @@ type Config struct {
 	// their bodies are read, decoded and parsed; a request that finds it
 	// full waits briefly, then is answered 503 with Retry-After.
 	MemoryBudget int64
+	// OpsToken is the Bearer token of the /ops endpoints; empty refuses
+	// them all. From the environment only, as the key is.
+	OpsToken string
+	// PaymentWebhookSecret signs and verifies payment webhooks; empty
+	// derives one from the master key. From the environment only.
+	PaymentWebhookSecret string
+	// SandboxTransferDelay is how long a sandbox payout takes to arrive.
+	SandboxTransferDelay time.Duration
+	// KYC holds the card-binding KYC settings (kyc.go).
+	KYC KYC
 }
 
 // Default returns the configuration used when nothing is set.
@@ -85,6 +95,9 @@ func Default() Config {
 		MemoryBudget:       membudget.DefaultSize,
 		PaymentSurplus:     10_000_000, // loan.DefaultPaymentSurplus
 		Payouts:            DefaultPayouts(),
+		KYC:                DefaultKYC(),
+
+		SandboxTransferDelay: 2 * time.Second,
 	}
 }
 
@@ -205,6 +218,23 @@ func (c *Config) Bind(fs *flag.FlagSet, env func(string) (string, bool)) error {
 	}
 	fs.DurationVar(&c.DrainDelay, "drain-delay", c.DrainDelay,
 		"after SIGINT/SIGTERM, keep serving this long with /readyz answering 503 before closing the listener (env CREDITPOCKET_DRAIN_DELAY)")
+	// Secrets, like the key, come from the environment only.
+	if v, ok := env("CREDITPOCKET_OPS_TOKEN"); ok {
+		c.OpsToken = v
+	}
+	if v, ok := env("CREDITPOCKET_PAYMENT_WEBHOOK_SECRET"); ok {
+		c.PaymentWebhookSecret = v
+	}
+	if v, ok := env("CREDITPOCKET_SANDBOX_TRANSFER_DELAY"); ok {
+		if c.SandboxTransferDelay, err = time.ParseDuration(v); err != nil {
+			return fmt.Errorf("CREDITPOCKET_SANDBOX_TRANSFER_DELAY: %w", err)
+		}
+	}
+	fs.DurationVar(&c.SandboxTransferDelay, "sandbox-transfer-delay", c.SandboxTransferDelay,
+		"how long a sandbox payout takes to arrive, 0 to 1h (env CREDITPOCKET_SANDBOX_TRANSFER_DELAY)")
+	if err := c.KYC.bind(fs, env); err != nil {
+		return err
+	}
 	// Dev mode last: its defaults fill only what the environment left
 	// unset, and flags after --dev still override them.
 	if v, ok := env("CREDITPOCKET_DEV"); ok {
@@ -286,6 +316,12 @@ func (c Config) Validate() error {
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return fmt.Errorf("database-url: must start with postgres:// or postgresql://")
+	}
+	if c.SandboxTransferDelay < 0 || c.SandboxTransferDelay > time.Hour {
+		return fmt.Errorf("sandbox-transfer-delay: must be from 0 to 1h")
+	}
+	if err := c.KYC.validate(); err != nil {
+		return err
 	}
 	return c.Payouts.validate()
 }
@@ -386,7 +422,18 @@ func (c Config) Masked() []any {
 		"sms_provider", c.SMSProvider, "payment_provider", c.PaymentProvider,
 		"session_ttl", c.SessionTTL.String(), "session_cache_ttl", c.SessionCacheTTL.String(), "seed_demo", c.SeedDemo, "console_secure_cookies", c.ConsoleSecureCookies,
 		"trusted_proxies", c.TrustedProxies, "memory_budget", membudget.FormatSize(c.MemoryBudget),
-	}, c.Payouts.masked()...)
+		"ops_token", maskSecret(c.OpsToken, "unset: /ops refused"),
+		"payment_webhook_secret", maskSecret(c.PaymentWebhookSecret, "derived from the master key"),
+		"sandbox_transfer_delay", c.SandboxTransferDelay.String(),
+	}, append(c.Payouts.masked(), c.KYC.masked()...)...)
+}
+
+// maskSecret says whether a secret is set, never what it is.
+func maskSecret(v, unset string) string {
+	if v == "" {
+		return unset
+	}
+	return "set (masked)"
 }
 
 // MaskURL hides the password of a database URL.

@@ -122,12 +122,9 @@ type Deps struct {
 	Reads  Reads
 	Stats  Stats
 	Charts func(*bookstats.Book) []Chart
-	// Risk backs the risk pages (risk.go); nil shows them as unavailable.
-	Risk RiskAdmin
-	// Products and Partners back the admin pages (products.go,
-	// partners.go); nil shows them as unavailable.
-	Products ProductAdmin
-	Partners PartnerAdmin
+	// Sections add pages kept in packages of their own (console/manage:
+	// risk, products, partners).
+	Sections []Section
 	// Payouts backs the failed-payout actions on a loan's page; nil
 	// hides them. StuckAfter is when a payout counts as stuck on the
 	// dashboard (0: not shown).
@@ -173,7 +170,10 @@ func New(d Deps) (*Console, error) {
 	}
 	c := &Console{d: d}
 	var err error
-	if c.pages, err = parsePages(d.Location); err != nil {
+	if err := checkSections(d.Sections); err != nil {
+		return nil, err
+	}
+	if c.pages, err = parsePages(d.Location, d.Sections); err != nil {
 		return nil, err
 	}
 	c.rts = c.routes()

@@ -13,7 +13,7 @@ import (
 
 // parsePages parses each page template together with the layout, so every
 // page defines its own "title" and "content" blocks.
-func parsePages(loc *time.Location) (map[string]*template.Template, error) {
+func parsePages(loc *time.Location, sections []Section) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		"money":  bookstats.FormatMoney,
 		"when":   func(t time.Time) string { return formatTime(t, loc) },
@@ -45,6 +45,23 @@ func parsePages(loc *time.Location) (map[string]*template.Template, error) {
 			return nil, fmt.Errorf("console: template %s: %w", n, err)
 		}
 		pages[name] = t
+	}
+	for _, s := range sections {
+		names, err := fs.Glob(s.Templates, "*.html")
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range names {
+			name := strings.TrimSuffix(n, ".html")
+			if _, dup := pages[name]; dup {
+				return nil, fmt.Errorf("console: section template %s repeats a page's name", n)
+			}
+			t, err := template.Must(layout.Clone()).ParseFS(s.Templates, n)
+			if err != nil {
+				return nil, fmt.Errorf("console: template %s: %w", n, err)
+			}
+			pages[name] = t
+		}
 	}
 	return pages, nil
 }

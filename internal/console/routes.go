@@ -25,7 +25,7 @@ type Route struct {
 // routes is the console's route table. Pages for another area go in their
 // own file with their own handlers and one line each here.
 func (c *Console) routes() []Route {
-	return []Route{
+	return append([]Route{
 		{"GET", "/console/signin", "", (*Console).signInPage},
 		{"POST", "/console/signin", "", (*Console).signIn},
 		{"POST", "/console/signout", staff.ViewDashboard, (*Console).signOut},
@@ -62,23 +62,8 @@ func (c *Console) routes() []Route {
 		{"POST", "/console/staff/reset", staff.ManageStaff, (*Console).staffReset},
 		{"GET", "/console/audit", staff.ViewAudit, (*Console).auditLog},
 
-		// Risk (risk.go), products (products.go) and partners (partners.go).
-		{"GET", "/console/risk", staff.ManageRisk, (*Console).riskHome},
-		{"POST", "/console/risk/policies", staff.ManageRisk, (*Console).riskCandidate},
-		{"GET", "/console/risk/policies/{version}", staff.ManageRisk, (*Console).riskPolicy},
-		{"POST", "/console/risk/shadow/stop", staff.ManageRisk, (*Console).riskStopShadow},
-		{"GET", "/console/risk/lists", staff.ManageRisk, (*Console).riskLists},
-		{"POST", "/console/risk/lists", staff.ManageRisk, (*Console).riskListAdd},
-		{"POST", "/console/risk/lists/{id}/remove", staff.ManageRisk, (*Console).riskListRemove},
-
-		{"GET", "/console/products", staff.ManageProducts, (*Console).products},
-		{"POST", "/console/products", staff.ManageProducts, (*Console).productSave},
-		{"POST", "/console/products/{id}/sale", staff.ManageProducts, (*Console).productSale},
-
-		{"GET", "/console/partners", staff.ManagePartners, (*Console).partners},
-		{"POST", "/console/partners", staff.ManagePartners, (*Console).partnerCreate},
-		{"POST", "/console/partners/{id}/revoke", staff.ManagePartners, (*Console).partnerRevoke},
-	}
+		// Risk, products and partners: Deps.Sections (console/manage).
+	}, c.sectionRoutes()...)
 }
 
 // Routes lists the route table (tests walk it: every route × every role).

@@ -1,16 +1,19 @@
-package main
+// Package partnercmd is the "creditpocket partner" command: partner API
+// credentials created, listed and revoked from the command line. The
+// caller (cmd) binds the configuration and opens the partner service.
+package partnercmd
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
 	"time"
 
 	"creditpocket/internal/partner"
-	"creditpocket/internal/store/partnerdb"
 )
 
 const partnerUsage = `usage: creditpocket partner <create|list|revoke> [flags]
@@ -23,15 +26,25 @@ const partnerUsage = `usage: creditpocket partner <create|list|revoke> [flags]
 All take the database flags of 'serve' (--data, --database-url) and work while the server runs.
 `
 
-// cmdPartner manages partner API credentials.
-func cmdPartner(ctx context.Context, args []string, env func(string) (string, bool), stdout, stderr io.Writer) error {
+// Opener is the caller's half of a partner command: Bind registers the
+// configuration's flags; Open, once they are parsed, checks the
+// configuration and opens the existing database's partner service, and
+// close releases it.
+type Opener struct {
+	Bind func(fs *flag.FlagSet) error
+	Open func(ctx context.Context) (svc *partner.Service, close func(), err error)
+}
+
+// Run runs "creditpocket partner args…".
+func Run(ctx context.Context, args []string, env Opener, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, partnerUsage)
 		return errors.New("partner: no subcommand")
 	}
 	sub, args := args[0], args[1:]
-	cfg, fs, err := commandFlags("partner "+sub, env, stderr)
-	if err != nil {
+	fs := flag.NewFlagSet("creditpocket partner "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if err := env.Bind(fs); err != nil {
 		return err
 	}
 	name := fs.String("name", "", "partner name")
@@ -40,12 +53,14 @@ func cmdPartner(ctx context.Context, args []string, env func(string) (string, bo
 	rate := fs.Int("rate", 0, fmt.Sprintf("calls per second per server; 0 = default (%d)", partner.DefaultRatePerSecond))
 	expires := fs.String("expires", "", "expiry date YYYY-MM-DD (UTC midnight); empty = never")
 	asJSON := fs.Bool("json", false, "print JSON")
-	db, err := openCommand(ctx, cfg, fs, args)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	svc, closeStore, err := env.Open(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc := &partner.Service{Store: partnerdb.New(db)}
+	defer closeStore()
 	switch sub {
 	case "create":
 		in := partner.CreateInput{Name: *name, Quota: *quota, RatePerSecond: *rate}

@@ -1,4 +1,4 @@
-package console
+package manage
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"creditpocket/internal/console"
 	"creditpocket/internal/errs"
 	"creditpocket/internal/ledger"
 	"creditpocket/internal/loan"
@@ -26,7 +27,7 @@ type productRow struct {
 	Price loan.Pricing
 }
 
-func (c *Console) productAdmin() (ProductAdmin, error) {
+func (c *Pages) productAdmin() (ProductAdmin, error) {
 	if c.d.Products == nil {
 		return nil, errs.E(errs.Unavailable, "the loan engine is not wired into this console")
 	}
@@ -35,32 +36,32 @@ func (c *Console) productAdmin() (ProductAdmin, error) {
 
 // products lists the catalogue with each product's price, and a form to
 // add a product or change one (?edit=ID fills it in).
-func (c *Console) products(q *request) error {
+func (c *Pages) products(q *console.Page) error {
 	var form *loan.Product
-	if id := q.r.URL.Query().Get("edit"); id != "" {
+	if id := q.R.URL.Query().Get("edit"); id != "" {
 		pa, err := c.productAdmin()
 		if err != nil {
 			return err
 		}
-		if form, err = pa.Product(q.ctx(), id); err != nil {
+		if form, err = pa.Product(q.Context(), id); err != nil {
 			return err
 		}
 	}
 	return c.showProducts(q, http.StatusOK, form, "")
 }
 
-func (c *Console) showProducts(q *request, code int, form *loan.Product, message string) error {
+func (c *Pages) showProducts(q *console.Page, code int, form *loan.Product, message string) error {
 	pa, err := c.productAdmin()
 	if err != nil {
 		return err
 	}
-	ps, err := pa.Products(q.ctx(), true)
+	ps, err := pa.Products(q.Context(), true)
 	if err != nil {
 		return err
 	}
 	rows := make([]productRow, 0, len(ps))
 	for _, p := range ps {
-		pr, err := loan.Quote(p, c.d.Now())
+		pr, err := loan.Quote(p, q.Now())
 		if err != nil {
 			return fmt.Errorf("console: price product %s: %w", p.ID, err)
 		}
@@ -69,7 +70,7 @@ func (c *Console) showProducts(q *request, code int, form *loan.Product, message
 	if form == nil {
 		form = &loan.Product{Currency: "NGN", FeeMode: loan.FeeSuffix, OnSale: true}
 	}
-	c.render(q.w, q.r, q.sess, code, "products", map[string]any{
+	q.Render(code, "products", map[string]any{
 		"Products": rows, "Form": form, "Message": message,
 		"FeeModes": []loan.FeeMode{loan.FeeSuffix, loan.FeePrefix},
 	})
@@ -79,12 +80,12 @@ func (c *Console) showProducts(q *request, code int, form *loan.Product, message
 // productSave adds or changes a product from the form. Money is entered
 // in minor units and rates in parts per million, as the product stores
 // them, so nothing is rounded on the way in.
-func (c *Console) productSave(q *request) error {
+func (c *Pages) productSave(q *console.Page) error {
 	pa, err := c.productAdmin()
 	if err != nil {
 		return err
 	}
-	f := q.r.PostFormValue
+	f := q.R.PostFormValue
 	p := loan.Product{
 		ID: strings.TrimSpace(f("id")), Name: strings.TrimSpace(f("name")),
 		Currency: strings.ToUpper(strings.TrimSpace(f("currency"))), FeeMode: loan.FeeMode(f("feeMode")),
@@ -116,36 +117,36 @@ func (c *Console) productSave(q *request) error {
 	p.InterestRate, p.PenaltyRate, p.PenaltyCap = loan.Rate(num("interestRate")), loan.Rate(num("penaltyRate")), loan.Rate(num("penaltyCap"))
 	p.Cycle, p.MinSettledLoans = int(num("cycle")), int(num("minSettled"))
 	if ferr == nil {
-		ferr = pa.SaveProduct(q.ctx(), p)
+		ferr = pa.SaveProduct(q.Context(), p)
 	}
 	if ferr != nil {
-		if status(ferr) == http.StatusBadRequest {
+		if errs.ErrorCode(ferr).HTTPStatus() == http.StatusBadRequest {
 			return c.showProducts(q, http.StatusBadRequest, &p, errs.Message(ferr))
 		}
 		return ferr
 	}
-	if err := c.audit(q, "product.save", p.ID, fmt.Sprintf("%s: %s %d over %d days, on sale %t", p.Name, p.Currency, p.Principal, p.Cycle, p.OnSale)); err != nil {
+	if err := q.Audit("product.save", p.ID, fmt.Sprintf("%s: %s %d over %d days, on sale %t", p.Name, p.Currency, p.Principal, p.Cycle, p.OnSale)); err != nil {
 		return err
 	}
-	return q.redirect("/console/products")
+	return q.Redirect("/console/products")
 }
 
 // productSale puts a product on sale or takes it off.
-func (c *Console) productSale(q *request) error {
+func (c *Pages) productSale(q *console.Page) error {
 	pa, err := c.productAdmin()
 	if err != nil {
 		return err
 	}
-	p, err := pa.Product(q.ctx(), q.r.PathValue("id"))
+	p, err := pa.Product(q.Context(), q.R.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	p.OnSale = q.r.PostFormValue("onSale") == "1"
-	if err := pa.SaveProduct(q.ctx(), *p); err != nil {
+	p.OnSale = q.R.PostFormValue("onSale") == "1"
+	if err := pa.SaveProduct(q.Context(), *p); err != nil {
 		return err
 	}
-	if err := c.audit(q, "product.sale", p.ID, fmt.Sprintf("on sale %t", p.OnSale)); err != nil {
+	if err := q.Audit("product.sale", p.ID, fmt.Sprintf("on sale %t", p.OnSale)); err != nil {
 		return err
 	}
-	return q.redirect("/console/products")
+	return q.Redirect("/console/products")
 }

@@ -1,4 +1,4 @@
-package console
+package manage
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	udiff "github.com/aymanbagabas/go-udiff"
 
+	"creditpocket/internal/console"
 	"creditpocket/internal/errs"
 	"creditpocket/internal/risk"
 )
@@ -60,7 +61,7 @@ type riskPage struct {
 	Candidate    *risk.Policy
 }
 
-func (c *Console) riskAdmin() (RiskAdmin, error) {
+func (c *Pages) riskAdmin() (RiskAdmin, error) {
 	if c.d.Risk == nil {
 		return nil, errs.E(errs.Unavailable, "the risk engine is not wired into this console")
 	}
@@ -69,25 +70,25 @@ func (c *Console) riskAdmin() (RiskAdmin, error) {
 
 // riskHome lists the policy versions and offers upload, activation,
 // shadowing and simulation of a candidate.
-func (c *Console) riskHome(q *request) error {
+func (c *Pages) riskHome(q *console.Page) error {
 	notice := map[string]string{
 		"activated": "The policy is live; every server switches to it within seconds.",
 		"shadowing": "The candidate runs in shadow beside the live policy on every server (within seconds): its outcomes are recorded, not used.",
-	}[q.r.URL.Query().Get("notice")]
-	return c.showRisk(q, http.StatusOK, riskPage{Since: q.r.URL.Query().Get("since"), Notice: notice})
+	}[q.R.URL.Query().Get("notice")]
+	return c.showRisk(q, http.StatusOK, riskPage{Since: q.R.URL.Query().Get("since"), Notice: notice})
 }
 
-func (c *Console) showRisk(q *request, code int, p riskPage) error {
+func (c *Pages) showRisk(q *console.Page, code int, p riskPage) error {
 	ra, err := c.riskAdmin()
 	if err != nil {
 		return err
 	}
-	if p.Versions, err = ra.Policies(q.ctx()); err != nil {
+	if p.Versions, err = ra.Policies(q.Context()); err != nil {
 		return err
 	}
 	p.Live, p.Shadow = ra.Live(), ra.Shadow()
 	if p.Source == "" { // start the candidate from the live policy
-		src, err := ra.PolicySource(q.ctx(), p.Live.Version)
+		src, err := ra.PolicySource(q.Context(), p.Live.Version)
 		switch {
 		case errs.Is(err, errs.NotFound): // the shipped default runs: it is not stored
 			src = risk.DefaultPolicyYAML()
@@ -97,9 +98,9 @@ func (c *Console) showRisk(q *request, code int, p riskPage) error {
 		p.Source = string(src)
 	}
 	if p.Since == "" {
-		p.Since = c.d.Now().In(c.d.Location).AddDate(0, 0, -30).Format(time.DateOnly)
+		p.Since = q.Now().In(c.d.Location).AddDate(0, 0, -30).Format(time.DateOnly)
 	}
-	c.render(q.w, q.r, q.sess, code, "risk", p)
+	q.Render(code, "risk", p)
 	return nil
 }
 
@@ -107,18 +108,18 @@ func (c *Console) showRisk(q *request, code int, p riskPage) error {
 // activate (publish as the live policy), shadow (run beside it) or
 // simulate (replay stored decisions). A policy that does not compile is
 // refused with its error, and the running policy stays.
-func (c *Console) riskCandidate(q *request) error {
+func (c *Pages) riskCandidate(q *console.Page) error {
 	ra, err := c.riskAdmin()
 	if err != nil {
 		return err
 	}
-	src := strings.ReplaceAll(q.r.PostFormValue("policy"), "\r\n", "\n")
-	page := riskPage{Source: src, Since: q.r.PostFormValue("since")}
+	src := strings.ReplaceAll(q.R.PostFormValue("policy"), "\r\n", "\n")
+	page := riskPage{Source: src, Since: q.R.PostFormValue("since")}
 	if len(src) > risk.MaxPolicyBytes {
 		page.Refused = fmt.Sprintf("the policy is larger than %d bytes", risk.MaxPolicyBytes)
 		return c.showRisk(q, http.StatusRequestEntityTooLarge, page)
 	}
-	action := q.r.PostFormValue("action")
+	action := q.R.PostFormValue("action")
 	cand, err := risk.CompilePolicy([]byte(src))
 	if err != nil {
 		var pe *risk.PolicyError
@@ -126,14 +127,14 @@ func (c *Console) riskCandidate(q *request) error {
 			return err
 		}
 		page.Refused = strings.TrimPrefix(err.Error(), "risk: ")
-		if aerr := c.audit(q, "risk.policy.refused", action, page.Refused); aerr != nil {
+		if aerr := q.Audit("risk.policy.refused", action, page.Refused); aerr != nil {
 			return aerr
 		}
 		return c.showRisk(q, http.StatusBadRequest, page)
 	}
 	switch action {
 	case "activate":
-		p, err := ra.Publish(q.ctx(), []byte(src), q.email())
+		p, err := ra.Publish(q.Context(), []byte(src), q.Email())
 		if err != nil {
 			if errs.ErrorCode(err) == errs.Conflict {
 				page.Refused = errs.Message(err)
@@ -141,13 +142,13 @@ func (c *Console) riskCandidate(q *request) error {
 			}
 			return err
 		}
-		if err := c.audit(q, "risk.policy.activate", p.Version, p.Name); err != nil {
+		if err := q.Audit("risk.policy.activate", p.Version, p.Name); err != nil {
 			return err
 		}
-		return q.redirect("/console/risk?notice=activated")
+		return q.Redirect("/console/risk?notice=activated")
 	case "shadow":
-		err := c.audited(q, "risk.policy.shadow", cand.Version, cand.Name, func() error {
-			return ra.SetShadow(q.ctx(), cand, q.email())
+		err := q.Audited("risk.policy.shadow", cand.Version, cand.Name, func() error {
+			return ra.SetShadow(q.Context(), cand, q.Email())
 		})
 		if errs.ErrorCode(err) == errs.Conflict {
 			page.Refused = errs.Message(err)
@@ -156,17 +157,17 @@ func (c *Console) riskCandidate(q *request) error {
 		if err != nil {
 			return err
 		}
-		return q.redirect("/console/risk?notice=shadowing")
+		return q.Redirect("/console/risk?notice=shadowing")
 	case "simulate":
 		since, err := c.day("since", page.Since)
 		if err != nil {
 			return err
 		}
-		rep, err := ra.Simulate(q.ctx(), cand, since)
+		rep, err := ra.Simulate(q.Context(), cand, since)
 		if err != nil {
 			return err
 		}
-		if err := c.audit(q, "risk.policy.simulate", cand.Version, fmt.Sprintf("since %s: %d decisions, %d changed", page.Since, rep.Records, rep.Changed)); err != nil {
+		if err := q.Audit("risk.policy.simulate", cand.Version, fmt.Sprintf("since %s: %d decisions, %d changed", page.Since, rep.Records, rep.Changed)); err != nil {
 			return err
 		}
 		page.Simulation, page.Candidate = &rep, cand
@@ -176,15 +177,15 @@ func (c *Console) riskCandidate(q *request) error {
 }
 
 // riskStopShadow stops the shadow policy.
-func (c *Console) riskStopShadow(q *request) error {
+func (c *Pages) riskStopShadow(q *console.Page) error {
 	ra, err := c.riskAdmin()
 	if err != nil {
 		return err
 	}
-	if err := c.audited(q, "risk.policy.shadow.stop", "", "", func() error { return ra.SetShadow(q.ctx(), nil, q.email()) }); err != nil {
+	if err := q.Audited("risk.policy.shadow.stop", "", "", func() error { return ra.SetShadow(q.Context(), nil, q.Email()) }); err != nil {
 		return err
 	}
-	return q.redirect("/console/risk")
+	return q.Redirect("/console/risk")
 }
 
 // diffLine is one line of a policy diff.
@@ -230,23 +231,23 @@ func policyDiff(from, to string) ([]diffHunk, error) {
 
 // riskPolicy shows one stored version's source and its diff against
 // another version (the live one unless ?against= names one).
-func (c *Console) riskPolicy(q *request) error {
+func (c *Pages) riskPolicy(q *console.Page) error {
 	ra, err := c.riskAdmin()
 	if err != nil {
 		return err
 	}
-	version := q.r.PathValue("version")
-	src, err := ra.PolicySource(q.ctx(), version)
+	version := q.R.PathValue("version")
+	src, err := ra.PolicySource(q.Context(), version)
 	if err != nil {
 		return err
 	}
-	against := q.r.URL.Query().Get("against")
+	against := q.R.URL.Query().Get("against")
 	if against == "" {
 		against = ra.Live().Version
 	}
 	data := map[string]any{"Version": version, "Against": against, "Source": string(src)}
 	if against != version {
-		base, err := ra.PolicySource(q.ctx(), against)
+		base, err := ra.PolicySource(q.Context(), against)
 		switch {
 		case errs.Is(err, errs.NotFound):
 			data["NoBase"] = true
@@ -260,34 +261,34 @@ func (c *Console) riskPolicy(q *request) error {
 			data["Diff"] = hunks
 		}
 	}
-	versions, err := ra.Policies(q.ctx())
+	versions, err := ra.Policies(q.Context())
 	if err != nil {
 		return err
 	}
 	data["Versions"] = versions
-	c.render(q.w, q.r, q.sess, http.StatusOK, "risk_policy", data)
+	q.Render(http.StatusOK, "risk_policy", data)
 	return nil
 }
 
 var listNames = []risk.ListName{risk.Blacklist, risk.Greylist, risk.Whitelist}
 
 // riskLists shows list entries, filtered by kind and list.
-func (c *Console) riskLists(q *request) error {
+func (c *Pages) riskLists(q *console.Page) error {
 	return c.showLists(q, http.StatusOK, "")
 }
 
-func (c *Console) showLists(q *request, code int, message string) error {
+func (c *Pages) showLists(q *console.Page, code int, message string) error {
 	ra, err := c.riskAdmin()
 	if err != nil {
 		return err
 	}
-	qv := q.r.URL.Query()
+	qv := q.R.URL.Query()
 	kind, list := risk.ListKind(qv.Get("kind")), risk.ListName(qv.Get("list"))
-	entries, err := ra.ListEntries(q.ctx(), kind, list, qv.Get("all") == "")
+	entries, err := ra.ListEntries(q.Context(), kind, list, qv.Get("all") == "")
 	if err != nil {
 		return err
 	}
-	c.render(q.w, q.r, q.sess, code, "risk_lists", map[string]any{
+	q.Render(code, "risk_lists", map[string]any{
 		"Entries": entries, "Kinds": risk.ListKinds, "Lists": listNames, "Kind": kind, "List": list,
 		"All": qv.Get("all") != "", "Message": message,
 	})
@@ -295,15 +296,15 @@ func (c *Console) showLists(q *request, code int, message string) error {
 }
 
 // riskListAdd puts a value on a list.
-func (c *Console) riskListAdd(q *request) error {
+func (c *Pages) riskListAdd(q *console.Page) error {
 	ra, err := c.riskAdmin()
 	if err != nil {
 		return err
 	}
-	f := q.r.PostFormValue
+	f := q.R.PostFormValue
 	e := risk.ListEntry{
 		Kind: risk.ListKind(f("kind")), List: risk.ListName(f("list")),
-		Value: f("value"), Reason: strings.TrimSpace(f("reason")), CreatedBy: q.email(),
+		Value: f("value"), Reason: strings.TrimSpace(f("reason")), CreatedBy: q.Email(),
 	}
 	if exp := f("expires"); exp != "" {
 		t, err := c.day("expires", exp)
@@ -312,38 +313,38 @@ func (c *Console) riskListAdd(q *request) error {
 		}
 		e.ExpiresAt = t
 	}
-	saved, err := ra.AddListEntry(q.ctx(), e)
+	saved, err := ra.AddListEntry(q.Context(), e)
 	if err != nil {
-		if status(err) == http.StatusBadRequest {
+		if errs.ErrorCode(err).HTTPStatus() == http.StatusBadRequest {
 			return c.showLists(q, http.StatusBadRequest, errs.Message(err))
 		}
 		return err
 	}
-	if err := c.audit(q, "risk.list.add", saved.ID, fmt.Sprintf("%s %s %s: %s", saved.List, saved.Kind, saved.Value, saved.Reason)); err != nil {
+	if err := q.Audit("risk.list.add", saved.ID, fmt.Sprintf("%s %s %s: %s", saved.List, saved.Kind, saved.Value, saved.Reason)); err != nil {
 		return err
 	}
-	return q.redirect("/console/risk/lists")
+	return q.Redirect("/console/risk/lists")
 }
 
 // riskListRemove takes an entry off its list.
-func (c *Console) riskListRemove(q *request) error {
+func (c *Pages) riskListRemove(q *console.Page) error {
 	ra, err := c.riskAdmin()
 	if err != nil {
 		return err
 	}
-	id := q.r.PathValue("id")
-	if err := ra.RemoveListEntry(q.ctx(), id); err != nil {
+	id := q.R.PathValue("id")
+	if err := ra.RemoveListEntry(q.Context(), id); err != nil {
 		return err
 	}
-	if err := c.audit(q, "risk.list.remove", id, ""); err != nil {
+	if err := q.Audit("risk.list.remove", id, ""); err != nil {
 		return err
 	}
-	return q.redirect("/console/risk/lists")
+	return q.Redirect("/console/risk/lists")
 }
 
 // day parses a YYYY-MM-DD form value as the start of that day in the
 // business zone.
-func (c *Console) day(field, v string) (time.Time, error) {
+func (c *Pages) day(field, v string) (time.Time, error) {
 	t, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(v), c.d.Location)
 	if err != nil {
 		return time.Time{}, errs.InvalidField(field, "must be a date as YYYY-MM-DD")

@@ -1,17 +1,21 @@
-package main
+// Package staffcmd is the "creditpocket staff" command: operator-console
+// staff accounts created, listed, re-roled, reset and disabled from the
+// command line. The caller (cmd) binds the configuration and opens the
+// staff service.
+package staffcmd
 
 import (
 	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"creditpocket/internal/account"
 	"creditpocket/internal/console"
 	"creditpocket/internal/staff"
 )
@@ -33,32 +37,40 @@ CREDITPOCKET_ENCRYPTION_KEY, --dev for a dev data folder's key) and work
 while the server runs. Actions are recorded in the console's audit log as "cli".
 `
 
-// cmdStaff manages operator-console staff accounts. stdin is read by
-// create --password-stdin (one line).
-func cmdStaff(ctx context.Context, args []string, env func(string) (string, bool), stdin io.Reader, stdout, stderr io.Writer) error {
+// Opener is the caller's half of a staff command: Bind registers the
+// configuration's flags; Open, once they are parsed, checks the
+// configuration and opens the existing database's staff service, and
+// close releases it.
+type Opener struct {
+	Bind func(fs *flag.FlagSet) error
+	Open func(ctx context.Context) (svc *staff.Service, close func(), err error)
+}
+
+// Run runs "creditpocket staff args…". stdin is read by create and reset
+// --password-stdin (one line).
+func Run(ctx context.Context, args []string, env Opener, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, staffUsage)
 		return errors.New("staff: no subcommand")
 	}
 	sub, args := args[0], args[1:]
-	cfg, fs, err := commandFlags("staff "+sub, env, stderr)
-	if err != nil {
+	fs := flag.NewFlagSet("creditpocket staff "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if err := env.Bind(fs); err != nil {
 		return err
 	}
 	email := fs.String("email", "", "the staff member's e-mail (their sign-in name)")
 	role := fs.String("role", "", "admin, risk, reviewer, collections or viewer")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of stdin instead of generating one")
 	asJSON := fs.Bool("json", false, "print JSON")
-	db, err := openCommand(ctx, cfg, fs, args)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	svc, closeStore, err := env.Open(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	v, err := openCheckedVault(ctx, *cfg, db, false)
-	if err != nil {
-		return err
-	}
-	svc := newStaffService(db, v, account.DefaultArgon2id(), nil)
+	defer closeStore()
 	by := staff.Actor{Email: "cli", UserAgent: "creditpocket staff " + sub}
 	switch sub {
 	case "create", "reset":

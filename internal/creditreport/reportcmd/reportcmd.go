@@ -1,4 +1,6 @@
-package main
+// Package reportcmd is the "creditpocket report parse" command: credit-report
+// PDFs to the contract JSON, one to stdout or many in parallel into a folder.
+package reportcmd
 
 import (
 	"context"
@@ -26,8 +28,8 @@ to stdout; several files (or a directory of PDFs) write NAME.json each into
 failures. --normalize prints typed values (amounts in fen, ISO dates).
 `
 
-// cmdReport implements "creditpocket report parse".
-func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// Run runs "creditpocket report args…".
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "parse" {
 		fmt.Fprint(stderr, reportUsage)
 		return errors.New("report: expected the sub-command parse")

@@ -1,4 +1,4 @@
-package console
+package manage
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"creditpocket/internal/console"
 	"creditpocket/internal/errs"
 	"creditpocket/internal/partner"
 )
@@ -25,7 +26,7 @@ type createdPartner struct {
 	ID, Name, Secret string
 }
 
-func (c *Console) partnerAdmin() (PartnerAdmin, error) {
+func (c *Pages) partnerAdmin() (PartnerAdmin, error) {
 	if c.d.Partners == nil {
 		return nil, errs.E(errs.Unavailable, "partner credentials are not wired into this console")
 	}
@@ -33,18 +34,18 @@ func (c *Console) partnerAdmin() (PartnerAdmin, error) {
 }
 
 // partners lists the credentials with scopes, quota and usage.
-func (c *Console) partners(q *request) error { return c.showPartners(q, http.StatusOK, nil, "") }
+func (c *Pages) partners(q *console.Page) error { return c.showPartners(q, http.StatusOK, nil, "") }
 
-func (c *Console) showPartners(q *request, code int, created *createdPartner, message string) error {
+func (c *Pages) showPartners(q *console.Page, code int, created *createdPartner, message string) error {
 	pa, err := c.partnerAdmin()
 	if err != nil {
 		return err
 	}
-	ps, err := pa.List(q.ctx())
+	ps, err := pa.List(q.Context())
 	if err != nil {
 		return err
 	}
-	now := c.d.Now()
+	now := q.Now()
 	type row struct {
 		partner.Partner
 		Scopes string
@@ -67,22 +68,22 @@ func (c *Console) showPartners(q *request, code int, created *createdPartner, me
 		}
 		rows = append(rows, row{Partner: p, Scopes: strings.Join(scopes, ", "), State: st})
 	}
-	c.render(q.w, q.r, q.sess, code, "partners", map[string]any{
+	q.Render(code, "partners", map[string]any{
 		"Partners": rows, "Created": created, "Message": message, "AllScopes": partner.Scopes,
 	})
 	return nil
 }
 
 // partnerCreate issues credentials; the secret is shown on this page once.
-func (c *Console) partnerCreate(q *request) error {
+func (c *Pages) partnerCreate(q *console.Page) error {
 	pa, err := c.partnerAdmin()
 	if err != nil {
 		return err
 	}
-	if err := q.r.ParseForm(); err != nil {
+	if err := q.R.ParseForm(); err != nil {
 		return errs.InvalidField("body", "is not a valid form")
 	}
-	f := q.r.PostForm
+	f := q.R.PostForm
 	in := partner.CreateInput{Name: f.Get("name")}
 	for _, s := range f["scopes"] {
 		in.Scopes = append(in.Scopes, partner.Scope(s))
@@ -107,32 +108,32 @@ func (c *Console) partnerCreate(q *request) error {
 	var p *partner.Partner
 	var secret string
 	if ferr == nil {
-		p, secret, ferr = pa.Create(q.ctx(), in)
+		p, secret, ferr = pa.Create(q.Context(), in)
 	}
 	if ferr != nil {
-		if status(ferr) == http.StatusBadRequest {
+		if errs.ErrorCode(ferr).HTTPStatus() == http.StatusBadRequest {
 			return c.showPartners(q, http.StatusBadRequest, nil, errs.Message(ferr))
 		}
 		return ferr
 	}
-	if err := c.audit(q, "partner.create", p.ID, fmt.Sprintf("%s: scopes %v, quota %d, rate %d/s", p.Name, p.Scopes, p.Quota, p.RatePerSecond)); err != nil {
+	if err := q.Audit("partner.create", p.ID, fmt.Sprintf("%s: scopes %v, quota %d, rate %d/s", p.Name, p.Scopes, p.Quota, p.RatePerSecond)); err != nil {
 		return err
 	}
 	return c.showPartners(q, http.StatusOK, &createdPartner{ID: p.ID, Name: p.Name, Secret: secret}, "")
 }
 
 // partnerRevoke revokes credentials at once.
-func (c *Console) partnerRevoke(q *request) error {
+func (c *Pages) partnerRevoke(q *console.Page) error {
 	pa, err := c.partnerAdmin()
 	if err != nil {
 		return err
 	}
-	id := q.r.PathValue("id")
-	if err := pa.Revoke(q.ctx(), id); err != nil {
+	id := q.R.PathValue("id")
+	if err := pa.Revoke(q.Context(), id); err != nil {
 		return err
 	}
-	if err := c.audit(q, "partner.revoke", id, ""); err != nil {
+	if err := q.Audit("partner.revoke", id, ""); err != nil {
 		return err
 	}
-	return q.redirect("/console/partners")
+	return q.Redirect("/console/partners")
 }
