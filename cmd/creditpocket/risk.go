@@ -18,6 +18,7 @@ import (
 	"creditpocket/internal/httpapi"
 	"creditpocket/internal/identity"
 	"creditpocket/internal/risk"
+	"creditpocket/internal/risk/decision"
 	"creditpocket/internal/store"
 	"creditpocket/internal/vault"
 )
@@ -42,7 +43,16 @@ func (a *App) wireRisk(ctx context.Context, v *vault.Vault, opt Options) *httpap
 	if _, err := a.Risk.SyncShadow(ctx, a.RiskStore); err != nil {
 		a.Log.Error("risk: stored shadow policy refused, shadowing nothing", "err", err)
 	}
-	return &httpapi.RiskAPI{Engine: a.Risk, Store: a.RiskStore, Now: opt.Now}
+	a.Decisions = &decision.Service{Engine: a.Risk, Store: riskDecisions{a.RiskStore}}
+	return &httpapi.RiskAPI{Engine: a.Risk, Decisions: a.Decisions, Store: a.RiskStore, Now: opt.Now}
+}
+
+// riskDecisions hands the store the decision service's risk.Source as the
+// string it takes today; it goes when the risk store takes a risk.Source.
+type riskDecisions struct{ *store.Risk }
+
+func (d riskDecisions) SaveDecision(ctx context.Context, rec *risk.Record, source risk.Source, partnerID string) error {
+	return d.Risk.SaveDecision(ctx, rec, string(source), partnerID)
 }
 
 // runRiskWorkers keeps a serving process's risk engine current until ctx

@@ -29,6 +29,7 @@ import (
 	"creditpocket/internal/partner"
 	"creditpocket/internal/payment"
 	"creditpocket/internal/risk"
+	"creditpocket/internal/risk/decision"
 	"creditpocket/internal/sms"
 	"creditpocket/internal/staff"
 	"creditpocket/internal/store"
@@ -82,6 +83,9 @@ type App struct {
 	// Risk is the risk-decision engine; RiskStore its storage (risk.go).
 	Risk      *risk.Engine
 	RiskStore *store.Risk
+	// Decisions decides and stores risk events for the partner API and
+	// loan underwriting alike, and takes loans' outcomes as feedback.
+	Decisions *decision.Service
 	// KYC is the card-binding KYC service; KYCNotifier delivers its
 	// merchant webhooks (wire_kyc.go).
 	KYC         *kyc.Service

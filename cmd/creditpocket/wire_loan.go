@@ -11,7 +11,6 @@ import (
 	"creditpocket/internal/ledger"
 	"creditpocket/internal/loan"
 	"creditpocket/internal/payment"
-	"creditpocket/internal/risk"
 	"creditpocket/internal/store"
 	"creditpocket/internal/underwriting"
 	"creditpocket/internal/vault"
@@ -44,9 +43,8 @@ func (a *App) wireLoans(v *vault.Vault, accounts *account.Service, loc *time.Loc
 		TransferDelay: opt.TransferDelay, Now: opt.Now,
 	}
 	decider := &underwriting.Decider{
-		Engine:   a.Risk,
-		Records:  loanDecisions{a.RiskStore},
-		Dossiers: accounts,
+		Decisions: a.Decisions,
+		Dossiers:  accounts,
 		PhotoURL: func(userID int64, key string) string {
 			return fmt.Sprintf("%s/console/borrowers/%d/photos/%s", base, userID, key)
 		},
@@ -55,7 +53,7 @@ func (a *App) wireLoans(v *vault.Vault, accounts *account.Service, loc *time.Loc
 	a.Loans = &loan.Service{
 		Store:     a.DB.Loans(),
 		Decider:   decider,
-		Outcomes:  loanOutcomes{a.RiskStore},
+		Outcomes:  a.Decisions,
 		Provider:  a.Payments,
 		Borrowers: underwriting.Borrowers{Accounts: accounts},
 		Photos:    photos{blobs: a.Blobs, vault: v},
@@ -84,20 +82,3 @@ func (p photos) PutPhoto(ctx context.Context, userID int64, data []byte) (string
 }
 
 func (p photos) DeletePhoto(ctx context.Context, key string) error { return p.blobs.Delete(ctx, key) }
-
-// loanDecisions stores the risk decisions loan applications make, marked
-// as coming from the loan engine.
-type loanDecisions struct{ s *store.Risk }
-
-func (d loanDecisions) SaveDecision(ctx context.Context, rec *risk.Record) error {
-	return d.s.SaveDecision(ctx, rec, store.FromLoanApply, "")
-}
-
-// loanOutcomes records how decided loans turned out as the risk
-// engine's feedback on their decisions.
-type loanOutcomes struct{ s *store.Risk }
-
-func (o loanOutcomes) Report(ctx context.Context, sequenceID string, out loan.Outcome, at time.Time) error {
-	_, err := o.s.AddFeedback(ctx, sequenceID, risk.FeedbackOutcome(out), at, "loan engine")
-	return err
-}

@@ -13,22 +13,24 @@ import (
 	"creditpocket/internal/identity"
 	"creditpocket/internal/partner"
 	"creditpocket/internal/risk"
+	"creditpocket/internal/risk/decision"
 )
 
 // RiskAPI holds what the risk-decision endpoints call.
 type RiskAPI struct {
-	Engine *risk.Engine
-	Store  RiskStore
-	Now    func() time.Time // default time.Now; validates event times
+	Engine *risk.Engine // the live and shadow policies the operations endpoints publish
+	// Decisions decides and stores the partners' events and records their
+	// feedback, as it does the loan engine's.
+	Decisions *decision.Service
+	Store     RiskStore
+	Now       func() time.Time // default time.Now; validates event times
 }
 
-// RiskStore is the storage the risk endpoints need; the store package
-// implements it.
+// RiskStore is the storage the risk operations endpoints read and change
+// (lists, policies, stored decisions); the store package implements it.
 type RiskStore interface {
 	risk.ShadowStore
-	SaveDecision(ctx context.Context, rec *risk.Record, source, partnerID string) error
 	Decision(ctx context.Context, sequenceID string) (*risk.Record, error)
-	AddFeedback(ctx context.Context, sequenceID string, o risk.FeedbackOutcome, at time.Time, by string) (*risk.Feedback, error)
 	AddListEntry(ctx context.Context, e risk.ListEntry) (risk.ListEntry, error)
 	RemoveListEntry(ctx context.Context, id string) error
 	ListEntries(ctx context.Context, kind risk.ListKind, list risk.ListName, activeOnly bool) ([]risk.ListEntry, error)
@@ -211,12 +213,9 @@ func (s *Server) riskDecide(w http.ResponseWriter, r *http.Request) {
 	ev, err := risk.DecodeEvent(r.Body, s.riskNow())
 	if err == nil {
 		var rec *risk.Record
-		if rec, err = s.Risk.Engine.Decide(r.Context(), risk.Input{Event: ev}); err == nil {
-			if err = s.Risk.Store.SaveDecision(r.Context(), rec, string(risk.SourcePartnerAPI), p.ID); err == nil {
-				writeJSON(w, http.StatusOK, rec.Answer())
-				return
-			}
-			err = fmt.Errorf("save decision %s: %w", rec.SequenceID, err)
+		if rec, err = s.Risk.Decisions.Decide(r.Context(), risk.Input{Event: ev}, risk.SourcePartnerAPI, p.ID); err == nil {
+			writeJSON(w, http.StatusOK, rec.Answer())
+			return
 		}
 	}
 	if memoryBusy(r, err) {
@@ -280,7 +279,7 @@ func (s *Server) riskFeedback(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	fb, err := s.Risk.Store.AddFeedback(r.Context(), req.SequenceID, o, at, p.ID)
+	fb, err := s.Risk.Decisions.Feedback(r.Context(), req.SequenceID, o, at, p.ID)
 	if err == nil {
 		writeJSON(w, http.StatusOK, feedbackAnswer{Success: true, SequenceID: req.SequenceID, Feedback: fb})
 		return

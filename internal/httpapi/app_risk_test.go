@@ -8,15 +8,23 @@ import (
 	"time"
 
 	"creditpocket/internal/risk"
+	"creditpocket/internal/risk/decision"
 )
 
-// nopRiskStore satisfies RiskStore for tests that never reach storage.
-type nopRiskStore struct{ RiskStore }
+// nopRiskStore satisfies the risk stores for tests that never reach storage.
+type nopRiskStore struct {
+	RiskStore
+	decision.Store
+}
+
+// testRiskAPI runs the default policy over storage that is never reached.
+func testRiskAPI() *RiskAPI {
+	eng := risk.NewEngine(risk.DefaultPolicy(), risk.Config{})
+	return &RiskAPI{Engine: eng, Decisions: &decision.Service{Engine: eng, Store: nopRiskStore{}}, Store: nopRiskStore{}}
+}
 
 func riskTestServer() *Server {
-	return New(Server{OpsToken: "ops", Risk: &RiskAPI{
-		Engine: risk.NewEngine(risk.DefaultPolicy(), risk.Config{}), Store: nopRiskStore{},
-	}}, Options{})
+	return New(Server{OpsToken: "ops", Risk: testRiskAPI()}, Options{})
 }
 
 func TestRiskRoutesAreServedAndDocumented(t *testing.T) {

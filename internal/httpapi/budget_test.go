@@ -15,7 +15,6 @@ import (
 	"creditpocket/internal/kyc"
 	"creditpocket/internal/membudget"
 	"creditpocket/internal/partner"
-	"creditpocket/internal/risk"
 	"creditpocket/internal/store"
 	"creditpocket/internal/store/storetest"
 )
@@ -37,7 +36,7 @@ func TestAFullBudgetAnswers503WithRetryAfter(t *testing.T) {
 	}
 	mem := membudget.New(16<<20, 20*time.Millisecond)
 	s := New(Server{Partners: partners, OpsToken: "ops-token", Memory: mem, KYC: &kyc.Service{},
-		Risk: &RiskAPI{Engine: risk.NewEngine(risk.DefaultPolicy(), risk.Config{}), Store: nopRiskStore{}}}, Options{QuietRequests: true})
+		Risk: testRiskAPI()}, Options{QuietRequests: true})
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	hog := mem.Lease(context.Background())

@@ -4,8 +4,9 @@
 // scores it in-process with the live policy, stores the decision so it can
 // be explained and replayed, and maps the outcome to the loan's verdict.
 //
-// The package holds no SQL and no HTTP: the borrower's file, the engine
-// and the decision store come in through small interfaces wired in cmd/.
+// The package holds no SQL and no HTTP: the borrower's file and the risk
+// decisions (engine and store, internal/risk/decision) come in through
+// small interfaces wired in cmd/.
 package underwriting
 
 import (
@@ -19,14 +20,11 @@ import (
 	"creditpocket/internal/risk"
 )
 
-// Engine scores risk events; *risk.Engine implements it.
-type Engine interface {
-	Decide(ctx context.Context, in risk.Input) (*risk.Record, error)
-}
-
-// Records stores the decisions made on applications.
-type Records interface {
-	SaveDecision(ctx context.Context, rec *risk.Record) error
+// Decisions scores a risk event with the live policy and stores the
+// decision; *decision.Service implements it (the partner risk API decides
+// through the same service).
+type Decisions interface {
+	Decide(ctx context.Context, in risk.Input, source risk.Source, partnerID string) (*risk.Record, error)
 }
 
 // Dossiers reads a borrower's file (account.Service implements it).
@@ -36,9 +34,8 @@ type Dossiers interface {
 
 // Decider implements loan.Decider with the risk engine.
 type Decider struct {
-	Engine   Engine
-	Records  Records
-	Dossiers Dossiers
+	Decisions Decisions
+	Dossiers  Dossiers
 	// PhotoURL is where an operator can view a borrower's application
 	// photo, put in the event as the face images; nil leaves photos out.
 	PhotoURL func(userID int64, key string) string
@@ -78,16 +75,13 @@ func (d *Decider) Decide(ctx context.Context, in loan.DecisionInput) (loan.Verdi
 		}
 	}
 	ev := Event(in, dos, urls, d.Location)
-	rec, err := d.Engine.Decide(ctx, risk.Input{Event: ev, CreditReport: CreditReport(dos.CreditReport)})
+	rec, err := d.Decisions.Decide(ctx, risk.Input{Event: ev, CreditReport: CreditReport(dos.CreditReport)}, risk.SourceLoanApply, "")
 	var invalid *risk.ValidationError
 	if errors.As(err, &invalid) {
 		return loan.Verdict{Decision: loan.Review, Reason: ReasonUnscorable, Detail: DetailReview}, nil
 	}
 	if err != nil {
 		return loan.Verdict{}, fmt.Errorf("underwriting: risk decision: %w", err)
-	}
-	if err := d.Records.SaveDecision(ctx, rec); err != nil {
-		return loan.Verdict{}, fmt.Errorf("underwriting: store decision %s: %w", rec.SequenceID, err)
 	}
 	return Verdict(rec), nil
 }
