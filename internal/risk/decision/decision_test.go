@@ -65,7 +65,6 @@ func newService(st *memStore) *Service {
 	return &Service{Engine: risk.NewEngine(risk.DefaultPolicy(), risk.Config{Now: func() time.Time { return now }}), Store: st}
 }
 
-
 func TestDecideStoresEveryDecisionWithWhoAskedForIt(t *testing.T) {
 	for _, tt := range []struct {
 		name      string
