@@ -21,6 +21,7 @@ import (
 	"creditpocket/internal/blob"
 	"creditpocket/internal/clientip"
 	"creditpocket/internal/config"
+	"creditpocket/internal/creditreport/intake"
 	"creditpocket/internal/demo"
 	"creditpocket/internal/httpapi"
 	"creditpocket/internal/kyc"
@@ -214,6 +215,7 @@ func (a *App) init(ctx context.Context, opt Options, setup bool) error {
 		OpsToken:  opt.OpsToken,
 		Risk:      riskAPI,
 		KYC:       a.KYC,
+		Reports:   &intake.Service{},
 		Loans:     loans,
 		Accounts:  accounts,
 		Reference: a.DB.Reference(),

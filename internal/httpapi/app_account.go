@@ -81,11 +81,6 @@ func (s *Server) appRoutes() []route {
 			response: "userInfo", handle: s.authed(s.userInfo)},
 		{method: "GET", path: "/user/credit", tag: "Profile", summary: "The borrower's credit standing (个人信用信息查询): the newest attached credit report's summary.", auth: true,
 			response: "credit", handle: s.authed(s.credit)},
-		{method: "POST", path: "/user/credit/report", tag: "Profile", summary: "Attach a PBOC credit report PDF: it is parsed, must be about the borrower (its ID number equals the profile's), is sealed at rest, and its summary feeds GET /user/credit and risk decisions.", auth: true,
-			multipart: []field{{name: "file", typ: "string", required: true, desc: "The report PDF (text-based), at most 30 MB"}}, response: "credit", handle: s.budgeted(0, 0, s.authed(s.attachCreditReport))},
-		{method: "POST", path: "/ops/borrowers/{id}/credit-report", tag: "Operations", summary: "Attach a PBOC credit report PDF to a borrower for them (e.g. handed in at a branch); the same rules as POST /user/credit/report: it must be about that borrower. Operator token required.",
-			multipart: []field{{name: "file", typ: "string", required: true, desc: "The report PDF (text-based), at most 30 MB"}}, response: "credit", handle: s.budgeted(0, 0, s.ops(s.opsAttachCreditReport))},
-
 		{method: "POST", path: "/user/bankcard", tag: "Bank cards", summary: "Add a bank account (简单银行卡保存). NUBAN check digit verified for Nigerian banks; the first account becomes the default.", auth: true,
 			body: []field{
 				{name: "bankNo", typ: "string", required: true, desc: "Bank code from GET /bankcard/banks, e.g. 058"},

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -181,17 +180,8 @@ func (s *Server) kyc(h kycHandler) http.HandlerFunc {
 
 // kycAuthError maps the partner package's refusals to KYC codes.
 func kycAuthError(err error) error {
-	for _, m := range []struct {
-		err  error
-		code kyc.Code
-	}{
-		{partner.ErrUnauthorized, kyc.Unauthorized}, {partner.ErrExpired, kyc.KeyExpired},
-		{partner.ErrNoPermission, kyc.NoPermission}, {partner.ErrOutOfQuota, kyc.OutOfQuota},
-		{partner.ErrRateLimited, kyc.RateLimited},
-	} {
-		if errors.Is(err, m.err) {
-			return &kyc.Error{Code: m.code, Field: "X-API-ID", Rule: strings.TrimPrefix(m.err.Error(), "partner: ")}
-		}
+	if f := partnerRefusal(err); !f.internal {
+		return &kyc.Error{Code: f.kyc, Field: "X-API-ID", Rule: strings.TrimPrefix(f.err.Error(), "partner: ")}
 	}
 	return err
 }

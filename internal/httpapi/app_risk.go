@@ -174,25 +174,11 @@ func (s *Server) riskPartner(w http.ResponseWriter, r *http.Request) *partner.Pa
 	if err == nil {
 		return p
 	}
-	status, code := http.StatusInternalServerError, risk.ReasonInternal
-	switch {
-	case errors.Is(err, partner.ErrUnauthorized):
-		status, code = http.StatusUnauthorized, riskUnauthorized
-	case errors.Is(err, partner.ErrExpired):
-		status, code = http.StatusUnauthorized, riskKeyExpired
-	case errors.Is(err, partner.ErrNoPermission):
-		status, code = http.StatusForbidden, riskNoPermission
-	case errors.Is(err, partner.ErrOutOfQuota):
-		status, code = http.StatusForbidden, riskOutOfQuota
-	case errors.Is(err, partner.ErrRateLimited):
-		status, code = http.StatusTooManyRequests, riskRateLimited
-	}
-	msg := err.Error()
-	if code == risk.ReasonInternal {
+	f := partnerRefusal(err)
+	if f.internal {
 		logger(r.Context(), s.log).Error("partner auth", "route", r.Pattern, "err", err)
-		msg = "internal error"
 	}
-	s.riskFail(w, status, code, msg)
+	s.riskFail(w, f.status, f.risk, f.message)
 	return nil
 }
 

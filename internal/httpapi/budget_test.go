@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"creditpocket/internal/creditreport/intake"
 	"creditpocket/internal/kyc"
 	"creditpocket/internal/membudget"
 	"creditpocket/internal/partner"
@@ -35,7 +36,7 @@ func TestAFullBudgetAnswers503WithRetryAfter(t *testing.T) {
 		t.Fatal(err)
 	}
 	mem := membudget.New(16<<20, 20*time.Millisecond)
-	s := New(Server{Partners: partners, OpsToken: "ops-token", Memory: mem, KYC: &kyc.Service{},
+	s := New(Server{Partners: partners, OpsToken: "ops-token", Memory: mem, KYC: &kyc.Service{}, Reports: &intake.Service{},
 		Risk: testRiskAPI()}, Options{QuietRequests: true})
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)

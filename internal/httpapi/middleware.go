@@ -21,7 +21,6 @@ import (
 	"creditpocket/internal/errs"
 	"creditpocket/internal/kyc"
 	"creditpocket/internal/membudget"
-	"creditpocket/internal/pdf"
 	"creditpocket/internal/risk"
 )
 
@@ -240,38 +239,6 @@ func memoryBusy(r *http.Request, err error) bool {
 // errMemoryBusy is the app envelope's answer to a request the budget refused.
 var errMemoryBusy = errs.E(errs.Unavailable, "the server is busy with other large requests: retry in a few seconds")
 
-// chargeMemory is the PDF reader's memory hook for the request's lease. A
-// file whose decoding would need more than the whole budget is refused as
-// one over the reader's caps (the file's fault, 400), not as a busy server
-// (503), which would only invite the same upload again.
-func chargeMemory(ctx context.Context) func(int64) error {
-	lease := membudget.FromContext(ctx)
-	if lease == nil {
-		return nil
-	}
-	return func(n int64) error {
-		err := lease.Charge(n)
-		if errors.Is(err, membudget.ErrTooLarge) {
-			return pdf.LimitError("memory needed to decode the file", lease.Budget().Size())
-		}
-		return err
-	}
-}
-
-// reportAdvance is reserved for a credit report's parse beyond its file:
-// what a real report needs besides the buffers the PDF reader charges (its
-// parsed objects, fonts, layout and the report: the fixtures' parses peak
-// under 8 MiB of heap in all). A document that needs more (a decompression
-// bomb) grows its lease as it decodes and is the first refused when the
-// budget is full.
-const reportAdvance = 8 << 20
-
-// reserveReport reserves, before the parse, what a report of size bytes
-// needs: its copy in memory and the objects parsed from it, and the advance.
-func reserveReport(ctx context.Context, size int64) error {
-	return membudget.FromContext(ctx).Reserve(2*size + reportAdvance)
-}
-
 // budgetMetrics are the memory budget's gauges for /metrics.
 func budgetMetrics(b *membudget.Budget) []prometheus.Collector {
 	return []prometheus.Collector{
@@ -312,7 +279,7 @@ func internalAnswer(w http.ResponseWriter, r *http.Request) {
 }
 
 // logInternal logs an internal error once with the request id; a recovered
-// panic (a *pdf.PanicError, say) is logged with its stack.
+// panic (the PDF reader's, say) is logged with its stack.
 func logInternal(log *slog.Logger, r *http.Request, err error) {
 	var p interface{ Stack() []byte }
 	if errors.As(err, &p) {

@@ -8,12 +8,13 @@ import (
 	"strings"
 	"testing"
 
+	"creditpocket/internal/creditreport/intake"
 	"creditpocket/internal/partner"
 	"creditpocket/internal/sms"
 )
 
 func testServer() *Server {
-	return New(Server{SMS: &sms.Sandbox{}, Partners: &partner.Service{}, DevSandbox: true}, Options{})
+	return New(Server{SMS: &sms.Sandbox{}, Partners: &partner.Service{}, Reports: &intake.Service{}, DevSandbox: true}, Options{})
 }
 
 // TestOpenAPICoversEveryRoute checks the document against the mux: every

@@ -1,9 +1,12 @@
 package httpapi
 
 import (
+	"errors"
 	"net/http"
 
+	"creditpocket/internal/kyc"
 	"creditpocket/internal/partner"
+	"creditpocket/internal/risk"
 )
 
 // partnerCredentialFields documents the ways a partner may authenticate.
@@ -29,4 +32,41 @@ func (s *Server) partnerAuth(r *http.Request, scope partner.Scope) (*partner.Par
 		return nil, partner.ErrUnauthorized
 	}
 	return s.Partners.Authenticate(r.Context(), id, secret, scope)
+}
+
+// refusal is how each partner API answers a refused credential, in its own
+// seed's vocabulary.
+type refusal struct {
+	err       error
+	status    int             // HTTP status of the risk and KYC APIs
+	ocrStatus int             // HTTP status of the credit-report API (its seed answers a rate limit 403)
+	ocr       string          // the credit-report API's status
+	risk      risk.ReasonCode // the risk API's reason_code
+	kyc       kyc.Code        // the KYC API's code
+	// message is the refusal's text; internal marks a failure that is
+	// not a refusal (the store is down): logged, shown as "internal error".
+	message  string
+	internal bool
+}
+
+// refusals are partner.Service.Authenticate's refusals in every partner API.
+var refusals = []refusal{
+	{err: partner.ErrUnauthorized, status: http.StatusUnauthorized, ocrStatus: http.StatusUnauthorized, ocr: "UNAUTHORIZED", risk: riskUnauthorized, kyc: kyc.Unauthorized},
+	{err: partner.ErrExpired, status: http.StatusUnauthorized, ocrStatus: http.StatusUnauthorized, ocr: "KEY_EXPIRED", risk: riskKeyExpired, kyc: kyc.KeyExpired},
+	{err: partner.ErrNoPermission, status: http.StatusForbidden, ocrStatus: http.StatusForbidden, ocr: "NO_PERMISSION", risk: riskNoPermission, kyc: kyc.NoPermission},
+	{err: partner.ErrOutOfQuota, status: http.StatusForbidden, ocrStatus: http.StatusForbidden, ocr: "OUT_OF_QUOTA", risk: riskOutOfQuota, kyc: kyc.OutOfQuota},
+	{err: partner.ErrRateLimited, status: http.StatusTooManyRequests, ocrStatus: http.StatusForbidden, ocr: "RATE_LIMIT_EXCEEDED", risk: riskRateLimited, kyc: kyc.RateLimited},
+}
+
+// partnerRefusal maps an error of partnerAuth to every partner API's
+// answer; one that is not a refusal is internal.
+func partnerRefusal(err error) refusal {
+	for _, f := range refusals {
+		if errors.Is(err, f.err) {
+			f.message = err.Error()
+			return f
+		}
+	}
+	return refusal{err: err, status: http.StatusInternalServerError, ocrStatus: http.StatusInternalServerError,
+		ocr: "INTERNAL_ERROR", risk: risk.ReasonInternal, kyc: kyc.InternalError, message: "internal error", internal: true}
 }

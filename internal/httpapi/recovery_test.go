@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"creditpocket/internal/creditreport"
+	"creditpocket/internal/creditreport/intake"
 	"creditpocket/internal/creditreport/parse"
 	"creditpocket/internal/partner"
 	"creditpocket/internal/store"
@@ -118,15 +119,13 @@ func TestAParserBugIsNotTheClientsFault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	real := readReport
-	readReport = func(ctx context.Context, f io.ReaderAt, size int64, opts parse.Options) (*creditreport.Report, error) {
+	reports := &intake.Service{Parser: func(ctx context.Context, f io.ReaderAt, size int64, opts parse.Options) (*creditreport.Report, error) {
 		opts.PDF.Memory = func(int64) error { panic(panicText) }
 		return parse.NewReader(f, size, opts).Read(ctx)
-	}
-	t.Cleanup(func() { readReport = real })
+	}}
 
 	var log syncBuffer
-	s := New(Server{Partners: partners, OpsToken: "ops-token"}, Options{Logger: slog.New(slog.NewJSONHandler(&log, nil)), QuietRequests: true})
+	s := New(Server{Partners: partners, OpsToken: "ops-token", Reports: reports}, Options{Logger: slog.New(slog.NewJSONHandler(&log, nil)), QuietRequests: true})
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	upload := func(path string, headers ...string) (int, string) {

@@ -35,6 +35,9 @@ type Server struct {
 	Partners  *partner.Service // nil leaves the partner open APIs out
 	Risk      *RiskAPI         // nil leaves the risk-decision endpoints out
 	KYC       *kyc.Service     // nil leaves the card-binding KYC endpoints out
+	// Reports takes in uploaded credit reports (the partner API and the
+	// attach-report paths); nil leaves those endpoints out.
+	Reports ReportIntake
 	// Console serves the operator console under /console/ (its own
 	// sessions, CSRF and roles); nil leaves it out.
 	Console http.Handler
