@@ -394,16 +394,16 @@ func (l *Loan) Refund(refundRef string, amount ledger.Money, now time.Time) (led
 // Facts states what the ledger must agree with for this loan.
 func (l *Loan) Facts() ledger.LoanFacts {
 	return ledger.LoanFacts{
-		LoanID:        l.ID,
-		Currency:      l.Pricing.Currency,
-		Balance:       l.Pricing.Balance,
-		ActualBalance: l.PaidOut,
-		SuffixFee:     l.Pricing.SuffixFee,
-		ShouldbackFee: l.Pricing.ShouldbackFee,
-		ActualbackAmt: l.Received,
-		OverdueFee:    l.PenaltyCharged,
-		Outstanding:   l.Outstanding,
-		Credit:        l.Credit,
-		Closed:        !l.Status.Owing(),
+		LoanID:         l.ID,
+		Currency:       l.Pricing.Currency,
+		Principal:      l.Pricing.Balance,
+		PaidOut:        l.PaidOut,
+		FeesDue:        l.Pricing.SuffixFee,
+		Due:            l.Pricing.ShouldbackFee,
+		Received:       l.Received,
+		PenaltyCharged: l.PenaltyCharged,
+		Outstanding:    l.Outstanding,
+		Credit:         l.Credit,
+		Closed:         !l.Status.Owing(),
 	}
 }
