@@ -24,17 +24,6 @@ import (
 	"creditpocket/internal/payment"
 )
 
-// Loans holds what the loan endpoints call.
-type Loans struct {
-	Service *loan.Service
-	// Sandbox is the sandbox payment provider; nil unless it is active,
-	// which also hides the /sandbox/payments routes.
-	Sandbox       *payment.Async
-	WebhookSecret []byte
-	// AppCode is the app's "appCode" on loan records.
-	AppCode string
-}
-
 // Caps on the photos of an application.
 const (
 	maxPhotos     = 5

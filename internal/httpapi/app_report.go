@@ -1,14 +1,11 @@
 package httpapi
 
 import (
-	"context"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 
 	"creditpocket/internal/account"
-	"creditpocket/internal/creditreport"
 	"creditpocket/internal/errs"
 	"creditpocket/internal/partner"
 )
@@ -54,17 +51,6 @@ type ocrAnswer struct {
 
 func (s *Server) ocrFail(w http.ResponseWriter, status int, code, reason string) {
 	writeJSON(w, status, ocrAnswer{Status: code, Reason: reason})
-}
-
-// ReportIntake takes in uploaded credit reports: it receives the
-// multipart upload within its cap and parses it within the memory budget;
-// *intake.Service (internal/creditreport/intake) implements it. Its errors
-// are the errs vocabulary's: a file's fault an errs.Invalid on "file" (with
-// Unrecognised() true for a file read but not recognised as a report), a
-// full memory budget errs.Unavailable; others are internal.
-type ReportIntake interface {
-	Read(ctx context.Context, contentType string, length int64, body io.Reader) (*creditreport.Report, error)
-	ReadJSON(ctx context.Context, contentType string, length int64, body io.Reader) (any, error)
 }
 
 func (s *Server) creditReport(w http.ResponseWriter, r *http.Request) {

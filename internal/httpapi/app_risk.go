@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -13,28 +12,7 @@ import (
 	"creditpocket/internal/identity"
 	"creditpocket/internal/partner"
 	"creditpocket/internal/risk"
-	"creditpocket/internal/risk/decision"
 )
-
-// RiskAPI holds what the risk-decision endpoints call.
-type RiskAPI struct {
-	Engine *risk.Engine // the live and shadow policies the operations endpoints publish
-	// Decisions decides and stores the partners' events and records their
-	// feedback, as it does the loan engine's.
-	Decisions *decision.Service
-	Store     RiskStore
-	Now       func() time.Time // default time.Now; validates event times
-}
-
-// RiskStore is the storage the risk operations endpoints read and change
-// (lists, policies, stored decisions); the store package implements it.
-type RiskStore interface {
-	risk.ShadowStore
-	Decision(ctx context.Context, sequenceID string) (*risk.Record, error)
-	AddListEntry(ctx context.Context, e risk.ListEntry) (risk.ListEntry, error)
-	RemoveListEntry(ctx context.Context, id string) error
-	ListEntries(ctx context.Context, kind risk.ListKind, list risk.ListName, activeOnly bool) ([]risk.ListEntry, error)
-}
 
 // The decision API's reason codes for refused credentials and for the
 // feedback call, beside risk's own codes for refused events.
