@@ -12,105 +12,105 @@ import (
 )
 
 var (
-	mobileField      = field{name: "mobile", typ: "string", required: true, desc: "National mobile number without the calling code, e.g. 7068425023 (a trunk 0 is accepted)"}
-	countryCodeField = field{name: "countryCode", typ: "string", desc: "E.164 calling code without '+', e.g. 234; defaults to the server's --default-calling-code"}
-	idQuery          = field{name: "id", typ: "string", required: true, desc: "Bank card id"}
-	pageFields       = []field{{name: "pageNum", typ: "integer", desc: "1-based page number (default 1)"}, {name: "pageSize", typ: "integer", desc: "Items per page, 1–100 (default 10)"}}
+	mobileField      = Field{Name: "mobile", Type: "string", Required: true, Desc: "National mobile number without the calling code, e.g. 7068425023 (a trunk 0 is accepted)"}
+	countryCodeField = Field{Name: "countryCode", Type: "string", Desc: "E.164 calling code without '+', e.g. 234; defaults to the server's --default-calling-code"}
+	idQuery          = Field{Name: "id", Type: "string", Required: true, Desc: "Bank card id"}
+	pageFields       = []Field{{Name: "pageNum", Type: "integer", Desc: "1-based page number (default 1)"}, {Name: "pageSize", Type: "integer", Desc: "Items per page, 1–100 (default 10)"}}
 )
 
-func (s *Server) appRoutes() []route {
-	return []route{
-		{method: "POST", path: "/sms/code", tag: "Sign-up", summary: "Send a 6-digit SMS code (获取验证码). One per 60 s per phone; daily caps per phone and IP (an IPv6 client by its /64). The answer is the same whether or not the phone has an account: a login code is sent only to a registered phone, and a registered phone asking for a register code is told by SMS to log in instead.",
-			body:     []field{mobileField, countryCodeField, {name: "type", typ: "string", required: true, desc: "What the code is for", enum: []string{account.PurposeRegister, account.PurposeLogin}}},
-			response: "null", handle: s.app(s.sendCode)},
-		{method: "POST", path: "/sms/verify", tag: "Sign-up", summary: "Check an SMS code without using it up (验证码验证). At most 5 tries per code.",
-			body: []field{mobileField, countryCodeField, {name: "code", typ: "string", required: true, desc: "The 6-digit code"},
-				{name: "type", typ: "string", desc: "What the code is for (default register)", enum: []string{account.PurposeRegister, account.PurposeLogin}}},
-			response: "null", handle: s.app(s.verifyCode)},
-		{method: "POST", path: "/user/register", tag: "Sign-up", summary: "Register with a code sent for type=register (注册). Returns a session token.",
-			body: []field{mobileField, countryCodeField, {name: "code", typ: "string", required: true, desc: "The 6-digit code"},
-				{name: "password", typ: "string", required: true, desc: "8–64 characters with a letter and a digit"}},
-			response: "login", handle: s.app(s.register)},
-		{method: "POST", path: "/user/login", tag: "Sign-up", summary: "Log in with a password or an SMS code sent for type=login (用户登录). 10 failed passwords per phone per UTC day (then only a code signs in); an unknown phone is answered as a wrong password.",
-			body: []field{mobileField, countryCodeField, {name: "password", typ: "string", desc: "The password (or send code)"},
-				{name: "code", typ: "string", desc: "A 6-digit login code (or send password)"}},
-			response: "login", handle: s.app(s.login)},
-		{method: "GET", path: "/user/isLogin", tag: "Sign-up", summary: "Whether the sent token is a live session (验证用户是否登录); never fails for a bad token, it says login=false.",
-			response: "isLogin", handle: s.app(s.isLogin)},
-		{method: "GET", path: "/user/logout", tag: "Sign-up", summary: "Revoke the session (用户退出登录).", auth: true,
-			response: "null", handle: s.authed(s.logout)},
+func (s *Server) appRoutes() []Route {
+	return []Route{
+		{Method: "POST", Path: "/sms/code", Tag: "Sign-up", Summary: "Send a 6-digit SMS code (获取验证码). One per 60 s per phone; daily caps per phone and IP (an IPv6 client by its /64). The answer is the same whether or not the phone has an account: a login code is sent only to a registered phone, and a registered phone asking for a register code is told by SMS to log in instead.",
+			Body:     []Field{mobileField, countryCodeField, {Name: "type", Type: "string", Required: true, Desc: "What the code is for", Enum: []string{account.PurposeRegister, account.PurposeLogin}}},
+			Response: "null", Handle: s.App(s.sendCode)},
+		{Method: "POST", Path: "/sms/verify", Tag: "Sign-up", Summary: "Check an SMS code without using it up (验证码验证). At most 5 tries per code.",
+			Body: []Field{mobileField, countryCodeField, {Name: "code", Type: "string", Required: true, Desc: "The 6-digit code"},
+				{Name: "type", Type: "string", Desc: "What the code is for (default register)", Enum: []string{account.PurposeRegister, account.PurposeLogin}}},
+			Response: "null", Handle: s.App(s.verifyCode)},
+		{Method: "POST", Path: "/user/register", Tag: "Sign-up", Summary: "Register with a code sent for type=register (注册). Returns a session token.",
+			Body: []Field{mobileField, countryCodeField, {Name: "code", Type: "string", Required: true, Desc: "The 6-digit code"},
+				{Name: "password", Type: "string", Required: true, Desc: "8–64 characters with a letter and a digit"}},
+			Response: "login", Handle: s.App(s.register)},
+		{Method: "POST", Path: "/user/login", Tag: "Sign-up", Summary: "Log in with a password or an SMS code sent for type=login (用户登录). 10 failed passwords per phone per UTC day (then only a code signs in); an unknown phone is answered as a wrong password.",
+			Body: []Field{mobileField, countryCodeField, {Name: "password", Type: "string", Desc: "The password (or send code)"},
+				{Name: "code", Type: "string", Desc: "A 6-digit login code (or send password)"}},
+			Response: "login", Handle: s.App(s.login)},
+		{Method: "GET", Path: "/user/isLogin", Tag: "Sign-up", Summary: "Whether the sent token is a live session (验证用户是否登录); never fails for a bad token, it says login=false.",
+			Response: "isLogin", Handle: s.App(s.isLogin)},
+		{Method: "GET", Path: "/user/logout", Tag: "Sign-up", Summary: "Revoke the session (用户退出登录).", Auth: true,
+			Response: "null", Handle: s.Authed(s.logout)},
 
-		{method: "POST", path: "/user/info/basic", tag: "Profile", summary: "Save basic information (基础信息保存). The ID number is encrypted at rest.", auth: true,
-			body: []field{
-				{name: "firstName", typ: "string", required: true, desc: "1–50 letters"},
-				{name: "middleName", typ: "string", desc: "0–50 letters"},
-				{name: "lastName", typ: "string", required: true, desc: "1–50 letters"},
-				{name: "gender", typ: "string", required: true, enum: account.Genders},
-				{name: "birthDate", typ: "string", required: true, desc: "YYYY-MM-DD; borrower 18–100 years old"},
-				{name: "email", typ: "string", desc: "Valid e-mail, at most 64 characters"},
-				{name: "maritalStatus", typ: "string", required: true, enum: account.MaritalStatuses},
-				{name: "education", typ: "string", required: true, enum: account.Educations},
-				{name: "idType", typ: "string", required: true, enum: account.IDTypes},
-				{name: "idNumber", typ: "string", required: true, desc: "For a Nigerian identity_card the 11-digit BVN; a Chinese one is checksum- and birth-date-checked; passports 5–20 letters/digits"},
-				{name: "idCountry", typ: "string", desc: "ISO 3166 alpha-2 of the ID (default nationality)"},
-				{name: "idValidDate", typ: "string", desc: "YYYY-MM-DD the ID is valid until; must not be past"},
-				{name: "nationality", typ: "string", desc: "ISO 3166 alpha-2 (default the server's country)"},
-				{name: "state", typ: "string", required: true, desc: "State or region, at most 100 characters"},
-				{name: "cityCode", typ: "string", required: true, desc: "A code from GET /dict/cities"},
-				{name: "address", typ: "string", required: true, desc: "5–256 characters"},
-			}, response: "null", handle: s.authed(s.saveBasic)},
-		{method: "POST", path: "/user/info/contacts", tag: "Profile", summary: "Replace emergency contacts (保存紧急联系人信息): 2–5, distinct phones, not your own.", auth: true,
-			body: []field{{name: "contacts", typ: "array", required: true, items: []field{
-				{name: "name", typ: "string", required: true, desc: "1–50 letters"},
+		{Method: "POST", Path: "/user/info/basic", Tag: "Profile", Summary: "Save basic information (基础信息保存). The ID number is encrypted at rest.", Auth: true,
+			Body: []Field{
+				{Name: "firstName", Type: "string", Required: true, Desc: "1–50 letters"},
+				{Name: "middleName", Type: "string", Desc: "0–50 letters"},
+				{Name: "lastName", Type: "string", Required: true, Desc: "1–50 letters"},
+				{Name: "gender", Type: "string", Required: true, Enum: account.Genders},
+				{Name: "birthDate", Type: "string", Required: true, Desc: "YYYY-MM-DD; borrower 18–100 years old"},
+				{Name: "email", Type: "string", Desc: "Valid e-mail, at most 64 characters"},
+				{Name: "maritalStatus", Type: "string", Required: true, Enum: account.MaritalStatuses},
+				{Name: "education", Type: "string", Required: true, Enum: account.Educations},
+				{Name: "idType", Type: "string", Required: true, Enum: account.IDTypes},
+				{Name: "idNumber", Type: "string", Required: true, Desc: "For a Nigerian identity_card the 11-digit BVN; a Chinese one is checksum- and birth-date-checked; passports 5–20 letters/digits"},
+				{Name: "idCountry", Type: "string", Desc: "ISO 3166 alpha-2 of the ID (default nationality)"},
+				{Name: "idValidDate", Type: "string", Desc: "YYYY-MM-DD the ID is valid until; must not be past"},
+				{Name: "nationality", Type: "string", Desc: "ISO 3166 alpha-2 (default the server's country)"},
+				{Name: "state", Type: "string", Required: true, Desc: "State or region, at most 100 characters"},
+				{Name: "cityCode", Type: "string", Required: true, Desc: "A code from GET /dict/cities"},
+				{Name: "address", Type: "string", Required: true, Desc: "5–256 characters"},
+			}, Response: "null", Handle: s.Authed(s.saveBasic)},
+		{Method: "POST", Path: "/user/info/contacts", Tag: "Profile", Summary: "Replace emergency contacts (保存紧急联系人信息): 2–5, distinct phones, not your own.", Auth: true,
+			Body: []Field{{Name: "contacts", Type: "array", Required: true, Items: []Field{
+				{Name: "name", Type: "string", Required: true, Desc: "1–50 letters"},
 				mobileField, countryCodeField,
-				{name: "relationship", typ: "string", required: true, enum: account.Relationships},
-			}}}, response: "null", handle: s.authed(s.saveContacts)},
-		{method: "POST", path: "/user/info/work", tag: "Profile", summary: "Save work information (工作信息保存).", auth: true,
-			body: []field{
-				{name: "companyName", typ: "string", required: true, desc: "1–100 characters"},
-				{name: "companyPhone", typ: "string", required: true, desc: "A phone number of the server's country"},
-				{name: "companyAddress", typ: "string", required: true, desc: "5–256 characters"},
-				{name: "profession", typ: "string", required: true, desc: "1–64 characters"},
-				{name: "incomeCode", typ: "string", required: true, desc: "A code from GET /dict/incomes"},
-			}, response: "null", handle: s.authed(s.saveWork)},
-		{method: "GET", path: "/user/info/authStatus", tag: "Profile", summary: "Which profile steps are complete, in the app's order (信息认证状态查询).", auth: true,
-			response: "authStatus", handle: s.authed(s.authStatus)},
-		{method: "GET", path: "/home/authStatus", tag: "Profile", summary: "The same completion status for the home screen (用户认证状态查询).", auth: true,
-			response: "authStatus", handle: s.authed(s.authStatus)},
-		{method: "GET", path: "/user/info", tag: "Profile", summary: "The borrower's profile with personal numbers masked (个人信息查询).", auth: true,
-			response: "userInfo", handle: s.authed(s.userInfo)},
-		{method: "GET", path: "/user/credit", tag: "Profile", summary: "The borrower's credit standing (个人信用信息查询): the newest attached credit report's summary.", auth: true,
-			response: "credit", handle: s.authed(s.credit)},
-		{method: "POST", path: "/user/bankcard", tag: "Bank cards", summary: "Add a bank account (简单银行卡保存). NUBAN check digit verified for Nigerian banks; the first account becomes the default.", auth: true,
-			body: []field{
-				{name: "bankNo", typ: "string", required: true, desc: "Bank code from GET /bankcard/banks, e.g. 058"},
-				{name: "bankAccNo", typ: "string", required: true, desc: "Account number (10-digit NUBAN for Nigerian banks)"},
-				{name: "bankAccName", typ: "string", desc: "Name on the account"},
-				{name: "bankCardNo", typ: "string", desc: "Debit card number (12–19 digits, Luhn-checked)"},
-			}, response: "card", handle: s.authed(s.addCard)},
-		{method: "POST", path: "/user/transferRecipient", tag: "Bank cards", summary: "Register the account with the payment provider as a transfer recipient, once (检查及创建转移收件人).", auth: true,
-			body: []field{{name: "id", typ: "string", desc: "Bank card id (default: the default card)"}}, response: "card", handle: s.authed(s.transferRecipient)},
-		{method: "GET", path: "/bankcard/banks", tag: "Bank cards", summary: "The bank list (银行卡列表字典).", response: "list of bank", handle: s.app(s.banks)},
-		{method: "GET", path: "/bankcard/list", tag: "Bank cards", summary: "The borrower's bank accounts, default first (查询银行卡列表).", auth: true,
-			query: pageFields, response: "list of card", handle: s.authed(s.cards)},
-		{method: "GET", path: "/bankcard/default", tag: "Bank cards", summary: "The default bank account (获取默认银行卡).", auth: true,
-			response: "card", handle: s.authed(s.defaultCard)},
-		{method: "POST", path: "/bankcard/default", tag: "Bank cards", summary: "Make an account the default (设置默认银行卡); loans pay out to it.", auth: true,
-			body: []field{{name: "id", typ: "string", required: true, desc: "Bank card id"}}, response: "card", handle: s.authed(s.setDefaultCard)},
-		{method: "GET", path: "/bankcard/verifyAmount", tag: "Bank cards", summary: "Send a micro-deposit to verify the account (获取绑卡认证金额); idempotent. The sandbox reveals the amount as sandboxAmount.", auth: true,
-			query: []field{idQuery}, response: "verification", handle: s.authed(s.verifyAmount)},
-		{method: "GET", path: "/bankcard/verifyCallback", tag: "Bank cards", summary: "Confirm the micro-deposit amount (是否验证绑卡回调); 3 tries.", auth: true,
-			query: []field{idQuery, {name: "amount", typ: "string", required: true, desc: "The deposit in minor units, e.g. 157"}}, response: "verification", handle: s.authed(s.verifyCallback)},
+				{Name: "relationship", Type: "string", Required: true, Enum: account.Relationships},
+			}}}, Response: "null", Handle: s.Authed(s.saveContacts)},
+		{Method: "POST", Path: "/user/info/work", Tag: "Profile", Summary: "Save work information (工作信息保存).", Auth: true,
+			Body: []Field{
+				{Name: "companyName", Type: "string", Required: true, Desc: "1–100 characters"},
+				{Name: "companyPhone", Type: "string", Required: true, Desc: "A phone number of the server's country"},
+				{Name: "companyAddress", Type: "string", Required: true, Desc: "5–256 characters"},
+				{Name: "profession", Type: "string", Required: true, Desc: "1–64 characters"},
+				{Name: "incomeCode", Type: "string", Required: true, Desc: "A code from GET /dict/incomes"},
+			}, Response: "null", Handle: s.Authed(s.saveWork)},
+		{Method: "GET", Path: "/user/info/authStatus", Tag: "Profile", Summary: "Which profile steps are complete, in the app's order (信息认证状态查询).", Auth: true,
+			Response: "authStatus", Handle: s.Authed(s.authStatus)},
+		{Method: "GET", Path: "/home/authStatus", Tag: "Profile", Summary: "The same completion status for the home screen (用户认证状态查询).", Auth: true,
+			Response: "authStatus", Handle: s.Authed(s.authStatus)},
+		{Method: "GET", Path: "/user/info", Tag: "Profile", Summary: "The borrower's profile with personal numbers masked (个人信息查询).", Auth: true,
+			Response: "userInfo", Handle: s.Authed(s.userInfo)},
+		{Method: "GET", Path: "/user/credit", Tag: "Profile", Summary: "The borrower's credit standing (个人信用信息查询): the newest attached credit report's summary.", Auth: true,
+			Response: "credit", Handle: s.Authed(s.credit)},
+		{Method: "POST", Path: "/user/bankcard", Tag: "Bank cards", Summary: "Add a bank account (简单银行卡保存). NUBAN check digit verified for Nigerian banks; the first account becomes the default.", Auth: true,
+			Body: []Field{
+				{Name: "bankNo", Type: "string", Required: true, Desc: "Bank code from GET /bankcard/banks, e.g. 058"},
+				{Name: "bankAccNo", Type: "string", Required: true, Desc: "Account number (10-digit NUBAN for Nigerian banks)"},
+				{Name: "bankAccName", Type: "string", Desc: "Name on the account"},
+				{Name: "bankCardNo", Type: "string", Desc: "Debit card number (12–19 digits, Luhn-checked)"},
+			}, Response: "card", Handle: s.Authed(s.addCard)},
+		{Method: "POST", Path: "/user/transferRecipient", Tag: "Bank cards", Summary: "Register the account with the payment provider as a transfer recipient, once (检查及创建转移收件人).", Auth: true,
+			Body: []Field{{Name: "id", Type: "string", Desc: "Bank card id (default: the default card)"}}, Response: "card", Handle: s.Authed(s.transferRecipient)},
+		{Method: "GET", Path: "/bankcard/banks", Tag: "Bank cards", Summary: "The bank list (银行卡列表字典).", Response: "list of bank", Handle: s.App(s.banks)},
+		{Method: "GET", Path: "/bankcard/list", Tag: "Bank cards", Summary: "The borrower's bank accounts, default first (查询银行卡列表).", Auth: true,
+			Query: pageFields, Response: "list of card", Handle: s.Authed(s.cards)},
+		{Method: "GET", Path: "/bankcard/default", Tag: "Bank cards", Summary: "The default bank account (获取默认银行卡).", Auth: true,
+			Response: "card", Handle: s.Authed(s.defaultCard)},
+		{Method: "POST", Path: "/bankcard/default", Tag: "Bank cards", Summary: "Make an account the default (设置默认银行卡); loans pay out to it.", Auth: true,
+			Body: []Field{{Name: "id", Type: "string", Required: true, Desc: "Bank card id"}}, Response: "card", Handle: s.Authed(s.setDefaultCard)},
+		{Method: "GET", Path: "/bankcard/verifyAmount", Tag: "Bank cards", Summary: "Send a micro-deposit to verify the account (获取绑卡认证金额); idempotent. The sandbox reveals the amount as sandboxAmount.", Auth: true,
+			Query: []Field{idQuery}, Response: "verification", Handle: s.Authed(s.verifyAmount)},
+		{Method: "GET", Path: "/bankcard/verifyCallback", Tag: "Bank cards", Summary: "Confirm the micro-deposit amount (是否验证绑卡回调); 3 tries.", Auth: true,
+			Query: []Field{idQuery, {Name: "amount", Type: "string", Required: true, Desc: "The deposit in minor units, e.g. 157"}}, Response: "verification", Handle: s.Authed(s.verifyCallback)},
 
-		{method: "GET", path: "/dict/cities", tag: "Dictionaries", summary: "City dictionary (城市编码字典列表查询).",
-			query: append([]field{{name: "state", typ: "string", desc: "Only cities of this state"}}, pageFields...), response: "list of city", handle: s.app(s.cities)},
-		{method: "GET", path: "/dict/incomes", tag: "Dictionaries", summary: "Monthly income bands in minor units (查询收入字典).", response: "list of income", handle: s.app(s.incomes)},
-		{method: "POST", path: "/support/hotQuestions", tag: "Support", summary: "Frequently asked questions (热门问题查询接口); page via query string.",
-			query: pageFields, response: "list of question", handle: s.app(s.hotQuestions)},
-		{method: "GET", path: "/support/phones", tag: "Support", summary: "Customer-service phone lines (客服电话列表).", response: "list of phone", handle: s.app(s.supportPhones)},
-		{method: "GET", path: "/support/email", tag: "Support", summary: "Customer-service e-mail (邮箱).", response: "email", handle: s.app(s.supportEmail)},
-		{method: "GET", path: "/message/page", tag: "Messages", summary: "The borrower's message centre, newest first (消息中心查询接口).", auth: true,
-			query: pageFields, response: "list of message", handle: s.authed(s.messages)},
+		{Method: "GET", Path: "/dict/cities", Tag: "Dictionaries", Summary: "City dictionary (城市编码字典列表查询).",
+			Query: append([]Field{{Name: "state", Type: "string", Desc: "Only cities of this state"}}, pageFields...), Response: "list of city", Handle: s.App(s.cities)},
+		{Method: "GET", Path: "/dict/incomes", Tag: "Dictionaries", Summary: "Monthly income bands in minor units (查询收入字典).", Response: "list of income", Handle: s.App(s.incomes)},
+		{Method: "POST", Path: "/support/hotQuestions", Tag: "Support", Summary: "Frequently asked questions (热门问题查询接口); page via query string.",
+			Query: pageFields, Response: "list of question", Handle: s.App(s.hotQuestions)},
+		{Method: "GET", Path: "/support/phones", Tag: "Support", Summary: "Customer-service phone lines (客服电话列表).", Response: "list of phone", Handle: s.App(s.supportPhones)},
+		{Method: "GET", Path: "/support/email", Tag: "Support", Summary: "Customer-service e-mail (邮箱).", Response: "email", Handle: s.App(s.supportEmail)},
+		{Method: "GET", Path: "/message/page", Tag: "Messages", Summary: "The borrower's message centre, newest first (消息中心查询接口).", Auth: true,
+			Query: pageFields, Response: "list of message", Handle: s.Authed(s.messages)},
 	}
 }
 
@@ -122,7 +122,7 @@ type sendCodeReq struct {
 
 func (s *Server) sendCode(r *http.Request) (any, error) {
 	var req sendCodeReq
-	if err := decodeJSON(r, maxJSONBody, &req); err != nil {
+	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
 	return nil, s.Accounts.SendCode(r.Context(), account.SendCodeInput{Mobile: req.Mobile, CountryCode: req.CountryCode, Purpose: req.Type, IP: clientIP(r)})
@@ -137,7 +137,7 @@ type verifyCodeReq struct {
 
 func (s *Server) verifyCode(r *http.Request) (any, error) {
 	var req verifyCodeReq
-	if err := decodeJSON(r, maxJSONBody, &req); err != nil {
+	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
 	return nil, s.Accounts.VerifyCode(r.Context(), account.VerifyCodeInput{Mobile: req.Mobile, CountryCode: req.CountryCode, Code: req.Code, Purpose: req.Type})
@@ -158,17 +158,17 @@ type loginView struct {
 	ExpiresTime string `json:"expiresTime"`
 }
 
-func (s *Server) loginResult(c *account.Credentials) withToken {
-	return withToken{token: c.Token, data: loginView{
+func (s *Server) loginResult(c *account.Credentials) WithToken {
+	return WithToken{Token: c.Token, Data: loginView{
 		Token: c.Token, UID: strconv.FormatInt(c.User.ID, 10), Mobile: c.User.Mobile,
 		CountryCode: strconv.Itoa(c.User.CallingCode),
-		ExpiresTime: s.timeText(c.ExpiresAt),
+		ExpiresTime: s.TimeText(c.ExpiresAt),
 	}}
 }
 
 func (s *Server) register(r *http.Request) (any, error) {
 	var req registerReq
-	if err := decodeJSON(r, maxJSONBody, &req); err != nil {
+	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
 	c, err := s.Accounts.Register(r.Context(), account.RegisterInput{Mobile: req.Mobile, CountryCode: req.CountryCode, Code: req.Code, Password: req.Password, IP: clientIP(r)})
@@ -187,7 +187,7 @@ type loginReq struct {
 
 func (s *Server) login(r *http.Request) (any, error) {
 	var req loginReq
-	if err := decodeJSON(r, maxJSONBody, &req); err != nil {
+	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
 	c, err := s.Accounts.Login(r.Context(), account.LoginInput{Mobile: req.Mobile, CountryCode: req.CountryCode, Password: req.Password, Code: req.Code, IP: clientIP(r)})
@@ -203,7 +203,7 @@ type isLoginView struct {
 }
 
 func (s *Server) isLogin(r *http.Request) (any, error) {
-	sess, err := s.Accounts.Authenticate(r.Context(), bearer(r))
+	sess, err := s.Accounts.Authenticate(r.Context(), Bearer(r))
 	if errs.Is(err, errs.Unauthenticated) {
 		return isLoginView{}, nil
 	}
@@ -214,7 +214,7 @@ func (s *Server) isLogin(r *http.Request) (any, error) {
 }
 
 func (s *Server) logout(r *http.Request, _ *account.Session) (any, error) {
-	return nil, s.Accounts.Logout(r.Context(), bearer(r))
+	return nil, s.Accounts.Logout(r.Context(), Bearer(r))
 }
 
 type basicReq struct {
@@ -238,7 +238,7 @@ type basicReq struct {
 
 func (s *Server) saveBasic(r *http.Request, sess *account.Session) (any, error) {
 	var req basicReq
-	if err := decodeJSON(r, maxJSONBody, &req); err != nil {
+	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
 	return nil, s.Accounts.SaveBasicInfo(r.Context(), sess.UserID, account.BasicInfoInput(req))
@@ -257,7 +257,7 @@ type contactsReq struct {
 
 func (s *Server) saveContacts(r *http.Request, sess *account.Session) (any, error) {
 	var req contactsReq
-	if err := decodeJSON(r, maxJSONBody, &req); err != nil {
+	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
 	in := make([]account.ContactInput, len(req.Contacts))
@@ -277,7 +277,7 @@ type workReq struct {
 
 func (s *Server) saveWork(r *http.Request, sess *account.Session) (any, error) {
 	var req workReq
-	if err := decodeJSON(r, maxJSONBody, &req); err != nil {
+	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
 	return nil, s.Accounts.SaveWork(r.Context(), sess.UserID, account.WorkInput(req))
@@ -361,7 +361,7 @@ func (s *Server) userInfo(r *http.Request, sess *account.Session) (any, error) {
 		return nil, err
 	}
 	v := userInfoView{UID: strconv.FormatInt(o.User.ID, 10), Mobile: o.User.Mobile, CountryCode: strconv.Itoa(o.User.CallingCode),
-		Contacts: []contactView{}, AuthStatus: authStatusOf(o.Steps()), CreatedTime: s.timeText(o.User.CreatedAt)}
+		Contacts: []contactView{}, AuthStatus: authStatusOf(o.Steps()), CreatedTime: s.TimeText(o.User.CreatedAt)}
 	if p := o.Profile; p != nil {
 		v.FirstName, v.MiddleName, v.LastName, v.Gender, v.BirthDate = p.FirstName, p.MiddleName, p.LastName, p.Gender, p.BirthDate
 		v.Email, v.MaritalStatus, v.Education, v.IDType, v.IDCountry = p.Email, p.MaritalStatus, p.Education, p.IDType, p.IDCountry
@@ -399,7 +399,7 @@ type creditView struct {
 func (s *Server) creditOf(cr *account.CreditReport) creditView {
 	return creditView{ReportAttached: true, Report: &creditReportView{SerialNo: cr.SerialNo, ReportTime: cr.ReportTime,
 		Accounts: cr.Accounts, OverdueAccounts: cr.OverdueAccounts, LongestOverdueMonths: cr.LongestOverdueMonths,
-		BadDebts: cr.BadDebts, QueriesLastMonth: cr.QueriesLastMonth, AttachedTime: s.timeText(cr.CreatedAt)}}
+		BadDebts: cr.BadDebts, QueriesLastMonth: cr.QueriesLastMonth, AttachedTime: s.TimeText(cr.CreatedAt)}}
 }
 
 func (s *Server) credit(r *http.Request, sess *account.Session) (any, error) {
@@ -436,12 +436,12 @@ type cardView struct {
 func (s *Server) cardView(c account.BankCard) cardView {
 	return cardView{ID: strconv.FormatInt(c.ID, 10), BankNo: c.BankCode, BankName: c.BankName, BankAccNo: c.AccountMask,
 		BankAccName: c.AccountName, BankCardNo: c.PANMask, IsDefault: c.Default, Verified: !c.VerifiedAt.IsZero(),
-		RecipientCode: c.RecipientCode, CreatedTime: s.timeText(c.CreatedAt)}
+		RecipientCode: c.RecipientCode, CreatedTime: s.TimeText(c.CreatedAt)}
 }
 
 func (s *Server) addCard(r *http.Request, sess *account.Session) (any, error) {
 	var req cardReq
-	if err := decodeJSON(r, maxJSONBody, &req); err != nil {
+	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
 	c, err := s.Accounts.AddCard(r.Context(), sess.UserID, account.CardInput{BankCode: req.BankNo, AccountNo: req.BankAccNo, AccountName: req.BankAccName, CardNo: req.BankCardNo})
@@ -458,14 +458,14 @@ type idReq struct {
 func (s *Server) transferRecipient(r *http.Request, sess *account.Session) (any, error) {
 	var req idReq
 	if r.ContentLength != 0 {
-		if err := decodeJSON(r, maxJSONBody, &req); err != nil {
+		if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
 			return nil, err
 		}
 	}
 	var id int64
 	if req.ID != "" {
 		var err error
-		if id, err = parseID("id", req.ID); err != nil {
+		if id, err = ParseID("id", req.ID); err != nil {
 			return nil, err
 		}
 	}
@@ -477,7 +477,7 @@ func (s *Server) transferRecipient(r *http.Request, sess *account.Session) (any,
 }
 
 func (s *Server) cards(r *http.Request, sess *account.Session) (any, error) {
-	p, err := pageRequest(r)
+	p, err := PageRequest(r)
 	if err != nil {
 		return nil, err
 	}
@@ -485,7 +485,7 @@ func (s *Server) cards(r *http.Request, sess *account.Session) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return listOf(res.Items, res.Total, s.cardView), nil
+	return ListOf(res.Items, res.Total, s.cardView), nil
 }
 
 func (s *Server) defaultCard(r *http.Request, sess *account.Session) (any, error) {
@@ -498,10 +498,10 @@ func (s *Server) defaultCard(r *http.Request, sess *account.Session) (any, error
 
 func (s *Server) setDefaultCard(r *http.Request, sess *account.Session) (any, error) {
 	var req idReq
-	if err := decodeJSON(r, maxJSONBody, &req); err != nil {
+	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
-	id, err := parseID("id", req.ID)
+	id, err := ParseID("id", req.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -528,7 +528,7 @@ func verificationOf(v *account.Verification) verificationView {
 }
 
 func (s *Server) verifyAmount(r *http.Request, sess *account.Session) (any, error) {
-	id, err := queryID(r, "id")
+	id, err := QueryID(r, "id")
 	if err != nil {
 		return nil, err
 	}
@@ -540,11 +540,11 @@ func (s *Server) verifyAmount(r *http.Request, sess *account.Session) (any, erro
 }
 
 func (s *Server) verifyCallback(r *http.Request, sess *account.Session) (any, error) {
-	id, err := queryID(r, "id")
+	id, err := QueryID(r, "id")
 	if err != nil {
 		return nil, err
 	}
-	amount, err := queryID(r, "amount")
+	amount, err := QueryID(r, "amount")
 	if err != nil {
 		return nil, err
 	}
@@ -565,7 +565,7 @@ type messageView struct {
 }
 
 func (s *Server) messages(r *http.Request, sess *account.Session) (any, error) {
-	p, err := pageRequest(r)
+	p, err := PageRequest(r)
 	if err != nil {
 		return nil, err
 	}
@@ -573,8 +573,8 @@ func (s *Server) messages(r *http.Request, sess *account.Session) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return listOf(res.Items, res.Total, func(m inbox.Message) messageView {
-		return messageView{ID: strconv.FormatInt(m.ID, 10), Kind: m.Kind, Title: m.Title, Content: m.Content, Read: m.Read, CreatedTime: s.timeText(m.CreatedAt)}
+	return ListOf(res.Items, res.Total, func(m inbox.Message) messageView {
+		return messageView{ID: strconv.FormatInt(m.ID, 10), Kind: m.Kind, Title: m.Title, Content: m.Content, Read: m.Read, CreatedTime: s.TimeText(m.CreatedAt)}
 	}), nil
 }
 

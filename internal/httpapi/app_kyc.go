@@ -50,93 +50,93 @@ func kycCodeTable() string {
 // kycFormat is the KYC API's answer shape (the HyperCard-style seed's).
 const kycFormat = `{"code":"00000","msg":"ok","data":…}; failures carry a code from the code table and a msg naming the field and the rule`
 
-func (s *Server) kycRoutes() []route {
+func (s *Server) kycRoutes() []Route {
 	if s.KYC == nil {
 		return nil
 	}
 	codes := " Answers {code, msg[, data]}; msg names the field and the rule. Codes (HTTP status): " + kycCodeTable() + "."
-	tradeNo := field{name: "mc_trade_no", typ: "string", required: true, desc: "The merchant's transaction number of the binding: printable ASCII, 1–64 characters, unique per merchant"}
-	img := func(name string, required bool, desc string) field {
-		return field{name: name, typ: "string", required: required, desc: desc + "; base64 (standard or URL-safe, with or without a data: prefix), sniffed by content and decoded to check it"}
+	tradeNo := Field{Name: "mc_trade_no", Type: "string", Required: true, Desc: "The merchant's transaction number of the binding: printable ASCII, 1–64 characters, unique per merchant"}
+	img := func(name string, required bool, desc string) Field {
+		return Field{Name: name, Type: "string", Required: required, Desc: desc + "; base64 (standard or URL-safe, with or without a data: prefix), sniffed by content and decoded to check it"}
 	}
-	rs := []route{
-		{method: "POST", path: "/openapi/card/binding", tag: kycTag,
-			summary: "Open a card binding for one of the merchant's users. Partner scope kyc. Opening the same mc_trade_no again with the same details answers the binding again; with other details 20002 conflict." + codes,
-			query:   partnerCredentialFields,
-			body: []field{
+	rs := []Route{
+		{Method: "POST", Path: "/openapi/card/binding", Tag: kycTag,
+			Summary: "Open a card binding for one of the merchant's users. Partner scope kyc. Opening the same mc_trade_no again with the same details answers the binding again; with other details 20002 conflict." + codes,
+			Query:   partnerCredentialFields,
+			Body: []Field{
 				tradeNo,
-				{name: "card_type_id", typ: "string", required: true, desc: "Card type, digits (a string or a number), e.g. 71000003; decides the address rule and the allowed countries"},
-				{name: "user_ref", typ: "string", required: true, desc: "The merchant's reference for its user: printable ASCII, 1–64 characters"},
-				{name: "notify_url", typ: "string", desc: "http(s) URL the KYC's status changes are POSTed to, signed (see GET /openapi/card/binding/webhook-secret); at most 512 characters"},
-			}, format: kycFormat, response: "binding", handle: s.kyc(s.openBinding)},
-		{method: "POST", path: "/openapi/card/binding/kyc", tag: kycTag,
-			summary: fmt.Sprintf("Binding KYC (2.1.28): submit the user's identity for a binding. Partner scope kyc. Body at most %d bytes. "+
+				{Name: "card_type_id", Type: "string", Required: true, Desc: "Card type, digits (a string or a number), e.g. 71000003; decides the address rule and the allowed countries"},
+				{Name: "user_ref", Type: "string", Required: true, Desc: "The merchant's reference for its user: printable ASCII, 1–64 characters"},
+				{Name: "notify_url", Type: "string", Desc: "http(s) URL the KYC's status changes are POSTed to, signed (see GET /openapi/card/binding/webhook-secret); at most 512 characters"},
+			}, Format: kycFormat, Response: "binding", Handle: s.kyc(s.openBinding)},
+		{Method: "POST", Path: "/openapi/card/binding/kyc", Tag: kycTag,
+			Summary: fmt.Sprintf("Binding KYC (2.1.28): submit the user's identity for a binding. Partner scope kyc. Body at most %d bytes. "+
 				"Idempotent on mc_trade_no: the same request again answers 00000 again, a different one after acceptance 20002 conflict. "+
 				"An accepted KYC is checked at once (watch-list screening, reused document number, identical photos): clear ones are approved, others wait for manual review; "+
 				"each status change is POSTed to the binding's notify_url.", kyc.MaxBody) + codes,
-			query: partnerCredentialFields,
-			body: []field{
+			Query: partnerCredentialFields,
+			Body: []Field{
 				tradeNo,
-				{name: "base_info", typ: "object", required: true, items: []field{
-					{name: "email", typ: "string", required: true, desc: "Valid e-mail, at most 64 characters"},
-					{name: "first_name", typ: "string", required: true, desc: "At most 50 characters"},
-					{name: "last_name", typ: "string", required: true, desc: "At most 50 characters"},
-					{name: "mobile", typ: "string", required: true, desc: "6 to 11 digits (a string or a number)"},
-					{name: "mobile_code", typ: "string", required: true, desc: "An assigned country calling code, e.g. 86; at most 5 characters"},
-					{name: "user_ip", typ: "string", desc: "IPv4 or IPv6 address"},
+				{Name: "base_info", Type: "object", Required: true, Items: []Field{
+					{Name: "email", Type: "string", Required: true, Desc: "Valid e-mail, at most 64 characters"},
+					{Name: "first_name", Type: "string", Required: true, Desc: "At most 50 characters"},
+					{Name: "last_name", Type: "string", Required: true, Desc: "At most 50 characters"},
+					{Name: "mobile", Type: "string", Required: true, Desc: "6 to 11 digits (a string or a number)"},
+					{Name: "mobile_code", Type: "string", Required: true, Desc: "An assigned country calling code, e.g. 86; at most 5 characters"},
+					{Name: "user_ip", Type: "string", Desc: "IPv4 or IPv6 address"},
 				}},
-				{name: "kyc_info", typ: "object", required: true, items: []field{
-					{name: "address", typ: "string", required: true, desc: "At most 256 characters; must match the card type's address rule (default: letters of any script, digits, spaces and , . ' # / ( ) & : ; -; card types 71000003 and 71000002: the same in Latin letters only)"},
+				{Name: "kyc_info", Type: "object", Required: true, Items: []Field{
+					{Name: "address", Type: "string", Required: true, Desc: "At most 256 characters; must match the card type's address rule (default: letters of any script, digits, spaces and , . ' # / ( ) & : ; -; card types 71000003 and 71000002: the same in Latin letters only)"},
 					img("back_doc", false, "Back of the document: jpg, jpeg or png, less than 2 MB of base64 text"),
-					{name: "birthday", typ: "string", required: true, desc: "yyyy-MM-dd, a real past date; the applicant at least 18 years old"},
-					{name: "city", typ: "string", required: true, desc: "At most 100 characters"},
-					{name: "country_id", typ: "string", required: true, desc: "ISO 3166 alpha-2 in capitals; within the card type's countries when it has a limit"},
-					{name: "doc_no", typ: "string", required: true, desc: "Document number, a string or a number; at most 128 characters"},
-					{name: "doc_type", typ: "integer", required: true, desc: "1 passport, 2 identity number; only passport is accepted at present (configurable)", enum: []string{"1", "2"}},
-					{name: "emergency_contact", typ: "string", required: true, desc: "At most 255 characters"},
+					{Name: "birthday", Type: "string", Required: true, Desc: "yyyy-MM-dd, a real past date; the applicant at least 18 years old"},
+					{Name: "city", Type: "string", Required: true, Desc: "At most 100 characters"},
+					{Name: "country_id", Type: "string", Required: true, Desc: "ISO 3166 alpha-2 in capitals; within the card type's countries when it has a limit"},
+					{Name: "doc_no", Type: "string", Required: true, Desc: "Document number, a string or a number; at most 128 characters"},
+					{Name: "doc_type", Type: "integer", Required: true, Desc: "1 passport, 2 identity number; only passport is accepted at present (configurable)", Enum: []string{"1", "2"}},
+					{Name: "emergency_contact", Type: "string", Required: true, Desc: "At most 255 characters"},
 					img("front_doc", true, "Front of the document: jpg, jpeg or png, less than 2 MB of base64 text"),
-					{name: "gender", typ: "integer", required: true, desc: "1 male, 2 female", enum: []string{"1", "2"}},
+					{Name: "gender", Type: "integer", Required: true, Desc: "1 male, 2 female", Enum: []string{"1", "2"}},
 					img("mix_doc", true, "The user holding the document: jpg, jpeg or png, less than 2 MB of base64 text"),
-					{name: "nationality_id", typ: "string", required: true, desc: "ISO 3166 alpha-2 in capitals"},
+					{Name: "nationality_id", Type: "string", Required: true, Desc: "ISO 3166 alpha-2 in capitals"},
 					img("sign_img", true, "Signature: jpg, jpeg or png, less than 1 MB of base64 text"),
-					{name: "state", typ: "string", required: true, desc: "At most 100 characters"},
-					{name: "zip_code", typ: "string", required: true, desc: "At most 20 characters (a string or a number)"},
+					{Name: "state", Type: "string", Required: true, Desc: "At most 100 characters"},
+					{Name: "zip_code", Type: "string", Required: true, Desc: "At most 20 characters (a string or a number)"},
 					img("poa_doc", false, "Proof of address: jpg, jpeg, png or pdf, less than 2 MB of base64 text; required when poa_type is 1"),
-					{name: "poa_type", typ: "integer", desc: "1 self-service provision (needs poa_doc), 2 assisted certification; a number or a numeric string", enum: []string{"1", "2"}},
+					{Name: "poa_type", Type: "integer", Desc: "1 self-service provision (needs poa_doc), 2 assisted certification; a number or a numeric string", Enum: []string{"1", "2"}},
 				}},
-			}, format: kycFormat, response: "null", handle: s.budgeted(kycMemoryFactor, kyc.MaxBody, s.kyc(s.submitKYC))},
-		{method: "GET", path: "/openapi/card/binding/kyc", tag: kycTag,
-			summary: "The KYC status of a binding: not_submitted, submitted (review=true while in the manual queue), approved or rejected, with the reasons. Never returns the applicant's data or documents. Partner scope kyc." + codes,
-			query:   append([]field{tradeNo}, partnerCredentialFields...), format: kycFormat, response: "kycStatus", handle: s.kyc(s.kycStatus)},
-		{method: "GET", path: "/openapi/card/binding/webhook-secret", tag: kycTag,
-			summary: "The merchant's webhook signing secret (whsec_ and the base64 key, as Standard Webhooks libraries take it). Each notification carries " +
+			}, Format: kycFormat, Response: "null", Handle: s.Budgeted(kycMemoryFactor, kyc.MaxBody, s.kyc(s.submitKYC))},
+		{Method: "GET", Path: "/openapi/card/binding/kyc", Tag: kycTag,
+			Summary: "The KYC status of a binding: not_submitted, submitted (review=true while in the manual queue), approved or rejected, with the reasons. Never returns the applicant's data or documents. Partner scope kyc." + codes,
+			Query:   append([]Field{tradeNo}, partnerCredentialFields...), Format: kycFormat, Response: "kycStatus", Handle: s.kyc(s.kycStatus)},
+		{Method: "GET", Path: "/openapi/card/binding/webhook-secret", Tag: kycTag,
+			Summary: "The merchant's webhook signing secret (whsec_ and the base64 key, as Standard Webhooks libraries take it). Each notification carries " +
 				kyc.EventIDHeader + " (the event id, the same on every retry), " + kyc.TimestampHeader + " (Unix seconds of the attempt) and " +
 				kyc.SignatureHeader + ": v1,<base64 HMAC-SHA256 of \"<id>.<timestamp>.<raw body>\" under the key>; refuse timestamps more than 5 minutes from your clock. Answer 2xx to acknowledge; otherwise it is retried with exponential backoff (30 s doubling to 1 h) for 72 hours. Partner scope kyc." + codes,
-			query: partnerCredentialFields, format: kycFormat, response: "webhookSecret", handle: s.kyc(s.kycWebhookSecret)},
+			Query: partnerCredentialFields, Format: kycFormat, Response: "webhookSecret", Handle: s.kyc(s.kycWebhookSecret)},
 	}
-	for i := range rs[1].body {
-		if f := &rs[1].body[i]; f.typ == "object" {
-			f.desc = fieldList(f.items)
+	for i := range rs[1].Body {
+		if f := &rs[1].Body[i]; f.Type == "object" {
+			f.Desc = fieldList(f.Items)
 		}
 	}
 	{ // operator endpoints: refused unless CREDITPOCKET_OPS_TOKEN is set
 		rs = append(rs,
-			route{method: "GET", path: "/ops/kyc/review", tag: "Operations", summary: "KYCs waiting for manual review, oldest first (at most 200)." + opsTokenDoc,
-				query: []field{{name: "limit", typ: "integer", desc: "At most this many (default 50)"}}, response: "list of kycReview", handle: s.ops(s.kycQueue)},
-			route{method: "POST", path: "/ops/kyc/review", tag: "Operations", summary: "Approve or reject a KYC in review; the merchant is notified." + opsTokenDoc,
-				body: []field{
-					{name: "id", typ: "integer", required: true, desc: "KYC id from GET /ops/kyc/review"},
-					{name: "decision", typ: "string", required: true, enum: []string{"approve", "reject"}},
-					{name: "reason", typ: "string", desc: "Why; required to reject, at most 500 characters"},
-					{name: "operator", typ: "string", required: true, desc: "Who decides, at most 100 characters"},
-				}, response: "kycReview", handle: s.ops(s.kycDecide)},
-			route{method: "GET", path: "/ops/kyc/document", tag: "Operations", summary: "Open one document of a KYC (base64). Every view is recorded with who and why before the document is read." + opsTokenDoc,
-				query: []field{
-					{name: "id", typ: "integer", required: true, desc: "KYC id"},
-					{name: "field", typ: "string", required: true, enum: []string{"front_doc", "back_doc", "mix_doc", "sign_img", "poa_doc"}},
-					{name: "viewer", typ: "string", required: true, desc: "Who views it, at most 100 characters"},
-					{name: "purpose", typ: "string", required: true, desc: "Why, at most 200 characters"},
-				}, response: "kycDocument", handle: s.ops(s.kycDocument)},
+			Route{Method: "GET", Path: "/ops/kyc/review", Tag: "Operations", Summary: "KYCs waiting for manual review, oldest first (at most 200)." + opsTokenDoc,
+				Query: []Field{{Name: "limit", Type: "integer", Desc: "At most this many (default 50)"}}, Response: "list of kycReview", Handle: s.ops(s.kycQueue)},
+			Route{Method: "POST", Path: "/ops/kyc/review", Tag: "Operations", Summary: "Approve or reject a KYC in review; the merchant is notified." + opsTokenDoc,
+				Body: []Field{
+					{Name: "id", Type: "integer", Required: true, Desc: "KYC id from GET /ops/kyc/review"},
+					{Name: "decision", Type: "string", Required: true, Enum: []string{"approve", "reject"}},
+					{Name: "reason", Type: "string", Desc: "Why; required to reject, at most 500 characters"},
+					{Name: "operator", Type: "string", Required: true, Desc: "Who decides, at most 100 characters"},
+				}, Response: "kycReview", Handle: s.ops(s.kycDecide)},
+			Route{Method: "GET", Path: "/ops/kyc/document", Tag: "Operations", Summary: "Open one document of a KYC (base64). Every view is recorded with who and why before the document is read." + opsTokenDoc,
+				Query: []Field{
+					{Name: "id", Type: "integer", Required: true, Desc: "KYC id"},
+					{Name: "field", Type: "string", Required: true, Enum: []string{"front_doc", "back_doc", "mix_doc", "sign_img", "poa_doc"}},
+					{Name: "viewer", Type: "string", Required: true, Desc: "Who views it, at most 100 characters"},
+					{Name: "purpose", Type: "string", Required: true, Desc: "Why, at most 200 characters"},
+				}, Response: "kycDocument", Handle: s.ops(s.kycDocument)},
 		)
 	}
 	return rs
@@ -144,14 +144,14 @@ func (s *Server) kycRoutes() []route {
 
 // fieldList describes an object's members in one line, for the OpenAPI
 // document, which shows only arrays' items: "email* (…); user_ip (…)".
-func fieldList(fs []field) string {
+func fieldList(fs []Field) string {
 	parts := make([]string, len(fs))
 	for i, f := range fs {
 		star := ""
-		if f.required {
+		if f.Required {
 			star = "*"
 		}
-		parts[i] = fmt.Sprintf("%s%s (%s)", f.name, star, f.desc)
+		parts[i] = fmt.Sprintf("%s%s (%s)", f.Name, star, f.Desc)
 	}
 	return strings.Join(parts, "; ")
 }
@@ -168,13 +168,13 @@ func (s *Server) kyc(h kycHandler) http.HandlerFunc {
 		}
 		code, msg := kyc.CodeOf(err)
 		if code == kyc.InternalError {
-			logger(r.Context(), s.log).Error("internal error", "route", r.Pattern, "err", err)
+			s.Logger(r.Context()).Error("internal error", "route", r.Pattern, "err", err)
 		}
 		ans := kycAnswer{Code: code, Msg: msg, Data: data}
 		if err != nil {
 			ans.Data = nil
 		}
-		writeJSON(w, code.Status(), ans)
+		WriteJSON(w, code.Status(), ans)
 	}
 }
 
@@ -226,7 +226,7 @@ type bindingView struct {
 
 func (s *Server) openBinding(r *http.Request, p *partner.Partner) (any, error) {
 	var req openBindingReq
-	if err := decodeJSON(r, maxJSONBody, &req); err != nil {
+	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
 	b, err := s.KYC.OpenBinding(r.Context(), kyc.OpenInput{PartnerID: p.ID, TradeNo: req.TradeNo, CardTypeID: string(req.CardTypeID), UserRef: req.UserRef, NotifyURL: req.NotifyURL})
@@ -247,8 +247,8 @@ func (s *Server) submitKYC(r *http.Request, p *partner.Partner) (any, error) {
 	}
 	req, err := kyc.NewReader(r.Body, kyc.MaxBody).Read()
 	if err != nil {
-		if memoryBusy(r, err) {
-			return nil, errMemoryBusy
+		if MemoryBusy(r, err) {
+			return nil, ErrMemoryBusy
 		}
 		return nil, err
 	}
@@ -311,7 +311,7 @@ func reviewView(sub *kyc.Submission) kycReviewView {
 }
 
 func (s *Server) kycQueue(r *http.Request) (any, error) {
-	limit, err := queryInt(r, "limit", 50)
+	limit, err := QueryInt(r, "limit", 50)
 	if err != nil {
 		return nil, err
 	}
@@ -319,7 +319,7 @@ func (s *Server) kycQueue(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return listOf(subs, int64(len(subs)), func(sub kyc.Submission) kycReviewView { return reviewView(&sub) }), nil
+	return ListOf(subs, int64(len(subs)), func(sub kyc.Submission) kycReviewView { return reviewView(&sub) }), nil
 }
 
 type kycDecideReq struct {
@@ -331,7 +331,7 @@ type kycDecideReq struct {
 
 func (s *Server) kycDecide(r *http.Request) (any, error) {
 	var req kycDecideReq
-	if err := decodeJSON(r, maxJSONBody, &req); err != nil {
+	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
 	if req.Decision != "approve" && req.Decision != "reject" {
@@ -350,7 +350,7 @@ type kycDocumentView struct {
 }
 
 func (s *Server) kycDocument(r *http.Request) (any, error) {
-	id, err := queryID(r, "id")
+	id, err := QueryID(r, "id")
 	if err != nil {
 		return nil, err
 	}

@@ -39,81 +39,81 @@ const (
 // pageFirst is the page of loans apply answers with, as the seed does.
 var pageFirst = page.Request{Num: 1, Size: page.DefaultSize}
 
-var loanIDQuery = field{name: "id", typ: "string", required: true, desc: "Loan id"}
+var loanIDQuery = Field{Name: "id", Type: "string", Required: true, Desc: "Loan id"}
 
-func (s *Server) loanRoutes() []route {
+func (s *Server) loanRoutes() []Route {
 	if s.Loans == nil {
 		return nil
 	}
-	rs := []route{
-		{method: "GET", path: "/home/products", tag: "Home", summary: "Products on sale for the home screen (首页产品), with their price.",
-			response: "list of product", handle: s.app(s.homeProducts)},
-		{method: "GET", path: "/home/ticker", tag: "Home", summary: "The newest payouts, masked (时时贷款信息).",
-			response: "list of ticker", handle: s.app(s.ticker)},
-		{method: "GET", path: "/home/lastLoan", tag: "Home", summary: "The borrower's newest loan record, or null (最后一笔贷款查询).", auth: true,
-			response: "loan record or null", handle: s.authed(s.latestLoan(false))},
-		{method: "GET", path: "/loan/product/page", tag: "Loans", summary: "Products on sale, paged (贷款产品分页查询).",
-			query: pageFields, response: "list of product", handle: s.app(s.productPage)},
-		{method: "GET", path: "/loan/product/detail", tag: "Loans", summary: "One product and its price (贷款产品详情查询).",
-			query: []field{{name: "id", typ: "string", required: true, desc: "Product id, e.g. 301"}}, response: "product", handle: s.app(s.productDetail)},
-		{method: "POST", path: "/loan/record/apply", tag: "Loans", auth: true,
-			summary: "Apply for a loan (贷款申请接口). Needs a complete profile and a default bank card (payout goes there); at most one unfinished loan per borrower (409 otherwise). The risk decision is made at once; an approved loan is paid out asynchronously (status 5 → 6 when the provider confirms). Answers the borrower's loans, newest first, as the seed does.",
-			multipart: []field{
-				{name: "id", typ: "string", required: true, desc: "Product id, e.g. 301"},
-				{name: "applyTerminal", typ: "string", desc: "Terminal the app runs on (1 Android, 2 iOS, 3 web); default 1"},
-				{name: "files", typ: "array", desc: fmt.Sprintf("Photos taken at application: JPEG or PNG, at most %d files of %d MiB each; stored encrypted", maxPhotos, maxPhotoBytes>>20)},
-				{name: "blackBox", typ: "string", desc: "The device-fingerprint SDK's token, used against fraud (device velocity and lists). Only with deviceConsent=1; refused without it"},
-				{name: "deviceConsent", typ: "string", desc: "1 when the borrower agreed in the app to device data being used against fraud; the consent is recorded on the loan", enum: []string{"0", "1"}},
-			}, response: "list of loan record", handle: s.budgeted(applyMemoryFactor, maxApplyBody, s.authed(s.apply))},
-		{method: "GET", path: "/loan/record/page", tag: "Loans", summary: "The borrower's loans, newest first (用户历史贷款记录分页查询).", auth: true,
-			query: pageFields, response: "list of loan record", handle: s.authed(s.loanPage)},
-		{method: "GET", path: "/loan/record/latestUnfinished", tag: "Loans", summary: "The borrower's unfinished loan, or null (获取最新的一条未结束的贷款记录).", auth: true,
-			response: "loan record or null", handle: s.authed(s.latestLoan(true))},
-		{method: "GET", path: "/loan/record/latest", tag: "Loans", summary: "The borrower's newest loan, or null (获取最新的一条贷款记录).", auth: true,
-			response: "loan record or null", handle: s.authed(s.latestLoan(false))},
-		{method: "GET", path: "/loan/record/repay", tag: "Loans", auth: true,
-			summary: "Repay a loan in full (用户主动还款接口): opens a checkout for everything outstanding and answers its reference and checkoutUrl. Calling it again while nothing changed answers the same checkout; if another checkout has superseded it since, it opens a new one (a loan has one open checkout at a time).",
-			query:   []field{loanIDQuery}, response: "repayment", handle: s.authed(s.repayGet)},
-		{method: "POST", path: "/loan/record/repay", tag: "Loans", auth: true,
-			summary: "Repay part or all of a loan, or pay for an extension. A loan has one open checkout at a time: a new one supersedes the open one (status superseded; the provider is told to cancel it), and checkouts close when the loan is settled (status closed); money that still arrives on a closed checkout repays the loan while it owes and is kept as borrower credit once it does not (status credited). An extension is bought once per cycle. Requires an Idempotency-Key header (1–128 characters): the same key with the same body answers the first checkout as it stands now (possibly superseded, closed or paid; never reopened); with a different body 409. Payments are allocated penalty → fee → interest → principal; anything beyond what is owed is kept as credit.",
-			body: []field{
-				{name: "id", typ: "string", required: true, desc: "Loan id"},
-				{name: "amount", typ: "string", desc: "Minor units to pay; default everything outstanding (repay) or the extension cost (extend)"},
-				{name: "type", typ: "string", desc: "What the payment is for (default repay). An extension costs the product's extension fee plus any penalty and moves the due date by one cycle", enum: []string{"repay", "extend"}},
-			}, response: "repayment", handle: s.authed(s.repayPost)},
-		{method: "POST", path: "/payment/webhook", tag: "Payments",
-			summary:  "Payment provider webhook, signed with Standard Webhooks: webhook-id, webhook-timestamp (Unix seconds) and webhook-signature (\"v1,<base64 HMAC-SHA256 of id.timestamp.raw body>\" under the shared secret; several space-separated signatures are accepted, for rotating the secret). A missing or wrong signature, or a timestamp more than 5 minutes from the server's clock (a replay), is refused (401). The body is decoded strictly: a duplicate key at any depth or data after the JSON value is refused (400, naming it), as is data.amount above 10^15 minor units or more than the loan can absorb plus the configured surplus (400, field amount). The same event delivered many times, or out of order, is applied once.",
-			response: "webhook receipt", handle: s.webhook},
-		{method: "GET", path: "/ops/loans/review", tag: "Operations", summary: "Loans waiting for manual review, oldest first. Needs the operator token (CREDITPOCKET_OPS_TOKEN) as a Bearer token; refused while none is configured.",
-			query: pageFields, response: "list of loan record", handle: s.ops(s.reviewQueue)},
-		{method: "GET", path: "/ops/loans/{id}", tag: "Operations", summary: "One loan as the app shows it, with the id of its risk decision (open it with GET /ops/risk/decisions/{sequence_id}), when the borrower consented to device data, the borrower credit held (credit) and the loan's payments (payments: status superseded or closed for a checkout closed before it was paid, closedReason saying why, arrivedOnClosedCheckout for money that came on one anyway: applied to the debt while the loan owed, else kept as credit). Operator token required.",
-			response: "operator loan", handle: s.ops(s.opsLoan)},
-		{method: "POST", path: "/ops/loans/{id}/approve", tag: "Operations", summary: "Approve a loan in manual review and start its payout; the reviewer is recorded (auditUserId). Operator token required.",
-			body: reviewFields, response: "loan record", handle: s.ops(s.review(true))},
-		{method: "POST", path: "/ops/loans/{id}/reject", tag: "Operations", summary: "Reject a loan in manual review (status 32); the reviewer is recorded. Operator token required.",
-			body: reviewFields, response: "loan record", handle: s.ops(s.review(false))},
+	rs := []Route{
+		{Method: "GET", Path: "/home/products", Tag: "Home", Summary: "Products on sale for the home screen (首页产品), with their price.",
+			Response: "list of product", Handle: s.App(s.homeProducts)},
+		{Method: "GET", Path: "/home/ticker", Tag: "Home", Summary: "The newest payouts, masked (时时贷款信息).",
+			Response: "list of ticker", Handle: s.App(s.ticker)},
+		{Method: "GET", Path: "/home/lastLoan", Tag: "Home", Summary: "The borrower's newest loan record, or null (最后一笔贷款查询).", Auth: true,
+			Response: "loan record or null", Handle: s.Authed(s.latestLoan(false))},
+		{Method: "GET", Path: "/loan/product/page", Tag: "Loans", Summary: "Products on sale, paged (贷款产品分页查询).",
+			Query: pageFields, Response: "list of product", Handle: s.App(s.productPage)},
+		{Method: "GET", Path: "/loan/product/detail", Tag: "Loans", Summary: "One product and its price (贷款产品详情查询).",
+			Query: []Field{{Name: "id", Type: "string", Required: true, Desc: "Product id, e.g. 301"}}, Response: "product", Handle: s.App(s.productDetail)},
+		{Method: "POST", Path: "/loan/record/apply", Tag: "Loans", Auth: true,
+			Summary: "Apply for a loan (贷款申请接口). Needs a complete profile and a default bank card (payout goes there); at most one unfinished loan per borrower (409 otherwise). The risk decision is made at once; an approved loan is paid out asynchronously (status 5 → 6 when the provider confirms). Answers the borrower's loans, newest first, as the seed does.",
+			Multipart: []Field{
+				{Name: "id", Type: "string", Required: true, Desc: "Product id, e.g. 301"},
+				{Name: "applyTerminal", Type: "string", Desc: "Terminal the app runs on (1 Android, 2 iOS, 3 web); default 1"},
+				{Name: "files", Type: "array", Desc: fmt.Sprintf("Photos taken at application: JPEG or PNG, at most %d files of %d MiB each; stored encrypted", maxPhotos, maxPhotoBytes>>20)},
+				{Name: "blackBox", Type: "string", Desc: "The device-fingerprint SDK's token, used against fraud (device velocity and lists). Only with deviceConsent=1; refused without it"},
+				{Name: "deviceConsent", Type: "string", Desc: "1 when the borrower agreed in the app to device data being used against fraud; the consent is recorded on the loan", Enum: []string{"0", "1"}},
+			}, Response: "list of loan record", Handle: s.Budgeted(applyMemoryFactor, maxApplyBody, s.Authed(s.apply))},
+		{Method: "GET", Path: "/loan/record/page", Tag: "Loans", Summary: "The borrower's loans, newest first (用户历史贷款记录分页查询).", Auth: true,
+			Query: pageFields, Response: "list of loan record", Handle: s.Authed(s.loanPage)},
+		{Method: "GET", Path: "/loan/record/latestUnfinished", Tag: "Loans", Summary: "The borrower's unfinished loan, or null (获取最新的一条未结束的贷款记录).", Auth: true,
+			Response: "loan record or null", Handle: s.Authed(s.latestLoan(true))},
+		{Method: "GET", Path: "/loan/record/latest", Tag: "Loans", Summary: "The borrower's newest loan, or null (获取最新的一条贷款记录).", Auth: true,
+			Response: "loan record or null", Handle: s.Authed(s.latestLoan(false))},
+		{Method: "GET", Path: "/loan/record/repay", Tag: "Loans", Auth: true,
+			Summary: "Repay a loan in full (用户主动还款接口): opens a checkout for everything outstanding and answers its reference and checkoutUrl. Calling it again while nothing changed answers the same checkout; if another checkout has superseded it since, it opens a new one (a loan has one open checkout at a time).",
+			Query:   []Field{loanIDQuery}, Response: "repayment", Handle: s.Authed(s.repayGet)},
+		{Method: "POST", Path: "/loan/record/repay", Tag: "Loans", Auth: true,
+			Summary: "Repay part or all of a loan, or pay for an extension. A loan has one open checkout at a time: a new one supersedes the open one (status superseded; the provider is told to cancel it), and checkouts close when the loan is settled (status closed); money that still arrives on a closed checkout repays the loan while it owes and is kept as borrower credit once it does not (status credited). An extension is bought once per cycle. Requires an Idempotency-Key header (1–128 characters): the same key with the same body answers the first checkout as it stands now (possibly superseded, closed or paid; never reopened); with a different body 409. Payments are allocated penalty → fee → interest → principal; anything beyond what is owed is kept as credit.",
+			Body: []Field{
+				{Name: "id", Type: "string", Required: true, Desc: "Loan id"},
+				{Name: "amount", Type: "string", Desc: "Minor units to pay; default everything outstanding (repay) or the extension cost (extend)"},
+				{Name: "type", Type: "string", Desc: "What the payment is for (default repay). An extension costs the product's extension fee plus any penalty and moves the due date by one cycle", Enum: []string{"repay", "extend"}},
+			}, Response: "repayment", Handle: s.Authed(s.repayPost)},
+		{Method: "POST", Path: "/payment/webhook", Tag: "Payments",
+			Summary:  "Payment provider webhook, signed with Standard Webhooks: webhook-id, webhook-timestamp (Unix seconds) and webhook-signature (\"v1,<base64 HMAC-SHA256 of id.timestamp.raw body>\" under the shared secret; several space-separated signatures are accepted, for rotating the secret). A missing or wrong signature, or a timestamp more than 5 minutes from the server's clock (a replay), is refused (401). The body is decoded strictly: a duplicate key at any depth or data after the JSON value is refused (400, naming it), as is data.amount above 10^15 minor units or more than the loan can absorb plus the configured surplus (400, field amount). The same event delivered many times, or out of order, is applied once.",
+			Response: "webhook receipt", Handle: s.webhook},
+		{Method: "GET", Path: "/ops/loans/review", Tag: "Operations", Summary: "Loans waiting for manual review, oldest first. Needs the operator token (CREDITPOCKET_OPS_TOKEN) as a Bearer token; refused while none is configured.",
+			Query: pageFields, Response: "list of loan record", Handle: s.ops(s.reviewQueue)},
+		{Method: "GET", Path: "/ops/loans/{id}", Tag: "Operations", Summary: "One loan as the app shows it, with the id of its risk decision (open it with GET /ops/risk/decisions/{sequence_id}), when the borrower consented to device data, the borrower credit held (credit) and the loan's payments (payments: status superseded or closed for a checkout closed before it was paid, closedReason saying why, arrivedOnClosedCheckout for money that came on one anyway: applied to the debt while the loan owed, else kept as credit). Operator token required.",
+			Response: "operator loan", Handle: s.ops(s.opsLoan)},
+		{Method: "POST", Path: "/ops/loans/{id}/approve", Tag: "Operations", Summary: "Approve a loan in manual review and start its payout; the reviewer is recorded (auditUserId). Operator token required.",
+			Body: reviewFields, Response: "loan record", Handle: s.ops(s.review(true))},
+		{Method: "POST", Path: "/ops/loans/{id}/reject", Tag: "Operations", Summary: "Reject a loan in manual review (status 32); the reviewer is recorded. Operator token required.",
+			Body: reviewFields, Response: "loan record", Handle: s.ops(s.review(false))},
 	}
 	if s.Loans.Sandbox != nil {
 		rs = append(rs,
-			route{method: "POST", path: "/sandbox/payments/{reference}/complete", tag: "Sandbox",
-				summary: "Simulate the borrower paying a checkout (full or partial) or a payout arriving now. The provider then reports it by signed webhook (only while the sandbox provider is active).",
-				body:    []field{{name: "amount", typ: "string", desc: "Minor units paid; default what the checkout asked"}}, response: "null", handle: s.app(s.sandboxComplete)},
-			route{method: "POST", path: "/sandbox/payments/{reference}/fail", tag: "Sandbox",
-				summary: "Simulate a failed charge or payout, reported by signed webhook (only while the sandbox provider is active). A payout failure carries a failure code: retriable codes are sent again automatically with backoff, the others wait for an operator (POST /ops/loans/{id}/payout/retry or /cancel).",
-				body: []field{{name: "reason", typ: "string", desc: "Failure reason"},
-					{name: "code", typ: "string", desc: "A payout's failure code (default provider_error). timeout, insufficient_provider_balance and provider_error are retried automatically; invalid_account, account_closed and invalid_request are not", enum: payment.FailureCodes()}},
-				response: "null", handle: s.app(s.sandboxFail)},
-			route{method: "GET", path: "/sandbox/checkout/{reference}", tag: "Sandbox",
-				summary:  "The sandbox checkout page of a payment: what it asks for (only while the sandbox provider is active).",
-				response: "checkout", handle: s.app(s.sandboxCheckout)},
+			Route{Method: "POST", Path: "/sandbox/payments/{reference}/complete", Tag: "Sandbox",
+				Summary: "Simulate the borrower paying a checkout (full or partial) or a payout arriving now. The provider then reports it by signed webhook (only while the sandbox provider is active).",
+				Body:    []Field{{Name: "amount", Type: "string", Desc: "Minor units paid; default what the checkout asked"}}, Response: "null", Handle: s.App(s.sandboxComplete)},
+			Route{Method: "POST", Path: "/sandbox/payments/{reference}/fail", Tag: "Sandbox",
+				Summary: "Simulate a failed charge or payout, reported by signed webhook (only while the sandbox provider is active). A payout failure carries a failure code: retriable codes are sent again automatically with backoff, the others wait for an operator (POST /ops/loans/{id}/payout/retry or /cancel).",
+				Body: []Field{{Name: "reason", Type: "string", Desc: "Failure reason"},
+					{Name: "code", Type: "string", Desc: "A payout's failure code (default provider_error). timeout, insufficient_provider_balance and provider_error are retried automatically; invalid_account, account_closed and invalid_request are not", Enum: payment.FailureCodes()}},
+				Response: "null", Handle: s.App(s.sandboxFail)},
+			Route{Method: "GET", Path: "/sandbox/checkout/{reference}", Tag: "Sandbox",
+				Summary:  "The sandbox checkout page of a payment: what it asks for (only while the sandbox provider is active).",
+				Response: "checkout", Handle: s.App(s.sandboxCheckout)},
 		)
 	}
 	return rs
 }
 
-var reviewFields = []field{
-	{name: "reviewer", typ: "string", required: true, desc: "Who decides (recorded as auditUserId)"},
-	{name: "reason", typ: "string", desc: "Why (auditUserReson)"},
+var reviewFields = []Field{
+	{Name: "reviewer", Type: "string", Required: true, Desc: "Who decides (recorded as auditUserId)"},
+	{Name: "reason", Type: "string", Desc: "Why (auditUserReson)"},
 }
 
 // productView is a product with its price, amounts in minor units.
@@ -171,7 +171,7 @@ func (s *Server) homeProducts(r *http.Request) (any, error) {
 }
 
 func (s *Server) productPage(r *http.Request) (any, error) {
-	p, err := pageRequest(r)
+	p, err := PageRequest(r)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +185,7 @@ func (s *Server) productPage(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pageView{List: vs, Total: strconv.Itoa(total)}, nil
+	return PageView{List: vs, Total: strconv.Itoa(total)}, nil
 }
 
 func (s *Server) productDetail(r *http.Request) (any, error) {
@@ -215,7 +215,7 @@ func (s *Server) ticker(r *http.Request) (any, error) {
 	out := make([]tickerView, 0, len(rs))
 	for _, l := range rs {
 		out = append(out, tickerView{Mobile: maskMobile(l.Mobile), Balance: l.Pricing.Balance.String(), Cycle: l.Pricing.Cycle,
-			ArriveTime: s.timeText(l.DisbursedAt)})
+			ArriveTime: s.TimeText(l.DisbursedAt)})
 	}
 	return out, nil
 }
@@ -320,22 +320,22 @@ func (s *Server) loanView(l loan.Record) loanView {
 	}
 	return loanView{
 		ActualBalance: l.PaidOut.String(), ActualbackAmt: l.Received.String(), AppCode: appCode,
-		ApplyTerminal: l.ApplyTerminal, ArriveTime: s.timeText(l.DisbursedAt),
+		ApplyTerminal: l.ApplyTerminal, ArriveTime: s.TimeText(l.DisbursedAt),
 		AuditRiskDetail: l.RiskDetail, AuditRiskReson: l.RiskReason, AuditRiskStatus: int(l.AuditRiskStatus),
-		AuditRiskTime: s.timeText(l.DecidedAt), AuditUserID: orZero(l.AuditUserID), AuditUserReson: l.AuditUserReason,
-		AuditUserTime: s.timeText(l.AuditUserAt), Balance: l.Pricing.Balance.String(),
+		AuditRiskTime: s.TimeText(l.DecidedAt), AuditUserID: orZero(l.AuditUserID), AuditUserReson: l.AuditUserReason,
+		AuditUserTime: s.TimeText(l.AuditUserAt), Balance: l.Pricing.Balance.String(),
 		BankAccNo: l.Card.AccountMask, BankCardNo: l.Card.PANMask, BankName: l.Card.BankName, BankNo: l.Card.BankCode,
-		BankaccName: l.Card.AccountName, CreatedTime: s.timeText(l.AppliedAt), Cycle: l.Pricing.Cycle,
+		BankaccName: l.Card.AccountName, CreatedTime: s.TimeText(l.AppliedAt), Cycle: l.Pricing.Cycle,
 		DentityCard: l.IDMask, ExtensionStatus: l.ExtensionStatus(),
 		FeePercent: int(l.Product.InterestRate * feeType / loan.PerMillion), FeeType: feeType,
 		FirstName: l.First, HeadImgCode: headImg, ID: l.ID, IndentNo: s.indentNo(l),
-		InitialrepaymentTime: s.timeText(l.InitialDueAt), LastName: l.Last, LastbackTime: s.timeText(l.LastPaidAt),
+		InitialrepaymentTime: s.TimeText(l.InitialDueAt), LastName: l.Last, LastbackTime: s.TimeText(l.LastPaidAt),
 		LoanCount: l.LoanCount, MiddleName: l.Middle, Mobile: l.Mobile, OverDays: overDays,
 		OverdueFee: l.PenaltyCharged.String(), OverduePercent: int(l.Product.PenaltyRate * feeType / loan.PerMillion),
 		PayUserID: "0", ProductID: l.Pricing.ProductID, ReduceAmt: "0", RemainingAmount: remaining, Repayment: repayment,
 		ServiceFee: int64(l.Pricing.ServiceFee), ShouldbackFee: l.Pricing.ShouldbackFee.String(),
-		ShouldbackTime: s.timeText(l.DueAt), ShouldbackFeeSnake: l.Pricing.ShouldbackFee.String(), Status: int(l.Status),
-		SuffixFee: int64(l.Pricing.SuffixFee), TradeMode: 1, UID: l.BorrowerID, UpdatedTime: s.timeText(l.UpdatedAt),
+		ShouldbackTime: s.TimeText(l.DueAt), ShouldbackFeeSnake: l.Pricing.ShouldbackFee.String(), Status: int(l.Status),
+		SuffixFee: int64(l.Pricing.SuffixFee), TradeMode: 1, UID: l.BorrowerID, UpdatedTime: s.TimeText(l.UpdatedAt),
 	}
 }
 
@@ -352,7 +352,7 @@ func (s *Server) indentNo(l loan.Record) string {
 	return "CL" + l.AppliedAt.In(s.Location).Format("060102") + fmt.Sprintf("%06s", l.ID)
 }
 
-func (s *Server) latestLoan(unfinished bool) authedFunc {
+func (s *Server) latestLoan(unfinished bool) AuthedFunc {
 	return func(r *http.Request, sess *account.Session) (any, error) {
 		l, err := s.Loans.Service.Latest(r.Context(), sess.UserID, unfinished)
 		if err != nil || l == nil {
@@ -363,7 +363,7 @@ func (s *Server) latestLoan(unfinished bool) authedFunc {
 }
 
 func (s *Server) loanPage(r *http.Request, sess *account.Session) (any, error) {
-	p, err := pageRequest(r)
+	p, err := PageRequest(r)
 	if err != nil {
 		return nil, err
 	}
@@ -371,7 +371,7 @@ func (s *Server) loanPage(r *http.Request, sess *account.Session) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return listOf(res.Items, res.Total, s.loanView), nil
+	return ListOf(res.Items, res.Total, s.loanView), nil
 }
 
 func (s *Server) apply(r *http.Request, sess *account.Session) (any, error) {
@@ -388,7 +388,7 @@ func (s *Server) apply(r *http.Request, sess *account.Session) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return listOf(res.Items, res.Total, s.loanView), nil
+	return ListOf(res.Items, res.Total, s.loanView), nil
 }
 
 // readApplication parses the multipart application, streaming each file
@@ -409,8 +409,8 @@ func readApplication(r *http.Request) (loan.ApplyInput, error) {
 			break
 		}
 		if err != nil {
-			if memoryBusy(r, err) {
-				return in, errMemoryBusy
+			if MemoryBusy(r, err) {
+				return in, ErrMemoryBusy
 			}
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
@@ -425,8 +425,8 @@ func readApplication(r *http.Request) (loan.ApplyInput, error) {
 			}
 			data, err := io.ReadAll(io.LimitReader(part, maxPhotoBytes+1))
 			if err != nil {
-				if memoryBusy(r, err) {
-					return in, errMemoryBusy
+				if MemoryBusy(r, err) {
+					return in, ErrMemoryBusy
 				}
 				return in, errs.InvalidField("files", "could not be read")
 			}
@@ -499,7 +499,7 @@ func (s *Server) repayView(p *loan.Payment) repayView {
 		typ = "extend"
 	}
 	return repayView{Reference: p.Reference, CheckoutURL: p.CheckoutURL, LoanID: p.LoanID, Type: typ,
-		Amount: p.Amount.String(), Status: p.Status, CreatedTime: s.timeText(p.CreatedAt)}
+		Amount: p.Amount.String(), Status: p.Status, CreatedTime: s.TimeText(p.CreatedAt)}
 }
 
 // repayGet opens a full repayment. Its idempotency key is derived from
@@ -552,10 +552,10 @@ func (s *Server) repayPost(r *http.Request, sess *account.Session) (any, error) 
 		return nil, errs.Required("Idempotency-Key")
 	}
 	var req repayReq
-	if err := decodeJSON(r, maxJSONBody, &req); err != nil {
+	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
-	id, err := parseID("id", req.ID)
+	id, err := ParseID("id", req.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -603,17 +603,17 @@ type webhookReceipt struct {
 func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, payment.MaxWebhookBody))
 	if err != nil {
-		writeErr(w, &errs.Error{Code: errs.TooLarge, Field: "body", Message: fmt.Sprintf("must be at most %d bytes", payment.MaxWebhookBody)})
+		WriteErr(w, &errs.Error{Code: errs.TooLarge, Field: "body", Message: fmt.Sprintf("must be at most %d bytes", payment.MaxWebhookBody)})
 		return
 	}
 	ev, err := payment.VerifyWebhook(r.Header, body, s.Loans.now(), s.Loans.WebhookSecret)
 	if err != nil {
-		logger(r.Context(), s.log).Warn("webhook refused", "err", err)
+		s.Logger(r.Context()).Warn("webhook refused", "err", err)
 		var we *payment.WebhookError
 		if errors.As(err, &we) {
 			err = errs.E(errs.Unauthenticated, "%v", err)
 		}
-		writeErr(w, err)
+		WriteErr(w, err)
 		return
 	}
 	err = s.Loans.Service.HandlePayment(r.Context(), loan.PaymentResult{
@@ -621,20 +621,20 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 		Code: ev.Data.FailureCode, Retriable: payment.Retriable(ev.Data.FailureCode),
 	})
 	if errs.Is(err, errs.NotFound) {
-		logger(r.Context(), s.log).Warn("webhook for an unknown payment", "reference", ev.Data.Reference, "event", ev.ID)
+		s.Logger(r.Context()).Warn("webhook for an unknown payment", "reference", ev.Data.Reference, "event", ev.ID)
 		err = nil
 	}
 	if errs.Is(err, errs.Invalid) || errs.Is(err, errs.Conflict) {
 		// The provider says money moved and nothing was booked: staff
 		// must see it.
-		logger(r.Context(), s.log).Warn("webhook payment refused", "reference", ev.Data.Reference, "event", ev.ID,
+		s.Logger(r.Context()).Warn("webhook payment refused", "reference", ev.Data.Reference, "event", ev.ID,
 			"amount", ev.Data.Amount, "err", err)
 	}
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	writeOK(w, webhookReceipt{Received: true, Event: ev.ID})
+	WriteOK(w, webhookReceipt{Received: true, Event: ev.ID})
 }
 
 // opsLoanView is a loan for operators: the app's record plus what only
@@ -675,18 +675,18 @@ func (s *Server) opsLoan(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := opsLoanView{Loan: s.loanView(*l), RiskSequenceID: l.RiskSequenceID, DeviceConsentTime: s.timeText(l.DeviceConsentAt),
+	v := opsLoanView{Loan: s.loanView(*l), RiskSequenceID: l.RiskSequenceID, DeviceConsentTime: s.TimeText(l.DeviceConsentAt),
 		Credit: l.Credit.String(), Payments: make([]opsPaymentView, len(ps))}
 	for i, p := range ps {
 		v.Payments[i] = opsPaymentView{Reference: p.Reference, Kind: p.Kind, Amount: p.Amount.String(), Paid: p.Paid.String(),
 			Status: p.Status, Failure: p.Failure, ClosedReason: p.ClosedReason, ArrivedOnClosedCheckout: p.ArrivedOnClosedCheckout(),
-			CreatedTime: s.timeText(p.CreatedAt), UpdatedTime: s.timeText(p.UpdatedAt)}
+			CreatedTime: s.TimeText(p.CreatedAt), UpdatedTime: s.TimeText(p.UpdatedAt)}
 	}
 	return v, nil
 }
 
 func (s *Server) reviewQueue(r *http.Request) (any, error) {
-	p, err := pageRequest(r)
+	p, err := PageRequest(r)
 	if err != nil {
 		return nil, err
 	}
@@ -694,7 +694,7 @@ func (s *Server) reviewQueue(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return listOf(res.Items, res.Total, s.loanView), nil
+	return ListOf(res.Items, res.Total, s.loanView), nil
 }
 
 type reviewReq struct {
@@ -702,10 +702,10 @@ type reviewReq struct {
 	Reason   string `json:"reason"`
 }
 
-func (s *Server) review(approve bool) handlerFunc {
+func (s *Server) review(approve bool) HandlerFunc {
 	return func(r *http.Request) (any, error) {
 		var req reviewReq
-		if err := decodeJSON(r, maxJSONBody, &req); err != nil {
+		if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
 			return nil, err
 		}
 		if req.Reviewer == "" || len(req.Reviewer) > 64 {
@@ -730,7 +730,7 @@ type sandboxPayReq struct {
 
 func (s *Server) sandboxComplete(r *http.Request) (any, error) {
 	var req sandboxPayReq
-	if err := decodeJSON(r, maxJSONBody, &req); err != nil {
+	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
 	ref, err := sandboxReference(r)
@@ -753,7 +753,7 @@ func (s *Server) sandboxComplete(r *http.Request) (any, error) {
 
 func (s *Server) sandboxFail(r *http.Request) (any, error) {
 	var req sandboxPayReq
-	if err := decodeJSON(r, maxJSONBody, &req); err != nil {
+	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
 	if len(req.Reason) > 256 {

@@ -21,7 +21,7 @@ func (s *Server) banks(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return listOf(bs, int64(len(bs)), func(b reference.Bank) bankView {
+	return ListOf(bs, int64(len(bs)), func(b reference.Bank) bankView {
 		return bankView{BankNo: b.Code, BankName: b.Name, Country: b.Country}
 	}), nil
 }
@@ -33,7 +33,7 @@ type cityView struct {
 }
 
 func (s *Server) cities(r *http.Request) (any, error) {
-	p, err := pageRequest(r)
+	p, err := PageRequest(r)
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +45,7 @@ func (s *Server) cities(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return listOf(res.Items, res.Total, func(c reference.City) cityView { return cityView(c) }), nil
+	return ListOf(res.Items, res.Total, func(c reference.City) cityView { return cityView(c) }), nil
 }
 
 type incomeView struct {
@@ -60,7 +60,7 @@ func (s *Server) incomes(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return listOf(bs, int64(len(bs)), func(b reference.IncomeBand) incomeView {
+	return ListOf(bs, int64(len(bs)), func(b reference.IncomeBand) incomeView {
 		return incomeView{Code: b.Code, Label: b.Label, Min: strconv.FormatInt(b.Min, 10), Max: strconv.FormatInt(b.Max, 10)}
 	}), nil
 }
@@ -72,7 +72,7 @@ type questionView struct {
 }
 
 func (s *Server) hotQuestions(r *http.Request) (any, error) {
-	p, err := pageRequest(r)
+	p, err := PageRequest(r)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +80,7 @@ func (s *Server) hotQuestions(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return listOf(res.Items, res.Total, func(q reference.HotQuestion) questionView {
+	return ListOf(res.Items, res.Total, func(q reference.HotQuestion) questionView {
 		return questionView{ID: strconv.FormatInt(q.ID, 10), Question: q.Question, Answer: q.Answer}
 	}), nil
 }
@@ -95,7 +95,7 @@ func (s *Server) supportPhones(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return listOf(ps, int64(len(ps)), func(p reference.SupportPhone) phoneView { return phoneView(p) }), nil
+	return ListOf(ps, int64(len(ps)), func(p reference.SupportPhone) phoneView { return phoneView(p) }), nil
 }
 
 type emailView struct {
@@ -131,7 +131,7 @@ func (s *Server) sandboxSMS(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return listOf(ms, int64(len(ms)), func(m sms.Message) smsView {
-		return smsView{ID: strconv.FormatInt(m.ID, 10), Phone: m.Phone, Content: m.Body, CreatedTime: s.timeText(m.CreatedAt)}
+	return ListOf(ms, int64(len(ms)), func(m sms.Message) smsView {
+		return smsView{ID: strconv.FormatInt(m.ID, 10), Phone: m.Phone, Content: m.Body, CreatedTime: s.TimeText(m.CreatedAt)}
 	}), nil
 }

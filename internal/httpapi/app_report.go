@@ -10,35 +10,35 @@ import (
 	"creditpocket/internal/partner"
 )
 
-func (s *Server) reportRoutes() []route {
+func (s *Server) reportRoutes() []Route {
 	if s.Reports == nil {
 		return nil
 	}
-	rs := []route{
-		{method: "POST", path: "/user/credit/report", tag: "Profile", summary: "Attach a PBOC credit report PDF: it is parsed, must be about the borrower (its ID number equals the profile's), is sealed at rest, and its summary feeds GET /user/credit and risk decisions.", auth: true,
-			multipart: []field{{name: "file", typ: "string", required: true, desc: "The report PDF (text-based), at most 30 MB"}}, response: "credit", handle: s.budgeted(0, 0, s.authed(s.attachCreditReport))},
-		{method: "POST", path: "/ops/borrowers/{id}/credit-report", tag: "Operations", summary: "Attach a PBOC credit report PDF to a borrower for them (e.g. handed in at a branch); the same rules as POST /user/credit/report: it must be about that borrower. Operator token required.",
-			multipart: []field{{name: "file", typ: "string", required: true, desc: "The report PDF (text-based), at most 30 MB"}}, response: "credit", handle: s.budgeted(0, 0, s.ops(s.opsAttachCreditReport))},
+	rs := []Route{
+		{Method: "POST", Path: "/user/credit/report", Tag: "Profile", Summary: "Attach a PBOC credit report PDF: it is parsed, must be about the borrower (its ID number equals the profile's), is sealed at rest, and its summary feeds GET /user/credit and risk decisions.", Auth: true,
+			Multipart: []Field{{Name: "file", Type: "string", Required: true, Desc: "The report PDF (text-based), at most 30 MB"}}, Response: "credit", Handle: s.Budgeted(0, 0, s.Authed(s.attachCreditReport))},
+		{Method: "POST", Path: "/ops/borrowers/{id}/credit-report", Tag: "Operations", Summary: "Attach a PBOC credit report PDF to a borrower for them (e.g. handed in at a branch); the same rules as POST /user/credit/report: it must be about that borrower. Operator token required.",
+			Multipart: []Field{{Name: "file", Type: "string", Required: true, Desc: "The report PDF (text-based), at most 30 MB"}}, Response: "credit", Handle: s.Budgeted(0, 0, s.ops(s.opsAttachCreditReport))},
 	}
 	if s.Partners == nil {
 		return rs
 	}
-	return append(rs, route{
-		method: "POST", path: "/ocr/v2/pdf_credit_report_org", tag: "Partner: credit report",
-		summary: "Structure a PBOC second-generation credit report PDF (institution edition) into the seed's JSON. " +
+	return append(rs, Route{
+		Method: "POST", Path: "/ocr/v2/pdf_credit_report_org", Tag: "Partner: credit report",
+		Summary: "Structure a PBOC second-generation credit report PDF (institution edition) into the seed's JSON. " +
 			"Partner scope ocr. Answers {\"status\":\"OK\",\"result\":{…}} or {\"status\":CODE,\"reason\":…} with the seed's codes: " +
 			"INVALID_ARGUMENT 400, DETECTION_FAILED 400, UNAUTHORIZED 401, KEY_EXPIRED 401, NO_PERMISSION 403, OUT_OF_QUOTA 403, " +
 			"RATE_LIMIT_EXCEEDED 403, INTERNAL_ERROR 500, UNAVAILABLE 503 (the server's memory budget is full: retry after Retry-After seconds). " +
 			"The file is parsed in memory-bounded streaming fashion and not kept.",
-		query: partnerCredentialFields,
-		multipart: []field{
-			{name: "file", typ: "string", required: true, desc: "The PDF (text-based, not scanned), at most 30 MB"},
-			{name: "auto_classify", typ: "integer", desc: "1 (default): refuse a PDF that is not a credit report; 0: try anyway"},
-			{name: "normalize", typ: "integer", desc: "1: typed values (amounts as integers in fen, ISO dates, null instead of --); 0 (default): strings as printed"},
+		Query: partnerCredentialFields,
+		Multipart: []Field{
+			{Name: "file", Type: "string", Required: true, Desc: "The PDF (text-based, not scanned), at most 30 MB"},
+			{Name: "auto_classify", Type: "integer", Desc: "1 (default): refuse a PDF that is not a credit report; 0: try anyway"},
+			{Name: "normalize", Type: "integer", Desc: "1: typed values (amounts as integers in fen, ISO dates, null instead of --); 0 (default): strings as printed"},
 		},
-		response: "OCR result",
-		format:   `{"status":"OK","result":{…the report…}} or {"status":"INVALID_ARGUMENT","reason":"…"}`,
-		handle:   s.budgeted(0, 0, s.creditReport), // the upload streams to disk; the parser charges what it holds
+		Response: "OCR result",
+		Format:   `{"status":"OK","result":{…the report…}} or {"status":"INVALID_ARGUMENT","reason":"…"}`,
+		Handle:   s.Budgeted(0, 0, s.creditReport), // the upload streams to disk; the parser charges what it holds
 	})
 }
 
@@ -50,14 +50,14 @@ type ocrAnswer struct {
 }
 
 func (s *Server) ocrFail(w http.ResponseWriter, status int, code, reason string) {
-	writeJSON(w, status, ocrAnswer{Status: code, Reason: reason})
+	WriteJSON(w, status, ocrAnswer{Status: code, Reason: reason})
 }
 
 func (s *Server) creditReport(w http.ResponseWriter, r *http.Request) {
 	if _, err := s.partnerAuth(r, partner.ScopeOCR); err != nil {
 		f := partnerRefusal(err)
 		if f.internal {
-			logger(r.Context(), s.log).Error("partner auth", "err", err)
+			s.Logger(r.Context()).Error("partner auth", "err", err)
 		}
 		s.ocrFail(w, f.status, f.ocr, f.message)
 		return
@@ -67,7 +67,7 @@ func (s *Server) creditReport(w http.ResponseWriter, r *http.Request) {
 		s.reportFailure(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, ocrAnswer{Status: "OK", Result: result})
+	WriteJSON(w, http.StatusOK, ocrAnswer{Status: "OK", Result: result})
 }
 
 // reportFailure answers a refused upload in the seed's statuses: a file
@@ -86,7 +86,7 @@ func (s *Server) reportFailure(w http.ResponseWriter, r *http.Request, err error
 	case errs.Unavailable:
 		s.ocrFail(w, http.StatusServiceUnavailable, "UNAVAILABLE", errs.Message(err))
 	default:
-		logInternal(logger(r.Context(), s.log), r, err)
+		LogInternal(s.Logger(r.Context()), r, err)
 		s.ocrFail(w, http.StatusInternalServerError, "INTERNAL_ERROR", "internal error")
 	}
 }

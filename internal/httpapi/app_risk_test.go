@@ -32,12 +32,12 @@ func TestRiskRoutesAreServedAndDocumented(t *testing.T) {
 	mux := s.mux()
 	doc := s.OpenAPI()["paths"].(map[string]map[string]any)
 	for _, rt := range s.riskRoutes() {
-		_, pattern := mux.Handler(httptest.NewRequest(rt.method, rt.path, nil))
-		if pattern != rt.method+" "+rt.path {
-			t.Errorf("%s %s is served by %q", rt.method, rt.path, pattern)
+		_, pattern := mux.Handler(httptest.NewRequest(rt.Method, rt.Path, nil))
+		if pattern != rt.Method+" "+rt.Path {
+			t.Errorf("%s %s is served by %q", rt.Method, rt.Path, pattern)
 		}
-		if doc[rt.path][strings.ToLower(rt.method)] == nil {
-			t.Errorf("%s %s is not in /openapi.json", rt.method, rt.path)
+		if doc[rt.Path][strings.ToLower(rt.Method)] == nil {
+			t.Errorf("%s %s is not in /openapi.json", rt.Method, rt.Path)
 		}
 	}
 }
@@ -46,17 +46,17 @@ func TestRiskRoutesAreServedAndDocumented(t *testing.T) {
 // equal to the JSON fields the handlers decode: the event's top level, the
 // contact items, the feedback and list-entry bodies.
 func TestRiskDocumentedBodiesMatchWhatIsDecoded(t *testing.T) {
-	routes := map[string][]field{}
+	routes := map[string][]Field{}
 	for _, rt := range riskTestServer().riskRoutes() {
-		routes[rt.method+" "+rt.path] = rt.body
+		routes[rt.Method+" "+rt.Path] = rt.Body
 	}
 	tests := []struct {
 		name string
-		doc  []field
+		doc  []Field
 		typ  reflect.Type
 	}{
 		{"the event", routes["POST /credit/fraud/v1"], reflect.TypeFor[risk.Event]()},
-		{"a contact", routes["POST /credit/fraud/v1"][7].items, reflect.TypeFor[risk.Contact]()},
+		{"a contact", routes["POST /credit/fraud/v1"][7].Items, reflect.TypeFor[risk.Contact]()},
 		{"the feedback", routes["POST /credit/fraud/v1/feedback"], reflect.TypeFor[feedbackReq]()},
 		{"a list entry", routes["POST /ops/risk/list-entries"], reflect.TypeFor[listEntryReq]()},
 	}
@@ -64,7 +64,7 @@ func TestRiskDocumentedBodiesMatchWhatIsDecoded(t *testing.T) {
 		t.Run(tt.name+" is documented field by field", func(t *testing.T) {
 			var documented, decoded []string
 			for _, f := range tt.doc {
-				documented = append(documented, f.name)
+				documented = append(documented, f.Name)
 			}
 			for sf := range tt.typ.Fields() {
 				if sf.IsExported() {

@@ -50,7 +50,7 @@ func loopbackOnly(next http.HandlerFunc) http.HandlerFunc {
 		peer, _ := r.Context().Value(peerKey).(string)
 		proxied := r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "" || r.Header.Get("X-Real-Ip") != ""
 		if !isLoopbackPeer(peer) || proxied {
-			writeErr(w, errs.E(errs.Forbidden, "sandbox: answers only clients on this machine (a loopback peer), in dev mode"))
+			WriteErr(w, errs.E(errs.Forbidden, "sandbox: answers only clients on this machine (a loopback peer), in dev mode"))
 			return
 		}
 		next(w, r)
@@ -69,6 +69,9 @@ func isLoopbackPeer(remoteAddr string) bool {
 }
 
 // logger returns the request's logger (it carries the request id).
+// Logger is the request's logger (with its request id), for handlers.
+func (s *Server) Logger(ctx context.Context) *slog.Logger { return logger(ctx, s.log) }
+
 func logger(ctx context.Context, fallback *slog.Logger) *slog.Logger {
 	if l, ok := ctx.Value(loggerKey).(*slog.Logger); ok {
 		return l
@@ -187,7 +190,7 @@ func newRequestID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// budgeted gives the request a lease on the server's memory budget for
+// Budgeted gives the request a lease on the server's memory budget for
 // everything it reads, decodes and parses: the body, charged factor bytes
 // for each byte read (what the handler builds from it included; 0 leaves
 // the body uncharged, for handlers that stream it to disk), and whatever
@@ -198,7 +201,7 @@ func newRequestID() string {
 // handler returns. A request the budget refused gets Retry-After on its
 // 503, answered by the handler in its own API's vocabulary (see
 // memoryBusy).
-func (s *Server) budgeted(factor, max int64, h http.HandlerFunc) http.HandlerFunc {
+func (s *Server) Budgeted(factor, max int64, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		lease := s.Memory.Lease(r.Context())
 		defer lease.Close()
@@ -230,14 +233,14 @@ func (w *retryAfter) WriteHeader(code int) {
 
 func (w *retryAfter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// memoryBusy reports whether the request failed because the memory budget
+// MemoryBusy reports whether the request failed because the memory budget
 // refused it, whatever error the reading code made of that.
-func memoryBusy(r *http.Request, err error) bool {
+func MemoryBusy(r *http.Request, err error) bool {
 	return errors.Is(err, membudget.ErrBusy) || membudget.FromContext(r.Context()).Refused()
 }
 
-// errMemoryBusy is the app envelope's answer to a request the budget refused.
-var errMemoryBusy = errs.E(errs.Unavailable, "the server is busy with other large requests: retry in a few seconds")
+// ErrMemoryBusy is the app envelope's answer to a request the budget refused.
+var ErrMemoryBusy = errs.E(errs.Unavailable, "the server is busy with other large requests: retry in a few seconds")
 
 // budgetMetrics are the memory budget's gauges for /metrics.
 func budgetMetrics(b *membudget.Budget) []prometheus.Collector {
@@ -263,24 +266,24 @@ func internalAnswer(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {
 	case strings.HasPrefix(p, "/ocr/"):
-		writeJSON(w, http.StatusInternalServerError, ocrAnswer{Status: "INTERNAL_ERROR", Reason: "internal error"})
+		WriteJSON(w, http.StatusInternalServerError, ocrAnswer{Status: "INTERNAL_ERROR", Reason: "internal error"})
 	case strings.HasPrefix(p, "/credit/fraud/"):
-		writeJSON(w, http.StatusInternalServerError, risk.Answer{ReasonCode: risk.ReasonInternal, Message: "internal error"})
+		WriteJSON(w, http.StatusInternalServerError, risk.Answer{ReasonCode: risk.ReasonInternal, Message: "internal error"})
 	case strings.HasPrefix(p, "/openapi/card/"):
-		writeJSON(w, http.StatusInternalServerError, kycAnswer{Code: kyc.InternalError, Msg: "internal error"})
+		WriteJSON(w, http.StatusInternalServerError, kycAnswer{Code: kyc.InternalError, Msg: "internal error"})
 	case p == "/console" || strings.HasPrefix(p, "/console/"):
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusInternalServerError)
 		_, _ = io.WriteString(w, "internal error\n")
 	default:
-		writeErr(w, errs.E(errs.Internal, "internal error"))
+		WriteErr(w, errs.E(errs.Internal, "internal error"))
 	}
 }
 
-// logInternal logs an internal error once with the request id; a recovered
+// LogInternal logs an internal error once with the request id; a recovered
 // panic (the PDF reader's, say) is logged with its stack.
-func logInternal(log *slog.Logger, r *http.Request, err error) {
+func LogInternal(log *slog.Logger, r *http.Request, err error) {
 	var p interface{ Stack() []byte }
 	if errors.As(err, &p) {
 		log.Error("internal error", "route", r.Pattern, "err", err, "stack", string(p.Stack()))

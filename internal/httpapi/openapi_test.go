@@ -67,28 +67,28 @@ func TestDocumentedBodiesMatchRequestTypes(t *testing.T) {
 		"POST /bankcard/default": idReq{},
 	}
 	for _, rt := range testServer().routes {
-		key := rt.method + " " + rt.path
+		key := rt.Method + " " + rt.Path
 		v, ok := types[key]
 		if !ok {
 			continue
 		}
 		delete(types, key)
-		if rt.body == nil {
+		if rt.Body == nil {
 			t.Errorf("%s: no documented body", key)
 			continue
 		}
-		compareFields(t, key, rt.body, reflect.TypeOf(v))
+		compareFields(t, key, rt.Body, reflect.TypeOf(v))
 	}
 	for k := range types {
 		t.Errorf("%s is not a route any more", k)
 	}
 }
 
-func compareFields(t *testing.T, where string, doc []field, typ reflect.Type) {
+func compareFields(t *testing.T, where string, doc []Field, typ reflect.Type) {
 	t.Helper()
 	var documented, decoded []string
 	for _, f := range doc {
-		documented = append(documented, f.name)
+		documented = append(documented, f.Name)
 	}
 	for i := range typ.NumField() {
 		sf := typ.Field(i)
@@ -96,8 +96,8 @@ func compareFields(t *testing.T, where string, doc []field, typ reflect.Type) {
 		decoded = append(decoded, name)
 		if sf.Type.Kind() == reflect.Slice && sf.Type.Elem().Kind() == reflect.Struct {
 			for _, f := range doc {
-				if f.name == name {
-					compareFields(t, where+"."+name+"[]", f.items, sf.Type.Elem())
+				if f.Name == name {
+					compareFields(t, where+"."+name+"[]", f.Items, sf.Type.Elem())
 				}
 			}
 		}

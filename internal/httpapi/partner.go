@@ -10,9 +10,9 @@ import (
 )
 
 // partnerCredentialFields documents the ways a partner may authenticate.
-var partnerCredentialFields = []field{
-	{name: "X-API-ID", typ: "string", desc: "Header: partner id from 'creditpocket partner create' (or X-DF-API-ID, or the partner_code query parameter)"},
-	{name: "X-API-SECRET", typ: "string", desc: "Header: partner secret (or X-DF-API-SECRET, or the partner_key query parameter)"},
+var partnerCredentialFields = []Field{
+	{Name: "X-API-ID", Type: "string", Desc: "Header: partner id from 'creditpocket partner create' (or X-DF-API-ID, or the partner_code query parameter)"},
+	{Name: "X-API-SECRET", Type: "string", Desc: "Header: partner secret (or X-DF-API-SECRET, or the partner_key query parameter)"},
 }
 
 // partnerAuth authenticates a partner call for scope. Every partner API

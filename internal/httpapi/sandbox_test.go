@@ -64,10 +64,10 @@ func TestSandboxRoutesAreDocumentedAsDevOnly(t *testing.T) {
 	s := New(Server{SMS: &sms.Sandbox{}, DevSandbox: true}, Options{})
 	n := 0
 	for _, rt := range s.routes {
-		if strings.HasPrefix(rt.path, sandboxPrefix) {
+		if strings.HasPrefix(rt.Path, sandboxPrefix) {
 			n++
-			if !strings.Contains(rt.summary, "Dev mode only") {
-				t.Errorf("%s %s: summary %q does not say dev mode only", rt.method, rt.path, rt.summary)
+			if !strings.Contains(rt.Summary, "Dev mode only") {
+				t.Errorf("%s %s: summary %q does not say dev mode only", rt.Method, rt.Path, rt.Summary)
 			}
 		}
 	}

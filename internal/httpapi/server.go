@@ -64,7 +64,7 @@ type Server struct {
 	log           *slog.Logger
 	metrics       *metrics
 	registry      *prometheus.Registry
-	routes        []route
+	routes        []Route
 	quietRequests bool
 }
 
@@ -75,30 +75,30 @@ type Options struct {
 	QuietRequests bool
 }
 
-// route is one endpoint: how it is served and how it is documented. The
+// Route is one endpoint: how it is served and how it is documented. The
 // OpenAPI document and the docs page are built from the same table the mux
 // is, so they cannot drift apart.
-type route struct {
-	method, path string
-	tag          string
-	summary      string
-	auth         bool // needs a borrower session
-	query        []field
-	body         []field // JSON body
-	multipart    []field
-	response     string // what data holds, for the docs
-	format       string // the response body's shape when it is not the app envelope
-	handle       http.HandlerFunc
+type Route struct {
+	Method, Path string
+	Tag          string
+	Summary      string
+	Auth         bool // needs a borrower session
+	Query        []Field
+	Body         []Field // JSON body
+	Multipart    []Field
+	Response     string // what data holds, for the docs
+	Format       string // the response body's shape when it is not the app envelope
+	Handle       http.HandlerFunc
 }
 
-// field documents one request parameter or body property.
-type field struct {
-	name     string
-	typ      string // string, integer, boolean, array, object
-	required bool
-	desc     string
-	enum     []string
-	items    []field // for arrays of objects
+// Field documents one request parameter or body property.
+type Field struct {
+	Name     string
+	Type      string // string, integer, boolean, array, object
+	Required bool
+	Desc     string
+	Enum     []string
+	Items    []Field // for arrays of objects
 }
 
 // New builds a Server; call Handler to serve it.
@@ -125,7 +125,7 @@ func New(s Server, opt Options) *Server {
 	srv.routes = append(srv.routes, srv.reportRoutes()...)
 	srv.routes = append(srv.routes, srv.riskRoutes()...)
 	srv.routes = append(srv.routes, srv.kycRoutes()...)
-	srv.routes = append(srv.routes, srv.opsRoutes()...)
+	srv.routes = append(srv.routes, srv.Ops()...)
 	srv.routes = srv.sandboxGated(srv.routes)
 	return srv
 }
@@ -144,15 +144,15 @@ const sandboxNote = "Dev mode only (serve --dev): the route does not exist other
 
 // sandboxGated drops the sandbox routes outside dev mode and, in dev mode,
 // lets only loopback peers call them.
-func (s *Server) sandboxGated(rs []route) []route {
+func (s *Server) sandboxGated(rs []Route) []Route {
 	out := rs[:0]
 	for _, rt := range rs {
-		if strings.HasPrefix(rt.path, sandboxPrefix) {
+		if strings.HasPrefix(rt.Path, sandboxPrefix) {
 			if !s.DevSandbox {
 				continue
 			}
-			rt.handle = loopbackOnly(rt.handle)
-			rt.summary += " " + sandboxNote
+			rt.Handle = loopbackOnly(rt.Handle)
+			rt.Summary += " " + sandboxNote
 		}
 		out = append(out, rt)
 	}
@@ -171,13 +171,13 @@ func (s *Server) Handler() http.Handler { return keepPeer(s.Proxies.Handler(s.ob
 func (s *Server) mux() *http.ServeMux {
 	mux := http.NewServeMux()
 	for _, rt := range s.routes {
-		mux.Handle(rt.method+" "+rt.path, rt.handle)
+		mux.Handle(rt.Method+" "+rt.Path, rt.Handle)
 	}
 	if s.Console != nil {
 		// The console's forms are charged to the memory budget as they
 		// are read (nothing is reserved from a declared length: the
 		// sign-in form is read before anyone is known).
-		mux.Handle("/console/", s.budgeted(consoleFormFactor, 0, s.Console.ServeHTTP))
+		mux.Handle("/console/", s.Budgeted(consoleFormFactor, 0, s.Console.ServeHTTP))
 		mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
 	}
 	mux.HandleFunc("/", s.notFound)
@@ -189,41 +189,41 @@ func (s *Server) mux() *http.ServeMux {
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	var allowed []string
 	for _, rt := range s.routes {
-		if rt.path == r.URL.Path {
-			allowed = append(allowed, rt.method)
+		if rt.Path == r.URL.Path {
+			allowed = append(allowed, rt.Method)
 		}
 	}
 	if len(allowed) > 0 {
 		w.Header().Set("Allow", strings.Join(allowed, ", "))
-		writeJSON(w, http.StatusMethodNotAllowed, envelope{Code: 4050, Message: "method: must be " + strings.Join(allowed, " or ")})
+		WriteJSON(w, http.StatusMethodNotAllowed, envelope{Code: 4050, Message: "method: must be " + strings.Join(allowed, " or ")})
 		return
 	}
-	writeErr(w, errs.E(errs.NotFound, "path: no endpoint %s; see /docs", r.URL.Path))
+	WriteErr(w, errs.E(errs.NotFound, "path: no endpoint %s; see /docs", r.URL.Path))
 }
 
-// handlerFunc is a handler that returns the envelope's data or an error.
-type handlerFunc func(r *http.Request) (any, error)
+// HandlerFunc is a handler that returns the envelope's data or an error.
+type HandlerFunc func(r *http.Request) (any, error)
 
-// authedFunc is a handler for a signed-in borrower.
-type authedFunc func(r *http.Request, sess *account.Session) (any, error)
+// AuthedFunc is a handler for a signed-in borrower.
+type AuthedFunc func(r *http.Request, sess *account.Session) (any, error)
 
-// app wraps a handler in the envelope.
-func (s *Server) app(h handlerFunc) http.HandlerFunc {
+// App wraps a handler in the envelope.
+func (s *Server) App(h HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		data, err := h(r)
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
-		writeOK(w, data)
+		WriteOK(w, data)
 	}
 }
 
-// authed requires a valid session token: "Authorization: Bearer <token>",
+// Authed requires a valid session token: "Authorization: Bearer <token>",
 // or the "token" header mobile clients send.
-func (s *Server) authed(h authedFunc) http.HandlerFunc {
-	return s.app(func(r *http.Request) (any, error) {
-		sess, err := s.Accounts.Authenticate(r.Context(), bearer(r))
+func (s *Server) Authed(h AuthedFunc) http.HandlerFunc {
+	return s.App(func(r *http.Request) (any, error) {
+		sess, err := s.Accounts.Authenticate(r.Context(), Bearer(r))
 		if err != nil {
 			return nil, err
 		}
@@ -231,7 +231,7 @@ func (s *Server) authed(h authedFunc) http.HandlerFunc {
 	})
 }
 
-func bearer(r *http.Request) string {
+func Bearer(r *http.Request) string {
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, token, ok := strings.Cut(h, " ")
 		if ok && strings.EqualFold(scheme, "Bearer") {
@@ -242,17 +242,17 @@ func bearer(r *http.Request) string {
 	return strings.TrimSpace(r.Header.Get("token"))
 }
 
-// fail writes err; internal errors are logged once with the request id and
+// Fail writes err; internal errors are logged once with the request id and
 // shown to the client only as "internal error".
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	if errs.ErrorCode(err) == errs.Internal {
-		logInternal(logger(r.Context(), s.log), r, err)
+		LogInternal(logger(r.Context(), s.log), r, err)
 	}
-	writeErr(w, err)
+	WriteErr(w, err)
 }
 
-// timeText formats a time as the app does, empty for the zero time.
-func (s *Server) timeText(t time.Time) string {
+// TimeText formats a time as the app does, empty for the zero time.
+func (s *Server) TimeText(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
