@@ -16,6 +16,7 @@ import (
 
 	"creditpocket/internal/config"
 	"creditpocket/internal/httpapi"
+	"creditpocket/internal/httpapi/partnerapi"
 	"creditpocket/internal/identity"
 	"creditpocket/internal/risk"
 	"creditpocket/internal/risk/decision"
@@ -264,7 +265,7 @@ func riskListAdd(ctx context.Context, args []string, env func(string) (string, b
 	defer c.close()
 	e := risk.ListEntry{Kind: risk.ListKind(*kind), Value: *value, List: risk.ListName(*list), Reason: *reason, CreatedBy: *by}
 	if *expires != "" {
-		if e.ExpiresAt, err = httpapi.ParseExpiry(*expires); err != nil {
+		if e.ExpiresAt, err = partnerapi.ParseExpiry(*expires); err != nil {
 			return fmt.Errorf("risk list add: --expires %w", err)
 		}
 	}

@@ -24,6 +24,8 @@ import (
 	"creditpocket/internal/creditreport/intake"
 	"creditpocket/internal/demo"
 	"creditpocket/internal/httpapi"
+	"creditpocket/internal/httpapi/appapi"
+	"creditpocket/internal/httpapi/partnerapi"
 	"creditpocket/internal/kyc"
 	"creditpocket/internal/loan"
 	"creditpocket/internal/membudget"
@@ -228,6 +230,7 @@ func (a *App) init(ctx context.Context, opt Options, setup bool) error {
 		// The /sandbox/* routes exist only in dev mode, and answer only
 		// loopback peers even then.
 		DevSandbox: cfg.Dev,
+		APIs:       []httpapi.API{appapi.Routes, partnerapi.Routes},
 	}, httpapi.Options{Logger: a.Log, QuietRequests: opt.QuietRequests})
 	return nil
 }

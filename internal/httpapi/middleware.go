@@ -260,17 +260,31 @@ func logPanic(log *slog.Logger, r *http.Request, value any, stack []byte) {
 	log.Error("panic serving request", "route", r.Pattern, "panic", fmt.Sprint(value), "stack", string(stack))
 }
 
+// The partner APIs' answers to a panic, in their seeds' shapes (the
+// partnerapi package answers every other failure; its tests hold these
+// equal to its own answer types).
+type (
+	ocrInternal struct {
+		Status string `json:"status"`
+		Reason string `json:"reason"`
+	}
+	kycInternal struct {
+		Code kyc.Code `json:"code"`
+		Msg  string   `json:"msg"`
+	}
+)
+
 // internalAnswer writes a 500 in the vocabulary of the API r belongs to;
 // no internal text reaches the client.
 func internalAnswer(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {
 	case strings.HasPrefix(p, "/ocr/"):
-		WriteJSON(w, http.StatusInternalServerError, ocrAnswer{Status: "INTERNAL_ERROR", Reason: "internal error"})
+		WriteJSON(w, http.StatusInternalServerError, ocrInternal{Status: "INTERNAL_ERROR", Reason: "internal error"})
 	case strings.HasPrefix(p, "/credit/fraud/"):
 		WriteJSON(w, http.StatusInternalServerError, risk.Answer{ReasonCode: risk.ReasonInternal, Message: "internal error"})
 	case strings.HasPrefix(p, "/openapi/card/"):
-		WriteJSON(w, http.StatusInternalServerError, kycAnswer{Code: kyc.InternalError, Msg: "internal error"})
+		WriteJSON(w, http.StatusInternalServerError, kycInternal{Code: kyc.InternalError, Msg: "internal error"})
 	case p == "/console" || strings.HasPrefix(p, "/console/"):
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")

@@ -13,10 +13,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"creditpocket/internal/errs"
-	"creditpocket/internal/loan"
 )
 
-func (s *Server) Ops() []Route {
+func (s *Server) opsRoutes() []Route {
 	rs := []Route{
 		{Method: "GET", Path: "/healthz", Tag: "Operations", Summary: "Liveness: the process is up.", Response: "status", Handle: s.App(func(*http.Request) (any, error) {
 			return map[string]string{"status": "ok", "version": s.Version}, nil
@@ -27,52 +26,7 @@ func (s *Server) Ops() []Route {
 		{Method: "GET", Path: "/openapi.json", Tag: "Operations", Summary: "This API as an OpenAPI 3.1 document.", Response: "OpenAPI document (not the envelope)", Handle: s.serveOpenAPI},
 		{Method: "GET", Path: "/docs", Tag: "Operations", Summary: "Human-readable API documentation.", Response: "HTML page (not the envelope)", Handle: s.serveDocs},
 	}
-	if s.SMS != nil {
-		rs = append(rs, Route{Method: "GET", Path: "/sandbox/sms", Tag: "Sandbox", Summary: "Messages the sandbox SMS provider sent to a phone, newest first (only while the sandbox provider is active).",
-			Query: []Field{{Name: "phone", Type: "string", Required: true, Desc: "E.164 digits without '+', e.g. 2347068425023"}}, Response: "list of sms", Handle: s.App(s.sandboxSMS)})
-	}
-	return append(rs, s.payoutRoutes()...)
-}
-
-// payoutRoutes are the operator's actions on a failed payout (status 33).
-func (s *Server) payoutRoutes() []Route {
-	if s.Loans == nil {
-		return nil
-	}
-	return []Route{
-		{Method: "POST", Path: "/ops/loans/{id}/payout/retry", Tag: "Operations",
-			Summary: "Send a failed payout (status 33) again now, as a new attempt, whatever automatic attempts are left; the loan goes back to disbursing (5). 409 when the loan is not in status 33 (a concurrent retry or cancel won, or its payout never failed). Operator token required.",
-			Body:    []Field{payoutOperatorField, {Name: "reason", Type: "string", Desc: "Why, at most 500 characters"}}, Response: "loan record", Handle: s.ops(s.payoutAction(false))},
-		{Method: "POST", Path: "/ops/loans/{id}/payout/cancel", Tag: "Operations",
-			Summary: "Give up a failed payout (status 33): the loan is cancelled (11) with nothing owed, its automatic retry is dropped, the borrower is told and may apply again. Nothing is booked before a payout succeeds, so there is nothing to reverse. 409 when the loan is not in status 33. Operator token required.",
-			Body:    []Field{payoutOperatorField, {Name: "reason", Type: "string", Required: true, Desc: "Why the payout is given up (shown on the loan's timeline), at most 500 characters"}}, Response: "loan record", Handle: s.ops(s.payoutAction(true))},
-	}
-}
-
-var payoutOperatorField = Field{Name: "operator", Type: "string", Required: true, Desc: "Who acts (1–64 characters), recorded on the loan's timeline"}
-
-type payoutReq struct {
-	Operator string `json:"operator"`
-	Reason   string `json:"reason"`
-}
-
-func (s *Server) payoutAction(cancel bool) HandlerFunc {
-	return func(r *http.Request) (any, error) {
-		var req payoutReq
-		if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
-			return nil, err
-		}
-		a := loan.PayoutAction{LoanID: r.PathValue("id"), Operator: req.Operator, Reason: req.Reason}
-		act := s.Loans.Service.RetryDisbursement
-		if cancel {
-			act = s.Loans.Service.CancelPayout
-		}
-		l, err := act(r.Context(), a)
-		if err != nil {
-			return nil, err
-		}
-		return s.loanView(*l), nil
-	}
+	return rs
 }
 
 func (s *Server) readyz(r *http.Request) (any, error) {
@@ -236,10 +190,10 @@ func (s *Server) serveDocs(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// ops wraps an operator endpoint in the envelope and the static operator
+// Ops wraps an operator endpoint in the envelope and the static operator
 // token (CREDITPOCKET_OPS_TOKEN), refusing everything while none is set.
 // The operator console will replace it with staff sessions and roles.
-func (s *Server) ops(h HandlerFunc) http.HandlerFunc {
+func (s *Server) Ops(h HandlerFunc) http.HandlerFunc {
 	return s.App(func(r *http.Request) (any, error) {
 		if s.OpsToken == "" {
 			return nil, errs.E(errs.Forbidden, "operations endpoints are disabled: set CREDITPOCKET_OPS_TOKEN")

@@ -1,8 +1,13 @@
-// Package httpapi is creditpocket's HTTP edge: the borrower app API (the
-// seed's envelope), the sandbox helpers, and operations endpoints (health,
-// metrics, OpenAPI, docs). Handlers decode, call a domain service, and
-// return a value or an error; the envelope and the status codes are written
-// in one place.
+// Package httpapi is the core of creditpocket's HTTP edge: the Server with
+// the services handlers call, the middleware (request ids, logging,
+// metrics, panics, the memory budget, trusted proxies), the app envelope
+// and its JSON decoding, and the one route table that drives the mux and
+// generates /docs and /openapi.json. The endpoints themselves live in the
+// API packages, which import this one and contribute their routes through
+// Server.APIs: appapi (the borrower app API and its operator endpoints) and
+// partnerapi (the partners' open APIs). Handlers decode, call a domain
+// service, and return a value or an error; the envelope and the status
+// codes are written in one place.
 package httpapi
 
 import (
@@ -55,6 +60,11 @@ type Server struct {
 	// do not exist: not routed, not in /docs or /openapi.json. Even with
 	// it they answer only clients whose socket peer is a loopback address.
 	DevSandbox bool
+	// APIs contribute their endpoints to the one route table, in the
+	// order /docs lists them (appapi.Routes, partnerapi.Routes); the
+	// operations endpoints (health, metrics, /openapi.json, /docs) are
+	// the core's own and come last.
+	APIs []API
 
 	draining *atomic.Bool // set by Drain: /readyz answers 503
 	// Memory is the process-wide budget for request bodies and what is
@@ -91,10 +101,25 @@ type Route struct {
 	Handle       http.HandlerFunc
 }
 
+// API is a group of endpoints (the borrower app API, the partner APIs):
+// given the server, the routes it adds to the table. Its handlers call the
+// services through the server's fields and answer through its helpers.
+type API func(s *Server) []Route
+
+// Routes is the route table: what the mux serves and what /docs and
+// /openapi.json document.
+func (s *Server) Routes() []Route { return s.routes }
+
+// Pattern is the mux pattern that serves r ("" for none but the catch-all).
+func (s *Server) Pattern(r *http.Request) string {
+	_, p := s.mux().Handler(r)
+	return p
+}
+
 // Field documents one request parameter or body property.
 type Field struct {
 	Name     string
-	Type      string // string, integer, boolean, array, object
+	Type     string // string, integer, boolean, array, object
 	Required bool
 	Desc     string
 	Enum     []string
@@ -120,12 +145,10 @@ func New(s Server, opt Options) *Server {
 		srv.Memory = membudget.New(membudget.DefaultSize, 0)
 	}
 	srv.registry.MustRegister(budgetMetrics(srv.Memory)...)
-	srv.routes = srv.appRoutes()
-	srv.routes = append(srv.routes, srv.loanRoutes()...)
-	srv.routes = append(srv.routes, srv.reportRoutes()...)
-	srv.routes = append(srv.routes, srv.riskRoutes()...)
-	srv.routes = append(srv.routes, srv.kycRoutes()...)
-	srv.routes = append(srv.routes, srv.Ops()...)
+	for _, api := range srv.APIs {
+		srv.routes = append(srv.routes, api(srv)...)
+	}
+	srv.routes = append(srv.routes, srv.opsRoutes()...)
 	srv.routes = srv.sandboxGated(srv.routes)
 	return srv
 }

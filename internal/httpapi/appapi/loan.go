@@ -1,6 +1,7 @@
-package httpapi
+package appapi
 
 import (
+	"creditpocket/internal/httpapi"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -13,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"creditpocket/internal/account"
 	"creditpocket/internal/errs"
@@ -39,13 +39,13 @@ const (
 // pageFirst is the page of loans apply answers with, as the seed does.
 var pageFirst = page.Request{Num: 1, Size: page.DefaultSize}
 
-var loanIDQuery = Field{Name: "id", Type: "string", Required: true, Desc: "Loan id"}
+var loanIDQuery = httpapi.Field{Name: "id", Type: "string", Required: true, Desc: "Loan id"}
 
-func (s *Server) loanRoutes() []Route {
+func (s *api) loanRoutes() []httpapi.Route {
 	if s.Loans == nil {
 		return nil
 	}
-	rs := []Route{
+	rs := []httpapi.Route{
 		{Method: "GET", Path: "/home/products", Tag: "Home", Summary: "Products on sale for the home screen (首页产品), with their price.",
 			Response: "list of product", Handle: s.App(s.homeProducts)},
 		{Method: "GET", Path: "/home/ticker", Tag: "Home", Summary: "The newest payouts, masked (时时贷款信息).",
@@ -55,10 +55,10 @@ func (s *Server) loanRoutes() []Route {
 		{Method: "GET", Path: "/loan/product/page", Tag: "Loans", Summary: "Products on sale, paged (贷款产品分页查询).",
 			Query: pageFields, Response: "list of product", Handle: s.App(s.productPage)},
 		{Method: "GET", Path: "/loan/product/detail", Tag: "Loans", Summary: "One product and its price (贷款产品详情查询).",
-			Query: []Field{{Name: "id", Type: "string", Required: true, Desc: "Product id, e.g. 301"}}, Response: "product", Handle: s.App(s.productDetail)},
+			Query: []httpapi.Field{{Name: "id", Type: "string", Required: true, Desc: "Product id, e.g. 301"}}, Response: "product", Handle: s.App(s.productDetail)},
 		{Method: "POST", Path: "/loan/record/apply", Tag: "Loans", Auth: true,
 			Summary: "Apply for a loan (贷款申请接口). Needs a complete profile and a default bank card (payout goes there); at most one unfinished loan per borrower (409 otherwise). The risk decision is made at once; an approved loan is paid out asynchronously (status 5 → 6 when the provider confirms). Answers the borrower's loans, newest first, as the seed does.",
-			Multipart: []Field{
+			Multipart: []httpapi.Field{
 				{Name: "id", Type: "string", Required: true, Desc: "Product id, e.g. 301"},
 				{Name: "applyTerminal", Type: "string", Desc: "Terminal the app runs on (1 Android, 2 iOS, 3 web); default 1"},
 				{Name: "files", Type: "array", Desc: fmt.Sprintf("Photos taken at application: JPEG or PNG, at most %d files of %d MiB each; stored encrypted", maxPhotos, maxPhotoBytes>>20)},
@@ -73,10 +73,10 @@ func (s *Server) loanRoutes() []Route {
 			Response: "loan record or null", Handle: s.Authed(s.latestLoan(false))},
 		{Method: "GET", Path: "/loan/record/repay", Tag: "Loans", Auth: true,
 			Summary: "Repay a loan in full (用户主动还款接口): opens a checkout for everything outstanding and answers its reference and checkoutUrl. Calling it again while nothing changed answers the same checkout; if another checkout has superseded it since, it opens a new one (a loan has one open checkout at a time).",
-			Query:   []Field{loanIDQuery}, Response: "repayment", Handle: s.Authed(s.repayGet)},
+			Query:   []httpapi.Field{loanIDQuery}, Response: "repayment", Handle: s.Authed(s.repayGet)},
 		{Method: "POST", Path: "/loan/record/repay", Tag: "Loans", Auth: true,
 			Summary: "Repay part or all of a loan, or pay for an extension. A loan has one open checkout at a time: a new one supersedes the open one (status superseded; the provider is told to cancel it), and checkouts close when the loan is settled (status closed); money that still arrives on a closed checkout repays the loan while it owes and is kept as borrower credit once it does not (status credited). An extension is bought once per cycle. Requires an Idempotency-Key header (1–128 characters): the same key with the same body answers the first checkout as it stands now (possibly superseded, closed or paid; never reopened); with a different body 409. Payments are allocated penalty → fee → interest → principal; anything beyond what is owed is kept as credit.",
-			Body: []Field{
+			Body: []httpapi.Field{
 				{Name: "id", Type: "string", Required: true, Desc: "Loan id"},
 				{Name: "amount", Type: "string", Desc: "Minor units to pay; default everything outstanding (repay) or the extension cost (extend)"},
 				{Name: "type", Type: "string", Desc: "What the payment is for (default repay). An extension costs the product's extension fee plus any penalty and moves the due date by one cycle", Enum: []string{"repay", "extend"}},
@@ -85,25 +85,25 @@ func (s *Server) loanRoutes() []Route {
 			Summary:  "Payment provider webhook, signed with Standard Webhooks: webhook-id, webhook-timestamp (Unix seconds) and webhook-signature (\"v1,<base64 HMAC-SHA256 of id.timestamp.raw body>\" under the shared secret; several space-separated signatures are accepted, for rotating the secret). A missing or wrong signature, or a timestamp more than 5 minutes from the server's clock (a replay), is refused (401). The body is decoded strictly: a duplicate key at any depth or data after the JSON value is refused (400, naming it), as is data.amount above 10^15 minor units or more than the loan can absorb plus the configured surplus (400, field amount). The same event delivered many times, or out of order, is applied once.",
 			Response: "webhook receipt", Handle: s.webhook},
 		{Method: "GET", Path: "/ops/loans/review", Tag: "Operations", Summary: "Loans waiting for manual review, oldest first. Needs the operator token (CREDITPOCKET_OPS_TOKEN) as a Bearer token; refused while none is configured.",
-			Query: pageFields, Response: "list of loan record", Handle: s.ops(s.reviewQueue)},
+			Query: pageFields, Response: "list of loan record", Handle: s.Ops(s.reviewQueue)},
 		{Method: "GET", Path: "/ops/loans/{id}", Tag: "Operations", Summary: "One loan as the app shows it, with the id of its risk decision (open it with GET /ops/risk/decisions/{sequence_id}), when the borrower consented to device data, the borrower credit held (credit) and the loan's payments (payments: status superseded or closed for a checkout closed before it was paid, closedReason saying why, arrivedOnClosedCheckout for money that came on one anyway: applied to the debt while the loan owed, else kept as credit). Operator token required.",
-			Response: "operator loan", Handle: s.ops(s.opsLoan)},
+			Response: "operator loan", Handle: s.Ops(s.opsLoan)},
 		{Method: "POST", Path: "/ops/loans/{id}/approve", Tag: "Operations", Summary: "Approve a loan in manual review and start its payout; the reviewer is recorded (auditUserId). Operator token required.",
-			Body: reviewFields, Response: "loan record", Handle: s.ops(s.review(true))},
+			Body: reviewFields, Response: "loan record", Handle: s.Ops(s.review(true))},
 		{Method: "POST", Path: "/ops/loans/{id}/reject", Tag: "Operations", Summary: "Reject a loan in manual review (status 32); the reviewer is recorded. Operator token required.",
-			Body: reviewFields, Response: "loan record", Handle: s.ops(s.review(false))},
+			Body: reviewFields, Response: "loan record", Handle: s.Ops(s.review(false))},
 	}
 	if s.Loans.Sandbox != nil {
 		rs = append(rs,
-			Route{Method: "POST", Path: "/sandbox/payments/{reference}/complete", Tag: "Sandbox",
+			httpapi.Route{Method: "POST", Path: "/sandbox/payments/{reference}/complete", Tag: "Sandbox",
 				Summary: "Simulate the borrower paying a checkout (full or partial) or a payout arriving now. The provider then reports it by signed webhook (only while the sandbox provider is active).",
-				Body:    []Field{{Name: "amount", Type: "string", Desc: "Minor units paid; default what the checkout asked"}}, Response: "null", Handle: s.App(s.sandboxComplete)},
-			Route{Method: "POST", Path: "/sandbox/payments/{reference}/fail", Tag: "Sandbox",
+				Body:    []httpapi.Field{{Name: "amount", Type: "string", Desc: "Minor units paid; default what the checkout asked"}}, Response: "null", Handle: s.App(s.sandboxComplete)},
+			httpapi.Route{Method: "POST", Path: "/sandbox/payments/{reference}/fail", Tag: "Sandbox",
 				Summary: "Simulate a failed charge or payout, reported by signed webhook (only while the sandbox provider is active). A payout failure carries a failure code: retriable codes are sent again automatically with backoff, the others wait for an operator (POST /ops/loans/{id}/payout/retry or /cancel).",
-				Body: []Field{{Name: "reason", Type: "string", Desc: "Failure reason"},
+				Body: []httpapi.Field{{Name: "reason", Type: "string", Desc: "Failure reason"},
 					{Name: "code", Type: "string", Desc: "A payout's failure code (default provider_error). timeout, insufficient_provider_balance and provider_error are retried automatically; invalid_account, account_closed and invalid_request are not", Enum: payment.FailureCodes()}},
 				Response: "null", Handle: s.App(s.sandboxFail)},
-			Route{Method: "GET", Path: "/sandbox/checkout/{reference}", Tag: "Sandbox",
+			httpapi.Route{Method: "GET", Path: "/sandbox/checkout/{reference}", Tag: "Sandbox",
 				Summary:  "The sandbox checkout page of a payment: what it asks for (only while the sandbox provider is active).",
 				Response: "checkout", Handle: s.App(s.sandboxCheckout)},
 		)
@@ -111,7 +111,7 @@ func (s *Server) loanRoutes() []Route {
 	return rs
 }
 
-var reviewFields = []Field{
+var reviewFields = []httpapi.Field{
 	{Name: "reviewer", Type: "string", Required: true, Desc: "Who decides (recorded as auditUserId)"},
 	{Name: "reason", Type: "string", Desc: "Why (auditUserReson)"},
 }
@@ -136,7 +136,7 @@ type productView struct {
 	OnSale        bool   `json:"onSale"`
 }
 
-func (s *Server) productView(p loan.Product) (productView, error) {
+func (s *api) productView(p loan.Product) (productView, error) {
 	q, err := loan.Quote(p, time.Now())
 	if err != nil {
 		return productView{}, err
@@ -150,7 +150,7 @@ func (s *Server) productView(p loan.Product) (productView, error) {
 	}, nil
 }
 
-func (s *Server) productViews(ps []loan.Product) ([]productView, error) {
+func (s *api) productViews(ps []loan.Product) ([]productView, error) {
 	out := make([]productView, 0, len(ps))
 	for _, p := range ps {
 		v, err := s.productView(p)
@@ -162,7 +162,7 @@ func (s *Server) productViews(ps []loan.Product) ([]productView, error) {
 	return out, nil
 }
 
-func (s *Server) homeProducts(r *http.Request) (any, error) {
+func (s *api) homeProducts(r *http.Request) (any, error) {
 	ps, err := s.Loans.Service.Products(r.Context(), false)
 	if err != nil {
 		return nil, err
@@ -170,8 +170,8 @@ func (s *Server) homeProducts(r *http.Request) (any, error) {
 	return s.productViews(ps)
 }
 
-func (s *Server) productPage(r *http.Request) (any, error) {
-	p, err := PageRequest(r)
+func (s *api) productPage(r *http.Request) (any, error) {
+	p, err := httpapi.PageRequest(r)
 	if err != nil {
 		return nil, err
 	}
@@ -185,10 +185,10 @@ func (s *Server) productPage(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return PageView{List: vs, Total: strconv.Itoa(total)}, nil
+	return httpapi.PageView{List: vs, Total: strconv.Itoa(total)}, nil
 }
 
-func (s *Server) productDetail(r *http.Request) (any, error) {
+func (s *api) productDetail(r *http.Request) (any, error) {
 	id := r.URL.Query().Get("id")
 	if id == "" {
 		return nil, errs.Required("id")
@@ -207,7 +207,7 @@ type tickerView struct {
 	ArriveTime string `json:"arriveTime"`
 }
 
-func (s *Server) ticker(r *http.Request) (any, error) {
+func (s *api) ticker(r *http.Request) (any, error) {
 	rs, err := s.Loans.Service.RecentDisbursed(r.Context(), 20)
 	if err != nil {
 		return nil, err
@@ -296,7 +296,7 @@ type loanView struct {
 // the daily interest and penalty rates in parts per ten thousand.
 const feeType = 10000
 
-func (s *Server) loanView(l loan.Record) loanView {
+func (s *api) loanView(l loan.Record) loanView {
 	var repayment any = ""
 	if l.Received > 0 {
 		repayment = 1
@@ -348,11 +348,11 @@ func orZero(s string) string {
 
 // indentNo is the order number: CL, the application date (YYMMDD) and the
 // loan id, e.g. CL220115151776.
-func (s *Server) indentNo(l loan.Record) string {
+func (s *api) indentNo(l loan.Record) string {
 	return "CL" + l.AppliedAt.In(s.Location).Format("060102") + fmt.Sprintf("%06s", l.ID)
 }
 
-func (s *Server) latestLoan(unfinished bool) AuthedFunc {
+func (s *api) latestLoan(unfinished bool) httpapi.AuthedFunc {
 	return func(r *http.Request, sess *account.Session) (any, error) {
 		l, err := s.Loans.Service.Latest(r.Context(), sess.UserID, unfinished)
 		if err != nil || l == nil {
@@ -362,8 +362,8 @@ func (s *Server) latestLoan(unfinished bool) AuthedFunc {
 	}
 }
 
-func (s *Server) loanPage(r *http.Request, sess *account.Session) (any, error) {
-	p, err := PageRequest(r)
+func (s *api) loanPage(r *http.Request, sess *account.Session) (any, error) {
+	p, err := httpapi.PageRequest(r)
 	if err != nil {
 		return nil, err
 	}
@@ -371,10 +371,10 @@ func (s *Server) loanPage(r *http.Request, sess *account.Session) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ListOf(res.Items, res.Total, s.loanView), nil
+	return httpapi.ListOf(res.Items, res.Total, s.loanView), nil
 }
 
-func (s *Server) apply(r *http.Request, sess *account.Session) (any, error) {
+func (s *api) apply(r *http.Request, sess *account.Session) (any, error) {
 	in, err := readApplication(r)
 	if err != nil {
 		return nil, err
@@ -388,7 +388,7 @@ func (s *Server) apply(r *http.Request, sess *account.Session) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ListOf(res.Items, res.Total, s.loanView), nil
+	return httpapi.ListOf(res.Items, res.Total, s.loanView), nil
 }
 
 // readApplication parses the multipart application, streaming each file
@@ -409,8 +409,8 @@ func readApplication(r *http.Request) (loan.ApplyInput, error) {
 			break
 		}
 		if err != nil {
-			if MemoryBusy(r, err) {
-				return in, ErrMemoryBusy
+			if httpapi.MemoryBusy(r, err) {
+				return in, httpapi.ErrMemoryBusy
 			}
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
@@ -425,8 +425,8 @@ func readApplication(r *http.Request) (loan.ApplyInput, error) {
 			}
 			data, err := io.ReadAll(io.LimitReader(part, maxPhotoBytes+1))
 			if err != nil {
-				if MemoryBusy(r, err) {
-					return in, ErrMemoryBusy
+				if httpapi.MemoryBusy(r, err) {
+					return in, httpapi.ErrMemoryBusy
 				}
 				return in, errs.InvalidField("files", "could not be read")
 			}
@@ -493,7 +493,7 @@ type repayView struct {
 	CreatedTime string `json:"createdTime"`
 }
 
-func (s *Server) repayView(p *loan.Payment) repayView {
+func (s *api) repayView(p *loan.Payment) repayView {
 	typ := "repay"
 	if p.Kind == loan.PayExtension {
 		typ = "extend"
@@ -505,7 +505,7 @@ func (s *Server) repayView(p *loan.Payment) repayView {
 // repayGet opens a full repayment. Its idempotency key is derived from
 // the loan and what it owes, so repeating the GET answers the same
 // checkout until a payment changes the debt.
-func (s *Server) repayGet(r *http.Request, sess *account.Session) (any, error) {
+func (s *api) repayGet(r *http.Request, sess *account.Session) (any, error) {
 	id := r.URL.Query().Get("id")
 	if id == "" {
 		return nil, errs.Required("id")
@@ -546,16 +546,16 @@ type repayReq struct {
 	Type   string      `json:"type"`
 }
 
-func (s *Server) repayPost(r *http.Request, sess *account.Session) (any, error) {
+func (s *api) repayPost(r *http.Request, sess *account.Session) (any, error) {
 	key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
 	if key == "" {
 		return nil, errs.Required("Idempotency-Key")
 	}
 	var req repayReq
-	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
+	if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
-	id, err := ParseID("id", req.ID)
+	id, err := httpapi.ParseID("id", req.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -582,217 +582,4 @@ func (s *Server) repayPost(r *http.Request, sess *account.Session) (any, error) 
 		return nil, err
 	}
 	return s.repayView(p), nil
-}
-
-// now is the loan engine's clock (a test's settable one), which the
-// sandbox also signs its webhooks with.
-func (l *Loans) now() time.Time {
-	if l.Service != nil && l.Service.Now != nil {
-		return l.Service.Now()
-	}
-	return time.Now()
-}
-
-type webhookReceipt struct {
-	Received bool   `json:"received"`
-	Event    string `json:"event"`
-}
-
-// webhook verifies and applies a provider event. It answers 200 for
-// events it has seen before, so the provider stops retrying them.
-func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, payment.MaxWebhookBody))
-	if err != nil {
-		WriteErr(w, &errs.Error{Code: errs.TooLarge, Field: "body", Message: fmt.Sprintf("must be at most %d bytes", payment.MaxWebhookBody)})
-		return
-	}
-	ev, err := payment.VerifyWebhook(r.Header, body, s.Loans.now(), s.Loans.WebhookSecret)
-	if err != nil {
-		s.Logger(r.Context()).Warn("webhook refused", "err", err)
-		var we *payment.WebhookError
-		if errors.As(err, &we) {
-			err = errs.E(errs.Unauthenticated, "%v", err)
-		}
-		WriteErr(w, err)
-		return
-	}
-	err = s.Loans.Service.HandlePayment(r.Context(), loan.PaymentResult{
-		Reference: ev.Data.Reference, Succeeded: ev.Succeeded(), Amount: ledger.Money(ev.Data.Amount), Reason: ev.Data.Reason,
-		Code: ev.Data.FailureCode, Retriable: payment.Retriable(ev.Data.FailureCode),
-	})
-	if errs.Is(err, errs.NotFound) {
-		s.Logger(r.Context()).Warn("webhook for an unknown payment", "reference", ev.Data.Reference, "event", ev.ID)
-		err = nil
-	}
-	if errs.Is(err, errs.Invalid) || errs.Is(err, errs.Conflict) {
-		// The provider says money moved and nothing was booked: staff
-		// must see it.
-		s.Logger(r.Context()).Warn("webhook payment refused", "reference", ev.Data.Reference, "event", ev.ID,
-			"amount", ev.Data.Amount, "err", err)
-	}
-	if err != nil {
-		s.Fail(w, r, err)
-		return
-	}
-	WriteOK(w, webhookReceipt{Received: true, Event: ev.ID})
-}
-
-// opsLoanView is a loan for operators: the app's record plus what only
-// staff see.
-type opsLoanView struct {
-	Loan              loanView `json:"loan"`
-	RiskSequenceID    string   `json:"riskSequenceId"` // "" when the risk engine did not decide it
-	DeviceConsentTime string   `json:"deviceConsentTime"`
-	// Credit is money held for the borrower (overpayments, and payments
-	// that arrived on closed checkouts) until it is refunded.
-	Credit   string           `json:"credit"`
-	Payments []opsPaymentView `json:"payments"`
-}
-
-// opsPaymentView is one of a loan's payments, for operators.
-type opsPaymentView struct {
-	Reference string `json:"reference"`
-	Kind      string `json:"kind"` // disbursement | repayment | extension
-	Amount    string `json:"amount"`
-	Paid      string `json:"paid"`
-	Status    string `json:"status"` // pending | success | failed | superseded | closed | credited
-	Failure   string `json:"failure"`
-	// ClosedReason says why a checkout closed before it was paid.
-	ClosedReason string `json:"closedReason"`
-	// ArrivedOnClosedCheckout marks money that came on a closed checkout:
-	// applied to the debt while the loan owed, else kept as credit.
-	ArrivedOnClosedCheckout bool   `json:"arrivedOnClosedCheckout"`
-	CreatedTime             string `json:"createdTime"`
-	UpdatedTime             string `json:"updatedTime"`
-}
-
-func (s *Server) opsLoan(r *http.Request) (any, error) {
-	l, err := s.Loans.Service.AnyLoan(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return nil, err
-	}
-	ps, err := s.Loans.Service.Payments(r.Context(), l.ID)
-	if err != nil {
-		return nil, err
-	}
-	v := opsLoanView{Loan: s.loanView(*l), RiskSequenceID: l.RiskSequenceID, DeviceConsentTime: s.TimeText(l.DeviceConsentAt),
-		Credit: l.Credit.String(), Payments: make([]opsPaymentView, len(ps))}
-	for i, p := range ps {
-		v.Payments[i] = opsPaymentView{Reference: p.Reference, Kind: p.Kind, Amount: p.Amount.String(), Paid: p.Paid.String(),
-			Status: p.Status, Failure: p.Failure, ClosedReason: p.ClosedReason, ArrivedOnClosedCheckout: p.ArrivedOnClosedCheckout(),
-			CreatedTime: s.TimeText(p.CreatedAt), UpdatedTime: s.TimeText(p.UpdatedAt)}
-	}
-	return v, nil
-}
-
-func (s *Server) reviewQueue(r *http.Request) (any, error) {
-	p, err := PageRequest(r)
-	if err != nil {
-		return nil, err
-	}
-	res, err := s.Loans.Service.ReviewQueue(r.Context(), p)
-	if err != nil {
-		return nil, err
-	}
-	return ListOf(res.Items, res.Total, s.loanView), nil
-}
-
-type reviewReq struct {
-	Reviewer string `json:"reviewer"`
-	Reason   string `json:"reason"`
-}
-
-func (s *Server) review(approve bool) HandlerFunc {
-	return func(r *http.Request) (any, error) {
-		var req reviewReq
-		if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
-			return nil, err
-		}
-		if req.Reviewer == "" || len(req.Reviewer) > 64 {
-			return nil, errs.InvalidField("reviewer", "must be 1–64 characters")
-		}
-		if len(req.Reason) > 256 {
-			return nil, errs.InvalidField("reason", "must be at most 256 characters")
-		}
-		l, err := s.Loans.Service.Decide(r.Context(), loan.ManualDecision{LoanID: r.PathValue("id"), Reviewer: req.Reviewer, Approve: approve, Reason: req.Reason})
-		if err != nil {
-			return nil, err
-		}
-		return s.loanView(*l), nil
-	}
-}
-
-type sandboxPayReq struct {
-	Amount string `json:"amount"`
-	Reason string `json:"reason"`
-	Code   string `json:"code"`
-}
-
-func (s *Server) sandboxComplete(r *http.Request) (any, error) {
-	var req sandboxPayReq
-	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
-		return nil, err
-	}
-	ref, err := sandboxReference(r)
-	if err != nil {
-		return nil, err
-	}
-	var amount ledger.Money
-	if req.Amount != "" {
-		if amount, err = ledger.ParseAmount(req.Amount); err != nil {
-			return nil, errs.InvalidField("amount", "%v", err)
-		}
-		// Refused now, as a provider refuses a payment it cannot take,
-		// rather than by the webhook the sandbox would then retry.
-		if err := s.Loans.Service.CheckPayment(r.Context(), ref, amount); err != nil {
-			return nil, err
-		}
-	}
-	return nil, s.Loans.Sandbox.Complete(r.Context(), ref, amount)
-}
-
-func (s *Server) sandboxFail(r *http.Request) (any, error) {
-	var req sandboxPayReq
-	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
-		return nil, err
-	}
-	if len(req.Reason) > 256 {
-		return nil, errs.InvalidField("reason", "must be at most 256 characters")
-	}
-	if strings.ContainsFunc(req.Reason, func(c rune) bool { return c < 0x20 || c == 0x7f }) {
-		return nil, errs.InvalidField("reason", "must not contain control characters")
-	}
-	ref, err := sandboxReference(r)
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.Loans.Sandbox.Fail(r.Context(), ref, req.Reason, req.Code)
-}
-
-type checkoutView struct {
-	Reference string `json:"reference"`
-	Kind      string `json:"kind"`
-	Amount    string `json:"amount"`
-}
-
-// sandboxReference is the payment reference a sandbox route names: text
-// without control characters (a NUL is refused by PostgreSQL).
-func sandboxReference(r *http.Request) (string, error) {
-	ref := r.PathValue("reference")
-	if len(ref) > 128 || !utf8.ValidString(ref) || strings.ContainsFunc(ref, func(c rune) bool { return c < 0x20 || c == 0x7f }) {
-		return "", errs.InvalidField("reference", "must be at most 128 characters of UTF-8 text without control characters")
-	}
-	return ref, nil
-}
-
-func (s *Server) sandboxCheckout(r *http.Request) (any, error) {
-	ref, err := sandboxReference(r)
-	if err != nil {
-		return nil, err
-	}
-	kind, amount, err := s.Loans.Sandbox.Charges.PaymentExists(r.Context(), ref)
-	if err != nil {
-		return nil, err
-	}
-	return checkoutView{Reference: ref, Kind: kind, Amount: strconv.FormatInt(amount, 10)}, nil
 }

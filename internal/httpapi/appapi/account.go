@@ -1,6 +1,7 @@
-package httpapi
+package appapi
 
 import (
+	"creditpocket/internal/httpapi"
 	"encoding/json"
 	"net"
 	"net/http"
@@ -12,27 +13,27 @@ import (
 )
 
 var (
-	mobileField      = Field{Name: "mobile", Type: "string", Required: true, Desc: "National mobile number without the calling code, e.g. 7068425023 (a trunk 0 is accepted)"}
-	countryCodeField = Field{Name: "countryCode", Type: "string", Desc: "E.164 calling code without '+', e.g. 234; defaults to the server's --default-calling-code"}
-	idQuery          = Field{Name: "id", Type: "string", Required: true, Desc: "Bank card id"}
-	pageFields       = []Field{{Name: "pageNum", Type: "integer", Desc: "1-based page number (default 1)"}, {Name: "pageSize", Type: "integer", Desc: "Items per page, 1–100 (default 10)"}}
+	mobileField      = httpapi.Field{Name: "mobile", Type: "string", Required: true, Desc: "National mobile number without the calling code, e.g. 7068425023 (a trunk 0 is accepted)"}
+	countryCodeField = httpapi.Field{Name: "countryCode", Type: "string", Desc: "E.164 calling code without '+', e.g. 234; defaults to the server's --default-calling-code"}
+	idQuery          = httpapi.Field{Name: "id", Type: "string", Required: true, Desc: "Bank card id"}
+	pageFields       = []httpapi.Field{{Name: "pageNum", Type: "integer", Desc: "1-based page number (default 1)"}, {Name: "pageSize", Type: "integer", Desc: "Items per page, 1–100 (default 10)"}}
 )
 
-func (s *Server) appRoutes() []Route {
-	return []Route{
+func (s *api) appRoutes() []httpapi.Route {
+	return []httpapi.Route{
 		{Method: "POST", Path: "/sms/code", Tag: "Sign-up", Summary: "Send a 6-digit SMS code (获取验证码). One per 60 s per phone; daily caps per phone and IP (an IPv6 client by its /64). The answer is the same whether or not the phone has an account: a login code is sent only to a registered phone, and a registered phone asking for a register code is told by SMS to log in instead.",
-			Body:     []Field{mobileField, countryCodeField, {Name: "type", Type: "string", Required: true, Desc: "What the code is for", Enum: []string{account.PurposeRegister, account.PurposeLogin}}},
+			Body:     []httpapi.Field{mobileField, countryCodeField, {Name: "type", Type: "string", Required: true, Desc: "What the code is for", Enum: []string{account.PurposeRegister, account.PurposeLogin}}},
 			Response: "null", Handle: s.App(s.sendCode)},
 		{Method: "POST", Path: "/sms/verify", Tag: "Sign-up", Summary: "Check an SMS code without using it up (验证码验证). At most 5 tries per code.",
-			Body: []Field{mobileField, countryCodeField, {Name: "code", Type: "string", Required: true, Desc: "The 6-digit code"},
+			Body: []httpapi.Field{mobileField, countryCodeField, {Name: "code", Type: "string", Required: true, Desc: "The 6-digit code"},
 				{Name: "type", Type: "string", Desc: "What the code is for (default register)", Enum: []string{account.PurposeRegister, account.PurposeLogin}}},
 			Response: "null", Handle: s.App(s.verifyCode)},
 		{Method: "POST", Path: "/user/register", Tag: "Sign-up", Summary: "Register with a code sent for type=register (注册). Returns a session token.",
-			Body: []Field{mobileField, countryCodeField, {Name: "code", Type: "string", Required: true, Desc: "The 6-digit code"},
+			Body: []httpapi.Field{mobileField, countryCodeField, {Name: "code", Type: "string", Required: true, Desc: "The 6-digit code"},
 				{Name: "password", Type: "string", Required: true, Desc: "8–64 characters with a letter and a digit"}},
 			Response: "login", Handle: s.App(s.register)},
 		{Method: "POST", Path: "/user/login", Tag: "Sign-up", Summary: "Log in with a password or an SMS code sent for type=login (用户登录). 10 failed passwords per phone per UTC day (then only a code signs in); an unknown phone is answered as a wrong password.",
-			Body: []Field{mobileField, countryCodeField, {Name: "password", Type: "string", Desc: "The password (or send code)"},
+			Body: []httpapi.Field{mobileField, countryCodeField, {Name: "password", Type: "string", Desc: "The password (or send code)"},
 				{Name: "code", Type: "string", Desc: "A 6-digit login code (or send password)"}},
 			Response: "login", Handle: s.App(s.login)},
 		{Method: "GET", Path: "/user/isLogin", Tag: "Sign-up", Summary: "Whether the sent token is a live session (验证用户是否登录); never fails for a bad token, it says login=false.",
@@ -41,7 +42,7 @@ func (s *Server) appRoutes() []Route {
 			Response: "null", Handle: s.Authed(s.logout)},
 
 		{Method: "POST", Path: "/user/info/basic", Tag: "Profile", Summary: "Save basic information (基础信息保存). The ID number is encrypted at rest.", Auth: true,
-			Body: []Field{
+			Body: []httpapi.Field{
 				{Name: "firstName", Type: "string", Required: true, Desc: "1–50 letters"},
 				{Name: "middleName", Type: "string", Desc: "0–50 letters"},
 				{Name: "lastName", Type: "string", Required: true, Desc: "1–50 letters"},
@@ -60,13 +61,13 @@ func (s *Server) appRoutes() []Route {
 				{Name: "address", Type: "string", Required: true, Desc: "5–256 characters"},
 			}, Response: "null", Handle: s.Authed(s.saveBasic)},
 		{Method: "POST", Path: "/user/info/contacts", Tag: "Profile", Summary: "Replace emergency contacts (保存紧急联系人信息): 2–5, distinct phones, not your own.", Auth: true,
-			Body: []Field{{Name: "contacts", Type: "array", Required: true, Items: []Field{
+			Body: []httpapi.Field{{Name: "contacts", Type: "array", Required: true, Items: []httpapi.Field{
 				{Name: "name", Type: "string", Required: true, Desc: "1–50 letters"},
 				mobileField, countryCodeField,
 				{Name: "relationship", Type: "string", Required: true, Enum: account.Relationships},
 			}}}, Response: "null", Handle: s.Authed(s.saveContacts)},
 		{Method: "POST", Path: "/user/info/work", Tag: "Profile", Summary: "Save work information (工作信息保存).", Auth: true,
-			Body: []Field{
+			Body: []httpapi.Field{
 				{Name: "companyName", Type: "string", Required: true, Desc: "1–100 characters"},
 				{Name: "companyPhone", Type: "string", Required: true, Desc: "A phone number of the server's country"},
 				{Name: "companyAddress", Type: "string", Required: true, Desc: "5–256 characters"},
@@ -82,28 +83,28 @@ func (s *Server) appRoutes() []Route {
 		{Method: "GET", Path: "/user/credit", Tag: "Profile", Summary: "The borrower's credit standing (个人信用信息查询): the newest attached credit report's summary.", Auth: true,
 			Response: "credit", Handle: s.Authed(s.credit)},
 		{Method: "POST", Path: "/user/bankcard", Tag: "Bank cards", Summary: "Add a bank account (简单银行卡保存). NUBAN check digit verified for Nigerian banks; the first account becomes the default.", Auth: true,
-			Body: []Field{
+			Body: []httpapi.Field{
 				{Name: "bankNo", Type: "string", Required: true, Desc: "Bank code from GET /bankcard/banks, e.g. 058"},
 				{Name: "bankAccNo", Type: "string", Required: true, Desc: "Account number (10-digit NUBAN for Nigerian banks)"},
 				{Name: "bankAccName", Type: "string", Desc: "Name on the account"},
 				{Name: "bankCardNo", Type: "string", Desc: "Debit card number (12–19 digits, Luhn-checked)"},
 			}, Response: "card", Handle: s.Authed(s.addCard)},
 		{Method: "POST", Path: "/user/transferRecipient", Tag: "Bank cards", Summary: "Register the account with the payment provider as a transfer recipient, once (检查及创建转移收件人).", Auth: true,
-			Body: []Field{{Name: "id", Type: "string", Desc: "Bank card id (default: the default card)"}}, Response: "card", Handle: s.Authed(s.transferRecipient)},
+			Body: []httpapi.Field{{Name: "id", Type: "string", Desc: "Bank card id (default: the default card)"}}, Response: "card", Handle: s.Authed(s.transferRecipient)},
 		{Method: "GET", Path: "/bankcard/banks", Tag: "Bank cards", Summary: "The bank list (银行卡列表字典).", Response: "list of bank", Handle: s.App(s.banks)},
 		{Method: "GET", Path: "/bankcard/list", Tag: "Bank cards", Summary: "The borrower's bank accounts, default first (查询银行卡列表).", Auth: true,
 			Query: pageFields, Response: "list of card", Handle: s.Authed(s.cards)},
 		{Method: "GET", Path: "/bankcard/default", Tag: "Bank cards", Summary: "The default bank account (获取默认银行卡).", Auth: true,
 			Response: "card", Handle: s.Authed(s.defaultCard)},
 		{Method: "POST", Path: "/bankcard/default", Tag: "Bank cards", Summary: "Make an account the default (设置默认银行卡); loans pay out to it.", Auth: true,
-			Body: []Field{{Name: "id", Type: "string", Required: true, Desc: "Bank card id"}}, Response: "card", Handle: s.Authed(s.setDefaultCard)},
+			Body: []httpapi.Field{{Name: "id", Type: "string", Required: true, Desc: "Bank card id"}}, Response: "card", Handle: s.Authed(s.setDefaultCard)},
 		{Method: "GET", Path: "/bankcard/verifyAmount", Tag: "Bank cards", Summary: "Send a micro-deposit to verify the account (获取绑卡认证金额); idempotent. The sandbox reveals the amount as sandboxAmount.", Auth: true,
-			Query: []Field{idQuery}, Response: "verification", Handle: s.Authed(s.verifyAmount)},
+			Query: []httpapi.Field{idQuery}, Response: "verification", Handle: s.Authed(s.verifyAmount)},
 		{Method: "GET", Path: "/bankcard/verifyCallback", Tag: "Bank cards", Summary: "Confirm the micro-deposit amount (是否验证绑卡回调); 3 tries.", Auth: true,
-			Query: []Field{idQuery, {Name: "amount", Type: "string", Required: true, Desc: "The deposit in minor units, e.g. 157"}}, Response: "verification", Handle: s.Authed(s.verifyCallback)},
+			Query: []httpapi.Field{idQuery, {Name: "amount", Type: "string", Required: true, Desc: "The deposit in minor units, e.g. 157"}}, Response: "verification", Handle: s.Authed(s.verifyCallback)},
 
 		{Method: "GET", Path: "/dict/cities", Tag: "Dictionaries", Summary: "City dictionary (城市编码字典列表查询).",
-			Query: append([]Field{{Name: "state", Type: "string", Desc: "Only cities of this state"}}, pageFields...), Response: "list of city", Handle: s.App(s.cities)},
+			Query: append([]httpapi.Field{{Name: "state", Type: "string", Desc: "Only cities of this state"}}, pageFields...), Response: "list of city", Handle: s.App(s.cities)},
 		{Method: "GET", Path: "/dict/incomes", Tag: "Dictionaries", Summary: "Monthly income bands in minor units (查询收入字典).", Response: "list of income", Handle: s.App(s.incomes)},
 		{Method: "POST", Path: "/support/hotQuestions", Tag: "Support", Summary: "Frequently asked questions (热门问题查询接口); page via query string.",
 			Query: pageFields, Response: "list of question", Handle: s.App(s.hotQuestions)},
@@ -120,9 +121,9 @@ type sendCodeReq struct {
 	Type        string `json:"type"`
 }
 
-func (s *Server) sendCode(r *http.Request) (any, error) {
+func (s *api) sendCode(r *http.Request) (any, error) {
 	var req sendCodeReq
-	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
+	if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
 	return nil, s.Accounts.SendCode(r.Context(), account.SendCodeInput{Mobile: req.Mobile, CountryCode: req.CountryCode, Purpose: req.Type, IP: clientIP(r)})
@@ -135,9 +136,9 @@ type verifyCodeReq struct {
 	Type        string `json:"type"`
 }
 
-func (s *Server) verifyCode(r *http.Request) (any, error) {
+func (s *api) verifyCode(r *http.Request) (any, error) {
 	var req verifyCodeReq
-	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
+	if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
 	return nil, s.Accounts.VerifyCode(r.Context(), account.VerifyCodeInput{Mobile: req.Mobile, CountryCode: req.CountryCode, Code: req.Code, Purpose: req.Type})
@@ -158,17 +159,17 @@ type loginView struct {
 	ExpiresTime string `json:"expiresTime"`
 }
 
-func (s *Server) loginResult(c *account.Credentials) WithToken {
-	return WithToken{Token: c.Token, Data: loginView{
+func (s *api) loginResult(c *account.Credentials) httpapi.WithToken {
+	return httpapi.WithToken{Token: c.Token, Data: loginView{
 		Token: c.Token, UID: strconv.FormatInt(c.User.ID, 10), Mobile: c.User.Mobile,
 		CountryCode: strconv.Itoa(c.User.CallingCode),
 		ExpiresTime: s.TimeText(c.ExpiresAt),
 	}}
 }
 
-func (s *Server) register(r *http.Request) (any, error) {
+func (s *api) register(r *http.Request) (any, error) {
 	var req registerReq
-	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
+	if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
 	c, err := s.Accounts.Register(r.Context(), account.RegisterInput{Mobile: req.Mobile, CountryCode: req.CountryCode, Code: req.Code, Password: req.Password, IP: clientIP(r)})
@@ -185,9 +186,9 @@ type loginReq struct {
 	Code        string `json:"code"`
 }
 
-func (s *Server) login(r *http.Request) (any, error) {
+func (s *api) login(r *http.Request) (any, error) {
 	var req loginReq
-	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
+	if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
 	c, err := s.Accounts.Login(r.Context(), account.LoginInput{Mobile: req.Mobile, CountryCode: req.CountryCode, Password: req.Password, Code: req.Code, IP: clientIP(r)})
@@ -202,8 +203,8 @@ type isLoginView struct {
 	UID   string `json:"uid"`
 }
 
-func (s *Server) isLogin(r *http.Request) (any, error) {
-	sess, err := s.Accounts.Authenticate(r.Context(), Bearer(r))
+func (s *api) isLogin(r *http.Request) (any, error) {
+	sess, err := s.Accounts.Authenticate(r.Context(), httpapi.Bearer(r))
 	if errs.Is(err, errs.Unauthenticated) {
 		return isLoginView{}, nil
 	}
@@ -213,8 +214,8 @@ func (s *Server) isLogin(r *http.Request) (any, error) {
 	return isLoginView{Login: true, UID: strconv.FormatInt(sess.UserID, 10)}, nil
 }
 
-func (s *Server) logout(r *http.Request, _ *account.Session) (any, error) {
-	return nil, s.Accounts.Logout(r.Context(), Bearer(r))
+func (s *api) logout(r *http.Request, _ *account.Session) (any, error) {
+	return nil, s.Accounts.Logout(r.Context(), httpapi.Bearer(r))
 }
 
 type basicReq struct {
@@ -236,9 +237,9 @@ type basicReq struct {
 	Address       string `json:"address"`
 }
 
-func (s *Server) saveBasic(r *http.Request, sess *account.Session) (any, error) {
+func (s *api) saveBasic(r *http.Request, sess *account.Session) (any, error) {
 	var req basicReq
-	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
+	if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
 	return nil, s.Accounts.SaveBasicInfo(r.Context(), sess.UserID, account.BasicInfoInput(req))
@@ -255,9 +256,9 @@ type contactsReq struct {
 	Contacts []contactReq `json:"contacts"`
 }
 
-func (s *Server) saveContacts(r *http.Request, sess *account.Session) (any, error) {
+func (s *api) saveContacts(r *http.Request, sess *account.Session) (any, error) {
 	var req contactsReq
-	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
+	if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
 	in := make([]account.ContactInput, len(req.Contacts))
@@ -275,9 +276,9 @@ type workReq struct {
 	IncomeCode     string `json:"incomeCode"`
 }
 
-func (s *Server) saveWork(r *http.Request, sess *account.Session) (any, error) {
+func (s *api) saveWork(r *http.Request, sess *account.Session) (any, error) {
 	var req workReq
-	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
+	if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
 	return nil, s.Accounts.SaveWork(r.Context(), sess.UserID, account.WorkInput(req))
@@ -305,7 +306,7 @@ func authStatusOf(steps []account.Step) authStatusView {
 	return v
 }
 
-func (s *Server) authStatus(r *http.Request, sess *account.Session) (any, error) {
+func (s *api) authStatus(r *http.Request, sess *account.Session) (any, error) {
 	steps, err := s.Accounts.AuthStatus(r.Context(), sess.UserID)
 	if err != nil {
 		return nil, err
@@ -355,7 +356,7 @@ type userInfoView struct {
 	CreatedTime   string         `json:"createdTime"`
 }
 
-func (s *Server) userInfo(r *http.Request, sess *account.Session) (any, error) {
+func (s *api) userInfo(r *http.Request, sess *account.Session) (any, error) {
 	o, err := s.Accounts.Overview(r.Context(), sess.UserID)
 	if err != nil {
 		return nil, err
@@ -396,13 +397,13 @@ type creditView struct {
 	Report         *creditReportView `json:"report"` // the newest attached report's summary; null when none
 }
 
-func (s *Server) creditOf(cr *account.CreditReport) creditView {
+func (s *api) creditOf(cr *account.CreditReport) creditView {
 	return creditView{ReportAttached: true, Report: &creditReportView{SerialNo: cr.SerialNo, ReportTime: cr.ReportTime,
 		Accounts: cr.Accounts, OverdueAccounts: cr.OverdueAccounts, LongestOverdueMonths: cr.LongestOverdueMonths,
 		BadDebts: cr.BadDebts, QueriesLastMonth: cr.QueriesLastMonth, AttachedTime: s.TimeText(cr.CreatedAt)}}
 }
 
-func (s *Server) credit(r *http.Request, sess *account.Session) (any, error) {
+func (s *api) credit(r *http.Request, sess *account.Session) (any, error) {
 	cr, err := s.Accounts.LatestCreditReport(r.Context(), sess.UserID)
 	if errs.Is(err, errs.NotFound) {
 		return creditView{}, nil
@@ -433,15 +434,15 @@ type cardView struct {
 	CreatedTime   string `json:"createdTime"`
 }
 
-func (s *Server) cardView(c account.BankCard) cardView {
+func (s *api) cardView(c account.BankCard) cardView {
 	return cardView{ID: strconv.FormatInt(c.ID, 10), BankNo: c.BankCode, BankName: c.BankName, BankAccNo: c.AccountMask,
 		BankAccName: c.AccountName, BankCardNo: c.PANMask, IsDefault: c.Default, Verified: !c.VerifiedAt.IsZero(),
 		RecipientCode: c.RecipientCode, CreatedTime: s.TimeText(c.CreatedAt)}
 }
 
-func (s *Server) addCard(r *http.Request, sess *account.Session) (any, error) {
+func (s *api) addCard(r *http.Request, sess *account.Session) (any, error) {
 	var req cardReq
-	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
+	if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
 	c, err := s.Accounts.AddCard(r.Context(), sess.UserID, account.CardInput{BankCode: req.BankNo, AccountNo: req.BankAccNo, AccountName: req.BankAccName, CardNo: req.BankCardNo})
@@ -455,17 +456,17 @@ type idReq struct {
 	ID json.Number `json:"id"`
 }
 
-func (s *Server) transferRecipient(r *http.Request, sess *account.Session) (any, error) {
+func (s *api) transferRecipient(r *http.Request, sess *account.Session) (any, error) {
 	var req idReq
 	if r.ContentLength != 0 {
-		if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
+		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
 			return nil, err
 		}
 	}
 	var id int64
 	if req.ID != "" {
 		var err error
-		if id, err = ParseID("id", req.ID); err != nil {
+		if id, err = httpapi.ParseID("id", req.ID); err != nil {
 			return nil, err
 		}
 	}
@@ -476,8 +477,8 @@ func (s *Server) transferRecipient(r *http.Request, sess *account.Session) (any,
 	return s.cardView(*c), nil
 }
 
-func (s *Server) cards(r *http.Request, sess *account.Session) (any, error) {
-	p, err := PageRequest(r)
+func (s *api) cards(r *http.Request, sess *account.Session) (any, error) {
+	p, err := httpapi.PageRequest(r)
 	if err != nil {
 		return nil, err
 	}
@@ -485,10 +486,10 @@ func (s *Server) cards(r *http.Request, sess *account.Session) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ListOf(res.Items, res.Total, s.cardView), nil
+	return httpapi.ListOf(res.Items, res.Total, s.cardView), nil
 }
 
-func (s *Server) defaultCard(r *http.Request, sess *account.Session) (any, error) {
+func (s *api) defaultCard(r *http.Request, sess *account.Session) (any, error) {
 	c, err := s.Accounts.DefaultCard(r.Context(), sess.UserID)
 	if err != nil {
 		return nil, err
@@ -496,12 +497,12 @@ func (s *Server) defaultCard(r *http.Request, sess *account.Session) (any, error
 	return s.cardView(*c), nil
 }
 
-func (s *Server) setDefaultCard(r *http.Request, sess *account.Session) (any, error) {
+func (s *api) setDefaultCard(r *http.Request, sess *account.Session) (any, error) {
 	var req idReq
-	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
+	if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
-	id, err := ParseID("id", req.ID)
+	id, err := httpapi.ParseID("id", req.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -527,8 +528,8 @@ func verificationOf(v *account.Verification) verificationView {
 	return out
 }
 
-func (s *Server) verifyAmount(r *http.Request, sess *account.Session) (any, error) {
-	id, err := QueryID(r, "id")
+func (s *api) verifyAmount(r *http.Request, sess *account.Session) (any, error) {
+	id, err := httpapi.QueryID(r, "id")
 	if err != nil {
 		return nil, err
 	}
@@ -539,12 +540,12 @@ func (s *Server) verifyAmount(r *http.Request, sess *account.Session) (any, erro
 	return verificationOf(v), nil
 }
 
-func (s *Server) verifyCallback(r *http.Request, sess *account.Session) (any, error) {
-	id, err := QueryID(r, "id")
+func (s *api) verifyCallback(r *http.Request, sess *account.Session) (any, error) {
+	id, err := httpapi.QueryID(r, "id")
 	if err != nil {
 		return nil, err
 	}
-	amount, err := QueryID(r, "amount")
+	amount, err := httpapi.QueryID(r, "amount")
 	if err != nil {
 		return nil, err
 	}
@@ -564,8 +565,8 @@ type messageView struct {
 	CreatedTime string `json:"createdTime"`
 }
 
-func (s *Server) messages(r *http.Request, sess *account.Session) (any, error) {
-	p, err := PageRequest(r)
+func (s *api) messages(r *http.Request, sess *account.Session) (any, error) {
+	p, err := httpapi.PageRequest(r)
 	if err != nil {
 		return nil, err
 	}
@@ -573,7 +574,7 @@ func (s *Server) messages(r *http.Request, sess *account.Session) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ListOf(res.Items, res.Total, func(m inbox.Message) messageView {
+	return httpapi.ListOf(res.Items, res.Total, func(m inbox.Message) messageView {
 		return messageView{ID: strconv.FormatInt(m.ID, 10), Kind: m.Kind, Title: m.Title, Content: m.Content, Read: m.Read, CreatedTime: s.TimeText(m.CreatedAt)}
 	}), nil
 }

@@ -1,7 +1,8 @@
-package httpapi
+package partnerapi
 
 import (
 	"bytes"
+	"creditpocket/internal/httpapi"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -50,20 +51,20 @@ func kycCodeTable() string {
 // kycFormat is the KYC API's answer shape (the HyperCard-style seed's).
 const kycFormat = `{"code":"00000","msg":"ok","data":…}; failures carry a code from the code table and a msg naming the field and the rule`
 
-func (s *Server) kycRoutes() []Route {
+func (s *api) kycRoutes() []httpapi.Route {
 	if s.KYC == nil {
 		return nil
 	}
 	codes := " Answers {code, msg[, data]}; msg names the field and the rule. Codes (HTTP status): " + kycCodeTable() + "."
-	tradeNo := Field{Name: "mc_trade_no", Type: "string", Required: true, Desc: "The merchant's transaction number of the binding: printable ASCII, 1–64 characters, unique per merchant"}
-	img := func(name string, required bool, desc string) Field {
-		return Field{Name: name, Type: "string", Required: required, Desc: desc + "; base64 (standard or URL-safe, with or without a data: prefix), sniffed by content and decoded to check it"}
+	tradeNo := httpapi.Field{Name: "mc_trade_no", Type: "string", Required: true, Desc: "The merchant's transaction number of the binding: printable ASCII, 1–64 characters, unique per merchant"}
+	img := func(name string, required bool, desc string) httpapi.Field {
+		return httpapi.Field{Name: name, Type: "string", Required: required, Desc: desc + "; base64 (standard or URL-safe, with or without a data: prefix), sniffed by content and decoded to check it"}
 	}
-	rs := []Route{
+	rs := []httpapi.Route{
 		{Method: "POST", Path: "/openapi/card/binding", Tag: kycTag,
 			Summary: "Open a card binding for one of the merchant's users. Partner scope kyc. Opening the same mc_trade_no again with the same details answers the binding again; with other details 20002 conflict." + codes,
 			Query:   partnerCredentialFields,
-			Body: []Field{
+			Body: []httpapi.Field{
 				tradeNo,
 				{Name: "card_type_id", Type: "string", Required: true, Desc: "Card type, digits (a string or a number), e.g. 71000003; decides the address rule and the allowed countries"},
 				{Name: "user_ref", Type: "string", Required: true, Desc: "The merchant's reference for its user: printable ASCII, 1–64 characters"},
@@ -75,9 +76,9 @@ func (s *Server) kycRoutes() []Route {
 				"An accepted KYC is checked at once (watch-list screening, reused document number, identical photos): clear ones are approved, others wait for manual review; "+
 				"each status change is POSTed to the binding's notify_url.", kyc.MaxBody) + codes,
 			Query: partnerCredentialFields,
-			Body: []Field{
+			Body: []httpapi.Field{
 				tradeNo,
-				{Name: "base_info", Type: "object", Required: true, Items: []Field{
+				{Name: "base_info", Type: "object", Required: true, Items: []httpapi.Field{
 					{Name: "email", Type: "string", Required: true, Desc: "Valid e-mail, at most 64 characters"},
 					{Name: "first_name", Type: "string", Required: true, Desc: "At most 50 characters"},
 					{Name: "last_name", Type: "string", Required: true, Desc: "At most 50 characters"},
@@ -85,7 +86,7 @@ func (s *Server) kycRoutes() []Route {
 					{Name: "mobile_code", Type: "string", Required: true, Desc: "An assigned country calling code, e.g. 86; at most 5 characters"},
 					{Name: "user_ip", Type: "string", Desc: "IPv4 or IPv6 address"},
 				}},
-				{Name: "kyc_info", Type: "object", Required: true, Items: []Field{
+				{Name: "kyc_info", Type: "object", Required: true, Items: []httpapi.Field{
 					{Name: "address", Type: "string", Required: true, Desc: "At most 256 characters; must match the card type's address rule (default: letters of any script, digits, spaces and , . ' # / ( ) & : ; -; card types 71000003 and 71000002: the same in Latin letters only)"},
 					img("back_doc", false, "Back of the document: jpg, jpeg or png, less than 2 MB of base64 text"),
 					{Name: "birthday", Type: "string", Required: true, Desc: "yyyy-MM-dd, a real past date; the applicant at least 18 years old"},
@@ -107,7 +108,7 @@ func (s *Server) kycRoutes() []Route {
 			}, Format: kycFormat, Response: "null", Handle: s.Budgeted(kycMemoryFactor, kyc.MaxBody, s.kyc(s.submitKYC))},
 		{Method: "GET", Path: "/openapi/card/binding/kyc", Tag: kycTag,
 			Summary: "The KYC status of a binding: not_submitted, submitted (review=true while in the manual queue), approved or rejected, with the reasons. Never returns the applicant's data or documents. Partner scope kyc." + codes,
-			Query:   append([]Field{tradeNo}, partnerCredentialFields...), Format: kycFormat, Response: "kycStatus", Handle: s.kyc(s.kycStatus)},
+			Query:   append([]httpapi.Field{tradeNo}, partnerCredentialFields...), Format: kycFormat, Response: "kycStatus", Handle: s.kyc(s.kycStatus)},
 		{Method: "GET", Path: "/openapi/card/binding/webhook-secret", Tag: kycTag,
 			Summary: "The merchant's webhook signing secret (whsec_ and the base64 key, as Standard Webhooks libraries take it). Each notification carries " +
 				kyc.EventIDHeader + " (the event id, the same on every retry), " + kyc.TimestampHeader + " (Unix seconds of the attempt) and " +
@@ -121,22 +122,22 @@ func (s *Server) kycRoutes() []Route {
 	}
 	{ // operator endpoints: refused unless CREDITPOCKET_OPS_TOKEN is set
 		rs = append(rs,
-			Route{Method: "GET", Path: "/ops/kyc/review", Tag: "Operations", Summary: "KYCs waiting for manual review, oldest first (at most 200)." + opsTokenDoc,
-				Query: []Field{{Name: "limit", Type: "integer", Desc: "At most this many (default 50)"}}, Response: "list of kycReview", Handle: s.ops(s.kycQueue)},
-			Route{Method: "POST", Path: "/ops/kyc/review", Tag: "Operations", Summary: "Approve or reject a KYC in review; the merchant is notified." + opsTokenDoc,
-				Body: []Field{
+			httpapi.Route{Method: "GET", Path: "/ops/kyc/review", Tag: "Operations", Summary: "KYCs waiting for manual review, oldest first (at most 200)." + opsTokenDoc,
+				Query: []httpapi.Field{{Name: "limit", Type: "integer", Desc: "At most this many (default 50)"}}, Response: "list of kycReview", Handle: s.Ops(s.kycQueue)},
+			httpapi.Route{Method: "POST", Path: "/ops/kyc/review", Tag: "Operations", Summary: "Approve or reject a KYC in review; the merchant is notified." + opsTokenDoc,
+				Body: []httpapi.Field{
 					{Name: "id", Type: "integer", Required: true, Desc: "KYC id from GET /ops/kyc/review"},
 					{Name: "decision", Type: "string", Required: true, Enum: []string{"approve", "reject"}},
 					{Name: "reason", Type: "string", Desc: "Why; required to reject, at most 500 characters"},
 					{Name: "operator", Type: "string", Required: true, Desc: "Who decides, at most 100 characters"},
-				}, Response: "kycReview", Handle: s.ops(s.kycDecide)},
-			Route{Method: "GET", Path: "/ops/kyc/document", Tag: "Operations", Summary: "Open one document of a KYC (base64). Every view is recorded with who and why before the document is read." + opsTokenDoc,
-				Query: []Field{
+				}, Response: "kycReview", Handle: s.Ops(s.kycDecide)},
+			httpapi.Route{Method: "GET", Path: "/ops/kyc/document", Tag: "Operations", Summary: "Open one document of a KYC (base64). Every view is recorded with who and why before the document is read." + opsTokenDoc,
+				Query: []httpapi.Field{
 					{Name: "id", Type: "integer", Required: true, Desc: "KYC id"},
 					{Name: "field", Type: "string", Required: true, Enum: []string{"front_doc", "back_doc", "mix_doc", "sign_img", "poa_doc"}},
 					{Name: "viewer", Type: "string", Required: true, Desc: "Who views it, at most 100 characters"},
 					{Name: "purpose", Type: "string", Required: true, Desc: "Why, at most 200 characters"},
-				}, Response: "kycDocument", Handle: s.ops(s.kycDocument)},
+				}, Response: "kycDocument", Handle: s.Ops(s.kycDocument)},
 		)
 	}
 	return rs
@@ -144,7 +145,7 @@ func (s *Server) kycRoutes() []Route {
 
 // fieldList describes an object's members in one line, for the OpenAPI
 // document, which shows only arrays' items: "email* (…); user_ip (…)".
-func fieldList(fs []Field) string {
+func fieldList(fs []httpapi.Field) string {
 	parts := make([]string, len(fs))
 	for i, f := range fs {
 		star := ""
@@ -157,7 +158,7 @@ func fieldList(fs []Field) string {
 }
 
 // kyc authenticates the partner for scope kyc and writes the KYC answer.
-func (s *Server) kyc(h kycHandler) http.HandlerFunc {
+func (s *api) kyc(h kycHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p, err := s.partnerAuth(r, partner.ScopeKYC)
 		var data any
@@ -174,7 +175,7 @@ func (s *Server) kyc(h kycHandler) http.HandlerFunc {
 		if err != nil {
 			ans.Data = nil
 		}
-		WriteJSON(w, code.Status(), ans)
+		httpapi.WriteJSON(w, code.Status(), ans)
 	}
 }
 
@@ -224,9 +225,9 @@ type bindingView struct {
 	CreatedAt  string `json:"created_at"`
 }
 
-func (s *Server) openBinding(r *http.Request, p *partner.Partner) (any, error) {
+func (s *api) openBinding(r *http.Request, p *partner.Partner) (any, error) {
 	var req openBindingReq
-	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
+	if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
 	b, err := s.KYC.OpenBinding(r.Context(), kyc.OpenInput{PartnerID: p.ID, TradeNo: req.TradeNo, CardTypeID: string(req.CardTypeID), UserRef: req.UserRef, NotifyURL: req.NotifyURL})
@@ -238,7 +239,7 @@ func (s *Server) openBinding(r *http.Request, p *partner.Partner) (any, error) {
 
 // submitKYC streams the body through kyc.Reader: it is read once, and
 // each document is decoded as it arrives.
-func (s *Server) submitKYC(r *http.Request, p *partner.Partner) (any, error) {
+func (s *api) submitKYC(r *http.Request, p *partner.Partner) (any, error) {
 	if !jsonContent(r) {
 		return nil, &kyc.Error{Code: kyc.BadFormat, Field: "Content-Type", Rule: "must be application/json"}
 	}
@@ -247,8 +248,8 @@ func (s *Server) submitKYC(r *http.Request, p *partner.Partner) (any, error) {
 	}
 	req, err := kyc.NewReader(r.Body, kyc.MaxBody).Read()
 	if err != nil {
-		if MemoryBusy(r, err) {
-			return nil, ErrMemoryBusy
+		if httpapi.MemoryBusy(r, err) {
+			return nil, httpapi.ErrMemoryBusy
 		}
 		return nil, err
 	}
@@ -272,7 +273,7 @@ func rfc3339(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-func (s *Server) kycStatus(r *http.Request, p *partner.Partner) (any, error) {
+func (s *api) kycStatus(r *http.Request, p *partner.Partner) (any, error) {
 	v, err := s.KYC.Status(r.Context(), p.ID, r.URL.Query().Get("mc_trade_no"))
 	if err != nil {
 		return nil, err
@@ -287,7 +288,7 @@ type webhookSecretView struct {
 	Scheme string `json:"scheme"`
 }
 
-func (s *Server) kycWebhookSecret(r *http.Request, p *partner.Partner) (any, error) {
+func (s *api) kycWebhookSecret(r *http.Request, p *partner.Partner) (any, error) {
 	return webhookSecretView{Secret: s.KYC.WebhookSecret(p.ID), Header: kyc.SignatureHeader,
 		Scheme: `Standard Webhooks: v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<raw body>">`}, nil
 }
@@ -310,8 +311,8 @@ func reviewView(sub *kyc.Submission) kycReviewView {
 		Status: sub.Status, Review: sub.Review, Reasons: sub.Reasons, CreatedAt: rfc3339(sub.CreatedAt), DecidedBy: sub.DecidedBy}
 }
 
-func (s *Server) kycQueue(r *http.Request) (any, error) {
-	limit, err := QueryInt(r, "limit", 50)
+func (s *api) kycQueue(r *http.Request) (any, error) {
+	limit, err := httpapi.QueryInt(r, "limit", 50)
 	if err != nil {
 		return nil, err
 	}
@@ -319,7 +320,7 @@ func (s *Server) kycQueue(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ListOf(subs, int64(len(subs)), func(sub kyc.Submission) kycReviewView { return reviewView(&sub) }), nil
+	return httpapi.ListOf(subs, int64(len(subs)), func(sub kyc.Submission) kycReviewView { return reviewView(&sub) }), nil
 }
 
 type kycDecideReq struct {
@@ -329,9 +330,9 @@ type kycDecideReq struct {
 	Operator string `json:"operator"`
 }
 
-func (s *Server) kycDecide(r *http.Request) (any, error) {
+func (s *api) kycDecide(r *http.Request) (any, error) {
 	var req kycDecideReq
-	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
+	if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
 	if req.Decision != "approve" && req.Decision != "reject" {
@@ -349,8 +350,8 @@ type kycDocumentView struct {
 	Data string `json:"data"` // base64
 }
 
-func (s *Server) kycDocument(r *http.Request) (any, error) {
-	id, err := QueryID(r, "id")
+func (s *api) kycDocument(r *http.Request) (any, error) {
+	id, err := httpapi.QueryID(r, "id")
 	if err != nil {
 		return nil, err
 	}

@@ -1,29 +1,19 @@
-package httpapi
+package partnerapi
 
 import (
+	"creditpocket/internal/httpapi"
 	"errors"
 	"net/http"
-	"strconv"
 
-	"creditpocket/internal/account"
 	"creditpocket/internal/errs"
 	"creditpocket/internal/partner"
 )
 
-func (s *Server) reportRoutes() []Route {
-	if s.Reports == nil {
+func (s *api) reportRoutes() []httpapi.Route {
+	if s.Reports == nil || s.Partners == nil {
 		return nil
 	}
-	rs := []Route{
-		{Method: "POST", Path: "/user/credit/report", Tag: "Profile", Summary: "Attach a PBOC credit report PDF: it is parsed, must be about the borrower (its ID number equals the profile's), is sealed at rest, and its summary feeds GET /user/credit and risk decisions.", Auth: true,
-			Multipart: []Field{{Name: "file", Type: "string", Required: true, Desc: "The report PDF (text-based), at most 30 MB"}}, Response: "credit", Handle: s.Budgeted(0, 0, s.Authed(s.attachCreditReport))},
-		{Method: "POST", Path: "/ops/borrowers/{id}/credit-report", Tag: "Operations", Summary: "Attach a PBOC credit report PDF to a borrower for them (e.g. handed in at a branch); the same rules as POST /user/credit/report: it must be about that borrower. Operator token required.",
-			Multipart: []Field{{Name: "file", Type: "string", Required: true, Desc: "The report PDF (text-based), at most 30 MB"}}, Response: "credit", Handle: s.Budgeted(0, 0, s.ops(s.opsAttachCreditReport))},
-	}
-	if s.Partners == nil {
-		return rs
-	}
-	return append(rs, Route{
+	return []httpapi.Route{{
 		Method: "POST", Path: "/ocr/v2/pdf_credit_report_org", Tag: "Partner: credit report",
 		Summary: "Structure a PBOC second-generation credit report PDF (institution edition) into the seed's JSON. " +
 			"Partner scope ocr. Answers {\"status\":\"OK\",\"result\":{…}} or {\"status\":CODE,\"reason\":…} with the seed's codes: " +
@@ -31,7 +21,7 @@ func (s *Server) reportRoutes() []Route {
 			"RATE_LIMIT_EXCEEDED 403, INTERNAL_ERROR 500, UNAVAILABLE 503 (the server's memory budget is full: retry after Retry-After seconds). " +
 			"The file is parsed in memory-bounded streaming fashion and not kept.",
 		Query: partnerCredentialFields,
-		Multipart: []Field{
+		Multipart: []httpapi.Field{
 			{Name: "file", Type: "string", Required: true, Desc: "The PDF (text-based, not scanned), at most 30 MB"},
 			{Name: "auto_classify", Type: "integer", Desc: "1 (default): refuse a PDF that is not a credit report; 0: try anyway"},
 			{Name: "normalize", Type: "integer", Desc: "1: typed values (amounts as integers in fen, ISO dates, null instead of --); 0 (default): strings as printed"},
@@ -39,7 +29,7 @@ func (s *Server) reportRoutes() []Route {
 		Response: "OCR result",
 		Format:   `{"status":"OK","result":{…the report…}} or {"status":"INVALID_ARGUMENT","reason":"…"}`,
 		Handle:   s.Budgeted(0, 0, s.creditReport), // the upload streams to disk; the parser charges what it holds
-	})
+	}}
 }
 
 // ocrAnswer is the credit-report API's response shape.
@@ -49,11 +39,11 @@ type ocrAnswer struct {
 	Reason string `json:"reason,omitempty"`
 }
 
-func (s *Server) ocrFail(w http.ResponseWriter, status int, code, reason string) {
-	WriteJSON(w, status, ocrAnswer{Status: code, Reason: reason})
+func (s *api) ocrFail(w http.ResponseWriter, status int, code, reason string) {
+	httpapi.WriteJSON(w, status, ocrAnswer{Status: code, Reason: reason})
 }
 
-func (s *Server) creditReport(w http.ResponseWriter, r *http.Request) {
+func (s *api) creditReport(w http.ResponseWriter, r *http.Request) {
 	if _, err := s.partnerAuth(r, partner.ScopeOCR); err != nil {
 		f := partnerRefusal(err)
 		if f.internal {
@@ -67,14 +57,14 @@ func (s *Server) creditReport(w http.ResponseWriter, r *http.Request) {
 		s.reportFailure(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, ocrAnswer{Status: "OK", Result: result})
+	httpapi.WriteJSON(w, http.StatusOK, ocrAnswer{Status: "OK", Result: result})
 }
 
 // reportFailure answers a refused upload in the seed's statuses: a file
 // that is too large or not a readable PDF is INVALID_ARGUMENT (400, as the
 // seed has it, even for a file over the cap), a readable one that is not
 // recognised as a report DETECTION_FAILED.
-func (s *Server) reportFailure(w http.ResponseWriter, r *http.Request, err error) {
+func (s *api) reportFailure(w http.ResponseWriter, r *http.Request, err error) {
 	var unreadable interface{ Unrecognised() bool }
 	switch errs.ErrorCode(err) {
 	case errs.Invalid, errs.TooLarge:
@@ -86,35 +76,7 @@ func (s *Server) reportFailure(w http.ResponseWriter, r *http.Request, err error
 	case errs.Unavailable:
 		s.ocrFail(w, http.StatusServiceUnavailable, "UNAVAILABLE", errs.Message(err))
 	default:
-		LogInternal(s.Logger(r.Context()), r, err)
+		httpapi.LogInternal(s.Logger(r.Context()), r, err)
 		s.ocrFail(w, http.StatusInternalServerError, "INTERNAL_ERROR", "internal error")
 	}
-}
-
-// attachCreditReport parses a borrower's own report and keeps it.
-func (s *Server) attachCreditReport(r *http.Request, sess *account.Session) (any, error) {
-	return s.attachReportFor(r, sess.UserID)
-}
-
-// opsAttachCreditReport attaches a report to a borrower for an operator
-// (a report the borrower handed in at a branch, say); the same rules hold.
-func (s *Server) opsAttachCreditReport(r *http.Request) (any, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return nil, errs.InvalidField("id", "must be a borrower's numeric id")
-	}
-	return s.attachReportFor(r, id)
-}
-
-// attachReportFor parses the uploaded report and attaches it to userID.
-func (s *Server) attachReportFor(r *http.Request, userID int64) (any, error) {
-	rep, err := s.Reports.Read(r.Context(), r.Header.Get("Content-Type"), r.ContentLength, r.Body)
-	if err != nil {
-		return nil, err
-	}
-	cr, err := s.Accounts.AttachCreditReport(r.Context(), userID, rep)
-	if err != nil {
-		return nil, err
-	}
-	return s.creditOf(cr), nil
 }

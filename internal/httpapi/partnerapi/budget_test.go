@@ -1,8 +1,10 @@
-package httpapi
+package partnerapi
 
 import (
 	"bytes"
 	"context"
+	"creditpocket/internal/httpapi"
+	"creditpocket/internal/httpapi/appapi"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -31,13 +33,13 @@ func TestAFullBudgetAnswers503WithRetryAfter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	report, err := os.ReadFile("../creditreport/testdata/fixtures/typical-gopdf-1.pdf")
+	report, err := os.ReadFile("../../creditreport/testdata/fixtures/typical-gopdf-1.pdf")
 	if err != nil {
 		t.Fatal(err)
 	}
 	mem := membudget.New(16<<20, 20*time.Millisecond)
-	s := New(Server{Partners: partners, OpsToken: "ops-token", Memory: mem, KYC: &kyc.Service{}, Reports: &intake.Service{},
-		Risk: testRiskAPI()}, Options{QuietRequests: true})
+	s := httpapi.New(httpapi.Server{APIs: []httpapi.API{appapi.Routes, Routes}, Partners: partners, OpsToken: "ops-token", Memory: mem, KYC: &kyc.Service{}, Reports: &intake.Service{},
+		Risk: testRiskAPI()}, httpapi.Options{QuietRequests: true})
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	hog := mem.Lease(context.Background())

@@ -1,6 +1,7 @@
-package httpapi
+package partnerapi
 
 import (
+	"creditpocket/internal/httpapi"
 	"errors"
 	"net/http"
 
@@ -10,7 +11,7 @@ import (
 )
 
 // partnerCredentialFields documents the ways a partner may authenticate.
-var partnerCredentialFields = []Field{
+var partnerCredentialFields = []httpapi.Field{
 	{Name: "X-API-ID", Type: "string", Desc: "Header: partner id from 'creditpocket partner create' (or X-DF-API-ID, or the partner_code query parameter)"},
 	{Name: "X-API-SECRET", Type: "string", Desc: "Header: partner secret (or X-DF-API-SECRET, or the partner_key query parameter)"},
 }
@@ -19,7 +20,7 @@ var partnerCredentialFields = []Field{
 // accepts X-API-ID/X-API-SECRET; the seeds' own names are accepted too:
 // X-DF-API-ID/X-DF-API-SECRET (credit-report API) and the partner_code /
 // partner_key query parameters (risk API).
-func (s *Server) partnerAuth(r *http.Request, scope partner.Scope) (*partner.Partner, error) {
+func (s *api) partnerAuth(r *http.Request, scope partner.Scope) (*partner.Partner, error) {
 	id, secret := r.Header.Get("X-API-ID"), r.Header.Get("X-API-SECRET")
 	if id == "" {
 		id, secret = r.Header.Get("X-DF-API-ID"), r.Header.Get("X-DF-API-SECRET")

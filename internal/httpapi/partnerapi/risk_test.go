@@ -1,6 +1,7 @@
-package httpapi
+package partnerapi
 
 import (
+	"creditpocket/internal/httpapi"
 	"net/http/httptest"
 	"reflect"
 	"strings"
@@ -13,26 +14,25 @@ import (
 
 // nopRiskStore satisfies the risk stores for tests that never reach storage.
 type nopRiskStore struct {
-	RiskStore
+	httpapi.RiskStore
 	decision.Store
 }
 
 // testRiskAPI runs the default policy over storage that is never reached.
-func testRiskAPI() *RiskAPI {
+func testRiskAPI() *httpapi.RiskAPI {
 	eng := risk.NewEngine(risk.DefaultPolicy(), risk.Config{})
-	return &RiskAPI{Engine: eng, Decisions: &decision.Service{Engine: eng, Store: nopRiskStore{}}, Store: nopRiskStore{}}
+	return &httpapi.RiskAPI{Engine: eng, Decisions: &decision.Service{Engine: eng, Store: nopRiskStore{}}, Store: nopRiskStore{}}
 }
 
-func riskTestServer() *Server {
-	return New(Server{OpsToken: "ops", Risk: testRiskAPI()}, Options{})
+func riskTestServer() *httpapi.Server {
+	return httpapi.New(httpapi.Server{APIs: []httpapi.API{Routes}, OpsToken: "ops", Risk: testRiskAPI()}, httpapi.Options{})
 }
 
 func TestRiskRoutesAreServedAndDocumented(t *testing.T) {
 	s := riskTestServer()
-	mux := s.mux()
 	doc := s.OpenAPI()["paths"].(map[string]map[string]any)
-	for _, rt := range s.riskRoutes() {
-		_, pattern := mux.Handler(httptest.NewRequest(rt.Method, rt.Path, nil))
+	for _, rt := range (&api{s}).riskRoutes() {
+		pattern := s.Pattern(httptest.NewRequest(rt.Method, rt.Path, nil))
 		if pattern != rt.Method+" "+rt.Path {
 			t.Errorf("%s %s is served by %q", rt.Method, rt.Path, pattern)
 		}
@@ -46,13 +46,13 @@ func TestRiskRoutesAreServedAndDocumented(t *testing.T) {
 // equal to the JSON fields the handlers decode: the event's top level, the
 // contact items, the feedback and list-entry bodies.
 func TestRiskDocumentedBodiesMatchWhatIsDecoded(t *testing.T) {
-	routes := map[string][]Field{}
-	for _, rt := range riskTestServer().riskRoutes() {
+	routes := map[string][]httpapi.Field{}
+	for _, rt := range (&api{riskTestServer()}).riskRoutes() {
 		routes[rt.Method+" "+rt.Path] = rt.Body
 	}
 	tests := []struct {
 		name string
-		doc  []Field
+		doc  []httpapi.Field
 		typ  reflect.Type
 	}{
 		{"the event", routes["POST /credit/fraud/v1"], reflect.TypeFor[risk.Event]()},

@@ -1,6 +1,7 @@
-package httpapi
+package partnerapi
 
 import (
+	"creditpocket/internal/httpapi"
 	"errors"
 	"fmt"
 	"io"
@@ -40,7 +41,7 @@ const riskReasonCodes = "reason_code on failure (HTTP status): malformed_event, 
 const riskEventSchema = "Time fields are ISO-8601 with an offset; dates YYYY-MM-DD; countries ISO 3166 alpha-2; " +
 	"calling codes E.164 digits without '+'. Unknown fields are refused."
 
-var riskEventFields = []Field{
+var riskEventFields = []httpapi.Field{
 	{Name: "event_time", Type: "string", Required: true, Desc: "When the event happened, ISO-8601 with offset, e.g. 2026-11-20T10:15:00+01:00; not before 2000-01-01 nor in the future (small clock skew allowed)"},
 	{Name: "event_type", Type: "string", Required: true, Desc: "Loan (any case). Register, Login and Disburse are refused as not scored yet (unsupported_event_type)"},
 	{Name: "scenario", Type: "string", Desc: "Business scenario; default 'default'", Enum: []string{"cashloan", "bnpl", "creditcard", "p2p", "default"}},
@@ -52,7 +53,7 @@ var riskEventFields = []Field{
 		"email; sex (male|female); birthdate; birthplace and address {country*, region*, city*, district, detail, zip_code}; " +
 		"marital_status (single|married|separated|divorced|widowed|cohabited|customary); " +
 		"education (doctorate|master|bachelor|junior_college|high_school|middle_school|below_middle_school); company_name; company_phone; company_address; profession; nationality (ISO 3166)"},
-	{Name: "contact", Type: "array", Desc: "The applicant's contacts", Items: []Field{
+	{Name: "contact", Type: "array", Desc: "The applicant's contacts", Items: []httpapi.Field{
 		{Name: "name", Type: "string", Desc: "Contact name"},
 		{Name: "phone", Type: "object", Desc: "country_code (integer), phone_number"},
 		{Name: "relationship", Type: "string", Enum: []string{"parent", "spouse", "child", "sibling", "cousin", "other_relative", "friend", "classmate", "coworker", "other_cases"}},
@@ -67,11 +68,11 @@ var opsTokenDoc = " Needs the operator token (CREDITPOCKET_OPS_TOKEN) as a Beare
 // riskFormat is the risk API's answer shape (TrustDecision-style).
 const riskFormat = `{"success":true,"sequence_id":…,"final_decision":"Accept|Review|Reject",…}; failures: {"success":false,"reason_code":…,"message":…}`
 
-func (s *Server) riskRoutes() []Route {
+func (s *api) riskRoutes() []httpapi.Route {
 	if s.Risk == nil {
 		return nil
 	}
-	listEntryFields := []Field{
+	listEntryFields := []httpapi.Field{
 		{Name: "kind", Type: "string", Required: true, Enum: kindNames()},
 		{Name: "value", Type: "string", Required: true, Desc: "The value; normalised before hashing (phone: E.164 digits; ID number: upper case without spaces or hyphens; card: digits; IP: canonical; e-mail: lower case). Stored only as a keyed hash and a mask"},
 		{Name: "list", Type: "string", Required: true, Enum: []string{"black", "grey", "white"}},
@@ -79,14 +80,14 @@ func (s *Server) riskRoutes() []Route {
 		{Name: "created_by", Type: "string", Required: true, Desc: "Who adds the entry, 1–64 characters"},
 		{Name: "expires_at", Type: "string", Desc: "When the entry stops applying: YYYY-MM-DD (the end of that day, UTC) or ISO-8601 with offset; default never"},
 	}
-	return []Route{
+	return []httpapi.Route{
 		{Method: "POST", Path: "/credit/fraud/v1", Tag: "Partner: risk decision",
 			Summary: "Score a borrower event (TrustDecision style) with the live policy. Partner scope risk. " +
 				"Answers {success:true, sequence_id, final_decision (Accept|Review|Reject), final_score, policy_set[{policy_uuid, policy_name, policy_mode, policy_score, policy_decision, hit_rules}], " +
 				"hit_rules[{id, name, decision, score, reason, features}], policy_version, reason, reason_detail, spend_time (ms)} — not the envelope. " +
 				"A refused call answers {success:false, reason_code, message naming the field}; " + riskReasonCodes + ". " + riskEventSchema +
 				" Every decision is stored with its sequence_id, policy version and every feature value.",
-			Query: append([]Field{
+			Query: append([]httpapi.Field{
 				{Name: "partner_code", Type: "string", Desc: "Partner id (or the X-API-ID header)"},
 				{Name: "partner_key", Type: "string", Desc: "Partner secret (or the X-API-SECRET header)"},
 			}, partnerCredentialFields...),
@@ -95,33 +96,33 @@ func (s *Server) riskRoutes() []Route {
 			Summary: "Report what became of a decision, for simulation: accept or decline when the lender decides, repaid or defaulted when the loan ends. " +
 				"Repeating an outcome is harmless; a contradicting one (decline after accept) is refused with conflict (409), an unknown sequence_id with not_found (404). " +
 				"Partner scope risk; credentials as for /credit/fraud/v1. Answers {success, sequence_id, feedback{approved, repayment, at}} — not the envelope.",
-			Query: []Field{{Name: "partner_code", Type: "string", Desc: "Partner id (or the X-API-ID header)"}, {Name: "partner_key", Type: "string", Desc: "Partner secret (or the X-API-SECRET header)"}},
-			Body: []Field{
+			Query: []httpapi.Field{{Name: "partner_code", Type: "string", Desc: "Partner id (or the X-API-ID header)"}, {Name: "partner_key", Type: "string", Desc: "Partner secret (or the X-API-SECRET header)"}},
+			Body: []httpapi.Field{
 				{Name: "sequence_id", Type: "string", Required: true, Desc: "The sequence_id of the decision"},
 				{Name: "outcome", Type: "string", Required: true, Enum: []string{"accept", "decline", "repaid", "defaulted"}},
 				{Name: "time", Type: "string", Desc: "When it happened, ISO-8601 with offset; default now"},
 			}, Response: "feedback answer", Format: riskFormat, Handle: s.riskFeedback},
 		{Method: "GET", Path: "/ops/risk/list-entries", Tag: "Operations", Summary: "Risk list entries, newest first (at most 1000), values masked." + opsTokenDoc,
-			Query: []Field{
+			Query: []httpapi.Field{
 				{Name: "kind", Type: "string", Desc: "Only this kind", Enum: kindNames()},
 				{Name: "list", Type: "string", Desc: "Only this list", Enum: []string{"black", "grey", "white"}},
 				{Name: "active", Type: "boolean", Desc: "true: leave out expired entries"},
-			}, Response: "list of list entry {id, kind, value (mask), list, reason, expires_at, created_by, created_at}", Handle: s.ops(s.riskListEntries)},
+			}, Response: "list of list entry {id, kind, value (mask), list, reason, expires_at, created_by, created_at}", Handle: s.Ops(s.riskListEntries)},
 		{Method: "POST", Path: "/ops/risk/list-entries", Tag: "Operations",
 			Summary: "Put a phone, ID number (BVN), card, device, IP or e-mail on the black, grey or white list, with a reason and an optional expiry. The risk engine sees it on the next decision." + opsTokenDoc,
-			Body:    listEntryFields, Response: "the list entry with its id", Handle: s.ops(s.riskAddListEntry)},
+			Body:    listEntryFields, Response: "the list entry with its id", Handle: s.Ops(s.riskAddListEntry)},
 		{Method: "DELETE", Path: "/ops/risk/list-entries/{id}", Tag: "Operations", Summary: "Remove a list entry by id." + opsTokenDoc,
-			Response: "null", Handle: s.ops(s.riskRemoveListEntry)},
+			Response: "null", Handle: s.Ops(s.riskRemoveListEntry)},
 		{Method: "GET", Path: "/ops/risk/policy", Tag: "Operations", Summary: "The live policy's version and name, and the shadow policy's if one runs." + opsTokenDoc,
-			Response: "policy status", Handle: s.ops(s.riskPolicyStatus)},
+			Response: "policy status", Handle: s.Ops(s.riskPolicyStatus)},
 		{Method: "POST", Path: "/ops/risk/policy", Tag: "Operations",
 			Summary: "Hot-reload a policy: the body is the YAML document (docs/risk-engine.md). It is compiled first; one that does not compile or names an unknown feature is refused (400) and the running policy stays. " +
 				"Otherwise it is stored as a new version, made active (other servers pick it up within seconds) and live here at once. With ?mode=shadow it instead runs beside the live policy on every decision, recorded but never answered, until the next restart." + opsTokenDoc,
-			Query:    []Field{{Name: "mode", Type: "string", Desc: "live (default) or shadow", Enum: []string{"live", "shadow"}}},
-			Response: "policy status", Handle: s.ops(s.riskApplyPolicy)},
+			Query:    []httpapi.Field{{Name: "mode", Type: "string", Desc: "live (default) or shadow", Enum: []string{"live", "shadow"}}},
+			Response: "policy status", Handle: s.Ops(s.riskApplyPolicy)},
 		{Method: "GET", Path: "/ops/risk/decisions/{sequence_id}", Tag: "Operations",
 			Summary:  "One stored decision with every feature value it used, its outcome, the shadow outcome if any, and feedback: what explains it." + opsTokenDoc,
-			Response: "decision record", Handle: s.ops(s.riskDecisionRecord)},
+			Response: "decision record", Handle: s.Ops(s.riskDecisionRecord)},
 	}
 }
 
@@ -133,7 +134,7 @@ func kindNames() []string {
 	return out
 }
 
-func (s *Server) riskNow() time.Time {
+func (s *api) riskNow() time.Time {
 	if s.Risk.Now != nil {
 		return s.Risk.Now()
 	}
@@ -141,13 +142,13 @@ func (s *Server) riskNow() time.Time {
 }
 
 // riskFail writes a refused decision-API call.
-func (s *Server) riskFail(w http.ResponseWriter, status int, code risk.ReasonCode, msg string) {
-	WriteJSON(w, status, risk.Answer{ReasonCode: code, Message: msg})
+func (s *api) riskFail(w http.ResponseWriter, status int, code risk.ReasonCode, msg string) {
+	httpapi.WriteJSON(w, status, risk.Answer{ReasonCode: code, Message: msg})
 }
 
 // riskPartner authenticates a decision-API call, answering the refusal
 // itself; it returns nil when refused.
-func (s *Server) riskPartner(w http.ResponseWriter, r *http.Request) *partner.Partner {
+func (s *api) riskPartner(w http.ResponseWriter, r *http.Request) *partner.Partner {
 	p, err := s.partnerAuth(r, partner.ScopeRisk)
 	if err == nil {
 		return p
@@ -161,7 +162,7 @@ func (s *Server) riskPartner(w http.ResponseWriter, r *http.Request) *partner.Pa
 }
 
 // riskDecide is POST /credit/fraud/v1.
-func (s *Server) riskDecide(w http.ResponseWriter, r *http.Request) {
+func (s *api) riskDecide(w http.ResponseWriter, r *http.Request) {
 	p := s.riskPartner(w, r)
 	if p == nil {
 		return
@@ -178,11 +179,11 @@ func (s *Server) riskDecide(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var rec *risk.Record
 		if rec, err = s.Risk.Decisions.Decide(r.Context(), risk.Input{Event: ev}, risk.SourcePartnerAPI, p.ID); err == nil {
-			WriteJSON(w, http.StatusOK, rec.Answer())
+			httpapi.WriteJSON(w, http.StatusOK, rec.Answer())
 			return
 		}
 	}
-	if MemoryBusy(r, err) {
+	if httpapi.MemoryBusy(r, err) {
 		s.riskFail(w, http.StatusServiceUnavailable, riskUnavailable, "the server is busy with other large requests: retry in a few seconds")
 		return
 	}
@@ -217,13 +218,13 @@ type feedbackAnswer struct {
 }
 
 // riskFeedback is POST /credit/fraud/v1/feedback.
-func (s *Server) riskFeedback(w http.ResponseWriter, r *http.Request) {
+func (s *api) riskFeedback(w http.ResponseWriter, r *http.Request) {
 	p := s.riskPartner(w, r)
 	if p == nil {
 		return
 	}
 	var req feedbackReq
-	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
+	if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
 		s.riskFail(w, http.StatusBadRequest, risk.ReasonMalformed, errs.Message(err))
 		return
 	}
@@ -245,7 +246,7 @@ func (s *Server) riskFeedback(w http.ResponseWriter, r *http.Request) {
 	}
 	fb, err := s.Risk.Decisions.Feedback(r.Context(), req.SequenceID, o, at, p.ID)
 	if err == nil {
-		WriteJSON(w, http.StatusOK, feedbackAnswer{Success: true, SequenceID: req.SequenceID, Feedback: fb})
+		httpapi.WriteJSON(w, http.StatusOK, feedbackAnswer{Success: true, SequenceID: req.SequenceID, Feedback: fb})
 		return
 	}
 	switch errs.ErrorCode(err) {
@@ -259,7 +260,7 @@ func (s *Server) riskFeedback(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Server) riskListEntries(r *http.Request) (any, error) {
+func (s *api) riskListEntries(r *http.Request) (any, error) {
 	q := r.URL.Query()
 	kind, list := risk.ListKind(q.Get("kind")), risk.ListName(q.Get("list"))
 	if kind != "" && !isListKind(kind) {
@@ -289,9 +290,9 @@ type listEntryReq struct {
 	ExpiresAt string `json:"expires_at"`
 }
 
-func (s *Server) riskAddListEntry(r *http.Request) (any, error) {
+func (s *api) riskAddListEntry(r *http.Request) (any, error) {
 	var req listEntryReq
-	if err := DecodeJSON(r, MaxJSONBody, &req); err != nil {
+	if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
 	e := risk.ListEntry{Kind: risk.ListKind(req.Kind), Value: req.Value, List: risk.ListName(req.List), Reason: req.Reason, CreatedBy: req.CreatedBy}
@@ -328,7 +329,7 @@ func ParseExpiry(s string) (time.Time, error) {
 	return t, nil
 }
 
-func (s *Server) riskRemoveListEntry(r *http.Request) (any, error) {
+func (s *api) riskRemoveListEntry(r *http.Request) (any, error) {
 	return nil, s.Risk.Store.RemoveListEntry(r.Context(), r.PathValue("id"))
 }
 
@@ -339,7 +340,7 @@ type policyStatus struct {
 	ShadowName    string `json:"shadow_name,omitempty"`
 }
 
-func (s *Server) riskPolicyStatus(*http.Request) (any, error) {
+func (s *api) riskPolicyStatus(*http.Request) (any, error) {
 	p := s.Risk.Engine.Policy()
 	st := policyStatus{Version: p.Version, Name: p.Name}
 	if sh := s.Risk.Engine.Shadow(); sh != nil {
@@ -348,7 +349,7 @@ func (s *Server) riskPolicyStatus(*http.Request) (any, error) {
 	return st, nil
 }
 
-func (s *Server) riskApplyPolicy(r *http.Request) (any, error) {
+func (s *api) riskApplyPolicy(r *http.Request) (any, error) {
 	src, err := io.ReadAll(io.LimitReader(r.Body, risk.MaxPolicyBytes+1))
 	if err != nil {
 		return nil, errs.InvalidField("body", "could not be read: %v", err)
@@ -381,6 +382,6 @@ func (s *Server) riskApplyPolicy(r *http.Request) (any, error) {
 	return s.riskPolicyStatus(r)
 }
 
-func (s *Server) riskDecisionRecord(r *http.Request) (any, error) {
+func (s *api) riskDecisionRecord(r *http.Request) (any, error) {
 	return s.Risk.Store.Decision(r.Context(), r.PathValue("sequence_id"))
 }
