@@ -260,9 +260,10 @@ func logPanic(log *slog.Logger, r *http.Request, value any, stack []byte) {
 	log.Error("panic serving request", "route", r.Pattern, "panic", fmt.Sprint(value), "stack", string(stack))
 }
 
-// The partner APIs' answers to a panic, in their seeds' shapes (the
-// partnerapi package answers every other failure; its tests hold these
-// equal to its own answer types).
+// The partner APIs' answers to a panic, in their seeds' shapes: the core
+// writes them, since a panic is recovered before any route is known
+// (partnerapi answers every other failure in the same shapes;
+// TestAPanicIsAnInternalErrorInEachAPIsVocabulary holds each API's code).
 type (
 	ocrInternal struct {
 		Status string `json:"status"`
