@@ -1,11 +1,17 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"creditpocket/internal/httpapi"
 	"creditpocket/internal/httpapi/appapi"
 	"creditpocket/internal/httpapi/partnerapi"
+	"creditpocket/internal/kyc"
+	"creditpocket/internal/payment"
 	"encoding/json"
+	"flag"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -64,5 +70,33 @@ func TestDocsPageRenders(t *testing.T) {
 	body := w.Body.String()
 	if w.Code != 200 || !strings.Contains(body, "/user/register") || !strings.Contains(body, "bankAccNo") {
 		t.Fatalf("docs = %d, %d bytes", w.Code, len(body))
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/openapi.json from the route table")
+
+// TestOpenAPIDocumentIsUnchanged holds /openapi.json of a server with every
+// API to testdata/openapi.json: moving endpoints between packages must not
+// change what clients are told. Run with -update after a deliberate change.
+func TestOpenAPIDocumentIsUnchanged(t *testing.T) {
+	s := httpapi.New(httpapi.Server{
+		SMS: &sms.Sandbox{}, Partners: &partner.Service{}, Reports: &intake.Service{}, KYC: &kyc.Service{},
+		Loans: &httpapi.Loans{Sandbox: &payment.Async{}}, Risk: &httpapi.RiskAPI{}, DevSandbox: true, Version: "dev",
+		APIs: []httpapi.API{appapi.Routes, partnerapi.Routes},
+	}, httpapi.Options{})
+	w := httptest.NewRecorder()
+	s.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/openapi.json", nil))
+	golden := filepath.Join("testdata", "openapi.json")
+	if *update {
+		if err := os.WriteFile(golden, w.Body.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(w.Body.Bytes(), want) {
+		t.Fatalf("/openapi.json differs from %s (%d bytes, want %d); run with -update if the change is deliberate", golden, w.Body.Len(), len(want))
 	}
 }
