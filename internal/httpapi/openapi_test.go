@@ -2,11 +2,6 @@ package httpapi_test
 
 import (
 	"bytes"
-	"creditpocket/internal/httpapi"
-	"creditpocket/internal/httpapi/appapi"
-	"creditpocket/internal/httpapi/partnerapi"
-	"creditpocket/internal/kyc"
-	"creditpocket/internal/payment"
 	"encoding/json"
 	"flag"
 	"net/http/httptest"
@@ -16,7 +11,12 @@ import (
 	"testing"
 
 	"creditpocket/internal/creditreport/intake"
+	"creditpocket/internal/httpapi"
+	"creditpocket/internal/httpapi/appapi"
+	"creditpocket/internal/httpapi/partnerapi"
+	"creditpocket/internal/kyc"
 	"creditpocket/internal/partner"
+	"creditpocket/internal/payment"
 	"creditpocket/internal/sms"
 )
 

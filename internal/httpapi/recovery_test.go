@@ -1,12 +1,13 @@
 package httpapi
 
 import (
-	"creditpocket/internal/httpapi/httpapitest"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"creditpocket/internal/httpapi/httpapitest"
 )
 
 func TestAPanicIsAnInternalErrorInEachAPIsVocabulary(t *testing.T) {

@@ -1,9 +1,6 @@
 package httpapi_test
 
 import (
-	"creditpocket/internal/httpapi"
-	"creditpocket/internal/httpapi/appapi"
-	"creditpocket/internal/httpapi/partnerapi"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -12,6 +9,9 @@ import (
 	"testing"
 
 	"creditpocket/internal/clientip"
+	"creditpocket/internal/httpapi"
+	"creditpocket/internal/httpapi/appapi"
+	"creditpocket/internal/httpapi/partnerapi"
 	"creditpocket/internal/partner"
 	"creditpocket/internal/sms"
 )

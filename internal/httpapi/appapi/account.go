@@ -1,7 +1,6 @@
 package appapi
 
 import (
-	"creditpocket/internal/httpapi"
 	"encoding/json"
 	"net"
 	"net/http"
@@ -9,6 +8,7 @@ import (
 
 	"creditpocket/internal/account"
 	"creditpocket/internal/errs"
+	"creditpocket/internal/httpapi"
 	"creditpocket/internal/inbox"
 )
 

@@ -1,12 +1,12 @@
 package appapi
 
 import (
-	"creditpocket/internal/httpapi"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
+	"creditpocket/internal/httpapi"
 	"creditpocket/internal/sms"
 )
 

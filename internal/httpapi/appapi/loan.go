@@ -1,7 +1,6 @@
 package appapi
 
 import (
-	"creditpocket/internal/httpapi"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -17,6 +16,7 @@ import (
 
 	"creditpocket/internal/account"
 	"creditpocket/internal/errs"
+	"creditpocket/internal/httpapi"
 	"creditpocket/internal/identity"
 	"creditpocket/internal/ledger"
 	"creditpocket/internal/loan"

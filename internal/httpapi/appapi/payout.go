@@ -1,9 +1,10 @@
 package appapi
 
 import (
+	"net/http"
+
 	"creditpocket/internal/httpapi"
 	"creditpocket/internal/loan"
-	"net/http"
 )
 
 // sandboxRoutes read what the sandbox SMS provider sent (dev mode only:

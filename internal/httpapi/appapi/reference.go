@@ -1,11 +1,11 @@
 package appapi
 
 import (
-	"creditpocket/internal/httpapi"
 	"net/http"
 	"strconv"
 
 	"creditpocket/internal/errs"
+	"creditpocket/internal/httpapi"
 	"creditpocket/internal/identity"
 	"creditpocket/internal/reference"
 	"creditpocket/internal/sms"

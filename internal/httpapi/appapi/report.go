@@ -1,11 +1,12 @@
 package appapi
 
 import (
+	"net/http"
+	"strconv"
+
 	"creditpocket/internal/account"
 	"creditpocket/internal/errs"
 	"creditpocket/internal/httpapi"
-	"net/http"
-	"strconv"
 )
 
 // attachRoutes are the endpoints that attach a credit report to a

@@ -3,8 +3,6 @@ package partnerapi
 import (
 	"bytes"
 	"context"
-	"creditpocket/internal/httpapi"
-	"creditpocket/internal/httpapi/appapi"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -15,6 +13,8 @@ import (
 	"time"
 
 	"creditpocket/internal/creditreport/intake"
+	"creditpocket/internal/httpapi"
+	"creditpocket/internal/httpapi/appapi"
 	"creditpocket/internal/kyc"
 	"creditpocket/internal/membudget"
 	"creditpocket/internal/partner"

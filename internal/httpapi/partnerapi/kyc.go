@@ -2,7 +2,6 @@ package partnerapi
 
 import (
 	"bytes"
-	"creditpocket/internal/httpapi"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"creditpocket/internal/errs"
+	"creditpocket/internal/httpapi"
 	"creditpocket/internal/kyc"
 	"creditpocket/internal/partner"
 )

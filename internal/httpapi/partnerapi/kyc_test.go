@@ -1,12 +1,12 @@
 package partnerapi
 
 import (
-	"creditpocket/internal/httpapi"
 	"encoding/json"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"creditpocket/internal/httpapi"
 	"creditpocket/internal/kyc"
 	"creditpocket/internal/sms"
 )

@@ -1,10 +1,10 @@
 package partnerapi
 
 import (
-	"creditpocket/internal/httpapi"
 	"errors"
 	"net/http"
 
+	"creditpocket/internal/httpapi"
 	"creditpocket/internal/kyc"
 	"creditpocket/internal/partner"
 	"creditpocket/internal/risk"

@@ -3,6 +3,15 @@ package partnerapi
 import (
 	"bytes"
 	"context"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
 	"creditpocket/internal/creditreport"
 	"creditpocket/internal/creditreport/intake"
 	"creditpocket/internal/creditreport/parse"
@@ -12,14 +21,6 @@ import (
 	"creditpocket/internal/partner"
 	"creditpocket/internal/store"
 	"creditpocket/internal/store/storetest"
-	"io"
-	"log/slog"
-	"mime/multipart"
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"strings"
-	"testing"
 )
 
 // TestAParserBugIsNotTheClientsFault makes the credit-report parser

@@ -1,11 +1,11 @@
 package partnerapi
 
 import (
-	"creditpocket/internal/httpapi"
 	"errors"
 	"net/http"
 
 	"creditpocket/internal/errs"
+	"creditpocket/internal/httpapi"
 	"creditpocket/internal/partner"
 )
 

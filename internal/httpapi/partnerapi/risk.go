@@ -1,7 +1,6 @@
 package partnerapi
 
 import (
-	"creditpocket/internal/httpapi"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"creditpocket/internal/errs"
+	"creditpocket/internal/httpapi"
 	"creditpocket/internal/identity"
 	"creditpocket/internal/partner"
 	"creditpocket/internal/risk"

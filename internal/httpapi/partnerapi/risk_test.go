@@ -1,13 +1,13 @@
 package partnerapi
 
 import (
-	"creditpocket/internal/httpapi"
 	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"creditpocket/internal/httpapi"
 	"creditpocket/internal/risk"
 	"creditpocket/internal/risk/decision"
 )
