@@ -154,7 +154,7 @@ func (l *Loan) Disburse(now time.Time) ([]ledger.Transaction, error) {
 		}
 		return err
 	}
-	if err := add(b.Disbursement(pr.Balance, pr.PrefixFee)); err != nil {
+	if err := add(b.Disbursement(pr.Principal, pr.PrefixFee)); err != nil {
 		return nil, err
 	}
 	if fee > 0 {
@@ -167,8 +167,8 @@ func (l *Loan) Disburse(now time.Time) ([]ledger.Transaction, error) {
 			return nil, err
 		}
 	}
-	next.Outstanding = ledger.Buckets{Principal: pr.Balance, Interest: pr.Interest, Fee: fee}
-	next.PaidOut = pr.ActualBalance
+	next.Outstanding = ledger.Buckets{Principal: pr.Principal, Interest: pr.Interest, Fee: fee}
+	next.PaidOut = pr.Disbursed
 	next.DisbursedAt = now
 	next.DueAt = now.AddDate(0, 0, pr.Cycle)
 	next.InitialDueAt = next.DueAt
@@ -396,10 +396,10 @@ func (l *Loan) Facts() ledger.LoanFacts {
 	return ledger.LoanFacts{
 		LoanID:         l.ID,
 		Currency:       l.Pricing.Currency,
-		Principal:      l.Pricing.Balance,
+		Principal:      l.Pricing.Principal,
 		PaidOut:        l.PaidOut,
-		FeesDue:        l.Pricing.SuffixFee,
-		Due:            l.Pricing.ShouldbackFee,
+		FeesDue:        l.Pricing.FeesDue,
+		Due:            l.Pricing.Due,
 		Received:       l.Received,
 		PenaltyCharged: l.PenaltyCharged,
 		Outstanding:    l.Outstanding,

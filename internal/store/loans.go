@@ -162,8 +162,8 @@ func loanValues(r *loan.Record) ([]any, error) {
 	}
 	pr := r.Pricing
 	return []any{
-		r.UserID(), unfinished, pr.ProductID, string(prod), pr.Currency, pr.Cycle, pr.Balance, pr.ActualBalance,
-		pr.ServiceFee, pr.Interest, pr.PrefixFee, pr.SuffixFee, pr.ShouldbackFee, pr.PenaltyCap,
+		r.UserID(), unfinished, pr.ProductID, string(prod), pr.Currency, pr.Cycle, pr.Principal, pr.Disbursed,
+		pr.ServiceFee, pr.Interest, pr.PrefixFee, pr.FeesDue, pr.Due, pr.PenaltyCap,
 		int(r.Status), int(r.AuditRiskStatus), r.RiskReason, r.RiskDetail, r.RiskScore,
 		r.RiskSequenceID, Millis(r.DeviceConsentAt),
 		r.AuditUserID, r.AuditUserReason, Millis(r.AuditUserAt),
@@ -246,8 +246,8 @@ func scanLoan(sc Scanner) (loan.Record, error) {
 	pr := &r.Pricing
 	o := &r.Outstanding
 	err := sc.Scan(&id,
-		&userID, &unfinished, &productID, &prod, &pr.Currency, &pr.Cycle, &pr.Balance, &pr.ActualBalance,
-		&pr.ServiceFee, &pr.Interest, &pr.PrefixFee, &pr.SuffixFee, &pr.ShouldbackFee, &pr.PenaltyCap,
+		&userID, &unfinished, &productID, &prod, &pr.Currency, &pr.Cycle, &pr.Principal, &pr.Disbursed,
+		&pr.ServiceFee, &pr.Interest, &pr.PrefixFee, &pr.FeesDue, &pr.Due, &pr.PenaltyCap,
 		&status, &audit, &r.RiskReason, &r.RiskDetail, &r.RiskScore,
 		&r.RiskSequenceID, &consentAt,
 		&r.AuditUserID, &r.AuditUserReason, &auditAt,
@@ -280,7 +280,7 @@ func scanLoan(sc Scanner) (loan.Record, error) {
 	r.DeviceConsentAt = FromMillis(consentAt)
 	r.DisbursedAt, r.InitialDueAt, r.DueAt = FromMillis(disbursed), FromMillis(initialDue), FromMillis(dueAt)
 	r.LastPaidAt, r.ClosedAt, r.UpdatedAt = FromMillis(paid), FromMillis(closed), FromMillis(updated)
-	r.Pricing.ShouldbackTime = r.AppliedAt.AddDate(0, 0, r.Pricing.Cycle)
+	r.Pricing.DueAt = r.AppliedAt.AddDate(0, 0, r.Pricing.Cycle)
 	return r, nil
 }
 

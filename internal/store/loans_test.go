@@ -69,7 +69,7 @@ func TestLoansRoundTripAndKeepOneUnfinishedPerBorrower(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		if got.Status != loan.StatusRepaying || got.Outstanding != r.Outstanding || got.Pricing.ShouldbackFee != 850000 ||
+		if got.Status != loan.StatusRepaying || got.Outstanding != r.Outstanding || got.Pricing.Due != 850000 ||
 			got.DueDate != r.DueDate || len(got.Photos) != 2 || got.Product.ID != "301" || got.Version != 1 {
 			t.Fatalf("round trip: got %+v", got)
 		}

@@ -142,9 +142,9 @@ func (s *api) productView(p loan.Product) (productView, error) {
 		return productView{}, err
 	}
 	return productView{
-		ID: p.ID, Name: p.Name, Currency: p.Currency, Balance: q.Balance.String(), ActualBalance: q.ActualBalance.String(),
+		ID: p.ID, Name: p.Name, Currency: p.Currency, Balance: q.Principal.String(), ActualBalance: q.Disbursed.String(),
 		Cycle: p.Cycle, InterestRate: strconv.FormatInt(int64(p.InterestRate), 10), ServiceFee: int64(q.ServiceFee),
-		SuffixFee: int64(q.SuffixFee), ShouldbackFee: q.ShouldbackFee.String(), FeeMode: string(p.FeeMode),
+		SuffixFee: int64(q.FeesDue), ShouldbackFee: q.Due.String(), FeeMode: string(p.FeeMode),
 		PenaltyRate: strconv.FormatInt(int64(p.PenaltyRate), 10), PenaltyCap: q.PenaltyCap.String(),
 		ExtensionFee: p.ExtensionFee.String(), LoanCount: p.MinSettledLoans, OnSale: p.OnSale,
 	}, nil
@@ -214,7 +214,7 @@ func (s *api) ticker(r *http.Request) (any, error) {
 	}
 	out := make([]tickerView, 0, len(rs))
 	for _, l := range rs {
-		out = append(out, tickerView{Mobile: maskMobile(l.Mobile), Balance: l.Pricing.Balance.String(), Cycle: l.Pricing.Cycle,
+		out = append(out, tickerView{Mobile: maskMobile(l.Mobile), Balance: l.Pricing.Principal.String(), Cycle: l.Pricing.Cycle,
 			ArriveTime: s.TimeText(l.DisbursedAt)})
 	}
 	return out, nil
@@ -323,7 +323,7 @@ func (s *api) loanView(l loan.Record) loanView {
 		ApplyTerminal: l.ApplyTerminal, ArriveTime: s.TimeText(l.DisbursedAt),
 		AuditRiskDetail: l.RiskDetail, AuditRiskReson: l.RiskReason, AuditRiskStatus: int(l.AuditRiskStatus),
 		AuditRiskTime: s.TimeText(l.DecidedAt), AuditUserID: orZero(l.AuditUserID), AuditUserReson: l.AuditUserReason,
-		AuditUserTime: s.TimeText(l.AuditUserAt), Balance: l.Pricing.Balance.String(),
+		AuditUserTime: s.TimeText(l.AuditUserAt), Balance: l.Pricing.Principal.String(),
 		BankAccNo: l.Card.AccountMask, BankCardNo: l.Card.PANMask, BankName: l.Card.BankName, BankNo: l.Card.BankCode,
 		BankaccName: l.Card.AccountName, CreatedTime: s.TimeText(l.AppliedAt), Cycle: l.Pricing.Cycle,
 		DentityCard: l.IDMask, ExtensionStatus: l.ExtensionStatus(),
@@ -333,9 +333,9 @@ func (s *api) loanView(l loan.Record) loanView {
 		LoanCount: l.LoanCount, MiddleName: l.Middle, Mobile: l.Mobile, OverDays: overDays,
 		OverdueFee: l.PenaltyCharged.String(), OverduePercent: int(l.Product.PenaltyRate * feeType / loan.PerMillion),
 		PayUserID: "0", ProductID: l.Pricing.ProductID, ReduceAmt: "0", RemainingAmount: remaining, Repayment: repayment,
-		ServiceFee: int64(l.Pricing.ServiceFee), ShouldbackFee: l.Pricing.ShouldbackFee.String(),
-		ShouldbackTime: s.TimeText(l.DueAt), ShouldbackFeeSnake: l.Pricing.ShouldbackFee.String(), Status: int(l.Status),
-		SuffixFee: int64(l.Pricing.SuffixFee), TradeMode: 1, UID: l.BorrowerID, UpdatedTime: s.TimeText(l.UpdatedAt),
+		ServiceFee: int64(l.Pricing.ServiceFee), ShouldbackFee: l.Pricing.Due.String(),
+		ShouldbackTime: s.TimeText(l.DueAt), ShouldbackFeeSnake: l.Pricing.Due.String(), Status: int(l.Status),
+		SuffixFee: int64(l.Pricing.FeesDue), TradeMode: 1, UID: l.BorrowerID, UpdatedTime: s.TimeText(l.UpdatedAt),
 	}
 }
 
