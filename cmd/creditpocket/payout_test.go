@@ -569,7 +569,7 @@ func TestALateSuccessOfAFailedPayoutIsBookedAndNeverPaidAgainSilently(t *testing
 			// Sent again by a resume that read it pending before its failure
 			// was reported: a provider ignores a reference it has used.
 			r, _ := a.app.Loans.AnyLoan(context.Background(), id)
-			if err := a.app.Payments.Disburse(context.Background(), payoutRef(id, 1), r.Card.RecipientCode, r.Pricing.ActualBalance, "NGN"); err != nil {
+			if err := a.app.Payments.Disburse(context.Background(), payoutRef(id, 1), r.Card.RecipientCode, r.Pricing.Disbursed, "NGN"); err != nil {
 				t.Fatal(err)
 			}
 			c.Add(2 * time.Hour) // past the transfer queued when it was sent
@@ -631,8 +631,8 @@ func TestALateSuccessRacingRetriesAndCancelsBooksThePayoutOnce(t *testing.T) {
 		if booked != 1 {
 			t.Fatalf("the late success was taken %d times (loan %v)", booked, r.Status)
 		}
-		if r.Status == loan.StatusRepaying && r.PaidOut != r.Pricing.ActualBalance {
-			t.Fatalf("paid out %d, want %d once", r.PaidOut, r.Pricing.ActualBalance)
+		if r.Status == loan.StatusRepaying && r.PaidOut != r.Pricing.Disbursed {
+			t.Fatalf("paid out %d, want %d once", r.PaidOut, r.Pricing.Disbursed)
 		}
 		a.verifyClean()
 	})

@@ -8,6 +8,7 @@ import (
 	"creditpocket/internal/config"
 	"creditpocket/internal/httpapi"
 	"creditpocket/internal/risk"
+	"creditpocket/internal/risk/decision"
 	"creditpocket/internal/risk/riskcmd"
 	"creditpocket/internal/store/riskdb"
 	"creditpocket/internal/vault"
@@ -25,7 +26,8 @@ func (a *App) wireRisk(ctx context.Context, v *vault.Vault, opt Options) *httpap
 	if _, err := a.Risk.SyncShadow(ctx, a.RiskStore); err != nil {
 		a.Log.Error("risk: stored shadow policy refused, shadowing nothing", "err", err)
 	}
-	return &httpapi.RiskAPI{Engine: a.Risk, Store: a.RiskStore, Now: opt.Now}
+	a.Decisions = &decision.Service{Engine: a.Risk, Store: a.RiskStore}
+	return &httpapi.RiskAPI{Engine: a.Risk, Decisions: a.Decisions, Store: a.RiskStore, Now: opt.Now}
 }
 
 // cmdRisk runs "creditpocket risk …" (internal/risk/riskcmd) on the

@@ -21,8 +21,11 @@ import (
 	"creditpocket/internal/blob"
 	"creditpocket/internal/clientip"
 	"creditpocket/internal/config"
+	"creditpocket/internal/creditreport/intake"
 	"creditpocket/internal/demo"
 	"creditpocket/internal/httpapi"
+	"creditpocket/internal/httpapi/appapi"
+	"creditpocket/internal/httpapi/partnerapi"
 	"creditpocket/internal/kyc"
 	"creditpocket/internal/kyc/notify"
 	"creditpocket/internal/loan"
@@ -30,6 +33,7 @@ import (
 	"creditpocket/internal/partner"
 	"creditpocket/internal/payment"
 	"creditpocket/internal/risk"
+	"creditpocket/internal/risk/decision"
 	"creditpocket/internal/sms"
 	"creditpocket/internal/staff"
 	"creditpocket/internal/store"
@@ -87,6 +91,9 @@ type App struct {
 	// Risk is the risk-decision engine; RiskStore its storage (risk.go).
 	Risk      *risk.Engine
 	RiskStore *riskdb.Store
+	// Decisions decides and stores risk events for the partner API and
+	// loan underwriting alike, and takes loans' outcomes as feedback.
+	Decisions *decision.Service
 	// KYC is the card-binding KYC service; KYCNotifier delivers its
 	// merchant webhooks (wire_kyc.go).
 	KYC         *kyc.Service
@@ -209,6 +216,7 @@ func (a *App) init(ctx context.Context, opt Options, setup bool) error {
 		OpsToken:  cfg.OpsToken,
 		Risk:      riskAPI,
 		KYC:       a.KYC,
+		Reports:   &intake.Service{},
 		Loans:     loans,
 		Accounts:  accounts,
 		Reference: accountdb.NewReference(a.DB),
@@ -221,6 +229,7 @@ func (a *App) init(ctx context.Context, opt Options, setup bool) error {
 		// The /sandbox/* routes exist only in dev mode, and answer only
 		// loopback peers even then.
 		DevSandbox: cfg.Dev,
+		APIs:       []httpapi.API{appapi.Routes, partnerapi.Routes},
 	}, httpapi.Options{Logger: a.Log, QuietRequests: opt.QuietRequests})
 	return nil
 }

@@ -11,11 +11,9 @@ import (
 	"creditpocket/internal/ledger"
 	"creditpocket/internal/loan"
 	"creditpocket/internal/payment"
-	"creditpocket/internal/risk"
 	"creditpocket/internal/store"
 	"creditpocket/internal/store/loandb"
 	"creditpocket/internal/store/paymentdb"
-	"creditpocket/internal/store/riskdb"
 	"creditpocket/internal/underwriting"
 	"creditpocket/internal/vault"
 )
@@ -48,8 +46,7 @@ func (a *App) wireLoans(v *vault.Vault, accounts *account.Service, loc *time.Loc
 		TransferDelay: a.Config.SandboxTransferDelay, Now: opt.Now,
 	}
 	decider := &underwriting.Decider{
-		Engine:  a.Risk,
-		Records: loanDecisions{a.RiskStore},
+		Decisions: a.Decisions,
 		PhotoURL: func(userID int64, key string) string {
 			return fmt.Sprintf("%s/console/borrowers/%d/photos/%s", base, userID, key)
 		},
@@ -58,7 +55,7 @@ func (a *App) wireLoans(v *vault.Vault, accounts *account.Service, loc *time.Loc
 	a.Loans = &loan.Service{
 		Store:     loandb.New(a.DB),
 		Decider:   decider,
-		Outcomes:  loanOutcomes{a.RiskStore},
+		Outcomes:  a.Decisions,
 		Provider:  a.Payments,
 		Borrowers: underwriting.Borrowers{Accounts: accounts},
 		Photos:    blob.Photos{Store: a.Blobs, Vault: v},
@@ -71,21 +68,4 @@ func (a *App) wireLoans(v *vault.Vault, accounts *account.Service, loc *time.Loc
 		Recipients:     underwriting.Recipients{Accounts: accounts},
 	}
 	return &httpapi.Loans{Service: a.Loans, Sandbox: a.Payments, WebhookSecret: secret}, nil
-}
-
-// loanDecisions stores the risk decisions loan applications make, marked
-// as coming from the loan engine.
-type loanDecisions struct{ s *riskdb.Store }
-
-func (d loanDecisions) SaveDecision(ctx context.Context, rec *risk.Record) error {
-	return d.s.SaveDecision(ctx, rec, risk.SourceLoanApply, "")
-}
-
-// loanOutcomes records how decided loans turned out as the risk
-// engine's feedback on their decisions.
-type loanOutcomes struct{ s *riskdb.Store }
-
-func (o loanOutcomes) Report(ctx context.Context, sequenceID string, out loan.Outcome, at time.Time) error {
-	_, err := o.s.AddFeedback(ctx, sequenceID, risk.FeedbackOutcome(out), at, "loan engine")
-	return err
 }

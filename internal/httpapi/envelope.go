@@ -25,44 +25,44 @@ type envelope struct {
 
 const okMessage = "successfully request"
 
-// appCode is the envelope's numeric code of a failure: its HTTP status
+// AppCode is the envelope's numeric code of a failure: its HTTP status
 // (errs.Code.HTTPStatus) × 10; 1 is success.
-func appCode(code errs.Code) int { return code.HTTPStatus() * 10 }
+func AppCode(code errs.Code) int { return code.HTTPStatus() * 10 }
 
-// withToken is a handler result that also sets the envelope's token (the
+// WithToken is a handler result that also sets the envelope's token (the
 // new session token after register and login).
-type withToken struct {
-	data  any
-	token string
+type WithToken struct {
+	Data  any
+	Token string
 }
 
-func writeJSON(w http.ResponseWriter, httpStatus int, v any) {
+func WriteJSON(w http.ResponseWriter, httpStatus int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(httpStatus)
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func writeOK(w http.ResponseWriter, data any) {
+func WriteOK(w http.ResponseWriter, data any) {
 	env := envelope{Code: 1, Data: data, Message: okMessage}
-	if t, ok := data.(withToken); ok {
-		env.Data, env.Token = t.data, t.token
+	if t, ok := data.(WithToken); ok {
+		env.Data, env.Token = t.Data, t.Token
 	}
-	writeJSON(w, http.StatusOK, env)
+	WriteJSON(w, http.StatusOK, env)
 }
 
-func writeErr(w http.ResponseWriter, err error) {
+func WriteErr(w http.ResponseWriter, err error) {
 	code := errs.ErrorCode(err)
-	writeJSON(w, code.HTTPStatus(), envelope{Code: appCode(code), Data: nil, Message: errs.Message(err)})
+	WriteJSON(w, code.HTTPStatus(), envelope{Code: AppCode(code), Data: nil, Message: errs.Message(err)})
 }
 
-// maxJSONBody is the default cap on a JSON request body.
-const maxJSONBody = 64 << 10
+// MaxJSONBody is the default cap on a JSON request body.
+const MaxJSONBody = 64 << 10
 
-// decodeJSON reads exactly one JSON object into dst: the right content
+// DecodeJSON reads exactly one JSON object into dst: the right content
 // type, at most max bytes, no unknown fields, every type error named by
 // its field.
-func decodeJSON(r *http.Request, max int64, dst any) error {
+func DecodeJSON(r *http.Request, max int64, dst any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || mt != "application/json" {
@@ -126,13 +126,13 @@ func jsonKind(goKind string) string {
 	return goKind
 }
 
-// pageRequest reads pageNum and pageSize from the query string.
-func pageRequest(r *http.Request) (page.Request, error) {
-	num, err := queryInt(r, "pageNum", 1)
+// PageRequest reads pageNum and pageSize from the query string.
+func PageRequest(r *http.Request) (page.Request, error) {
+	num, err := QueryInt(r, "pageNum", 1)
 	if err != nil {
 		return page.Request{}, err
 	}
-	size, err := queryInt(r, "pageSize", page.DefaultSize)
+	size, err := QueryInt(r, "pageSize", page.DefaultSize)
 	if err != nil {
 		return page.Request{}, err
 	}
@@ -145,7 +145,7 @@ func pageRequest(r *http.Request) (page.Request, error) {
 	return page.Request{Num: num, Size: size}, nil
 }
 
-func queryInt(r *http.Request, name string, def int) (int, error) {
+func QueryInt(r *http.Request, name string, def int) (int, error) {
 	v := r.URL.Query().Get(name)
 	if v == "" {
 		return def, nil
@@ -157,8 +157,8 @@ func queryInt(r *http.Request, name string, def int) (int, error) {
 	return n, nil
 }
 
-// queryID reads a required positive id from the query string.
-func queryID(r *http.Request, name string) (int64, error) {
+// QueryID reads a required positive id from the query string.
+func QueryID(r *http.Request, name string) (int64, error) {
 	v := r.URL.Query().Get(name)
 	if v == "" {
 		return 0, errs.Required(name)
@@ -170,9 +170,9 @@ func queryID(r *http.Request, name string) (int64, error) {
 	return n, nil
 }
 
-// parseID reads a positive id sent as a JSON string (the seed's ids are
+// ParseID reads a positive id sent as a JSON string (the seed's ids are
 // strings) or number.
-func parseID(field string, v json.Number) (int64, error) {
+func ParseID(field string, v json.Number) (int64, error) {
 	if v == "" {
 		return 0, errs.Required(field)
 	}
@@ -183,17 +183,17 @@ func parseID(field string, v json.Number) (int64, error) {
 	return n, nil
 }
 
-// pageView is the app's list shape: {"list":[…],"total":"N","res":""}.
-type pageView struct {
+// PageView is the app's list shape: {"list":[…],"total":"N","res":""}.
+type PageView struct {
 	List  any    `json:"list"`
 	Total string `json:"total"`
 	Res   string `json:"res"`
 }
 
-func listOf[T, V any](items []T, total int64, view func(T) V) pageView {
+func ListOf[T, V any](items []T, total int64, view func(T) V) PageView {
 	out := make([]V, 0, len(items))
 	for _, it := range items {
 		out = append(out, view(it))
 	}
-	return pageView{List: out, Total: strconv.FormatInt(total, 10)}
+	return PageView{List: out, Total: strconv.FormatInt(total, 10)}
 }

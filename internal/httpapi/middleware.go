@@ -21,7 +21,6 @@ import (
 	"creditpocket/internal/errs"
 	"creditpocket/internal/kyc"
 	"creditpocket/internal/membudget"
-	"creditpocket/internal/pdf"
 	"creditpocket/internal/risk"
 )
 
@@ -51,7 +50,7 @@ func loopbackOnly(next http.HandlerFunc) http.HandlerFunc {
 		peer, _ := r.Context().Value(peerKey).(string)
 		proxied := r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "" || r.Header.Get("X-Real-Ip") != ""
 		if !isLoopbackPeer(peer) || proxied {
-			writeErr(w, errs.E(errs.Forbidden, "sandbox: answers only clients on this machine (a loopback peer), in dev mode"))
+			WriteErr(w, errs.E(errs.Forbidden, "sandbox: answers only clients on this machine (a loopback peer), in dev mode"))
 			return
 		}
 		next(w, r)
@@ -70,6 +69,9 @@ func isLoopbackPeer(remoteAddr string) bool {
 }
 
 // logger returns the request's logger (it carries the request id).
+// Logger is the request's logger (with its request id), for handlers.
+func (s *Server) Logger(ctx context.Context) *slog.Logger { return logger(ctx, s.log) }
+
 func logger(ctx context.Context, fallback *slog.Logger) *slog.Logger {
 	if l, ok := ctx.Value(loggerKey).(*slog.Logger); ok {
 		return l
@@ -188,7 +190,7 @@ func newRequestID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// budgeted gives the request a lease on the server's memory budget for
+// Budgeted gives the request a lease on the server's memory budget for
 // everything it reads, decodes and parses: the body, charged factor bytes
 // for each byte read (what the handler builds from it included; 0 leaves
 // the body uncharged, for handlers that stream it to disk), and whatever
@@ -199,7 +201,7 @@ func newRequestID() string {
 // handler returns. A request the budget refused gets Retry-After on its
 // 503, answered by the handler in its own API's vocabulary (see
 // memoryBusy).
-func (s *Server) budgeted(factor, max int64, h http.HandlerFunc) http.HandlerFunc {
+func (s *Server) Budgeted(factor, max int64, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		lease := s.Memory.Lease(r.Context())
 		defer lease.Close()
@@ -231,46 +233,14 @@ func (w *retryAfter) WriteHeader(code int) {
 
 func (w *retryAfter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// memoryBusy reports whether the request failed because the memory budget
+// MemoryBusy reports whether the request failed because the memory budget
 // refused it, whatever error the reading code made of that.
-func memoryBusy(r *http.Request, err error) bool {
+func MemoryBusy(r *http.Request, err error) bool {
 	return errors.Is(err, membudget.ErrBusy) || membudget.FromContext(r.Context()).Refused()
 }
 
-// errMemoryBusy is the app envelope's answer to a request the budget refused.
-var errMemoryBusy = errs.E(errs.Unavailable, "the server is busy with other large requests: retry in a few seconds")
-
-// chargeMemory is the PDF reader's memory hook for the request's lease. A
-// file whose decoding would need more than the whole budget is refused as
-// one over the reader's caps (the file's fault, 400), not as a busy server
-// (503), which would only invite the same upload again.
-func chargeMemory(ctx context.Context) func(int64) error {
-	lease := membudget.FromContext(ctx)
-	if lease == nil {
-		return nil
-	}
-	return func(n int64) error {
-		err := lease.Charge(n)
-		if errors.Is(err, membudget.ErrTooLarge) {
-			return pdf.LimitError("memory needed to decode the file", lease.Budget().Size())
-		}
-		return err
-	}
-}
-
-// reportAdvance is reserved for a credit report's parse beyond its file:
-// what a real report needs besides the buffers the PDF reader charges (its
-// parsed objects, fonts, layout and the report: the fixtures' parses peak
-// under 8 MiB of heap in all). A document that needs more (a decompression
-// bomb) grows its lease as it decodes and is the first refused when the
-// budget is full.
-const reportAdvance = 8 << 20
-
-// reserveReport reserves, before the parse, what a report of size bytes
-// needs: its copy in memory and the objects parsed from it, and the advance.
-func reserveReport(ctx context.Context, size int64) error {
-	return membudget.FromContext(ctx).Reserve(2*size + reportAdvance)
-}
+// ErrMemoryBusy is the app envelope's answer to a request the budget refused.
+var ErrMemoryBusy = errs.E(errs.Unavailable, "the server is busy with other large requests: retry in a few seconds")
 
 // budgetMetrics are the memory budget's gauges for /metrics.
 func budgetMetrics(b *membudget.Budget) []prometheus.Collector {
@@ -290,30 +260,45 @@ func logPanic(log *slog.Logger, r *http.Request, value any, stack []byte) {
 	log.Error("panic serving request", "route", r.Pattern, "panic", fmt.Sprint(value), "stack", string(stack))
 }
 
+// The partner APIs' answers to a panic, in their seeds' shapes: the core
+// writes them, since a panic is recovered before any route is known
+// (partnerapi answers every other failure in the same shapes;
+// TestAPanicIsAnInternalErrorInEachAPIsVocabulary holds each API's code).
+type (
+	ocrInternal struct {
+		Status string `json:"status"`
+		Reason string `json:"reason"`
+	}
+	kycInternal struct {
+		Code kyc.Code `json:"code"`
+		Msg  string   `json:"msg"`
+	}
+)
+
 // internalAnswer writes a 500 in the vocabulary of the API r belongs to;
 // no internal text reaches the client.
 func internalAnswer(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {
 	case strings.HasPrefix(p, "/ocr/"):
-		writeJSON(w, http.StatusInternalServerError, ocrAnswer{Status: "INTERNAL_ERROR", Reason: "internal error"})
+		WriteJSON(w, http.StatusInternalServerError, ocrInternal{Status: "INTERNAL_ERROR", Reason: "internal error"})
 	case strings.HasPrefix(p, "/credit/fraud/"):
-		writeJSON(w, http.StatusInternalServerError, risk.Answer{ReasonCode: risk.ReasonInternal, Message: "internal error"})
+		WriteJSON(w, http.StatusInternalServerError, risk.Answer{ReasonCode: risk.ReasonInternal, Message: "internal error"})
 	case strings.HasPrefix(p, "/openapi/card/"):
-		writeJSON(w, http.StatusInternalServerError, kycAnswer{Code: kyc.InternalError, Msg: "internal error"})
+		WriteJSON(w, http.StatusInternalServerError, kycInternal{Code: kyc.InternalError, Msg: "internal error"})
 	case p == "/console" || strings.HasPrefix(p, "/console/"):
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusInternalServerError)
 		_, _ = io.WriteString(w, "internal error\n")
 	default:
-		writeErr(w, errs.E(errs.Internal, "internal error"))
+		WriteErr(w, errs.E(errs.Internal, "internal error"))
 	}
 }
 
-// logInternal logs an internal error once with the request id; a recovered
-// panic (a *pdf.PanicError, say) is logged with its stack.
-func logInternal(log *slog.Logger, r *http.Request, err error) {
+// LogInternal logs an internal error once with the request id; a recovered
+// panic (the PDF reader's, say) is logged with its stack.
+func LogInternal(log *slog.Logger, r *http.Request, err error) {
 	var p interface{ Stack() []byte }
 	if errors.As(err, &p) {
 		log.Error("internal error", "route", r.Pattern, "err", err, "stack", string(p.Stack()))

@@ -13,66 +13,20 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"creditpocket/internal/errs"
-	"creditpocket/internal/loan"
 )
 
-func (s *Server) opsRoutes() []route {
-	rs := []route{
-		{method: "GET", path: "/healthz", tag: "Operations", summary: "Liveness: the process is up.", response: "status", handle: s.app(func(*http.Request) (any, error) {
+func (s *Server) opsRoutes() []Route {
+	rs := []Route{
+		{Method: "GET", Path: "/healthz", Tag: "Operations", Summary: "Liveness: the process is up.", Response: "status", Handle: s.App(func(*http.Request) (any, error) {
 			return map[string]string{"status": "ok", "version": s.Version}, nil
 		})},
-		{method: "GET", path: "/readyz", tag: "Operations", summary: "Readiness: the database answers within 2 s and the server is not shutting down (503 otherwise, from the moment SIGINT or SIGTERM starts the drain).", response: "status", handle: s.app(s.readyz)},
-		{method: "GET", path: "/metrics", tag: "Operations", summary: "Prometheus metrics: request counts and latencies by route, Go runtime and process.",
-			response: "Prometheus text format (not the envelope)", handle: promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}).ServeHTTP},
-		{method: "GET", path: "/openapi.json", tag: "Operations", summary: "This API as an OpenAPI 3.1 document.", response: "OpenAPI document (not the envelope)", handle: s.serveOpenAPI},
-		{method: "GET", path: "/docs", tag: "Operations", summary: "Human-readable API documentation.", response: "HTML page (not the envelope)", handle: s.serveDocs},
+		{Method: "GET", Path: "/readyz", Tag: "Operations", Summary: "Readiness: the database answers within 2 s and the server is not shutting down (503 otherwise, from the moment SIGINT or SIGTERM starts the drain).", Response: "status", Handle: s.App(s.readyz)},
+		{Method: "GET", Path: "/metrics", Tag: "Operations", Summary: "Prometheus metrics: request counts and latencies by route, Go runtime and process.",
+			Response: "Prometheus text format (not the envelope)", Handle: promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}).ServeHTTP},
+		{Method: "GET", Path: "/openapi.json", Tag: "Operations", Summary: "This API as an OpenAPI 3.1 document.", Response: "OpenAPI document (not the envelope)", Handle: s.serveOpenAPI},
+		{Method: "GET", Path: "/docs", Tag: "Operations", Summary: "Human-readable API documentation.", Response: "HTML page (not the envelope)", Handle: s.serveDocs},
 	}
-	if s.SMS != nil {
-		rs = append(rs, route{method: "GET", path: "/sandbox/sms", tag: "Sandbox", summary: "Messages the sandbox SMS provider sent to a phone, newest first (only while the sandbox provider is active).",
-			query: []field{{name: "phone", typ: "string", required: true, desc: "E.164 digits without '+', e.g. 2347068425023"}}, response: "list of sms", handle: s.app(s.sandboxSMS)})
-	}
-	return append(rs, s.payoutRoutes()...)
-}
-
-// payoutRoutes are the operator's actions on a failed payout (status 33).
-func (s *Server) payoutRoutes() []route {
-	if s.Loans == nil {
-		return nil
-	}
-	return []route{
-		{method: "POST", path: "/ops/loans/{id}/payout/retry", tag: "Operations",
-			summary: "Send a failed payout (status 33) again now, as a new attempt, whatever automatic attempts are left; the loan goes back to disbursing (5). 409 when the loan is not in status 33 (a concurrent retry or cancel won, or its payout never failed). Operator token required.",
-			body:    []field{payoutOperatorField, {name: "reason", typ: "string", desc: "Why, at most 500 characters"}}, response: "loan record", handle: s.ops(s.payoutAction(false))},
-		{method: "POST", path: "/ops/loans/{id}/payout/cancel", tag: "Operations",
-			summary: "Give up a failed payout (status 33): the loan is cancelled (11) with nothing owed, its automatic retry is dropped, the borrower is told and may apply again. Nothing is booked before a payout succeeds, so there is nothing to reverse. 409 when the loan is not in status 33. Operator token required.",
-			body:    []field{payoutOperatorField, {name: "reason", typ: "string", required: true, desc: "Why the payout is given up (shown on the loan's timeline), at most 500 characters"}}, response: "loan record", handle: s.ops(s.payoutAction(true))},
-	}
-}
-
-var payoutOperatorField = field{name: "operator", typ: "string", required: true, desc: "Who acts (1–64 characters), recorded on the loan's timeline"}
-
-type payoutReq struct {
-	Operator string `json:"operator"`
-	Reason   string `json:"reason"`
-}
-
-func (s *Server) payoutAction(cancel bool) handlerFunc {
-	return func(r *http.Request) (any, error) {
-		var req payoutReq
-		if err := decodeJSON(r, maxJSONBody, &req); err != nil {
-			return nil, err
-		}
-		a := loan.PayoutAction{LoanID: r.PathValue("id"), Operator: req.Operator, Reason: req.Reason}
-		act := s.Loans.Service.RetryDisbursement
-		if cancel {
-			act = s.Loans.Service.CancelPayout
-		}
-		l, err := act(r.Context(), a)
-		if err != nil {
-			return nil, err
-		}
-		return s.loanView(*l), nil
-	}
+	return rs
 }
 
 func (s *Server) readyz(r *http.Request) (any, error) {
@@ -95,31 +49,31 @@ func (s *Server) OpenAPI() map[string]any {
 	paths := map[string]map[string]any{}
 	for _, rt := range s.routes {
 		op := map[string]any{
-			"operationId": operationID(rt.method, rt.path),
-			"summary":     rt.summary,
-			"tags":        []string{rt.tag},
+			"operationId": operationID(rt.Method, rt.Path),
+			"summary":     rt.Summary,
+			"tags":        []string{rt.Tag},
 			"responses":   responses(rt),
 		}
-		if rt.auth {
+		if rt.Auth {
 			op["security"] = []map[string][]string{{"bearer": {}}, {"tokenHeader": {}}}
 		}
 		var params []map[string]any
-		for _, f := range rt.query {
-			params = append(params, map[string]any{"name": f.name, "in": "query", "required": f.required, "description": f.desc, "schema": schema(f)})
+		for _, f := range rt.Query {
+			params = append(params, map[string]any{"name": f.Name, "in": "query", "required": f.Required, "description": f.Desc, "schema": schema(f)})
 		}
 		if params != nil {
 			op["parameters"] = params
 		}
-		if rt.body != nil {
-			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": object(rt.body)}}}
+		if rt.Body != nil {
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": object(rt.Body)}}}
 		}
-		if rt.multipart != nil {
-			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"multipart/form-data": map[string]any{"schema": object(rt.multipart)}}}
+		if rt.Multipart != nil {
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"multipart/form-data": map[string]any{"schema": object(rt.Multipart)}}}
 		}
-		if paths[rt.path] == nil {
-			paths[rt.path] = map[string]any{}
+		if paths[rt.Path] == nil {
+			paths[rt.Path] = map[string]any{}
 		}
-		paths[rt.path][strings.ToLower(rt.method)] = op
+		paths[rt.Path][strings.ToLower(rt.Method)] = op
 	}
 	return map[string]any{
 		"openapi": "3.1.0",
@@ -141,46 +95,46 @@ func (s *Server) OpenAPI() map[string]any {
 	}
 }
 
-func responses(rt route) map[string]any {
-	if rt.format != "" { // a partner API with its seed's own answer shape
-		own := map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object", "description": rt.format}}}
+func responses(rt Route) map[string]any {
+	if rt.Format != "" { // a partner API with its seed's own answer shape
+		own := map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object", "description": rt.Format}}}
 		return map[string]any{
-			"200":     map[string]any{"description": rt.response, "content": own},
+			"200":     map[string]any{"description": rt.Response, "content": own},
 			"default": map[string]any{"description": "Failure in the same shape, with the error codes listed in the summary", "content": own},
 		}
 	}
 	env := map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Envelope"}}}
-	out := map[string]any{"200": map[string]any{"description": "data: " + rt.response, "content": env}}
-	if rt.body != nil || rt.query != nil || rt.multipart != nil {
+	out := map[string]any{"200": map[string]any{"description": "data: " + rt.Response, "content": env}}
+	if rt.Body != nil || rt.Query != nil || rt.Multipart != nil {
 		out["400"] = map[string]any{"description": "Invalid input: the message names the field and the rule", "content": env}
 	}
-	if rt.auth {
+	if rt.Auth {
 		out["401"] = map[string]any{"description": "Missing, expired or revoked token", "content": env}
 	}
 	return out
 }
 
-func schema(f field) map[string]any {
-	sc := map[string]any{"type": f.typ}
-	if f.desc != "" {
-		sc["description"] = f.desc
+func schema(f Field) map[string]any {
+	sc := map[string]any{"type": f.Type}
+	if f.Desc != "" {
+		sc["description"] = f.Desc
 	}
-	if f.enum != nil {
-		sc["enum"] = f.enum
+	if f.Enum != nil {
+		sc["enum"] = f.Enum
 	}
-	if f.typ == "array" && f.items != nil {
-		sc["items"] = object(f.items)
+	if f.Type == "array" && f.Items != nil {
+		sc["items"] = object(f.Items)
 	}
 	return sc
 }
 
-func object(fs []field) map[string]any {
+func object(fs []Field) map[string]any {
 	props := map[string]any{}
 	var req []string
 	for _, f := range fs {
-		props[f.name] = schema(f)
-		if f.required {
-			req = append(req, f.name)
+		props[f.Name] = schema(f)
+		if f.Required {
+			req = append(req, f.Name)
 		}
 	}
 	o := map[string]any{"type": "object", "properties": props, "additionalProperties": false}
@@ -209,21 +163,21 @@ func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 //go:embed docs.html
 var docsHTML string
 
-var docsTemplate = template.Must(template.New("docs").Parse(docsHTML))
+var docsTemplate = template.Must(template.New("docs").Funcs(template.FuncMap{"join": strings.Join}).Parse(docsHTML))
 
 type docsGroup struct {
 	Tag    string
-	Routes []route
+	Routes []Route
 }
 
 func (s *Server) serveDocs(w http.ResponseWriter, r *http.Request) {
-	byTag := map[string][]route{}
+	byTag := map[string][]Route{}
 	var tags []string
 	for _, rt := range s.routes {
-		if byTag[rt.tag] == nil {
-			tags = append(tags, rt.tag)
+		if byTag[rt.Tag] == nil {
+			tags = append(tags, rt.Tag)
 		}
-		byTag[rt.tag] = append(byTag[rt.tag], rt)
+		byTag[rt.Tag] = append(byTag[rt.Tag], rt)
 	}
 	var groups []docsGroup
 	for _, t := range tags {
@@ -236,31 +190,15 @@ func (s *Server) serveDocs(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// Fields of unexported types for the template.
-func (r route) Method() string     { return r.method }
-func (r route) Path() string       { return r.path }
-func (r route) Summary() string    { return r.summary }
-func (r route) Auth() bool         { return r.auth }
-func (r route) Query() []field     { return r.query }
-func (r route) Body() []field      { return r.body }
-func (r route) Multipart() []field { return r.multipart }
-func (r route) Response() string   { return r.response }
-func (f field) Name() string       { return f.name }
-func (f field) Type() string       { return f.typ }
-func (f field) Required() bool     { return f.required }
-func (f field) Desc() string       { return f.desc }
-func (f field) Enum() string       { return strings.Join(f.enum, ", ") }
-func (f field) Items() []field     { return f.items }
-
-// ops wraps an operator endpoint in the envelope and the static operator
+// Ops wraps an operator endpoint in the envelope and the static operator
 // token (CREDITPOCKET_OPS_TOKEN), refusing everything while none is set.
 // The operator console will replace it with staff sessions and roles.
-func (s *Server) ops(h handlerFunc) http.HandlerFunc {
-	return s.app(func(r *http.Request) (any, error) {
+func (s *Server) Ops(h HandlerFunc) http.HandlerFunc {
+	return s.App(func(r *http.Request) (any, error) {
 		if s.OpsToken == "" {
 			return nil, errs.E(errs.Forbidden, "operations endpoints are disabled: set CREDITPOCKET_OPS_TOKEN")
 		}
-		if subtle.ConstantTimeCompare([]byte(bearer(r)), []byte(s.OpsToken)) != 1 {
+		if subtle.ConstantTimeCompare([]byte(Bearer(r)), []byte(s.OpsToken)) != 1 {
 			return nil, errs.E(errs.Unauthenticated, "operator token missing or wrong")
 		}
 		return h(r)

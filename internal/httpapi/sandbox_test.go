@@ -1,4 +1,4 @@
-package httpapi
+package httpapi_test
 
 import (
 	"encoding/json"
@@ -9,9 +9,15 @@ import (
 	"testing"
 
 	"creditpocket/internal/clientip"
+	"creditpocket/internal/httpapi"
+	"creditpocket/internal/httpapi/appapi"
+	"creditpocket/internal/httpapi/partnerapi"
 	"creditpocket/internal/partner"
 	"creditpocket/internal/sms"
 )
+
+// apis are every API the server serves.
+var apis = []httpapi.API{appapi.Routes, partnerapi.Routes}
 
 // TestSandboxAnswersOnlyLoopbackPeersInDevMode sends /sandbox/sms (which
 // reads any borrower's sign-in code) through the whole handler with
@@ -43,7 +49,7 @@ func TestSandboxAnswersOnlyLoopbackPeersInDevMode(t *testing.T) {
 		{"a peer that does not parse is refused", clientip.Proxies{}, "localhost", "", 403},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := New(Server{SMS: &sms.Sandbox{}, DevSandbox: true, Proxies: tc.proxies}, Options{})
+			s := httpapi.New(httpapi.Server{SMS: &sms.Sandbox{}, DevSandbox: true, Proxies: tc.proxies, APIs: apis}, httpapi.Options{})
 			r := httptest.NewRequest("GET", "/sandbox/sms", nil) // no phone: 400 once past the gate
 			r.RemoteAddr = tc.peer
 			if tc.xff != "" {
@@ -61,13 +67,13 @@ func TestSandboxAnswersOnlyLoopbackPeersInDevMode(t *testing.T) {
 // TestSandboxRoutesAreDocumentedAsDevOnly: in dev mode /docs and
 // /openapi.json say of each sandbox route that it is dev-only and local.
 func TestSandboxRoutesAreDocumentedAsDevOnly(t *testing.T) {
-	s := New(Server{SMS: &sms.Sandbox{}, DevSandbox: true}, Options{})
+	s := httpapi.New(httpapi.Server{SMS: &sms.Sandbox{}, DevSandbox: true, APIs: apis}, httpapi.Options{})
 	n := 0
-	for _, rt := range s.routes {
-		if strings.HasPrefix(rt.path, sandboxPrefix) {
+	for _, rt := range s.Routes() {
+		if strings.HasPrefix(rt.Path, "/sandbox/") {
 			n++
-			if !strings.Contains(rt.summary, "Dev mode only") {
-				t.Errorf("%s %s: summary %q does not say dev mode only", rt.method, rt.path, rt.summary)
+			if !strings.Contains(rt.Summary, "Dev mode only") {
+				t.Errorf("%s %s: summary %q does not say dev mode only", rt.Method, rt.Path, rt.Summary)
 			}
 		}
 	}
@@ -80,7 +86,7 @@ func TestSandboxRoutesAreDocumentedAsDevOnly(t *testing.T) {
 // helpers are not routed (404 from a loopback peer too), and neither the
 // OpenAPI document nor /docs mentions them.
 func TestSandboxRoutesDoNotExistOutsideDevMode(t *testing.T) {
-	s := New(Server{SMS: &sms.Sandbox{}, Partners: &partner.Service{}}, Options{})
+	s := httpapi.New(httpapi.Server{SMS: &sms.Sandbox{}, Partners: &partner.Service{}, APIs: apis}, httpapi.Options{})
 	get := func(path string) (int, string) {
 		r := httptest.NewRequest("GET", path, nil)
 		r.RemoteAddr = "127.0.0.1:4711"
@@ -111,7 +117,7 @@ func TestSandboxRoutesDoNotExistOutsideDevMode(t *testing.T) {
 // SIGINT/SIGTERM) turns /readyz to 503 at once, while other routes are
 // still served.
 func TestReadyzAnswers503OnceDrainingStarts(t *testing.T) {
-	s := New(Server{}, Options{})
+	s := httpapi.New(httpapi.Server{APIs: apis}, httpapi.Options{})
 	get := func(path string) int {
 		w := httptest.NewRecorder()
 		s.Handler().ServeHTTP(w, httptest.NewRequest("GET", path, nil))

@@ -1,8 +1,13 @@
-// Package httpapi is creditpocket's HTTP edge: the borrower app API (the
-// seed's envelope), the sandbox helpers, and operations endpoints (health,
-// metrics, OpenAPI, docs). Handlers decode, call a domain service, and
-// return a value or an error; the envelope and the status codes are written
-// in one place.
+// Package httpapi is the core of creditpocket's HTTP edge: the Server with
+// the services handlers call, the middleware (request ids, logging,
+// metrics, panics, the memory budget, trusted proxies), the app envelope
+// and its JSON decoding, and the one route table that drives the mux and
+// generates /docs and /openapi.json. The endpoints themselves live in the
+// API packages, which import this one and contribute their routes through
+// Server.APIs: appapi (the borrower app API and its operator endpoints) and
+// partnerapi (the partners' open APIs). Handlers decode, call a domain
+// service, and return a value or an error; the envelope and the status
+// codes are written in one place.
 package httpapi
 
 import (
@@ -35,6 +40,9 @@ type Server struct {
 	Partners  *partner.Service // nil leaves the partner open APIs out
 	Risk      *RiskAPI         // nil leaves the risk-decision endpoints out
 	KYC       *kyc.Service     // nil leaves the card-binding KYC endpoints out
+	// Reports takes in uploaded credit reports (the partner API and the
+	// attach-report paths); nil leaves those endpoints out.
+	Reports ReportIntake
 	// Console serves the operator console under /console/ (its own
 	// sessions, CSRF and roles); nil leaves it out.
 	Console http.Handler
@@ -52,6 +60,11 @@ type Server struct {
 	// do not exist: not routed, not in /docs or /openapi.json. Even with
 	// it they answer only clients whose socket peer is a loopback address.
 	DevSandbox bool
+	// APIs contribute their endpoints to the one route table, in the
+	// order /docs lists them (appapi.Routes, partnerapi.Routes); the
+	// operations endpoints (health, metrics, /openapi.json, /docs) are
+	// the core's own and come last.
+	APIs []API
 
 	draining *atomic.Bool // set by Drain: /readyz answers 503
 	// Memory is the process-wide budget for request bodies and what is
@@ -61,7 +74,7 @@ type Server struct {
 	log           *slog.Logger
 	metrics       *metrics
 	registry      *prometheus.Registry
-	routes        []route
+	routes        []Route
 	quietRequests bool
 }
 
@@ -72,30 +85,45 @@ type Options struct {
 	QuietRequests bool
 }
 
-// route is one endpoint: how it is served and how it is documented. The
+// Route is one endpoint: how it is served and how it is documented. The
 // OpenAPI document and the docs page are built from the same table the mux
 // is, so they cannot drift apart.
-type route struct {
-	method, path string
-	tag          string
-	summary      string
-	auth         bool // needs a borrower session
-	query        []field
-	body         []field // JSON body
-	multipart    []field
-	response     string // what data holds, for the docs
-	format       string // the response body's shape when it is not the app envelope
-	handle       http.HandlerFunc
+type Route struct {
+	Method, Path string
+	Tag          string
+	Summary      string
+	Auth         bool // needs a borrower session
+	Query        []Field
+	Body         []Field // JSON body
+	Multipart    []Field
+	Response     string // what data holds, for the docs
+	Format       string // the response body's shape when it is not the app envelope
+	Handle       http.HandlerFunc
 }
 
-// field documents one request parameter or body property.
-type field struct {
-	name     string
-	typ      string // string, integer, boolean, array, object
-	required bool
-	desc     string
-	enum     []string
-	items    []field // for arrays of objects
+// API is a group of endpoints (the borrower app API, the partner APIs):
+// given the server, the routes it adds to the table. Its handlers call the
+// services through the server's fields and answer through its helpers.
+type API func(s *Server) []Route
+
+// Routes is the route table: what the mux serves and what /docs and
+// /openapi.json document.
+func (s *Server) Routes() []Route { return s.routes }
+
+// Pattern is the mux pattern that serves r ("" for none but the catch-all).
+func (s *Server) Pattern(r *http.Request) string {
+	_, p := s.mux().Handler(r)
+	return p
+}
+
+// Field documents one request parameter or body property.
+type Field struct {
+	Name     string
+	Type     string // string, integer, boolean, array, object
+	Required bool
+	Desc     string
+	Enum     []string
+	Items    []Field // for arrays of objects
 }
 
 // New builds a Server; call Handler to serve it.
@@ -117,11 +145,9 @@ func New(s Server, opt Options) *Server {
 		srv.Memory = membudget.New(membudget.DefaultSize, 0)
 	}
 	srv.registry.MustRegister(budgetMetrics(srv.Memory)...)
-	srv.routes = srv.appRoutes()
-	srv.routes = append(srv.routes, srv.loanRoutes()...)
-	srv.routes = append(srv.routes, srv.reportRoutes()...)
-	srv.routes = append(srv.routes, srv.riskRoutes()...)
-	srv.routes = append(srv.routes, srv.kycRoutes()...)
+	for _, api := range srv.APIs {
+		srv.routes = append(srv.routes, api(srv)...)
+	}
 	srv.routes = append(srv.routes, srv.opsRoutes()...)
 	srv.routes = srv.sandboxGated(srv.routes)
 	return srv
@@ -141,15 +167,15 @@ const sandboxNote = "Dev mode only (serve --dev): the route does not exist other
 
 // sandboxGated drops the sandbox routes outside dev mode and, in dev mode,
 // lets only loopback peers call them.
-func (s *Server) sandboxGated(rs []route) []route {
+func (s *Server) sandboxGated(rs []Route) []Route {
 	out := rs[:0]
 	for _, rt := range rs {
-		if strings.HasPrefix(rt.path, sandboxPrefix) {
+		if strings.HasPrefix(rt.Path, sandboxPrefix) {
 			if !s.DevSandbox {
 				continue
 			}
-			rt.handle = loopbackOnly(rt.handle)
-			rt.summary += " " + sandboxNote
+			rt.Handle = loopbackOnly(rt.Handle)
+			rt.Summary += " " + sandboxNote
 		}
 		out = append(out, rt)
 	}
@@ -168,13 +194,13 @@ func (s *Server) Handler() http.Handler { return keepPeer(s.Proxies.Handler(s.ob
 func (s *Server) mux() *http.ServeMux {
 	mux := http.NewServeMux()
 	for _, rt := range s.routes {
-		mux.Handle(rt.method+" "+rt.path, rt.handle)
+		mux.Handle(rt.Method+" "+rt.Path, rt.Handle)
 	}
 	if s.Console != nil {
 		// The console's forms are charged to the memory budget as they
 		// are read (nothing is reserved from a declared length: the
 		// sign-in form is read before anyone is known).
-		mux.Handle("/console/", s.budgeted(consoleFormFactor, 0, s.Console.ServeHTTP))
+		mux.Handle("/console/", s.Budgeted(consoleFormFactor, 0, s.Console.ServeHTTP))
 		mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
 	}
 	mux.HandleFunc("/", s.notFound)
@@ -186,41 +212,41 @@ func (s *Server) mux() *http.ServeMux {
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	var allowed []string
 	for _, rt := range s.routes {
-		if rt.path == r.URL.Path {
-			allowed = append(allowed, rt.method)
+		if rt.Path == r.URL.Path {
+			allowed = append(allowed, rt.Method)
 		}
 	}
 	if len(allowed) > 0 {
 		w.Header().Set("Allow", strings.Join(allowed, ", "))
-		writeJSON(w, http.StatusMethodNotAllowed, envelope{Code: 4050, Message: "method: must be " + strings.Join(allowed, " or ")})
+		WriteJSON(w, http.StatusMethodNotAllowed, envelope{Code: 4050, Message: "method: must be " + strings.Join(allowed, " or ")})
 		return
 	}
-	writeErr(w, errs.E(errs.NotFound, "path: no endpoint %s; see /docs", r.URL.Path))
+	WriteErr(w, errs.E(errs.NotFound, "path: no endpoint %s; see /docs", r.URL.Path))
 }
 
-// handlerFunc is a handler that returns the envelope's data or an error.
-type handlerFunc func(r *http.Request) (any, error)
+// HandlerFunc is a handler that returns the envelope's data or an error.
+type HandlerFunc func(r *http.Request) (any, error)
 
-// authedFunc is a handler for a signed-in borrower.
-type authedFunc func(r *http.Request, sess *account.Session) (any, error)
+// AuthedFunc is a handler for a signed-in borrower.
+type AuthedFunc func(r *http.Request, sess *account.Session) (any, error)
 
-// app wraps a handler in the envelope.
-func (s *Server) app(h handlerFunc) http.HandlerFunc {
+// App wraps a handler in the envelope.
+func (s *Server) App(h HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		data, err := h(r)
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
-		writeOK(w, data)
+		WriteOK(w, data)
 	}
 }
 
-// authed requires a valid session token: "Authorization: Bearer <token>",
+// Authed requires a valid session token: "Authorization: Bearer <token>",
 // or the "token" header mobile clients send.
-func (s *Server) authed(h authedFunc) http.HandlerFunc {
-	return s.app(func(r *http.Request) (any, error) {
-		sess, err := s.Accounts.Authenticate(r.Context(), bearer(r))
+func (s *Server) Authed(h AuthedFunc) http.HandlerFunc {
+	return s.App(func(r *http.Request) (any, error) {
+		sess, err := s.Accounts.Authenticate(r.Context(), Bearer(r))
 		if err != nil {
 			return nil, err
 		}
@@ -228,7 +254,7 @@ func (s *Server) authed(h authedFunc) http.HandlerFunc {
 	})
 }
 
-func bearer(r *http.Request) string {
+func Bearer(r *http.Request) string {
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, token, ok := strings.Cut(h, " ")
 		if ok && strings.EqualFold(scheme, "Bearer") {
@@ -239,17 +265,17 @@ func bearer(r *http.Request) string {
 	return strings.TrimSpace(r.Header.Get("token"))
 }
 
-// fail writes err; internal errors are logged once with the request id and
+// Fail writes err; internal errors are logged once with the request id and
 // shown to the client only as "internal error".
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	if errs.ErrorCode(err) == errs.Internal {
-		logInternal(logger(r.Context(), s.log), r, err)
+		LogInternal(logger(r.Context(), s.log), r, err)
 	}
-	writeErr(w, err)
+	WriteErr(w, err)
 }
 
-// timeText formats a time as the app does, empty for the zero time.
-func (s *Server) timeText(t time.Time) string {
+// TimeText formats a time as the app does, empty for the zero time.
+func (s *Server) TimeText(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}

@@ -249,7 +249,7 @@ func FuzzVerify(f *testing.F) {
 	f.Fuzz(func(t *testing.T, ref, kind, loanID, cur, a1 string, m1 int64, a2 string, m2, outstanding int64) {
 		tx := Transaction{Reference: ref, Kind: Kind(kind), LoanID: loanID, Currency: cur,
 			Postings: []Posting{{a1, Money(m1)}, {a2, Money(m2)}}}
-		facts := LoanFacts{LoanID: loanID, Currency: cur, Balance: Money(m1), SuffixFee: Money(m2),
+		facts := LoanFacts{LoanID: loanID, Currency: cur, Principal: Money(m1), FeesDue: Money(m2),
 			Outstanding: Buckets{Principal: Money(outstanding)}, Credit: Money(m2)}
 		_ = Verify([]Transaction{tx, tx}, []LoanFacts{facts})
 	})

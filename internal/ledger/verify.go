@@ -5,19 +5,20 @@ import (
 	"sort"
 )
 
-// LoanFacts is what a loan's own record claims about its money, in the app's
-// terms. The loan domain produces it (loan.Loan.Facts); a verify command
+// LoanFacts is what a loan's own record claims about its money, named for
+// what each amount is; the app's field names (in parentheses) are kept in
+// the HTTP views. The loan domain produces it (loan.Loan.Facts); a verify command
 // loads it from the loans table. Verify checks it against the ledger.
 type LoanFacts struct {
 	LoanID   string
 	Currency string
 
-	Balance       Money // principal lent ("balance")
-	ActualBalance Money // paid out to the borrower; 0 until disbursed ("actualBalance")
-	SuffixFee     Money // fees owed with the repayment ("suffixFee")
-	ShouldbackFee Money // balance + suffixFee ("shouldbackFee")
-	ActualbackAmt Money // cash received from the borrower: repayments, overpayments, extension payments ("actualbackAmt")
-	OverdueFee    Money // penalty charged over the loan's life ("overdueFee")
+	Principal      Money // principal lent ("balance")
+	PaidOut        Money // paid out to the borrower; 0 until disbursed ("actualBalance")
+	FeesDue        Money // fees owed with the repayment ("suffixFee")
+	Due            Money // Principal + FeesDue: what repays the loan ("shouldbackFee")
+	Received       Money // cash received from the borrower: repayments, overpayments, extension payments ("actualbackAmt")
+	PenaltyCharged Money // penalty charged over the loan's life ("overdueFee")
 
 	Outstanding Buckets // what the loan says is still owed
 	Credit      Money   // overpayment held for the borrower
@@ -214,14 +215,14 @@ func verifyLoan(l LoanFacts, b Balances, fl *loanFlows) []Violation {
 	held, _ := b.Natural(credit) // an unrepresentable balance is already a negative-balance violation
 	mismatch(RuleCreditMismatch, credit, held, l.Credit, "borrower credit balance vs loan credit")
 
-	if want, err := l.Balance.Add(l.SuffixFee); err != nil {
+	if want, err := l.Principal.Add(l.FeesDue); err != nil {
 		vs = append(vs, Violation{Rule: RuleShouldbackMismatch, LoanID: l.LoanID, Detail: err.Error()})
 	} else {
-		mismatch(RuleShouldbackMismatch, "", want, l.ShouldbackFee, "shouldbackFee vs balance + suffixFee")
+		mismatch(RuleShouldbackMismatch, "", want, l.Due, "shouldbackFee vs balance + suffixFee")
 	}
-	mismatch(RuleDisbursedMismatch, ProviderCash, fl.paidOut, l.ActualBalance, "actualBalance vs cash paid out")
-	mismatch(RuleRepaidMismatch, ProviderCash, fl.received, l.ActualbackAmt, "actualbackAmt vs cash received")
-	mismatch(RulePenaltyMismatch, IncomePenalty, fl.penalty, l.OverdueFee, "overdueFee vs penalty charged")
+	mismatch(RuleDisbursedMismatch, ProviderCash, fl.paidOut, l.PaidOut, "actualBalance vs cash paid out")
+	mismatch(RuleRepaidMismatch, ProviderCash, fl.received, l.Received, "actualbackAmt vs cash received")
+	mismatch(RulePenaltyMismatch, IncomePenalty, fl.penalty, l.PenaltyCharged, "overdueFee vs penalty charged")
 	return vs
 }
 

@@ -21,8 +21,8 @@ func cleanBooks(t *testing.T) ([]Transaction, LoanFacts) {
 	}
 	facts := LoanFacts{
 		LoanID: testLoan, Currency: "NGN",
-		Balance: 1600000, ActualBalance: 1600000, SuffixFee: 660000, ShouldbackFee: 2260000,
-		ActualbackAmt: 700000, OverdueFee: 16000,
+		Principal: 1600000, PaidOut: 1600000, FeesDue: 660000, Due: 2260000,
+		Received: 700000, PenaltyCharged: 16000,
 		Outstanding: Buckets{Principal: 1576000},
 	}
 	return txs, facts
@@ -60,7 +60,7 @@ func TestVerifyCatches(t *testing.T) {
 		}, Violation{Rule: RuleCurrencyMismatch, Reference: "interest:151776", LoanID: testLoan}},
 		{"a receivable driven below zero", func(t *testing.T, txs []Transaction, f *LoanFacts) []Transaction {
 			f.Outstanding.Principal = -1
-			f.ActualbackAmt += 1576001
+			f.Received += 1576001
 			return append(txs, must(t)(book.Repayment("PAY2", Buckets{Principal: 1576001}, 0)))
 		}, Violation{Rule: RuleNegativeBalance, LoanID: testLoan, Account: principal, Actual: -1}},
 		{"provider cash paid out before it was funded", func(t *testing.T, txs []Transaction, f *LoanFacts) []Transaction {
@@ -75,19 +75,19 @@ func TestVerifyCatches(t *testing.T) {
 			return txs
 		}, Violation{Rule: RuleCreditMismatch, LoanID: testLoan, Account: LoanAccount(BorrowerCredit, testLoan), Expected: 0, Actual: 5}},
 		{"a shouldbackFee that is not balance + suffixFee", func(t *testing.T, txs []Transaction, f *LoanFacts) []Transaction {
-			f.ShouldbackFee = 2250000
+			f.Due = 2250000
 			return txs
 		}, Violation{Rule: RuleShouldbackMismatch, LoanID: testLoan, Expected: 2260000, Actual: 2250000}},
 		{"an actualBalance that was never paid out", func(t *testing.T, txs []Transaction, f *LoanFacts) []Transaction {
-			f.ActualBalance = 1000000
+			f.PaidOut = 1000000
 			return txs
 		}, Violation{Rule: RuleDisbursedMismatch, LoanID: testLoan, Account: ProviderCash, Expected: 1600000, Actual: 1000000}},
 		{"an actualbackAmt that was never received", func(t *testing.T, txs []Transaction, f *LoanFacts) []Transaction {
-			f.ActualbackAmt = 2260000
+			f.Received = 2260000
 			return txs
 		}, Violation{Rule: RuleRepaidMismatch, LoanID: testLoan, Account: ProviderCash, Expected: 700000, Actual: 2260000}},
 		{"an overdueFee that was never charged", func(t *testing.T, txs []Transaction, f *LoanFacts) []Transaction {
-			f.OverdueFee = 32000
+			f.PenaltyCharged = 32000
 			return txs
 		}, Violation{Rule: RulePenaltyMismatch, LoanID: testLoan, Account: IncomePenalty, Expected: 16000, Actual: 32000}},
 		{"a settled loan that still owes principal", func(t *testing.T, txs []Transaction, f *LoanFacts) []Transaction {
@@ -134,8 +134,8 @@ func BenchmarkVerify(b *testing.B) {
 			m(lb.Disbursement(1600000, 0)), m(lb.ServiceFee(604000)), m(lb.Interest(56000)),
 			m(lb.Penalty("2022-01-23", 16000)),
 			m(lb.Repayment("P", Buckets{Penalty: 16000, Fee: 604000, Interest: 56000, Principal: 24000}, 0)))
-		facts = append(facts, LoanFacts{LoanID: lb.LoanID, Currency: "NGN", Balance: 1600000, ActualBalance: 1600000,
-			SuffixFee: 660000, ShouldbackFee: 2260000, ActualbackAmt: 700000, OverdueFee: 16000,
+		facts = append(facts, LoanFacts{LoanID: lb.LoanID, Currency: "NGN", Principal: 1600000, PaidOut: 1600000,
+			FeesDue: 660000, Due: 2260000, Received: 700000, PenaltyCharged: 16000,
 			Outstanding: Buckets{Principal: 1576000}})
 	}
 	if vs := Verify(txs, facts); len(vs) != 0 {

@@ -25,11 +25,11 @@
 // The app API (seed 003) shows loans with these fields; Loan carries them
 // under domain names:
 //
-//	balance              Loan.Pricing.Balance
+//	balance              Loan.Pricing.Principal
 //	actualBalance        Loan.PaidOut            0 until disbursed
 //	serviceFee           Loan.Pricing.ServiceFee
-//	suffixFee            Loan.Pricing.SuffixFee
-//	shouldbackFee        Loan.Pricing.ShouldbackFee
+//	suffixFee            Loan.Pricing.FeesDue
+//	shouldbackFee        Loan.Pricing.Due
 //	actualbackAmt        Loan.Received           cash received: repayments, overpayments, extension payments
 //	overdueFee           Loan.PenaltyCharged     penalty charged over the loan's life
 //	overDays             Loan.OverDays

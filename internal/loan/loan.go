@@ -166,7 +166,7 @@ func (l *Loan) Disburse(now time.Time) ([]ledger.Transaction, error) {
 		}
 		return err
 	}
-	if err := add(b.Disbursement(pr.Balance, pr.PrefixFee)); err != nil {
+	if err := add(b.Disbursement(pr.Principal, pr.PrefixFee)); err != nil {
 		return nil, err
 	}
 	if fee > 0 {
@@ -179,8 +179,8 @@ func (l *Loan) Disburse(now time.Time) ([]ledger.Transaction, error) {
 			return nil, err
 		}
 	}
-	next.Outstanding = ledger.Buckets{Principal: pr.Balance, Interest: pr.Interest, Fee: fee}
-	next.PaidOut = pr.ActualBalance
+	next.Outstanding = ledger.Buckets{Principal: pr.Principal, Interest: pr.Interest, Fee: fee}
+	next.PaidOut = pr.Disbursed
 	next.DisbursedAt = now
 	next.DueAt = now.AddDate(0, 0, pr.Cycle)
 	next.InitialDueAt = next.DueAt
@@ -406,16 +406,16 @@ func (l *Loan) Refund(refundRef string, amount ledger.Money, now time.Time) (led
 // Facts states what the ledger must agree with for this loan.
 func (l *Loan) Facts() ledger.LoanFacts {
 	return ledger.LoanFacts{
-		LoanID:        l.ID,
-		Currency:      l.Pricing.Currency,
-		Balance:       l.Pricing.Balance,
-		ActualBalance: l.PaidOut,
-		SuffixFee:     l.Pricing.SuffixFee,
-		ShouldbackFee: l.Pricing.ShouldbackFee,
-		ActualbackAmt: l.Received,
-		OverdueFee:    l.PenaltyCharged,
-		Outstanding:   l.Outstanding,
-		Credit:        l.Credit,
-		Closed:        !l.Status.Owing(),
+		LoanID:         l.ID,
+		Currency:       l.Pricing.Currency,
+		Principal:      l.Pricing.Principal,
+		PaidOut:        l.PaidOut,
+		FeesDue:        l.Pricing.FeesDue,
+		Due:            l.Pricing.Due,
+		Received:       l.Received,
+		PenaltyCharged: l.PenaltyCharged,
+		Outstanding:    l.Outstanding,
+		Credit:         l.Credit,
+		Closed:         !l.Status.Owing(),
 	}
 }

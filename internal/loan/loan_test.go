@@ -91,8 +91,8 @@ func TestDisbursementOfTheSeedLoan(t *testing.T) {
 	if l.PaidOut != 1600000 || l.Outstanding != (ledger.Buckets{Principal: 1600000, Interest: 56000, Fee: 604000}) {
 		t.Errorf("paid out %d, outstanding %+v", l.PaidOut, l.Outstanding)
 	}
-	if total, _ := l.Outstanding.Total(); total != l.Pricing.ShouldbackFee {
-		t.Errorf("outstanding %d ≠ shouldbackFee %d", total, l.Pricing.ShouldbackFee)
+	if total, _ := l.Outstanding.Total(); total != l.Pricing.Due {
+		t.Errorf("outstanding %d ≠ shouldbackFee %d", total, l.Pricing.Due)
 	}
 	if got := l.DueAt.Format("2006-01-02 15:04:05"); got != "2022-01-22 15:34:51" || l.DueDate.String() != "2022-01-22" {
 		t.Errorf("due %s / %s", got, l.DueDate)

@@ -221,7 +221,7 @@ func (s *Service) payoutPaid(ctx context.Context, tx Tx, r *Record, p *Payment, 
 	}
 	return txs, []inbox.Message{{Kind: inbox.KindLoan, Title: "Loan disbursed",
 		Content: fmt.Sprintf("Loan %s: %s has been paid to your bank account %s. Repay %s by %s.",
-			r.ID, r.PaidOut, r.Card.AccountMask, r.Pricing.ShouldbackFee, r.DueAt.Format(time.DateOnly))}}, nil
+			r.ID, r.PaidOut, r.Card.AccountMask, r.Pricing.Due, r.DueAt.Format(time.DateOnly))}}, nil
 }
 
 // payoutNotSent records a payout attempt that failed before the provider

@@ -7,23 +7,24 @@ import (
 	"creditpocket/internal/ledger"
 )
 
-// Pricing is the price of a loan of a product, in the app's terms. Quote
+// Pricing is the price of a loan of a product, each amount named for what
+// it is (the app's names, in parentheses, stay in the HTTP views). Quote
 // computes it once at application and the loan keeps it frozen.
 type Pricing struct {
 	ProductID string
 	Currency  string
 	Cycle     int
 
-	Balance       ledger.Money // principal owed ("balance")
-	ActualBalance ledger.Money // paid out at disbursement ("actualBalance" once disbursed)
-	ServiceFee    ledger.Money // "serviceFee"
-	Interest      ledger.Money // contractual interest for one cycle
-	PrefixFee     ledger.Money // withheld at disbursement (prefix mode), else 0
-	SuffixFee     ledger.Money // owed with the repayment besides principal ("suffixFee")
-	ShouldbackFee ledger.Money // balance + suffixFee ("shouldbackFee")
-	PenaltyCap    ledger.Money // most penalty the loan can ever be charged
+	Principal  ledger.Money // principal owed ("balance")
+	Disbursed  ledger.Money // paid out at disbursement ("actualBalance" once disbursed)
+	ServiceFee ledger.Money // "serviceFee"
+	Interest   ledger.Money // contractual interest for one cycle
+	PrefixFee  ledger.Money // withheld at disbursement (prefix mode), else 0
+	FeesDue    ledger.Money // owed with the repayment besides principal ("suffixFee")
+	Due        ledger.Money // Principal + FeesDue: what repays the loan ("shouldbackFee")
+	PenaltyCap ledger.Money // most penalty the loan can ever be charged
 
-	ShouldbackTime time.Time // now + cycle days, as if disbursed now
+	DueAt time.Time // now + cycle days, as if disbursed now ("shouldbackTime" of a product)
 }
 
 // Quote prices a loan of p applied for at now. It fails on an invalid
@@ -48,31 +49,31 @@ func Quote(p Product, now time.Time) (Pricing, error) {
 		return fail("penalty cap", err)
 	}
 	q := Pricing{
-		ProductID:     p.ID,
-		Currency:      p.Currency,
-		Cycle:         p.Cycle,
-		Balance:       p.Principal,
-		ActualBalance: p.Principal,
-		ServiceFee:    p.ServiceFee,
-		Interest:      interest,
-		SuffixFee:     interest,
-		PenaltyCap:    penaltyCap,
+		ProductID:  p.ID,
+		Currency:   p.Currency,
+		Cycle:      p.Cycle,
+		Principal:  p.Principal,
+		Disbursed:  p.Principal,
+		ServiceFee: p.ServiceFee,
+		Interest:   interest,
+		FeesDue:    interest,
+		PenaltyCap: penaltyCap,
 	}
 	switch p.FeeMode {
 	case FeePrefix:
 		q.PrefixFee = p.ServiceFee
-		q.ActualBalance = p.Principal - p.ServiceFee // Validate: fee < principal
+		q.Disbursed = p.Principal - p.ServiceFee // Validate: fee < principal
 	default:
-		if q.SuffixFee, err = interest.Add(p.ServiceFee); err != nil {
+		if q.FeesDue, err = interest.Add(p.ServiceFee); err != nil {
 			return fail("suffix fee", err)
 		}
 	}
-	if q.ShouldbackFee, err = p.Principal.Add(q.SuffixFee); err != nil {
+	if q.Due, err = p.Principal.Add(q.FeesDue); err != nil {
 		return fail("shouldback fee", err)
 	}
-	if _, err := q.ShouldbackFee.Add(penaltyCap); err != nil {
+	if _, err := q.Due.Add(penaltyCap); err != nil {
 		return fail("worst-case exposure", err)
 	}
-	q.ShouldbackTime = now.AddDate(0, 0, p.Cycle)
+	q.DueAt = now.AddDate(0, 0, p.Cycle)
 	return q, nil
 }

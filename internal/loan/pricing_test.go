@@ -42,7 +42,7 @@ func TestQuoteReproducesTheSeedLoans(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := [...]ledger.Money{q.Balance, q.ActualBalance, q.ServiceFee, q.SuffixFee, q.ShouldbackFee}
+			got := [...]ledger.Money{q.Principal, q.Disbursed, q.ServiceFee, q.FeesDue, q.Due}
 			want := [...]ledger.Money{tc.balance, tc.balance, tc.serviceFee, tc.suffixFee, tc.shouldbackFee}
 			if got != want {
 				t.Errorf("balance, actualBalance, serviceFee, suffixFee, shouldbackFee = %v, want %v", got, want)
@@ -50,8 +50,8 @@ func TestQuoteReproducesTheSeedLoans(t *testing.T) {
 			if q.Cycle != tc.cycle {
 				t.Errorf("cycle = %d, want %d", q.Cycle, tc.cycle)
 			}
-			if want := appliedAt.AddDate(0, 0, tc.cycle); !q.ShouldbackTime.Equal(want) {
-				t.Errorf("shouldbackTime = %v, want %v", q.ShouldbackTime, want)
+			if want := appliedAt.AddDate(0, 0, tc.cycle); !q.DueAt.Equal(want) {
+				t.Errorf("shouldbackTime = %v, want %v", q.DueAt, want)
 			}
 		})
 	}
@@ -80,8 +80,8 @@ func TestQuoteRoundsInterestHalfUp(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if q.Interest != tc.want || q.SuffixFee != tc.want {
-				t.Errorf("interest, suffixFee = %d, %d; want %d", q.Interest, q.SuffixFee, tc.want)
+			if q.Interest != tc.want || q.FeesDue != tc.want {
+				t.Errorf("interest, suffixFee = %d, %d; want %d", q.Interest, q.FeesDue, tc.want)
 			}
 		})
 	}
@@ -105,7 +105,7 @@ func TestQuoteFeeModes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := [...]ledger.Money{q.ActualBalance, q.PrefixFee, q.SuffixFee, q.ShouldbackFee}
+			got := [...]ledger.Money{q.Disbursed, q.PrefixFee, q.FeesDue, q.Due}
 			want := [...]ledger.Money{tc.actualBalance, tc.prefixFee, tc.suffixFee, tc.shouldbackFee}
 			if got != want {
 				t.Errorf("actualBalance, prefixFee, suffixFee, shouldbackFee = %v, want %v", got, want)
@@ -152,8 +152,8 @@ func TestQuoteNearTheLimits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if q.ShouldbackFee < q.Balance {
-				t.Errorf("shouldbackFee %d < balance %d", q.ShouldbackFee, q.Balance)
+			if q.Due < q.Principal {
+				t.Errorf("shouldbackFee %d < balance %d", q.Due, q.Principal)
 			}
 		})
 	}
@@ -204,7 +204,7 @@ func TestLoanKeepsItsPricingWhenTheProductChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.ServiceFee, p.InterestRate, p.PenaltyRate = 1, 1, 1 // the product is edited later
-	if l.Pricing.ShouldbackFee != 2260000 || l.Product.PenaltyRate != 10000 {
+	if l.Pricing.Due != 2260000 || l.Product.PenaltyRate != 10000 {
 		t.Errorf("loan repriced: %+v", l.Pricing)
 	}
 }

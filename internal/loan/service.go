@@ -335,7 +335,7 @@ func (r *Record) beginDisbursement(now time.Time) error {
 func (r *Record) payout(now time.Time) *Payment {
 	return &Payment{
 		Reference: fmt.Sprintf("DSB_%s_%d", r.ID, r.Disbursements), LoanID: r.ID, UserID: r.UserID(),
-		Kind: PayDisbursement, Amount: r.Pricing.ActualBalance, Status: PayPending, CreatedAt: now, UpdatedAt: now,
+		Kind: PayDisbursement, Amount: r.Pricing.Disbursed, Status: PayPending, CreatedAt: now, UpdatedAt: now,
 	}
 }
 
@@ -917,7 +917,7 @@ func decisionMessage(r *Record, now time.Time) inbox.Message {
 	switch r.Status {
 	case StatusApproved, StatusDisbursing:
 		m.Title = "Loan approved"
-		m.Content = fmt.Sprintf("Loan %s for %s is approved and being paid out to %s.", r.ID, r.Pricing.Balance, r.Card.AccountMask)
+		m.Content = fmt.Sprintf("Loan %s for %s is approved and being paid out to %s.", r.ID, r.Pricing.Principal, r.Card.AccountMask)
 	case StatusManualReview:
 		m.Title = "Loan under review"
 		m.Content = fmt.Sprintf("Loan %s is being reviewed by our team; we will let you know soon.", r.ID)

@@ -159,7 +159,7 @@ func (b *bench) loan(id string) *loan.Record {
 func (b *bench) disbursed(user int64) *loan.Record {
 	b.t.Helper()
 	r := b.apply(user)
-	b.paid(fmt.Sprintf("DSB_%s_1", r.ID), r.Pricing.ActualBalance)
+	b.paid(fmt.Sprintf("DSB_%s_1", r.ID), r.Pricing.Disbursed)
 	return b.loan(r.ID)
 }
 
@@ -381,7 +381,7 @@ func TestAFailedPayoutIsRetriedWhenDue(t *testing.T) {
 	if got := b.provider.disbursed; len(got) != 2 || got[1] != second {
 		t.Fatalf("payouts sent = %v; want %s then %s", got, first, second)
 	}
-	b.paid(second, r.Pricing.ActualBalance)
+	b.paid(second, r.Pricing.Disbursed)
 	if got := b.loan(r.ID); got.Status != loan.StatusRepaying || got.Disbursements != 2 {
 		t.Fatalf("after the retry was paid: status %v, attempts %d", got.Status, got.Disbursements)
 	}

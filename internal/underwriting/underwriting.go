@@ -7,9 +7,9 @@
 // borrower's file for the loan engine (Borrowers) and registers the
 // payout account when a payout needs it (Recipients).
 //
-// The package holds no SQL and no HTTP: the borrower's account, the
-// engine and the decision store come in through small interfaces wired
-// in cmd/.
+// The package holds no SQL and no HTTP: the borrower's typed file and the
+// risk decisions (engine and store, internal/risk/decision) come in through
+// small interfaces wired in cmd/.
 package underwriting
 
 import (
@@ -23,14 +23,11 @@ import (
 	"creditpocket/internal/risk"
 )
 
-// Engine scores risk events; *risk.Engine implements it.
-type Engine interface {
-	Decide(ctx context.Context, in risk.Input) (*risk.Record, error)
-}
-
-// Records stores the decisions made on applications.
-type Records interface {
-	SaveDecision(ctx context.Context, rec *risk.Record) error
+// Decisions scores a risk event with the live policy and stores the
+// decision; *decision.Service implements it (the partner risk API decides
+// through the same service).
+type Decisions interface {
+	Decide(ctx context.Context, in risk.Input, source risk.Source, partnerID string) (*risk.Record, error)
 }
 
 // Dossiers reads a borrower's file (account.Service implements it).
@@ -40,8 +37,7 @@ type Dossiers interface {
 
 // Decider implements loan.Decider with the risk engine.
 type Decider struct {
-	Engine  Engine
-	Records Records
+	Decisions Decisions
 	// PhotoURL is where an operator can view a borrower's application
 	// photo, put in the event as the face images; nil leaves photos out.
 	PhotoURL func(userID int64, key string) string
@@ -73,18 +69,15 @@ func (d *Decider) Decide(ctx context.Context, in loan.DecisionInput) (loan.Verdi
 		}
 	}
 	history := LoanHistory(in.History)
-	rec, err := d.Engine.Decide(ctx, risk.Input{
+	rec, err := d.Decisions.Decide(ctx, risk.Input{
 		Event: Event(in, urls, d.Location), CreditReport: CreditReport(in.Borrower.File.CreditReport), History: &history,
-	})
+	}, risk.SourceLoanApply, "")
 	var invalid *risk.ValidationError
 	if errors.As(err, &invalid) {
 		return loan.Verdict{Decision: loan.Review, Reason: ReasonUnscorable, Detail: DetailReview}, nil
 	}
 	if err != nil {
 		return loan.Verdict{}, fmt.Errorf("underwriting: risk decision: %w", err)
-	}
-	if err := d.Records.SaveDecision(ctx, rec); err != nil {
-		return loan.Verdict{}, fmt.Errorf("underwriting: store decision %s: %w", rec.SequenceID, err)
 	}
 	return Verdict(rec), nil
 }

@@ -2,12 +2,15 @@ package underwriting
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
 	"creditpocket/internal/account"
 	"creditpocket/internal/loan"
 	"creditpocket/internal/risk"
+	"creditpocket/internal/risk/decision"
 )
 
 var now = time.Date(2026, 11, 23, 10, 30, 0, 0, time.UTC)
@@ -148,15 +151,22 @@ func (f dossiers) Dossier(context.Context, int64) (*account.Dossier, error) { re
 
 type records struct{ saved []*risk.Record }
 
-func (r *records) SaveDecision(_ context.Context, rec *risk.Record) error {
+func (r *records) SaveDecision(_ context.Context, rec *risk.Record, source risk.Source, partnerID string) error {
+	if source != risk.SourceLoanApply || partnerID != "" {
+		return fmt.Errorf("decision stored as from %q by %q; want the loan engine's", source, partnerID)
+	}
 	r.saved = append(r.saved, rec)
 	return nil
+}
+
+func (r *records) AddFeedback(context.Context, string, risk.FeedbackOutcome, time.Time, string) (*risk.Feedback, error) {
+	return nil, errors.New("no feedback in these tests")
 }
 
 func newDecider() (*Decider, *records) {
 	recs := &records{}
 	eng := risk.NewEngine(risk.DefaultPolicy(), risk.Config{Now: func() time.Time { return now }})
-	return &Decider{Engine: eng, Records: recs}, recs
+	return &Decider{Decisions: &decision.Service{Engine: eng, Store: recs}}, recs
 }
 
 func TestDeciderRunsTheLivePolicyAndStoresTheDecision(t *testing.T) {
@@ -197,9 +207,9 @@ func (h *history) LoanHistory(context.Context, risk.BorrowerRef) (risk.LoanHisto
 func TestDeciderScoresTheLoanEnginesHistoryWithoutAskingTheRiskStore(t *testing.T) {
 	store := &history{h: risk.LoanHistory{Loans: 9, Settled: 9}} // what a look-up by phone would answer
 	recs := &records{}
-	d := &Decider{Records: recs, Engine: risk.NewEngine(risk.DefaultPolicy(), risk.Config{
+	d := &Decider{Decisions: &decision.Service{Store: recs, Engine: risk.NewEngine(risk.DefaultPolicy(), risk.Config{
 		Now: func() time.Time { return now }, Sources: risk.Sources{History: store},
-	})}
+	})}}
 	in := input(loan.Device{})
 	in.History = loan.HistoryOf(
 		loan.PastLoan{Status: loan.StatusSettled, Disbursed: true, OverDays: 5},

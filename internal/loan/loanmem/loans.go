@@ -68,7 +68,7 @@ func keep(r loan.Record) loan.Record {
 	if len(r.Photos) == 0 {
 		r.Photos = nil
 	}
-	r.Pricing.ShouldbackTime = r.AppliedAt.AddDate(0, 0, r.Pricing.Cycle)
+	r.Pricing.DueAt = r.AppliedAt.AddDate(0, 0, r.Pricing.Cycle)
 	return r
 }
 

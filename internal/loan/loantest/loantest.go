@@ -157,7 +157,7 @@ func roundTrip(t *testing.T, s loan.Store) {
 		got, err = tx.UserLoan(ctx, u, r.ID)
 		return err
 	})
-	if got.Status != loan.StatusRepaying || got.Outstanding != r.Outstanding || got.Pricing.ShouldbackFee != 850000 ||
+	if got.Status != loan.StatusRepaying || got.Outstanding != r.Outstanding || got.Pricing.Due != 850000 ||
 		got.DueDate != r.DueDate || len(got.Photos) != 2 || got.Product.ID != "301" || got.Version != 1 ||
 		got.BorrowerID != "1" || got.Card != r.Card || !got.DisbursedAt.Equal(T0) || got.PaidOut != r.PaidOut {
 		t.Fatalf("round trip: got %+v", got)

@@ -18,7 +18,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"creditpocket/internal/httpapi"
 	"creditpocket/internal/identity"
 	"creditpocket/internal/risk"
 )
@@ -214,7 +213,7 @@ func riskListAdd(ctx context.Context, args []string, env Opener, stdout, stderr 
 	defer c.done()
 	e := risk.ListEntry{Kind: risk.ListKind(*kind), Value: *value, List: risk.ListName(*list), Reason: *reason, CreatedBy: *by}
 	if *expires != "" {
-		if e.ExpiresAt, err = httpapi.ParseExpiry(*expires); err != nil {
+		if e.ExpiresAt, err = risk.ParseExpiry(*expires); err != nil {
 			return fmt.Errorf("risk list add: --expires %w", err)
 		}
 	}

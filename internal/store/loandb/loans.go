@@ -128,8 +128,8 @@ func loanValues(r *loan.Record) ([]any, error) {
 	}
 	pr := r.Pricing
 	return []any{
-		r.UserID(), unfinished, pr.ProductID, string(prod), pr.Currency, pr.Cycle, pr.Balance, pr.ActualBalance,
-		pr.ServiceFee, pr.Interest, pr.PrefixFee, pr.SuffixFee, pr.ShouldbackFee, pr.PenaltyCap,
+		r.UserID(), unfinished, pr.ProductID, string(prod), pr.Currency, pr.Cycle, pr.Principal, pr.Disbursed,
+		pr.ServiceFee, pr.Interest, pr.PrefixFee, pr.FeesDue, pr.Due, pr.PenaltyCap,
 		int(r.Status), int(r.AuditRiskStatus), r.RiskReason, r.RiskDetail, r.RiskScore,
 		r.RiskSequenceID, store.Millis(r.DeviceConsentAt),
 		r.AuditUserID, r.AuditUserReason, store.Millis(r.AuditUserAt),
@@ -204,8 +204,8 @@ func scanLoan(sc store.Scanner) (loan.Record, error) {
 	pr := &r.Pricing
 	o := &r.Outstanding
 	err := sc.Scan(&id,
-		&userID, &unfinished, &productID, &prod, &pr.Currency, &pr.Cycle, &pr.Balance, &pr.ActualBalance,
-		&pr.ServiceFee, &pr.Interest, &pr.PrefixFee, &pr.SuffixFee, &pr.ShouldbackFee, &pr.PenaltyCap,
+		&userID, &unfinished, &productID, &prod, &pr.Currency, &pr.Cycle, &pr.Principal, &pr.Disbursed,
+		&pr.ServiceFee, &pr.Interest, &pr.PrefixFee, &pr.FeesDue, &pr.Due, &pr.PenaltyCap,
 		&status, &audit, &r.RiskReason, &r.RiskDetail, &r.RiskScore,
 		&r.RiskSequenceID, &consentAt,
 		&r.AuditUserID, &r.AuditUserReason, &auditAt,
@@ -238,7 +238,7 @@ func scanLoan(sc store.Scanner) (loan.Record, error) {
 	r.DeviceConsentAt = store.FromMillis(consentAt)
 	r.DisbursedAt, r.InitialDueAt, r.DueAt = store.FromMillis(disbursed), store.FromMillis(initialDue), store.FromMillis(dueAt)
 	r.LastPaidAt, r.ClosedAt, r.UpdatedAt = store.FromMillis(paid), store.FromMillis(closed), store.FromMillis(updated)
-	r.Pricing.ShouldbackTime = r.AppliedAt.AddDate(0, 0, r.Pricing.Cycle)
+	r.Pricing.DueAt = r.AppliedAt.AddDate(0, 0, r.Pricing.Cycle)
 	return r, nil
 }
 

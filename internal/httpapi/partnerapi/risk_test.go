@@ -1,35 +1,42 @@
-package httpapi
+package partnerapi
 
 import (
 	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
+	"creditpocket/internal/httpapi"
 	"creditpocket/internal/risk"
+	"creditpocket/internal/risk/decision"
 )
 
-// nopRiskStore satisfies RiskStore for tests that never reach storage.
-type nopRiskStore struct{ RiskStore }
+// nopRiskStore satisfies the risk stores for tests that never reach storage.
+type nopRiskStore struct {
+	httpapi.RiskStore
+	decision.Store
+}
 
-func riskTestServer() *Server {
-	return New(Server{OpsToken: "ops", Risk: &RiskAPI{
-		Engine: risk.NewEngine(risk.DefaultPolicy(), risk.Config{}), Store: nopRiskStore{},
-	}}, Options{})
+// testRiskAPI runs the default policy over storage that is never reached.
+func testRiskAPI() *httpapi.RiskAPI {
+	eng := risk.NewEngine(risk.DefaultPolicy(), risk.Config{})
+	return &httpapi.RiskAPI{Engine: eng, Decisions: &decision.Service{Engine: eng, Store: nopRiskStore{}}, Store: nopRiskStore{}}
+}
+
+func riskTestServer() *httpapi.Server {
+	return httpapi.New(httpapi.Server{APIs: []httpapi.API{Routes}, OpsToken: "ops", Risk: testRiskAPI()}, httpapi.Options{})
 }
 
 func TestRiskRoutesAreServedAndDocumented(t *testing.T) {
 	s := riskTestServer()
-	mux := s.mux()
 	doc := s.OpenAPI()["paths"].(map[string]map[string]any)
-	for _, rt := range s.riskRoutes() {
-		_, pattern := mux.Handler(httptest.NewRequest(rt.method, rt.path, nil))
-		if pattern != rt.method+" "+rt.path {
-			t.Errorf("%s %s is served by %q", rt.method, rt.path, pattern)
+	for _, rt := range (&api{s}).riskRoutes() {
+		pattern := s.Pattern(httptest.NewRequest(rt.Method, rt.Path, nil))
+		if pattern != rt.Method+" "+rt.Path {
+			t.Errorf("%s %s is served by %q", rt.Method, rt.Path, pattern)
 		}
-		if doc[rt.path][strings.ToLower(rt.method)] == nil {
-			t.Errorf("%s %s is not in /openapi.json", rt.method, rt.path)
+		if doc[rt.Path][strings.ToLower(rt.Method)] == nil {
+			t.Errorf("%s %s is not in /openapi.json", rt.Method, rt.Path)
 		}
 	}
 }
@@ -38,17 +45,17 @@ func TestRiskRoutesAreServedAndDocumented(t *testing.T) {
 // equal to the JSON fields the handlers decode: the event's top level, the
 // contact items, the feedback and list-entry bodies.
 func TestRiskDocumentedBodiesMatchWhatIsDecoded(t *testing.T) {
-	routes := map[string][]field{}
-	for _, rt := range riskTestServer().riskRoutes() {
-		routes[rt.method+" "+rt.path] = rt.body
+	routes := map[string][]httpapi.Field{}
+	for _, rt := range (&api{riskTestServer()}).riskRoutes() {
+		routes[rt.Method+" "+rt.Path] = rt.Body
 	}
 	tests := []struct {
 		name string
-		doc  []field
+		doc  []httpapi.Field
 		typ  reflect.Type
 	}{
 		{"the event", routes["POST /credit/fraud/v1"], reflect.TypeFor[risk.Event]()},
-		{"a contact", routes["POST /credit/fraud/v1"][7].items, reflect.TypeFor[risk.Contact]()},
+		{"a contact", routes["POST /credit/fraud/v1"][7].Items, reflect.TypeFor[risk.Contact]()},
 		{"the feedback", routes["POST /credit/fraud/v1/feedback"], reflect.TypeFor[feedbackReq]()},
 		{"a list entry", routes["POST /ops/risk/list-entries"], reflect.TypeFor[listEntryReq]()},
 	}
@@ -56,7 +63,7 @@ func TestRiskDocumentedBodiesMatchWhatIsDecoded(t *testing.T) {
 		t.Run(tt.name+" is documented field by field", func(t *testing.T) {
 			var documented, decoded []string
 			for _, f := range tt.doc {
-				documented = append(documented, f.name)
+				documented = append(documented, f.Name)
 			}
 			for sf := range tt.typ.Fields() {
 				if sf.IsExported() {
@@ -112,36 +119,4 @@ func TestRiskPartnerRefusalsAnswerInTheDecisionAPIShape(t *testing.T) {
 	if w.Code != 401 || !strings.Contains(w.Body.String(), `"success":false`) || !strings.Contains(w.Body.String(), `"reason_code":"unauthorized"`) {
 		t.Fatalf("%d %s", w.Code, w.Body)
 	}
-}
-
-func TestParseExpiry(t *testing.T) {
-	tests := []struct {
-		name, in string
-		want     time.Time
-		ok       bool
-	}{
-		{"a date lasts through its end", "2026-12-31", time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), true},
-		{"a time with offset is taken as is", "2026-12-31T10:00:00+01:00", time.Date(2026, 12, 31, 9, 0, 0, 0, time.UTC), true},
-		{"anything else is refused", "next week", time.Time{}, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseExpiry(tt.in)
-			if (err == nil) != tt.ok || !got.Equal(tt.want) {
-				t.Fatalf("ParseExpiry(%q) = %v, %v", tt.in, got, err)
-			}
-		})
-	}
-}
-
-func FuzzParseExpiry(f *testing.F) {
-	for _, s := range []string{"2026-12-31", "2026-12-31T10:00:00+01:00", "", "9999-99-99", "2026-02-30"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		got, err := ParseExpiry(s)
-		if err == nil && got.IsZero() {
-			t.Fatalf("ParseExpiry(%q) accepted a zero time", s)
-		}
-	})
 }

@@ -1,10 +1,9 @@
-package httpapi
+package partnerapi
 
 import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"creditpocket/internal/errs"
+	"creditpocket/internal/httpapi"
 	"creditpocket/internal/kyc"
 	"creditpocket/internal/partner"
 )
@@ -51,93 +51,93 @@ func kycCodeTable() string {
 // kycFormat is the KYC API's answer shape (the HyperCard-style seed's).
 const kycFormat = `{"code":"00000","msg":"ok","data":…}; failures carry a code from the code table and a msg naming the field and the rule`
 
-func (s *Server) kycRoutes() []route {
+func (s *api) kycRoutes() []httpapi.Route {
 	if s.KYC == nil {
 		return nil
 	}
 	codes := " Answers {code, msg[, data]}; msg names the field and the rule. Codes (HTTP status): " + kycCodeTable() + "."
-	tradeNo := field{name: "mc_trade_no", typ: "string", required: true, desc: "The merchant's transaction number of the binding: printable ASCII, 1–64 characters, unique per merchant"}
-	img := func(name string, required bool, desc string) field {
-		return field{name: name, typ: "string", required: required, desc: desc + "; base64 (standard or URL-safe, with or without a data: prefix), sniffed by content and decoded to check it"}
+	tradeNo := httpapi.Field{Name: "mc_trade_no", Type: "string", Required: true, Desc: "The merchant's transaction number of the binding: printable ASCII, 1–64 characters, unique per merchant"}
+	img := func(name string, required bool, desc string) httpapi.Field {
+		return httpapi.Field{Name: name, Type: "string", Required: required, Desc: desc + "; base64 (standard or URL-safe, with or without a data: prefix), sniffed by content and decoded to check it"}
 	}
-	rs := []route{
-		{method: "POST", path: "/openapi/card/binding", tag: kycTag,
-			summary: "Open a card binding for one of the merchant's users. Partner scope kyc. Opening the same mc_trade_no again with the same details answers the binding again; with other details 20002 conflict." + codes,
-			query:   partnerCredentialFields,
-			body: []field{
+	rs := []httpapi.Route{
+		{Method: "POST", Path: "/openapi/card/binding", Tag: kycTag,
+			Summary: "Open a card binding for one of the merchant's users. Partner scope kyc. Opening the same mc_trade_no again with the same details answers the binding again; with other details 20002 conflict." + codes,
+			Query:   partnerCredentialFields,
+			Body: []httpapi.Field{
 				tradeNo,
-				{name: "card_type_id", typ: "string", required: true, desc: "Card type, digits (a string or a number), e.g. 71000003; decides the address rule and the allowed countries"},
-				{name: "user_ref", typ: "string", required: true, desc: "The merchant's reference for its user: printable ASCII, 1–64 characters"},
-				{name: "notify_url", typ: "string", desc: "http(s) URL the KYC's status changes are POSTed to, signed (see GET /openapi/card/binding/webhook-secret); at most 512 characters"},
-			}, format: kycFormat, response: "binding", handle: s.kyc(s.openBinding)},
-		{method: "POST", path: "/openapi/card/binding/kyc", tag: kycTag,
-			summary: fmt.Sprintf("Binding KYC (2.1.28): submit the user's identity for a binding. Partner scope kyc. Body at most %d bytes. "+
+				{Name: "card_type_id", Type: "string", Required: true, Desc: "Card type, digits (a string or a number), e.g. 71000003; decides the address rule and the allowed countries"},
+				{Name: "user_ref", Type: "string", Required: true, Desc: "The merchant's reference for its user: printable ASCII, 1–64 characters"},
+				{Name: "notify_url", Type: "string", Desc: "http(s) URL the KYC's status changes are POSTed to, signed (see GET /openapi/card/binding/webhook-secret); at most 512 characters"},
+			}, Format: kycFormat, Response: "binding", Handle: s.kyc(s.openBinding)},
+		{Method: "POST", Path: "/openapi/card/binding/kyc", Tag: kycTag,
+			Summary: fmt.Sprintf("Binding KYC (2.1.28): submit the user's identity for a binding. Partner scope kyc. Body at most %d bytes. "+
 				"Idempotent on mc_trade_no: the same request again answers 00000 again, a different one after acceptance 20002 conflict. "+
 				"An accepted KYC is checked at once (watch-list screening, reused document number, identical photos): clear ones are approved, others wait for manual review; "+
 				"each status change is POSTed to the binding's notify_url.", kyc.MaxBody) + codes,
-			query: partnerCredentialFields,
-			body: []field{
+			Query: partnerCredentialFields,
+			Body: []httpapi.Field{
 				tradeNo,
-				{name: "base_info", typ: "object", required: true, items: []field{
-					{name: "email", typ: "string", required: true, desc: "Valid e-mail, at most 64 characters"},
-					{name: "first_name", typ: "string", required: true, desc: "At most 50 characters"},
-					{name: "last_name", typ: "string", required: true, desc: "At most 50 characters"},
-					{name: "mobile", typ: "string", required: true, desc: "6 to 11 digits (a string or a number)"},
-					{name: "mobile_code", typ: "string", required: true, desc: "An assigned country calling code, e.g. 86; at most 5 characters"},
-					{name: "user_ip", typ: "string", desc: "IPv4 or IPv6 address"},
+				{Name: "base_info", Type: "object", Required: true, Items: []httpapi.Field{
+					{Name: "email", Type: "string", Required: true, Desc: "Valid e-mail, at most 64 characters"},
+					{Name: "first_name", Type: "string", Required: true, Desc: "At most 50 characters"},
+					{Name: "last_name", Type: "string", Required: true, Desc: "At most 50 characters"},
+					{Name: "mobile", Type: "string", Required: true, Desc: "6 to 11 digits (a string or a number)"},
+					{Name: "mobile_code", Type: "string", Required: true, Desc: "An assigned country calling code, e.g. 86; at most 5 characters"},
+					{Name: "user_ip", Type: "string", Desc: "IPv4 or IPv6 address"},
 				}},
-				{name: "kyc_info", typ: "object", required: true, items: []field{
-					{name: "address", typ: "string", required: true, desc: "At most 256 characters; must match the card type's address rule (default: letters of any script, digits, spaces and , . ' # / ( ) & : ; -; card types 71000003 and 71000002: the same in Latin letters only)"},
+				{Name: "kyc_info", Type: "object", Required: true, Items: []httpapi.Field{
+					{Name: "address", Type: "string", Required: true, Desc: "At most 256 characters; must match the card type's address rule (default: letters of any script, digits, spaces and , . ' # / ( ) & : ; -; card types 71000003 and 71000002: the same in Latin letters only)"},
 					img("back_doc", false, "Back of the document: jpg, jpeg or png, less than 2 MB of base64 text"),
-					{name: "birthday", typ: "string", required: true, desc: "yyyy-MM-dd, a real past date; the applicant at least 18 years old"},
-					{name: "city", typ: "string", required: true, desc: "At most 100 characters"},
-					{name: "country_id", typ: "string", required: true, desc: "ISO 3166 alpha-2 in capitals; within the card type's countries when it has a limit"},
-					{name: "doc_no", typ: "string", required: true, desc: "Document number, a string or a number; at most 128 characters"},
-					{name: "doc_type", typ: "integer", required: true, desc: "1 passport, 2 identity number; only passport is accepted at present (configurable)", enum: []string{"1", "2"}},
-					{name: "emergency_contact", typ: "string", required: true, desc: "At most 255 characters"},
+					{Name: "birthday", Type: "string", Required: true, Desc: "yyyy-MM-dd, a real past date; the applicant at least 18 years old"},
+					{Name: "city", Type: "string", Required: true, Desc: "At most 100 characters"},
+					{Name: "country_id", Type: "string", Required: true, Desc: "ISO 3166 alpha-2 in capitals; within the card type's countries when it has a limit"},
+					{Name: "doc_no", Type: "string", Required: true, Desc: "Document number, a string or a number; at most 128 characters"},
+					{Name: "doc_type", Type: "integer", Required: true, Desc: "1 passport, 2 identity number; only passport is accepted at present (configurable)", Enum: []string{"1", "2"}},
+					{Name: "emergency_contact", Type: "string", Required: true, Desc: "At most 255 characters"},
 					img("front_doc", true, "Front of the document: jpg, jpeg or png, less than 2 MB of base64 text"),
-					{name: "gender", typ: "integer", required: true, desc: "1 male, 2 female", enum: []string{"1", "2"}},
+					{Name: "gender", Type: "integer", Required: true, Desc: "1 male, 2 female", Enum: []string{"1", "2"}},
 					img("mix_doc", true, "The user holding the document: jpg, jpeg or png, less than 2 MB of base64 text"),
-					{name: "nationality_id", typ: "string", required: true, desc: "ISO 3166 alpha-2 in capitals"},
+					{Name: "nationality_id", Type: "string", Required: true, Desc: "ISO 3166 alpha-2 in capitals"},
 					img("sign_img", true, "Signature: jpg, jpeg or png, less than 1 MB of base64 text"),
-					{name: "state", typ: "string", required: true, desc: "At most 100 characters"},
-					{name: "zip_code", typ: "string", required: true, desc: "At most 20 characters (a string or a number)"},
+					{Name: "state", Type: "string", Required: true, Desc: "At most 100 characters"},
+					{Name: "zip_code", Type: "string", Required: true, Desc: "At most 20 characters (a string or a number)"},
 					img("poa_doc", false, "Proof of address: jpg, jpeg, png or pdf, less than 2 MB of base64 text; required when poa_type is 1"),
-					{name: "poa_type", typ: "integer", desc: "1 self-service provision (needs poa_doc), 2 assisted certification; a number or a numeric string", enum: []string{"1", "2"}},
+					{Name: "poa_type", Type: "integer", Desc: "1 self-service provision (needs poa_doc), 2 assisted certification; a number or a numeric string", Enum: []string{"1", "2"}},
 				}},
-			}, format: kycFormat, response: "null", handle: s.budgeted(kycMemoryFactor, kyc.MaxBody, s.kyc(s.submitKYC))},
-		{method: "GET", path: "/openapi/card/binding/kyc", tag: kycTag,
-			summary: "The KYC status of a binding: not_submitted, submitted (review=true while in the manual queue), approved or rejected, with the reasons. Never returns the applicant's data or documents. Partner scope kyc." + codes,
-			query:   append([]field{tradeNo}, partnerCredentialFields...), format: kycFormat, response: "kycStatus", handle: s.kyc(s.kycStatus)},
-		{method: "GET", path: "/openapi/card/binding/webhook-secret", tag: kycTag,
-			summary: "The merchant's webhook signing secret (whsec_ and the base64 key, as Standard Webhooks libraries take it). Each notification carries " +
+			}, Format: kycFormat, Response: "null", Handle: s.Budgeted(kycMemoryFactor, kyc.MaxBody, s.kyc(s.submitKYC))},
+		{Method: "GET", Path: "/openapi/card/binding/kyc", Tag: kycTag,
+			Summary: "The KYC status of a binding: not_submitted, submitted (review=true while in the manual queue), approved or rejected, with the reasons. Never returns the applicant's data or documents. Partner scope kyc." + codes,
+			Query:   append([]httpapi.Field{tradeNo}, partnerCredentialFields...), Format: kycFormat, Response: "kycStatus", Handle: s.kyc(s.kycStatus)},
+		{Method: "GET", Path: "/openapi/card/binding/webhook-secret", Tag: kycTag,
+			Summary: "The merchant's webhook signing secret (whsec_ and the base64 key, as Standard Webhooks libraries take it). Each notification carries " +
 				kyc.EventIDHeader + " (the event id, the same on every retry), " + kyc.TimestampHeader + " (Unix seconds of the attempt) and " +
 				kyc.SignatureHeader + ": v1,<base64 HMAC-SHA256 of \"<id>.<timestamp>.<raw body>\" under the key>; refuse timestamps more than 5 minutes from your clock. Answer 2xx to acknowledge; otherwise it is retried with exponential backoff (30 s doubling to 1 h) for 72 hours. Partner scope kyc." + codes,
-			query: partnerCredentialFields, format: kycFormat, response: "webhookSecret", handle: s.kyc(s.kycWebhookSecret)},
+			Query: partnerCredentialFields, Format: kycFormat, Response: "webhookSecret", Handle: s.kyc(s.kycWebhookSecret)},
 	}
-	for i := range rs[1].body {
-		if f := &rs[1].body[i]; f.typ == "object" {
-			f.desc = fieldList(f.items)
+	for i := range rs[1].Body {
+		if f := &rs[1].Body[i]; f.Type == "object" {
+			f.Desc = fieldList(f.Items)
 		}
 	}
 	{ // operator endpoints: refused unless CREDITPOCKET_OPS_TOKEN is set
 		rs = append(rs,
-			route{method: "GET", path: "/ops/kyc/review", tag: "Operations", summary: "KYCs waiting for manual review, oldest first (at most 200)." + opsTokenDoc,
-				query: []field{{name: "limit", typ: "integer", desc: "At most this many (default 50)"}}, response: "list of kycReview", handle: s.ops(s.kycQueue)},
-			route{method: "POST", path: "/ops/kyc/review", tag: "Operations", summary: "Approve or reject a KYC in review; the merchant is notified." + opsTokenDoc,
-				body: []field{
-					{name: "id", typ: "integer", required: true, desc: "KYC id from GET /ops/kyc/review"},
-					{name: "decision", typ: "string", required: true, enum: []string{"approve", "reject"}},
-					{name: "reason", typ: "string", desc: "Why; required to reject, at most 500 characters"},
-					{name: "operator", typ: "string", required: true, desc: "Who decides, at most 100 characters"},
-				}, response: "kycReview", handle: s.ops(s.kycDecide)},
-			route{method: "GET", path: "/ops/kyc/document", tag: "Operations", summary: "Open one document of a KYC (base64). Every view is recorded with who and why before the document is read." + opsTokenDoc,
-				query: []field{
-					{name: "id", typ: "integer", required: true, desc: "KYC id"},
-					{name: "field", typ: "string", required: true, enum: []string{"front_doc", "back_doc", "mix_doc", "sign_img", "poa_doc"}},
-					{name: "viewer", typ: "string", required: true, desc: "Who views it, at most 100 characters"},
-					{name: "purpose", typ: "string", required: true, desc: "Why, at most 200 characters"},
-				}, response: "kycDocument", handle: s.ops(s.kycDocument)},
+			httpapi.Route{Method: "GET", Path: "/ops/kyc/review", Tag: "Operations", Summary: "KYCs waiting for manual review, oldest first (at most 200)." + opsTokenDoc,
+				Query: []httpapi.Field{{Name: "limit", Type: "integer", Desc: "At most this many (default 50)"}}, Response: "list of kycReview", Handle: s.Ops(s.kycQueue)},
+			httpapi.Route{Method: "POST", Path: "/ops/kyc/review", Tag: "Operations", Summary: "Approve or reject a KYC in review; the merchant is notified." + opsTokenDoc,
+				Body: []httpapi.Field{
+					{Name: "id", Type: "integer", Required: true, Desc: "KYC id from GET /ops/kyc/review"},
+					{Name: "decision", Type: "string", Required: true, Enum: []string{"approve", "reject"}},
+					{Name: "reason", Type: "string", Desc: "Why; required to reject, at most 500 characters"},
+					{Name: "operator", Type: "string", Required: true, Desc: "Who decides, at most 100 characters"},
+				}, Response: "kycReview", Handle: s.Ops(s.kycDecide)},
+			httpapi.Route{Method: "GET", Path: "/ops/kyc/document", Tag: "Operations", Summary: "Open one document of a KYC (base64). Every view is recorded with who and why before the document is read." + opsTokenDoc,
+				Query: []httpapi.Field{
+					{Name: "id", Type: "integer", Required: true, Desc: "KYC id"},
+					{Name: "field", Type: "string", Required: true, Enum: []string{"front_doc", "back_doc", "mix_doc", "sign_img", "poa_doc"}},
+					{Name: "viewer", Type: "string", Required: true, Desc: "Who views it, at most 100 characters"},
+					{Name: "purpose", Type: "string", Required: true, Desc: "Why, at most 200 characters"},
+				}, Response: "kycDocument", Handle: s.Ops(s.kycDocument)},
 		)
 	}
 	return rs
@@ -145,20 +145,20 @@ func (s *Server) kycRoutes() []route {
 
 // fieldList describes an object's members in one line, for the OpenAPI
 // document, which shows only arrays' items: "email* (…); user_ip (…)".
-func fieldList(fs []field) string {
+func fieldList(fs []httpapi.Field) string {
 	parts := make([]string, len(fs))
 	for i, f := range fs {
 		star := ""
-		if f.required {
+		if f.Required {
 			star = "*"
 		}
-		parts[i] = fmt.Sprintf("%s%s (%s)", f.name, star, f.desc)
+		parts[i] = fmt.Sprintf("%s%s (%s)", f.Name, star, f.Desc)
 	}
 	return strings.Join(parts, "; ")
 }
 
 // kyc authenticates the partner for scope kyc and writes the KYC answer.
-func (s *Server) kyc(h kycHandler) http.HandlerFunc {
+func (s *api) kyc(h kycHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p, err := s.partnerAuth(r, partner.ScopeKYC)
 		var data any
@@ -169,29 +169,20 @@ func (s *Server) kyc(h kycHandler) http.HandlerFunc {
 		}
 		code, msg := kyc.CodeOf(err)
 		if code == kyc.InternalError {
-			logger(r.Context(), s.log).Error("internal error", "route", r.Pattern, "err", err)
+			s.Logger(r.Context()).Error("internal error", "route", r.Pattern, "err", err)
 		}
 		ans := kycAnswer{Code: code, Msg: msg, Data: data}
 		if err != nil {
 			ans.Data = nil
 		}
-		writeJSON(w, code.Status(), ans)
+		httpapi.WriteJSON(w, code.Status(), ans)
 	}
 }
 
 // kycAuthError maps the partner package's refusals to KYC codes.
 func kycAuthError(err error) error {
-	for _, m := range []struct {
-		err  error
-		code kyc.Code
-	}{
-		{partner.ErrUnauthorized, kyc.Unauthorized}, {partner.ErrExpired, kyc.KeyExpired},
-		{partner.ErrNoPermission, kyc.NoPermission}, {partner.ErrOutOfQuota, kyc.OutOfQuota},
-		{partner.ErrRateLimited, kyc.RateLimited},
-	} {
-		if errors.Is(err, m.err) {
-			return &kyc.Error{Code: m.code, Field: "X-API-ID", Rule: strings.TrimPrefix(m.err.Error(), "partner: ")}
-		}
+	if f := partnerRefusal(err); !f.internal {
+		return &kyc.Error{Code: f.kyc, Field: "X-API-ID", Rule: strings.TrimPrefix(f.err.Error(), "partner: ")}
 	}
 	return err
 }
@@ -234,9 +225,9 @@ type bindingView struct {
 	CreatedAt  string `json:"created_at"`
 }
 
-func (s *Server) openBinding(r *http.Request, p *partner.Partner) (any, error) {
+func (s *api) openBinding(r *http.Request, p *partner.Partner) (any, error) {
 	var req openBindingReq
-	if err := decodeJSON(r, maxJSONBody, &req); err != nil {
+	if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
 	b, err := s.KYC.OpenBinding(r.Context(), kyc.OpenInput{PartnerID: p.ID, TradeNo: req.TradeNo, CardTypeID: string(req.CardTypeID), UserRef: req.UserRef, NotifyURL: req.NotifyURL})
@@ -248,7 +239,7 @@ func (s *Server) openBinding(r *http.Request, p *partner.Partner) (any, error) {
 
 // submitKYC streams the body through kyc.Reader: it is read once, and
 // each document is decoded as it arrives.
-func (s *Server) submitKYC(r *http.Request, p *partner.Partner) (any, error) {
+func (s *api) submitKYC(r *http.Request, p *partner.Partner) (any, error) {
 	if !jsonContent(r) {
 		return nil, &kyc.Error{Code: kyc.BadFormat, Field: "Content-Type", Rule: "must be application/json"}
 	}
@@ -257,8 +248,8 @@ func (s *Server) submitKYC(r *http.Request, p *partner.Partner) (any, error) {
 	}
 	req, err := kyc.NewReader(r.Body, kyc.MaxBody).Read()
 	if err != nil {
-		if memoryBusy(r, err) {
-			return nil, errMemoryBusy
+		if httpapi.MemoryBusy(r, err) {
+			return nil, httpapi.ErrMemoryBusy
 		}
 		return nil, err
 	}
@@ -282,7 +273,7 @@ func rfc3339(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-func (s *Server) kycStatus(r *http.Request, p *partner.Partner) (any, error) {
+func (s *api) kycStatus(r *http.Request, p *partner.Partner) (any, error) {
 	v, err := s.KYC.Status(r.Context(), p.ID, r.URL.Query().Get("mc_trade_no"))
 	if err != nil {
 		return nil, err
@@ -297,7 +288,7 @@ type webhookSecretView struct {
 	Scheme string `json:"scheme"`
 }
 
-func (s *Server) kycWebhookSecret(r *http.Request, p *partner.Partner) (any, error) {
+func (s *api) kycWebhookSecret(r *http.Request, p *partner.Partner) (any, error) {
 	return webhookSecretView{Secret: s.KYC.WebhookSecret(p.ID), Header: kyc.SignatureHeader,
 		Scheme: `Standard Webhooks: v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<raw body>">`}, nil
 }
@@ -320,8 +311,8 @@ func reviewView(sub *kyc.Submission) kycReviewView {
 		Status: sub.Status, Review: sub.Review, Reasons: sub.Reasons, CreatedAt: rfc3339(sub.CreatedAt), DecidedBy: sub.DecidedBy}
 }
 
-func (s *Server) kycQueue(r *http.Request) (any, error) {
-	limit, err := queryInt(r, "limit", 50)
+func (s *api) kycQueue(r *http.Request) (any, error) {
+	limit, err := httpapi.QueryInt(r, "limit", 50)
 	if err != nil {
 		return nil, err
 	}
@@ -329,7 +320,7 @@ func (s *Server) kycQueue(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return listOf(subs, int64(len(subs)), func(sub kyc.Submission) kycReviewView { return reviewView(&sub) }), nil
+	return httpapi.ListOf(subs, int64(len(subs)), func(sub kyc.Submission) kycReviewView { return reviewView(&sub) }), nil
 }
 
 type kycDecideReq struct {
@@ -339,9 +330,9 @@ type kycDecideReq struct {
 	Operator string `json:"operator"`
 }
 
-func (s *Server) kycDecide(r *http.Request) (any, error) {
+func (s *api) kycDecide(r *http.Request) (any, error) {
 	var req kycDecideReq
-	if err := decodeJSON(r, maxJSONBody, &req); err != nil {
+	if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
 	if req.Decision != "approve" && req.Decision != "reject" {
@@ -359,8 +350,8 @@ type kycDocumentView struct {
 	Data string `json:"data"` // base64
 }
 
-func (s *Server) kycDocument(r *http.Request) (any, error) {
-	id, err := queryID(r, "id")
+func (s *api) kycDocument(r *http.Request) (any, error) {
+	id, err := httpapi.QueryID(r, "id")
 	if err != nil {
 		return nil, err
 	}

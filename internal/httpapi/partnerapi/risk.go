@@ -1,7 +1,6 @@
-package httpapi
+package partnerapi
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,29 +9,10 @@ import (
 	"time"
 
 	"creditpocket/internal/errs"
-	"creditpocket/internal/identity"
+	"creditpocket/internal/httpapi"
 	"creditpocket/internal/partner"
 	"creditpocket/internal/risk"
 )
-
-// RiskAPI holds what the risk-decision endpoints call.
-type RiskAPI struct {
-	Engine *risk.Engine
-	Store  RiskStore
-	Now    func() time.Time // default time.Now; validates event times
-}
-
-// RiskStore is the storage the risk endpoints need; the store package
-// implements it.
-type RiskStore interface {
-	risk.ShadowStore
-	SaveDecision(ctx context.Context, rec *risk.Record, source risk.Source, partnerID string) error
-	Decision(ctx context.Context, sequenceID string) (*risk.Record, error)
-	AddFeedback(ctx context.Context, sequenceID string, o risk.FeedbackOutcome, at time.Time, by string) (*risk.Feedback, error)
-	AddListEntry(ctx context.Context, e risk.ListEntry) (risk.ListEntry, error)
-	RemoveListEntry(ctx context.Context, id string) error
-	ListEntries(ctx context.Context, kind risk.ListKind, list risk.ListName, activeOnly bool) ([]risk.ListEntry, error)
-}
 
 // The decision API's reason codes for refused credentials and for the
 // feedback call, beside risk's own codes for refused events.
@@ -60,25 +40,25 @@ const riskReasonCodes = "reason_code on failure (HTTP status): malformed_event, 
 const riskEventSchema = "Time fields are ISO-8601 with an offset; dates YYYY-MM-DD; countries ISO 3166 alpha-2; " +
 	"calling codes E.164 digits without '+'. Unknown fields are refused."
 
-var riskEventFields = []field{
-	{name: "event_time", typ: "string", required: true, desc: "When the event happened, ISO-8601 with offset, e.g. 2026-11-20T10:15:00+01:00; not before 2000-01-01 nor in the future (small clock skew allowed)"},
-	{name: "event_type", typ: "string", required: true, desc: "Loan (any case). Register, Login and Disburse are refused as not scored yet (unsupported_event_type)"},
-	{name: "scenario", typ: "string", desc: "Business scenario; default 'default'", enum: []string{"cashloan", "bnpl", "creditcard", "p2p", "default"}},
-	{name: "order_id", typ: "string", desc: "The partner's order id, stored with the decision"},
-	{name: "terminal", typ: "object", desc: "Device: ip (IPv4 or IPv6), black_box (device fingerprint; device lists and velocity)"},
-	{name: "account", typ: "object", desc: "The partner's account: account_id, register_time (ISO-8601), phone, email"},
-	{name: "profile", typ: "object", required: true, desc: "The applicant (required for Loan): name; phone {country_code (integer, E.164 without +), phone_number}; " +
+var riskEventFields = []httpapi.Field{
+	{Name: "event_time", Type: "string", Required: true, Desc: "When the event happened, ISO-8601 with offset, e.g. 2026-11-20T10:15:00+01:00; not before 2000-01-01 nor in the future (small clock skew allowed)"},
+	{Name: "event_type", Type: "string", Required: true, Desc: "Loan (any case). Register, Login and Disburse are refused as not scored yet (unsupported_event_type)"},
+	{Name: "scenario", Type: "string", Desc: "Business scenario; default 'default'", Enum: []string{"cashloan", "bnpl", "creditcard", "p2p", "default"}},
+	{Name: "order_id", Type: "string", Desc: "The partner's order id, stored with the decision"},
+	{Name: "terminal", Type: "object", Desc: "Device: ip (IPv4 or IPv6), black_box (device fingerprint; device lists and velocity)"},
+	{Name: "account", Type: "object", Desc: "The partner's account: account_id, register_time (ISO-8601), phone, email"},
+	{Name: "profile", Type: "object", Required: true, Desc: "The applicant (required for Loan): name; phone {country_code (integer, E.164 without +), phone_number}; " +
 		"id {id_country (ISO 3166), id_type (identity_card|passport|driving_licence|birth_certificate|others), id_number (for NG borrowers the 11-digit BVN), valid_date}; " +
 		"email; sex (male|female); birthdate; birthplace and address {country*, region*, city*, district, detail, zip_code}; " +
 		"marital_status (single|married|separated|divorced|widowed|cohabited|customary); " +
 		"education (doctorate|master|bachelor|junior_college|high_school|middle_school|below_middle_school); company_name; company_phone; company_address; profession; nationality (ISO 3166)"},
-	{name: "contact", typ: "array", desc: "The applicant's contacts", items: []field{
-		{name: "name", typ: "string", desc: "Contact name"},
-		{name: "phone", typ: "object", desc: "country_code (integer), phone_number"},
-		{name: "relationship", typ: "string", enum: []string{"parent", "spouse", "child", "sibling", "cousin", "other_relative", "friend", "classmate", "coworker", "other_cases"}},
+	{Name: "contact", Type: "array", Desc: "The applicant's contacts", Items: []httpapi.Field{
+		{Name: "name", Type: "string", Desc: "Contact name"},
+		{Name: "phone", Type: "object", Desc: "country_code (integer), phone_number"},
+		{Name: "relationship", Type: "string", Enum: []string{"parent", "spouse", "child", "sibling", "cousin", "other_relative", "friend", "classmate", "coworker", "other_cases"}},
 	}},
-	{name: "card", typ: "object", desc: "Bank card: bank_name, card_number (digits; card lists and velocity)"},
-	{name: "identity_ext", typ: "object", desc: "face_image_type (url|base64), face_image (1–8 entries), face_video_type, face_video, id_image_type, id_image. " +
+	{Name: "card", Type: "object", Desc: "Bank card: bank_name, card_number (digits; card lists and velocity)"},
+	{Name: "identity_ext", Type: "object", Desc: "face_image_type (url|base64), face_image (1–8 entries), face_video_type, face_video, id_image_type, id_image. " +
 		"url values must be http(s) URLs; base64 values must decode to JPEG or PNG of at most 2 MB"},
 }
 
@@ -87,61 +67,61 @@ var opsTokenDoc = " Needs the operator token (CREDITPOCKET_OPS_TOKEN) as a Beare
 // riskFormat is the risk API's answer shape (TrustDecision-style).
 const riskFormat = `{"success":true,"sequence_id":…,"final_decision":"Accept|Review|Reject",…}; failures: {"success":false,"reason_code":…,"message":…}`
 
-func (s *Server) riskRoutes() []route {
+func (s *api) riskRoutes() []httpapi.Route {
 	if s.Risk == nil {
 		return nil
 	}
-	listEntryFields := []field{
-		{name: "kind", typ: "string", required: true, enum: kindNames()},
-		{name: "value", typ: "string", required: true, desc: "The value; normalised before hashing (phone: E.164 digits; ID number: upper case without spaces or hyphens; card: digits; IP: canonical; e-mail: lower case). Stored only as a keyed hash and a mask"},
-		{name: "list", typ: "string", required: true, enum: []string{"black", "grey", "white"}},
-		{name: "reason", typ: "string", required: true, desc: "Why, 1–256 characters (audit trail)"},
-		{name: "created_by", typ: "string", required: true, desc: "Who adds the entry, 1–64 characters"},
-		{name: "expires_at", typ: "string", desc: "When the entry stops applying: YYYY-MM-DD (the end of that day, UTC) or ISO-8601 with offset; default never"},
+	listEntryFields := []httpapi.Field{
+		{Name: "kind", Type: "string", Required: true, Enum: kindNames()},
+		{Name: "value", Type: "string", Required: true, Desc: "The value; normalised before hashing (phone: E.164 digits; ID number: upper case without spaces or hyphens; card: digits; IP: canonical; e-mail: lower case). Stored only as a keyed hash and a mask"},
+		{Name: "list", Type: "string", Required: true, Enum: []string{"black", "grey", "white"}},
+		{Name: "reason", Type: "string", Required: true, Desc: "Why, 1–256 characters (audit trail)"},
+		{Name: "created_by", Type: "string", Required: true, Desc: "Who adds the entry, 1–64 characters"},
+		{Name: "expires_at", Type: "string", Desc: "When the entry stops applying: YYYY-MM-DD (the end of that day, UTC) or ISO-8601 with offset; default never"},
 	}
-	return []route{
-		{method: "POST", path: "/credit/fraud/v1", tag: "Partner: risk decision",
-			summary: "Score a borrower event (TrustDecision style) with the live policy. Partner scope risk. " +
+	return []httpapi.Route{
+		{Method: "POST", Path: "/credit/fraud/v1", Tag: "Partner: risk decision",
+			Summary: "Score a borrower event (TrustDecision style) with the live policy. Partner scope risk. " +
 				"Answers {success:true, sequence_id, final_decision (Accept|Review|Reject), final_score, policy_set[{policy_uuid, policy_name, policy_mode, policy_score, policy_decision, hit_rules}], " +
 				"hit_rules[{id, name, decision, score, reason, features}], policy_version, reason, reason_detail, spend_time (ms)} — not the envelope. " +
 				"A refused call answers {success:false, reason_code, message naming the field}; " + riskReasonCodes + ". " + riskEventSchema +
 				" Every decision is stored with its sequence_id, policy version and every feature value.",
-			query: append([]field{
-				{name: "partner_code", typ: "string", desc: "Partner id (or the X-API-ID header)"},
-				{name: "partner_key", typ: "string", desc: "Partner secret (or the X-API-SECRET header)"},
+			Query: append([]httpapi.Field{
+				{Name: "partner_code", Type: "string", Desc: "Partner id (or the X-API-ID header)"},
+				{Name: "partner_key", Type: "string", Desc: "Partner secret (or the X-API-SECRET header)"},
 			}, partnerCredentialFields...),
-			body: riskEventFields, response: "decision answer", format: riskFormat, handle: s.budgeted(riskMemoryFactor, risk.MaxEventBytes, s.riskDecide)},
-		{method: "POST", path: "/credit/fraud/v1/feedback", tag: "Partner: risk decision",
-			summary: "Report what became of a decision, for simulation: accept or decline when the lender decides, repaid or defaulted when the loan ends. " +
+			Body: riskEventFields, Response: "decision answer", Format: riskFormat, Handle: s.Budgeted(riskMemoryFactor, risk.MaxEventBytes, s.riskDecide)},
+		{Method: "POST", Path: "/credit/fraud/v1/feedback", Tag: "Partner: risk decision",
+			Summary: "Report what became of a decision, for simulation: accept or decline when the lender decides, repaid or defaulted when the loan ends. " +
 				"Repeating an outcome is harmless; a contradicting one (decline after accept) is refused with conflict (409), an unknown sequence_id with not_found (404). " +
 				"Partner scope risk; credentials as for /credit/fraud/v1. Answers {success, sequence_id, feedback{approved, repayment, at}} — not the envelope.",
-			query: []field{{name: "partner_code", typ: "string", desc: "Partner id (or the X-API-ID header)"}, {name: "partner_key", typ: "string", desc: "Partner secret (or the X-API-SECRET header)"}},
-			body: []field{
-				{name: "sequence_id", typ: "string", required: true, desc: "The sequence_id of the decision"},
-				{name: "outcome", typ: "string", required: true, enum: []string{"accept", "decline", "repaid", "defaulted"}},
-				{name: "time", typ: "string", desc: "When it happened, ISO-8601 with offset; default now"},
-			}, response: "feedback answer", format: riskFormat, handle: s.riskFeedback},
-		{method: "GET", path: "/ops/risk/list-entries", tag: "Operations", summary: "Risk list entries, newest first (at most 1000), values masked." + opsTokenDoc,
-			query: []field{
-				{name: "kind", typ: "string", desc: "Only this kind", enum: kindNames()},
-				{name: "list", typ: "string", desc: "Only this list", enum: []string{"black", "grey", "white"}},
-				{name: "active", typ: "boolean", desc: "true: leave out expired entries"},
-			}, response: "list of list entry {id, kind, value (mask), list, reason, expires_at, created_by, created_at}", handle: s.ops(s.riskListEntries)},
-		{method: "POST", path: "/ops/risk/list-entries", tag: "Operations",
-			summary: "Put a phone, ID number (BVN), card, device, IP or e-mail on the black, grey or white list, with a reason and an optional expiry. The risk engine sees it on the next decision." + opsTokenDoc,
-			body:    listEntryFields, response: "the list entry with its id", handle: s.ops(s.riskAddListEntry)},
-		{method: "DELETE", path: "/ops/risk/list-entries/{id}", tag: "Operations", summary: "Remove a list entry by id." + opsTokenDoc,
-			response: "null", handle: s.ops(s.riskRemoveListEntry)},
-		{method: "GET", path: "/ops/risk/policy", tag: "Operations", summary: "The live policy's version and name, and the shadow policy's if one runs." + opsTokenDoc,
-			response: "policy status", handle: s.ops(s.riskPolicyStatus)},
-		{method: "POST", path: "/ops/risk/policy", tag: "Operations",
-			summary: "Hot-reload a policy: the body is the YAML document (docs/risk-engine.md). It is compiled first; one that does not compile or names an unknown feature is refused (400) and the running policy stays. " +
+			Query: []httpapi.Field{{Name: "partner_code", Type: "string", Desc: "Partner id (or the X-API-ID header)"}, {Name: "partner_key", Type: "string", Desc: "Partner secret (or the X-API-SECRET header)"}},
+			Body: []httpapi.Field{
+				{Name: "sequence_id", Type: "string", Required: true, Desc: "The sequence_id of the decision"},
+				{Name: "outcome", Type: "string", Required: true, Enum: []string{"accept", "decline", "repaid", "defaulted"}},
+				{Name: "time", Type: "string", Desc: "When it happened, ISO-8601 with offset; default now"},
+			}, Response: "feedback answer", Format: riskFormat, Handle: s.riskFeedback},
+		{Method: "GET", Path: "/ops/risk/list-entries", Tag: "Operations", Summary: "Risk list entries, newest first (at most 1000), values masked." + opsTokenDoc,
+			Query: []httpapi.Field{
+				{Name: "kind", Type: "string", Desc: "Only this kind", Enum: kindNames()},
+				{Name: "list", Type: "string", Desc: "Only this list", Enum: []string{"black", "grey", "white"}},
+				{Name: "active", Type: "boolean", Desc: "true: leave out expired entries"},
+			}, Response: "list of list entry {id, kind, value (mask), list, reason, expires_at, created_by, created_at}", Handle: s.Ops(s.riskListEntries)},
+		{Method: "POST", Path: "/ops/risk/list-entries", Tag: "Operations",
+			Summary: "Put a phone, ID number (BVN), card, device, IP or e-mail on the black, grey or white list, with a reason and an optional expiry. The risk engine sees it on the next decision." + opsTokenDoc,
+			Body:    listEntryFields, Response: "the list entry with its id", Handle: s.Ops(s.riskAddListEntry)},
+		{Method: "DELETE", Path: "/ops/risk/list-entries/{id}", Tag: "Operations", Summary: "Remove a list entry by id." + opsTokenDoc,
+			Response: "null", Handle: s.Ops(s.riskRemoveListEntry)},
+		{Method: "GET", Path: "/ops/risk/policy", Tag: "Operations", Summary: "The live policy's version and name, and the shadow policy's if one runs." + opsTokenDoc,
+			Response: "policy status", Handle: s.Ops(s.riskPolicyStatus)},
+		{Method: "POST", Path: "/ops/risk/policy", Tag: "Operations",
+			Summary: "Hot-reload a policy: the body is the YAML document (docs/risk-engine.md). It is compiled first; one that does not compile or names an unknown feature is refused (400) and the running policy stays. " +
 				"Otherwise it is stored as a new version, made active (other servers pick it up within seconds) and live here at once. With ?mode=shadow it instead runs beside the live policy on every decision, recorded but never answered, until the next restart." + opsTokenDoc,
-			query:    []field{{name: "mode", typ: "string", desc: "live (default) or shadow", enum: []string{"live", "shadow"}}},
-			response: "policy status", handle: s.ops(s.riskApplyPolicy)},
-		{method: "GET", path: "/ops/risk/decisions/{sequence_id}", tag: "Operations",
-			summary:  "One stored decision with every feature value it used, its outcome, the shadow outcome if any, and feedback: what explains it." + opsTokenDoc,
-			response: "decision record", handle: s.ops(s.riskDecisionRecord)},
+			Query:    []httpapi.Field{{Name: "mode", Type: "string", Desc: "live (default) or shadow", Enum: []string{"live", "shadow"}}},
+			Response: "policy status", Handle: s.Ops(s.riskApplyPolicy)},
+		{Method: "GET", Path: "/ops/risk/decisions/{sequence_id}", Tag: "Operations",
+			Summary:  "One stored decision with every feature value it used, its outcome, the shadow outcome if any, and feedback: what explains it." + opsTokenDoc,
+			Response: "decision record", Handle: s.Ops(s.riskDecisionRecord)},
 	}
 }
 
@@ -153,7 +133,7 @@ func kindNames() []string {
 	return out
 }
 
-func (s *Server) riskNow() time.Time {
+func (s *api) riskNow() time.Time {
 	if s.Risk.Now != nil {
 		return s.Risk.Now()
 	}
@@ -161,41 +141,27 @@ func (s *Server) riskNow() time.Time {
 }
 
 // riskFail writes a refused decision-API call.
-func (s *Server) riskFail(w http.ResponseWriter, status int, code risk.ReasonCode, msg string) {
-	writeJSON(w, status, risk.Answer{ReasonCode: code, Message: msg})
+func (s *api) riskFail(w http.ResponseWriter, status int, code risk.ReasonCode, msg string) {
+	httpapi.WriteJSON(w, status, risk.Answer{ReasonCode: code, Message: msg})
 }
 
 // riskPartner authenticates a decision-API call, answering the refusal
 // itself; it returns nil when refused.
-func (s *Server) riskPartner(w http.ResponseWriter, r *http.Request) *partner.Partner {
+func (s *api) riskPartner(w http.ResponseWriter, r *http.Request) *partner.Partner {
 	p, err := s.partnerAuth(r, partner.ScopeRisk)
 	if err == nil {
 		return p
 	}
-	status, code := http.StatusInternalServerError, risk.ReasonInternal
-	switch {
-	case errors.Is(err, partner.ErrUnauthorized):
-		status, code = http.StatusUnauthorized, riskUnauthorized
-	case errors.Is(err, partner.ErrExpired):
-		status, code = http.StatusUnauthorized, riskKeyExpired
-	case errors.Is(err, partner.ErrNoPermission):
-		status, code = http.StatusForbidden, riskNoPermission
-	case errors.Is(err, partner.ErrOutOfQuota):
-		status, code = http.StatusForbidden, riskOutOfQuota
-	case errors.Is(err, partner.ErrRateLimited):
-		status, code = http.StatusTooManyRequests, riskRateLimited
+	f := partnerRefusal(err)
+	if f.internal {
+		s.Logger(r.Context()).Error("partner auth", "route", r.Pattern, "err", err)
 	}
-	msg := err.Error()
-	if code == risk.ReasonInternal {
-		logger(r.Context(), s.log).Error("partner auth", "route", r.Pattern, "err", err)
-		msg = "internal error"
-	}
-	s.riskFail(w, status, code, msg)
+	s.riskFail(w, f.status, f.risk, f.message)
 	return nil
 }
 
 // riskDecide is POST /credit/fraud/v1.
-func (s *Server) riskDecide(w http.ResponseWriter, r *http.Request) {
+func (s *api) riskDecide(w http.ResponseWriter, r *http.Request) {
 	p := s.riskPartner(w, r)
 	if p == nil {
 		return
@@ -211,15 +177,12 @@ func (s *Server) riskDecide(w http.ResponseWriter, r *http.Request) {
 	ev, err := risk.DecodeEvent(r.Body, s.riskNow())
 	if err == nil {
 		var rec *risk.Record
-		if rec, err = s.Risk.Engine.Decide(r.Context(), risk.Input{Event: ev}); err == nil {
-			if err = s.Risk.Store.SaveDecision(r.Context(), rec, risk.SourcePartnerAPI, p.ID); err == nil {
-				writeJSON(w, http.StatusOK, rec.Answer())
-				return
-			}
-			err = fmt.Errorf("save decision %s: %w", rec.SequenceID, err)
+		if rec, err = s.Risk.Decisions.Decide(r.Context(), risk.Input{Event: ev}, risk.SourcePartnerAPI, p.ID); err == nil {
+			httpapi.WriteJSON(w, http.StatusOK, rec.Answer())
+			return
 		}
 	}
-	if memoryBusy(r, err) {
+	if httpapi.MemoryBusy(r, err) {
 		s.riskFail(w, http.StatusServiceUnavailable, riskUnavailable, "the server is busy with other large requests: retry in a few seconds")
 		return
 	}
@@ -230,7 +193,7 @@ func (s *Server) riskDecide(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusRequestEntityTooLarge
 	case risk.ReasonInternal:
 		status = http.StatusInternalServerError
-		logger(r.Context(), s.log).Error("risk decision", "partner", p.ID, "err", err)
+		s.Logger(r.Context()).Error("risk decision", "partner", p.ID, "err", err)
 	}
 	s.riskFail(w, status, a.ReasonCode, a.Message)
 }
@@ -254,13 +217,13 @@ type feedbackAnswer struct {
 }
 
 // riskFeedback is POST /credit/fraud/v1/feedback.
-func (s *Server) riskFeedback(w http.ResponseWriter, r *http.Request) {
+func (s *api) riskFeedback(w http.ResponseWriter, r *http.Request) {
 	p := s.riskPartner(w, r)
 	if p == nil {
 		return
 	}
 	var req feedbackReq
-	if err := decodeJSON(r, maxJSONBody, &req); err != nil {
+	if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
 		s.riskFail(w, http.StatusBadRequest, risk.ReasonMalformed, errs.Message(err))
 		return
 	}
@@ -280,9 +243,9 @@ func (s *Server) riskFeedback(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	fb, err := s.Risk.Store.AddFeedback(r.Context(), req.SequenceID, o, at, p.ID)
+	fb, err := s.Risk.Decisions.Feedback(r.Context(), req.SequenceID, o, at, p.ID)
 	if err == nil {
-		writeJSON(w, http.StatusOK, feedbackAnswer{Success: true, SequenceID: req.SequenceID, Feedback: fb})
+		httpapi.WriteJSON(w, http.StatusOK, feedbackAnswer{Success: true, SequenceID: req.SequenceID, Feedback: fb})
 		return
 	}
 	switch errs.ErrorCode(err) {
@@ -291,12 +254,12 @@ func (s *Server) riskFeedback(w http.ResponseWriter, r *http.Request) {
 	case errs.Conflict:
 		s.riskFail(w, http.StatusConflict, riskConflict, errs.Message(err))
 	default:
-		logger(r.Context(), s.log).Error("risk feedback", "partner", p.ID, "err", err)
+		s.Logger(r.Context()).Error("risk feedback", "partner", p.ID, "err", err)
 		s.riskFail(w, http.StatusInternalServerError, risk.ReasonInternal, "internal error")
 	}
 }
 
-func (s *Server) riskListEntries(r *http.Request) (any, error) {
+func (s *api) riskListEntries(r *http.Request) (any, error) {
 	q := r.URL.Query()
 	kind, list := risk.ListKind(q.Get("kind")), risk.ListName(q.Get("list"))
 	if kind != "" && !isListKind(kind) {
@@ -326,9 +289,9 @@ type listEntryReq struct {
 	ExpiresAt string `json:"expires_at"`
 }
 
-func (s *Server) riskAddListEntry(r *http.Request) (any, error) {
+func (s *api) riskAddListEntry(r *http.Request) (any, error) {
 	var req listEntryReq
-	if err := decodeJSON(r, maxJSONBody, &req); err != nil {
+	if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
 	e := risk.ListEntry{Kind: risk.ListKind(req.Kind), Value: req.Value, List: risk.ListName(req.List), Reason: req.Reason, CreatedBy: req.CreatedBy}
@@ -344,28 +307,14 @@ func (s *Server) riskAddListEntry(r *http.Request) (any, error) {
 	}
 	if req.ExpiresAt != "" {
 		var err error
-		if e.ExpiresAt, err = ParseExpiry(req.ExpiresAt); err != nil {
+		if e.ExpiresAt, err = risk.ParseExpiry(req.ExpiresAt); err != nil {
 			return nil, errs.InvalidField("expires_at", "%v", err)
 		}
 	}
 	return s.Risk.Store.AddListEntry(r.Context(), e)
 }
 
-// ParseExpiry reads a list entry's expiry: a date YYYY-MM-DD means the end
-// of that day (UTC), so the entry applies through the date given; a time
-// is ISO-8601 with an offset. The CLI shares it.
-func ParseExpiry(s string) (time.Time, error) {
-	if d, err := identity.ParseDate(s); err == nil {
-		return d.AddDate(0, 0, 1), nil
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, errors.New("must be YYYY-MM-DD or ISO-8601 with an offset")
-	}
-	return t, nil
-}
-
-func (s *Server) riskRemoveListEntry(r *http.Request) (any, error) {
+func (s *api) riskRemoveListEntry(r *http.Request) (any, error) {
 	return nil, s.Risk.Store.RemoveListEntry(r.Context(), r.PathValue("id"))
 }
 
@@ -376,7 +325,7 @@ type policyStatus struct {
 	ShadowName    string `json:"shadow_name,omitempty"`
 }
 
-func (s *Server) riskPolicyStatus(*http.Request) (any, error) {
+func (s *api) riskPolicyStatus(*http.Request) (any, error) {
 	p := s.Risk.Engine.Policy()
 	st := policyStatus{Version: p.Version, Name: p.Name}
 	if sh := s.Risk.Engine.Shadow(); sh != nil {
@@ -385,7 +334,7 @@ func (s *Server) riskPolicyStatus(*http.Request) (any, error) {
 	return st, nil
 }
 
-func (s *Server) riskApplyPolicy(r *http.Request) (any, error) {
+func (s *api) riskApplyPolicy(r *http.Request) (any, error) {
 	src, err := io.ReadAll(io.LimitReader(r.Body, risk.MaxPolicyBytes+1))
 	if err != nil {
 		return nil, errs.InvalidField("body", "could not be read: %v", err)
@@ -418,6 +367,6 @@ func (s *Server) riskApplyPolicy(r *http.Request) (any, error) {
 	return s.riskPolicyStatus(r)
 }
 
-func (s *Server) riskDecisionRecord(r *http.Request) (any, error) {
+func (s *api) riskDecisionRecord(r *http.Request) (any, error) {
 	return s.Risk.Store.Decision(r.Context(), r.PathValue("sequence_id"))
 }

@@ -1,4 +1,4 @@
-package httpapi
+package partnerapi
 
 import (
 	"bytes"
@@ -12,10 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"creditpocket/internal/creditreport/intake"
+	"creditpocket/internal/httpapi"
+	"creditpocket/internal/httpapi/appapi"
 	"creditpocket/internal/kyc"
 	"creditpocket/internal/membudget"
 	"creditpocket/internal/partner"
-	"creditpocket/internal/risk"
 	"creditpocket/internal/store"
 	"creditpocket/internal/store/partnerdb"
 	"creditpocket/internal/store/storetest"
@@ -32,13 +34,13 @@ func TestAFullBudgetAnswers503WithRetryAfter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	report, err := os.ReadFile("../creditreport/testdata/fixtures/typical-gopdf-1.pdf")
+	report, err := os.ReadFile("../../creditreport/testdata/fixtures/typical-gopdf-1.pdf")
 	if err != nil {
 		t.Fatal(err)
 	}
 	mem := membudget.New(16<<20, 20*time.Millisecond)
-	s := New(Server{Partners: partners, OpsToken: "ops-token", Memory: mem, KYC: &kyc.Service{},
-		Risk: &RiskAPI{Engine: risk.NewEngine(risk.DefaultPolicy(), risk.Config{}), Store: nopRiskStore{}}}, Options{QuietRequests: true})
+	s := httpapi.New(httpapi.Server{APIs: []httpapi.API{appapi.Routes, Routes}, Partners: partners, OpsToken: "ops-token", Memory: mem, KYC: &kyc.Service{}, Reports: &intake.Service{},
+		Risk: testRiskAPI()}, httpapi.Options{QuietRequests: true})
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	hog := mem.Lease(context.Background())

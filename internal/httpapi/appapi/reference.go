@@ -1,10 +1,11 @@
-package httpapi
+package appapi
 
 import (
 	"net/http"
 	"strconv"
 
 	"creditpocket/internal/errs"
+	"creditpocket/internal/httpapi"
 	"creditpocket/internal/identity"
 	"creditpocket/internal/reference"
 	"creditpocket/internal/sms"
@@ -16,12 +17,12 @@ type bankView struct {
 	Country  string `json:"country"`
 }
 
-func (s *Server) banks(r *http.Request) (any, error) {
+func (s *api) banks(r *http.Request) (any, error) {
 	bs, err := s.Reference.Banks(r.Context())
 	if err != nil {
 		return nil, err
 	}
-	return listOf(bs, int64(len(bs)), func(b reference.Bank) bankView {
+	return httpapi.ListOf(bs, int64(len(bs)), func(b reference.Bank) bankView {
 		return bankView{BankNo: b.Code, BankName: b.Name, Country: b.Country}
 	}), nil
 }
@@ -32,8 +33,8 @@ type cityView struct {
 	State string `json:"state"`
 }
 
-func (s *Server) cities(r *http.Request) (any, error) {
-	p, err := pageRequest(r)
+func (s *api) cities(r *http.Request) (any, error) {
+	p, err := httpapi.PageRequest(r)
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +46,7 @@ func (s *Server) cities(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return listOf(res.Items, res.Total, func(c reference.City) cityView { return cityView(c) }), nil
+	return httpapi.ListOf(res.Items, res.Total, func(c reference.City) cityView { return cityView(c) }), nil
 }
 
 type incomeView struct {
@@ -55,12 +56,12 @@ type incomeView struct {
 	Max   string `json:"max"` // minor units; "0" means no upper bound
 }
 
-func (s *Server) incomes(r *http.Request) (any, error) {
+func (s *api) incomes(r *http.Request) (any, error) {
 	bs, err := s.Reference.IncomeBands(r.Context())
 	if err != nil {
 		return nil, err
 	}
-	return listOf(bs, int64(len(bs)), func(b reference.IncomeBand) incomeView {
+	return httpapi.ListOf(bs, int64(len(bs)), func(b reference.IncomeBand) incomeView {
 		return incomeView{Code: b.Code, Label: b.Label, Min: strconv.FormatInt(b.Min, 10), Max: strconv.FormatInt(b.Max, 10)}
 	}), nil
 }
@@ -71,8 +72,8 @@ type questionView struct {
 	Answer   string `json:"answer"`
 }
 
-func (s *Server) hotQuestions(r *http.Request) (any, error) {
-	p, err := pageRequest(r)
+func (s *api) hotQuestions(r *http.Request) (any, error) {
+	p, err := httpapi.PageRequest(r)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +81,7 @@ func (s *Server) hotQuestions(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return listOf(res.Items, res.Total, func(q reference.HotQuestion) questionView {
+	return httpapi.ListOf(res.Items, res.Total, func(q reference.HotQuestion) questionView {
 		return questionView{ID: strconv.FormatInt(q.ID, 10), Question: q.Question, Answer: q.Answer}
 	}), nil
 }
@@ -90,19 +91,19 @@ type phoneView struct {
 	Label string `json:"label"`
 }
 
-func (s *Server) supportPhones(r *http.Request) (any, error) {
+func (s *api) supportPhones(r *http.Request) (any, error) {
 	ps, err := s.Reference.SupportPhones(r.Context())
 	if err != nil {
 		return nil, err
 	}
-	return listOf(ps, int64(len(ps)), func(p reference.SupportPhone) phoneView { return phoneView(p) }), nil
+	return httpapi.ListOf(ps, int64(len(ps)), func(p reference.SupportPhone) phoneView { return phoneView(p) }), nil
 }
 
 type emailView struct {
 	Email string `json:"email"`
 }
 
-func (s *Server) supportEmail(r *http.Request) (any, error) {
+func (s *api) supportEmail(r *http.Request) (any, error) {
 	e, err := s.Reference.Setting(r.Context(), reference.SettingSupportEmail)
 	if err != nil {
 		return nil, err
@@ -119,7 +120,7 @@ type smsView struct {
 
 // sandboxSMS lists the messages the sandbox SMS provider "sent" to a phone.
 // It is only routed while the sandbox is the active provider.
-func (s *Server) sandboxSMS(r *http.Request) (any, error) {
+func (s *api) sandboxSMS(r *http.Request) (any, error) {
 	phone := r.URL.Query().Get("phone")
 	if phone == "" {
 		return nil, errs.Required("phone")
@@ -131,7 +132,7 @@ func (s *Server) sandboxSMS(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return listOf(ms, int64(len(ms)), func(m sms.Message) smsView {
-		return smsView{ID: strconv.FormatInt(m.ID, 10), Phone: m.Phone, Content: m.Body, CreatedTime: s.timeText(m.CreatedAt)}
+	return httpapi.ListOf(ms, int64(len(ms)), func(m sms.Message) smsView {
+		return smsView{ID: strconv.FormatInt(m.ID, 10), Phone: m.Phone, Content: m.Body, CreatedTime: s.TimeText(m.CreatedAt)}
 	}), nil
 }

@@ -1,4 +1,4 @@
-package httpapi
+package partnerapi
 
 import (
 	"encoding/json"
@@ -6,23 +6,23 @@ import (
 	"strings"
 	"testing"
 
+	"creditpocket/internal/httpapi"
 	"creditpocket/internal/kyc"
 	"creditpocket/internal/sms"
 )
 
-func kycServer() *Server {
-	return New(Server{SMS: &sms.Sandbox{}, KYC: &kyc.Service{}, Loans: &Loans{}}, Options{})
+func kycServer() *httpapi.Server {
+	return httpapi.New(httpapi.Server{APIs: []httpapi.API{Routes}, SMS: &sms.Sandbox{}, KYC: &kyc.Service{}, Loans: &httpapi.Loans{}}, httpapi.Options{})
 }
 
 func TestKYCRoutesAreServedAndDocumented(t *testing.T) {
 	s := kycServer()
-	mux := s.mux()
 	doc := s.OpenAPI()
 	paths := doc["paths"].(map[string]map[string]any)
 	for _, want := range []string{"POST /openapi/card/binding", "POST /openapi/card/binding/kyc", "GET /openapi/card/binding/kyc",
 		"GET /openapi/card/binding/webhook-secret", "GET /ops/kyc/review", "POST /ops/kyc/review", "GET /ops/kyc/document"} {
 		method, path, _ := strings.Cut(want, " ")
-		if _, pattern := mux.Handler(httptest.NewRequest(method, path, nil)); pattern != want {
+		if pattern := s.Pattern(httptest.NewRequest(method, path, nil)); pattern != want {
 			t.Errorf("%s is served by %q", want, pattern)
 		}
 		if paths[path] == nil {
