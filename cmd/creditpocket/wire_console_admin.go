@@ -6,6 +6,7 @@ import (
 
 	"creditpocket/internal/console/manage"
 	"creditpocket/internal/risk"
+	"creditpocket/internal/risk/replay"
 	"creditpocket/internal/store/riskdb"
 )
 
@@ -42,9 +43,9 @@ func (r consoleRisk) Publish(ctx context.Context, src []byte, by string) (*risk.
 	return r.engine.Publish(ctx, r.store, src, by)
 }
 
-func (r consoleRisk) Simulate(ctx context.Context, candidate *risk.Policy, since time.Time) (risk.SimulationReport, error) {
+func (r consoleRisk) Simulate(ctx context.Context, candidate *risk.Policy, since time.Time) (replay.Report, error) {
 	records, failed := r.store.Decisions(ctx, since)
-	rep := risk.Simulate(records, candidate)
+	rep := replay.Simulate(records, candidate)
 	return rep, failed()
 }
 

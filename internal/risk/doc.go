@@ -20,7 +20,7 @@
 // an Outcome; a shadow policy may run beside it and is only recorded.
 //
 // A Record holds the features as the policy saw them, so Replay(rec, p)
-// reproduces the outcome for the same policy version and Simulate compares
+// reproduces the outcome for the same policy version and replay.Simulate compares
 // a candidate policy against history, including feedback on repayment.
 //
 // The package knows nothing of SQL or HTTP; MemLists, MemVelocity,

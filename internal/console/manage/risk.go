@@ -13,6 +13,7 @@ import (
 	"creditpocket/internal/console"
 	"creditpocket/internal/errs"
 	"creditpocket/internal/risk"
+	"creditpocket/internal/risk/replay"
 )
 
 // PolicyVersion is a stored risk policy version.
@@ -43,7 +44,7 @@ type RiskAdmin interface {
 	SetShadow(ctx context.Context, p *risk.Policy, by string) error
 	// Simulate replays the decisions stored since the given time through
 	// candidate.
-	Simulate(ctx context.Context, candidate *risk.Policy, since time.Time) (risk.SimulationReport, error)
+	Simulate(ctx context.Context, candidate *risk.Policy, since time.Time) (replay.Report, error)
 	ListEntries(ctx context.Context, kind risk.ListKind, list risk.ListName, activeOnly bool) ([]risk.ListEntry, error)
 	AddListEntry(ctx context.Context, e risk.ListEntry) (risk.ListEntry, error)
 	RemoveListEntry(ctx context.Context, id string) error
@@ -57,7 +58,7 @@ type riskPage struct {
 	Since        string
 	Refused      string // why the candidate did not compile
 	Notice       string
-	Simulation   *risk.SimulationReport
+	Simulation   *replay.Report
 	Candidate    *risk.Policy
 }
 

@@ -20,6 +20,7 @@ import (
 
 	"creditpocket/internal/identity"
 	"creditpocket/internal/risk"
+	"creditpocket/internal/risk/replay"
 )
 
 // PolicyPoll is how often a server checks the stored active policy
@@ -271,7 +272,7 @@ func riskSimulate(ctx context.Context, args []string, env Opener, stdout, stderr
 		}
 	}
 	records, failed := c.store.Decisions(ctx, from)
-	rep := risk.Simulate(records, candidate)
+	rep := replay.Simulate(records, candidate)
 	if err := failed(); err != nil {
 		return fmt.Errorf("risk simulate: read decisions: %w", err)
 	}
@@ -284,7 +285,7 @@ func riskSimulate(ctx context.Context, args []string, env Opener, stdout, stderr
 }
 
 // printSimulation prints the candidate beside the live decisions.
-func printSimulation(w io.Writer, rep risk.SimulationReport, since string) error {
+func printSimulation(w io.Writer, rep replay.Report, since string) error {
 	scope := "all stored decisions"
 	if since != "" {
 		scope = "decisions since " + since

@@ -15,6 +15,7 @@ import (
 
 	"creditpocket/internal/errs"
 	"creditpocket/internal/risk"
+	"creditpocket/internal/risk/replay"
 )
 
 var ctx = context.Background()
@@ -283,7 +284,7 @@ func testDecisionsAreStoredWithTheirFeedback(t *testing.T, rs risk.Store, now *t
 	if err := failed(); err != nil || len(orders) != 7 || orders[0] != "order-0" || orders[6] != "order-6" {
 		t.Fatalf("Decisions = %v, %v; want the 7 orders oldest first", orders, err)
 	}
-	rep := risk.Simulate(seq, engine.Policy())
+	rep := replay.Simulate(seq, engine.Policy())
 	if rep.Records != 7 || rep.WithRepayment != 1 || rep.Defaulted != 1 {
 		t.Fatalf("Simulate over the stored decisions = %+v", rep)
 	}

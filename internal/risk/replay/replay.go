@@ -1,6 +1,13 @@
-package risk
+// Package replay runs recorded risk decisions again under a candidate
+// policy and reports how the outcomes would change, before the candidate
+// goes live.
+package replay
 
-import "iter"
+import (
+	"iter"
+
+	"creditpocket/internal/risk"
+)
 
 // Mix counts decisions by outcome.
 type Mix struct {
@@ -9,27 +16,27 @@ type Mix struct {
 	Reject int `json:"reject"`
 }
 
-func (m *Mix) add(d Decision) {
+func (m *Mix) add(d risk.Decision) {
 	switch d {
-	case Accept:
+	case risk.Accept:
 		m.Accept++
-	case Review:
+	case risk.Review:
 		m.Review++
-	case Reject:
+	case risk.Reject:
 		m.Reject++
 	}
 }
 
 // Transition counts records that moved from one decision to another.
 type Transition struct {
-	From  Decision `json:"from"`
-	To    Decision `json:"to"`
-	Count int      `json:"count"`
+	From  risk.Decision `json:"from"`
+	To    risk.Decision `json:"to"`
+	Count int           `json:"count"`
 }
 
-// SimulationReport compares the decisions recorded under the live policy
+// Report compares the decisions recorded under the live policy
 // with those a candidate policy would have made on the same features.
-type SimulationReport struct {
+type Report struct {
 	CandidateVersion string       `json:"candidate_version"`
 	Records          int          `json:"records"`
 	Live             Mix          `json:"live"`
@@ -51,11 +58,11 @@ type SimulationReport struct {
 // Simulate replays every record under the candidate policy and compares the
 // decision mixes. The live side is each record's recorded outcome, not a
 // re-evaluation, so policy drift between records is accounted for.
-func Simulate(records iter.Seq[*Record], candidate *Policy) SimulationReport {
-	rep := SimulationReport{CandidateVersion: candidate.Version}
+func Simulate(records iter.Seq[*risk.Record], candidate *risk.Policy) Report {
+	rep := Report{CandidateVersion: candidate.Version}
 	for rec := range records {
 		live := rec.Outcome.FinalDecision
-		cand := Replay(rec, candidate).FinalDecision
+		cand := risk.Replay(rec, candidate).FinalDecision
 		rep.Records++
 		rep.Live.add(live)
 		rep.Candidate.add(cand)
@@ -68,19 +75,19 @@ func Simulate(records iter.Seq[*Record], candidate *Policy) SimulationReport {
 			continue
 		}
 		rep.WithRepayment++
-		defaulted := fb.Repayment == Defaulted
+		defaulted := fb.Repayment == risk.Defaulted
 		if defaulted {
 			rep.Defaulted++
 		} else {
 			rep.Repaid++
 		}
-		if defaulted && live == Accept {
+		if defaulted && live == risk.Accept {
 			rep.LiveApprovedDefaulted++
 		}
-		if defaulted && cand == Accept {
+		if defaulted && cand == risk.Accept {
 			rep.CandidateApprovedDefaulted++
 		}
-		if live == Accept && cand != Accept {
+		if live == risk.Accept && cand != risk.Accept {
 			if defaulted {
 				rep.CandidateStoppedDefaulted++
 			} else {
@@ -91,7 +98,7 @@ func Simulate(records iter.Seq[*Record], candidate *Policy) SimulationReport {
 	return rep
 }
 
-func (r *SimulationReport) addTransition(from, to Decision) {
+func (r *Report) addTransition(from, to risk.Decision) {
 	for i := range r.Transitions {
 		if t := &r.Transitions[i]; t.From == from && t.To == to {
 			t.Count++
