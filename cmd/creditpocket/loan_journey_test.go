@@ -178,7 +178,7 @@ func TestOverdueLoanAccruesPenaltyAndIsRepaid(t *testing.T) {
 		cob := func(date string) loan.COBResult {
 			t.Helper()
 			d, _ := loan.ParseDate(date)
-			res, err := a.app.Loans.CloseOfBusiness(context.Background(), loandb.NewLeases(a.app.DB), d, "test")
+			res, err := a.app.COB.CloseOfBusiness(context.Background(), loandb.NewLeases(a.app.DB), d, "test")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -46,7 +46,7 @@ func (a *App) wireConsole(v *vault.Vault, accounts *account.Service, hasher acco
 		Reads: consoleReads{db: a.DB, loanDB: loandb.New(a.DB), accounts: accounts, loans: a.Loans, risk: a.RiskStore, photos: blob.Photos{Store: a.Blobs, Vault: v}},
 		Sections: []console.Section{manage.Section(manage.Deps{ // risk, products, partners
 			Risk: consoleRisk{engine: a.Risk, store: a.RiskStore}, Products: a.Loans, Partners: a.Partners, Location: loc})},
-		Payouts:       a.Loans,
+		Payouts:       a.Payouts,
 		StuckAfter:    a.Config.Payouts.StuckAfter,
 		Stats:         loandb.New(a.DB),
 		Charts:        charts,

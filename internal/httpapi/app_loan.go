@@ -20,6 +20,8 @@ import (
 	"creditpocket/internal/identity"
 	"creditpocket/internal/ledger"
 	"creditpocket/internal/loan"
+	"creditpocket/internal/loan/payout"
+	"creditpocket/internal/loan/repay"
 	"creditpocket/internal/page"
 	"creditpocket/internal/payment"
 )
@@ -27,6 +29,10 @@ import (
 // Loans holds what the loan endpoints call.
 type Loans struct {
 	Service *loan.Service
+	// Payments opens checkouts and books the provider's webhooks.
+	Payments *repay.Service
+	// Payouts retries and cancels failed payouts for operators.
+	Payouts *payout.Dispatcher
 	// Sandbox is the sandbox payment provider; nil unless it is active,
 	// which also hides the /sandbox/payments routes.
 	Sandbox       *payment.Async
@@ -536,7 +542,7 @@ func (s *Server) repayGet(r *http.Request, sess *account.Session) (any, error) {
 	key := base
 	var p *loan.Payment
 	for range maxGetChain {
-		if p, err = s.Loans.Service.Repay(r.Context(), loan.RepayInput{UserID: sess.UserID, LoanID: l.ID, IdempotencyKey: key, RequestHash: base}); err != nil {
+		if p, err = s.Loans.Payments.Repay(r.Context(), repay.RepayInput{UserID: sess.UserID, LoanID: l.ID, IdempotencyKey: key, RequestHash: base}); err != nil {
 			return nil, err
 		}
 		if p.Status != loan.PaySuperseded {
@@ -570,7 +576,7 @@ func (s *Server) repayPost(r *http.Request, sess *account.Session) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	in := loan.RepayInput{UserID: sess.UserID, LoanID: strconv.FormatInt(id, 10), IdempotencyKey: key}
+	in := repay.RepayInput{UserID: sess.UserID, LoanID: strconv.FormatInt(id, 10), IdempotencyKey: key}
 	if req.Amount != "" {
 		if in.Amount, err = ledger.ParseAmount(req.Amount); err != nil {
 			return nil, errs.InvalidField("amount", "%v", err)
@@ -588,7 +594,7 @@ func (s *Server) repayPost(r *http.Request, sess *account.Session) (any, error) 
 	canon, _ := json.Marshal([]any{in.LoanID, in.Amount, in.Extend})
 	sum := sha256.Sum256(canon)
 	in.RequestHash = hex.EncodeToString(sum[:])
-	p, err := s.Loans.Service.Repay(r.Context(), in)
+	p, err := s.Loans.Payments.Repay(r.Context(), in)
 	if err != nil {
 		return nil, err
 	}
@@ -627,7 +633,7 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, err)
 		return
 	}
-	err = s.Loans.Service.HandlePayment(r.Context(), loan.PaymentResult{
+	err = s.Loans.Payments.HandlePayment(r.Context(), loan.PaymentResult{
 		Reference: ev.Data.Reference, Succeeded: ev.Succeeded(), Amount: ledger.Money(ev.Data.Amount), Reason: ev.Data.Reason,
 		Code: ev.Data.FailureCode, Retriable: payment.Retriable(ev.Data.FailureCode),
 	})
@@ -755,7 +761,7 @@ func (s *Server) sandboxComplete(r *http.Request) (any, error) {
 		}
 		// Refused now, as a provider refuses a payment it cannot take,
 		// rather than by the webhook the sandbox would then retry.
-		if err := s.Loans.Service.CheckPayment(r.Context(), ref, amount); err != nil {
+		if err := s.Loans.Payments.CheckPayment(r.Context(), ref, amount); err != nil {
 			return nil, err
 		}
 	}

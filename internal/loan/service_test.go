@@ -11,7 +11,10 @@ import (
 	"creditpocket/internal/errs"
 	"creditpocket/internal/ledger"
 	"creditpocket/internal/loan"
+	"creditpocket/internal/loan/cob"
 	"creditpocket/internal/loan/loanmem"
+	"creditpocket/internal/loan/payout"
+	"creditpocket/internal/loan/repay"
 )
 
 // The loan engine's rules run here against the in-memory store, which
@@ -101,6 +104,9 @@ func (c *clock) Add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.now =
 type bench struct {
 	t        *testing.T
 	svc      *loan.Service
+	payouts  *payout.Dispatcher
+	pay      *repay.Service
+	cob      *cob.Runner
 	store    *loanmem.Store
 	provider *provider
 	photos   *photos
@@ -110,8 +116,13 @@ type bench struct {
 func newBench(t *testing.T, d loan.Decision) *bench {
 	t.Helper()
 	b := &bench{t: t, store: loanmem.New(), provider: &provider{}, photos: &photos{}, clock: &clock{now: start}}
+	clock := loan.Clock{Now: b.clock.Now}
+	b.payouts = &payout.Dispatcher{Store: b.store, Provider: b.provider, Clock: clock}
+	b.pay = &repay.Service{Store: b.store, Provider: b.provider, Payouts: b.payouts, Clock: clock}
+	b.payouts.Results = b.pay
+	b.cob = &cob.Runner{Store: b.store, Clock: clock}
 	b.svc = &loan.Service{Store: b.store, Decider: decider{loan.Verdict{Decision: d, Reason: "rule", Score: 700}},
-		Provider: b.provider, Borrowers: borrowers{}, Photos: b.photos, Now: b.clock.Now}
+		Borrowers: borrowers{}, Photos: b.photos, Payouts: b.payouts, Now: b.clock.Now}
 	for _, p := range loan.DemoProducts() {
 		if err := b.svc.SaveProduct(ctx, p); err != nil {
 			t.Fatal(err)
@@ -165,14 +176,14 @@ func (b *bench) disbursed(user int64) *loan.Record {
 
 func (b *bench) paid(ref string, amount ledger.Money) {
 	b.t.Helper()
-	if err := b.svc.HandlePayment(ctx, loan.PaymentResult{Reference: ref, Succeeded: true, Amount: amount}); err != nil {
+	if err := b.pay.HandlePayment(ctx, loan.PaymentResult{Reference: ref, Succeeded: true, Amount: amount}); err != nil {
 		b.t.Fatal(err)
 	}
 }
 
 func (b *bench) repay(user int64, id string, amount ledger.Money, key string) *loan.Payment {
 	b.t.Helper()
-	p, err := b.svc.Repay(ctx, loan.RepayInput{UserID: user, LoanID: id, Amount: amount, IdempotencyKey: key, RequestHash: "h-" + key})
+	p, err := b.pay.Repay(ctx, repay.RepayInput{UserID: user, LoanID: id, Amount: amount, IdempotencyKey: key, RequestHash: "h-" + key})
 	if err != nil {
 		b.t.Fatal(err)
 	}
@@ -308,7 +319,7 @@ func TestRepaymentsAreBookedOnceAndInOrder(t *testing.T) {
 		if again := b.repay(7, r.ID, 1000_00, "k1"); again.Reference != first.Reference {
 			t.Fatalf("replay opened %s; want %s", again.Reference, first.Reference)
 		}
-		_, err := b.svc.Repay(ctx, loan.RepayInput{UserID: 7, LoanID: r.ID, Amount: 2000_00, IdempotencyKey: "k1", RequestHash: "other"})
+		_, err := b.pay.Repay(ctx, repay.RepayInput{UserID: 7, LoanID: r.ID, Amount: 2000_00, IdempotencyKey: "k1", RequestHash: "other"})
 		if !errs.Is(err, errs.Conflict) {
 			t.Fatalf("the key for another request: %v; want a conflict", err)
 		}
@@ -351,7 +362,7 @@ func TestRepaymentsAreBookedOnceAndInOrder(t *testing.T) {
 		t.Parallel()
 		b := newBench(t, loan.Accept)
 		r := b.disbursed(7)
-		_, err := b.svc.Repay(ctx, loan.RepayInput{UserID: 7, LoanID: r.ID, IdempotencyKey: "k\x00"})
+		_, err := b.pay.Repay(ctx, repay.RepayInput{UserID: 7, LoanID: r.ID, IdempotencyKey: "k\x00"})
 		if !errs.Is(err, errs.Invalid) {
 			t.Fatalf("control character in the key: %v; want invalid", err)
 		}
@@ -361,20 +372,20 @@ func TestRepaymentsAreBookedOnceAndInOrder(t *testing.T) {
 func TestAFailedPayoutIsRetriedWhenDue(t *testing.T) {
 	t.Parallel()
 	b := newBench(t, loan.Accept)
-	b.svc.PayoutRetry = loan.PayoutRetry{MaxAttempts: 3, Backoff: time.Minute, MaxBackoff: time.Hour}
+	b.payouts.Retry = payout.Retry{MaxAttempts: 3, Backoff: time.Minute, MaxBackoff: time.Hour}
 	r := b.apply(7)
 	first := fmt.Sprintf("DSB_%s_1", r.ID)
-	if err := b.svc.HandlePayment(ctx, loan.PaymentResult{Reference: first, Reason: "bank down", Code: "bank_down", Retriable: true}); err != nil {
+	if err := b.pay.HandlePayment(ctx, loan.PaymentResult{Reference: first, Reason: "bank down", Code: "bank_down", Retriable: true}); err != nil {
 		t.Fatal(err)
 	}
 	if got := b.loan(r.ID); got.Status != loan.StatusDisbursementFailed {
 		t.Fatalf("after the failure: status %v", got.Status)
 	}
-	if n, err := b.svc.RetryDuePayouts(ctx); err != nil || n != 0 {
+	if n, err := b.payouts.RetryDuePayouts(ctx); err != nil || n != 0 {
 		t.Fatalf("retries before the backoff: %d, %v", n, err)
 	}
 	b.clock.Add(time.Minute)
-	if n, err := b.svc.RetryDuePayouts(ctx); err != nil || n != 1 {
+	if n, err := b.payouts.RetryDuePayouts(ctx); err != nil || n != 1 {
 		t.Fatalf("retries when due: %d, %v", n, err)
 	}
 	second := fmt.Sprintf("DSB_%s_2", r.ID)
@@ -385,7 +396,7 @@ func TestAFailedPayoutIsRetriedWhenDue(t *testing.T) {
 	if got := b.loan(r.ID); got.Status != loan.StatusRepaying || got.Disbursements != 2 {
 		t.Fatalf("after the retry was paid: status %v, attempts %d", got.Status, got.Disbursements)
 	}
-	evs, err := b.svc.PayoutEvents(ctx, r.ID)
+	evs, err := b.payouts.PayoutEvents(ctx, r.ID)
 	if err != nil || len(evs) == 0 {
 		t.Fatalf("payout events = %v, %v", evs, err)
 	}
@@ -397,7 +408,7 @@ func TestCloseOfBusinessChargesPenaltyOncePerDay(t *testing.T) {
 	r := b.disbursed(7)
 	leases := &loanmem.Leases{}
 	overdue := r.DueDate.AddDays(1)
-	res, err := b.svc.CloseOfBusiness(ctx, leases, overdue, "test")
+	res, err := b.cob.CloseOfBusiness(ctx, leases, overdue, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -406,7 +417,7 @@ func TestCloseOfBusinessChargesPenaltyOncePerDay(t *testing.T) {
 		got.Outstanding.Penalty <= 0 || got.Outstanding.Penalty != res.Penalty || got.AccruedThrough != overdue {
 		t.Fatalf("close of business: %+v; loan %v, penalty %d, accrued through %v", res, got.Status, got.Outstanding.Penalty, got.AccruedThrough)
 	}
-	again, err := b.svc.CloseOfBusiness(ctx, leases, overdue, "test")
+	again, err := b.cob.CloseOfBusiness(ctx, leases, overdue, "test")
 	if err != nil || !again.AlreadyDone || b.loan(r.ID).Outstanding.Penalty != got.Outstanding.Penalty {
 		t.Fatalf("second run of the same date: %+v, %v", again, err)
 	}
@@ -414,7 +425,7 @@ func TestCloseOfBusinessChargesPenaltyOncePerDay(t *testing.T) {
 		if ok, _ := leases.Acquire(ctx, "cob", "other", b.clock.Now(), time.Hour); !ok {
 			t.Fatal("the free lease was not taken")
 		}
-		if _, err := b.svc.CloseOfBusiness(ctx, leases, overdue.AddDays(1), "test"); !errors.Is(err, loan.ErrLeaseHeld) {
+		if _, err := b.cob.CloseOfBusiness(ctx, leases, overdue.AddDays(1), "test"); !errors.Is(err, cob.ErrLeaseHeld) {
 			t.Fatalf("with the lease held elsewhere: %v; want ErrLeaseHeld", err)
 		}
 	})
