@@ -33,6 +33,32 @@ func (s *Runner) report(ctx context.Context, r *loan.Record, o loan.Outcome, at 
 	loan.ReportOutcome(ctx, s.Outcomes, s.Log, r, o, at)
 }
 
+// Leases hands out a named, expiring lease so one process at a time runs
+// a job. A row with an expiry rather than an advisory lock, so it works on
+// distributed PostgreSQL-compatible databases too.
+type Leases interface {
+	// Acquire takes name for holder until now+ttl if it is free, expired
+	// or already holder's; false when someone else holds it.
+	Acquire(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
+	Release(ctx context.Context, name, holder string) error
+	// COBDone reports whether close of business finished for the date.
+	COBDone(ctx context.Context, business loan.Date) (bool, error)
+	// MarkCOBDone records a finished close of business.
+	MarkCOBDone(ctx context.Context, r COBResult) error
+}
+
+// COBResult summarises one close of business.
+type COBResult struct {
+	BusinessDate loan.Date
+	Loans        int          // owing loans past due that were examined
+	Penalties    int          // penalty postings made
+	Penalty      ledger.Money // their total
+	NewlyOverdue int
+	AlreadyDone  bool // an earlier run finished this date; nothing was done
+	StartedAt    time.Time
+	FinishedAt   time.Time
+}
+
 // errLeaseLost stops close of business when another process took the lease.
 var errLeaseLost = errors.New("cob: close of business lease lost")
 
@@ -52,8 +78,8 @@ const (
 // and loan: a lease keeps other processes out while it runs, each loan's
 // AccruedThrough watermark and the penalty's ledger reference make a rerun
 // after a crash pick up where it stopped, and a finished date is recorded.
-func (s *Runner) CloseOfBusiness(ctx context.Context, leases loan.Leases, business loan.Date, holder string) (loan.COBResult, error) {
-	res := loan.COBResult{BusinessDate: business, StartedAt: s.now()}
+func (s *Runner) CloseOfBusiness(ctx context.Context, leases Leases, business loan.Date, holder string) (COBResult, error) {
+	res := COBResult{BusinessDate: business, StartedAt: s.now()}
 	if business.IsZero() {
 		return res, errs.Required("date")
 	}
@@ -128,7 +154,7 @@ func (s *Runner) CloseOfBusiness(ctx context.Context, leases loan.Leases, busine
 
 // feedCOB lists the owing loans past due in id order, a batch at a time,
 // renewing the lease before each batch.
-func (s *Runner) feedCOB(ctx context.Context, leases loan.Leases, business loan.Date, holder string, out chan<- []string) error {
+func (s *Runner) feedCOB(ctx context.Context, leases Leases, business loan.Date, holder string, out chan<- []string) error {
 	var after int64
 	for {
 		if ok, err := leases.Acquire(ctx, cobLease, holder, s.now(), cobLeaseTTL); err != nil || !ok {
@@ -157,14 +183,14 @@ func (s *Runner) feedCOB(ctx context.Context, leases loan.Leases, business loan.
 // cobBatch closes business for a batch of loans in one transaction, with
 // a handful of statements for the whole batch rather than several per
 // loan: close of business touches every owing loan past due every day.
-func (s *Runner) cobBatch(ctx context.Context, ids []string, business loan.Date) (loan.COBResult, error) {
+func (s *Runner) cobBatch(ctx context.Context, ids []string, business loan.Date) (COBResult, error) {
 	now := s.now()
 	var (
-		res       loan.COBResult
+		res       COBResult
 		defaulted []*loan.Record
 	)
 	err := s.Store.Tx(ctx, func(ctx context.Context, tx loan.Tx) error {
-		res, defaulted = loan.COBResult{}, nil
+		res, defaulted = COBResult{}, nil
 		rs, err := tx.LoansForUpdate(ctx, ids)
 		if err != nil {
 			return err
