@@ -164,7 +164,7 @@ type Tx interface {
 	AddMessage(ctx context.Context, m *inbox.Message) error
 	AddMessages(ctx context.Context, ms []inbox.Message) error
 
-	// Failed payouts (payout.go).
+	// Failed payouts (package payout).
 	AddPayoutEvent(ctx context.Context, e *PayoutEvent) error
 	PayoutEvents(ctx context.Context, loanID string) ([]PayoutEvent, error)
 	// SchedulePayoutRetry sets (or moves) the loan's automatic retry.

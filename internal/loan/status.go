@@ -153,7 +153,7 @@ var transitions = []Transition{
 	{StatusDisbursing, EventDisbursementFailed, StatusDisbursementFailed},
 
 	{StatusDisbursementFailed, EventStartDisbursement, StatusDisbursing},
-	// The provider reports the failed attempt paid after all (payout.go).
+	// The provider reports the failed attempt paid after all (package payout).
 	{StatusDisbursementFailed, EventDisbursed, StatusRepaying},
 	{StatusDisbursementFailed, EventCancel, StatusCancelled},
 

@@ -13,9 +13,12 @@ import (
 	"creditpocket/internal/ledger"
 	"creditpocket/internal/loan"
 	"creditpocket/internal/loan/loanmem"
+	"creditpocket/internal/loan/loantest"
 	"creditpocket/internal/loan/payout"
 	"creditpocket/internal/loan/repay"
 )
+
+var ctx = context.Background()
 
 func TestPayoutRetryBacksOffExponentiallyAndStops(t *testing.T) {
 	p := payout.Retry{MaxAttempts: 7, Backoff: time.Minute, MaxBackoff: 10 * time.Minute}
@@ -249,4 +252,36 @@ func TestThePayoutRegistersTheAccountWithTheProvider(t *testing.T) {
 			t.Fatalf("payout events %q, retries %v", evs, due)
 		}
 	})
+}
+func TestAFailedPayoutIsRetriedWhenDue(t *testing.T) {
+	t.Parallel()
+	b := loantest.NewEngine(t, loan.Accept)
+	b.Payouts.Retry = payout.Retry{MaxAttempts: 3, Backoff: time.Minute, MaxBackoff: time.Hour}
+	r := b.Apply(7)
+	first := fmt.Sprintf("DSB_%s_1", r.ID)
+	if err := b.Repay.HandlePayment(ctx, loan.PaymentResult{Reference: first, Reason: "bank down", Code: "bank_down", Retriable: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.Loan(r.ID); got.Status != loan.StatusDisbursementFailed {
+		t.Fatalf("after the failure: status %v", got.Status)
+	}
+	if n, err := b.Payouts.RetryDuePayouts(ctx); err != nil || n != 0 {
+		t.Fatalf("retries before the backoff: %d, %v", n, err)
+	}
+	b.Clock.Add(time.Minute)
+	if n, err := b.Payouts.RetryDuePayouts(ctx); err != nil || n != 1 {
+		t.Fatalf("retries when due: %d, %v", n, err)
+	}
+	second := fmt.Sprintf("DSB_%s_2", r.ID)
+	if got := b.Provider.Disbursed(); len(got) != 2 || got[1] != second {
+		t.Fatalf("payouts sent = %v; want %s then %s", got, first, second)
+	}
+	b.Paid(second, r.Pricing.ActualBalance)
+	if got := b.Loan(r.ID); got.Status != loan.StatusRepaying || got.Disbursements != 2 {
+		t.Fatalf("after the retry was paid: status %v, attempts %d", got.Status, got.Disbursements)
+	}
+	evs, err := b.Payouts.PayoutEvents(ctx, r.ID)
+	if err != nil || len(evs) == 0 {
+		t.Fatalf("payout events = %v, %v", evs, err)
+	}
 }
