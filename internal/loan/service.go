@@ -177,20 +177,6 @@ type Tx interface {
 	DuePayoutRetries(ctx context.Context, now time.Time, limit int) ([]string, error)
 }
 
-// Provider is what the loan engine needs from the payment provider.
-// Both calls are idempotent by reference.
-type Provider interface {
-	// Disburse sends amount to the recipient; the result comes later by
-	// webhook.
-	Disburse(ctx context.Context, reference, recipientCode string, amount ledger.Money, currency string) error
-	// Checkout opens a payment page for the borrower and returns its URL.
-	Checkout(ctx context.Context, reference string, amount ledger.Money, currency string) (string, error)
-	// CancelCheckout closes a checkout so it can no longer be paid, where
-	// the provider can; reason says why. Money it takes anyway is still
-	// booked (as borrower credit).
-	CancelCheckout(ctx context.Context, reference, reason string) error
-}
-
 // Borrowers reads an applicant's file. It only reads: the payout account
 // is registered with the provider when the payout needs it (Recipients).
 type Borrowers interface {

@@ -50,8 +50,7 @@ type Dispatcher struct {
 	Log   *slog.Logger
 }
 
-// Provider is what payouts need from the payment provider (loan.Provider
-// has it).
+// Provider is what payouts need from the payment provider.
 type Provider interface {
 	// Disburse sends amount to the recipient, idempotent by reference; the
 	// result comes later by webhook.

@@ -20,7 +20,7 @@ import (
 // Service opens checkouts and books payments' outcomes over Store.
 type Service struct {
 	Store    loan.Store
-	Provider loan.Provider
+	Provider Provider
 	// Payouts books the outcome of a payout (payout.Dispatcher).
 	Payouts  Payouts
 	Outcomes loan.Outcomes // optional: learns which loans were repaid
@@ -29,6 +29,17 @@ type Service struct {
 	PaymentSurplus ledger.Money
 	Clock          loan.Clock
 	Log            *slog.Logger
+}
+
+// Provider is what checkouts need from the payment provider. Both calls
+// are idempotent by reference.
+type Provider interface {
+	// Checkout opens a payment page for the borrower and returns its URL.
+	Checkout(ctx context.Context, reference string, amount ledger.Money, currency string) (string, error)
+	// CancelCheckout closes a checkout so it can no longer be paid, where
+	// the provider can; reason says why. Money it takes anyway is still
+	// booked (as borrower credit).
+	CancelCheckout(ctx context.Context, reference, reason string) error
 }
 
 // Payouts books a payout's outcome on its locked loan, inside the
