@@ -542,7 +542,7 @@ func (s *Server) repayGet(r *http.Request, sess *account.Session) (any, error) {
 	key := base
 	var p *loan.Payment
 	for range maxGetChain {
-		if p, err = s.Loans.Payments.Repay(r.Context(), repay.RepayInput{UserID: sess.UserID, LoanID: l.ID, IdempotencyKey: key, RequestHash: base}); err != nil {
+		if p, err = s.Loans.Payments.Repay(r.Context(), repay.Input{UserID: sess.UserID, LoanID: l.ID, IdempotencyKey: key, RequestHash: base}); err != nil {
 			return nil, err
 		}
 		if p.Status != loan.PaySuperseded {
@@ -576,7 +576,7 @@ func (s *Server) repayPost(r *http.Request, sess *account.Session) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	in := repay.RepayInput{UserID: sess.UserID, LoanID: strconv.FormatInt(id, 10), IdempotencyKey: key}
+	in := repay.Input{UserID: sess.UserID, LoanID: strconv.FormatInt(id, 10), IdempotencyKey: key}
 	if req.Amount != "" {
 		if in.Amount, err = ledger.ParseAmount(req.Amount); err != nil {
 			return nil, errs.InvalidField("amount", "%v", err)

@@ -110,7 +110,7 @@ func (e *Engine) Paid(ref string, amount ledger.Money) {
 // Checkout opens a repayment checkout of amount (0: all owed) with key.
 func (e *Engine) Checkout(user int64, id string, amount ledger.Money, key string) *loan.Payment {
 	e.t.Helper()
-	p, err := e.Repay.Repay(ctx, repay.RepayInput{UserID: user, LoanID: id, Amount: amount, IdempotencyKey: key, RequestHash: "h-" + key})
+	p, err := e.Repay.Repay(ctx, repay.Input{UserID: user, LoanID: id, Amount: amount, IdempotencyKey: key, RequestHash: "h-" + key})
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -72,7 +72,7 @@ func TestACheckoutNoWebhookCouldReportIsRefused(t *testing.T) {
 		{"a part of at most ledger.MaxAmount opens", ledger.MaxAmount, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := newCheckout(huge, RepayInput{Amount: tc.amount, IdempotencyKey: "k"}, time.Now())
+			_, err := newCheckout(huge, Input{Amount: tc.amount, IdempotencyKey: "k"}, time.Now())
 			if tc.ok != (err == nil) {
 				t.Fatalf("newCheckout(%d) = %v, want ok %t", tc.amount, err, tc.ok)
 			}

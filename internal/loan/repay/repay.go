@@ -234,8 +234,8 @@ func (s *Service) applyPayment(r *loan.Record, p *loan.Payment, now time.Time) (
 	return t, m, nil
 }
 
-// RepayInput asks for a payment checkout.
-type RepayInput struct {
+// Input asks for a payment checkout.
+type Input struct {
 	UserID         int64
 	LoanID         string
 	Amount         ledger.Money // 0: everything outstanding (repay) or the extension cost (extend)
@@ -258,7 +258,7 @@ const maxIdempotencyKey = 128
 // first checkout as it stands now — superseded, closed or paid if it has
 // been since, never reopened (a new checkout needs a new key); with a
 // different request it is errs.Conflict.
-func (s *Service) Repay(ctx context.Context, in RepayInput) (*loan.Payment, error) {
+func (s *Service) Repay(ctx context.Context, in Input) (*loan.Payment, error) {
 	if in.IdempotencyKey == "" {
 		return nil, errs.Required("Idempotency-Key")
 	}
@@ -353,7 +353,7 @@ func (s *Service) Repay(ctx context.Context, in RepayInput) (*loan.Payment, erro
 
 // newCheckout prices a checkout of in on r: everything owed (or the
 // extension's cost) unless an amount is given.
-func newCheckout(r *loan.Record, in RepayInput, now time.Time) (*loan.Payment, error) {
+func newCheckout(r *loan.Record, in Input, now time.Time) (*loan.Payment, error) {
 	if !r.Status.Owing() {
 		return nil, errs.E(errs.Conflict, "loan %s is %s: nothing to repay", r.ID, r.Status)
 	}
@@ -396,7 +396,7 @@ func newCheckout(r *loan.Record, in RepayInput, now time.Time) (*loan.Payment, e
 	}, nil
 }
 
-func replay(prior *loan.Payment, in RepayInput) (*loan.Payment, error) {
+func replay(prior *loan.Payment, in Input) (*loan.Payment, error) {
 	if prior.RequestHash != in.RequestHash {
 		return nil, errs.E(errs.Conflict, "Idempotency-Key %q was used for a different request", in.IdempotencyKey)
 	}

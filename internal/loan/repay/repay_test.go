@@ -57,7 +57,7 @@ func TestRepaymentsAreBookedOnceAndInOrder(t *testing.T) {
 		if again := b.Checkout(7, r.ID, 1000_00, "k1"); again.Reference != first.Reference {
 			t.Fatalf("replay opened %s; want %s", again.Reference, first.Reference)
 		}
-		_, err := b.Repay.Repay(ctx, repay.RepayInput{UserID: 7, LoanID: r.ID, Amount: 2000_00, IdempotencyKey: "k1", RequestHash: "other"})
+		_, err := b.Repay.Repay(ctx, repay.Input{UserID: 7, LoanID: r.ID, Amount: 2000_00, IdempotencyKey: "k1", RequestHash: "other"})
 		if !errs.Is(err, errs.Conflict) {
 			t.Fatalf("the key for another request: %v; want a conflict", err)
 		}
@@ -100,7 +100,7 @@ func TestRepaymentsAreBookedOnceAndInOrder(t *testing.T) {
 		t.Parallel()
 		b := loantest.NewEngine(t, loan.Accept)
 		r := b.Disbursed(7)
-		_, err := b.Repay.Repay(ctx, repay.RepayInput{UserID: 7, LoanID: r.ID, IdempotencyKey: "k\x00"})
+		_, err := b.Repay.Repay(ctx, repay.Input{UserID: 7, LoanID: r.ID, IdempotencyKey: "k\x00"})
 		if !errs.Is(err, errs.Invalid) {
 			t.Fatalf("control character in the key: %v; want invalid", err)
 		}
