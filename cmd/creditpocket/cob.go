@@ -56,7 +56,7 @@ func cmdCOB(ctx context.Context, args []string, env func(string) (string, bool),
 		return err
 	}
 	defer app.Close()
-	res, err := app.Loans.CloseOfBusiness(ctx, loandb.NewLeases(app.DB), business, processID())
+	res, err := app.COB.CloseOfBusiness(ctx, loandb.NewLeases(app.DB), business, processID())
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ func TestConsolePayoutCancelInBrowser(t *testing.T) {
 			t.Fatalf("apply = %d %q", r.Status, r.Message)
 		}
 		id := a.latest(tok).ID
-		if err := a.app.Loans.HandlePayment(context.Background(), loan.PaymentResult{Reference: payoutRef(id, 1),
+		if err := a.app.Repay.HandlePayment(context.Background(), loan.PaymentResult{Reference: payoutRef(id, 1),
 			Reason: "account closed", Code: "account_closed"}); err != nil {
 			t.Fatal(err)
 		}

@@ -28,7 +28,7 @@ func TestConsolePayoutButtons(t *testing.T) {
 		id := a.latest(tok).ID
 		fail := func(attempt int) {
 			t.Helper()
-			err := a.app.Loans.HandlePayment(context.Background(), loan.PaymentResult{Reference: payoutRef(id, attempt),
+			err := a.app.Repay.HandlePayment(context.Background(), loan.PaymentResult{Reference: payoutRef(id, attempt),
 				Reason: "account name does not match", Code: "invalid_account"})
 			if err != nil {
 				t.Fatal(err)
@@ -144,17 +144,17 @@ func TestConsoleShowsAPayoutPaidAfterItsLoanWasCancelled(t *testing.T) {
 		}
 		id := a.latest(tok).ID
 		ctx := context.Background()
-		if err := a.app.Loans.HandlePayment(ctx, loan.PaymentResult{Reference: payoutRef(id, 1), Reason: "closed", Code: "account_closed"}); err != nil {
+		if err := a.app.Repay.HandlePayment(ctx, loan.PaymentResult{Reference: payoutRef(id, 1), Reason: "closed", Code: "account_closed"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := a.app.Loans.CancelPayout(ctx, loan.PayoutAction{LoanID: id, Operator: "ops", Reason: "account closed"}); err != nil {
+		if _, err := a.app.Payouts.CancelPayout(ctx, loan.PayoutAction{LoanID: id, Operator: "ops", Reason: "account closed"}); err != nil {
 			t.Fatal(err)
 		}
 		_, body := admin.do("GET", "/console/", nil)
 		if strings.Contains(body, "payouts-unbooked") {
 			t.Fatalf("dashboard shows unbooked payouts before any: %.3000s", body)
 		}
-		if err := a.app.Loans.HandlePayment(ctx, loan.PaymentResult{Reference: payoutRef(id, 1), Succeeded: true}); err != nil {
+		if err := a.app.Repay.HandlePayment(ctx, loan.PaymentResult{Reference: payoutRef(id, 1), Succeeded: true}); err != nil {
 			t.Fatal(err)
 		}
 		if st, body := admin.do("GET", "/console/", nil); st != 200 || !strings.Contains(body, `id="payouts-unbooked">1<`) {

@@ -616,7 +616,7 @@ func TestCommandsNeverMakeADevKey(t *testing.T) {
 }
 
 // TestIdempotencyKeyLimits: the Idempotency-Key header is 1–128 visible
-// ASCII characters (loan.maxIdempotencyKey); anything else is a 400 naming
+// ASCII characters (repay.maxIdempotencyKey); anything else is a 400 naming
 // it, never a 500 from a database that refuses the bytes.
 func TestIdempotencyKeyLimits(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, e store.Engine) {

@@ -141,7 +141,7 @@ func BenchmarkCloseOfBusiness(b *testing.B) {
 			b.ResetTimer()
 			start := time.Now()
 			for i := range b.N {
-				res, err := a.app.Loans.CloseOfBusiness(ctx, loandb.NewLeases(a.app.DB), due.AddDays(i+1), "bench")
+				res, err := a.app.COB.CloseOfBusiness(ctx, loandb.NewLeases(a.app.DB), due.AddDays(i+1), "bench")
 				if err != nil {
 					b.Fatal(err)
 				}

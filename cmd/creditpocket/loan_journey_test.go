@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"creditpocket/internal/loan"
+	"creditpocket/internal/loan/cob"
 	"creditpocket/internal/store"
 	"creditpocket/internal/store/loandb"
 	"creditpocket/internal/store/storetest"
@@ -175,10 +176,10 @@ func TestOverdueLoanAccruesPenaltyAndIsRepaid(t *testing.T) {
 		if l.ShouldbackTime != "2026-01-22 10:00:00" {
 			t.Fatalf("due %q, want 2026-01-22 10:00:00", l.ShouldbackTime)
 		}
-		cob := func(date string) loan.COBResult {
+		cob := func(date string) cob.COBResult {
 			t.Helper()
 			d, _ := loan.ParseDate(date)
-			res, err := a.app.Loans.CloseOfBusiness(context.Background(), loandb.NewLeases(a.app.DB), d, "test")
+			res, err := a.app.COB.CloseOfBusiness(context.Background(), loandb.NewLeases(a.app.DB), d, "test")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -76,7 +76,7 @@ func payoutRef(loanID string, attempt int) string {
 // retryDue runs the retry worker's step once.
 func (a *testApp) retryDue() int {
 	a.t.Helper()
-	n, err := a.app.Loans.RetryDuePayouts(context.Background())
+	n, err := a.app.Payouts.RetryDuePayouts(context.Background())
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func (a *testApp) retryDue() int {
 
 func (a *testApp) payoutEvents(loanID string) []string {
 	a.t.Helper()
-	evs, err := a.app.Loans.PayoutEvents(context.Background(), loanID)
+	evs, err := a.app.Payouts.PayoutEvents(context.Background(), loanID)
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -391,7 +391,7 @@ func TestConcurrentPayoutRetriesAndCancelsHaveOneWinner(t *testing.T) {
 			})
 		}
 		wg.Go(func() {
-			n, _ := a.app.Loans.RetryDuePayouts(context.Background())
+			n, _ := a.app.Payouts.RetryDuePayouts(context.Background())
 			retried <- n
 		})
 		wg.Wait()
@@ -513,7 +513,7 @@ func TestALateSuccessOfAFailedPayoutIsBookedAndNeverPaidAgainSilently(t *testing
 				t.Fatalf("after the late success: %+v", l)
 			}
 			c.Add(time.Minute) // the retry is stale: a crash may have kept it from the provider
-			if n, err := a.app.Loans.ResumeDisbursements(context.Background(), time.Second); err != nil || n != 0 {
+			if n, err := a.app.Payouts.ResumeDisbursements(context.Background(), time.Second); err != nil || n != 0 {
 				t.Fatalf("the overtaken retry was sent again: %d, %v", n, err)
 			}
 			if s := a.transferWebhook("evt_second_2", payoutRef(id, 2), true); s != http.StatusOK {
@@ -603,7 +603,7 @@ func TestALateSuccessRacingRetriesAndCancelsBooksThePayoutOnce(t *testing.T) {
 				ops[i] = a.opsReq("POST", "/ops/loans/"+id+"/payout/"+action, map[string]string{"operator": "ops", "reason": "race"}).Status
 			})
 		}
-		wg.Go(func() { _, _ = a.app.Loans.RetryDuePayouts(context.Background()) })
+		wg.Go(func() { _, _ = a.app.Payouts.RetryDuePayouts(context.Background()) })
 		wg.Wait()
 		for i := range n {
 			if hooks[i] != http.StatusOK {

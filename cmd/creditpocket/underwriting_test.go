@@ -271,7 +271,7 @@ func TestALoanThirtyDaysOverdueIsReportedDefaulted(t *testing.T) {
 		cob := func(date string) {
 			t.Helper()
 			d, _ := loan.ParseDate(date)
-			if _, err := a.app.Loans.CloseOfBusiness(t0ctx, loandb.NewLeases(a.app.DB), d, "test"); err != nil {
+			if _, err := a.app.COB.CloseOfBusiness(t0ctx, loandb.NewLeases(a.app.DB), d, "test"); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -29,6 +29,9 @@ import (
 	"creditpocket/internal/kyc"
 	"creditpocket/internal/kyc/notify"
 	"creditpocket/internal/loan"
+	"creditpocket/internal/loan/cob"
+	"creditpocket/internal/loan/payout"
+	"creditpocket/internal/loan/repay"
 	"creditpocket/internal/membudget"
 	"creditpocket/internal/partner"
 	"creditpocket/internal/payment"
@@ -84,9 +87,14 @@ type App struct {
 	Log    *slog.Logger
 	// Partners holds open-API credentials.
 	Partners *partner.Service
-	// Loans is the loan engine; Payments the sandbox provider's
-	// asynchronous half (payouts, checkouts, webhooks).
+	// Loans is the loan engine's applications, decisions and reads;
+	// Payouts, Repay and COB its payout, payment and close-of-business
+	// flows; Payments the sandbox provider's asynchronous half (payouts,
+	// checkouts, webhooks).
 	Loans    *loan.Service
+	Payouts  *payout.Dispatcher
+	Repay    *repay.Service
+	COB      *cob.Runner
 	Payments *payment.Async
 	// Risk is the risk-decision engine; RiskStore its storage (risk.go).
 	Risk      *risk.Engine

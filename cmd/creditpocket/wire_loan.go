@@ -10,6 +10,9 @@ import (
 	"creditpocket/internal/httpapi"
 	"creditpocket/internal/ledger"
 	"creditpocket/internal/loan"
+	"creditpocket/internal/loan/cob"
+	"creditpocket/internal/loan/payout"
+	"creditpocket/internal/loan/repay"
 	"creditpocket/internal/payment"
 	"creditpocket/internal/store"
 	"creditpocket/internal/store/loandb"
@@ -52,20 +55,39 @@ func (a *App) wireLoans(v *vault.Vault, accounts *account.Service, loc *time.Loc
 		},
 		Location: loc,
 	}
+	store := loandb.New(a.DB)
+	clock := loan.Clock{Now: opt.Now, Location: loc}
+	outcomes := a.Decisions // loans' outcomes are the risk decisions' feedback
+	a.Payouts = &payout.Dispatcher{
+		Store:      store,
+		Provider:   a.Payments,
+		Recipients: underwriting.Recipients{Accounts: accounts},
+		Retry: payout.Retry{MaxAttempts: a.Config.Payouts.MaxAttempts,
+			Backoff: a.Config.Payouts.Backoff, MaxBackoff: a.Config.Payouts.BackoffMax},
+		Clock: clock,
+		Log:   a.Log,
+	}
+	a.Repay = &repay.Service{
+		Store:          store,
+		Provider:       a.Payments,
+		Payouts:        a.Payouts,
+		Outcomes:       outcomes,
+		PaymentSurplus: ledger.Money(a.Config.PaymentSurplus),
+		Clock:          clock,
+		Log:            a.Log,
+	}
+	a.Payouts.Results = a.Repay
+	a.COB = &cob.Runner{Store: store, Outcomes: outcomes, Clock: clock, Log: a.Log}
 	a.Loans = &loan.Service{
-		Store:     loandb.New(a.DB),
+		Store:     store,
 		Decider:   decider,
-		Outcomes:  a.Decisions,
-		Provider:  a.Payments,
+		Outcomes:  outcomes,
 		Borrowers: underwriting.Borrowers{Accounts: accounts},
 		Photos:    blob.Photos{Store: a.Blobs, Vault: v},
+		Payouts:   a.Payouts,
 		Location:  loc,
 		Log:       a.Log,
 		Now:       opt.Now,
-		PayoutRetry: loan.PayoutRetry{MaxAttempts: a.Config.Payouts.MaxAttempts,
-			Backoff: a.Config.Payouts.Backoff, MaxBackoff: a.Config.Payouts.BackoffMax},
-		PaymentSurplus: ledger.Money(a.Config.PaymentSurplus),
-		Recipients:     underwriting.Recipients{Accounts: accounts},
 	}
-	return &httpapi.Loans{Service: a.Loans, Sandbox: a.Payments, WebhookSecret: secret}, nil
+	return &httpapi.Loans{Service: a.Loans, Payments: a.Repay, Payouts: a.Payouts, Sandbox: a.Payments, WebhookSecret: secret}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"creditpocket/internal/loan"
+	"creditpocket/internal/loan/cob"
 	"creditpocket/internal/risk/riskcmd"
 	"creditpocket/internal/store/loandb"
 )
@@ -62,7 +63,7 @@ func (a *App) startWorkers(ctx context.Context, webhookURL string) {
 		// those pending for a minute.
 		age := time.Duration(0)
 		every(ctx, 30*time.Second, func() {
-			if _, err := a.Loans.ResumeDisbursements(ctx, age); err != nil && ctx.Err() == nil {
+			if _, err := a.Payouts.ResumeDisbursements(ctx, age); err != nil && ctx.Err() == nil {
 				log.Warn("resume disbursements", "err", err)
 			}
 			age = time.Minute
@@ -72,7 +73,7 @@ func (a *App) startWorkers(ctx context.Context, webhookURL string) {
 	// what is due; the backoff is at least a second).
 	a.goWorker(ctx, func(ctx context.Context) {
 		every(ctx, 5*time.Second, func() {
-			if _, err := a.Loans.RetryDuePayouts(ctx); err != nil && ctx.Err() == nil {
+			if _, err := a.Payouts.RetryDuePayouts(ctx); err != nil && ctx.Err() == nil {
 				log.Warn("retry failed payouts", "err", err)
 			}
 		})
@@ -82,9 +83,9 @@ func (a *App) startWorkers(ctx context.Context, webhookURL string) {
 	a.goWorker(ctx, func(ctx context.Context) {
 		every(ctx, 5*time.Minute, func() {
 			business := loan.DateOf(a.now().In(loc)).AddDays(-1) // serve closes yesterday
-			res, err := a.Loans.CloseOfBusiness(ctx, loandb.NewLeases(a.DB), business, holder)
+			res, err := a.COB.CloseOfBusiness(ctx, loandb.NewLeases(a.DB), business, holder)
 			switch {
-			case errors.Is(err, loan.ErrLeaseHeld), err != nil && ctx.Err() != nil:
+			case errors.Is(err, cob.ErrLeaseHeld), err != nil && ctx.Err() != nil:
 			case err != nil:
 				log.Error("close of business", "date", business.String(), "err", err)
 			case !res.AlreadyDone:

@@ -64,7 +64,7 @@ type Config struct {
 	// Payouts bounds failed payouts' automatic retries (payouts.go).
 	Payouts Payouts
 	// PaymentSurplus is how many minor units more than a loan can absorb a
-	// reported payment may bring before it is refused (loan.CheckPaymentFits).
+	// reported payment may bring before it is refused (repay.CheckPaymentFits).
 	PaymentSurplus int64
 	// MemoryBudget caps the bytes all requests together may hold while
 	// their bodies are read, decoded and parsed; a request that finds it
@@ -93,7 +93,7 @@ func Default() Config {
 		SessionTTL:         30 * 24 * time.Hour,
 		SessionCacheTTL:    5 * time.Second,
 		MemoryBudget:       membudget.DefaultSize,
-		PaymentSurplus:     10_000_000, // loan.DefaultPaymentSurplus
+		PaymentSurplus:     10_000_000, // repay.DefaultPaymentSurplus
 		Payouts:            DefaultPayouts(),
 		KYC:                DefaultKYC(),
 

@@ -50,10 +50,50 @@ type Chart struct {
 	SVG                template.HTML
 }
 
-// LoanReviews is the loan engine's manual review (loan.Service).
-type LoanReviews interface {
+// Loans is the loan engine's manual review and its reads of loans
+// (loan.Service).
+type Loans interface {
 	ReviewQueue(ctx context.Context, p page.Request) (page.Result[loan.Record], error)
 	Decide(ctx context.Context, rv loan.ManualDecision) (*loan.Record, error)
+	AnyLoan(ctx context.Context, id string) (*loan.Record, error) // errs.NotFound
+	Loans(ctx context.Context, userID int64, p page.Request) (page.Result[loan.Record], error)
+}
+
+// LoanRecords are the operator's queries of stored loans: search, a loan's
+// ledger and payments (loandb.Store).
+type LoanRecords interface {
+	SearchLoans(ctx context.Context, q loan.Search, p page.Request) (page.Result[loan.Record], error)
+	LoanLedger(ctx context.Context, loanID string) ([]ledger.Booked, error)
+	LoanPayments(ctx context.Context, loanID string) ([]loan.Payment, error)
+}
+
+// Borrowers is what the console shows of a borrower's account
+// (account.Service).
+type Borrowers interface {
+	Overview(ctx context.Context, userID int64) (*account.Overview, error)
+	Cards(ctx context.Context, userID int64, p page.Request) (page.Result[account.BankCard], error)
+	// LatestCreditReport is the summary of the borrower's newest attached
+	// credit report; errs.NotFound when there is none.
+	LatestCreditReport(ctx context.Context, userID int64) (*account.CreditReport, error)
+	// OpenCreditReport reads that report in full.
+	OpenCreditReport(ctx context.Context, userID int64) (*account.CreditReport, *creditreport.Report, error)
+}
+
+// BorrowerRecords are the operator's queries of stored borrowers
+// (accountdb.Store).
+type BorrowerRecords interface {
+	BorrowerMessages(ctx context.Context, userID int64, since time.Time, limit int) ([]inbox.Message, error)
+	BorrowerByMobile(ctx context.Context, mobile string) (int64, error) // errs.NotFound
+}
+
+// Decisions reads the risk engine's stored decisions (riskdb.Store).
+type Decisions interface {
+	Decision(ctx context.Context, sequenceID string) (*risk.Record, error) // errs.NotFound
+}
+
+// Photos opens a loan application's photos (blob.Photos).
+type Photos interface {
+	Photo(ctx context.Context, userID int64, key string) ([]byte, error)
 }
 
 // KYCReviews is the KYC service's manual review (kyc.Service).
@@ -62,66 +102,22 @@ type KYCReviews interface {
 	Decide(ctx context.Context, submissionID int64, approve bool, reason, operator string) (*kyc.Submission, error)
 	ViewDocument(ctx context.Context, submissionID int64, field, viewer, purpose string) ([]byte, identity.Kind, error)
 	Applicant(sub *kyc.Submission) (map[string]string, error)
-}
-
-// LoanSearch selects loans for the list page; zero fields do not filter.
-type LoanSearch struct {
-	LoanID   string
-	Mobile   string
-	Statuses []loan.Status
-	Overdue  bool
-	From, To time.Time // applied at or after From, before To
-	// UpdatedBefore keeps loans last changed before it; PayoutWaiting
-	// keeps failed payouts with no automatic retry scheduled.
-	UpdatedBefore time.Time
-	PayoutWaiting bool
-}
-
-// LedgerEntry is a booked ledger transaction and when it was booked.
-type LedgerEntry struct {
-	At          time.Time
-	Transaction ledger.Transaction
-}
-
-// KYCFile is everything the console shows of one KYC submission.
-type KYCFile struct {
-	Submission *kyc.Submission
-	Documents  []kyc.StoredDocument
-	Views      []kyc.DocumentView
-}
-
-// Reads are the read-only look-ups the pages need. None of them writes.
-type Reads interface {
-	SearchLoans(ctx context.Context, q LoanSearch, p page.Request) (page.Result[loan.Record], error)
-	Loan(ctx context.Context, id string) (*loan.Record, error) // errs.NotFound
-	LoanLedger(ctx context.Context, loanID string) ([]LedgerEntry, error)
-	LoanPayments(ctx context.Context, loanID string) ([]loan.Payment, error)
-	// LoanPhoto opens one of a loan's application photos.
-	LoanPhoto(ctx context.Context, r *loan.Record, key string) ([]byte, error)
-	BorrowerMessages(ctx context.Context, userID int64, since time.Time, limit int) ([]inbox.Message, error)
-	BorrowerByMobile(ctx context.Context, mobile string) (int64, error) // errs.NotFound
-	Borrower(ctx context.Context, userID int64) (*account.Overview, error)
-	BorrowerCards(ctx context.Context, userID int64) ([]account.BankCard, error)
-	BorrowerLoans(ctx context.Context, userID int64) ([]loan.Record, error)
-	KYC(ctx context.Context, submissionID int64) (*KYCFile, error) // errs.NotFound
-	// BorrowerCreditReport is the summary of the borrower's newest attached
-	// credit report; errs.NotFound when there is none.
-	BorrowerCreditReport(ctx context.Context, userID int64) (*account.CreditReport, error)
-	// OpenCreditReport reads that report in full.
-	OpenCreditReport(ctx context.Context, userID int64) (*account.CreditReport, *creditreport.Report, error)
-	// RiskDecision is the risk engine's stored decision; errs.NotFound.
-	RiskDecision(ctx context.Context, sequenceID string) (*risk.Record, error)
+	File(ctx context.Context, submissionID int64) (*kyc.File, error) // errs.NotFound
 }
 
 // Deps is what the console needs. Stats and Charts may be nil: the
 // dashboard then says so.
 type Deps struct {
-	Staff  *staff.Service
-	Loans  LoanReviews
-	KYC    KYCReviews
-	Reads  Reads
-	Stats  Stats
-	Charts func(*bookstats.Book) []Chart
+	Staff           *staff.Service
+	Loans           Loans
+	LoanRecords     LoanRecords
+	Borrowers       Borrowers
+	BorrowerRecords BorrowerRecords
+	KYC             KYCReviews
+	Decisions       Decisions
+	Photos          Photos
+	Stats           Stats
+	Charts          func(*bookstats.Book) []Chart
 	// Sections add pages kept in packages of their own (console/manage:
 	// risk, products, partners).
 	Sections []Section
@@ -156,8 +152,9 @@ var staticFS embed.FS
 
 // New builds the console.
 func New(d Deps) (*Console, error) {
-	if d.Staff == nil || d.Reads == nil || d.Loans == nil || d.KYC == nil {
-		return nil, errors.New("console: Staff, Reads, Loans and KYC are required")
+	if d.Staff == nil || d.Loans == nil || d.LoanRecords == nil || d.Borrowers == nil || d.BorrowerRecords == nil ||
+		d.KYC == nil || d.Decisions == nil || d.Photos == nil {
+		return nil, errors.New("console: Staff, Loans, LoanRecords, Borrowers, BorrowerRecords, KYC, Decisions and Photos are required")
 	}
 	if d.Location == nil {
 		d.Location = time.UTC

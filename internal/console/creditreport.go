@@ -116,7 +116,7 @@ func (c *Console) borrowerCreditReport(q *request) error {
 	if err := c.audit(q, "borrower.credit_report.view", "borrower "+strconv.FormatInt(id, 10), purpose); err != nil {
 		return err
 	}
-	sum, rep, err := c.d.Reads.OpenCreditReport(q.ctx(), id)
+	sum, rep, err := c.d.Borrowers.OpenCreditReport(q.ctx(), id)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"creditpocket/internal/bookstats"
 	"creditpocket/internal/errs"
 	"creditpocket/internal/identity"
+	"creditpocket/internal/ledger"
 	"creditpocket/internal/loan"
 	"creditpocket/internal/page"
 	"creditpocket/internal/risk"
@@ -67,7 +68,7 @@ func (c *Console) collections(q *request) error {
 
 func (c *Console) listLoans(q *request, tmpl string, overdue bool) error {
 	v := q.r.URL.Query()
-	s := LoanSearch{LoanID: strings.TrimSpace(v.Get("id")), Mobile: strings.TrimSpace(v.Get("mobile")), Overdue: overdue || v.Get("overdue") == "1"}
+	s := loan.Search{LoanID: strings.TrimSpace(v.Get("id")), Mobile: strings.TrimSpace(v.Get("mobile")), Overdue: overdue || v.Get("overdue") == "1"}
 	switch v.Get("payout") { // the dashboard's links to stuck and waiting payouts
 	case "":
 	case "stuck":
@@ -96,7 +97,7 @@ func (c *Console) listLoans(q *request, tmpl string, overdue bool) error {
 		s.To = s.To.AddDate(0, 0, 1) // the "to" day is included
 	}
 	p := pageParam(q)
-	res, err := c.d.Reads.SearchLoans(q.ctx(), s, p)
+	res, err := c.d.LoanRecords.SearchLoans(q.ctx(), s, p)
 	if err != nil {
 		return err
 	}
@@ -115,7 +116,7 @@ type timelineEvent struct {
 // loanFile is everything a loan's page shows.
 type loanFile struct {
 	Loan     *loan.Record
-	Ledger   []LedgerEntry
+	Ledger   []ledger.Booked
 	Payments []loan.Payment
 	Messages any
 	Timeline []timelineEvent
@@ -126,18 +127,18 @@ type loanFile struct {
 
 func (c *Console) loadLoan(q *request, id string) (*loanFile, error) {
 	ctx := q.ctx()
-	r, err := c.d.Reads.Loan(ctx, id)
+	r, err := c.d.Loans.AnyLoan(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	f := &loanFile{Loan: r}
-	if f.Ledger, err = c.d.Reads.LoanLedger(ctx, r.ID); err != nil {
+	if f.Ledger, err = c.d.LoanRecords.LoanLedger(ctx, r.ID); err != nil {
 		return nil, err
 	}
-	if f.Payments, err = c.d.Reads.LoanPayments(ctx, r.ID); err != nil {
+	if f.Payments, err = c.d.LoanRecords.LoanPayments(ctx, r.ID); err != nil {
 		return nil, err
 	}
-	msgs, err := c.d.Reads.BorrowerMessages(ctx, r.UserID(), r.AppliedAt, 50)
+	msgs, err := c.d.BorrowerRecords.BorrowerMessages(ctx, r.UserID(), r.AppliedAt, 50)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +153,7 @@ func (c *Console) loadLoan(q *request, id string) (*loanFile, error) {
 	f.Payout = payout
 	f.Timeline = timeline(r, f.Ledger, f.Payments, events)
 	if r.RiskSequenceID != "" {
-		rec, err := c.d.Reads.RiskDecision(ctx, r.RiskSequenceID)
+		rec, err := c.d.Decisions.Decision(ctx, r.RiskSequenceID)
 		switch {
 		case err == nil:
 			f.Decision = explain(rec)
@@ -166,7 +167,7 @@ func (c *Console) loadLoan(q *request, id string) (*loanFile, error) {
 // timeline orders what is known of a loan's life: its own timestamps, the
 // ledger's bookings, the payments and the payout's events (which tell a
 // payout's attempts better than its payments do, when there are any).
-func timeline(r *loan.Record, led []LedgerEntry, pays []loan.Payment, payout []loan.PayoutEvent) []timelineEvent {
+func timeline(r *loan.Record, led []ledger.Booked, pays []loan.Payment, payout []loan.PayoutEvent) []timelineEvent {
 	var ev []timelineEvent
 	add := func(t time.Time, what string) {
 		if !t.IsZero() {
@@ -244,7 +245,7 @@ func (c *Console) loanPage(q *request) error {
 
 // loanPhoto serves one application photo; each view is audited.
 func (c *Console) loanPhoto(q *request) error {
-	r, err := c.d.Reads.Loan(q.ctx(), q.r.PathValue("id"))
+	r, err := c.d.Loans.AnyLoan(q.ctx(), q.r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -263,14 +264,14 @@ func (c *Console) borrowerPhoto(q *request) error {
 	if err != nil {
 		return errs.E(errs.NotFound, "no borrower %q", q.r.PathValue("uid"))
 	}
-	loans, err := c.d.Reads.BorrowerLoans(q.ctx(), uid)
+	res, err := c.d.Loans.Loans(q.ctx(), uid, allOfThem)
 	if err != nil {
 		return err
 	}
 	key := q.r.PathValue("key")
-	for i := range loans {
-		if n := slices.Index(loans[i].Photos, key); n >= 0 {
-			return c.servePhoto(q, &loans[i], n+1)
+	for i := range res.Items {
+		if n := slices.Index(res.Items[i].Photos, key); n >= 0 {
+			return c.servePhoto(q, &res.Items[i], n+1)
 		}
 	}
 	return errs.E(errs.NotFound, "borrower %d has no application photo %s", uid, key)
@@ -281,7 +282,7 @@ func (c *Console) servePhoto(q *request, r *loan.Record, n int) error {
 	if err := c.audit(q, "loan.photo.view", "loan "+r.ID, fmt.Sprintf("photo %d", n)); err != nil {
 		return err
 	}
-	img, err := c.d.Reads.LoanPhoto(q.ctx(), r, r.Photos[n-1])
+	img, err := c.d.Photos.Photo(q.ctx(), r.UserID(), r.Photos[n-1])
 	if err != nil {
 		return err
 	}

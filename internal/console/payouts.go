@@ -10,7 +10,7 @@ import (
 	"creditpocket/internal/staff"
 )
 
-// Payouts is the loan engine's handling of failed payouts (loan.Service).
+// Payouts is the loan engine's handling of failed payouts (payout.Dispatcher).
 type Payouts interface {
 	RetryDisbursement(ctx context.Context, a loan.PayoutAction) (*loan.Record, error)
 	CancelPayout(ctx context.Context, a loan.PayoutAction) (*loan.Record, error)

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"creditpocket/internal/errs"
+	"creditpocket/internal/kyc"
 	"creditpocket/internal/loan"
 	"creditpocket/internal/vault"
 )
@@ -52,7 +53,7 @@ func (c *Console) loanReview(q *request) error {
 	if err != nil {
 		return err
 	}
-	who, err := c.d.Reads.Borrower(q.ctx(), f.Loan.UserID())
+	who, err := c.d.Borrowers.Overview(q.ctx(), f.Loan.UserID())
 	if err != nil {
 		return err
 	}
@@ -68,7 +69,7 @@ func (c *Console) loanReview(q *request) error {
 
 func (c *Console) takeLoan(q *request) error {
 	id := q.r.PathValue("id")
-	r, err := c.d.Reads.Loan(q.ctx(), id)
+	r, err := c.d.Loans.AnyLoan(q.ctx(), id)
 	if err != nil {
 		return err
 	}
@@ -169,12 +170,12 @@ type applicantField struct{ Name, Value string }
 var maskedFields = []string{"doc_no", "mobile", "email"}
 
 // kycFile reads the KYC submission the path names.
-func (c *Console) kycFile(q *request) (int64, *KYCFile, error) {
+func (c *Console) kycFile(q *request) (int64, *kyc.File, error) {
 	id, err := kycID(q)
 	if err != nil {
 		return 0, nil, err
 	}
-	f, err := c.d.Reads.KYC(q.ctx(), id)
+	f, err := c.d.KYC.File(q.ctx(), id)
 	return id, f, err
 }
 

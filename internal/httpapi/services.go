@@ -7,6 +7,8 @@ import (
 
 	"creditpocket/internal/creditreport"
 	"creditpocket/internal/loan"
+	"creditpocket/internal/loan/payout"
+	"creditpocket/internal/loan/repay"
 	"creditpocket/internal/payment"
 	"creditpocket/internal/risk"
 	"creditpocket/internal/risk/decision"
@@ -17,6 +19,10 @@ import (
 // Loans holds what the loan endpoints call.
 type Loans struct {
 	Service *loan.Service
+	// Payments opens checkouts and books the provider's webhooks.
+	Payments *repay.Service
+	// Payouts retries and cancels failed payouts for operators.
+	Payouts *payout.Dispatcher
 	// Sandbox is the sandbox payment provider; nil unless it is active,
 	// which also hides the /sandbox/payments routes.
 	Sandbox       *payment.Async

@@ -519,6 +519,32 @@ func (s *Service) ReviewQueue(ctx context.Context, limit int) ([]Submission, err
 	return out, err
 }
 
+// File is everything an operator sees of one submission: the submission,
+// its stored documents and who viewed them.
+type File struct {
+	Submission *Submission
+	Documents  []StoredDocument
+	Views      []DocumentView
+}
+
+// File reads a submission's file from one snapshot; errs.NotFound for an
+// unknown id.
+func (s *Service) File(ctx context.Context, submissionID int64) (*File, error) {
+	f := &File{}
+	err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
+		var err error
+		if f.Submission, err = tx.SubmissionByID(ctx, submissionID); err != nil {
+			return err
+		}
+		if f.Documents, err = tx.Documents(ctx, submissionID); err != nil {
+			return err
+		}
+		f.Views, err = tx.DocumentViews(ctx, submissionID)
+		return err
+	})
+	return f, err
+}
+
 // Decide records an operator's decision on a KYC in review.
 func (s *Service) Decide(ctx context.Context, submissionID int64, approve bool, reason, operator string) (*Submission, error) {
 	var c checker

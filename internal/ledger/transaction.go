@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Kind names the money movement a transaction records.
@@ -46,6 +47,12 @@ type Transaction struct {
 	Currency  string // ISO 4217 code, e.g. "NGN"; all postings are in it
 	Postings  []Posting
 	Metadata  map[string]string
+}
+
+// Booked is a stored transaction and when it was booked.
+type Booked struct {
+	At          time.Time
+	Transaction Transaction
 }
 
 // ValidationError lists every rule a transaction breaks.

@@ -197,13 +197,12 @@ type applyBench struct {
 	svc   *Service
 	store *memTx
 	clock time.Time
-	calls []string // "borrower", "photo", "decide", "recipient", "disburse:<ref>:<code>"
+	calls []string // "borrower", "photo", "decide"
 
-	verdict      Verdict
-	decided      []DecisionInput
-	card         Card
-	recipientErr error
-	photos       int
+	verdict Verdict
+	decided []DecisionInput
+	card    Card
+	photos  int
 }
 
 func newApplyBench(t *testing.T, p Product) *applyBench {
@@ -211,8 +210,8 @@ func newApplyBench(t *testing.T, p Product) *applyBench {
 	b := &applyBench{store: newMemTx(p), clock: time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC),
 		verdict: Verdict{Decision: Accept, Reason: "ok", Detail: "approved", Score: 20, SequenceID: "seq-1"},
 		card:    Card{ID: 3, BankCode: "058", BankName: "GT Bank", AccountMask: "016****447", RecipientCode: "RCP_3"}}
-	b.svc = &Service{Store: memStore{b.store}, Decider: deciderFunc(b.decide), Provider: provider{b}, Borrowers: borrowersFunc(b.borrower),
-		Recipients: recipientsFunc(b.recipient), Photos: photoStore{b}, Now: func() time.Time { return b.clock }}
+	b.svc = &Service{Store: memStore{b.store}, Decider: deciderFunc(b.decide), Borrowers: borrowersFunc(b.borrower),
+		Photos: photoStore{b}, Now: func() time.Time { return b.clock }}
 	return b
 }
 
@@ -228,12 +227,6 @@ func (f borrowersFunc) Borrower(ctx context.Context, userID int64) (*Borrower, e
 	return f(ctx, userID)
 }
 
-type recipientsFunc func(context.Context, int64, int64) (string, error)
-
-func (f recipientsFunc) Recipient(ctx context.Context, userID, cardID int64) (string, error) {
-	return f(ctx, userID, cardID)
-}
-
 func (b *applyBench) decide(_ context.Context, in DecisionInput) (Verdict, error) {
 	b.calls = append(b.calls, "decide")
 	b.decided = append(b.decided, in)
@@ -245,27 +238,6 @@ func (b *applyBench) borrower(_ context.Context, userID int64) (*Borrower, error
 	return &Borrower{UserID: userID, Phone: "2348031230001", Mobile: "8031230001", IDNumber: "22167288734",
 		First: "Hussein", Complete: true, Card: b.card, File: BorrowerFile{CallingCode: 234}}, nil
 }
-
-func (b *applyBench) recipient(_ context.Context, _, cardID int64) (string, error) {
-	b.calls = append(b.calls, "recipient")
-	if b.recipientErr != nil {
-		return "", b.recipientErr
-	}
-	return fmt.Sprintf("RCP_%d", cardID), nil
-}
-
-type provider struct{ b *applyBench }
-
-func (p provider) Disburse(_ context.Context, ref, code string, _ ledger.Money, _ string) error {
-	p.b.calls = append(p.b.calls, "disburse:"+ref+":"+code)
-	return nil
-}
-
-func (provider) Checkout(context.Context, string, ledger.Money, string) (string, error) {
-	return "", fmt.Errorf("no checkouts here")
-}
-
-func (provider) CancelCheckout(context.Context, string, string) error { return nil }
 
 type photoStore struct{ b *applyBench }
 
@@ -347,70 +319,4 @@ func TestAnApplicationsLoanGetsItsIDFromTheInsert(t *testing.T) {
 	if m := b.store.messages; len(m) != 1 || m[0].Content != "Loan 100 for 600000 is approved and being paid out to 016****447." {
 		t.Fatalf("messages %+v", m)
 	}
-}
-
-func TestThePayoutRegistersTheAccountWithTheProvider(t *testing.T) {
-	t.Run("a registered account is paid out to without registering", func(t *testing.T) {
-		b := newApplyBench(t, demo(t, "301"))
-		b.apply(t)
-		if last := b.calls[len(b.calls)-1]; slices.Contains(b.calls, "recipient") || last != "disburse:DSB_100_1:RCP_3" {
-			t.Fatalf("calls %q", b.calls)
-		}
-	})
-	t.Run("an unregistered account is registered after the commit, before the payout, and kept on the loan", func(t *testing.T) {
-		b := newApplyBench(t, demo(t, "301"))
-		b.card.RecipientCode = ""
-		r := b.apply(t)
-		if got := b.calls[len(b.calls)-2:]; !slices.Equal(got, []string{"recipient", "disburse:DSB_100_1:RCP_3"}) {
-			t.Fatalf("calls %q: want the account registered, then the payout sent", b.calls)
-		}
-		if r.Status != StatusDisbursing || b.store.loans["100"].Card.RecipientCode != "RCP_3" || r.Version != b.store.loans["100"].Version {
-			t.Fatalf("loan %s, stored %+v", r.Status, b.store.loans["100"])
-		}
-		// Sending it again (no answer came) reuses the code kept.
-		b.calls = nil
-		if n, err := b.svc.ResumeDisbursements(context.Background(), 0); err != nil || n != 1 {
-			t.Fatalf("resumed %d: %v", n, err)
-		}
-		if !slices.Equal(b.calls, []string{"disburse:DSB_100_1:RCP_3"}) {
-			t.Fatalf("calls %q: want the payout sent again without registering", b.calls)
-		}
-	})
-	t.Run("a registration that fails is a failed payout, retried after the backoff", func(t *testing.T) {
-		b := newApplyBench(t, demo(t, "301"))
-		b.card.RecipientCode = ""
-		b.recipientErr = errs.E(errs.Unavailable, "the payment provider could not register the account; try again later")
-		r := b.apply(t)
-		stored := b.store.loans[r.ID]
-		if stored.Status != StatusDisbursementFailed || slices.ContainsFunc(b.calls, func(c string) bool { return len(c) > 8 && c[:8] == "disburse" }) {
-			t.Fatalf("loan %s after calls %q: want a failed payout and nothing sent", stored.Status, b.calls)
-		}
-		if evs := b.store.eventNames(); !slices.Equal(evs, []string{PayoutSent, PayoutFailed, PayoutRetryScheduled}) {
-			t.Fatalf("payout events %q", evs)
-		}
-		if p := b.store.payments["DSB_100_1"]; p.Status != PayFailed || p.Failure == "" {
-			t.Fatalf("payment %+v", p)
-		}
-		if m := b.store.messages[len(b.store.messages)-1]; m.Title != "Payout failed" {
-			t.Fatalf("the borrower was told %+v", m)
-		}
-
-		b.recipientErr = nil
-		b.clock = b.clock.Add(DefaultPayoutRetry.Backoff)
-		if n, err := b.svc.RetryDuePayouts(context.Background()); err != nil || n != 1 {
-			t.Fatalf("retried %d: %v", n, err)
-		}
-		if last := b.calls[len(b.calls)-1]; last != "disburse:DSB_100_2:RCP_3" || b.store.loans["100"].Status != StatusDisbursing {
-			t.Fatalf("calls %q, loan %s", b.calls, b.store.loans["100"].Status)
-		}
-	})
-	t.Run("an account that cannot be registered waits for an operator", func(t *testing.T) {
-		b := newApplyBench(t, demo(t, "301"))
-		b.card.RecipientCode = ""
-		b.recipientErr = errs.InvalidField("account", "the bank refused the account")
-		b.apply(t)
-		if evs := b.store.eventNames(); !slices.Equal(evs, []string{PayoutSent, PayoutFailed, PayoutOperatorNeeded}) || len(b.store.retries) != 0 {
-			t.Fatalf("payout events %q, retries %v", evs, b.store.retries)
-		}
-	})
 }

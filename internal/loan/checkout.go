@@ -53,9 +53,9 @@ func (p Payment) AwaitsOutcome(succeeded bool) bool {
 	return p.Status == PayPending || succeeded && (p.ClosedUnpaid() || p.Status == PayFailed)
 }
 
-// close marks an open checkout closed with status (PaySuperseded or
+// Close marks an open checkout closed with status (PaySuperseded or
 // PayClosed) and why.
-func (p *Payment) close(status, reason string, now time.Time) {
+func (p *Payment) Close(status, reason string, now time.Time) {
 	p.Status, p.ClosedReason, p.UpdatedAt = status, reason, now
 }
 

@@ -4,7 +4,10 @@
 // It is pure Go: no SQL, no HTTP, no clock — callers pass "now" and the
 // business date in. Every money movement is handed to internal/ledger's
 // builders, so postings are written in one place; the arrow points
-// loan → ledger only.
+// loan → ledger only. Service runs applications, manual decisions and the
+// reads; the engine's other flows are packages of their own over the same
+// Store: payout (payouts), repay (checkouts and payment outcomes) and cob
+// (close of business).
 //
 // # Money and rates
 //
@@ -56,7 +59,7 @@
 //
 //	1 applied → 2 risk review → 4 approved | 31 rejected | 3 manual review
 //	3 manual review → 4 approved | 32 rejected
-//	4 approved → 5 disbursing → 6 repaying | 33 disbursement failed (→ 5 retry, → 11 cancel; payout.go)
+//	4 approved → 5 disbursing → 6 repaying | 33 disbursement failed (→ 5 retry, → 11 cancel; package payout)
 //	6 repaying, 9 extended → 8 settled | 7 overdue | 9 extended
 //	7 overdue → 8 settled | 9 extended | 10 written off
 //	1–4, 33 → 11 cancelled

@@ -2,6 +2,7 @@ package loan
 
 import (
 	"context"
+	"log/slog"
 	"time"
 )
 
@@ -28,14 +29,19 @@ type Outcomes interface {
 	Report(ctx context.Context, sequenceID string, o Outcome, at time.Time) error
 }
 
-// report tells Outcomes how r turned out. It runs after r's transaction
-// committed and is best effort: the loan never depends on it, so a
-// failure is logged, not returned.
+// report tells Outcomes how r turned out (ReportOutcome).
 func (s *Service) report(ctx context.Context, r *Record, o Outcome, at time.Time) {
-	if s.Outcomes == nil || r.RiskSequenceID == "" {
+	ReportOutcome(ctx, s.Outcomes, s.Log, r, o, at)
+}
+
+// ReportOutcome tells outs (nil: nobody) how r turned out. It runs after
+// r's transaction committed and is best effort: the loan never depends on
+// it, so a failure is logged to log (nil: nowhere), not returned.
+func ReportOutcome(ctx context.Context, outs Outcomes, log *slog.Logger, r *Record, o Outcome, at time.Time) {
+	if outs == nil || r.RiskSequenceID == "" {
 		return
 	}
-	if err := s.Outcomes.Report(context.WithoutCancel(ctx), r.RiskSequenceID, o, at); err != nil {
-		s.log().Warn("report a loan's outcome to the risk engine", "loan", r.ID, "outcome", string(o), "err", err)
+	if err := outs.Report(context.WithoutCancel(ctx), r.RiskSequenceID, o, at); err != nil && log != nil {
+		log.Warn("report a loan's outcome to the risk engine", "loan", r.ID, "outcome", string(o), "err", err)
 	}
 }

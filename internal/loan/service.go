@@ -2,8 +2,6 @@ package loan
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -166,7 +164,7 @@ type Tx interface {
 	AddMessage(ctx context.Context, m *inbox.Message) error
 	AddMessages(ctx context.Context, ms []inbox.Message) error
 
-	// Failed payouts (payout.go).
+	// Failed payouts (package payout).
 	AddPayoutEvent(ctx context.Context, e *PayoutEvent) error
 	PayoutEvents(ctx context.Context, loanID string) ([]PayoutEvent, error)
 	// SchedulePayoutRetry sets (or moves) the loan's automatic retry.
@@ -177,20 +175,6 @@ type Tx interface {
 	ClearPayoutRetry(ctx context.Context, loanID string) error
 	// DuePayoutRetries lists loans whose retry is due by now, soonest first.
 	DuePayoutRetries(ctx context.Context, now time.Time, limit int) ([]string, error)
-}
-
-// Provider is what the loan engine needs from the payment provider.
-// Both calls are idempotent by reference.
-type Provider interface {
-	// Disburse sends amount to the recipient; the result comes later by
-	// webhook.
-	Disburse(ctx context.Context, reference, recipientCode string, amount ledger.Money, currency string) error
-	// Checkout opens a payment page for the borrower and returns its URL.
-	Checkout(ctx context.Context, reference string, amount ledger.Money, currency string) (string, error)
-	// CancelCheckout closes a checkout so it can no longer be paid, where
-	// the provider can; reason says why. Money it takes anyway is still
-	// booked (as borrower credit).
-	CancelCheckout(ctx context.Context, reference, reason string) error
 }
 
 // Borrowers reads an applicant's file. It only reads: the payout account
@@ -215,30 +199,25 @@ type Photos interface {
 	DeletePhoto(ctx context.Context, key string) error
 }
 
-// Service runs loans: application and decision, disbursement, repayment,
-// extension and close of business. Each method owns its transactions and
-// fixes "now" once; every money movement is appended to the ledger in the
-// same transaction as the loan's new state.
+// Service runs applications, manual decisions and the reads of loans and
+// products. Payouts (package payout), repayments and payment outcomes
+// (repay) and close of business (cob) are flows of their own over the same
+// Store. Each method owns its transactions and fixes "now" once; every
+// money movement is appended to the ledger in the same transaction as the
+// loan's new state.
 type Service struct {
 	Store     Store
 	Decider   Decider
-	Provider  Provider
 	Borrowers Borrowers
-	// Recipients registers the payout account of a loan applied for before
-	// the borrower registered it, when its payout is sent.
-	Recipients Recipients
-	Photos     Photos
-	Outcomes   Outcomes       // optional: learns how decided loans turn out
-	Location   *time.Location // business time zone; nil means UTC
-	Log        *slog.Logger
-	Now        func() time.Time
-	// PaymentSurplus is how much more than a loan can absorb a payment
-	// may bring before it is refused (CheckPaymentFits).
-	PaymentSurplus ledger.Money
-
-	// PayoutRetry bounds the automatic retries of failed payouts; the
-	// zero value is DefaultPayoutRetry.
-	PayoutRetry PayoutRetry
+	Photos    Photos
+	// Payouts sends the payouts an application or an approval started,
+	// after their transaction commits (payout.Dispatcher); nil leaves
+	// them pending for a resume to send.
+	Payouts  Payouts
+	Outcomes Outcomes       // optional: learns how decided loans turn out
+	Location *time.Location // business time zone; nil means UTC
+	Log      *slog.Logger
+	Now      func() time.Time
 
 	// applying holds the borrowers whose application this process is
 	// deciding: a second one at the same time (a double tap) is answered
@@ -247,17 +226,7 @@ type Service struct {
 	applying sync.Map // user id → struct{}
 }
 
-func (s *Service) now() time.Time {
-	t := time.Now()
-	if s.Now != nil {
-		t = s.Now()
-	}
-	loc := s.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	return t.In(loc)
-}
+func (s *Service) now() time.Time { return Clock{Now: s.Now, Location: s.Location}.Time() }
 
 func (s *Service) log() *slog.Logger {
 	if s.Log == nil {
@@ -306,18 +275,31 @@ func (r *Record) UserID() int64 {
 	return id
 }
 
-// startDisbursement moves an approved (or failed) loan to disbursing and
-// records the payout it is about to ask the provider for.
-func startDisbursement(ctx context.Context, tx Tx, r *Record, now time.Time) (*Payment, error) {
+// StartPayout moves an approved (or failed) loan to disbursing, counts the
+// attempt and records the payout it is about to ask the provider for,
+// with the operator who asked for it, if one did.
+func StartPayout(ctx context.Context, tx Tx, r *Record, by PayoutAction, now time.Time) (*Payment, error) {
 	if err := r.beginDisbursement(now); err != nil {
 		return nil, err
 	}
-	return insertPayout(ctx, tx, r, PayoutAction{}, now)
+	return insertPayout(ctx, tx, r, by, now)
+}
+
+// Payouts sends a payout whose attempt a committed transaction recorded.
+type Payouts interface {
+	Send(ctx context.Context, r *Record, p *Payment)
+}
+
+// sendDisbursement hands the payout to Payouts.
+func (s *Service) sendDisbursement(ctx context.Context, r *Record, p *Payment) {
+	if s.Payouts != nil {
+		s.Payouts.Send(ctx, r, p)
+	}
 }
 
 // beginDisbursement moves the loan to disbursing and counts the attempt.
 // The account need not be registered with the provider yet: sending the
-// payout registers it (sendDisbursement).
+// payout registers it (payout.Dispatcher.Send).
 func (r *Record) beginDisbursement(now time.Time) error {
 	if r.Card.ID == 0 && r.Card.RecipientCode == "" {
 		return errs.E(errs.Conflict, "loan %s has no bank account to pay out to", r.ID)
@@ -329,81 +311,18 @@ func (r *Record) beginDisbursement(now time.Time) error {
 	return nil
 }
 
-// payout is the payment of the current disbursement attempt; its
-// reference names the loan and the attempt, so the provider can
-// deduplicate a payout sent twice.
+// payout is the payment of the current disbursement attempt.
 func (r *Record) payout(now time.Time) *Payment {
 	return &Payment{
-		Reference: fmt.Sprintf("DSB_%s_%d", r.ID, r.Disbursements), LoanID: r.ID, UserID: r.UserID(),
+		Reference: r.PayoutReference(), LoanID: r.ID, UserID: r.UserID(),
 		Kind: PayDisbursement, Amount: r.Pricing.Disbursed, Status: PayPending, CreatedAt: now, UpdatedAt: now,
 	}
 }
 
-// sendDisbursement asks the provider to pay out, registering the payout
-// account first if it is not yet (recipient). A refusal marks the payout
-// failed (status 33), and so does an account that could not be registered
-// — retried automatically unless it cannot be registered as it stands; an
-// error that leaves the outcome unknown keeps it pending for
-// ResumeDisbursements to send again — the provider deduplicates by
-// reference.
-func (s *Service) sendDisbursement(ctx context.Context, r *Record, p *Payment) {
-	code, err := s.recipient(ctx, r)
-	if err != nil {
-		s.log().WarnContext(ctx, "payout account not registered with the provider", "loan", r.ID, "reference", p.Reference, "err", err)
-		s.payoutNotSent(ctx, r, PaymentResult{Reference: p.Reference, Code: "recipient_not_registered",
-			Reason:    "the bank account could not be registered with the payment provider: " + errs.Message(err),
-			Retriable: !errs.Is(err, errs.Invalid) && !errs.Is(err, errs.NotFound)})
-		return
-	}
-	err = s.Provider.Disburse(ctx, p.Reference, code, p.Amount, r.Pricing.Currency)
-	if err == nil {
-		return
-	}
-	s.log().WarnContext(ctx, "disbursement not sent", "loan", r.ID, "reference", p.Reference, "err", err)
-	if errs.Is(err, errs.Invalid) {
-		// The provider refused the request itself: sending it again
-		// unchanged cannot succeed.
-		s.payoutNotSent(ctx, r, PaymentResult{Reference: p.Reference, Reason: errs.Message(err), Code: "invalid_request"})
-	}
-}
-
-// ResumeDisbursements sends again payouts that stayed pending longer than
-// age (a crash between storing the payout and calling the provider, or a
-// provider outage). It returns how many it sent. Only a loan's current
-// attempt, while the loan waits for it, is sent: an attempt overtaken by
-// an earlier one reported paid after all (payoutPaid) would pay the
-// borrower twice, so it stays pending, for staff to see as stuck.
-func (s *Service) ResumeDisbursements(ctx context.Context, age time.Duration) (int, error) {
-	var stale []Payment
-	err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
-		var err error
-		stale, err = tx.StalePayments(ctx, PayDisbursement, s.now().Add(-age), 100)
-		return err
-	})
-	if err != nil {
-		return 0, err
-	}
-	sent := 0
-	for i := range stale {
-		var r *Record
-		err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
-			var err error
-			r, err = tx.UserLoan(ctx, stale[i].UserID, stale[i].LoanID)
-			return err
-		})
-		if err != nil {
-			return sent, err
-		}
-		if r.Status != StatusDisbursing || r.payout(stale[i].CreatedAt).Reference != stale[i].Reference {
-			s.log().WarnContext(ctx, "pending payout not sent again: its loan is not waiting for it", "loan", r.ID,
-				"reference", stale[i].Reference, "status", int(r.Status))
-			continue
-		}
-		s.sendDisbursement(ctx, r, &stale[i])
-		sent++
-	}
-	return sent, nil
-}
+// PayoutReference is the payment reference of the current disbursement
+// attempt: it names the loan and the attempt, so the provider can
+// deduplicate a payout sent twice.
+func (r *Record) PayoutReference() string { return fmt.Sprintf("DSB_%s_%d", r.ID, r.Disbursements) }
 
 // ManualDecision is a manual decision on a loan in the review queue.
 type ManualDecision struct {
@@ -455,7 +374,7 @@ func (s *Service) Decide(ctx context.Context, rv ManualDecision) (*Record, error
 		}
 		r.AuditUserID, r.AuditUserReason, r.AuditUserAt = rv.Reviewer, rv.Reason, now
 		if rv.Approve {
-			if pay, err = startDisbursement(ctx, tx, r, now); err != nil {
+			if pay, err = StartPayout(ctx, tx, r, PayoutAction{}, now); err != nil {
 				return err
 			}
 		}
@@ -491,344 +410,6 @@ type PaymentResult struct {
 	// only a retriable failure is sent again automatically.
 	Code      string
 	Retriable bool
-}
-
-// HandlePayment applies a payment's outcome exactly once: the payment row
-// moves from pending only once, so the same webhook delivered many times,
-// or a late failure after a success, changes nothing. Money arriving on a
-// checkout closed before it was paid is kept as borrower credit, once.
-// When a payment ends the loan's owing life its other open checkouts
-// close in the same transaction, and the provider is told to cancel them.
-// Unknown references are errs.NotFound.
-func (s *Service) HandlePayment(ctx context.Context, res PaymentResult) error {
-	now := s.now()
-	var (
-		settled *Record
-		closed  []Payment
-	)
-	err := s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
-		settled, closed = nil, nil
-		p, err := tx.PaymentForUpdate(ctx, res.Reference)
-		if err != nil {
-			return err
-		}
-		if !p.AwaitsOutcome(res.Succeeded) {
-			return nil
-		}
-		r, err := tx.LoanForUpdate(ctx, p.LoanID)
-		if err != nil {
-			return err
-		}
-		wasOwing := r.Status.Owing()
-		p.UpdatedAt = now
-		var txs []ledger.Transaction
-		var msgs []inbox.Message
-		if !res.Succeeded {
-			p.Status, p.Failure = PayFailed, res.Reason
-			if p.Kind == PayDisbursement {
-				if msgs, err = s.payoutFailed(ctx, tx, r, p, res, now); err != nil {
-					return err
-				}
-			} else {
-				msgs = append(msgs, inbox.Message{Kind: inbox.KindPayment, Title: "Payment failed",
-					Content: fmt.Sprintf("Your payment %s for loan %s did not go through.", p.Reference, r.ID)})
-			}
-		} else {
-			switch p.Kind {
-			case PayDisbursement:
-				late := p.Status == PayFailed
-				p.Status, p.Paid = PaySuccess, p.Amount
-				if txs, msgs, err = s.payoutPaid(ctx, tx, r, p, late, now); err != nil {
-					return err
-				}
-			default:
-				if res.Amount <= 0 {
-					return errs.InvalidField("amount", "a successful charge must carry a positive amount")
-				}
-				if err := CheckPaymentFits(r, p, res.Amount, s.PaymentSurplus); err != nil {
-					return err
-				}
-				p.Paid = res.Amount
-				t, m, err := s.applyPayment(r, p, now)
-				if err != nil {
-					return err
-				}
-				txs, msgs = append(txs, t), append(msgs, m)
-			}
-		}
-		if err := tx.UpdatePayment(ctx, p); err != nil {
-			return err
-		}
-		if wasOwing && !r.Status.Owing() && p.Kind != PayDisbursement {
-			if closed, err = closeCheckouts(ctx, tx, r.ID, PayClosed, "loan "+r.ID+" is "+statusNames[r.Status], now); err != nil {
-				return err
-			}
-		}
-		if err := tx.AppendLedger(ctx, txs, now); err != nil {
-			return err
-		}
-		if err := tx.UpdateLoan(ctx, r); err != nil {
-			return err
-		}
-		if wasOwing && r.Status == StatusSettled && res.Succeeded && p.Kind != PayDisbursement {
-			settled = r
-		}
-		return addMessages(ctx, tx, r.UserID(), msgs, now)
-	})
-	if err != nil {
-		return err
-	}
-	s.cancelCheckouts(ctx, closed)
-	if settled != nil {
-		s.report(ctx, settled, OutcomeRepaid, now)
-	}
-	return nil
-}
-
-// closeCheckouts closes the loan's open checkouts with status (PaySuperseded
-// or PayClosed) and reason, and returns them for cancelCheckouts to tell
-// the provider after the commit. The loan must be locked.
-func closeCheckouts(ctx context.Context, tx Tx, loanID, status, reason string, now time.Time) ([]Payment, error) {
-	open, err := tx.OpenCheckouts(ctx, loanID)
-	if err != nil {
-		return nil, err
-	}
-	for i := range open {
-		open[i].close(status, reason, now)
-		if err := tx.UpdatePayment(ctx, &open[i]); err != nil {
-			return nil, err
-		}
-	}
-	return open, nil
-}
-
-// cancelCheckouts asks the provider to cancel checkouts closed by a
-// committed transaction. A failure is logged, not returned: the state
-// change stands, and money the provider still takes on one is booked as
-// credit when its webhook arrives.
-func (s *Service) cancelCheckouts(ctx context.Context, ps []Payment) {
-	for _, p := range ps {
-		if err := s.Provider.CancelCheckout(ctx, p.Reference, p.ClosedReason); err != nil {
-			s.log().WarnContext(ctx, "provider did not cancel a closed checkout", "loan", p.LoanID, "reference", p.Reference, "err", err)
-		}
-	}
-}
-
-// applyPayment books money received on checkout p as BookingFor decides:
-// credit when the loan no longer owes, an extension when it buys this
-// cycle's, else a repayment — also of money on a checkout closed while
-// the loan owes (money received is always booked, whatever was intended).
-// It moves p to PaySuccess, or PayCredited.
-func (s *Service) applyPayment(r *Record, p *Payment, now time.Time) (ledger.Transaction, inbox.Message, error) {
-	booking := BookingFor(&r.Loan, p, p.Paid)
-	p.Status = PaySuccess
-	switch booking {
-	case BookCredit:
-		t, err := r.KeepCredit(p.Reference, p.Paid, now)
-		if err != nil {
-			return ledger.Transaction{}, inbox.Message{}, err
-		}
-		why := p.ClosedReason
-		if why == "" {
-			why = "loan " + r.ID + " is " + statusNames[r.Status]
-		}
-		p.Status = PayCredited
-		s.log().Warn("payment arrived on a closed checkout: kept as credit", "loan", r.ID, "reference", p.Reference, "paid", p.Paid, "closed", why)
-		return t, inbox.Message{Kind: inbox.KindPayment, Title: "Payment kept as credit",
-			Content: fmt.Sprintf("We received %s for loan %s on checkout %s, which was no longer open (%s). It is kept as credit for you.",
-				p.Paid, r.ID, p.Reference, why)}, nil
-	case BookExtension:
-		t, err := r.Extend(p.Reference, p.Paid, DateOf(now), now)
-		if err == nil {
-			return t, inbox.Message{Kind: inbox.KindLoan, Title: "Loan extended",
-				Content: fmt.Sprintf("Loan %s is extended: the new due date is %s.", r.ID, r.DueDate)}, nil
-		}
-		s.log().Warn("extension payment booked as repayment", "loan", r.ID, "reference", p.Reference, "err", err)
-	}
-	alloc, t, err := r.Repay(p.Reference, p.Paid, now)
-	if err != nil {
-		return ledger.Transaction{}, inbox.Message{}, err
-	}
-	m := inbox.Message{Kind: inbox.KindPayment, Title: "Payment received"}
-	left, _ := alloc.Remaining.Total()
-	switch {
-	case r.Status == StatusSettled && alloc.Excess > 0:
-		m.Content = fmt.Sprintf("Loan %s is settled. %s more than owed is kept as credit for you.", r.ID, alloc.Excess)
-	case r.Status == StatusSettled:
-		m.Content = fmt.Sprintf("Loan %s is fully repaid. Thank you!", r.ID)
-	default:
-		m.Content = fmt.Sprintf("We received %s for loan %s; %s is still due.", p.Paid, r.ID, left)
-	}
-	return t, m, nil
-}
-
-// RepayInput asks for a payment checkout.
-type RepayInput struct {
-	UserID         int64
-	LoanID         string
-	Amount         ledger.Money // 0: everything outstanding (repay) or the extension cost (extend)
-	Extend         bool
-	IdempotencyKey string
-	RequestHash    string // a digest of the request, to tell a replay from a new request
-}
-
-// maxIdempotencyKey caps the Idempotency-Key a repayment is opened with:
-// 1 to 128 printable ASCII characters (space to tilde), the limit /docs and
-// docs/loan-engine.md state. The key is stored with the payment and looked
-// up on every retry, so it is kept short, and ASCII because a header may
-// carry any bytes, which PostgreSQL's UTF-8 text would refuse.
-const maxIdempotencyKey = 128
-
-// Repay opens a repayment (or extension) checkout. A loan has one open
-// checkout at a time: opening one supersedes the open one in the same
-// transaction, under the loan's lock, and the provider is then told to
-// cancel it. The same idempotency key with the same request returns the
-// first checkout as it stands now — superseded, closed or paid if it has
-// been since, never reopened (a new checkout needs a new key); with a
-// different request it is errs.Conflict.
-func (s *Service) Repay(ctx context.Context, in RepayInput) (*Payment, error) {
-	if in.IdempotencyKey == "" {
-		return nil, errs.Required("Idempotency-Key")
-	}
-	if len(in.IdempotencyKey) > maxIdempotencyKey {
-		return nil, errs.InvalidField("Idempotency-Key", "must be at most %d characters", maxIdempotencyKey)
-	}
-	for i := 0; i < len(in.IdempotencyKey); i++ {
-		if c := in.IdempotencyKey[i]; c < ' ' || c > '~' {
-			return nil, errs.InvalidField("Idempotency-Key", "must be printable ASCII characters")
-		}
-	}
-	if in.Amount < 0 {
-		return nil, errs.InvalidField("amount", "must be positive")
-	}
-	now := s.now()
-	var (
-		prior *Payment
-		r     *Record
-	)
-	err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
-		var err error
-		prior, err = tx.PaymentByKey(ctx, in.UserID, in.IdempotencyKey)
-		if err == nil || !errs.Is(err, errs.NotFound) {
-			return err
-		}
-		prior = nil
-		r, err = tx.UserLoan(ctx, in.UserID, in.LoanID)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if prior != nil {
-		return replay(prior, in)
-	}
-	p, err := newCheckout(r, in, now)
-	if err != nil {
-		return nil, err
-	}
-	if p.CheckoutURL, err = s.Provider.Checkout(ctx, p.Reference, p.Amount, r.Pricing.Currency); err != nil {
-		return nil, errs.E(errs.Unavailable, "the payment provider could not open a checkout; try again later")
-	}
-	var superseded []Payment
-	err = s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
-		prior, superseded = nil, nil
-		locked, err := tx.LoanForUpdate(ctx, r.ID)
-		if err != nil {
-			return err
-		}
-		// The amount was priced on r; a payment booked since changes it.
-		if locked.Version != r.Version {
-			return errs.E(errs.Conflict, "loan %s changed while the checkout was being opened; try again", r.ID)
-		}
-		// A concurrent request with the same key waited for the same lock.
-		switch prior, err = tx.PaymentByKey(ctx, in.UserID, in.IdempotencyKey); {
-		case err == nil:
-			return nil
-		case !errs.Is(err, errs.NotFound):
-			return err
-		}
-		prior = nil
-		if superseded, err = closeCheckouts(ctx, tx, r.ID, PaySuperseded, "superseded by "+p.Reference, now); err != nil {
-			return err
-		}
-		return tx.InsertPayment(ctx, p)
-	})
-	if err == nil && prior == nil {
-		s.cancelCheckouts(ctx, superseded)
-		return p, nil
-	}
-	// The checkout just opened at the provider is stored nowhere: close it
-	// there too, so nothing can be paid on it.
-	s.cancelCheckouts(ctx, []Payment{{Reference: p.Reference, LoanID: p.LoanID, ClosedReason: "never stored"}})
-	if errs.Is(err, errs.Conflict) {
-		// The key may have been taken on another loan meanwhile (the
-		// unique index caught it). Read it in a new transaction:
-		// PostgreSQL aborts one after a failed insert.
-		var found *Payment
-		if rerr := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
-			var err error
-			found, err = tx.PaymentByKey(ctx, in.UserID, in.IdempotencyKey)
-			return err
-		}); rerr == nil {
-			prior, err = found, nil
-		}
-	}
-	if err != nil {
-		return nil, err
-	}
-	return replay(prior, in)
-}
-
-// newCheckout prices a checkout of in on r: everything owed (or the
-// extension's cost) unless an amount is given.
-func newCheckout(r *Record, in RepayInput, now time.Time) (*Payment, error) {
-	if !r.Status.Owing() {
-		return nil, errs.E(errs.Conflict, "loan %s is %s: nothing to repay", r.ID, r.Status)
-	}
-	kind, amount := PayRepayment, in.Amount
-	var cycle Date
-	owed, err := r.Outstanding.Total()
-	if err != nil {
-		return nil, err
-	}
-	if in.Extend {
-		fee, penalty := r.ExtensionDue()
-		if fee <= 0 {
-			return nil, errs.E(errs.Conflict, "loan %s cannot be extended", r.ID)
-		}
-		due, err := fee.Add(penalty)
-		if err != nil {
-			return nil, err
-		}
-		if amount != 0 && amount != due {
-			return nil, errs.InvalidField("amount", "an extension costs %d", due)
-		}
-		kind, amount, cycle = PayExtension, due, r.DueDate
-	} else if amount == 0 {
-		amount = owed
-	}
-	// Anything beyond what is owed becomes credit, but a payment of more
-	// than twice the debt is a typo, not an overpayment.
-	if limit, err := ledger.MulInt(owed, 2); err == nil && amount > limit {
-		return nil, errs.InvalidField("amount", "must be at most %d (twice what is owed)", limit)
-	}
-	// A payment's report may not carry more than ledger.MaxAmount: a
-	// checkout of more could be paid and never booked.
-	if err := ledger.CheckAmount(amount); err != nil {
-		return nil, errs.InvalidField("amount", "%v for one checkout; pay in parts", err)
-	}
-	return &Payment{
-		Reference: "PAY_" + randomHex(10), LoanID: r.ID, UserID: in.UserID, Kind: kind, Amount: amount,
-		Status: PayPending, IdempotencyKey: in.IdempotencyKey, RequestHash: in.RequestHash, CycleDue: cycle,
-		CreatedAt: now, UpdatedAt: now,
-	}, nil
-}
-
-func replay(prior *Payment, in RepayInput) (*Payment, error) {
-	if prior.RequestHash != in.RequestHash {
-		return nil, errs.E(errs.Conflict, "Idempotency-Key %q was used for a different request", in.IdempotencyKey)
-	}
-	return prior, nil
 }
 
 // Payments lists a loan's payments, oldest first, for operators.
@@ -936,10 +517,4 @@ func addMessages(ctx context.Context, tx Tx, userID int64, ms []inbox.Message, n
 		}
 	}
 	return nil
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

@@ -59,6 +59,10 @@ func Statuses() []Status {
 // Valid reports whether s is a known status.
 func (s Status) Valid() bool { _, ok := statusNames[s]; return ok }
 
+// Name is the status's name alone ("settled"), as messages to borrowers
+// say it; empty for an unknown status.
+func (s Status) Name() string { return statusNames[s] }
+
 func (s Status) String() string {
 	if n, ok := statusNames[s]; ok {
 		return fmt.Sprintf("%d (%s)", int(s), n)
@@ -149,7 +153,7 @@ var transitions = []Transition{
 	{StatusDisbursing, EventDisbursementFailed, StatusDisbursementFailed},
 
 	{StatusDisbursementFailed, EventStartDisbursement, StatusDisbursing},
-	// The provider reports the failed attempt paid after all (payout.go).
+	// The provider reports the failed attempt paid after all (package payout).
 	{StatusDisbursementFailed, EventDisbursed, StatusRepaying},
 	{StatusDisbursementFailed, EventCancel, StatusCancelled},
 

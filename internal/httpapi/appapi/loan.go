@@ -20,6 +20,7 @@ import (
 	"creditpocket/internal/identity"
 	"creditpocket/internal/ledger"
 	"creditpocket/internal/loan"
+	"creditpocket/internal/loan/repay"
 	"creditpocket/internal/page"
 	"creditpocket/internal/payment"
 )
@@ -525,7 +526,7 @@ func (s *api) repayGet(r *http.Request, sess *account.Session) (any, error) {
 	key := base
 	var p *loan.Payment
 	for range maxGetChain {
-		if p, err = s.Loans.Service.Repay(r.Context(), loan.RepayInput{UserID: sess.UserID, LoanID: l.ID, IdempotencyKey: key, RequestHash: base}); err != nil {
+		if p, err = s.Loans.Payments.Repay(r.Context(), repay.Input{UserID: sess.UserID, LoanID: l.ID, IdempotencyKey: key, RequestHash: base}); err != nil {
 			return nil, err
 		}
 		if p.Status != loan.PaySuperseded {
@@ -559,7 +560,7 @@ func (s *api) repayPost(r *http.Request, sess *account.Session) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	in := loan.RepayInput{UserID: sess.UserID, LoanID: strconv.FormatInt(id, 10), IdempotencyKey: key}
+	in := repay.Input{UserID: sess.UserID, LoanID: strconv.FormatInt(id, 10), IdempotencyKey: key}
 	if req.Amount != "" {
 		if in.Amount, err = ledger.ParseAmount(req.Amount); err != nil {
 			return nil, errs.InvalidField("amount", "%v", err)
@@ -577,7 +578,7 @@ func (s *api) repayPost(r *http.Request, sess *account.Session) (any, error) {
 	canon, _ := json.Marshal([]any{in.LoanID, in.Amount, in.Extend})
 	sum := sha256.Sum256(canon)
 	in.RequestHash = hex.EncodeToString(sum[:])
-	p, err := s.Loans.Service.Repay(r.Context(), in)
+	p, err := s.Loans.Payments.Repay(r.Context(), in)
 	if err != nil {
 		return nil, err
 	}

@@ -52,7 +52,7 @@ func (s *api) webhook(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteErr(w, err)
 		return
 	}
-	err = s.Loans.Service.HandlePayment(r.Context(), loan.PaymentResult{
+	err = s.Loans.Payments.HandlePayment(r.Context(), loan.PaymentResult{
 		Reference: ev.Data.Reference, Succeeded: ev.Succeeded(), Amount: ledger.Money(ev.Data.Amount), Reason: ev.Data.Reason,
 		Code: ev.Data.FailureCode, Retriable: payment.Retriable(ev.Data.FailureCode),
 	})
@@ -180,7 +180,7 @@ func (s *api) sandboxComplete(r *http.Request) (any, error) {
 		}
 		// Refused now, as a provider refuses a payment it cannot take,
 		// rather than by the webhook the sandbox would then retry.
-		if err := s.Loans.Service.CheckPayment(r.Context(), ref, amount); err != nil {
+		if err := s.Loans.Payments.CheckPayment(r.Context(), ref, amount); err != nil {
 			return nil, err
 		}
 	}

@@ -47,9 +47,9 @@ func (s *api) payoutAction(cancel bool) httpapi.HandlerFunc {
 			return nil, err
 		}
 		a := loan.PayoutAction{LoanID: r.PathValue("id"), Operator: req.Operator, Reason: req.Reason}
-		act := s.Loans.Service.RetryDisbursement
+		act := s.Loans.Payouts.RetryDisbursement
 		if cancel {
-			act = s.Loans.Service.CancelPayout
+			act = s.Loans.Payouts.CancelPayout
 		}
 		l, err := act(r.Context(), a)
 		if err != nil {

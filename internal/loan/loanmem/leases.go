@@ -6,13 +6,14 @@ import (
 	"time"
 
 	"creditpocket/internal/loan"
+	"creditpocket/internal/loan/cob"
 )
 
-// Leases is an in-memory loan.Leases. The zero value is ready.
+// Leases is an in-memory cob.Leases. The zero value is ready.
 type Leases struct {
 	mu     sync.Mutex
 	held   map[string]lease
-	cobRun map[loan.Date]loan.COBResult
+	cobRun map[loan.Date]cob.COBResult
 }
 
 type lease struct {
@@ -20,7 +21,7 @@ type lease struct {
 	expires time.Time
 }
 
-var _ loan.Leases = (*Leases)(nil)
+var _ cob.Leases = (*Leases)(nil)
 
 func (l *Leases) Acquire(_ context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
 	l.mu.Lock()
@@ -52,11 +53,11 @@ func (l *Leases) COBDone(_ context.Context, business loan.Date) (bool, error) {
 }
 
 // MarkCOBDone keeps the first result recorded for a date.
-func (l *Leases) MarkCOBDone(_ context.Context, r loan.COBResult) error {
+func (l *Leases) MarkCOBDone(_ context.Context, r cob.COBResult) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.cobRun == nil {
-		l.cobRun = map[loan.Date]loan.COBResult{}
+		l.cobRun = map[loan.Date]cob.COBResult{}
 	}
 	if _, ok := l.cobRun[r.BusinessDate]; !ok {
 		l.cobRun[r.BusinessDate] = r

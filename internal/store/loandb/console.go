@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"creditpocket/internal/identity"
 	"creditpocket/internal/ledger"
@@ -17,22 +16,8 @@ import (
 // The operator console's read-only queries of loans: search, a loan's
 // ledger and payments. They never lock and never write.
 
-// LoanSearch selects loans for the console's list. Zero fields do not
-// filter.
-type LoanSearch struct {
-	LoanID   string
-	Mobile   string // national number (with or without the trunk 0) or E.164 digits
-	Statuses []loan.Status
-	Overdue  bool      // only loans past due (status overdue)
-	From, To time.Time // applied at or after From, before To
-	// UpdatedBefore keeps loans last changed before it; PayoutWaiting
-	// keeps failed payouts (status 33) with no automatic retry scheduled.
-	UpdatedBefore time.Time
-	PayoutWaiting bool
-}
-
 // SearchLoans lists loans matching q, newest first.
-func (s *Store) SearchLoans(ctx context.Context, q LoanSearch, p page.Request) (page.Result[loan.Record], error) {
+func (s *Store) SearchLoans(ctx context.Context, q loan.Search, p page.Request) (page.Result[loan.Record], error) {
 	var where []string
 	var args []any
 	arg := func(v any) string {
@@ -82,10 +67,7 @@ func (s *Store) SearchLoans(ctx context.Context, q LoanSearch, p page.Request) (
 }
 
 // LedgerEntry is a booked ledger transaction and when it was booked.
-type LedgerEntry struct {
-	At          time.Time
-	Transaction ledger.Transaction
-}
+type LedgerEntry = ledger.Booked
 
 // LoanLedger lists a loan's ledger transactions with their postings, in
 // booking order.

@@ -6,10 +6,11 @@ import (
 	"time"
 
 	"creditpocket/internal/loan"
+	"creditpocket/internal/loan/cob"
 	"creditpocket/internal/store"
 )
 
-// Leases implements loan.Leases: one row per job name with a holder and
+// Leases implements cob.Leases: one row per job name with a holder and
 // an expiry. Taking a lease is a single upsert that only overwrites an
 // expired or own row, which PostgreSQL, SQLite and CockroachDB all run.
 type Leases struct{ db *store.DB }
@@ -17,7 +18,7 @@ type Leases struct{ db *store.DB }
 // NewLeases returns the job leases over db.
 func NewLeases(db *store.DB) *Leases { return &Leases{db: db} }
 
-var _ loan.Leases = (*Leases)(nil)
+var _ cob.Leases = (*Leases)(nil)
 
 func (l *Leases) Acquire(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
 	var got string
@@ -58,7 +59,7 @@ func (l *Leases) COBDone(ctx context.Context, business loan.Date) (bool, error) 
 	return done, err
 }
 
-func (l *Leases) MarkCOBDone(ctx context.Context, r loan.COBResult) error {
+func (l *Leases) MarkCOBDone(ctx context.Context, r cob.COBResult) error {
 	return l.db.Transact(ctx, sql.LevelReadCommitted, func(ctx context.Context, t *store.Tx) error {
 		_, err := t.Exec(ctx, `INSERT INTO cob_runs (business_date, loans, penalties, started_at, finished_at)
 			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (business_date) DO NOTHING`,

@@ -11,6 +11,7 @@ import (
 	"creditpocket/internal/errs"
 	"creditpocket/internal/ledger"
 	"creditpocket/internal/loan"
+	"creditpocket/internal/loan/cob"
 	"creditpocket/internal/store"
 	"creditpocket/internal/store/loandb"
 	"creditpocket/internal/store/storetest"
@@ -141,7 +142,7 @@ func TestLeaseHasOneHolderAtATime(t *testing.T) {
 		if done, _ := l.COBDone(ctx, d); done {
 			t.Fatal("a date no run finished is done")
 		}
-		if err := l.MarkCOBDone(ctx, loan.COBResult{BusinessDate: d, StartedAt: t0, FinishedAt: t0}); err != nil {
+		if err := l.MarkCOBDone(ctx, cob.COBResult{BusinessDate: d, StartedAt: t0, FinishedAt: t0}); err != nil {
 			t.Fatal(err)
 		}
 		if done, _ := l.COBDone(ctx, d); !done {

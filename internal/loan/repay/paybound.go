@@ -1,10 +1,11 @@
-package loan
+package repay
 
 import (
 	"context"
 
 	"creditpocket/internal/errs"
 	"creditpocket/internal/ledger"
+	"creditpocket/internal/loan"
 )
 
 // DefaultPaymentSurplus is how much more than a loan can absorb a payment
@@ -19,7 +20,7 @@ const DefaultPaymentSurplus ledger.Money = 10_000_000
 // when it was opened (an extension's fee, a repayment checkout the lender
 // accepted). No single amount may exceed ledger.MaxAmount either, so the
 // sum below cannot overflow. The refusal names the field amount.
-func CheckPaymentFits(r *Record, p *Payment, paid, surplus ledger.Money) error {
+func CheckPaymentFits(r *loan.Record, p *loan.Payment, paid, surplus ledger.Money) error {
 	if err := ledger.CheckAmount(paid); err != nil {
 		return errs.InvalidField("amount", "%v", err)
 	}
@@ -46,9 +47,9 @@ func CheckPaymentFits(r *Record, p *Payment, paid, surplus ledger.Money) error {
 func (s *Service) CheckPayment(ctx context.Context, reference string, paid ledger.Money) error {
 	// A write transaction only because the store reads a payment
 	// locked; nothing is written.
-	return s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
+	return s.Store.Tx(ctx, func(ctx context.Context, tx loan.Tx) error {
 		p, err := tx.PaymentForUpdate(ctx, reference)
-		if err != nil || p.Kind == PayDisbursement || !p.AwaitsOutcome(true) {
+		if err != nil || p.Kind == loan.PayDisbursement || !p.AwaitsOutcome(true) {
 			return err
 		}
 		r, err := tx.Loan(ctx, p.LoanID)

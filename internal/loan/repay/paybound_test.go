@@ -1,4 +1,4 @@
-package loan
+package repay
 
 import (
 	"errors"
@@ -8,19 +8,20 @@ import (
 
 	"creditpocket/internal/errs"
 	"creditpocket/internal/ledger"
+	"creditpocket/internal/loan"
 )
 
 func TestCheckPaymentFits(t *testing.T) {
 	t.Parallel()
-	owing := &Record{Loan: Loan{ID: "7", Outstanding: ledger.Buckets{Principal: 600000, Interest: 21000, Fee: 229000}}}
-	settled := &Record{Loan: Loan{ID: "8"}}
-	checkout := &Payment{Amount: 850000}
-	big := &Payment{Amount: 1_700_000} // a checkout of twice the debt, which Repay allows
+	owing := &loan.Record{Loan: loan.Loan{ID: "7", Outstanding: ledger.Buckets{Principal: 600000, Interest: 21000, Fee: 229000}}}
+	settled := &loan.Record{Loan: loan.Loan{ID: "8"}}
+	checkout := &loan.Payment{Amount: 850000}
+	big := &loan.Payment{Amount: 1_700_000} // a checkout of twice the debt, which Repay allows
 	const surplus = 10_000
 	tests := []struct {
 		name string
-		r    *Record
-		p    *Payment
+		r    *loan.Record
+		p    *loan.Payment
 		paid ledger.Money
 		ok   bool
 	}{
@@ -59,7 +60,7 @@ func TestCheckPaymentFits(t *testing.T) {
 // report of the payment was refused, so the money was never booked.
 func TestACheckoutNoWebhookCouldReportIsRefused(t *testing.T) {
 	t.Parallel()
-	huge := &Record{Loan: Loan{ID: "9", Status: StatusRepaying,
+	huge := &loan.Record{Loan: loan.Loan{ID: "9", Status: loan.StatusRepaying,
 		Outstanding: ledger.Buckets{Principal: ledger.MaxAmount, Interest: 35_000_000_000_000, Fee: 1}}}
 	for _, tc := range []struct {
 		name   string
@@ -71,7 +72,7 @@ func TestACheckoutNoWebhookCouldReportIsRefused(t *testing.T) {
 		{"a part of at most ledger.MaxAmount opens", ledger.MaxAmount, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := newCheckout(huge, RepayInput{Amount: tc.amount, IdempotencyKey: "k"}, time.Now())
+			_, err := newCheckout(huge, Input{Amount: tc.amount, IdempotencyKey: "k"}, time.Now())
 			if tc.ok != (err == nil) {
 				t.Fatalf("newCheckout(%d) = %v, want ok %t", tc.amount, err, tc.ok)
 			}

@@ -1,23 +1,10 @@
-package loan
-
-import (
-	"context"
-	"fmt"
-	"strings"
-	"time"
-	"unicode/utf8"
-
-	"creditpocket/internal/errs"
-	"creditpocket/internal/inbox"
-	"creditpocket/internal/ledger"
-)
-
-// A payout that fails leaves the loan in status 33. A failure the
-// provider calls retriable is sent again by itself after a backoff, a
-// bounded number of times (PayoutRetry); after that, or after a failure
+// Package payout sends loans' payouts and sees them through. A payout
+// that fails leaves the loan in status 33. A failure the provider calls
+// retriable is sent again by itself after a backoff, a bounded number of
+// times (Retry); after that, or after a failure
 // that is not retriable, the loan waits for an operator, who retries or
 // cancels it (RetryDisbursement, CancelPayout). Each step is a
-// PayoutEvent, stored with the loan's new state, which the console shows
+// loan.PayoutEvent, stored with the loan's new state, which the console shows
 // as the loan's timeline.
 //
 // Nothing is posted to the ledger before the provider confirms a payout
@@ -28,13 +15,67 @@ import (
 // verify holds equal to the ledger, and refuses rather than cancel a loan
 // with money on it.
 //
-// A provider may report a failed attempt paid after all: payoutPaid books
+// A provider may report a failed attempt paid after all: Paid books
 // it as the disbursement while the loan still waits for its payout, and
 // flags it on the timeline when the loan can no longer take it.
+package payout
 
-// PayoutRetry bounds the automatic retries of failed payouts. The zero
-// value means DefaultPayoutRetry.
-type PayoutRetry struct {
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"creditpocket/internal/errs"
+	"creditpocket/internal/inbox"
+	"creditpocket/internal/ledger"
+	"creditpocket/internal/loan"
+)
+
+// Dispatcher sends payouts and handles their failures over Store.
+type Dispatcher struct {
+	Store    loan.Store
+	Provider Provider
+	// Recipients registers the payout account of a loan applied for before
+	// the borrower registered it, when its payout is sent.
+	Recipients loan.Recipients
+	// Results books a payment's outcome: a payout that could not be sent
+	// is booked as the provider's failure would be (repay.Service).
+	Results Results
+	// Retry bounds the automatic retries of failed payouts; the zero
+	// value is DefaultRetry.
+	Retry Retry
+	Clock loan.Clock
+	Log   *slog.Logger
+}
+
+// Provider is what payouts need from the payment provider.
+type Provider interface {
+	// Disburse sends amount to the recipient, idempotent by reference; the
+	// result comes later by webhook.
+	Disburse(ctx context.Context, reference, recipientCode string, amount ledger.Money, currency string) error
+}
+
+// Results books a payment's outcome exactly once (repay.Service.HandlePayment).
+type Results interface {
+	HandlePayment(ctx context.Context, res loan.PaymentResult) error
+}
+
+var _ loan.Payouts = (*Dispatcher)(nil)
+
+func (s *Dispatcher) now() time.Time { return s.Clock.Time() }
+
+func (s *Dispatcher) log() *slog.Logger {
+	if s.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Log
+}
+
+// Retry bounds the automatic retries of failed payouts. The zero value
+// means DefaultRetry.
+type Retry struct {
 	// MaxAttempts counts every attempt, the first included: with 5, a
 	// payout is sent at most 4 more times by itself.
 	MaxAttempts int
@@ -43,19 +84,19 @@ type PayoutRetry struct {
 	Backoff, MaxBackoff time.Duration
 }
 
-// DefaultPayoutRetry is 5 attempts, 1, 2, 4 and 8 minutes apart.
-var DefaultPayoutRetry = PayoutRetry{MaxAttempts: 5, Backoff: time.Minute, MaxBackoff: time.Hour}
+// DefaultRetry is 5 attempts, 1, 2, 4 and 8 minutes apart.
+var DefaultRetry = Retry{MaxAttempts: 5, Backoff: time.Minute, MaxBackoff: time.Hour}
 
-func (p PayoutRetry) orDefault() PayoutRetry {
+func (p Retry) orDefault() Retry {
 	if p.MaxAttempts <= 0 {
-		return DefaultPayoutRetry
+		return DefaultRetry
 	}
 	return p
 }
 
 // Next is the wait before the next attempt after attempts failed ones,
 // and false when no automatic attempt is left.
-func (p PayoutRetry) Next(attempts int) (time.Duration, bool) {
+func (p Retry) Next(attempts int) (time.Duration, bool) {
 	p = p.orDefault()
 	if attempts >= p.MaxAttempts {
 		return 0, false
@@ -67,103 +108,32 @@ func (p PayoutRetry) Next(attempts int) (time.Duration, bool) {
 	return min(d, p.MaxBackoff), true
 }
 
-// Payout events, in the order they usually happen.
-const (
-	PayoutSent           = "sent"
-	PayoutFailed         = "failed"
-	PayoutRetryScheduled = "retry-scheduled"
-	PayoutOperatorNeeded = "operator-needed"
-	PayoutCancelled      = "cancelled"
-	// The provider reported a failed attempt paid after all: booked as
-	// the loan's disbursement, and any retry still to come removed.
-	PayoutPaidLate = "paid-late"
-	// The provider reported an attempt paid on a loan already paid out by
-	// another one, or cancelled: money sent that the loan's books cannot
-	// take, for staff to recover.
-	PayoutPaidUnbooked = "paid-unbooked"
-)
-
-// PayoutEvent is one step of a loan's payout.
-type PayoutEvent struct {
-	LoanID    string
-	Reference string // the attempt's payment reference
-	Event     string // PayoutSent …
-	Code      string // failed: the provider's failure code
-	Detail    string // failed: the reason; operator-needed: why; cancelled: the operator's reason
-	Actor     string // the operator who acted; empty for the engine
-	DueAt     time.Time
-	At        time.Time
-}
-
-// String is the event as the console's timeline says it.
-func (e PayoutEvent) String() string {
-	switch e.Event {
-	case PayoutSent:
-		if e.Actor != "" && e.Detail != "" {
-			return fmt.Sprintf("payout %s sent, retried by %s: %s", e.Reference, e.Actor, e.Detail)
-		}
-		if e.Actor != "" {
-			return fmt.Sprintf("payout %s sent, retried by %s", e.Reference, e.Actor)
-		}
-		return fmt.Sprintf("payout %s sent", e.Reference)
-	case PayoutFailed:
-		code := e.Code
-		if code == "" {
-			code = "no code"
-		}
-		return fmt.Sprintf("payout %s failed (%s): %s", e.Reference, code, e.Detail)
-	case PayoutRetryScheduled:
-		return "payout retry scheduled for " + e.DueAt.Format(time.DateTime)
-	case PayoutOperatorNeeded:
-		return "payout waits for an operator: " + e.Detail
-	case PayoutCancelled:
-		return fmt.Sprintf("payout cancelled by %s: %s", e.Actor, e.Detail)
-	case PayoutPaidLate:
-		return fmt.Sprintf("payout %s reported paid after it failed: %s", e.Reference, e.Detail)
-	case PayoutPaidUnbooked:
-		return fmt.Sprintf("payout %s reported paid but not booked: %s", e.Reference, e.Detail)
-	}
-	return "payout " + e.Event
-}
-
-// insertPayout records the attempt r.beginDisbursement counted: its
-// payment and its "sent" event, with the operator who asked for it, if
-// one did.
-func insertPayout(ctx context.Context, tx Tx, r *Record, by PayoutAction, now time.Time) (*Payment, error) {
-	p := r.payout(now)
-	if err := tx.InsertPayment(ctx, p); err != nil {
-		return nil, err
-	}
-	return p, tx.AddPayoutEvent(ctx, &PayoutEvent{LoanID: r.ID, Reference: p.Reference, Event: PayoutSent,
-		Actor: by.Operator, Detail: strings.TrimSpace(by.Reason), At: now})
-}
-
-// payoutFailed records a failed attempt on r (already locked, its
+// Failed records a failed attempt on r (already locked, its
 // payment p marked failed): the event, and either the next automatic
 // attempt or the wait for an operator. It returns the borrower's message.
 // The failure of an attempt sent before an earlier one was reported paid
-// after all (payoutPaid) is only recorded: the loan is paid out.
-func (s *Service) payoutFailed(ctx context.Context, tx Tx, r *Record, p *Payment, res PaymentResult, now time.Time) ([]inbox.Message, error) {
+// after all (Paid) is only recorded: the loan is paid out.
+func (s *Dispatcher) Failed(ctx context.Context, tx loan.Tx, r *loan.Record, p *loan.Payment, res loan.PaymentResult, now time.Time) ([]inbox.Message, error) {
 	reason := strings.TrimSpace(res.Reason)
 	if reason == "" {
 		reason = "the payment provider gave no reason"
 	}
-	ev := []PayoutEvent{{LoanID: r.ID, Reference: p.Reference, Event: PayoutFailed, Code: res.Code, Detail: reason, At: now}}
-	if r.Status != StatusDisbursing {
+	ev := []loan.PayoutEvent{{LoanID: r.ID, Reference: p.Reference, Event: loan.PayoutFailed, Code: res.Code, Detail: reason, At: now}}
+	if r.Status != loan.StatusDisbursing {
 		return nil, tx.AddPayoutEvent(ctx, &ev[0])
 	}
-	if err := r.Fire(EventDisbursementFailed, now); err != nil {
+	if err := r.Fire(loan.EventDisbursementFailed, now); err != nil {
 		return nil, err
 	}
 	m := inbox.Message{Kind: inbox.KindLoan, Title: "Payout failed"}
-	wait, again := s.PayoutRetry.Next(r.Disbursements)
+	wait, again := s.Retry.Next(r.Disbursements)
 	switch {
 	case res.Retriable && again:
 		due := now.Add(wait)
 		if err := tx.SchedulePayoutRetry(ctx, r.ID, due); err != nil {
 			return nil, err
 		}
-		ev = append(ev, PayoutEvent{LoanID: r.ID, Reference: p.Reference, Event: PayoutRetryScheduled, DueAt: due, At: now})
+		ev = append(ev, loan.PayoutEvent{LoanID: r.ID, Reference: p.Reference, Event: loan.PayoutRetryScheduled, DueAt: due, At: now})
 		m.Content = fmt.Sprintf("We could not pay out loan %s to your bank account: %s. We will try again at %s.",
 			r.ID, reason, due.Format("15:04"))
 	default:
@@ -171,7 +141,7 @@ func (s *Service) payoutFailed(ctx context.Context, tx Tx, r *Record, p *Payment
 		if res.Retriable {
 			why = fmt.Sprintf("%d attempts made, the most sent automatically", r.Disbursements)
 		}
-		ev = append(ev, PayoutEvent{LoanID: r.ID, Reference: p.Reference, Event: PayoutOperatorNeeded, Detail: why, At: now})
+		ev = append(ev, loan.PayoutEvent{LoanID: r.ID, Reference: p.Reference, Event: loan.PayoutOperatorNeeded, Detail: why, At: now})
 		m.Content = fmt.Sprintf("We could not pay out loan %s to your bank account: %s. Our team will look into it and let you know.",
 			r.ID, reason)
 	}
@@ -183,7 +153,7 @@ func (s *Service) payoutFailed(ctx context.Context, tx Tx, r *Record, p *Payment
 	return []inbox.Message{m}, nil
 }
 
-// payoutPaid books a payout attempt the provider reports paid on r
+// Paid books a payout attempt the provider reports paid on r
 // (already locked, p marked paid) and returns what it posts and the
 // borrower's message. An attempt that had failed was paid after all: it
 // is the disbursement, and a retry still scheduled is removed so the
@@ -192,15 +162,15 @@ func (s *Service) payoutFailed(ctx context.Context, tx Tx, r *Record, p *Payment
 // by another attempt, or cancelled — cannot take the money: it is logged
 // as an error and flagged on the timeline for staff, and the webhook is
 // answered, since refusing it would only have it sent again.
-func (s *Service) payoutPaid(ctx context.Context, tx Tx, r *Record, p *Payment, late bool, now time.Time) ([]ledger.Transaction, []inbox.Message, error) {
-	if r.Status != StatusDisbursing && r.Status != StatusDisbursementFailed {
-		detail := fmt.Sprintf("%s sent while loan %s is %s; recover it from the borrower", p.Amount, r.ID, statusNames[r.Status])
+func (s *Dispatcher) Paid(ctx context.Context, tx loan.Tx, r *loan.Record, p *loan.Payment, late bool, now time.Time) ([]ledger.Transaction, []inbox.Message, error) {
+	if r.Status != loan.StatusDisbursing && r.Status != loan.StatusDisbursementFailed {
+		detail := fmt.Sprintf("%s sent while loan %s is %s; recover it from the borrower", p.Amount, r.ID, r.Status.Name())
 		s.log().ErrorContext(ctx, "payout reported paid on a loan that cannot book it", "loan", r.ID, "reference", p.Reference,
 			"amount", p.Amount, "status", int(r.Status))
-		return nil, nil, tx.AddPayoutEvent(ctx, &PayoutEvent{LoanID: r.ID, Reference: p.Reference, Event: PayoutPaidUnbooked,
+		return nil, nil, tx.AddPayoutEvent(ctx, &loan.PayoutEvent{LoanID: r.ID, Reference: p.Reference, Event: loan.PayoutPaidUnbooked,
 			Detail: detail, At: now})
 	}
-	inFlight := r.Status == StatusDisbursing && late
+	inFlight := r.Status == loan.StatusDisbursing && late
 	txs, err := r.Disburse(now)
 	if err != nil {
 		return nil, nil, err
@@ -211,10 +181,10 @@ func (s *Service) payoutPaid(ctx context.Context, tx Tx, r *Record, p *Payment, 
 		}
 		detail := "booked as the disbursement"
 		if inFlight {
-			detail += fmt.Sprintf("; payout %s was sent again meanwhile, and is flagged if it is paid too", r.payout(now).Reference)
+			detail += fmt.Sprintf("; payout %s was sent again meanwhile, and is flagged if it is paid too", r.PayoutReference())
 		}
 		s.log().WarnContext(ctx, "failed payout reported paid after all", "loan", r.ID, "reference", p.Reference, "retry_in_flight", inFlight)
-		if err := tx.AddPayoutEvent(ctx, &PayoutEvent{LoanID: r.ID, Reference: p.Reference, Event: PayoutPaidLate,
+		if err := tx.AddPayoutEvent(ctx, &loan.PayoutEvent{LoanID: r.ID, Reference: p.Reference, Event: loan.PayoutPaidLate,
 			Detail: detail, At: now}); err != nil {
 			return nil, nil, err
 		}
@@ -226,8 +196,8 @@ func (s *Service) payoutPaid(ctx context.Context, tx Tx, r *Record, p *Payment, 
 
 // payoutNotSent records a payout attempt that failed before the provider
 // took it, as the provider's failure would be.
-func (s *Service) payoutNotSent(ctx context.Context, r *Record, res PaymentResult) {
-	if err := s.HandlePayment(ctx, res); err != nil {
+func (s *Dispatcher) payoutNotSent(ctx context.Context, r *loan.Record, res loan.PaymentResult) {
+	if err := s.Results.HandlePayment(ctx, res); err != nil {
 		s.log().ErrorContext(ctx, "recording a payout not sent", "loan", r.ID, "reference", res.Reference, "err", err)
 	}
 }
@@ -237,7 +207,7 @@ func (s *Service) payoutNotSent(ctx context.Context, r *Record, res PaymentResul
 // registered now, and the code kept on the loan so later attempts reuse
 // it. Failing to keep it is only logged: the account keeps the code too,
 // and answers it to the next attempt.
-func (s *Service) recipient(ctx context.Context, r *Record) (string, error) {
+func (s *Dispatcher) recipient(ctx context.Context, r *loan.Record) (string, error) {
 	if r.Card.RecipientCode != "" {
 		return r.Card.RecipientCode, nil
 	}
@@ -251,7 +221,7 @@ func (s *Service) recipient(ctx context.Context, r *Record) (string, error) {
 	if code == "" {
 		return "", errs.E(errs.Unavailable, "the payment provider answered no recipient code")
 	}
-	err = s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
+	err = s.Store.Tx(ctx, func(ctx context.Context, tx loan.Tx) error {
 		l, err := tx.LoanForUpdate(ctx, r.ID)
 		if err != nil || l.Card.RecipientCode != "" {
 			return err
@@ -272,61 +242,23 @@ func (s *Service) recipient(ctx context.Context, r *Record) (string, error) {
 
 // failedPayout reads and locks a loan an operator or the retry worker
 // acts on, refusing one whose payout has not failed.
-func failedPayout(ctx context.Context, tx Tx, loanID, action string) (*Record, error) {
+func failedPayout(ctx context.Context, tx loan.Tx, loanID, action string) (*loan.Record, error) {
 	r, err := tx.LoanForUpdate(ctx, loanID)
 	if err != nil {
 		return nil, err
 	}
-	if r.Status != StatusDisbursementFailed {
+	if r.Status != loan.StatusDisbursementFailed {
 		return nil, errs.E(errs.Conflict, "loan %s is %s: only a loan whose payout failed (status %d) can have its payout %s",
-			r.ID, r.Status, int(StatusDisbursementFailed), action)
+			r.ID, r.Status, int(loan.StatusDisbursementFailed), action)
 	}
 	return r, nil
-}
-
-// PayoutAction is an operator's retry or cancel of a failed payout.
-type PayoutAction struct {
-	LoanID   string
-	Operator string // who acts; recorded on the loan's timeline
-	Reason   string // required to cancel
-}
-
-// Validate checks an action before anything is written: an operator of
-// 1–64 characters and a reason of at most 500 (required to cancel), both
-// UTF-8 text without control characters (the reason may break lines),
-// which every store can keep.
-func (a PayoutAction) Validate(reasonRequired bool) error {
-	if strings.TrimSpace(a.Operator) == "" || len(a.Operator) > 64 {
-		return errs.InvalidField("operator", "must be 1–64 characters")
-	}
-	if !plainText(a.Operator, false) {
-		return errs.InvalidField("operator", "must be UTF-8 text without control characters")
-	}
-	if reasonRequired && strings.TrimSpace(a.Reason) == "" {
-		return errs.Required("reason")
-	}
-	if len(a.Reason) > 500 {
-		return errs.InvalidField("reason", "must be at most 500 characters")
-	}
-	if !plainText(a.Reason, true) {
-		return errs.InvalidField("reason", "must be UTF-8 text without control characters")
-	}
-	return nil
-}
-
-// plainText reports whether s is valid UTF-8 without control characters
-// (but line breaks and tabs, when lines).
-func plainText(s string, lines bool) bool {
-	return utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool {
-		return (r < 0x20 || r == 0x7f) && !(lines && (r == '\n' || r == '\r' || r == '\t'))
-	})
 }
 
 // RetryDisbursement is an operator sending a failed payout again, at once
 // and whatever the automatic attempts left: a new attempt with its own
 // reference. Only a loan in status 33 can be retried (errs.Conflict
 // otherwise), so of concurrent retries and cancels exactly one wins.
-func (s *Service) RetryDisbursement(ctx context.Context, a PayoutAction) (*Record, error) {
+func (s *Dispatcher) RetryDisbursement(ctx context.Context, a loan.PayoutAction) (*loan.Record, error) {
 	if err := a.Validate(false); err != nil {
 		return nil, err
 	}
@@ -336,9 +268,9 @@ func (s *Service) RetryDisbursement(ctx context.Context, a PayoutAction) (*Recor
 // RetryDuePayouts sends the automatic retries that are due and returns
 // how many it sent. The retry worker in serve calls it periodically; a
 // retry another server took first is skipped.
-func (s *Service) RetryDuePayouts(ctx context.Context) (int, error) {
+func (s *Dispatcher) RetryDuePayouts(ctx context.Context) (int, error) {
 	var due []string
-	err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
+	err := s.Store.View(ctx, func(ctx context.Context, tx loan.Tx) error {
 		var err error
 		due, err = tx.DuePayoutRetries(ctx, s.now(), 100)
 		return err
@@ -348,7 +280,7 @@ func (s *Service) RetryDuePayouts(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, id := range due {
-		r, err := s.retryPayout(ctx, PayoutAction{LoanID: id})
+		r, err := s.retryPayout(ctx, loan.PayoutAction{LoanID: id})
 		if err != nil {
 			return n, fmt.Errorf("loan %s: payout retry: %w", id, err)
 		}
@@ -362,14 +294,14 @@ func (s *Service) RetryDuePayouts(ctx context.Context) (int, error) {
 // retryPayout starts the next attempt of a failed payout and sends it.
 // An action without an operator is the automatic retry, which happens
 // only while its retry is due (nil, nil otherwise).
-func (s *Service) retryPayout(ctx context.Context, a PayoutAction) (*Record, error) {
+func (s *Dispatcher) retryPayout(ctx context.Context, a loan.PayoutAction) (*loan.Record, error) {
 	loanID := a.LoanID
 	now := s.now()
 	var (
-		out *Record
-		pay *Payment
+		out *loan.Record
+		pay *loan.Payment
 	)
-	err := s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
+	err := s.Store.Tx(ctx, func(ctx context.Context, tx loan.Tx) error {
 		out, pay = nil, nil
 		if a.Operator == "" {
 			r, err := tx.LoanForUpdate(ctx, loanID)
@@ -378,7 +310,7 @@ func (s *Service) retryPayout(ctx context.Context, a PayoutAction) (*Record, err
 			}
 			// Taken under the loan's lock: an operator's action meanwhile
 			// removed it, another server's worker took it.
-			if took, err := tx.TakePayoutRetry(ctx, loanID, now); err != nil || !took || r.Status != StatusDisbursementFailed {
+			if took, err := tx.TakePayoutRetry(ctx, loanID, now); err != nil || !took || r.Status != loan.StatusDisbursementFailed {
 				return err
 			}
 			out = r
@@ -392,11 +324,8 @@ func (s *Service) retryPayout(ctx context.Context, a PayoutAction) (*Record, err
 			}
 			out = r
 		}
-		if err := out.beginDisbursement(now); err != nil {
-			return err
-		}
 		var err error
-		if pay, err = insertPayout(ctx, tx, out, a, now); err != nil {
+		if pay, err = loan.StartPayout(ctx, tx, out, a, now); err != nil {
 			return err
 		}
 		return tx.UpdateLoan(ctx, out)
@@ -404,7 +333,7 @@ func (s *Service) retryPayout(ctx context.Context, a PayoutAction) (*Record, err
 	if err != nil || out == nil {
 		return nil, err
 	}
-	s.sendDisbursement(ctx, out, pay)
+	s.Send(ctx, out, pay)
 	return out, nil
 }
 
@@ -412,14 +341,14 @@ func (s *Service) retryPayout(ctx context.Context, a PayoutAction) (*Record, err
 // cancelled (status 11, finished, so the borrower may apply again), its
 // scheduled retry removed, the borrower told — all in one transaction.
 // Only a loan in status 33 can be cancelled (errs.Conflict otherwise).
-func (s *Service) CancelPayout(ctx context.Context, a PayoutAction) (*Record, error) {
+func (s *Dispatcher) CancelPayout(ctx context.Context, a loan.PayoutAction) (*loan.Record, error) {
 	if err := a.Validate(true); err != nil {
 		return nil, err
 	}
 	reason := strings.TrimSpace(a.Reason)
 	now := s.now()
-	var out *Record
-	err := s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
+	var out *loan.Record
+	err := s.Store.Tx(ctx, func(ctx context.Context, tx loan.Tx) error {
 		r, err := failedPayout(ctx, tx, a.LoanID, "cancelled")
 		if err != nil {
 			return err
@@ -431,13 +360,13 @@ func (s *Service) CancelPayout(ctx context.Context, a PayoutAction) (*Record, er
 			return errs.E(errs.Conflict, "loan %s shows money booked (paid out %s, received %s): it cannot be cancelled as a failed payout",
 				r.ID, r.PaidOut, r.Received)
 		}
-		if err := r.Fire(EventCancel, now); err != nil {
+		if err := r.Fire(loan.EventCancel, now); err != nil {
 			return err
 		}
 		if err := tx.ClearPayoutRetry(ctx, r.ID); err != nil {
 			return err
 		}
-		if err := tx.AddPayoutEvent(ctx, &PayoutEvent{LoanID: r.ID, Reference: r.payout(now).Reference, Event: PayoutCancelled,
+		if err := tx.AddPayoutEvent(ctx, &loan.PayoutEvent{LoanID: r.ID, Reference: r.PayoutReference(), Event: loan.PayoutCancelled,
 			Detail: reason, Actor: a.Operator, At: now}); err != nil {
 			return err
 		}
@@ -445,8 +374,8 @@ func (s *Service) CancelPayout(ctx context.Context, a PayoutAction) (*Record, er
 			return err
 		}
 		out = r
-		return addMessages(ctx, tx, r.UserID(), []inbox.Message{{Kind: inbox.KindLoan, Title: "Loan cancelled",
-			Content: fmt.Sprintf("We could not pay out loan %s, so it is cancelled: you owe nothing on it, and you may apply again.", r.ID)}}, now)
+		return tx.AddMessage(ctx, &inbox.Message{UserID: r.UserID(), Kind: inbox.KindLoan, Title: "Loan cancelled", CreatedAt: now,
+			Content: fmt.Sprintf("We could not pay out loan %s, so it is cancelled: you owe nothing on it, and you may apply again.", r.ID)})
 	})
 	if err != nil {
 		return nil, err
@@ -455,12 +384,78 @@ func (s *Service) CancelPayout(ctx context.Context, a PayoutAction) (*Record, er
 }
 
 // PayoutEvents lists what happened to a loan's payout, oldest first.
-func (s *Service) PayoutEvents(ctx context.Context, loanID string) ([]PayoutEvent, error) {
-	var out []PayoutEvent
-	err := s.Store.Read(ctx, func(ctx context.Context, tx Tx) error {
+func (s *Dispatcher) PayoutEvents(ctx context.Context, loanID string) ([]loan.PayoutEvent, error) {
+	var out []loan.PayoutEvent
+	err := s.Store.Read(ctx, func(ctx context.Context, tx loan.Tx) error {
 		var err error
 		out, err = tx.PayoutEvents(ctx, loanID)
 		return err
 	})
 	return out, err
+}
+
+// Send asks the provider to pay out, registering the payout
+// account first if it is not yet (recipient). A refusal marks the payout
+// failed (status 33), and so does an account that could not be registered
+// — retried automatically unless it cannot be registered as it stands; an
+// error that leaves the outcome unknown keeps it pending for
+// ResumeDisbursements to send again — the provider deduplicates by
+// reference.
+func (s *Dispatcher) Send(ctx context.Context, r *loan.Record, p *loan.Payment) {
+	code, err := s.recipient(ctx, r)
+	if err != nil {
+		s.log().WarnContext(ctx, "payout account not registered with the provider", "loan", r.ID, "reference", p.Reference, "err", err)
+		s.payoutNotSent(ctx, r, loan.PaymentResult{Reference: p.Reference, Code: "recipient_not_registered",
+			Reason:    "the bank account could not be registered with the payment provider: " + errs.Message(err),
+			Retriable: !errs.Is(err, errs.Invalid) && !errs.Is(err, errs.NotFound)})
+		return
+	}
+	err = s.Provider.Disburse(ctx, p.Reference, code, p.Amount, r.Pricing.Currency)
+	if err == nil {
+		return
+	}
+	s.log().WarnContext(ctx, "disbursement not sent", "loan", r.ID, "reference", p.Reference, "err", err)
+	if errs.Is(err, errs.Invalid) {
+		// The provider refused the request itself: sending it again
+		// unchanged cannot succeed.
+		s.payoutNotSent(ctx, r, loan.PaymentResult{Reference: p.Reference, Reason: errs.Message(err), Code: "invalid_request"})
+	}
+}
+
+// ResumeDisbursements sends again payouts that stayed pending longer than
+// age (a crash between storing the payout and calling the provider, or a
+// provider outage). It returns how many it sent. Only a loan's current
+// attempt, while the loan waits for it, is sent: an attempt overtaken by
+// an earlier one reported paid after all (Paid) would pay the
+// borrower twice, so it stays pending, for staff to see as stuck.
+func (s *Dispatcher) ResumeDisbursements(ctx context.Context, age time.Duration) (int, error) {
+	var stale []loan.Payment
+	err := s.Store.View(ctx, func(ctx context.Context, tx loan.Tx) error {
+		var err error
+		stale, err = tx.StalePayments(ctx, loan.PayDisbursement, s.now().Add(-age), 100)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	for i := range stale {
+		var r *loan.Record
+		err := s.Store.View(ctx, func(ctx context.Context, tx loan.Tx) error {
+			var err error
+			r, err = tx.UserLoan(ctx, stale[i].UserID, stale[i].LoanID)
+			return err
+		})
+		if err != nil {
+			return sent, err
+		}
+		if r.Status != loan.StatusDisbursing || r.PayoutReference() != stale[i].Reference {
+			s.log().WarnContext(ctx, "pending payout not sent again: its loan is not waiting for it", "loan", r.ID,
+				"reference", stale[i].Reference, "status", int(r.Status))
+			continue
+		}
+		s.Send(ctx, r, &stale[i])
+		sent++
+	}
+	return sent, nil
 }

@@ -1,9 +1,13 @@
-package loan
+// Package cob runs close of business: every day, each owing loan past its
+// due date gets its days overdue, its penalty (loan.Loan.CloseOfBusiness)
+// and, when it first turns overdue, a message, in batches over loan.Store.
+package cob
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"sync"
 	"time"
@@ -11,7 +15,23 @@ import (
 	"creditpocket/internal/errs"
 	"creditpocket/internal/inbox"
 	"creditpocket/internal/ledger"
+	"creditpocket/internal/loan"
 )
+
+// Runner runs close of business over Store. It reports loans that turn
+// DefaultDays overdue to Outcomes, if set.
+type Runner struct {
+	Store    loan.Store
+	Outcomes loan.Outcomes
+	Clock    loan.Clock
+	Log      *slog.Logger
+}
+
+func (s *Runner) now() time.Time { return s.Clock.Time() }
+
+func (s *Runner) report(ctx context.Context, r *loan.Record, o loan.Outcome, at time.Time) {
+	loan.ReportOutcome(ctx, s.Outcomes, s.Log, r, o, at)
+}
 
 // Leases hands out a named, expiring lease so one process at a time runs
 // a job. A row with an expiry rather than an advisory lock, so it works on
@@ -22,14 +42,14 @@ type Leases interface {
 	Acquire(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
 	Release(ctx context.Context, name, holder string) error
 	// COBDone reports whether close of business finished for the date.
-	COBDone(ctx context.Context, business Date) (bool, error)
+	COBDone(ctx context.Context, business loan.Date) (bool, error)
 	// MarkCOBDone records a finished close of business.
 	MarkCOBDone(ctx context.Context, r COBResult) error
 }
 
 // COBResult summarises one close of business.
 type COBResult struct {
-	BusinessDate Date
+	BusinessDate loan.Date
 	Loans        int          // owing loans past due that were examined
 	Penalties    int          // penalty postings made
 	Penalty      ledger.Money // their total
@@ -40,7 +60,7 @@ type COBResult struct {
 }
 
 // errLeaseLost stops close of business when another process took the lease.
-var errLeaseLost = errors.New("loan: close of business lease lost")
+var errLeaseLost = errors.New("cob: close of business lease lost")
 
 // ErrLeaseHeld is returned when another process is running close of business.
 var ErrLeaseHeld = errs.E(errs.Conflict, "close of business is running in another process")
@@ -58,7 +78,7 @@ const (
 // and loan: a lease keeps other processes out while it runs, each loan's
 // AccruedThrough watermark and the penalty's ledger reference make a rerun
 // after a crash pick up where it stopped, and a finished date is recorded.
-func (s *Service) CloseOfBusiness(ctx context.Context, leases Leases, business Date, holder string) (COBResult, error) {
+func (s *Runner) CloseOfBusiness(ctx context.Context, leases Leases, business loan.Date, holder string) (COBResult, error) {
 	res := COBResult{BusinessDate: business, StartedAt: s.now()}
 	if business.IsZero() {
 		return res, errs.Required("date")
@@ -134,14 +154,14 @@ func (s *Service) CloseOfBusiness(ctx context.Context, leases Leases, business D
 
 // feedCOB lists the owing loans past due in id order, a batch at a time,
 // renewing the lease before each batch.
-func (s *Service) feedCOB(ctx context.Context, leases Leases, business Date, holder string, out chan<- []string) error {
+func (s *Runner) feedCOB(ctx context.Context, leases Leases, business loan.Date, holder string, out chan<- []string) error {
 	var after int64
 	for {
 		if ok, err := leases.Acquire(ctx, cobLease, holder, s.now(), cobLeaseTTL); err != nil || !ok {
 			return errors.Join(errLeaseLost, err)
 		}
 		var ids []string
-		err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
+		err := s.Store.View(ctx, func(ctx context.Context, tx loan.Tx) error {
 			var err error
 			ids, err = tx.OwingDueBefore(ctx, business, after, cobBatchSize)
 			return err
@@ -163,20 +183,20 @@ func (s *Service) feedCOB(ctx context.Context, leases Leases, business Date, hol
 // cobBatch closes business for a batch of loans in one transaction, with
 // a handful of statements for the whole batch rather than several per
 // loan: close of business touches every owing loan past due every day.
-func (s *Service) cobBatch(ctx context.Context, ids []string, business Date) (COBResult, error) {
+func (s *Runner) cobBatch(ctx context.Context, ids []string, business loan.Date) (COBResult, error) {
 	now := s.now()
 	var (
 		res       COBResult
-		defaulted []*Record
+		defaulted []*loan.Record
 	)
-	err := s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
+	err := s.Store.Tx(ctx, func(ctx context.Context, tx loan.Tx) error {
 		res, defaulted = COBResult{}, nil
 		rs, err := tx.LoansForUpdate(ctx, ids)
 		if err != nil {
 			return err
 		}
 		var (
-			changed []*Record
+			changed []*loan.Record
 			txs     []ledger.Transaction
 			msgs    []inbox.Message
 		)
@@ -184,12 +204,12 @@ func (s *Service) cobBatch(ctx context.Context, ids []string, business Date) (CO
 			if !r.Status.Owing() {
 				continue // settled since it was listed
 			}
-			wasOverdue, daysBefore := r.Status == StatusOverdue, r.OverDays
+			wasOverdue, daysBefore := r.Status == loan.StatusOverdue, r.OverDays
 			a, posts, err := r.CloseOfBusiness(business, now)
 			if err != nil {
 				return err
 			}
-			if daysBefore < DefaultDays && a.OverDays >= DefaultDays {
+			if daysBefore < loan.DefaultDays && a.OverDays >= loan.DefaultDays {
 				defaulted = append(defaulted, r)
 			}
 			res.Loans++
@@ -200,7 +220,7 @@ func (s *Service) cobBatch(ctx context.Context, ids []string, business Date) (CO
 			txs = append(txs, posts...)
 			res.Penalties += len(posts)
 			res.Penalty += a.Penalty
-			if !wasOverdue && r.Status == StatusOverdue {
+			if !wasOverdue && r.Status == loan.StatusOverdue {
 				res.NewlyOverdue++
 				owed, _ := r.Outstanding.Total()
 				msgs = append(msgs, inbox.Message{UserID: r.UserID(), Kind: inbox.KindLoan, Title: "Loan overdue", CreatedAt: now,
@@ -218,7 +238,7 @@ func (s *Service) cobBatch(ctx context.Context, ids []string, business Date) (CO
 	})
 	if err == nil {
 		for _, r := range defaulted {
-			s.report(ctx, r, OutcomeDefaulted, now)
+			s.report(ctx, r, loan.OutcomeDefaulted, now)
 		}
 	}
 	return res, err
