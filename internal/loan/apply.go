@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"creditpocket/internal/errs"
-	"creditpocket/internal/inbox"
 )
 
 // An application runs prepare → decide → commit, and every fact is read
@@ -208,43 +207,29 @@ func (a *application) record(v Verdict, photos []string) (*Record, error) {
 }
 
 // commit writes the application's loan, with its payout when approved and
-// the borrower's message, in one transaction, and returns the payout to
-// send. r gets its id from the insert.
+// the borrower's message, in one transaction (Store.InsertApplication),
+// and returns the payout to send. r gets its id from the insert. A loan
+// made for the borrower since prepare refuses the application: the
+// unique index catches an unfinished one, and for a refused application,
+// which does not hold the borrower's one unfinished slot, the store looks
+// under the borrower's lock.
 func (s *Service) commit(ctx context.Context, r *Record, now time.Time) (*Payment, error) {
 	var pay *Payment
-	err := s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
-		rec := *r // a retried transaction starts from the same state
-		pay = nil
-		// Applications of one borrower are written one at a time. A
-		// refused one does not hold the borrower's one unfinished slot, so
-		// the unique index cannot catch a loan made since prepare: look,
-		// under the lock.
-		if err := tx.LockBorrower(ctx, rec.UserID()); err != nil {
-			return err
-		}
-		if rec.Status.Finished() {
-			if h, err := tx.History(ctx, rec.UserID()); err != nil {
-				return err
-			} else if h.Unfinished > 0 {
-				return ErrUnfinishedLoan
-			}
-		}
-		if err := tx.InsertLoan(ctx, &rec); err != nil {
-			if errs.Is(err, errs.Conflict) {
-				return ErrUnfinishedLoan
-			}
-			return err
-		}
+	err := s.Store.InsertApplication(ctx, r, func(rec *Record) ApplicationRows {
+		var w ApplicationRows
 		if rec.Status == StatusDisbursing {
-			var err error
-			if pay, err = insertPayout(ctx, tx, &rec, PayoutAction{}, now); err != nil {
-				return err
-			}
+			w.Payout = rec.payout(now)
+			w.PayoutEvent = &PayoutEvent{LoanID: rec.ID, Reference: w.Payout.Reference, Event: PayoutSent, At: now}
 		}
-		*r = rec
-		// Built after the insert: the message names the loan's id.
-		return addMessages(ctx, tx, rec.UserID(), []inbox.Message{decisionMessage(&rec, now)}, now)
+		// Built once the loan has its id: the message names it.
+		w.Message = decisionMessage(rec, now)
+		w.Message.UserID, w.Message.CreatedAt = rec.UserID(), now
+		pay = w.Payout
+		return w
 	})
+	if errs.Is(err, errs.Conflict) {
+		return nil, ErrUnfinishedLoan
+	}
 	return pay, err
 }
 

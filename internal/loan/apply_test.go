@@ -53,6 +53,10 @@ func (s memStore) Read(ctx context.Context, fn func(context.Context, Tx) error) 
 	return s.run(ctx, fn)
 }
 
+func (s memStore) InsertApplication(ctx context.Context, r *Record, rows func(*Record) ApplicationRows) error {
+	return s.Tx(ctx, func(ctx context.Context, tx Tx) error { return WriteApplication(ctx, tx, r, rows) })
+}
+
 func (s memStore) run(ctx context.Context, fn func(context.Context, Tx) error) error {
 	s.m.mu.Lock()
 	defer s.m.mu.Unlock()

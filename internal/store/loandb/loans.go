@@ -441,15 +441,14 @@ func (t tx) SaveAccruals(ctx context.Context, rs []*loan.Record) error {
 // AddMessage writes a message to the borrower's message centre and sets
 // its id.
 func (t tx) AddMessage(ctx context.Context, m *inbox.Message) error {
-	return t.t.QueryRow(ctx, `INSERT INTO messages (user_id, kind, title, content, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		m.UserID, m.Kind, m.Title, m.Content, store.Millis(m.CreatedAt)).Scan(&m.ID)
+	return t.t.QueryRow(ctx, insertMessageSQL+`($1, $2, $3, $4, $5) RETURNING id`, messageValues(m)...).Scan(&m.ID)
 }
 
 // AddMessages writes many messages to the message centre at once.
 func (t tx) AddMessages(ctx context.Context, ms []inbox.Message) error {
 	rows := make([][]any, len(ms))
 	for i, m := range ms {
-		rows[i] = []any{m.UserID, m.Kind, m.Title, m.Content, store.Millis(m.CreatedAt)}
+		rows[i] = messageValues(&m)
 	}
-	return t.t.InsertRows(ctx, `INSERT INTO messages (user_id, kind, title, content, created_at) VALUES `, rows)
+	return t.t.InsertRows(ctx, insertMessageSQL, rows)
 }
