@@ -110,16 +110,15 @@ func (s *Service) Apply(ctx context.Context, in ApplyInput) (*Record, error) {
 func (s *Service) prepare(ctx context.Context, in ApplyInput, now time.Time) (*application, error) {
 	a := &application{in: in, now: now}
 	err := s.Store.Read(ctx, func(ctx context.Context, tx Tx) error {
-		p, err := tx.Product(ctx, in.ProductID)
+		p, h, err := tx.ProductAndHistory(ctx, in.ProductID, in.UserID)
 		if err != nil {
 			if errs.Is(err, errs.NotFound) {
 				return errs.InvalidField("id", "no product %q; see GET /loan/product/page", in.ProductID)
 			}
 			return err
 		}
-		a.product = *p
-		a.history, err = tx.History(ctx, in.UserID)
-		return err
+		a.product, a.history = *p, h
+		return nil
 	})
 	if err != nil {
 		return nil, err

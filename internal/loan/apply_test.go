@@ -76,6 +76,15 @@ func (m *memTx) History(context.Context, int64) (History, error) {
 	return HistoryOf(m.past...), nil
 }
 
+func (m *memTx) ProductAndHistory(ctx context.Context, id string, userID int64) (*Product, History, error) {
+	p, err := m.Product(ctx, id)
+	if err != nil {
+		return nil, History{}, err
+	}
+	h, err := m.History(ctx, userID)
+	return p, h, err
+}
+
 func (m *memTx) LockBorrower(context.Context, int64) error { return nil }
 
 func (m *memTx) InsertLoan(_ context.Context, r *Record) error {

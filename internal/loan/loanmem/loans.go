@@ -54,6 +54,15 @@ func (t *tx) History(_ context.Context, userID int64) (loan.History, error) {
 	return loan.HistoryOf(past...), nil
 }
 
+func (t *tx) ProductAndHistory(ctx context.Context, id string, userID int64) (*loan.Product, loan.History, error) {
+	p, err := t.Product(ctx, id)
+	if err != nil {
+		return nil, loan.History{}, err
+	}
+	h, err := t.History(ctx, userID)
+	return p, h, err
+}
+
 // LockBorrower does nothing: transactions run one at a time.
 func (t *tx) LockBorrower(context.Context, int64) error { return nil }
 

@@ -95,3 +95,32 @@ func applications(t *testing.T, s loan.Store) {
 		})
 	})
 }
+
+func productAndHistory(t *testing.T, s loan.Store) {
+	p := loan.DemoProducts()[0]
+	tx(t, s, func(ctx context.Context, tx loan.Tx) error { return tx.SaveProduct(ctx, p) })
+	const u, other = 1, 2
+	disbursed(t, s, u)
+	tx(t, s, func(ctx context.Context, tx loan.Tx) error {
+		return tx.InsertLoan(ctx, refused(t, u))
+	})
+	view(t, s, func(ctx context.Context, tx loan.Tx) error {
+		for _, user := range []int64{u, other} {
+			got, h, err := tx.ProductAndHistory(ctx, p.ID, user)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := tx.History(ctx, user)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.ID != p.ID || got.Name != p.Name || got.Principal != p.Principal || h != want {
+				t.Errorf("borrower %d: product and history = %+v, %+v; want %s, %+v", user, got, h, p.ID, want)
+			}
+		}
+		if _, _, err := tx.ProductAndHistory(ctx, "no-such-product", u); !errs.Is(err, errs.NotFound) {
+			t.Errorf("unknown product: %v; want not found", err)
+		}
+		return nil
+	})
+}

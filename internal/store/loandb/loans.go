@@ -94,6 +94,49 @@ func (t tx) History(ctx context.Context, userID int64) (loan.History, error) {
 	return loan.HistoryOf(rows...), nil
 }
 
+// ProductAndHistory reads the product and the borrower's loans in one
+// statement: the product's row joined to each of the loans (once, with
+// NULLs, when there are none); no row at all when there is no product.
+func (t tx) ProductAndHistory(ctx context.Context, productID string, userID int64) (*loan.Product, loan.History, error) {
+	type row struct {
+		p    loan.Product
+		loan sql.NullInt64 // the loan's status; NULL for the product of a borrower without loans
+		past loan.PastLoan
+	}
+	rows, err := store.Collect(ctx, t.t, func(sc store.Scanner) (r row, err error) {
+		var disbursedAt, overDays sql.NullInt64
+		r.p, err = scanProduct(trailing{sc, []any{&r.loan, &disbursedAt, &overDays}})
+		r.past = loan.PastLoan{Status: loan.Status(r.loan.Int64), Disbursed: disbursedAt.Int64 > 0, OverDays: int(overDays.Int64)}
+		return r, err
+	}, `SELECT `+productColumnsOfP+`, h.status, h.disbursed_at, h.over_days
+		FROM loan_products p LEFT JOIN loans h ON h.user_id = $2 WHERE p.id = $1`, productID, userID)
+	if err != nil {
+		return nil, loan.History{}, err
+	}
+	if len(rows) == 0 {
+		return nil, loan.History{}, errs.E(errs.NotFound, "product not found")
+	}
+	var past []loan.PastLoan
+	for _, r := range rows {
+		if r.loan.Valid {
+			past = append(past, r.past)
+		}
+	}
+	return &rows[0].p, loan.HistoryOf(past...), nil
+}
+
+// productColumnsOfP are productColumns of the table aliased p.
+var productColumnsOfP = "p." + strings.Join(strings.Fields(strings.ReplaceAll(productColumns, ",", " ")), ", p.")
+
+// trailing scans a row whose first columns one scanner reads, and the
+// columns after them into rest.
+type trailing struct {
+	row  store.Scanner
+	rest []any
+}
+
+func (t trailing) Scan(dest ...any) error { return t.row.Scan(append(dest, t.rest...)...) }
+
 // loanColumns are read by scanLoan and written by InsertLoan/UpdateLoan in
 // this order (id first, then the writable columns).
 var loanColumns = []string{"id",
