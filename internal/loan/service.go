@@ -109,49 +109,6 @@ type Store interface {
 	InsertApplication(ctx context.Context, r *Record, rows func(*Record) ApplicationRows) error
 }
 
-// ApplicationRows is what an application writes beside its new loan.
-type ApplicationRows struct {
-	Payout      *Payment     // the payout to send; nil unless the loan is paying out
-	PayoutEvent *PayoutEvent // the payout's sent event, with Payout
-	Message     inbox.Message
-}
-
-// WriteApplication is InsertApplication over one transaction's Tx, for
-// the stores that write an application statement by statement: it locks
-// the borrower, looks for an unfinished loan when r is finished, inserts
-// r and then the rows built for it. r is set only when every write
-// succeeded, so a retried transaction starts again from the same record.
-func WriteApplication(ctx context.Context, tx Tx, r *Record, rows func(*Record) ApplicationRows) error {
-	rec := *r
-	if err := tx.LockBorrower(ctx, rec.UserID()); err != nil {
-		return err
-	}
-	if rec.Status.Finished() {
-		if h, err := tx.History(ctx, rec.UserID()); err != nil {
-			return err
-		} else if h.Unfinished > 0 {
-			return errs.E(errs.Conflict, "borrower %d has an unfinished loan", rec.UserID())
-		}
-	}
-	if err := tx.InsertLoan(ctx, &rec); err != nil {
-		return err
-	}
-	w := rows(&rec)
-	if w.Payout != nil {
-		if err := tx.InsertPayment(ctx, w.Payout); err != nil {
-			return err
-		}
-		if err := tx.AddPayoutEvent(ctx, w.PayoutEvent); err != nil {
-			return err
-		}
-	}
-	if err := tx.AddMessage(ctx, &w.Message); err != nil {
-		return err
-	}
-	*r = rec
-	return nil
-}
-
 // Tx is what the loan engine needs from storage inside one transaction.
 // Reads ending in ForUpdate lock the row until the transaction ends.
 type Tx interface {
