@@ -61,6 +61,19 @@ type application struct {
 	product  Product
 	history  History
 	borrower Borrower
+	loanID   string // drawn ahead by the store, or "" (ApplicationFacts)
+}
+
+// ApplicationFacts is what an application reads from the loan store.
+type ApplicationFacts struct {
+	Product Product
+	History History
+	// LoanID is the id a store that draws loan ids ahead (PostgreSQL, from
+	// the loans sequence in the same statement) drew for the loan the
+	// application may make, so writing it needs no round trip to draw
+	// one; "" where the insert assigns it. An application that is not
+	// stored leaves its id unused, as a rolled-back insert does.
+	LoanID string
 }
 
 // Apply runs an application: it reads the product, the borrower's history
@@ -111,14 +124,14 @@ func (s *Service) Apply(ctx context.Context, in ApplyInput) (*Record, error) {
 func (s *Service) prepare(ctx context.Context, in ApplyInput, now time.Time) (*application, error) {
 	a := &application{in: in, now: now}
 	err := s.Store.Read(ctx, func(ctx context.Context, tx Tx) error {
-		p, h, err := tx.ProductAndHistory(ctx, in.ProductID, in.UserID)
+		f, err := tx.ReadApplication(ctx, in.ProductID, in.UserID)
 		if err != nil {
 			if errs.Is(err, errs.NotFound) {
 				return errs.InvalidField("id", "no product %q; see GET /loan/product/page", in.ProductID)
 			}
 			return err
 		}
-		a.product, a.history = *p, h
+		a.product, a.history, a.loanID = f.Product, f.History, f.LoanID
 		return nil
 	})
 	if err != nil {
@@ -174,6 +187,7 @@ func (a *application) record(v Verdict, photos []string) (*Record, error) {
 		return nil, err
 	}
 	b, now := &a.borrower, a.now
+	l.ID = a.loanID
 	r := &Record{
 		Loan: *l, ApplyTerminal: a.in.ApplyTerminal, LoanCount: a.history.Settled, Photos: photos, Card: b.Card,
 		Mobile: b.Mobile, First: b.First, Middle: b.Middle, Last: b.Last, IDMask: b.IDMask,

@@ -76,13 +76,13 @@ func (m *memTx) History(context.Context, int64) (History, error) {
 	return HistoryOf(m.past...), nil
 }
 
-func (m *memTx) ProductAndHistory(ctx context.Context, id string, userID int64) (*Product, History, error) {
+func (m *memTx) ReadApplication(ctx context.Context, id string, userID int64) (*ApplicationFacts, error) {
 	p, err := m.Product(ctx, id)
 	if err != nil {
-		return nil, History{}, err
+		return nil, err
 	}
 	h, err := m.History(ctx, userID)
-	return p, h, err
+	return &ApplicationFacts{Product: *p, History: h}, err
 }
 
 func (m *memTx) LockBorrower(context.Context, int64) error { return nil }

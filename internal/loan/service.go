@@ -119,9 +119,9 @@ type Tx interface {
 	SaveProduct(ctx context.Context, p Product) error
 
 	History(ctx context.Context, userID int64) (History, error)
-	// ProductAndHistory is Product and History at once, for an
-	// application, which reads both (errs.NotFound for an unknown product).
-	ProductAndHistory(ctx context.Context, productID string, userID int64) (*Product, History, error)
+	// ReadApplication reads what an application needs from the loan
+	// store at once (errs.NotFound for an unknown product).
+	ReadApplication(ctx context.Context, productID string, userID int64) (*ApplicationFacts, error)
 	// LockBorrower holds the borrower's applications until the
 	// transaction ends, so two of them are written one after the other.
 	LockBorrower(ctx context.Context, userID int64) error

@@ -2,6 +2,7 @@ package loantest
 
 import (
 	"context"
+	"strconv"
 	"testing"
 
 	"creditpocket/internal/errs"
@@ -22,22 +23,31 @@ func applicationRows(r *loan.Record) loan.ApplicationRows {
 	return w
 }
 
+// applied is user's application as the engine hands it to
+// InsertApplication: approved, being disbursed, and without an id.
+func applied(t *testing.T, user int64) *loan.Record {
+	t.Helper()
+	r := application(t, user)
+	r.ID = ""
+	return r
+}
+
 // refused is user's application refused by the risk engine, not stored.
 func refused(t *testing.T, user int64) *loan.Record {
 	t.Helper()
-	r := application(t, user)
+	r := applied(t, user)
 	r.Status = loan.StatusRiskRejected
 	return r
 }
 
 func applications(t *testing.T, s loan.Store) {
 	const u = 1
-	first := application(t, u)
+	first := applied(t, u)
 	t.Run("an application is stored with its payout and its id", func(t *testing.T) {
 		if err := s.InsertApplication(ctx, first, applicationRows); err != nil {
 			t.Fatal(err)
 		}
-		if first.ID == "" || first.ID == "0" {
+		if first.ID == "" {
 			t.Fatal("the application's loan got no id")
 		}
 		view(t, s, func(ctx context.Context, tx loan.Tx) error {
@@ -57,7 +67,7 @@ func applications(t *testing.T, s loan.Store) {
 		})
 	})
 	t.Run("a second unfinished application of the borrower is a conflict and stores nothing", func(t *testing.T) {
-		second := application(t, u)
+		second := applied(t, u)
 		before := second.ID
 		if err := s.InsertApplication(ctx, second, applicationRows); !errs.Is(err, errs.Conflict) {
 			t.Fatalf("second application: %v; want a conflict", err)
@@ -96,7 +106,7 @@ func applications(t *testing.T, s loan.Store) {
 	})
 }
 
-func productAndHistory(t *testing.T, s loan.Store) {
+func readApplication(t *testing.T, s loan.Store) {
 	p := loan.DemoProducts()[0]
 	tx(t, s, func(ctx context.Context, tx loan.Tx) error { return tx.SaveProduct(ctx, p) })
 	const u, other = 1, 2
@@ -104,23 +114,59 @@ func productAndHistory(t *testing.T, s loan.Store) {
 	tx(t, s, func(ctx context.Context, tx loan.Tx) error {
 		return tx.InsertLoan(ctx, refused(t, u))
 	})
-	view(t, s, func(ctx context.Context, tx loan.Tx) error {
+	read := func(t *testing.T, user int64) *loan.ApplicationFacts {
+		t.Helper()
+		var f *loan.ApplicationFacts
+		err := s.Read(ctx, func(ctx context.Context, tx loan.Tx) error {
+			var err error
+			f, err = tx.ReadApplication(ctx, p.ID, user)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	t.Run("the product and the history are those read apart", func(t *testing.T) {
 		for _, user := range []int64{u, other} {
-			got, h, err := tx.ProductAndHistory(ctx, p.ID, user)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, err := tx.History(ctx, user)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.ID != p.ID || got.Name != p.Name || got.Principal != p.Principal || h != want {
-				t.Errorf("borrower %d: product and history = %+v, %+v; want %s, %+v", user, got, h, p.ID, want)
+			f := read(t, user)
+			var want loan.History
+			view(t, s, func(ctx context.Context, tx loan.Tx) error {
+				var err error
+				want, err = tx.History(ctx, user)
+				return err
+			})
+			if f.Product.ID != p.ID || f.Product.Name != p.Name || f.Product.Principal != p.Principal || f.History != want {
+				t.Errorf("borrower %d: read %+v; want product %s and history %+v", user, f, p.ID, want)
 			}
 		}
-		if _, _, err := tx.ProductAndHistory(ctx, "no-such-product", u); !errs.Is(err, errs.NotFound) {
+	})
+	t.Run("an unknown product is not found", func(t *testing.T) {
+		err := s.Read(ctx, func(ctx context.Context, tx loan.Tx) error {
+			_, err := tx.ReadApplication(ctx, "no-such-product", u)
+			return err
+		})
+		if !errs.Is(err, errs.NotFound) {
 			t.Errorf("unknown product: %v; want not found", err)
 		}
-		return nil
+	})
+	t.Run("an id drawn ahead is drawn once per read and names the loan stored", func(t *testing.T) {
+		first, second := read(t, u), read(t, other)
+		if first.LoanID == "" {
+			return // this store's insert assigns the id
+		}
+		a, errA := strconv.ParseInt(first.LoanID, 10, 64)
+		b, errB := strconv.ParseInt(second.LoanID, 10, 64)
+		if errA != nil || errB != nil || b != a+1 {
+			t.Fatalf("ids drawn %q then %q; want consecutive numbers (one per read, whatever the rows)", first.LoanID, second.LoanID)
+		}
+		r := applied(t, other)
+		r.ID = second.LoanID
+		if err := s.InsertApplication(ctx, r, applicationRows); err != nil {
+			t.Fatal(err)
+		}
+		if r.ID != second.LoanID {
+			t.Errorf("stored under id %q; want the id drawn, %q", r.ID, second.LoanID)
+		}
 	})
 }

@@ -14,9 +14,10 @@ import (
 )
 
 // InsertApplication implements loan.Store. On PostgreSQL an application
-// whose loan is unfinished (approved, under review) is written in two
-// round trips and no BEGIN or COMMIT: its id is drawn from the loans
-// sequence, and then one statement, committed by itself, locks the
+// whose loan is unfinished (approved, under review) is written in one
+// round trip and no BEGIN or COMMIT: under the id ReadApplication drew
+// from the loans sequence (drawn here when r has none), one statement,
+// committed by itself, locks the
 // borrower's user row (as LockBorrower) and inserts the loan, its payout
 // payment and event and the borrower's message (applicationSQL). The
 // unique index on loans.unfinished_user refuses a second unfinished loan
@@ -30,14 +31,17 @@ func (s *Store) InsertApplication(ctx context.Context, r *loan.Record, rows func
 	if s.db.Engine != store.Postgres || r.Status.Finished() {
 		return s.Tx(ctx, func(ctx context.Context, tx loan.Tx) error { return loan.WriteApplication(ctx, tx, r, rows) })
 	}
-	var id int64
-	if err := s.db.Pgx(ctx, func(c *pgx.Conn) error {
-		return c.QueryRow(ctx, `SELECT nextval(pg_get_serial_sequence('loans', 'id'))`).Scan(&id)
-	}); err != nil {
-		return err
-	}
 	rec := *r
-	rec.ID, rec.Version = strconv.FormatInt(id, 10), 0
+	if rec.ID == "" { // not drawn ahead by ReadApplication
+		var id int64
+		if err := s.db.Pgx(ctx, func(c *pgx.Conn) error {
+			return c.QueryRow(ctx, `SELECT nextval(pg_get_serial_sequence('loans', 'id'))`).Scan(&id)
+		}); err != nil {
+			return err
+		}
+		rec.ID = strconv.FormatInt(id, 10)
+	}
+	rec.Version = 0
 	q, args, err := applicationSQL(&rec, rows(&rec))
 	if err != nil {
 		return err
@@ -58,7 +62,10 @@ func applicationSQL(r *loan.Record, w loan.ApplicationRows) (string, []any, erro
 	if err != nil {
 		return "", nil, err
 	}
-	id, _ := strconv.ParseInt(r.ID, 10, 64)
+	id, err := loanID(r.ID)
+	if err != nil {
+		return "", nil, err
+	}
 	var args []any
 	params := func(vs ...any) string {
 		from := len(args) + 1

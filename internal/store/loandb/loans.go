@@ -94,27 +94,31 @@ func (t tx) History(ctx context.Context, userID int64) (loan.History, error) {
 	return loan.HistoryOf(rows...), nil
 }
 
-// ProductAndHistory reads the product and the borrower's loans in one
+// ReadApplication reads the product and the borrower's loans in one
 // statement: the product's row joined to each of the loans (once, with
 // NULLs, when there are none); no row at all when there is no product.
-func (t tx) ProductAndHistory(ctx context.Context, productID string, userID int64) (*loan.Product, loan.History, error) {
+// On PostgreSQL the statement also draws the application's loan id from
+// the loans sequence (an uncorrelated subquery: drawn once, whatever the
+// number of rows), which InsertApplication then writes the loan under.
+func (t tx) ReadApplication(ctx context.Context, productID string, userID int64) (*loan.ApplicationFacts, error) {
 	type row struct {
-		p    loan.Product
-		loan sql.NullInt64 // the loan's status; NULL for the product of a borrower without loans
-		past loan.PastLoan
+		p      loan.Product
+		loan   sql.NullInt64 // the loan's status; NULL for the product of a borrower without loans
+		past   loan.PastLoan
+		loanID string
 	}
 	rows, err := store.Collect(ctx, t.t, func(sc store.Scanner) (r row, err error) {
 		var disbursedAt, overDays sql.NullInt64
-		r.p, err = scanProduct(trailing{sc, []any{&r.loan, &disbursedAt, &overDays}})
+		r.p, err = scanProduct(trailing{sc, []any{&r.loan, &disbursedAt, &overDays, &r.loanID}})
 		r.past = loan.PastLoan{Status: loan.Status(r.loan.Int64), Disbursed: disbursedAt.Int64 > 0, OverDays: int(overDays.Int64)}
 		return r, err
-	}, `SELECT `+productColumnsOfP+`, h.status, h.disbursed_at, h.over_days
+	}, `SELECT `+productColumnsOfP+`, h.status, h.disbursed_at, h.over_days, `+drawLoanID[t.t.Engine()]+`
 		FROM loan_products p LEFT JOIN loans h ON h.user_id = $2 WHERE p.id = $1`, productID, userID)
 	if err != nil {
-		return nil, loan.History{}, err
+		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, loan.History{}, errs.E(errs.NotFound, "product not found")
+		return nil, errs.E(errs.NotFound, "product not found")
 	}
 	var past []loan.PastLoan
 	for _, r := range rows {
@@ -122,7 +126,15 @@ func (t tx) ProductAndHistory(ctx context.Context, productID string, userID int6
 			past = append(past, r.past)
 		}
 	}
-	return &rows[0].p, loan.HistoryOf(past...), nil
+	return &loan.ApplicationFacts{Product: rows[0].p, History: loan.HistoryOf(past...), LoanID: rows[0].loanID}, nil
+}
+
+// drawLoanID is the column of ReadApplication that draws a loan id ahead:
+// on PostgreSQL from the loans sequence; SQLite's insert assigns it (and
+// its read connections may not write).
+var drawLoanID = map[store.Engine]string{
+	store.Postgres: `(SELECT nextval(pg_get_serial_sequence('loans', 'id')))::text`,
+	store.SQLite:   `''`,
 }
 
 // productColumnsOfP are productColumns of the table aliased p.
