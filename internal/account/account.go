@@ -183,6 +183,9 @@ type Tx interface {
 	// Overview reads a borrower with their profile, contacts, work and
 	// default card in one round trip; each is nil or empty when not saved yet.
 	Overview(ctx context.Context, userID int64) (*Overview, error)
+	// OverviewAndCreditReport is Overview with the newest attached
+	// credit report (nil without one), read at once.
+	OverviewAndCreditReport(ctx context.Context, userID int64) (*Overview, *CreditReport, error)
 	SaveWork(ctx context.Context, userID int64, w *Work) error
 	Work(ctx context.Context, userID int64) (*Work, error) // errs.NotFound
 

@@ -341,26 +341,23 @@ type Dossier struct {
 	CreditReport  *CreditReport // the newest attached report; nil without one
 }
 
-// Dossier reads the borrower's file for underwriting. No application is
-// decided on an incomplete profile, so then it is the overview alone: no
-// number is decrypted and no report read for nothing.
+// Dossier reads the borrower's file for underwriting, the overview and
+// the newest report in one read. No application is decided on an
+// incomplete profile, so then it is the overview alone: no number is
+// decrypted and the report is left out.
 func (s *Service) Dossier(ctx context.Context, userID int64) (*Dossier, error) {
 	d := &Dossier{}
 	complete := false
 	err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
-		o, err := tx.Overview(ctx, userID)
+		o, cr, err := tx.OverviewAndCreditReport(ctx, userID)
 		if err != nil {
 			return err
 		}
 		d.Overview = *o
-		if complete = Complete(d.Steps()); !complete {
-			return nil
+		if complete = Complete(d.Steps()); complete {
+			d.CreditReport = cr
 		}
-		d.CreditReport, err = tx.LatestCreditReport(ctx, userID)
-		if errs.Is(err, errs.NotFound) {
-			err = nil
-		}
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, err

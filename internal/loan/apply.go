@@ -61,6 +61,19 @@ type application struct {
 	product  Product
 	history  History
 	borrower Borrower
+	loanID   string // drawn ahead by the store, or "" (ApplicationFacts)
+}
+
+// ApplicationFacts is what an application reads from the loan store.
+type ApplicationFacts struct {
+	Product Product
+	History History
+	// LoanID is the id a store that draws loan ids ahead (PostgreSQL, from
+	// the loans sequence in the same statement) drew for the loan the
+	// application may make, so writing it needs no round trip to draw
+	// one; "" where the insert assigns it. An application that is not
+	// stored leaves its id unused, as a rolled-back insert does.
+	LoanID string
 }
 
 // Apply runs an application: it reads the product, the borrower's history
@@ -111,16 +124,15 @@ func (s *Service) Apply(ctx context.Context, in ApplyInput) (*Record, error) {
 func (s *Service) prepare(ctx context.Context, in ApplyInput, now time.Time) (*application, error) {
 	a := &application{in: in, now: now}
 	err := s.Store.Read(ctx, func(ctx context.Context, tx Tx) error {
-		p, err := tx.Product(ctx, in.ProductID)
+		f, err := tx.ReadApplication(ctx, in.ProductID, in.UserID)
 		if err != nil {
 			if errs.Is(err, errs.NotFound) {
 				return errs.InvalidField("id", "no product %q; see GET /loan/product/page", in.ProductID)
 			}
 			return err
 		}
-		a.product = *p
-		a.history, err = tx.History(ctx, in.UserID)
-		return err
+		a.product, a.history, a.loanID = f.Product, f.History, f.LoanID
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -175,6 +187,7 @@ func (a *application) record(v Verdict, photos []string) (*Record, error) {
 		return nil, err
 	}
 	b, now := &a.borrower, a.now
+	l.ID = a.loanID
 	r := &Record{
 		Loan: *l, ApplyTerminal: a.in.ApplyTerminal, LoanCount: a.history.Settled, Photos: photos, Card: b.Card,
 		Mobile: b.Mobile, First: b.First, Middle: b.Middle, Last: b.Last, IDMask: b.IDMask,
@@ -208,44 +221,73 @@ func (a *application) record(v Verdict, photos []string) (*Record, error) {
 }
 
 // commit writes the application's loan, with its payout when approved and
-// the borrower's message, in one transaction, and returns the payout to
-// send. r gets its id from the insert.
+// the borrower's message, in one transaction (Store.InsertApplication),
+// and returns the payout to send. r gets its id from the insert. A loan
+// made for the borrower since prepare refuses the application: the
+// unique index catches an unfinished one, and for a refused application,
+// which does not hold the borrower's one unfinished slot, the store looks
+// under the borrower's lock.
 func (s *Service) commit(ctx context.Context, r *Record, now time.Time) (*Payment, error) {
 	var pay *Payment
-	err := s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error {
-		rec := *r // a retried transaction starts from the same state
-		pay = nil
-		// Applications of one borrower are written one at a time. A
-		// refused one does not hold the borrower's one unfinished slot, so
-		// the unique index cannot catch a loan made since prepare: look,
-		// under the lock.
-		if err := tx.LockBorrower(ctx, rec.UserID()); err != nil {
-			return err
-		}
-		if rec.Status.Finished() {
-			if h, err := tx.History(ctx, rec.UserID()); err != nil {
-				return err
-			} else if h.Unfinished > 0 {
-				return ErrUnfinishedLoan
-			}
-		}
-		if err := tx.InsertLoan(ctx, &rec); err != nil {
-			if errs.Is(err, errs.Conflict) {
-				return ErrUnfinishedLoan
-			}
-			return err
-		}
+	err := s.Store.InsertApplication(ctx, r, func(rec *Record) ApplicationRows {
+		var w ApplicationRows
 		if rec.Status == StatusDisbursing {
-			var err error
-			if pay, err = insertPayout(ctx, tx, &rec, PayoutAction{}, now); err != nil {
-				return err
-			}
+			w.Payout = rec.payout(now)
+			w.PayoutEvent = &PayoutEvent{LoanID: rec.ID, Reference: w.Payout.Reference, Event: PayoutSent, At: now}
 		}
-		*r = rec
-		// Built after the insert: the message names the loan's id.
-		return addMessages(ctx, tx, rec.UserID(), []inbox.Message{decisionMessage(&rec, now)}, now)
+		// Built once the loan has its id: the message names it.
+		w.Message = decisionMessage(rec, now)
+		w.Message.UserID, w.Message.CreatedAt = rec.UserID(), now
+		pay = w.Payout
+		return w
 	})
+	if errs.Is(err, errs.Conflict) {
+		return nil, ErrUnfinishedLoan
+	}
 	return pay, err
+}
+
+// ApplicationRows is what an application writes beside its new loan.
+type ApplicationRows struct {
+	Payout      *Payment     // the payout to send; nil unless the loan is paying out
+	PayoutEvent *PayoutEvent // the payout's sent event, with Payout
+	Message     inbox.Message
+}
+
+// WriteApplication is InsertApplication over one transaction's Tx, for
+// the stores that write an application statement by statement: it locks
+// the borrower, looks for an unfinished loan when r is finished, inserts
+// r and then the rows built for it. r is set only when every write
+// succeeded, so a retried transaction starts again from the same record.
+func WriteApplication(ctx context.Context, tx Tx, r *Record, rows func(*Record) ApplicationRows) error {
+	rec := *r
+	if err := tx.LockBorrower(ctx, rec.UserID()); err != nil {
+		return err
+	}
+	if rec.Status.Finished() {
+		if h, err := tx.History(ctx, rec.UserID()); err != nil {
+			return err
+		} else if h.Unfinished > 0 {
+			return errs.E(errs.Conflict, "borrower %d has an unfinished loan", rec.UserID())
+		}
+	}
+	if err := tx.InsertLoan(ctx, &rec); err != nil {
+		return err
+	}
+	w := rows(&rec)
+	if w.Payout != nil {
+		if err := tx.InsertPayment(ctx, w.Payout); err != nil {
+			return err
+		}
+		if err := tx.AddPayoutEvent(ctx, w.PayoutEvent); err != nil {
+			return err
+		}
+	}
+	if err := tx.AddMessage(ctx, &w.Message); err != nil {
+		return err
+	}
+	*r = rec
+	return nil
 }
 
 // discardPhotos deletes the photos of an application that was not stored

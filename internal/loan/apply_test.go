@@ -53,6 +53,10 @@ func (s memStore) Read(ctx context.Context, fn func(context.Context, Tx) error) 
 	return s.run(ctx, fn)
 }
 
+func (s memStore) InsertApplication(ctx context.Context, r *Record, rows func(*Record) ApplicationRows) error {
+	return s.Tx(ctx, func(ctx context.Context, tx Tx) error { return WriteApplication(ctx, tx, r, rows) })
+}
+
 func (s memStore) run(ctx context.Context, fn func(context.Context, Tx) error) error {
 	s.m.mu.Lock()
 	defer s.m.mu.Unlock()
@@ -70,6 +74,15 @@ func (m *memTx) Product(_ context.Context, id string) (*Product, error) {
 func (m *memTx) History(context.Context, int64) (History, error) {
 	m.historyReads++
 	return HistoryOf(m.past...), nil
+}
+
+func (m *memTx) ReadApplication(ctx context.Context, id string, userID int64) (*ApplicationFacts, error) {
+	p, err := m.Product(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	h, err := m.History(ctx, userID)
+	return &ApplicationFacts{Product: *p, History: h}, err
 }
 
 func (m *memTx) LockBorrower(context.Context, int64) error { return nil }

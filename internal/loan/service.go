@@ -97,6 +97,14 @@ type Store interface {
 	Tx(ctx context.Context, fn func(context.Context, Tx) error) error
 	View(ctx context.Context, fn func(context.Context, Tx) error) error
 	Read(ctx context.Context, fn func(context.Context, Tx) error) error
+	// InsertApplication stores an application's new loan r, sets its ID,
+	// and stores with it, in the same transaction, the rows that rows
+	// builds for it once it has its ID. A borrower's applications are
+	// written one after the other (as LockBorrower), and errs.Conflict
+	// says the borrower holds an unfinished loan already — for a
+	// finished r too, which the unique index cannot catch: it is looked
+	// for under the lock (WriteApplication is that path over a Tx).
+	InsertApplication(ctx context.Context, r *Record, rows func(*Record) ApplicationRows) error
 }
 
 // Tx is what the loan engine needs from storage inside one transaction.
@@ -109,6 +117,9 @@ type Tx interface {
 	SaveProduct(ctx context.Context, p Product) error
 
 	History(ctx context.Context, userID int64) (History, error)
+	// ReadApplication reads what an application needs from the loan
+	// store at once (errs.NotFound for an unknown product).
+	ReadApplication(ctx context.Context, productID string, userID int64) (*ApplicationFacts, error)
 	// LockBorrower holds the borrower's applications until the
 	// transaction ends, so two of them are written one after the other.
 	LockBorrower(ctx context.Context, userID int64) error

@@ -47,6 +47,7 @@ func Exercise(t *testing.T, open func(t *testing.T) account.Store) {
 		{"OTP attempts are counted atomically", oTPAttemptsAreCountedAtomically},
 		{"cards keep one default and stay with their owner", cardsKeepOneDefaultAndStayWithTheirOwner},
 		{"profile, contacts, work and messages", profileContactsWorkAndMessages},
+		{"the overview and the newest credit report are read at once", overviewAndCreditReport},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, open(t)) })
 	}

@@ -119,6 +119,11 @@ func (s *Store) Tx(ctx context.Context, fn func(context.Context, loan.Tx) error)
 	return s.run(ctx, true, fn)
 }
 
+// InsertApplication implements loan.Store over one transaction.
+func (s *Store) InsertApplication(ctx context.Context, r *loan.Record, rows func(*loan.Record) loan.ApplicationRows) error {
+	return s.Tx(ctx, func(ctx context.Context, tx loan.Tx) error { return loan.WriteApplication(ctx, tx, r, rows) })
+}
+
 // View implements loan.Store: fn reads one snapshot; what it writes is
 // dropped.
 func (s *Store) View(ctx context.Context, fn func(context.Context, loan.Tx) error) error {

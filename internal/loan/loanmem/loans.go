@@ -54,6 +54,16 @@ func (t *tx) History(_ context.Context, userID int64) (loan.History, error) {
 	return loan.HistoryOf(past...), nil
 }
 
+// ReadApplication draws no id ahead: the insert assigns it.
+func (t *tx) ReadApplication(ctx context.Context, id string, userID int64) (*loan.ApplicationFacts, error) {
+	p, err := t.Product(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	h, err := t.History(ctx, userID)
+	return &loan.ApplicationFacts{Product: *p, History: h}, err
+}
+
 // LockBorrower does nothing: transactions run one at a time.
 func (t *tx) LockBorrower(context.Context, int64) error { return nil }
 

@@ -45,6 +45,8 @@ func Exercise(t *testing.T, open func(t *testing.T) loan.Store) {
 		{"a transaction whose function fails writes nothing", failedWritesNothing},
 		{"a transaction begun inside another is refused", nested},
 		{"messages are stored", messages},
+		{"an application reads its product and the borrower's history at once", readApplication},
+		{"an application is stored with what it writes beside its loan, and refused while the borrower holds an unfinished loan", applications},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, open(t)) })
 	}

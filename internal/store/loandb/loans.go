@@ -94,6 +94,61 @@ func (t tx) History(ctx context.Context, userID int64) (loan.History, error) {
 	return loan.HistoryOf(rows...), nil
 }
 
+// ReadApplication reads the product and the borrower's loans in one
+// statement: the product's row joined to each of the loans (once, with
+// NULLs, when there are none); no row at all when there is no product.
+// On PostgreSQL the statement also draws the application's loan id from
+// the loans sequence (an uncorrelated subquery: drawn once, whatever the
+// number of rows), which InsertApplication then writes the loan under.
+func (t tx) ReadApplication(ctx context.Context, productID string, userID int64) (*loan.ApplicationFacts, error) {
+	type row struct {
+		p      loan.Product
+		loan   sql.NullInt64 // the loan's status; NULL for the product of a borrower without loans
+		past   loan.PastLoan
+		loanID string
+	}
+	rows, err := store.Collect(ctx, t.t, func(sc store.Scanner) (r row, err error) {
+		var disbursedAt, overDays sql.NullInt64
+		r.p, err = scanProduct(trailing{sc, []any{&r.loan, &disbursedAt, &overDays, &r.loanID}})
+		r.past = loan.PastLoan{Status: loan.Status(r.loan.Int64), Disbursed: disbursedAt.Int64 > 0, OverDays: int(overDays.Int64)}
+		return r, err
+	}, `SELECT `+productColumnsOfP+`, h.status, h.disbursed_at, h.over_days, `+drawLoanID[t.t.Engine()]+`
+		FROM loan_products p LEFT JOIN loans h ON h.user_id = $2 WHERE p.id = $1`, productID, userID)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, errs.E(errs.NotFound, "product not found")
+	}
+	var past []loan.PastLoan
+	for _, r := range rows {
+		if r.loan.Valid {
+			past = append(past, r.past)
+		}
+	}
+	return &loan.ApplicationFacts{Product: rows[0].p, History: loan.HistoryOf(past...), LoanID: rows[0].loanID}, nil
+}
+
+// drawLoanID is the column of ReadApplication that draws a loan id ahead:
+// on PostgreSQL from the loans sequence; SQLite's insert assigns it (and
+// its read connections may not write).
+var drawLoanID = map[store.Engine]string{
+	store.Postgres: `(SELECT nextval(pg_get_serial_sequence('loans', 'id')))::text`,
+	store.SQLite:   `''`,
+}
+
+// productColumnsOfP are productColumns of the table aliased p.
+var productColumnsOfP = "p." + strings.Join(strings.Fields(strings.ReplaceAll(productColumns, ",", " ")), ", p.")
+
+// trailing scans a row whose first columns one scanner reads, and the
+// columns after them into rest.
+type trailing struct {
+	row  store.Scanner
+	rest []any
+}
+
+func (t trailing) Scan(dest ...any) error { return t.row.Scan(append(dest, t.rest...)...) }
+
 // loanColumns are read by scanLoan and written by InsertLoan/UpdateLoan in
 // this order (id first, then the writable columns).
 var loanColumns = []string{"id",
@@ -441,15 +496,14 @@ func (t tx) SaveAccruals(ctx context.Context, rs []*loan.Record) error {
 // AddMessage writes a message to the borrower's message centre and sets
 // its id.
 func (t tx) AddMessage(ctx context.Context, m *inbox.Message) error {
-	return t.t.QueryRow(ctx, `INSERT INTO messages (user_id, kind, title, content, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		m.UserID, m.Kind, m.Title, m.Content, store.Millis(m.CreatedAt)).Scan(&m.ID)
+	return t.t.QueryRow(ctx, insertMessageSQL+`($1, $2, $3, $4, $5) RETURNING id`, messageValues(m)...).Scan(&m.ID)
 }
 
 // AddMessages writes many messages to the message centre at once.
 func (t tx) AddMessages(ctx context.Context, ms []inbox.Message) error {
 	rows := make([][]any, len(ms))
 	for i, m := range ms {
-		rows[i] = []any{m.UserID, m.Kind, m.Title, m.Content, store.Millis(m.CreatedAt)}
+		rows[i] = messageValues(&m)
 	}
-	return t.t.InsertRows(ctx, `INSERT INTO messages (user_id, kind, title, content, created_at) VALUES `, rows)
+	return t.t.InsertRows(ctx, insertMessageSQL, rows)
 }

@@ -43,10 +43,8 @@ func (t tx) InsertPayment(ctx context.Context, p *loan.Payment) error {
 	if err != nil {
 		return err
 	}
-	key := sql.NullString{String: p.IdempotencyKey, Valid: p.IdempotencyKey != ""}
 	_, err = t.t.Exec(ctx, `INSERT INTO payments (`+paymentColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-		p.Reference, id, p.UserID, p.Kind, p.Amount, p.Paid, p.Status, p.CheckoutURL, key, p.RequestHash, p.Failure,
-		p.ClosedReason, p.CycleDue.String(), store.Millis(p.CreatedAt), store.Millis(p.UpdatedAt))
+		paymentValues(p, id)...)
 	return err
 }
 

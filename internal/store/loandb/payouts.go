@@ -17,10 +17,16 @@ func (t tx) AddPayoutEvent(ctx context.Context, e *loan.PayoutEvent) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.t.Exec(ctx, `INSERT INTO payout_events (loan_id, reference, event, code, detail, actor, due_at, at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		id, e.Reference, e.Event, e.Code, e.Detail, e.Actor, store.Millis(e.DueAt), store.Millis(e.At))
+	_, err = t.t.Exec(ctx, insertPayoutEventSQL+`($1, $2, $3, $4, $5, $6, $7, $8)`, payoutEventValues(e, id)...)
 	return err
+}
+
+const insertPayoutEventSQL = `INSERT INTO payout_events (loan_id, reference, event, code, detail, actor, due_at, at) VALUES `
+
+// payoutEventValues are e's columns in insertPayoutEventSQL order, for
+// the loan whose id is loanID.
+func payoutEventValues(e *loan.PayoutEvent, loanID int64) []any {
+	return []any{loanID, e.Reference, e.Event, e.Code, e.Detail, e.Actor, store.Millis(e.DueAt), store.Millis(e.At)}
 }
 
 func (t tx) PayoutEvents(ctx context.Context, loanIDText string) ([]loan.PayoutEvent, error) {

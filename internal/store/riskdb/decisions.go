@@ -161,15 +161,22 @@ func (s *Store) storeDecisions(ctx context.Context, rows []decisionRow) (map[str
 	stored := make(map[string]bool, len(rows))
 	if s.db.Engine == store.Postgres {
 		q, args := pgDecisionInsert(rows)
+		// One statement needs no BEGIN/COMMIT: it commits on its own. When
+		// its commit need not wait for the WAL flush, the statement says so
+		// itself: set_config in RETURNING runs, for each row stored, before
+		// the commit reads the setting (a group of conflicts only stores
+		// nothing, and has nothing to flush).
+		returning, extra := decisionReturning, 0
+		if !mustFlush(rows) {
+			returning, extra = decisionReturning+`, set_config('synchronous_commit', 'off', true)`, 1
+		}
 		return stored, s.db.Pgx(ctx, func(c *pgx.Conn) error {
-			// One statement needs no BEGIN/COMMIT: it commits on its own,
-			// in the same round trip as the setting that may precede it.
-			var b pgx.Batch
-			if !mustFlush(rows) {
-				b.Queue(`SELECT set_config('synchronous_commit', 'off', true)`)
+			rs, err := c.Query(ctx, q+returning, args...)
+			if err != nil {
+				return err
 			}
-			b.Queue(q+decisionReturning, args...).Query(func(rs pgx.Rows) error { return readSequenceIDs(rs, stored) })
-			return c.SendBatch(ctx, &b).Close()
+			defer rs.Close()
+			return readSequenceIDs(rs, stored, extra)
 		})
 	}
 	values := make([][]any, len(rows))
@@ -184,7 +191,7 @@ func (s *Store) storeDecisions(ctx context.Context, rows []decisionRow) (map[str
 			return err
 		}
 		defer rs.Close()
-		return readSequenceIDs(rs, stored)
+		return readSequenceIDs(rs, stored, 0)
 	})
 }
 
@@ -194,11 +201,16 @@ const (
 	decisionReturning = ` ON CONFLICT (sequence_id) DO NOTHING RETURNING sequence_id`
 )
 
-// readSequenceIDs marks the sequence ids an insert returned as stored.
-func readSequenceIDs(rs resultRows, stored map[string]bool) error {
+// readSequenceIDs marks the sequence ids an insert returned as stored;
+// extra columns returned after the id are skipped.
+func readSequenceIDs(rs resultRows, stored map[string]bool, extra int) error {
 	for rs.Next() {
 		var seq string
-		if err := rs.Scan(&seq); err != nil {
+		dest := []any{&seq}
+		for range extra {
+			dest = append(dest, new(any))
+		}
+		if err := rs.Scan(dest...); err != nil {
 			return err
 		}
 		stored[seq] = true

@@ -50,7 +50,8 @@ const (
 		FROM unnest($8::text[]) AS p(h)`
 )
 
-// gatherSettingsSQL, first in a gather's batch, sets two things for the
+// gatherSettingsSQL, first in a gather's batch (in its first statement,
+// pgListsAndSettingsSQL, when it looks up lists), sets two things for the
 // rest of the batch (the batch is one implicit transaction, so both end
 // with it):
 //   - PostgreSQL reuses each statement's generic plan. Left to choose, it
@@ -68,6 +69,16 @@ const (
 const gatherSettingsSQL = `SELECT set_config('plan_cache_mode', 'force_generic_plan', true),
 	set_config('synchronous_commit', 'off', true)`
 
+// pgListsAndSettingsSQL is pgListsSQL carrying gatherSettingsSQL's
+// settings, so a gather that looks up lists sends no statement for them:
+// the LEFT JOIN keeps one row (all NULL after the settings) when nothing
+// is listed, so the settings are evaluated whatever the look-up finds.
+// The settings are set before the rest of the batch is planned and
+// committed, which is all they are for.
+const pgListsAndSettingsSQL = `SELECT set_config('plan_cache_mode', 'force_generic_plan', true) ||
+		set_config('synchronous_commit', 'off', true), l.*
+	FROM (SELECT 1) one LEFT JOIN LATERAL (` + pgListsSQL + `) l ON true`
+
 const listEntryColumnsOfE = `e.id, e.kind, e.value_mask, e.list, e.reason, e.expires_at, e.created_by, e.created_at`
 
 // gatherPostgres sends every statement of the plan in one pipelined batch:
@@ -79,12 +90,17 @@ const listEntryColumnsOfE = `e.id, e.kind, e.value_mask, e.list, e.reason, e.exp
 // both miss each other. Reads go first so the locks are held briefly.
 func (s *Store) gatherPostgres(ctx context.Context, p *gatherPlan, lists []risk.ListEntry, a *risk.Gathered) error {
 	var b pgx.Batch
-	b.Queue(gatherSettingsSQL)
-	if len(p.listHashes) > 0 {
-		b.Queue(pgListsSQL, store.Millis(s.now()), p.listKinds, p.listHashes).Query(func(rows pgx.Rows) error {
+	if len(p.listHashes) == 0 {
+		b.Queue(gatherSettingsSQL)
+	} else {
+		b.Queue(pgListsAndSettingsSQL, store.Millis(s.now()), p.listKinds, p.listHashes).Query(func(rows pgx.Rows) error {
 			for rows.Next() {
+				if rows.RawValues()[1] == nil { // the settings' row: nothing listed
+					continue
+				}
+				var settings string
 				var i int
-				e, err := scanListEntry(store.Prefixed{Row: rows, First: &i})
+				e, err := scanListEntry(store.Prefixed{Row: store.Prefixed{Row: rows, First: &settings}, First: &i})
 				if err != nil {
 					return err
 				}
@@ -113,7 +129,7 @@ func (s *Store) gatherPostgres(ctx context.Context, p *gatherPlan, lists []risk.
 		b.Queue(pgCountSQL, dims[:velocityKeys], hashes[:velocityKeys], p.at, w[risk.Hour], w[risk.Day], w[risk.Week], w[risk.Month], p.contacts).
 			Query(func(rows pgx.Rows) error { return p.scanCounts(rows, a) })
 	}
-	if b.Len() == 1 { // only gatherSettingsSQL: nothing to ask
+	if len(p.listHashes) == 0 && b.Len() == 1 { // only gatherSettingsSQL: nothing to ask
 		return nil
 	}
 	return s.db.Pgx(ctx, func(c *pgx.Conn) error { return c.SendBatch(ctx, &b).Close() })
