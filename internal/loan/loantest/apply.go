@@ -16,7 +16,7 @@ func applicationRows(r *loan.Record) loan.ApplicationRows {
 	var w loan.ApplicationRows
 	if r.Status == loan.StatusDisbursing {
 		w.Payout = &loan.Payment{Reference: "DSB_" + r.ID + "_0", LoanID: r.ID, UserID: r.UserID(), Kind: loan.PayDisbursement,
-			Amount: r.Pricing.ActualBalance, Status: loan.PayPending, CreatedAt: T0, UpdatedAt: T0}
+			Amount: r.Pricing.Disbursed, Status: loan.PayPending, CreatedAt: T0, UpdatedAt: T0}
 		w.PayoutEvent = &loan.PayoutEvent{LoanID: r.ID, Reference: w.Payout.Reference, Event: loan.PayoutSent, At: T0}
 	}
 	w.Message = inbox.Message{UserID: r.UserID(), Kind: inbox.KindLoan, Title: "Loan " + r.ID, CreatedAt: T0}
