@@ -85,11 +85,11 @@ func (r consoleReads) SearchLoans(ctx context.Context, q console.LoanSearch, p p
 	return r.loanDB.SearchLoans(ctx, loandb.LoanSearch(q), p)
 }
 
-func (r consoleReads) Loan(ctx context.Context, id string) (*loan.Record, error) {
+func (r consoleReads) Loan(ctx context.Context, id loan.ID) (*loan.Record, error) {
 	return r.loans.AnyLoan(ctx, id)
 }
 
-func (r consoleReads) LoanLedger(ctx context.Context, loanID string) ([]console.LedgerEntry, error) {
+func (r consoleReads) LoanLedger(ctx context.Context, loanID loan.ID) ([]console.LedgerEntry, error) {
 	es, err := r.loanDB.LoanLedger(ctx, loanID)
 	out := make([]console.LedgerEntry, len(es))
 	for i, e := range es {
@@ -98,12 +98,12 @@ func (r consoleReads) LoanLedger(ctx context.Context, loanID string) ([]console.
 	return out, err
 }
 
-func (r consoleReads) LoanPayments(ctx context.Context, loanID string) ([]loan.Payment, error) {
+func (r consoleReads) LoanPayments(ctx context.Context, loanID loan.ID) ([]loan.Payment, error) {
 	return r.loanDB.LoanPayments(ctx, loanID)
 }
 
 func (r consoleReads) LoanPhoto(ctx context.Context, l *loan.Record, key string) ([]byte, error) {
-	return r.photos.Photo(ctx, l.UserID(), key)
+	return r.photos.Photo(ctx, l.UserID, key)
 }
 
 func (r consoleReads) BorrowerMessages(ctx context.Context, userID int64, since time.Time, limit int) ([]inbox.Message, error) {

@@ -66,7 +66,7 @@ type KYCReviews interface {
 
 // LoanSearch selects loans for the list page; zero fields do not filter.
 type LoanSearch struct {
-	LoanID   string
+	LoanID   loan.ID // 0: any
 	Mobile   string
 	Statuses []loan.Status
 	Overdue  bool
@@ -93,9 +93,9 @@ type KYCFile struct {
 // Reads are the read-only look-ups the pages need. None of them writes.
 type Reads interface {
 	SearchLoans(ctx context.Context, q LoanSearch, p page.Request) (page.Result[loan.Record], error)
-	Loan(ctx context.Context, id string) (*loan.Record, error) // errs.NotFound
-	LoanLedger(ctx context.Context, loanID string) ([]LedgerEntry, error)
-	LoanPayments(ctx context.Context, loanID string) ([]loan.Payment, error)
+	Loan(ctx context.Context, id loan.ID) (*loan.Record, error) // errs.NotFound
+	LoanLedger(ctx context.Context, loanID loan.ID) ([]LedgerEntry, error)
+	LoanPayments(ctx context.Context, loanID loan.ID) ([]loan.Payment, error)
 	// LoanPhoto opens one of a loan's application photos.
 	LoanPhoto(ctx context.Context, r *loan.Record, key string) ([]byte, error)
 	BorrowerMessages(ctx context.Context, userID int64, since time.Time, limit int) ([]inbox.Message, error)

@@ -3,7 +3,6 @@ package loan
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"creditpocket/internal/errs"
@@ -170,7 +169,7 @@ func (s *Service) decide(ctx context.Context, a *application, photos *[]string) 
 // record is the loan the application makes with verdict, not stored yet:
 // an approved one is already moving to disbursing, so it is written once.
 func (a *application) record(v Verdict, photos []string) (*Record, error) {
-	l, err := NewApplication(strconv.FormatInt(a.in.UserID, 10), a.product, a.now)
+	l, err := NewApplication(a.in.UserID, a.product, a.now)
 	if err != nil {
 		return nil, err
 	}
@@ -219,11 +218,11 @@ func (s *Service) commit(ctx context.Context, r *Record, now time.Time) (*Paymen
 		// refused one does not hold the borrower's one unfinished slot, so
 		// the unique index cannot catch a loan made since prepare: look,
 		// under the lock.
-		if err := tx.LockBorrower(ctx, rec.UserID()); err != nil {
+		if err := tx.LockBorrower(ctx, rec.UserID); err != nil {
 			return err
 		}
 		if rec.Status.Finished() {
-			if h, err := tx.History(ctx, rec.UserID()); err != nil {
+			if h, err := tx.History(ctx, rec.UserID); err != nil {
 				return err
 			} else if h.Unfinished > 0 {
 				return ErrUnfinishedLoan
@@ -243,7 +242,7 @@ func (s *Service) commit(ctx context.Context, r *Record, now time.Time) (*Paymen
 		}
 		*r = rec
 		// Built after the insert: the message names the loan's id.
-		return addMessages(ctx, tx, rec.UserID(), []inbox.Message{decisionMessage(&rec, now)}, now)
+		return addMessages(ctx, tx, rec.UserID, []inbox.Message{decisionMessage(&rec, now)}, now)
 	})
 	return pay, err
 }

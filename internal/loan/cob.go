@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 	"time"
 
@@ -86,7 +85,7 @@ func (s *Service) CloseOfBusiness(ctx context.Context, leases Leases, business D
 	// while one waits on the database.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches := make(chan []string)
+	batches := make(chan []ID)
 	var (
 		mu      sync.Mutex
 		wg      sync.WaitGroup
@@ -134,13 +133,13 @@ func (s *Service) CloseOfBusiness(ctx context.Context, leases Leases, business D
 
 // feedCOB lists the owing loans past due in id order, a batch at a time,
 // renewing the lease before each batch.
-func (s *Service) feedCOB(ctx context.Context, leases Leases, business Date, holder string, out chan<- []string) error {
-	var after int64
+func (s *Service) feedCOB(ctx context.Context, leases Leases, business Date, holder string, out chan<- []ID) error {
+	var after ID
 	for {
 		if ok, err := leases.Acquire(ctx, cobLease, holder, s.now(), cobLeaseTTL); err != nil || !ok {
 			return errors.Join(errLeaseLost, err)
 		}
-		var ids []string
+		var ids []ID
 		err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
 			var err error
 			ids, err = tx.OwingDueBefore(ctx, business, after, cobBatchSize)
@@ -149,9 +148,7 @@ func (s *Service) feedCOB(ctx context.Context, leases Leases, business Date, hol
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		if after, err = strconv.ParseInt(ids[len(ids)-1], 10, 64); err != nil {
-			return fmt.Errorf("loan: close of business: loan id %q: %w", ids[len(ids)-1], err)
-		}
+		after = ids[len(ids)-1]
 		select {
 		case out <- ids:
 		case <-ctx.Done():
@@ -163,7 +160,7 @@ func (s *Service) feedCOB(ctx context.Context, leases Leases, business Date, hol
 // cobBatch closes business for a batch of loans in one transaction, with
 // a handful of statements for the whole batch rather than several per
 // loan: close of business touches every owing loan past due every day.
-func (s *Service) cobBatch(ctx context.Context, ids []string, business Date) (COBResult, error) {
+func (s *Service) cobBatch(ctx context.Context, ids []ID, business Date) (COBResult, error) {
 	now := s.now()
 	var (
 		res       COBResult
@@ -203,7 +200,7 @@ func (s *Service) cobBatch(ctx context.Context, ids []string, business Date) (CO
 			if !wasOverdue && r.Status == StatusOverdue {
 				res.NewlyOverdue++
 				owed, _ := r.Outstanding.Total()
-				msgs = append(msgs, inbox.Message{UserID: r.UserID(), Kind: inbox.KindLoan, Title: "Loan overdue", CreatedAt: now,
+				msgs = append(msgs, inbox.Message{UserID: r.UserID, Kind: inbox.KindLoan, Title: "Loan overdue", CreatedAt: now,
 					Content: fmt.Sprintf("Loan %s was due on %s and is %d day(s) overdue. A daily penalty applies; %s is now due.",
 						r.ID, r.DueDate, a.OverDays, owed)})
 			}

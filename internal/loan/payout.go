@@ -85,7 +85,7 @@ const (
 
 // PayoutEvent is one step of a loan's payout.
 type PayoutEvent struct {
-	LoanID    string
+	LoanID    ID
 	Reference string // the attempt's payment reference
 	Event     string // PayoutSent …
 	Code      string // failed: the provider's failure code
@@ -244,7 +244,7 @@ func (s *Service) recipient(ctx context.Context, r *Record) (string, error) {
 	if s.Recipients == nil {
 		return "", errs.E(errs.Unavailable, "no payout account registration is configured")
 	}
-	code, err := s.Recipients.Recipient(ctx, r.UserID(), r.Card.ID)
+	code, err := s.Recipients.Recipient(ctx, r.UserID, r.Card.ID)
 	if err != nil {
 		return "", err
 	}
@@ -272,7 +272,7 @@ func (s *Service) recipient(ctx context.Context, r *Record) (string, error) {
 
 // failedPayout reads and locks a loan an operator or the retry worker
 // acts on, refusing one whose payout has not failed.
-func failedPayout(ctx context.Context, tx Tx, loanID, action string) (*Record, error) {
+func failedPayout(ctx context.Context, tx Tx, loanID ID, action string) (*Record, error) {
 	r, err := tx.LoanForUpdate(ctx, loanID)
 	if err != nil {
 		return nil, err
@@ -286,7 +286,7 @@ func failedPayout(ctx context.Context, tx Tx, loanID, action string) (*Record, e
 
 // PayoutAction is an operator's retry or cancel of a failed payout.
 type PayoutAction struct {
-	LoanID   string
+	LoanID   ID
 	Operator string // who acts; recorded on the loan's timeline
 	Reason   string // required to cancel
 }
@@ -337,7 +337,7 @@ func (s *Service) RetryDisbursement(ctx context.Context, a PayoutAction) (*Recor
 // how many it sent. The retry worker in serve calls it periodically; a
 // retry another server took first is skipped.
 func (s *Service) RetryDuePayouts(ctx context.Context) (int, error) {
-	var due []string
+	var due []ID
 	err := s.Store.View(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
 		due, err = tx.DuePayoutRetries(ctx, s.now(), 100)
@@ -445,7 +445,7 @@ func (s *Service) CancelPayout(ctx context.Context, a PayoutAction) (*Record, er
 			return err
 		}
 		out = r
-		return addMessages(ctx, tx, r.UserID(), []inbox.Message{{Kind: inbox.KindLoan, Title: "Loan cancelled",
+		return addMessages(ctx, tx, r.UserID, []inbox.Message{{Kind: inbox.KindLoan, Title: "Loan cancelled",
 			Content: fmt.Sprintf("We could not pay out loan %s, so it is cancelled: you owe nothing on it, and you may apply again.", r.ID)}}, now)
 	})
 	if err != nil {
@@ -455,7 +455,7 @@ func (s *Service) CancelPayout(ctx context.Context, a PayoutAction) (*Record, er
 }
 
 // PayoutEvents lists what happened to a loan's payout, oldest first.
-func (s *Service) PayoutEvents(ctx context.Context, loanID string) ([]PayoutEvent, error) {
+func (s *Service) PayoutEvents(ctx context.Context, loanID ID) ([]PayoutEvent, error) {
 	var out []PayoutEvent
 	err := s.Store.Read(ctx, func(ctx context.Context, tx Tx) error {
 		var err error

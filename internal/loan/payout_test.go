@@ -75,19 +75,19 @@ func TestOperatorTextTheStoreCannotKeepIsRefusedFirst(t *testing.T) {
 		err         func() error
 	}{
 		{"a payout retry by an operator with a NUL", "operator", func() error {
-			_, err := s.RetryDisbursement(context.Background(), PayoutAction{LoanID: "1", Operator: "ops\x00"})
+			_, err := s.RetryDisbursement(context.Background(), PayoutAction{LoanID: 1, Operator: "ops\x00"})
 			return err
 		}},
 		{"a payout cancel with a reason that is not UTF-8", "reason", func() error {
-			_, err := s.CancelPayout(context.Background(), PayoutAction{LoanID: "1", Operator: "ops", Reason: "gone \xff"})
+			_, err := s.CancelPayout(context.Background(), PayoutAction{LoanID: 1, Operator: "ops", Reason: "gone \xff"})
 			return err
 		}},
 		{"a manual decision by a reviewer with a control character", "reviewer", func() error {
-			_, err := s.Decide(context.Background(), ManualDecision{LoanID: "1", Reviewer: "ada\x1b"})
+			_, err := s.Decide(context.Background(), ManualDecision{LoanID: 1, Reviewer: "ada\x1b"})
 			return err
 		}},
 		{"a manual decision with a NUL in its reason", "reason", func() error {
-			_, err := s.Decide(context.Background(), ManualDecision{LoanID: "1", Reviewer: "ada", Reason: "ok\x00"})
+			_, err := s.Decide(context.Background(), ManualDecision{LoanID: 1, Reviewer: "ada", Reason: "ok\x00"})
 			return err
 		}},
 	} {

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"sync"
 	"time"
 
@@ -66,7 +65,7 @@ const (
 // Payment is money asked of, or sent through, the payment provider.
 type Payment struct {
 	Reference      string
-	LoanID         string
+	LoanID         ID
 	UserID         int64
 	Kind           string
 	Amount         ledger.Money // asked for
@@ -120,18 +119,18 @@ type Tx interface {
 	// UpdateLoan writes r if its Version is still the stored one, and
 	// bumps it; errs.Conflict otherwise.
 	UpdateLoan(ctx context.Context, r *Record) error
-	LoanForUpdate(ctx context.Context, id string) (*Record, error) // errs.NotFound
+	LoanForUpdate(ctx context.Context, id ID) (*Record, error) // errs.NotFound
 	// LoansForUpdate reads and locks several loans (missing ids are left
 	// out), in id order.
-	LoansForUpdate(ctx context.Context, ids []string) ([]*Record, error)
+	LoansForUpdate(ctx context.Context, ids []ID) ([]*Record, error)
 	// SaveAccruals writes what close of business changes on each loan
 	// (status, days overdue, penalty, watermark) if its Version is still
 	// the stored one, and bumps it; errs.Conflict otherwise.
 	SaveAccruals(ctx context.Context, rs []*Record) error
 	// Loan reads any loan, for operators; errs.NotFound.
-	Loan(ctx context.Context, id string) (*Record, error)
+	Loan(ctx context.Context, id ID) (*Record, error)
 	// UserLoan reads one of the borrower's loans; errs.NotFound for others'.
-	UserLoan(ctx context.Context, userID int64, id string) (*Record, error)
+	UserLoan(ctx context.Context, userID int64, id ID) (*Record, error)
 	// LatestLoan is the borrower's newest loan, or the newest unfinished one.
 	LatestLoan(ctx context.Context, userID int64, unfinishedOnly bool) (*Record, error) // errs.NotFound
 	UserLoans(ctx context.Context, userID int64, p page.Request) (page.Result[Record], error)
@@ -139,7 +138,7 @@ type Tx interface {
 	RecentDisbursed(ctx context.Context, limit int) ([]Record, error)
 	// OwingDueBefore lists ids of owing loans due before business whose
 	// penalty is not yet accrued through it, after afterID, in id order.
-	OwingDueBefore(ctx context.Context, business Date, afterID int64, limit int) ([]string, error)
+	OwingDueBefore(ctx context.Context, business Date, afterID ID, limit int) ([]ID, error)
 
 	// AppendLedger stores transactions; errs.Conflict on a reference
 	// already stored.
@@ -157,9 +156,9 @@ type Tx interface {
 	UpdatePayment(ctx context.Context, p *Payment) error
 	// OpenCheckouts lists the loan's open checkouts (pending repayments
 	// and extensions); call it with the loan locked.
-	OpenCheckouts(ctx context.Context, loanID string) ([]Payment, error)
+	OpenCheckouts(ctx context.Context, loanID ID) ([]Payment, error)
 	// LoanPayments lists the loan's payments, oldest first.
-	LoanPayments(ctx context.Context, loanID string) ([]Payment, error)
+	LoanPayments(ctx context.Context, loanID ID) ([]Payment, error)
 	// StalePayments lists pending payments of kind not touched since before.
 	StalePayments(ctx context.Context, kind string, before time.Time, limit int) ([]Payment, error)
 
@@ -168,15 +167,15 @@ type Tx interface {
 
 	// Failed payouts (payout.go).
 	AddPayoutEvent(ctx context.Context, e *PayoutEvent) error
-	PayoutEvents(ctx context.Context, loanID string) ([]PayoutEvent, error)
+	PayoutEvents(ctx context.Context, loanID ID) ([]PayoutEvent, error)
 	// SchedulePayoutRetry sets (or moves) the loan's automatic retry.
-	SchedulePayoutRetry(ctx context.Context, loanID string, at time.Time) error
+	SchedulePayoutRetry(ctx context.Context, loanID ID, at time.Time) error
 	// TakePayoutRetry removes the loan's retry if it is due by now and
 	// reports whether there was one.
-	TakePayoutRetry(ctx context.Context, loanID string, now time.Time) (bool, error)
-	ClearPayoutRetry(ctx context.Context, loanID string) error
+	TakePayoutRetry(ctx context.Context, loanID ID, now time.Time) (bool, error)
+	ClearPayoutRetry(ctx context.Context, loanID ID) error
 	// DuePayoutRetries lists loans whose retry is due by now, soonest first.
-	DuePayoutRetries(ctx context.Context, now time.Time, limit int) ([]string, error)
+	DuePayoutRetries(ctx context.Context, now time.Time, limit int) ([]ID, error)
 }
 
 // Provider is what the loan engine needs from the payment provider.
@@ -300,12 +299,6 @@ func (s *Service) SaveProduct(ctx context.Context, p Product) error {
 	return s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error { return tx.SaveProduct(ctx, p) })
 }
 
-// UserID is the borrower's numeric id.
-func (r *Record) UserID() int64 {
-	id, _ := strconv.ParseInt(r.BorrowerID, 10, 64)
-	return id
-}
-
 // startDisbursement moves an approved (or failed) loan to disbursing and
 // records the payout it is about to ask the provider for.
 func startDisbursement(ctx context.Context, tx Tx, r *Record, now time.Time) (*Payment, error) {
@@ -334,7 +327,7 @@ func (r *Record) beginDisbursement(now time.Time) error {
 // deduplicate a payout sent twice.
 func (r *Record) payout(now time.Time) *Payment {
 	return &Payment{
-		Reference: fmt.Sprintf("DSB_%s_%d", r.ID, r.Disbursements), LoanID: r.ID, UserID: r.UserID(),
+		Reference: fmt.Sprintf("DSB_%s_%d", r.ID, r.Disbursements), LoanID: r.ID, UserID: r.UserID,
 		Kind: PayDisbursement, Amount: r.Pricing.Disbursed, Status: PayPending, CreatedAt: now, UpdatedAt: now,
 	}
 }
@@ -407,7 +400,7 @@ func (s *Service) ResumeDisbursements(ctx context.Context, age time.Duration) (i
 
 // ManualDecision is a manual decision on a loan in the review queue.
 type ManualDecision struct {
-	LoanID   string
+	LoanID   ID
 	Reviewer string
 	Approve  bool
 	Reason   string
@@ -463,7 +456,7 @@ func (s *Service) Decide(ctx context.Context, rv ManualDecision) (*Record, error
 			return err
 		}
 		out = r
-		return addMessages(ctx, tx, r.UserID(), []inbox.Message{decisionMessage(r, now)}, now)
+		return addMessages(ctx, tx, r.UserID, []inbox.Message{decisionMessage(r, now)}, now)
 	})
 	if err != nil {
 		return nil, err
@@ -560,7 +553,7 @@ func (s *Service) HandlePayment(ctx context.Context, res PaymentResult) error {
 			return err
 		}
 		if wasOwing && !r.Status.Owing() && p.Kind != PayDisbursement {
-			if closed, err = closeCheckouts(ctx, tx, r.ID, PayClosed, "loan "+r.ID+" is "+statusNames[r.Status], now); err != nil {
+			if closed, err = closeCheckouts(ctx, tx, r.ID, PayClosed, "loan "+r.ID.String()+" is "+statusNames[r.Status], now); err != nil {
 				return err
 			}
 		}
@@ -573,7 +566,7 @@ func (s *Service) HandlePayment(ctx context.Context, res PaymentResult) error {
 		if wasOwing && r.Status == StatusSettled && res.Succeeded && p.Kind != PayDisbursement {
 			settled = r
 		}
-		return addMessages(ctx, tx, r.UserID(), msgs, now)
+		return addMessages(ctx, tx, r.UserID, msgs, now)
 	})
 	if err != nil {
 		return err
@@ -588,7 +581,7 @@ func (s *Service) HandlePayment(ctx context.Context, res PaymentResult) error {
 // closeCheckouts closes the loan's open checkouts with status (PaySuperseded
 // or PayClosed) and reason, and returns them for cancelCheckouts to tell
 // the provider after the commit. The loan must be locked.
-func closeCheckouts(ctx context.Context, tx Tx, loanID, status, reason string, now time.Time) ([]Payment, error) {
+func closeCheckouts(ctx context.Context, tx Tx, loanID ID, status, reason string, now time.Time) ([]Payment, error) {
 	open, err := tx.OpenCheckouts(ctx, loanID)
 	if err != nil {
 		return nil, err
@@ -630,7 +623,7 @@ func (s *Service) applyPayment(r *Record, p *Payment, now time.Time) (ledger.Tra
 		}
 		why := p.ClosedReason
 		if why == "" {
-			why = "loan " + r.ID + " is " + statusNames[r.Status]
+			why = "loan " + r.ID.String() + " is " + statusNames[r.Status]
 		}
 		p.Status = PayCredited
 		s.log().Warn("payment arrived on a closed checkout: kept as credit", "loan", r.ID, "reference", p.Reference, "paid", p.Paid, "closed", why)
@@ -665,7 +658,7 @@ func (s *Service) applyPayment(r *Record, p *Payment, now time.Time) (ledger.Tra
 // RepayInput asks for a payment checkout.
 type RepayInput struct {
 	UserID         int64
-	LoanID         string
+	LoanID         ID
 	Amount         ledger.Money // 0: everything outstanding (repay) or the extension cost (extend)
 	Extend         bool
 	IdempotencyKey string
@@ -832,7 +825,7 @@ func replay(prior *Payment, in RepayInput) (*Payment, error) {
 }
 
 // Payments lists a loan's payments, oldest first, for operators.
-func (s *Service) Payments(ctx context.Context, loanID string) ([]Payment, error) {
+func (s *Service) Payments(ctx context.Context, loanID ID) ([]Payment, error) {
 	var ps []Payment
 	err := s.Store.Read(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
@@ -843,7 +836,7 @@ func (s *Service) Payments(ctx context.Context, loanID string) ([]Payment, error
 }
 
 // AnyLoan reads a loan whoever's it is, for operators.
-func (s *Service) AnyLoan(ctx context.Context, id string) (*Record, error) {
+func (s *Service) AnyLoan(ctx context.Context, id ID) (*Record, error) {
 	var r *Record
 	err := s.Store.Read(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
@@ -854,7 +847,7 @@ func (s *Service) AnyLoan(ctx context.Context, id string) (*Record, error) {
 }
 
 // Loan reads one of the borrower's loans.
-func (s *Service) Loan(ctx context.Context, userID int64, id string) (*Record, error) {
+func (s *Service) Loan(ctx context.Context, userID int64, id ID) (*Record, error) {
 	var r *Record
 	err := s.Store.Read(ctx, func(ctx context.Context, tx Tx) error {
 		var err error

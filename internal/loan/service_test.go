@@ -146,7 +146,7 @@ func (b *bench) apply(user int64) *loan.Record {
 	return r
 }
 
-func (b *bench) loan(id string) *loan.Record {
+func (b *bench) loan(id loan.ID) *loan.Record {
 	b.t.Helper()
 	r, err := b.svc.AnyLoan(ctx, id)
 	if err != nil {
@@ -170,7 +170,7 @@ func (b *bench) paid(ref string, amount ledger.Money) {
 	}
 }
 
-func (b *bench) repay(user int64, id string, amount ledger.Money, key string) *loan.Payment {
+func (b *bench) repay(user int64, id loan.ID, amount ledger.Money, key string) *loan.Payment {
 	b.t.Helper()
 	p, err := b.svc.Repay(ctx, loan.RepayInput{UserID: user, LoanID: id, Amount: amount, IdempotencyKey: key, RequestHash: "h-" + key})
 	if err != nil {
