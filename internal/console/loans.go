@@ -68,7 +68,7 @@ func (c *Console) collections(q *request) error {
 func (c *Console) listLoans(q *request, tmpl string, overdue bool) error {
 	v := q.r.URL.Query()
 	s := LoanSearch{Mobile: strings.TrimSpace(v.Get("mobile")), Overdue: overdue || v.Get("overdue") == "1"}
-	if id := strings.TrimSpace(v.Get("id")); id != "" {
+	if id := v.Get("id"); id != "" {
 		var err error
 		if s.LoanID, err = loan.ParseID("id", id); err != nil {
 			return err
