@@ -129,3 +129,22 @@ func TestLoanIDsAreCheckedAtEveryEntryPoint(t *testing.T) {
 		})
 	})
 }
+
+// TestConsoleReviewQueueShowsWhoHoldsALoan renders the queue with a taken
+// loan: its claim is found by the loan's id in decimal, and the page is
+// whole.
+func TestConsoleReviewQueueShowsWhoHoldsALoan(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		a := newConsoleApp(t, e)
+		rita := a.as(a.staff("rita@lender.example", staff.Reviewer))
+		id := a.latest(a.reviewLoan()).ID
+		if st, _ := rita.do("POST", "/console/review/loans/"+id+"/take", url.Values{"csrf": {rita.csrf}}); st != http.StatusSeeOther {
+			t.Fatalf("take = %d", st)
+		}
+		st, body := rita.do("GET", "/console/review/loans", nil)
+		if st != http.StatusOK || !strings.Contains(body, `href="/console/review/loans/`+id+`"`) ||
+			!strings.Contains(body, `<span class="badge warn">rita@lender.example</span>`) || !strings.HasSuffix(strings.TrimSpace(body), "</html>") {
+			t.Fatalf("review queue = %d: %.3000s", st, body)
+		}
+	})
+}
