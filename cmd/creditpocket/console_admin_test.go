@@ -301,7 +301,7 @@ func TestConsoleDecisionsAreLoggedBeforeTheyAreMade(t *testing.T) {
 			t.Fatalf("take = %d", st)
 		}
 		// Another reviewer's decision, through the engine, lands first.
-		if _, err := a.app.Loans.Decide(t0ctx, loan.ManualDecision{LoanID: id, Reviewer: "ops@lender.example", Reason: "duplicate", Approve: false}); err != nil {
+		if _, err := a.app.Loans.Decide(t0ctx, loan.ManualDecision{LoanID: loanIDOf(t, id), Reviewer: "ops@lender.example", Reason: "duplicate", Approve: false}); err != nil {
 			t.Fatal(err)
 		}
 		if st, _ := rita.do("POST", "/console/review/loans/"+id+"/decide", url.Values{"csrf": {rita.csrf}, "action": {"approve"}}); st != http.StatusConflict {

@@ -89,7 +89,7 @@ func TestConsolePayoutButtons(t *testing.T) {
 			if st, body := reviewer.do("POST", page+"/payout/retry", url.Values{"csrf": {reviewer.csrf}, "reason": {"borrower fixed the name"}}); st != http.StatusSeeOther {
 				t.Fatalf("retry = %d: %.500s", st, body)
 			}
-			r, _ := a.app.Loans.AnyLoan(context.Background(), id)
+			r, _ := a.app.Loans.AnyLoan(context.Background(), loanIDOf(t, id))
 			if r.Status != loan.StatusDisbursing || r.Disbursements != 2 {
 				t.Fatalf("after retry: status %v, %d attempts", r.Status, r.Disbursements)
 			}
@@ -147,7 +147,7 @@ func TestConsoleShowsAPayoutPaidAfterItsLoanWasCancelled(t *testing.T) {
 		if err := a.app.Repay.HandlePayment(ctx, loan.PaymentResult{Reference: payoutRef(id, 1), Reason: "closed", Code: "account_closed"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := a.app.Payouts.CancelPayout(ctx, loan.PayoutAction{LoanID: id, Operator: "ops", Reason: "account closed"}); err != nil {
+		if _, err := a.app.Payouts.CancelPayout(ctx, loan.PayoutAction{LoanID: loanIDOf(t, id), Operator: "ops", Reason: "account closed"}); err != nil {
 			t.Fatal(err)
 		}
 		_, body := admin.do("GET", "/console/", nil)

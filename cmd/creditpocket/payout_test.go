@@ -86,7 +86,7 @@ func (a *testApp) retryDue() int {
 
 func (a *testApp) payoutEvents(loanID string) []string {
 	a.t.Helper()
-	evs, err := a.app.Payouts.PayoutEvents(context.Background(), loanID)
+	evs, err := a.app.Payouts.PayoutEvents(context.Background(), loanIDOf(a.t, loanID))
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -175,7 +175,7 @@ func TestThePayoutRegistersAnAccountTheBorrowerNeverRegistered(t *testing.T) {
 		c := payoutClock()
 		a := newPayoutApp(t, e, c, nil)
 		tok, id := a.applied("07068425111")
-		r, err := a.app.Loans.AnyLoan(context.Background(), id)
+		r, err := a.app.Loans.AnyLoan(context.Background(), loanIDOf(t, id))
 		if err != nil || !strings.HasPrefix(r.Card.RecipientCode, "RCP_") {
 			t.Fatalf("loan %+v, %v: the recipient is kept on the loan", r, err)
 		}
@@ -289,7 +289,7 @@ func TestOperatorCancelsAPayoutThatCannotSucceed(t *testing.T) {
 			}
 		})
 		t.Run("nothing stays on the ledger for the loan and the books verify", func(t *testing.T) {
-			led, err := loandb.New(a.app.DB).LoanLedger(context.Background(), id)
+			led, err := loandb.New(a.app.DB).LoanLedger(context.Background(), loanIDOf(t, id))
 			if err != nil || len(led) != 0 {
 				t.Fatalf("loan ledger = %v, %v", led, err)
 			}
@@ -306,7 +306,7 @@ func TestOperatorCancelsAPayoutThatCannotSucceed(t *testing.T) {
 		t.Run("a late success for the cancelled payout changes nothing", func(t *testing.T) {
 			c.Add(time.Hour) // the first attempt's success event falls due
 			a.deliver()
-			r, err := a.app.Loans.AnyLoan(context.Background(), id)
+			r, err := a.app.Loans.AnyLoan(context.Background(), loanIDOf(t, id))
 			if err != nil || r.Status != loan.StatusCancelled {
 				t.Fatalf("loan %v, %v", r, err)
 			}
@@ -408,7 +408,7 @@ func TestConcurrentPayoutRetriesAndCancelsHaveOneWinner(t *testing.T) {
 		if won != 1 {
 			t.Fatalf("%d winners (statuses %v)", won, statuses)
 		}
-		pays, err := loandb.New(a.app.DB).LoanPayments(context.Background(), id)
+		pays, err := loandb.New(a.app.DB).LoanPayments(context.Background(), loanIDOf(t, id))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -418,7 +418,7 @@ func TestConcurrentPayoutRetriesAndCancelsHaveOneWinner(t *testing.T) {
 				pending++
 			}
 		}
-		r, _ := a.app.Loans.AnyLoan(context.Background(), id)
+		r, _ := a.app.Loans.AnyLoan(context.Background(), loanIDOf(t, id))
 		switch {
 		case r.Status == loan.StatusCancelled && (pending != 0 || len(pays) != 1):
 			t.Fatalf("cancelled with %d payouts, %d pending", len(pays), pending)
@@ -568,7 +568,7 @@ func TestALateSuccessOfAFailedPayoutIsBookedAndNeverPaidAgainSilently(t *testing
 			a.failPayout(id, 1, "no such account", "invalid_account")
 			// Sent again by a resume that read it pending before its failure
 			// was reported: a provider ignores a reference it has used.
-			r, _ := a.app.Loans.AnyLoan(context.Background(), id)
+			r, _ := a.app.Loans.AnyLoan(context.Background(), loanIDOf(t, id))
 			if err := a.app.Payments.Disburse(context.Background(), payoutRef(id, 1), r.Card.RecipientCode, r.Pricing.Disbursed, "NGN"); err != nil {
 				t.Fatal(err)
 			}
@@ -619,7 +619,7 @@ func TestALateSuccessRacingRetriesAndCancelsBooksThePayoutOnce(t *testing.T) {
 				booked++
 			}
 		}
-		r, err := a.app.Loans.AnyLoan(context.Background(), id)
+		r, err := a.app.Loans.AnyLoan(context.Background(), loanIDOf(t, id))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -685,4 +685,14 @@ func TestMoneyPathsRefuseTextTheStoreCannotKeep(t *testing.T) {
 			}
 		})
 	})
+}
+
+// loanIDOf is a loan id the app API answered, as the engine takes it.
+func loanIDOf(t testing.TB, s string) loan.ID {
+	t.Helper()
+	id, err := loan.ParseID("id", s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }

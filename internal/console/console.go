@@ -55,7 +55,7 @@ type Chart struct {
 type Loans interface {
 	ReviewQueue(ctx context.Context, p page.Request) (page.Result[loan.Record], error)
 	Decide(ctx context.Context, rv loan.ManualDecision) (*loan.Record, error)
-	AnyLoan(ctx context.Context, id string) (*loan.Record, error) // errs.NotFound
+	AnyLoan(ctx context.Context, id loan.ID) (*loan.Record, error) // errs.NotFound
 	Loans(ctx context.Context, userID int64, p page.Request) (page.Result[loan.Record], error)
 }
 
@@ -63,8 +63,8 @@ type Loans interface {
 // ledger and payments (loandb.Store).
 type LoanRecords interface {
 	SearchLoans(ctx context.Context, q loan.Search, p page.Request) (page.Result[loan.Record], error)
-	LoanLedger(ctx context.Context, loanID string) ([]ledger.Booked, error)
-	LoanPayments(ctx context.Context, loanID string) ([]loan.Payment, error)
+	LoanLedger(ctx context.Context, loanID loan.ID) ([]ledger.Booked, error)
+	LoanPayments(ctx context.Context, loanID loan.ID) ([]loan.Payment, error)
 }
 
 // Borrowers is what the console shows of a borrower's account

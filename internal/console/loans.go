@@ -68,7 +68,13 @@ func (c *Console) collections(q *request) error {
 
 func (c *Console) listLoans(q *request, tmpl string, overdue bool) error {
 	v := q.r.URL.Query()
-	s := loan.Search{LoanID: strings.TrimSpace(v.Get("id")), Mobile: strings.TrimSpace(v.Get("mobile")), Overdue: overdue || v.Get("overdue") == "1"}
+	s := loan.Search{Mobile: strings.TrimSpace(v.Get("mobile")), Overdue: overdue || v.Get("overdue") == "1"}
+	if id := v.Get("id"); id != "" {
+		var err error
+		if s.LoanID, err = loan.ParseID("id", id); err != nil {
+			return err
+		}
+	}
 	switch v.Get("payout") { // the dashboard's links to stuck and waiting payouts
 	case "":
 	case "stuck":
@@ -125,7 +131,11 @@ type loanFile struct {
 	Payout   *payoutState // set for a failed payout (status 33)
 }
 
-func (c *Console) loadLoan(q *request, id string) (*loanFile, error) {
+func (c *Console) loadLoan(q *request, idText string) (*loanFile, error) {
+	id, err := loan.ParseID("id", idText)
+	if err != nil {
+		return nil, err
+	}
 	ctx := q.ctx()
 	r, err := c.d.Loans.AnyLoan(ctx, id)
 	if err != nil {
@@ -138,7 +148,7 @@ func (c *Console) loadLoan(q *request, id string) (*loanFile, error) {
 	if f.Payments, err = c.d.LoanRecords.LoanPayments(ctx, r.ID); err != nil {
 		return nil, err
 	}
-	msgs, err := c.d.BorrowerRecords.BorrowerMessages(ctx, r.UserID(), r.AppliedAt, 50)
+	msgs, err := c.d.BorrowerRecords.BorrowerMessages(ctx, r.UserID, r.AppliedAt, 50)
 	if err != nil {
 		return nil, err
 	}
@@ -245,7 +255,11 @@ func (c *Console) loanPage(q *request) error {
 
 // loanPhoto serves one application photo; each view is audited.
 func (c *Console) loanPhoto(q *request) error {
-	r, err := c.d.Loans.AnyLoan(q.ctx(), q.r.PathValue("id"))
+	id, err := loan.ParseID("id", q.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	r, err := c.d.Loans.AnyLoan(q.ctx(), id)
 	if err != nil {
 		return err
 	}
@@ -279,10 +293,10 @@ func (c *Console) borrowerPhoto(q *request) error {
 
 // servePhoto audits the view of a loan's photo n (1-based), then serves it.
 func (c *Console) servePhoto(q *request, r *loan.Record, n int) error {
-	if err := c.audit(q, "loan.photo.view", "loan "+r.ID, fmt.Sprintf("photo %d", n)); err != nil {
+	if err := c.audit(q, "loan.photo.view", "loan "+r.ID.String(), fmt.Sprintf("photo %d", n)); err != nil {
 		return err
 	}
-	img, err := c.d.Photos.Photo(q.ctx(), r.UserID(), r.Photos[n-1])
+	img, err := c.d.Photos.Photo(q.ctx(), r.UserID, r.Photos[n-1])
 	if err != nil {
 		return err
 	}

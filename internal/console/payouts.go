@@ -14,7 +14,7 @@ import (
 type Payouts interface {
 	RetryDisbursement(ctx context.Context, a loan.PayoutAction) (*loan.Record, error)
 	CancelPayout(ctx context.Context, a loan.PayoutAction) (*loan.Record, error)
-	PayoutEvents(ctx context.Context, loanID string) ([]loan.PayoutEvent, error)
+	PayoutEvents(ctx context.Context, loanID loan.ID) ([]loan.PayoutEvent, error)
 }
 
 // payoutState is what the loan page says about a failed payout.
@@ -55,7 +55,11 @@ func (c *Console) payoutOf(q *request, r *loan.Record) ([]loan.PayoutEvent, *pay
 // payoutAction reads the form of a retry or cancel: the reason, required
 // to cancel, checked before it is audited.
 func payoutAction(q *request, cancel bool) (loan.PayoutAction, error) {
-	a := loan.PayoutAction{LoanID: q.r.PathValue("id"), Operator: q.email(), Reason: strings.TrimSpace(q.r.PostFormValue("reason"))}
+	id, err := loan.ParseID("id", q.r.PathValue("id"))
+	if err != nil {
+		return loan.PayoutAction{}, err
+	}
+	a := loan.PayoutAction{LoanID: id, Operator: q.email(), Reason: strings.TrimSpace(q.r.PostFormValue("reason"))}
 	return a, a.Validate(cancel)
 }
 
@@ -77,12 +81,12 @@ func (c *Console) actOnPayout(q *request, cancel bool) error {
 	if cancel {
 		action, act = "loan.payout.cancel", c.d.Payouts.CancelPayout
 	}
-	err = c.audited(q, action, "loan "+a.LoanID, a.Reason, func() error {
+	err = c.audited(q, action, "loan "+a.LoanID.String(), a.Reason, func() error {
 		_, err := act(q.ctx(), a)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	return q.redirect("/console/loans/" + a.LoanID)
+	return q.redirect("/console/loans/" + a.LoanID.String())
 }

@@ -49,15 +49,15 @@ func (c *Console) loanReview(q *request) error {
 	if err != nil {
 		return err
 	}
-	claim, err := c.d.Staff.ClaimOf(q.ctx(), loanQueue, f.Loan.ID)
+	claim, err := c.d.Staff.ClaimOf(q.ctx(), loanQueue, f.Loan.ID.String())
 	if err != nil {
 		return err
 	}
-	who, err := c.d.Borrowers.Overview(q.ctx(), f.Loan.UserID())
+	who, err := c.d.Borrowers.Overview(q.ctx(), f.Loan.UserID)
 	if err != nil {
 		return err
 	}
-	if err := c.audit(q, "loan.review.view", "loan "+f.Loan.ID, ""); err != nil {
+	if err := c.audit(q, "loan.review.view", "loan "+f.Loan.ID.String(), ""); err != nil {
 		return err
 	}
 	c.render(q.w, q.r, q.sess, http.StatusOK, "review_loan", map[string]any{
@@ -68,7 +68,10 @@ func (c *Console) loanReview(q *request) error {
 }
 
 func (c *Console) takeLoan(q *request) error {
-	id := q.r.PathValue("id")
+	id, err := loan.ParseID("id", q.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
 	r, err := c.d.Loans.AnyLoan(q.ctx(), id)
 	if err != nil {
 		return err
@@ -76,10 +79,10 @@ func (c *Console) takeLoan(q *request) error {
 	if r.Status != loan.StatusManualReview {
 		return errs.E(errs.Conflict, "loan %s is %s, not waiting for review", r.ID, statusName(r.Status))
 	}
-	if _, err := c.d.Staff.Take(q.ctx(), loanQueue, r.ID, q.actor); err != nil {
+	if _, err := c.d.Staff.Take(q.ctx(), loanQueue, r.ID.String(), q.actor); err != nil {
 		return err
 	}
-	return q.redirect("/console/review/loans/" + r.ID)
+	return q.redirect("/console/review/loans/" + r.ID.String())
 }
 
 // decision reads the decide form: action approve|reject and a reason.
@@ -121,7 +124,11 @@ func verb(approve bool) string {
 }
 
 func (c *Console) decideLoan(q *request) error {
-	id := q.r.PathValue("id")
+	loanID, err := loan.ParseID("id", q.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	id := loanID.String()
 	approve, reason, err := decision(q)
 	if err != nil {
 		return err
@@ -130,7 +137,7 @@ func (c *Console) decideLoan(q *request) error {
 		return err
 	}
 	err = c.audited(q, "loan."+verb(approve), "loan "+id, reason, func() error {
-		_, err := c.d.Loans.Decide(q.ctx(), loan.ManualDecision{LoanID: id, Reviewer: q.email(), Approve: approve, Reason: reason})
+		_, err := c.d.Loans.Decide(q.ctx(), loan.ManualDecision{LoanID: loanID, Reviewer: q.email(), Approve: approve, Reason: reason})
 		return err
 	})
 	if err != nil {

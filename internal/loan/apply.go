@@ -3,7 +3,6 @@ package loan
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"creditpocket/internal/errs"
@@ -61,7 +60,7 @@ type application struct {
 	product  Product
 	history  History
 	borrower Borrower
-	loanID   string // drawn ahead by the store, or "" (ApplicationFacts)
+	loanID   ID // drawn ahead by the store, or 0 (ApplicationFacts)
 }
 
 // ApplicationFacts is what an application reads from the loan store.
@@ -71,9 +70,9 @@ type ApplicationFacts struct {
 	// LoanID is the id a store that draws loan ids ahead (PostgreSQL, from
 	// the loans sequence in the same statement) drew for the loan the
 	// application may make, so writing it needs no round trip to draw
-	// one; "" where the insert assigns it. An application that is not
+	// one; 0 where the insert assigns it. An application that is not
 	// stored leaves its id unused, as a rolled-back insert does.
-	LoanID string
+	LoanID ID
 }
 
 // Apply runs an application: it reads the product, the borrower's history
@@ -182,7 +181,7 @@ func (s *Service) decide(ctx context.Context, a *application, photos *[]string) 
 // record is the loan the application makes with verdict, not stored yet:
 // an approved one is already moving to disbursing, so it is written once.
 func (a *application) record(v Verdict, photos []string) (*Record, error) {
-	l, err := NewApplication(strconv.FormatInt(a.in.UserID, 10), a.product, a.now)
+	l, err := NewApplication(a.in.UserID, a.product, a.now)
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +236,7 @@ func (s *Service) commit(ctx context.Context, r *Record, now time.Time) (*Paymen
 		}
 		// Built once the loan has its id: the message names it.
 		w.Message = decisionMessage(rec, now)
-		w.Message.UserID, w.Message.CreatedAt = rec.UserID(), now
+		w.Message.UserID, w.Message.CreatedAt = rec.UserID, now
 		pay = w.Payout
 		return w
 	})
@@ -261,14 +260,14 @@ type ApplicationRows struct {
 // succeeded, so a retried transaction starts again from the same record.
 func WriteApplication(ctx context.Context, tx Tx, r *Record, rows func(*Record) ApplicationRows) error {
 	rec := *r
-	if err := tx.LockBorrower(ctx, rec.UserID()); err != nil {
+	if err := tx.LockBorrower(ctx, rec.UserID); err != nil {
 		return err
 	}
 	if rec.Status.Finished() {
-		if h, err := tx.History(ctx, rec.UserID()); err != nil {
+		if h, err := tx.History(ctx, rec.UserID); err != nil {
 			return err
 		} else if h.Unfinished > 0 {
-			return errs.E(errs.Conflict, "borrower %d has an unfinished loan", rec.UserID())
+			return errs.E(errs.Conflict, "borrower %d has an unfinished loan", rec.UserID)
 		}
 	}
 	if err := tx.InsertLoan(ctx, &rec); err != nil {

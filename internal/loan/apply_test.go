@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -22,18 +21,18 @@ type memTx struct {
 	mu       sync.Mutex
 	products map[string]Product
 	past     []PastLoan // the borrower's earlier loans
-	loans    map[string]*Record
+	loans    map[ID]*Record
 	payments map[string]*Payment
 	events   []PayoutEvent
-	retries  map[string]time.Time
+	retries  map[ID]time.Time
 	messages []inbox.Message
 
 	historyReads int
-	idAtInsert   []string // each inserted loan's ID as the insert saw it
+	idAtInsert   []ID // each inserted loan's ID as the insert saw it
 }
 
 func newMemTx(products ...Product) *memTx {
-	m := &memTx{products: map[string]Product{}, loans: map[string]*Record{}, payments: map[string]*Payment{}, retries: map[string]time.Time{}}
+	m := &memTx{products: map[string]Product{}, loans: map[ID]*Record{}, payments: map[string]*Payment{}, retries: map[ID]time.Time{}}
 	for _, p := range products {
 		m.products[p.ID] = p
 	}
@@ -89,13 +88,13 @@ func (m *memTx) LockBorrower(context.Context, int64) error { return nil }
 
 func (m *memTx) InsertLoan(_ context.Context, r *Record) error {
 	m.idAtInsert = append(m.idAtInsert, r.ID)
-	r.ID, r.Version = strconv.Itoa(100+len(m.loans)), 0
+	r.ID, r.Version = ID(100+len(m.loans)), 0
 	c := *r
 	m.loans[r.ID] = &c
 	return nil
 }
 
-func (m *memTx) LoanForUpdate(_ context.Context, id string) (*Record, error) {
+func (m *memTx) LoanForUpdate(_ context.Context, id ID) (*Record, error) {
 	r, ok := m.loans[id]
 	if !ok {
 		return nil, errs.E(errs.NotFound, "no loan %s", id)
@@ -147,12 +146,12 @@ func (m *memTx) AddPayoutEvent(_ context.Context, e *PayoutEvent) error {
 	return nil
 }
 
-func (m *memTx) SchedulePayoutRetry(_ context.Context, id string, at time.Time) error {
+func (m *memTx) SchedulePayoutRetry(_ context.Context, id ID, at time.Time) error {
 	m.retries[id] = at
 	return nil
 }
 
-func (m *memTx) TakePayoutRetry(_ context.Context, id string, now time.Time) (bool, error) {
+func (m *memTx) TakePayoutRetry(_ context.Context, id ID, now time.Time) (bool, error) {
 	at, ok := m.retries[id]
 	if !ok || at.After(now) {
 		return false, nil
@@ -161,13 +160,13 @@ func (m *memTx) TakePayoutRetry(_ context.Context, id string, now time.Time) (bo
 	return true, nil
 }
 
-func (m *memTx) ClearPayoutRetry(_ context.Context, id string) error {
+func (m *memTx) ClearPayoutRetry(_ context.Context, id ID) error {
 	delete(m.retries, id)
 	return nil
 }
 
-func (m *memTx) DuePayoutRetries(_ context.Context, now time.Time, _ int) ([]string, error) {
-	var due []string
+func (m *memTx) DuePayoutRetries(_ context.Context, now time.Time, _ int) ([]ID, error) {
+	var due []ID
 	for id, at := range m.retries {
 		if !at.After(now) {
 			due = append(due, id)
@@ -187,7 +186,7 @@ func (m *memTx) StalePayments(_ context.Context, kind string, before time.Time, 
 	return out, nil
 }
 
-func (m *memTx) UserLoan(ctx context.Context, _ int64, id string) (*Record, error) {
+func (m *memTx) UserLoan(ctx context.Context, _ int64, id ID) (*Record, error) {
 	return m.LoanForUpdate(ctx, id)
 }
 
@@ -323,10 +322,10 @@ func TestAnApplicationReadsTheHistoryOnceAndHandsItToTheDecision(t *testing.T) {
 func TestAnApplicationsLoanGetsItsIDFromTheInsert(t *testing.T) {
 	b := newApplyBench(t, demo(t, "301"))
 	r := b.apply(t)
-	if !slices.Equal(b.store.idAtInsert, []string{""}) || r.ID != "100" {
-		t.Fatalf("ids at insert %q, loan %s: the loan must be inserted without an id and named by the insert", b.store.idAtInsert, r.ID)
+	if !slices.Equal(b.store.idAtInsert, []ID{0}) || r.ID != 100 {
+		t.Fatalf("ids at insert %v, loan %s: the loan must be inserted without an id and named by the insert", b.store.idAtInsert, r.ID)
 	}
-	if p := b.store.payments["DSB_100_1"]; p == nil || p.LoanID != "100" {
+	if p := b.store.payments["DSB_100_1"]; p == nil || p.LoanID != 100 {
 		t.Fatalf("payout not named after the inserted loan: %+v", b.store.payments)
 	}
 	if m := b.store.messages; len(m) != 1 || m[0].Content != "Loan 100 for 600000 is approved and being paid out to 016****447." {

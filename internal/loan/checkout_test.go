@@ -89,7 +89,7 @@ func TestKeepCredit(t *testing.T) {
 		if b.l.Status != StatusRepaying || b.l.Outstanding != before || b.l.Credit != 850000 || b.l.Received != 850000 {
 			t.Errorf("status %v, outstanding %+v, credit %d, received %d", b.l.Status, b.l.Outstanding, b.l.Credit, b.l.Received)
 		}
-		if tx.Kind != ledger.KindOverpayment || tx.Postings[len(tx.Postings)-1].Account != ledger.LoanAccount(ledger.BorrowerCredit, b.l.ID) {
+		if tx.Kind != ledger.KindOverpayment || tx.Postings[len(tx.Postings)-1].Account != ledger.LoanAccount(ledger.BorrowerCredit, b.l.ID.String()) {
 			t.Errorf("booked %s %+v; want an overpayment to the borrower's credit", tx.Kind, tx.Postings)
 		}
 	})

@@ -15,8 +15,8 @@ import (
 //
 // Methods either succeed entirely or leave the Loan untouched.
 type Loan struct {
-	ID         string
-	BorrowerID string
+	ID     ID
+	UserID int64 // the borrower
 
 	// Product is the product as it was at application; Pricing its price
 	// then. Neither changes when the product is edited later.
@@ -50,11 +50,11 @@ type Loan struct {
 // Apply opens an application with id for product p at now. Call
 // CheckEligibility first: Apply prices the loan but does not judge the
 // borrower.
-func Apply(id, borrowerID string, p Product, now time.Time) (*Loan, error) {
-	if err := ledger.ValidLoanID(id); err != nil {
-		return nil, errs.InvalidField("id", "%v", err)
+func Apply(id ID, userID int64, p Product, now time.Time) (*Loan, error) {
+	if id < 0 {
+		return nil, errs.InvalidField("id", "must not be negative")
 	}
-	l, err := NewApplication(borrowerID, p, now)
+	l, err := NewApplication(userID, p, now)
 	if err != nil {
 		return nil, err
 	}
@@ -65,8 +65,8 @@ func Apply(id, borrowerID string, p Product, now time.Time) (*Loan, error) {
 // NewApplication is Apply for a loan whose id the store assigns when it
 // is inserted (Tx.InsertLoan): pricing does not need the id, and nothing
 // names the loan before it is stored.
-func NewApplication(borrowerID string, p Product, now time.Time) (*Loan, error) {
-	if borrowerID == "" {
+func NewApplication(userID int64, p Product, now time.Time) (*Loan, error) {
+	if userID == 0 {
 		return nil, errs.Required("uid")
 	}
 	pr, err := Quote(p, now)
@@ -74,7 +74,7 @@ func NewApplication(borrowerID string, p Product, now time.Time) (*Loan, error) 
 		return nil, err
 	}
 	return &Loan{
-		BorrowerID:      borrowerID,
+		UserID:          userID,
 		Product:         p,
 		Pricing:         pr,
 		Status:          StatusApplied,
@@ -92,7 +92,7 @@ func (l *Loan) ExtensionStatus() int {
 	return 0
 }
 
-func (l *Loan) book() ledger.LoanBook { return ledger.ForLoan(l.ID, l.Pricing.Currency) }
+func (l *Loan) book() ledger.LoanBook { return ledger.ForLoan(l.ID.String(), l.Pricing.Currency) }
 
 // step moves a copy of l through event and returns it; the caller commits
 // it with *l = next once everything else has succeeded.
@@ -406,7 +406,7 @@ func (l *Loan) Refund(refundRef string, amount ledger.Money, now time.Time) (led
 // Facts states what the ledger must agree with for this loan.
 func (l *Loan) Facts() ledger.LoanFacts {
 	return ledger.LoanFacts{
-		LoanID:         l.ID,
+		LoanID:         l.ID.String(),
 		Currency:       l.Pricing.Currency,
 		Principal:      l.Pricing.Principal,
 		PaidOut:        l.PaidOut,

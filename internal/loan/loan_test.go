@@ -18,7 +18,7 @@ type books struct {
 
 func newBooks(t *testing.T, p Product) *books {
 	t.Helper()
-	l, err := Apply("151776", "3", p, appliedAt)
+	l, err := Apply(151776, 3, p, appliedAt)
 	if err != nil {
 		t.Fatal(err)
 	}

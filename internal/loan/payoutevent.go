@@ -32,7 +32,7 @@ const (
 
 // PayoutEvent is one step of a loan's payout.
 type PayoutEvent struct {
-	LoanID    string
+	LoanID    ID
 	Reference string // the attempt's payment reference
 	Event     string // PayoutSent …
 	Code      string // failed: the provider's failure code
@@ -87,7 +87,7 @@ func insertPayout(ctx context.Context, tx Tx, r *Record, by PayoutAction, now ti
 
 // PayoutAction is an operator's retry or cancel of a failed payout.
 type PayoutAction struct {
-	LoanID   string
+	LoanID   ID
 	Operator string // who acts; recorded on the loan's timeline
 	Reason   string // required to cancel
 }

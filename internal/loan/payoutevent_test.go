@@ -35,11 +35,11 @@ func TestOperatorTextTheStoreCannotKeepIsRefusedFirst(t *testing.T) {
 		err         func() error
 	}{
 		{"a manual decision by a reviewer with a control character", "reviewer", func() error {
-			_, err := s.Decide(context.Background(), ManualDecision{LoanID: "1", Reviewer: "ada\x1b"})
+			_, err := s.Decide(context.Background(), ManualDecision{LoanID: 1, Reviewer: "ada\x1b"})
 			return err
 		}},
 		{"a manual decision with a NUL in its reason", "reason", func() error {
-			_, err := s.Decide(context.Background(), ManualDecision{LoanID: "1", Reviewer: "ada", Reason: "ok\x00"})
+			_, err := s.Decide(context.Background(), ManualDecision{LoanID: 1, Reviewer: "ada", Reason: "ok\x00"})
 			return err
 		}},
 	} {

@@ -199,7 +199,7 @@ func TestProductValidate(t *testing.T) {
 
 func TestLoanKeepsItsPricingWhenTheProductChanges(t *testing.T) {
 	p := demo(t, "306")
-	l, err := Apply("L1", "3", p, appliedAt)
+	l, err := Apply(1, 3, p, appliedAt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,9 +212,9 @@ func TestLoanKeepsItsPricingWhenTheProductChanges(t *testing.T) {
 func TestApplyRejects(t *testing.T) {
 	p := demo(t, "301")
 	for name, apply := range map[string]func() (*Loan, error){
-		"an id unfit for account names": func() (*Loan, error) { return Apply("a:b", "3", p, appliedAt) },
-		"a missing borrower":            func() (*Loan, error) { return Apply("L1", "", p, appliedAt) },
-		"an invalid product":            func() (*Loan, error) { return Apply("L1", "3", Product{}, appliedAt) },
+		"a negative id":      func() (*Loan, error) { return Apply(-1, 3, p, appliedAt) },
+		"a missing borrower": func() (*Loan, error) { return Apply(1, 0, p, appliedAt) },
+		"an invalid product": func() (*Loan, error) { return Apply(1, 3, Product{}, appliedAt) },
 	} {
 		t.Run("rejects "+name, func(t *testing.T) {
 			if _, err := apply(); errs.ErrorCode(err) != errs.Invalid {

@@ -112,10 +112,10 @@ func assertBalancesMatch(t *testing.T, b *books) {
 		t.Fatal(err)
 	}
 	got := ledger.Buckets{
-		Principal: bal[ledger.LoanAccount(ledger.ReceivablePrincipal, b.l.ID)],
-		Interest:  bal[ledger.LoanAccount(ledger.ReceivableInterest, b.l.ID)],
-		Fee:       bal[ledger.LoanAccount(ledger.ReceivableFee, b.l.ID)],
-		Penalty:   bal[ledger.LoanAccount(ledger.ReceivablePenalty, b.l.ID)],
+		Principal: bal[ledger.LoanAccount(ledger.ReceivablePrincipal, b.l.ID.String())],
+		Interest:  bal[ledger.LoanAccount(ledger.ReceivableInterest, b.l.ID.String())],
+		Fee:       bal[ledger.LoanAccount(ledger.ReceivableFee, b.l.ID.String())],
+		Penalty:   bal[ledger.LoanAccount(ledger.ReceivablePenalty, b.l.ID.String())],
 	}
 	if got != b.l.Outstanding {
 		t.Fatalf("ledger receivables %+v, loan outstanding %+v", got, b.l.Outstanding)

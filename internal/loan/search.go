@@ -5,7 +5,7 @@ import "time"
 // Search selects loans for an operator's list (the console's). Zero fields
 // do not filter.
 type Search struct {
-	LoanID   string
+	LoanID   ID     // 0: any
 	Mobile   string // national number (with or without the trunk 0) or E.164 digits
 	Statuses []Status
 	Overdue  bool      // only loans past due (status overdue)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"sync"
 	"time"
 
@@ -64,7 +63,7 @@ const (
 // Payment is money asked of, or sent through, the payment provider.
 type Payment struct {
 	Reference      string
-	LoanID         string
+	LoanID         ID
 	UserID         int64
 	Kind           string
 	Amount         ledger.Money // asked for
@@ -129,18 +128,18 @@ type Tx interface {
 	// UpdateLoan writes r if its Version is still the stored one, and
 	// bumps it; errs.Conflict otherwise.
 	UpdateLoan(ctx context.Context, r *Record) error
-	LoanForUpdate(ctx context.Context, id string) (*Record, error) // errs.NotFound
+	LoanForUpdate(ctx context.Context, id ID) (*Record, error) // errs.NotFound
 	// LoansForUpdate reads and locks several loans (missing ids are left
 	// out), in id order.
-	LoansForUpdate(ctx context.Context, ids []string) ([]*Record, error)
+	LoansForUpdate(ctx context.Context, ids []ID) ([]*Record, error)
 	// SaveAccruals writes what close of business changes on each loan
 	// (status, days overdue, penalty, watermark) if its Version is still
 	// the stored one, and bumps it; errs.Conflict otherwise.
 	SaveAccruals(ctx context.Context, rs []*Record) error
 	// Loan reads any loan, for operators; errs.NotFound.
-	Loan(ctx context.Context, id string) (*Record, error)
+	Loan(ctx context.Context, id ID) (*Record, error)
 	// UserLoan reads one of the borrower's loans; errs.NotFound for others'.
-	UserLoan(ctx context.Context, userID int64, id string) (*Record, error)
+	UserLoan(ctx context.Context, userID int64, id ID) (*Record, error)
 	// LatestLoan is the borrower's newest loan, or the newest unfinished one.
 	LatestLoan(ctx context.Context, userID int64, unfinishedOnly bool) (*Record, error) // errs.NotFound
 	UserLoans(ctx context.Context, userID int64, p page.Request) (page.Result[Record], error)
@@ -148,7 +147,7 @@ type Tx interface {
 	RecentDisbursed(ctx context.Context, limit int) ([]Record, error)
 	// OwingDueBefore lists ids of owing loans due before business whose
 	// penalty is not yet accrued through it, after afterID, in id order.
-	OwingDueBefore(ctx context.Context, business Date, afterID int64, limit int) ([]string, error)
+	OwingDueBefore(ctx context.Context, business Date, afterID ID, limit int) ([]ID, error)
 
 	// AppendLedger stores transactions; errs.Conflict on a reference
 	// already stored.
@@ -166,9 +165,9 @@ type Tx interface {
 	UpdatePayment(ctx context.Context, p *Payment) error
 	// OpenCheckouts lists the loan's open checkouts (pending repayments
 	// and extensions); call it with the loan locked.
-	OpenCheckouts(ctx context.Context, loanID string) ([]Payment, error)
+	OpenCheckouts(ctx context.Context, loanID ID) ([]Payment, error)
 	// LoanPayments lists the loan's payments, oldest first.
-	LoanPayments(ctx context.Context, loanID string) ([]Payment, error)
+	LoanPayments(ctx context.Context, loanID ID) ([]Payment, error)
 	// StalePayments lists pending payments of kind not touched since before.
 	StalePayments(ctx context.Context, kind string, before time.Time, limit int) ([]Payment, error)
 
@@ -177,15 +176,15 @@ type Tx interface {
 
 	// Failed payouts (package payout).
 	AddPayoutEvent(ctx context.Context, e *PayoutEvent) error
-	PayoutEvents(ctx context.Context, loanID string) ([]PayoutEvent, error)
+	PayoutEvents(ctx context.Context, loanID ID) ([]PayoutEvent, error)
 	// SchedulePayoutRetry sets (or moves) the loan's automatic retry.
-	SchedulePayoutRetry(ctx context.Context, loanID string, at time.Time) error
+	SchedulePayoutRetry(ctx context.Context, loanID ID, at time.Time) error
 	// TakePayoutRetry removes the loan's retry if it is due by now and
 	// reports whether there was one.
-	TakePayoutRetry(ctx context.Context, loanID string, now time.Time) (bool, error)
-	ClearPayoutRetry(ctx context.Context, loanID string) error
+	TakePayoutRetry(ctx context.Context, loanID ID, now time.Time) (bool, error)
+	ClearPayoutRetry(ctx context.Context, loanID ID) error
 	// DuePayoutRetries lists loans whose retry is due by now, soonest first.
-	DuePayoutRetries(ctx context.Context, now time.Time, limit int) ([]string, error)
+	DuePayoutRetries(ctx context.Context, now time.Time, limit int) ([]ID, error)
 }
 
 // Borrowers reads an applicant's file. It only reads: the payout account
@@ -280,12 +279,6 @@ func (s *Service) SaveProduct(ctx context.Context, p Product) error {
 	return s.Store.Tx(ctx, func(ctx context.Context, tx Tx) error { return tx.SaveProduct(ctx, p) })
 }
 
-// UserID is the borrower's numeric id.
-func (r *Record) UserID() int64 {
-	id, _ := strconv.ParseInt(r.BorrowerID, 10, 64)
-	return id
-}
-
 // StartPayout moves an approved (or failed) loan to disbursing, counts the
 // attempt and records the payout it is about to ask the provider for,
 // with the operator who asked for it, if one did.
@@ -325,7 +318,7 @@ func (r *Record) beginDisbursement(now time.Time) error {
 // payout is the payment of the current disbursement attempt.
 func (r *Record) payout(now time.Time) *Payment {
 	return &Payment{
-		Reference: r.PayoutReference(), LoanID: r.ID, UserID: r.UserID(),
+		Reference: r.PayoutReference(), LoanID: r.ID, UserID: r.UserID,
 		Kind: PayDisbursement, Amount: r.Pricing.Disbursed, Status: PayPending, CreatedAt: now, UpdatedAt: now,
 	}
 }
@@ -337,7 +330,7 @@ func (r *Record) PayoutReference() string { return fmt.Sprintf("DSB_%s_%d", r.ID
 
 // ManualDecision is a manual decision on a loan in the review queue.
 type ManualDecision struct {
-	LoanID   string
+	LoanID   ID
 	Reviewer string
 	Approve  bool
 	Reason   string
@@ -393,7 +386,7 @@ func (s *Service) Decide(ctx context.Context, rv ManualDecision) (*Record, error
 			return err
 		}
 		out = r
-		return addMessages(ctx, tx, r.UserID(), []inbox.Message{decisionMessage(r, now)}, now)
+		return addMessages(ctx, tx, r.UserID, []inbox.Message{decisionMessage(r, now)}, now)
 	})
 	if err != nil {
 		return nil, err
@@ -424,7 +417,7 @@ type PaymentResult struct {
 }
 
 // Payments lists a loan's payments, oldest first, for operators.
-func (s *Service) Payments(ctx context.Context, loanID string) ([]Payment, error) {
+func (s *Service) Payments(ctx context.Context, loanID ID) ([]Payment, error) {
 	var ps []Payment
 	err := s.Store.Read(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
@@ -435,7 +428,7 @@ func (s *Service) Payments(ctx context.Context, loanID string) ([]Payment, error
 }
 
 // AnyLoan reads a loan whoever's it is, for operators.
-func (s *Service) AnyLoan(ctx context.Context, id string) (*Record, error) {
+func (s *Service) AnyLoan(ctx context.Context, id ID) (*Record, error) {
 	var r *Record
 	err := s.Store.Read(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
@@ -446,7 +439,7 @@ func (s *Service) AnyLoan(ctx context.Context, id string) (*Record, error) {
 }
 
 // Loan reads one of the borrower's loans.
-func (s *Service) Loan(ctx context.Context, userID int64, id string) (*Record, error) {
+func (s *Service) Loan(ctx context.Context, userID int64, id ID) (*Record, error) {
 	var r *Record
 	err := s.Store.Read(ctx, func(ctx context.Context, tx Tx) error {
 		var err error

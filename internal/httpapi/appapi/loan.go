@@ -329,14 +329,14 @@ func (s *api) loanView(l loan.Record) loanView {
 		BankaccName: l.Card.AccountName, CreatedTime: s.TimeText(l.AppliedAt), Cycle: l.Pricing.Cycle,
 		DentityCard: l.IDMask, ExtensionStatus: l.ExtensionStatus(),
 		FeePercent: int(l.Product.InterestRate * feeType / loan.PerMillion), FeeType: feeType,
-		FirstName: l.First, HeadImgCode: headImg, ID: l.ID, IndentNo: s.indentNo(l),
+		FirstName: l.First, HeadImgCode: headImg, ID: l.ID.String(), IndentNo: s.indentNo(l),
 		InitialrepaymentTime: s.TimeText(l.InitialDueAt), LastName: l.Last, LastbackTime: s.TimeText(l.LastPaidAt),
 		LoanCount: l.LoanCount, MiddleName: l.Middle, Mobile: l.Mobile, OverDays: overDays,
 		OverdueFee: l.PenaltyCharged.String(), OverduePercent: int(l.Product.PenaltyRate * feeType / loan.PerMillion),
 		PayUserID: "0", ProductID: l.Pricing.ProductID, ReduceAmt: "0", RemainingAmount: remaining, Repayment: repayment,
 		ServiceFee: int64(l.Pricing.ServiceFee), ShouldbackFee: l.Pricing.Due.String(),
 		ShouldbackTime: s.TimeText(l.DueAt), ShouldbackFeeSnake: l.Pricing.Due.String(), Status: int(l.Status),
-		SuffixFee: int64(l.Pricing.FeesDue), TradeMode: 1, UID: l.BorrowerID, UpdatedTime: s.TimeText(l.UpdatedAt),
+		SuffixFee: int64(l.Pricing.FeesDue), TradeMode: 1, UID: strconv.FormatInt(l.UserID, 10), UpdatedTime: s.TimeText(l.UpdatedAt),
 	}
 }
 
@@ -499,7 +499,7 @@ func (s *api) repayView(p *loan.Payment) repayView {
 	if p.Kind == loan.PayExtension {
 		typ = "extend"
 	}
-	return repayView{Reference: p.Reference, CheckoutURL: p.CheckoutURL, LoanID: p.LoanID, Type: typ,
+	return repayView{Reference: p.Reference, CheckoutURL: p.CheckoutURL, LoanID: p.LoanID.String(), Type: typ,
 		Amount: p.Amount.String(), Status: p.Status, CreatedTime: s.TimeText(p.CreatedAt)}
 }
 
@@ -507,9 +507,9 @@ func (s *api) repayView(p *loan.Payment) repayView {
 // the loan and what it owes, so repeating the GET answers the same
 // checkout until a payment changes the debt.
 func (s *api) repayGet(r *http.Request, sess *account.Session) (any, error) {
-	id := r.URL.Query().Get("id")
-	if id == "" {
-		return nil, errs.Required("id")
+	id, err := loan.ParseID("id", r.URL.Query().Get("id"))
+	if err != nil {
+		return nil, err
 	}
 	l, err := s.Loans.Service.Loan(r.Context(), sess.UserID, id)
 	if err != nil {
@@ -537,14 +537,28 @@ func (s *api) repayGet(r *http.Request, sess *account.Session) (any, error) {
 	return s.repayView(p), nil
 }
 
+// loanIDOf reads a loan id sent in a JSON body as a string (the app's ids
+// are strings) or a number, by loan.ParseID's rule either way.
+func loanIDOf(field string, raw json.RawMessage) (loan.ID, error) {
+	text := string(raw)
+	if text == "null" {
+		text = ""
+	} else if len(raw) > 0 && raw[0] == '"' {
+		if err := json.Unmarshal(raw, &text); err != nil {
+			return 0, errs.InvalidField(field, "must be a string or a number")
+		}
+	}
+	return loan.ParseID(field, text)
+}
+
 // maxGetChain bounds the superseded checkouts a GET /loan/record/repay
 // steps over.
 const maxGetChain = 8
 
 type repayReq struct {
-	ID     json.Number `json:"id"`
-	Amount string      `json:"amount"`
-	Type   string      `json:"type"`
+	ID     json.RawMessage `json:"id"`
+	Amount string          `json:"amount"`
+	Type   string          `json:"type"`
 }
 
 func (s *api) repayPost(r *http.Request, sess *account.Session) (any, error) {
@@ -556,11 +570,11 @@ func (s *api) repayPost(r *http.Request, sess *account.Session) (any, error) {
 	if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
 		return nil, err
 	}
-	id, err := httpapi.ParseID("id", req.ID)
+	id, err := loanIDOf("id", req.ID)
 	if err != nil {
 		return nil, err
 	}
-	in := repay.Input{UserID: sess.UserID, LoanID: strconv.FormatInt(id, 10), IdempotencyKey: key}
+	in := repay.Input{UserID: sess.UserID, LoanID: id, IdempotencyKey: key}
 	if req.Amount != "" {
 		if in.Amount, err = ledger.ParseAmount(req.Amount); err != nil {
 			return nil, errs.InvalidField("amount", "%v", err)
@@ -575,7 +589,7 @@ func (s *api) repayPost(r *http.Request, sess *account.Session) (any, error) {
 	}
 	// The hash is of the decoded request, so whitespace or key order do
 	// not make a replay look like a different request.
-	canon, _ := json.Marshal([]any{in.LoanID, in.Amount, in.Extend})
+	canon, _ := json.Marshal([]any{in.LoanID.String(), in.Amount, in.Extend})
 	sum := sha256.Sum256(canon)
 	in.RequestHash = hex.EncodeToString(sum[:])
 	p, err := s.Loans.Payments.Repay(r.Context(), in)

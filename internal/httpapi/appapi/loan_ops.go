@@ -103,7 +103,11 @@ type opsPaymentView struct {
 }
 
 func (s *api) opsLoan(r *http.Request) (any, error) {
-	l, err := s.Loans.Service.AnyLoan(r.Context(), r.PathValue("id"))
+	id, err := loan.ParseID("id", r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	l, err := s.Loans.Service.AnyLoan(r.Context(), id)
 	if err != nil {
 		return nil, err
 	}
@@ -140,6 +144,10 @@ type reviewReq struct {
 
 func (s *api) review(approve bool) httpapi.HandlerFunc {
 	return func(r *http.Request) (any, error) {
+		id, err := loan.ParseID("id", r.PathValue("id"))
+		if err != nil {
+			return nil, err
+		}
 		var req reviewReq
 		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
 			return nil, err
@@ -150,7 +158,7 @@ func (s *api) review(approve bool) httpapi.HandlerFunc {
 		if len(req.Reason) > 256 {
 			return nil, errs.InvalidField("reason", "must be at most 256 characters")
 		}
-		l, err := s.Loans.Service.Decide(r.Context(), loan.ManualDecision{LoanID: r.PathValue("id"), Reviewer: req.Reviewer, Approve: approve, Reason: req.Reason})
+		l, err := s.Loans.Service.Decide(r.Context(), loan.ManualDecision{LoanID: id, Reviewer: req.Reviewer, Approve: approve, Reason: req.Reason})
 		if err != nil {
 			return nil, err
 		}

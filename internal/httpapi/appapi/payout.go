@@ -42,11 +42,15 @@ type payoutReq struct {
 
 func (s *api) payoutAction(cancel bool) httpapi.HandlerFunc {
 	return func(r *http.Request) (any, error) {
+		id, err := loan.ParseID("id", r.PathValue("id"))
+		if err != nil {
+			return nil, err
+		}
 		var req payoutReq
 		if err := httpapi.DecodeJSON(r, httpapi.MaxJSONBody, &req); err != nil {
 			return nil, err
 		}
-		a := loan.PayoutAction{LoanID: r.PathValue("id"), Operator: req.Operator, Reason: req.Reason}
+		a := loan.PayoutAction{LoanID: id, Operator: req.Operator, Reason: req.Reason}
 		act := s.Loans.Payouts.RetryDisbursement
 		if cancel {
 			act = s.Loans.Payouts.CancelPayout

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"sync"
 	"time"
 
@@ -106,7 +105,7 @@ func (s *Runner) CloseOfBusiness(ctx context.Context, leases Leases, business lo
 	// while one waits on the database.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches := make(chan []string)
+	batches := make(chan []loan.ID)
 	var (
 		mu      sync.Mutex
 		wg      sync.WaitGroup
@@ -154,13 +153,13 @@ func (s *Runner) CloseOfBusiness(ctx context.Context, leases Leases, business lo
 
 // feedCOB lists the owing loans past due in id order, a batch at a time,
 // renewing the lease before each batch.
-func (s *Runner) feedCOB(ctx context.Context, leases Leases, business loan.Date, holder string, out chan<- []string) error {
-	var after int64
+func (s *Runner) feedCOB(ctx context.Context, leases Leases, business loan.Date, holder string, out chan<- []loan.ID) error {
+	var after loan.ID
 	for {
 		if ok, err := leases.Acquire(ctx, cobLease, holder, s.now(), cobLeaseTTL); err != nil || !ok {
 			return errors.Join(errLeaseLost, err)
 		}
-		var ids []string
+		var ids []loan.ID
 		err := s.Store.View(ctx, func(ctx context.Context, tx loan.Tx) error {
 			var err error
 			ids, err = tx.OwingDueBefore(ctx, business, after, cobBatchSize)
@@ -169,9 +168,7 @@ func (s *Runner) feedCOB(ctx context.Context, leases Leases, business loan.Date,
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		if after, err = strconv.ParseInt(ids[len(ids)-1], 10, 64); err != nil {
-			return fmt.Errorf("loan: close of business: loan id %q: %w", ids[len(ids)-1], err)
-		}
+		after = ids[len(ids)-1]
 		select {
 		case out <- ids:
 		case <-ctx.Done():
@@ -183,7 +180,7 @@ func (s *Runner) feedCOB(ctx context.Context, leases Leases, business loan.Date,
 // cobBatch closes business for a batch of loans in one transaction, with
 // a handful of statements for the whole batch rather than several per
 // loan: close of business touches every owing loan past due every day.
-func (s *Runner) cobBatch(ctx context.Context, ids []string, business loan.Date) (COBResult, error) {
+func (s *Runner) cobBatch(ctx context.Context, ids []loan.ID, business loan.Date) (COBResult, error) {
 	now := s.now()
 	var (
 		res       COBResult
@@ -223,7 +220,7 @@ func (s *Runner) cobBatch(ctx context.Context, ids []string, business loan.Date)
 			if !wasOverdue && r.Status == loan.StatusOverdue {
 				res.NewlyOverdue++
 				owed, _ := r.Outstanding.Total()
-				msgs = append(msgs, inbox.Message{UserID: r.UserID(), Kind: inbox.KindLoan, Title: "Loan overdue", CreatedAt: now,
+				msgs = append(msgs, inbox.Message{UserID: r.UserID, Kind: inbox.KindLoan, Title: "Loan overdue", CreatedAt: now,
 					Content: fmt.Sprintf("Loan %s was due on %s and is %d day(s) overdue. A daily penalty applies; %s is now due.",
 						r.ID, r.DueDate, a.OverDays, owed)})
 			}

@@ -15,7 +15,6 @@ import (
 	"errors"
 	"maps"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
@@ -186,10 +185,9 @@ func stored(t time.Time) time.Time {
 
 // parseID is a loan id as the database reads it; errs.NotFound for one
 // that cannot be a loan's.
-func parseID(id string) (int64, error) {
-	n, err := strconv.ParseInt(id, 10, 64)
-	if err != nil || n <= 0 {
-		return 0, errs.E(errs.NotFound, "loan %.32q not found", id)
+func parseID(id loan.ID) (int64, error) {
+	if id <= 0 {
+		return 0, errs.E(errs.NotFound, "loan %d not found", id)
 	}
-	return n, nil
+	return int64(id), nil
 }

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"slices"
-	"strconv"
 	"time"
 
 	"creditpocket/internal/errs"
@@ -47,7 +46,7 @@ func (t *tx) SaveProduct(_ context.Context, p loan.Product) error {
 func (t *tx) History(_ context.Context, userID int64) (loan.History, error) {
 	var past []loan.PastLoan
 	for _, r := range t.d.loans {
-		if r.UserID() == userID {
+		if r.UserID == userID {
 			past = append(past, loan.PastLoan{Status: r.Status, Disbursed: !r.DisbursedAt.IsZero(), OverDays: r.OverDays})
 		}
 	}
@@ -91,7 +90,7 @@ func out(r loan.Record) *loan.Record {
 // unfinishedOf is the id of userID's unfinished loan other than except, or 0.
 func (t *tx) unfinishedOf(userID, except int64) int64 {
 	for id, r := range t.d.loans {
-		if id != except && r.UserID() == userID && !r.Status.Finished() {
+		if id != except && r.UserID == userID && !r.Status.Finished() {
 			return id
 		}
 	}
@@ -99,28 +98,27 @@ func (t *tx) unfinishedOf(userID, except int64) int64 {
 }
 
 func (t *tx) InsertLoan(_ context.Context, r *loan.Record) error {
-	if !r.Status.Finished() && t.unfinishedOf(r.UserID(), 0) != 0 {
+	if !r.Status.Finished() && t.unfinishedOf(r.UserID, 0) != 0 {
 		return errs.E(errs.Conflict, "already exists")
 	}
 	t.d.lastLoan++
 	id := t.d.lastLoan
-	r.ID, r.Version = strconv.FormatInt(id, 10), 0
+	r.ID, r.Version = loan.ID(id), 0
 	k := keep(*r)
-	k.BorrowerID = strconv.FormatInt(r.UserID(), 10)
 	t.d.loans[id] = k
 	return nil
 }
 
 func (t *tx) UpdateLoan(_ context.Context, r *loan.Record) error {
-	id, err := strconv.ParseInt(r.ID, 10, 64)
+	id, err := parseID(r.ID)
 	if err != nil {
-		return errs.E(errs.NotFound, "loan %q not found", r.ID)
+		return err
 	}
 	old, ok := t.d.loans[id]
 	if !ok || old.Version != r.Version {
 		return errs.E(errs.Conflict, "loan %s changed meanwhile; try again", r.ID)
 	}
-	if !r.Status.Finished() && t.unfinishedOf(r.UserID(), id) != 0 {
+	if !r.Status.Finished() && t.unfinishedOf(r.UserID, id) != 0 {
 		return errs.E(errs.Conflict, "already exists")
 	}
 	k := keep(*r)
@@ -130,7 +128,7 @@ func (t *tx) UpdateLoan(_ context.Context, r *loan.Record) error {
 	return nil
 }
 
-func (t *tx) loan(id string, match func(loan.Record) bool) (*loan.Record, error) {
+func (t *tx) loan(id loan.ID, match func(loan.Record) bool) (*loan.Record, error) {
 	n, err := parseID(id)
 	if err != nil {
 		return nil, err
@@ -144,20 +142,20 @@ func (t *tx) loan(id string, match func(loan.Record) bool) (*loan.Record, error)
 
 func anyLoan(loan.Record) bool { return true }
 
-func (t *tx) LoanForUpdate(_ context.Context, id string) (*loan.Record, error) {
+func (t *tx) LoanForUpdate(_ context.Context, id loan.ID) (*loan.Record, error) {
 	return t.loan(id, anyLoan)
 }
 
-func (t *tx) Loan(_ context.Context, id string) (*loan.Record, error) { return t.loan(id, anyLoan) }
+func (t *tx) Loan(_ context.Context, id loan.ID) (*loan.Record, error) { return t.loan(id, anyLoan) }
 
-func (t *tx) UserLoan(_ context.Context, userID int64, id string) (*loan.Record, error) {
-	return t.loan(id, func(r loan.Record) bool { return r.UserID() == userID })
+func (t *tx) UserLoan(_ context.Context, userID int64, id loan.ID) (*loan.Record, error) {
+	return t.loan(id, func(r loan.Record) bool { return r.UserID == userID })
 }
 
 func (t *tx) LatestLoan(_ context.Context, userID int64, unfinishedOnly bool) (*loan.Record, error) {
 	var best int64
 	for id, r := range t.d.loans {
-		if r.UserID() == userID && id > best && (!unfinishedOnly || !r.Status.Finished()) {
+		if r.UserID == userID && id > best && (!unfinishedOnly || !r.Status.Finished()) {
 			best = id
 		}
 	}
@@ -179,7 +177,7 @@ func (t *tx) sorted(match func(loan.Record) bool, order func(a, b loan.Record) i
 	return rs
 }
 
-func idOf(r loan.Record) int64 { n, _ := strconv.ParseInt(r.ID, 10, 64); return n }
+func idOf(r loan.Record) int64 { return int64(r.ID) }
 
 func byIDNumber(a, b loan.Record) int { return cmp.Compare(idOf(a), idOf(b)) }
 
@@ -191,7 +189,7 @@ func paged[T any](all []T, p page.Request) page.Result[T] {
 }
 
 func (t *tx) UserLoans(_ context.Context, userID int64, p page.Request) (page.Result[loan.Record], error) {
-	rs := t.sorted(func(r loan.Record) bool { return r.UserID() == userID }, func(a, b loan.Record) int { return byIDNumber(b, a) })
+	rs := t.sorted(func(r loan.Record) bool { return r.UserID == userID }, func(a, b loan.Record) int { return byIDNumber(b, a) })
 	return paged(rs, p), nil
 }
 
@@ -211,20 +209,20 @@ func (t *tx) RecentDisbursed(_ context.Context, limit int) ([]loan.Record, error
 
 // OwingDueBefore compares dates as the database does, as YYYY-MM-DD text:
 // an unset date is the empty text, before every date.
-func (t *tx) OwingDueBefore(_ context.Context, business loan.Date, afterID int64, limit int) ([]string, error) {
+func (t *tx) OwingDueBefore(_ context.Context, business loan.Date, afterID loan.ID, limit int) ([]loan.ID, error) {
 	d := business.String()
 	rs := t.sorted(func(r loan.Record) bool {
 		return (r.Status == loan.StatusRepaying || r.Status == loan.StatusOverdue || r.Status == loan.StatusExtended) &&
-			idOf(r) > afterID && r.DueDate.String() < d && r.AccruedThrough.String() < d
+			idOf(r) > int64(afterID) && r.DueDate.String() < d && r.AccruedThrough.String() < d
 	}, byIDNumber)
-	ids := make([]string, 0, min(limit, len(rs)))
+	ids := make([]loan.ID, 0, min(limit, len(rs)))
 	for _, r := range rs[:min(limit, len(rs))] {
 		ids = append(ids, r.ID)
 	}
 	return ids, nil
 }
 
-func (t *tx) LoansForUpdate(_ context.Context, ids []string) ([]*loan.Record, error) {
+func (t *tx) LoansForUpdate(_ context.Context, ids []loan.ID) ([]*loan.Record, error) {
 	want := map[int64]bool{}
 	for _, id := range ids {
 		if n, err := parseID(id); err == nil {

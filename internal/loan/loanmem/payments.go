@@ -51,7 +51,7 @@ func (t *tx) InsertPayment(_ context.Context, p *loan.Payment) error {
 		return errs.E(errs.Conflict, "already exists")
 	}
 	k := keepPayment(*p)
-	k.LoanID = strconv.FormatInt(n, 10)
+	k.LoanID = loan.ID(n)
 	t.d.payments[p.Reference] = k
 	return nil
 }
@@ -106,21 +106,21 @@ func (t *tx) payments(match func(loan.Payment) bool) []loan.Payment {
 	return ps
 }
 
-func (t *tx) OpenCheckouts(_ context.Context, loanID string) ([]loan.Payment, error) {
+func (t *tx) OpenCheckouts(_ context.Context, loanID loan.ID) ([]loan.Payment, error) {
 	n, err := parseID(loanID)
 	if err != nil {
 		return nil, err
 	}
-	id := strconv.FormatInt(n, 10)
+	id := loan.ID(n)
 	return t.payments(func(p loan.Payment) bool { return p.LoanID == id && openCheckout(p) }), nil
 }
 
-func (t *tx) LoanPayments(_ context.Context, loanID string) ([]loan.Payment, error) {
+func (t *tx) LoanPayments(_ context.Context, loanID loan.ID) ([]loan.Payment, error) {
 	n, err := parseID(loanID)
 	if err != nil {
 		return nil, err
 	}
-	id := strconv.FormatInt(n, 10)
+	id := loan.ID(n)
 	return t.payments(func(p loan.Payment) bool { return p.LoanID == id }), nil
 }
 
@@ -141,17 +141,17 @@ func (t *tx) AddPayoutEvent(_ context.Context, e *loan.PayoutEvent) error {
 		return errs.E(errs.Conflict, "refers to something that does not exist")
 	}
 	k := *e
-	k.LoanID, k.DueAt, k.At = strconv.FormatInt(n, 10), stored(k.DueAt), stored(k.At)
+	k.LoanID, k.DueAt, k.At = loan.ID(n), stored(k.DueAt), stored(k.At)
 	t.d.payoutEvents = append(t.d.payoutEvents, k)
 	return nil
 }
 
-func (t *tx) PayoutEvents(_ context.Context, loanID string) ([]loan.PayoutEvent, error) {
+func (t *tx) PayoutEvents(_ context.Context, loanID loan.ID) ([]loan.PayoutEvent, error) {
 	n, err := parseID(loanID)
 	if err != nil {
 		return nil, err
 	}
-	id := strconv.FormatInt(n, 10)
+	id := loan.ID(n)
 	var out []loan.PayoutEvent
 	for _, e := range t.d.payoutEvents {
 		if e.LoanID == id {
@@ -161,7 +161,7 @@ func (t *tx) PayoutEvents(_ context.Context, loanID string) ([]loan.PayoutEvent,
 	return out, nil
 }
 
-func (t *tx) SchedulePayoutRetry(_ context.Context, loanID string, at time.Time) error {
+func (t *tx) SchedulePayoutRetry(_ context.Context, loanID loan.ID, at time.Time) error {
 	n, err := parseID(loanID)
 	if err != nil {
 		return err
@@ -173,7 +173,7 @@ func (t *tx) SchedulePayoutRetry(_ context.Context, loanID string, at time.Time)
 	return nil
 }
 
-func (t *tx) TakePayoutRetry(_ context.Context, loanID string, now time.Time) (bool, error) {
+func (t *tx) TakePayoutRetry(_ context.Context, loanID loan.ID, now time.Time) (bool, error) {
 	n, err := parseID(loanID)
 	if err != nil {
 		return false, err
@@ -186,7 +186,7 @@ func (t *tx) TakePayoutRetry(_ context.Context, loanID string, now time.Time) (b
 	return true, nil
 }
 
-func (t *tx) ClearPayoutRetry(_ context.Context, loanID string) error {
+func (t *tx) ClearPayoutRetry(_ context.Context, loanID loan.ID) error {
 	n, err := parseID(loanID)
 	if err != nil {
 		return err
@@ -195,7 +195,7 @@ func (t *tx) ClearPayoutRetry(_ context.Context, loanID string) error {
 	return nil
 }
 
-func (t *tx) DuePayoutRetries(_ context.Context, now time.Time, limit int) ([]string, error) {
+func (t *tx) DuePayoutRetries(_ context.Context, now time.Time, limit int) ([]loan.ID, error) {
 	var ids []int64
 	for id, at := range t.d.retries {
 		if at.UnixMilli() <= now.UnixMilli() {
@@ -208,9 +208,9 @@ func (t *tx) DuePayoutRetries(_ context.Context, now time.Time, limit int) ([]st
 		}
 		return cmp.Compare(a, b)
 	})
-	var out []string
+	var out []loan.ID
 	for _, id := range ids[:min(limit, len(ids))] {
-		out = append(out, strconv.FormatInt(id, 10))
+		out = append(out, loan.ID(id))
 	}
 	return out, nil
 }

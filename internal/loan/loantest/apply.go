@@ -2,7 +2,6 @@ package loantest
 
 import (
 	"context"
-	"strconv"
 	"testing"
 
 	"creditpocket/internal/errs"
@@ -15,11 +14,11 @@ import (
 func applicationRows(r *loan.Record) loan.ApplicationRows {
 	var w loan.ApplicationRows
 	if r.Status == loan.StatusDisbursing {
-		w.Payout = &loan.Payment{Reference: "DSB_" + r.ID + "_0", LoanID: r.ID, UserID: r.UserID(), Kind: loan.PayDisbursement,
+		w.Payout = &loan.Payment{Reference: "DSB_" + r.ID.String() + "_0", LoanID: r.ID, UserID: r.UserID, Kind: loan.PayDisbursement,
 			Amount: r.Pricing.Disbursed, Status: loan.PayPending, CreatedAt: T0, UpdatedAt: T0}
 		w.PayoutEvent = &loan.PayoutEvent{LoanID: r.ID, Reference: w.Payout.Reference, Event: loan.PayoutSent, At: T0}
 	}
-	w.Message = inbox.Message{UserID: r.UserID(), Kind: inbox.KindLoan, Title: "Loan " + r.ID, CreatedAt: T0}
+	w.Message = inbox.Message{UserID: r.UserID, Kind: inbox.KindLoan, Title: "Loan " + r.ID.String(), CreatedAt: T0}
 	return w
 }
 
@@ -28,7 +27,7 @@ func applicationRows(r *loan.Record) loan.ApplicationRows {
 func applied(t *testing.T, user int64) *loan.Record {
 	t.Helper()
 	r := application(t, user)
-	r.ID = ""
+	r.ID = 0
 	return r
 }
 
@@ -47,16 +46,16 @@ func applications(t *testing.T, s loan.Store) {
 		if err := s.InsertApplication(ctx, first, applicationRows); err != nil {
 			t.Fatal(err)
 		}
-		if first.ID == "" {
+		if first.ID == 0 {
 			t.Fatal("the application's loan got no id")
 		}
 		view(t, s, func(ctx context.Context, tx loan.Tx) error {
 			got, err := tx.Loan(ctx, first.ID)
-			if err != nil || got.Status != loan.StatusDisbursing || got.UserID() != u {
+			if err != nil || got.Status != loan.StatusDisbursing || got.UserID != u {
 				t.Errorf("stored loan = %+v, %v", got, err)
 			}
 			pays, err := tx.LoanPayments(ctx, first.ID)
-			if err != nil || len(pays) != 1 || pays[0].Reference != "DSB_"+first.ID+"_0" || pays[0].Kind != loan.PayDisbursement {
+			if err != nil || len(pays) != 1 || pays[0].Reference != "DSB_"+first.ID.String()+"_0" || pays[0].Kind != loan.PayDisbursement {
 				t.Errorf("payments = %+v, %v; want the payout", pays, err)
 			}
 			evs, err := tx.PayoutEvents(ctx, first.ID)
@@ -152,13 +151,11 @@ func readApplication(t *testing.T, s loan.Store) {
 	})
 	t.Run("an id drawn ahead is drawn once per read and names the loan stored", func(t *testing.T) {
 		first, second := read(t, u), read(t, other)
-		if first.LoanID == "" {
+		if first.LoanID == 0 {
 			return // this store's insert assigns the id
 		}
-		a, errA := strconv.ParseInt(first.LoanID, 10, 64)
-		b, errB := strconv.ParseInt(second.LoanID, 10, 64)
-		if errA != nil || errB != nil || b != a+1 {
-			t.Fatalf("ids drawn %q then %q; want consecutive numbers (one per read, whatever the rows)", first.LoanID, second.LoanID)
+		if second.LoanID != first.LoanID+1 {
+			t.Fatalf("ids drawn %d then %d; want consecutive numbers (one per read, whatever the rows)", first.LoanID, second.LoanID)
 		}
 		r := applied(t, other)
 		r.ID = second.LoanID

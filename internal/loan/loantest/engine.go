@@ -82,7 +82,7 @@ func (e *Engine) Apply(user int64) *loan.Record {
 }
 
 // Loan reads a loan as stored.
-func (e *Engine) Loan(id string) *loan.Record {
+func (e *Engine) Loan(id loan.ID) *loan.Record {
 	e.t.Helper()
 	r, err := e.Loans.AnyLoan(ctx, id)
 	if err != nil {
@@ -108,7 +108,7 @@ func (e *Engine) Paid(ref string, amount ledger.Money) {
 }
 
 // Checkout opens a repayment checkout of amount (0: all owed) with key.
-func (e *Engine) Checkout(user int64, id string, amount ledger.Money, key string) *loan.Payment {
+func (e *Engine) Checkout(user int64, id loan.ID, amount ledger.Money, key string) *loan.Payment {
 	e.t.Helper()
 	p, err := e.Repay.Repay(ctx, repay.Input{UserID: user, LoanID: id, Amount: amount, IdempotencyKey: key, RequestHash: "h-" + key})
 	if err != nil {

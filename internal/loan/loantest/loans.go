@@ -5,7 +5,7 @@ import (
 	"creditpocket/internal/errs"
 	"creditpocket/internal/loan"
 	"creditpocket/internal/page"
-	"strconv"
+	"math"
 	"testing"
 	"time"
 )
@@ -21,7 +21,7 @@ func roundTrip(t *testing.T, s loan.Store) {
 	})
 	if got.Status != loan.StatusRepaying || got.Outstanding != r.Outstanding || got.Pricing.Due != 850000 ||
 		got.DueDate != r.DueDate || len(got.Photos) != 2 || got.Product.ID != "301" || got.Version != 1 ||
-		got.BorrowerID != "1" || got.Card != r.Card || !got.DisbursedAt.Equal(T0) || got.PaidOut != r.PaidOut {
+		got.UserID != 1 || got.Card != r.Card || !got.DisbursedAt.Equal(T0) || got.PaidOut != r.PaidOut {
 		t.Fatalf("round trip: got %+v", got)
 	}
 
@@ -137,7 +137,7 @@ func accruals(t *testing.T, s loan.Store) {
 	r := disbursed(t, s, 1)
 	business := r.DueDate.AddDays(2)
 	tx(t, s, func(ctx context.Context, tx loan.Tx) error {
-		rs, err := tx.LoansForUpdate(ctx, []string{r.ID})
+		rs, err := tx.LoansForUpdate(ctx, []loan.ID{r.ID})
 		if err != nil || len(rs) != 1 {
 			t.Fatalf("loans for update = %v, %v", rs, err)
 		}
@@ -177,12 +177,12 @@ func accruals(t *testing.T, s loan.Store) {
 func lookups(t *testing.T, s loan.Store) {
 	a, b := disbursed(t, s, 1), disbursed(t, s, 2)
 	tx(t, s, func(ctx context.Context, tx loan.Tx) error {
-		for _, id := range []string{"", "x", "0", "-1", "999999", "1e3"} {
+		for _, id := range []loan.ID{0, -1, 999999, math.MinInt64} {
 			if _, err := tx.Loan(ctx, id); !errs.Is(err, errs.NotFound) {
-				t.Errorf("loan %q: %v; want not found", id, err)
+				t.Errorf("loan %d: %v; want not found", id, err)
 			}
 		}
-		rs, err := tx.LoansForUpdate(ctx, []string{b.ID, "x", "999999", a.ID})
+		rs, err := tx.LoansForUpdate(ctx, []loan.ID{b.ID, -1, 999999, a.ID})
 		if err != nil || len(rs) != 2 || rs[0].ID != a.ID || rs[1].ID != b.ID {
 			t.Errorf("loans for update = %v, %v; want %s and %s in id order", rs, err, a.ID, b.ID)
 		}
@@ -190,10 +190,10 @@ func lookups(t *testing.T, s loan.Store) {
 			t.Errorf("no loans for update = %v, %v", rs, err)
 		}
 		got, err := tx.LoanForUpdate(ctx, b.ID)
-		if err != nil || got.BorrowerID != "2" {
+		if err != nil || got.UserID != 2 {
 			t.Errorf("loan for update = %+v, %v", got, err)
 		}
-		if _, err := tx.LoanForUpdate(ctx, "999999"); !errs.Is(err, errs.NotFound) {
+		if _, err := tx.LoanForUpdate(ctx, 999999); !errs.Is(err, errs.NotFound) {
 			t.Errorf("unknown loan for update: %v; want not found", err)
 		}
 		return nil
@@ -201,7 +201,7 @@ func lookups(t *testing.T, s loan.Store) {
 }
 
 func owingDueBefore(t *testing.T, s loan.Store) {
-	var ids []string
+	var ids []loan.ID
 	for u := int64(1); u <= Borrowers; u++ {
 		ids = append(ids, disbursed(t, s, u).ID)
 	}
@@ -219,7 +219,7 @@ func owingDueBefore(t *testing.T, s loan.Store) {
 		if err != nil || len(first) != 2 || first[0] != ids[0] || first[1] != ids[1] {
 			t.Errorf("first page = %v, %v; want %v", first, err, ids[:2])
 		}
-		last, _ := strconv.ParseInt(first[len(first)-1], 10, 64)
+		last := first[len(first)-1]
 		rest, err := tx.OwingDueBefore(ctx, due.AddDays(1), last, 2)
 		if err != nil || len(rest) != 1 || rest[0] != ids[2] {
 			t.Errorf("second page = %v, %v; want %v", rest, err, ids[2:])

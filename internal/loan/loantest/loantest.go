@@ -5,7 +5,6 @@ package loantest
 
 import (
 	"context"
-	"strconv"
 	"testing"
 	"time"
 
@@ -74,7 +73,7 @@ func view(t *testing.T, s loan.Store, fn func(ctx context.Context, tx loan.Tx) e
 // T0, approved and being disbursed, not yet stored.
 func application(t *testing.T, user int64) *loan.Record {
 	t.Helper()
-	l, err := loan.Apply("0", strconv.FormatInt(user, 10), loan.DemoProducts()[0], T0)
+	l, err := loan.Apply(0, user, loan.DemoProducts()[0], T0)
 	if err != nil {
 		t.Fatal(err)
 	}

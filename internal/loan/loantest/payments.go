@@ -10,7 +10,7 @@ import (
 )
 
 func checkoutOf(r *loan.Record, ref, kind, status string) *loan.Payment {
-	return &loan.Payment{Reference: ref, LoanID: r.ID, UserID: r.UserID(), Kind: kind, Amount: 1000, Status: status,
+	return &loan.Payment{Reference: ref, LoanID: r.ID, UserID: r.UserID, Kind: kind, Amount: 1000, Status: status,
 		IdempotencyKey: "key-" + ref, CreatedAt: T0, UpdatedAt: T0}
 }
 
@@ -101,11 +101,11 @@ func paymentKeys(t *testing.T, s loan.Store) {
 	p.IdempotencyKey, p.RequestHash, p.Paid, p.CheckoutURL = "same-key", "h1", 0, "https://pay.example/PAY_k"
 	tx(t, s, func(ctx context.Context, tx loan.Tx) error { return tx.InsertPayment(ctx, p) })
 	tx(t, s, func(ctx context.Context, tx loan.Tx) error {
-		got, err := tx.PaymentByKey(ctx, a.UserID(), "same-key")
+		got, err := tx.PaymentByKey(ctx, a.UserID, "same-key")
 		if err != nil || *got != *p {
 			t.Errorf("payment by key = %+v, %v; want %+v", got, err, p)
 		}
-		if _, err := tx.PaymentByKey(ctx, b.UserID(), "same-key"); !errs.Is(err, errs.NotFound) {
+		if _, err := tx.PaymentByKey(ctx, b.UserID, "same-key"); !errs.Is(err, errs.NotFound) {
 			t.Errorf("another borrower's key: %v; want not found", err)
 		}
 		if _, err := tx.PaymentForUpdate(ctx, "PAY_none"); !errs.Is(err, errs.NotFound) {

@@ -214,7 +214,7 @@ func (s *Dispatcher) recipient(ctx context.Context, r *loan.Record) (string, err
 	if s.Recipients == nil {
 		return "", errs.E(errs.Unavailable, "no payout account registration is configured")
 	}
-	code, err := s.Recipients.Recipient(ctx, r.UserID(), r.Card.ID)
+	code, err := s.Recipients.Recipient(ctx, r.UserID, r.Card.ID)
 	if err != nil {
 		return "", err
 	}
@@ -242,7 +242,7 @@ func (s *Dispatcher) recipient(ctx context.Context, r *loan.Record) (string, err
 
 // failedPayout reads and locks a loan an operator or the retry worker
 // acts on, refusing one whose payout has not failed.
-func failedPayout(ctx context.Context, tx loan.Tx, loanID, action string) (*loan.Record, error) {
+func failedPayout(ctx context.Context, tx loan.Tx, loanID loan.ID, action string) (*loan.Record, error) {
 	r, err := tx.LoanForUpdate(ctx, loanID)
 	if err != nil {
 		return nil, err
@@ -269,7 +269,7 @@ func (s *Dispatcher) RetryDisbursement(ctx context.Context, a loan.PayoutAction)
 // how many it sent. The retry worker in serve calls it periodically; a
 // retry another server took first is skipped.
 func (s *Dispatcher) RetryDuePayouts(ctx context.Context) (int, error) {
-	var due []string
+	var due []loan.ID
 	err := s.Store.View(ctx, func(ctx context.Context, tx loan.Tx) error {
 		var err error
 		due, err = tx.DuePayoutRetries(ctx, s.now(), 100)
@@ -374,7 +374,7 @@ func (s *Dispatcher) CancelPayout(ctx context.Context, a loan.PayoutAction) (*lo
 			return err
 		}
 		out = r
-		return tx.AddMessage(ctx, &inbox.Message{UserID: r.UserID(), Kind: inbox.KindLoan, Title: "Loan cancelled", CreatedAt: now,
+		return tx.AddMessage(ctx, &inbox.Message{UserID: r.UserID, Kind: inbox.KindLoan, Title: "Loan cancelled", CreatedAt: now,
 			Content: fmt.Sprintf("We could not pay out loan %s, so it is cancelled: you owe nothing on it, and you may apply again.", r.ID)})
 	})
 	if err != nil {
@@ -384,7 +384,7 @@ func (s *Dispatcher) CancelPayout(ctx context.Context, a loan.PayoutAction) (*lo
 }
 
 // PayoutEvents lists what happened to a loan's payout, oldest first.
-func (s *Dispatcher) PayoutEvents(ctx context.Context, loanID string) ([]loan.PayoutEvent, error) {
+func (s *Dispatcher) PayoutEvents(ctx context.Context, loanID loan.ID) ([]loan.PayoutEvent, error) {
 	var out []loan.PayoutEvent
 	err := s.Store.Read(ctx, func(ctx context.Context, tx loan.Tx) error {
 		var err error

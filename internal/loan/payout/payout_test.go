@@ -67,11 +67,11 @@ func TestOperatorTextTheStoreCannotKeepIsRefusedFirst(t *testing.T) {
 		err         func() error
 	}{
 		{"a payout retry by an operator with a NUL", "operator", func() error {
-			_, err := s.RetryDisbursement(context.Background(), loan.PayoutAction{LoanID: "1", Operator: "ops\x00"})
+			_, err := s.RetryDisbursement(context.Background(), loan.PayoutAction{LoanID: 1, Operator: "ops\x00"})
 			return err
 		}},
 		{"a payout cancel with a reason that is not UTF-8", "reason", func() error {
-			_, err := s.CancelPayout(context.Background(), loan.PayoutAction{LoanID: "1", Operator: "ops", Reason: "gone \xff"})
+			_, err := s.CancelPayout(context.Background(), loan.PayoutAction{LoanID: 1, Operator: "ops", Reason: "gone \xff"})
 			return err
 		}},
 	} {
@@ -159,7 +159,7 @@ func (b *registration) apply() *loan.Record {
 
 // stored reads the loan, its payments, its payout events and whether a
 // retry is due by when, as the store holds them.
-func (b *registration) stored(id string, when time.Time) (r *loan.Record, ps []loan.Payment, evs []string, due []string) {
+func (b *registration) stored(id loan.ID, when time.Time) (r *loan.Record, ps []loan.Payment, evs []string, due []loan.ID) {
 	b.t.Helper()
 	err := b.store.View(context.Background(), func(ctx context.Context, tx loan.Tx) error {
 		var err error
@@ -189,7 +189,7 @@ func TestThePayoutRegistersTheAccountWithTheProvider(t *testing.T) {
 	t.Run("a registered account is paid out to without registering", func(t *testing.T) {
 		b := newRegistration(t)
 		r := b.apply()
-		if last := b.calls[len(b.calls)-1]; slices.Contains(b.calls, "recipient") || last != "disburse:DSB_"+r.ID+"_1:RCP_3" {
+		if last := b.calls[len(b.calls)-1]; slices.Contains(b.calls, "recipient") || last != "disburse:DSB_"+r.ID.String()+"_1:RCP_3" {
 			t.Fatalf("calls %q", b.calls)
 		}
 	})
@@ -197,7 +197,7 @@ func TestThePayoutRegistersTheAccountWithTheProvider(t *testing.T) {
 		b := newRegistration(t)
 		b.card.RecipientCode = ""
 		r := b.apply()
-		if got := b.calls[len(b.calls)-2:]; !slices.Equal(got, []string{"recipient", "disburse:DSB_" + r.ID + "_1:RCP_3"}) {
+		if got := b.calls[len(b.calls)-2:]; !slices.Equal(got, []string{"recipient", "disburse:DSB_" + r.ID.String() + "_1:RCP_3"}) {
 			t.Fatalf("calls %q: want the account registered, then the payout sent", b.calls)
 		}
 		stored, _, _, _ := b.stored(r.ID, b.clock)
@@ -210,7 +210,7 @@ func TestThePayoutRegistersTheAccountWithTheProvider(t *testing.T) {
 		if n, err := b.d.ResumeDisbursements(context.Background(), 0); err != nil || n != 1 {
 			t.Fatalf("resumed %d: %v", n, err)
 		}
-		if !slices.Equal(b.calls, []string{"disburse:DSB_" + r.ID + "_1:RCP_3"}) {
+		if !slices.Equal(b.calls, []string{"disburse:DSB_" + r.ID.String() + "_1:RCP_3"}) {
 			t.Fatalf("calls %q: want the payout sent again without registering", b.calls)
 		}
 	})
@@ -226,7 +226,7 @@ func TestThePayoutRegistersTheAccountWithTheProvider(t *testing.T) {
 		if !slices.Equal(evs, []string{loan.PayoutSent, loan.PayoutFailed, loan.PayoutRetryScheduled}) {
 			t.Fatalf("payout events %q", evs)
 		}
-		if p := ps[0]; p.Reference != "DSB_"+r.ID+"_1" || p.Status != loan.PayFailed || p.Failure == "" {
+		if p := ps[0]; p.Reference != "DSB_"+r.ID.String()+"_1" || p.Status != loan.PayFailed || p.Failure == "" {
 			t.Fatalf("payment %+v", p)
 		}
 		if ms := b.store.Messages(); ms[len(ms)-1].Title != "Payout failed" {
@@ -239,7 +239,7 @@ func TestThePayoutRegistersTheAccountWithTheProvider(t *testing.T) {
 			t.Fatalf("retried %d: %v", n, err)
 		}
 		stored, _, _, _ = b.stored(r.ID, b.clock)
-		if last := b.calls[len(b.calls)-1]; last != "disburse:DSB_"+r.ID+"_2:RCP_3" || stored.Status != loan.StatusDisbursing {
+		if last := b.calls[len(b.calls)-1]; last != "disburse:DSB_"+r.ID.String()+"_2:RCP_3" || stored.Status != loan.StatusDisbursing {
 			t.Fatalf("calls %q, loan %s", b.calls, stored.Status)
 		}
 	})

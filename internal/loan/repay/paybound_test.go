@@ -13,8 +13,8 @@ import (
 
 func TestCheckPaymentFits(t *testing.T) {
 	t.Parallel()
-	owing := &loan.Record{Loan: loan.Loan{ID: "7", Outstanding: ledger.Buckets{Principal: 600000, Interest: 21000, Fee: 229000}}}
-	settled := &loan.Record{Loan: loan.Loan{ID: "8"}}
+	owing := &loan.Record{Loan: loan.Loan{ID: 7, Outstanding: ledger.Buckets{Principal: 600000, Interest: 21000, Fee: 229000}}}
+	settled := &loan.Record{Loan: loan.Loan{ID: 8}}
 	checkout := &loan.Payment{Amount: 850000}
 	big := &loan.Payment{Amount: 1_700_000} // a checkout of twice the debt, which Repay allows
 	const surplus = 10_000
@@ -60,7 +60,7 @@ func TestCheckPaymentFits(t *testing.T) {
 // report of the payment was refused, so the money was never booked.
 func TestACheckoutNoWebhookCouldReportIsRefused(t *testing.T) {
 	t.Parallel()
-	huge := &loan.Record{Loan: loan.Loan{ID: "9", Status: loan.StatusRepaying,
+	huge := &loan.Record{Loan: loan.Loan{ID: 9, Status: loan.StatusRepaying,
 		Outstanding: ledger.Buckets{Principal: ledger.MaxAmount, Interest: 35_000_000_000_000, Fee: 1}}}
 	for _, tc := range []struct {
 		name   string

@@ -129,7 +129,7 @@ func (s *Service) HandlePayment(ctx context.Context, res loan.PaymentResult) err
 			return err
 		}
 		if wasOwing && !r.Status.Owing() && p.Kind != loan.PayDisbursement {
-			if closed, err = closeCheckouts(ctx, tx, r.ID, loan.PayClosed, "loan "+r.ID+" is "+r.Status.Name(), now); err != nil {
+			if closed, err = closeCheckouts(ctx, tx, r.ID, loan.PayClosed, "loan "+r.ID.String()+" is "+r.Status.Name(), now); err != nil {
 				return err
 			}
 		}
@@ -143,7 +143,7 @@ func (s *Service) HandlePayment(ctx context.Context, res loan.PaymentResult) err
 			settled = r
 		}
 		for i := range msgs {
-			msgs[i].UserID, msgs[i].CreatedAt = r.UserID(), now
+			msgs[i].UserID, msgs[i].CreatedAt = r.UserID, now
 		}
 		return tx.AddMessages(ctx, msgs)
 	})
@@ -160,7 +160,7 @@ func (s *Service) HandlePayment(ctx context.Context, res loan.PaymentResult) err
 // closeCheckouts closes the loan's open checkouts with status (loan.PaySuperseded
 // or loan.PayClosed) and reason, and returns them for cancelCheckouts to tell
 // the provider after the commit. The loan must be locked.
-func closeCheckouts(ctx context.Context, tx loan.Tx, loanID, status, reason string, now time.Time) ([]loan.Payment, error) {
+func closeCheckouts(ctx context.Context, tx loan.Tx, loanID loan.ID, status, reason string, now time.Time) ([]loan.Payment, error) {
 	open, err := tx.OpenCheckouts(ctx, loanID)
 	if err != nil {
 		return nil, err
@@ -202,7 +202,7 @@ func (s *Service) applyPayment(r *loan.Record, p *loan.Payment, now time.Time) (
 		}
 		why := p.ClosedReason
 		if why == "" {
-			why = "loan " + r.ID + " is " + r.Status.Name()
+			why = "loan " + r.ID.String() + " is " + r.Status.Name()
 		}
 		p.Status = loan.PayCredited
 		s.log().Warn("payment arrived on a closed checkout: kept as credit", "loan", r.ID, "reference", p.Reference, "paid", p.Paid, "closed", why)
@@ -237,7 +237,7 @@ func (s *Service) applyPayment(r *loan.Record, p *loan.Payment, now time.Time) (
 // Input asks for a payment checkout.
 type Input struct {
 	UserID         int64
-	LoanID         string
+	LoanID         loan.ID
 	Amount         ledger.Money // 0: everything outstanding (repay) or the extension cost (extend)
 	Extend         bool
 	IdempotencyKey string

@@ -3,7 +3,6 @@ package loandb
 import (
 	"context"
 	"database/sql"
-	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -32,14 +31,14 @@ func (s *Store) InsertApplication(ctx context.Context, r *loan.Record, rows func
 		return s.Tx(ctx, func(ctx context.Context, tx loan.Tx) error { return loan.WriteApplication(ctx, tx, r, rows) })
 	}
 	rec := *r
-	if rec.ID == "" { // not drawn ahead by ReadApplication
+	if rec.ID == 0 { // not drawn ahead by ReadApplication
 		var id int64
 		if err := s.db.Pgx(ctx, func(c *pgx.Conn) error {
 			return c.QueryRow(ctx, `SELECT nextval(pg_get_serial_sequence('loans', 'id'))`).Scan(&id)
 		}); err != nil {
 			return err
 		}
-		rec.ID = strconv.FormatInt(id, 10)
+		rec.ID = loan.ID(id)
 	}
 	rec.Version = 0
 	q, args, err := applicationSQL(&rec, rows(&rec))
@@ -73,7 +72,7 @@ func applicationSQL(r *loan.Record, w loan.ApplicationRows) (string, []any, erro
 		return store.Placeholders(from, len(vs))
 	}
 	var b strings.Builder
-	b.WriteString(`WITH b AS (SELECT id FROM users WHERE id = ` + params(r.UserID()) + ` FOR UPDATE)`)
+	b.WriteString(`WITH b AS (SELECT id FROM users WHERE id = ` + params(r.UserID) + ` FOR UPDATE)`)
 	b.WriteString(`, l AS (INSERT INTO loans (` + strings.Join(loanColumns, ", ") + `) VALUES (` +
 		params(append(append([]any{id}, vals...), int64(0))...) + `))`)
 	if p := w.Payout; p != nil {

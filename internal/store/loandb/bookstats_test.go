@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"reflect"
-	"strconv"
 	"testing"
 	"time"
 
@@ -40,7 +39,7 @@ type bookPayment struct {
 func storeBookLoan(t *testing.T, db *store.DB, n int, l bookLoan) {
 	t.Helper()
 	u := mustUser(t, db, fmt.Sprintf("2347068425%03d", n))
-	a, err := loan.Apply("0", strconv.FormatInt(u.ID, 10), loan.DemoProducts()[0], l.applied)
+	a, err := loan.Apply(0, u.ID, loan.DemoProducts()[0], l.applied)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ func TestMigrationClosesCheckoutsLeftOpen(t *testing.T) {
 			`ALTER TABLE payments DROP COLUMN closed_reason`,
 			`ALTER TABLE payments DROP COLUMN cycle_due`,
 			`DELETE FROM schema_migrations WHERE version = 12`,
-			`UPDATE loans SET status = 8 WHERE id = ` + settled.ID,
+			`UPDATE loans SET status = 8 WHERE id = ` + settled.ID.String(),
 		} {
 			if _, err := db.Exec(ctx, q); err != nil {
 				t.Fatalf("%s: %v", q, err)
@@ -40,8 +40,8 @@ func TestMigrationClosesCheckoutsLeftOpen(t *testing.T) {
 			loanID string
 			at     time.Time
 		}{
-			{"PAY_a", owing.ID, t0}, {"PAY_b", owing.ID, t0.Add(time.Minute)}, {"PAY_c", owing.ID, t0.Add(time.Minute)},
-			{"PAY_s", settled.ID, t0},
+			{"PAY_a", owing.ID.String(), t0}, {"PAY_b", owing.ID.String(), t0.Add(time.Minute)}, {"PAY_c", owing.ID.String(), t0.Add(time.Minute)},
+			{"PAY_s", settled.ID.String(), t0},
 		}
 		for _, p := range legacy {
 			if _, err := db.Exec(ctx, `INSERT INTO payments (reference, loan_id, user_id, kind, amount, status, idempotency_key, created_at, updated_at)

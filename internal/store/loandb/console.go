@@ -24,12 +24,8 @@ func (s *Store) SearchLoans(ctx context.Context, q loan.Search, p page.Request) 
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	if q.LoanID != "" {
-		id, err := strconv.ParseInt(strings.TrimSpace(q.LoanID), 10, 64)
-		if err != nil {
-			return page.Result[loan.Record]{}, nil // no loan has that id
-		}
-		where = append(where, "l.id = "+arg(id))
+	if q.LoanID != 0 {
+		where = append(where, "l.id = "+arg(int64(q.LoanID)))
 	}
 	if m := identity.KeepDigits(q.Mobile); m != "" {
 		national := strings.TrimLeft(m, "0")
@@ -71,18 +67,18 @@ type LedgerEntry = ledger.Booked
 
 // LoanLedger lists a loan's ledger transactions with their postings, in
 // booking order.
-func (s *Store) LoanLedger(ctx context.Context, loanID string) ([]LedgerEntry, error) {
+func (s *Store) LoanLedger(ctx context.Context, loanID loan.ID) ([]LedgerEntry, error) {
 	var out []LedgerEntry
 	err := s.db.View(ctx, func(ctx context.Context, t *store.Tx) error {
 		out = nil
-		return tx{t}.eachLedgerEntry(ctx, func(e LedgerEntry) { out = append(out, e) }, "WHERE t.loan_id = $1", loanID)
+		return tx{t}.eachLedgerEntry(ctx, func(e LedgerEntry) { out = append(out, e) }, "WHERE t.loan_id = $1", loanID.String())
 	})
 	return out, err
 }
 
 // LoanPayments lists a loan's payments (payouts, repayments, extensions)
 // oldest first.
-func (s *Store) LoanPayments(ctx context.Context, id string) ([]loan.Payment, error) {
+func (s *Store) LoanPayments(ctx context.Context, id loan.ID) ([]loan.Payment, error) {
 	n, err := loanID(id)
 	if err != nil {
 		return nil, err

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -105,7 +104,7 @@ func (t tx) ReadApplication(ctx context.Context, productID string, userID int64)
 		p      loan.Product
 		loan   sql.NullInt64 // the loan's status; NULL for the product of a borrower without loans
 		past   loan.PastLoan
-		loanID string
+		loanID int64 // 0: not drawn ahead
 	}
 	rows, err := store.Collect(ctx, t.t, func(sc store.Scanner) (r row, err error) {
 		var disbursedAt, overDays sql.NullInt64
@@ -126,15 +125,15 @@ func (t tx) ReadApplication(ctx context.Context, productID string, userID int64)
 			past = append(past, r.past)
 		}
 	}
-	return &loan.ApplicationFacts{Product: rows[0].p, History: loan.HistoryOf(past...), LoanID: rows[0].loanID}, nil
+	return &loan.ApplicationFacts{Product: rows[0].p, History: loan.HistoryOf(past...), LoanID: loan.ID(rows[0].loanID)}, nil
 }
 
 // drawLoanID is the column of ReadApplication that draws a loan id ahead:
 // on PostgreSQL from the loans sequence; SQLite's insert assigns it (and
 // its read connections may not write).
 var drawLoanID = map[store.Engine]string{
-	store.Postgres: `(SELECT nextval(pg_get_serial_sequence('loans', 'id')))::text`,
-	store.SQLite:   `''`,
+	store.Postgres: `(SELECT nextval(pg_get_serial_sequence('loans', 'id')))`,
+	store.SQLite:   `0`,
 }
 
 // productColumnsOfP are productColumns of the table aliased p.
@@ -179,11 +178,11 @@ func loanValues(r *loan.Record) ([]any, error) {
 	}
 	var unfinished sql.NullInt64
 	if !r.Status.Finished() {
-		unfinished = sql.NullInt64{Int64: r.UserID(), Valid: true}
+		unfinished = sql.NullInt64{Int64: r.UserID, Valid: true}
 	}
 	pr := r.Pricing
 	return []any{
-		r.UserID(), unfinished, pr.ProductID, string(prod), pr.Currency, pr.Cycle, pr.Principal, pr.Disbursed,
+		r.UserID, unfinished, pr.ProductID, string(prod), pr.Currency, pr.Cycle, pr.Principal, pr.Disbursed,
 		pr.ServiceFee, pr.Interest, pr.PrefixFee, pr.FeesDue, pr.Due, pr.PenaltyCap,
 		int(r.Status), int(r.AuditRiskStatus), r.RiskReason, r.RiskDetail, r.RiskScore,
 		r.RiskSequenceID, store.Millis(r.DeviceConsentAt),
@@ -221,7 +220,7 @@ func (t tx) InsertLoan(ctx context.Context, r *loan.Record) error {
 	if err := t.t.QueryRow(ctx, insertLoanSQL, vals...).Scan(&id); err != nil {
 		return store.Translate(err)
 	}
-	r.ID = strconv.FormatInt(id, 10)
+	r.ID = loan.ID(id)
 	r.Version = 0
 	return nil
 }
@@ -231,9 +230,9 @@ func (t tx) UpdateLoan(ctx context.Context, r *loan.Record) error {
 	if err != nil {
 		return err
 	}
-	id, err := strconv.ParseInt(r.ID, 10, 64)
+	id, err := loanID(r.ID)
 	if err != nil {
-		return errs.E(errs.NotFound, "loan %q not found", r.ID)
+		return err
 	}
 	n, err := store.Affected(t.t.Exec(ctx, updateLoanSQL, append(vals, id, r.Version)...))
 	if err != nil {
@@ -274,7 +273,7 @@ func scanLoan(sc store.Scanner) (loan.Record, error) {
 	if err != nil {
 		return r, err
 	}
-	r.ID, r.BorrowerID, r.Card.ID = strconv.FormatInt(id, 10), strconv.FormatInt(userID, 10), cardID
+	r.ID, r.UserID, r.Card.ID = loan.ID(id), userID, cardID
 	pr.ProductID = productID
 	if r.Product, err = productSnapshot(prod); err != nil {
 		return r, fmt.Errorf("loan %d: product snapshot: %w", id, err)
@@ -336,15 +335,16 @@ func (t tx) oneLoan(ctx context.Context, where string, args ...any) (*loan.Recor
 	return &r, nil
 }
 
-func loanID(id string) (int64, error) {
-	n, err := strconv.ParseInt(id, 10, 64)
-	if err != nil || n <= 0 {
-		return 0, errs.E(errs.NotFound, "loan %.32q not found", id)
+// loanID is id as the database column, errs.NotFound for an id no loan
+// can have.
+func loanID(id loan.ID) (int64, error) {
+	if id <= 0 {
+		return 0, errs.E(errs.NotFound, "loan %d not found", id)
 	}
-	return n, nil
+	return int64(id), nil
 }
 
-func (t tx) LoanForUpdate(ctx context.Context, id string) (*loan.Record, error) {
+func (t tx) LoanForUpdate(ctx context.Context, id loan.ID) (*loan.Record, error) {
 	n, err := loanID(id)
 	if err != nil {
 		return nil, err
@@ -369,7 +369,7 @@ func (t tx) LockBorrower(ctx context.Context, userID int64) error {
 	return err
 }
 
-func (t tx) Loan(ctx context.Context, id string) (*loan.Record, error) {
+func (t tx) Loan(ctx context.Context, id loan.ID) (*loan.Record, error) {
 	n, err := loanID(id)
 	if err != nil {
 		return nil, err
@@ -377,7 +377,7 @@ func (t tx) Loan(ctx context.Context, id string) (*loan.Record, error) {
 	return t.oneLoan(ctx, `WHERE l.id = $1`, n)
 }
 
-func (t tx) UserLoan(ctx context.Context, userID int64, id string) (*loan.Record, error) {
+func (t tx) UserLoan(ctx context.Context, userID int64, id loan.ID) (*loan.Record, error) {
 	n, err := loanID(id)
 	if err != nil {
 		return nil, err
@@ -407,14 +407,14 @@ func (t tx) RecentDisbursed(ctx context.Context, limit int) ([]loan.Record, erro
 		`WHERE l.disbursed_at > 0 ORDER BY l.disbursed_at DESC, l.id DESC LIMIT $1`, limit)
 }
 
-func (t tx) OwingDueBefore(ctx context.Context, business loan.Date, afterID int64, limit int) ([]string, error) {
+func (t tx) OwingDueBefore(ctx context.Context, business loan.Date, afterID loan.ID, limit int) ([]loan.ID, error) {
 	d := business.String()
 	// Dates are YYYY-MM-DD text, so text order is date order.
-	return store.Collect(ctx, t.t, func(r store.Scanner) (string, error) {
+	return store.Collect(ctx, t.t, func(r store.Scanner) (loan.ID, error) {
 		var id int64
 		err := r.Scan(&id)
-		return strconv.FormatInt(id, 10), err
-	}, owingDueSQL, d, afterID, limit)
+		return loan.ID(id), err
+	}, owingDueSQL, d, int64(afterID), limit)
 }
 
 // owingDueSQL spells the owing statuses as literals so the planner can
@@ -423,7 +423,7 @@ var owingDueSQL = fmt.Sprintf(`SELECT id FROM loans WHERE status IN (%d, %d, %d)
 	AND due_date < $1 AND accrued_through < $1 ORDER BY id LIMIT $3`,
 	loan.StatusRepaying, loan.StatusOverdue, loan.StatusExtended)
 
-func (t tx) LoansForUpdate(ctx context.Context, ids []string) ([]*loan.Record, error) {
+func (t tx) LoansForUpdate(ctx context.Context, ids []loan.ID) ([]*loan.Record, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}

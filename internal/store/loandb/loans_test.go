@@ -21,7 +21,7 @@ import (
 func newLoan(t *testing.T, db *store.DB, userID int64, disburse bool) *loan.Record {
 	t.Helper()
 	p := loan.DemoProducts()[0]
-	l, err := loan.Apply("0", strconv.FormatInt(userID, 10), p, t0)
+	l, err := loan.Apply(0, userID, p, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestLedgerIsAppendOnlyAndReferencesAreUnique(t *testing.T) {
 			t.Fatalf("funding twice with one reference: %v", err)
 		}
 		// The loan's interest is booked already: the same movement again.
-		again, _ := ledger.ForLoan(r.ID, "NGN").Interest(r.Pricing.Interest)
+		again, _ := ledger.ForLoan(r.ID.String(), "NGN").Interest(r.Pricing.Interest)
 		err := loandb.New(db).Tx(ctx, func(ctx context.Context, tx loan.Tx) error {
 			return tx.AppendLedger(ctx, []ledger.Transaction{again}, t0)
 		})

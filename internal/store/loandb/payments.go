@@ -25,7 +25,7 @@ func scanPayment(sc store.Scanner) (p loan.Payment, err error) {
 	if err != nil {
 		return p, err
 	}
-	p.LoanID, p.IdempotencyKey = strconv.FormatInt(loanID, 10), key.String
+	p.LoanID, p.IdempotencyKey = loan.ID(loanID), key.String
 	p.CreatedAt, p.UpdatedAt = store.FromMillis(created), store.FromMillis(updated)
 	if p.CycleDue, err = optionalDate(cycle); err != nil {
 		return p, fmt.Errorf("payment %s: cycle_due: %w", p.Reference, err)
@@ -65,7 +65,7 @@ func (t tx) PaymentForUpdate(ctx context.Context, ref string) (*loan.Payment, er
 	return &p, nil
 }
 
-func (t tx) OpenCheckouts(ctx context.Context, id string) ([]loan.Payment, error) {
+func (t tx) OpenCheckouts(ctx context.Context, id loan.ID) ([]loan.Payment, error) {
 	n, err := loanID(id)
 	if err != nil {
 		return nil, err
@@ -74,7 +74,7 @@ func (t tx) OpenCheckouts(ctx context.Context, id string) ([]loan.Payment, error
 		WHERE loan_id = $1 AND `+openCheckoutWhere+` ORDER BY created_at, reference`+t.t.ForUpdate(), n)
 }
 
-func (t tx) LoanPayments(ctx context.Context, id string) ([]loan.Payment, error) {
+func (t tx) LoanPayments(ctx context.Context, id loan.ID) ([]loan.Payment, error) {
 	n, err := loanID(id)
 	if err != nil {
 		return nil, err

@@ -2,7 +2,6 @@ package loandb
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"creditpocket/internal/loan"
@@ -29,7 +28,7 @@ func payoutEventValues(e *loan.PayoutEvent, loanID int64) []any {
 	return []any{loanID, e.Reference, e.Event, e.Code, e.Detail, e.Actor, store.Millis(e.DueAt), store.Millis(e.At)}
 }
 
-func (t tx) PayoutEvents(ctx context.Context, loanIDText string) ([]loan.PayoutEvent, error) {
+func (t tx) PayoutEvents(ctx context.Context, loanIDText loan.ID) ([]loan.PayoutEvent, error) {
 	id, err := loanID(loanIDText)
 	if err != nil {
 		return nil, err
@@ -41,12 +40,12 @@ func (t tx) PayoutEvents(ctx context.Context, loanIDText string) ([]loan.PayoutE
 			due, at int64
 		)
 		err := r.Scan(&lid, &e.Reference, &e.Event, &e.Code, &e.Detail, &e.Actor, &due, &at)
-		e.LoanID, e.DueAt, e.At = strconv.FormatInt(lid, 10), store.FromMillis(due), store.FromMillis(at)
+		e.LoanID, e.DueAt, e.At = loan.ID(lid), store.FromMillis(due), store.FromMillis(at)
 		return e, err
 	}, `SELECT loan_id, reference, event, code, detail, actor, due_at, at FROM payout_events WHERE loan_id = $1 ORDER BY id`, id)
 }
 
-func (t tx) SchedulePayoutRetry(ctx context.Context, loanIDText string, at time.Time) error {
+func (t tx) SchedulePayoutRetry(ctx context.Context, loanIDText loan.ID, at time.Time) error {
 	id, err := loanID(loanIDText)
 	if err != nil {
 		return err
@@ -56,7 +55,7 @@ func (t tx) SchedulePayoutRetry(ctx context.Context, loanIDText string, at time.
 	return err
 }
 
-func (t tx) TakePayoutRetry(ctx context.Context, loanIDText string, now time.Time) (bool, error) {
+func (t tx) TakePayoutRetry(ctx context.Context, loanIDText loan.ID, now time.Time) (bool, error) {
 	id, err := loanID(loanIDText)
 	if err != nil {
 		return false, err
@@ -65,7 +64,7 @@ func (t tx) TakePayoutRetry(ctx context.Context, loanIDText string, now time.Tim
 	return n == 1, err
 }
 
-func (t tx) ClearPayoutRetry(ctx context.Context, loanIDText string) error {
+func (t tx) ClearPayoutRetry(ctx context.Context, loanIDText loan.ID) error {
 	id, err := loanID(loanIDText)
 	if err != nil {
 		return err
@@ -74,16 +73,16 @@ func (t tx) ClearPayoutRetry(ctx context.Context, loanIDText string) error {
 	return err
 }
 
-func (t tx) DuePayoutRetries(ctx context.Context, now time.Time, limit int) ([]string, error) {
-	return store.Collect(ctx, t.t, func(r store.Scanner) (string, error) {
+func (t tx) DuePayoutRetries(ctx context.Context, now time.Time, limit int) ([]loan.ID, error) {
+	return store.Collect(ctx, t.t, func(r store.Scanner) (loan.ID, error) {
 		var id int64
 		err := r.Scan(&id)
-		return strconv.FormatInt(id, 10), err
+		return loan.ID(id), err
 	}, `SELECT loan_id FROM payout_retries WHERE due_at <= $1 ORDER BY due_at, loan_id LIMIT $2`, store.Millis(now), limit)
 }
 
 // PayoutEvents lists a loan's payout events, oldest first, for the console.
-func (s *Store) PayoutEvents(ctx context.Context, loanIDText string) ([]loan.PayoutEvent, error) {
+func (s *Store) PayoutEvents(ctx context.Context, loanIDText loan.ID) ([]loan.PayoutEvent, error) {
 	var out []loan.PayoutEvent
 	err := s.db.View(ctx, func(ctx context.Context, t *store.Tx) error {
 		var err error
