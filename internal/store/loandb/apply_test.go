@@ -165,3 +165,63 @@ func TestConcurrentApplicationsWriteOneLoanAndNothingHalfWritten(t *testing.T) {
 		}
 	})
 }
+
+// TestAnApplicationUnderAnIDAlreadyUsedWritesNothing stores an application
+// under the id another borrower's loan holds (an id drawn twice, or a loan
+// written with its own id): the write is a conflict and leaves no row, or
+// (a store that assigns the id at the insert) the loan is stored under a
+// fresh id; the loan holding the id is never touched.
+func TestAnApplicationUnderAnIDAlreadyUsedWritesNothing(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e store.Engine) {
+		for _, approved := range []bool{true, false} {
+			name := "a refused application"
+			if approved {
+				name = "an approved application"
+			}
+			t.Run(name+" is a conflict or gets a fresh id", func(t *testing.T) {
+				db := storetest.Open(t, e)
+				s := loandb.New(db)
+				first, second := mustUser(t, db, "2347068425001").ID, mustUser(t, db, "2347068425002").ID
+				held := raceApplication(t, first, true)
+				if err := s.InsertApplication(ctx, held, raceRows); err != nil {
+					t.Fatal(err)
+				}
+				before, err := db.RowCounts(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				r := raceApplication(t, second, approved)
+				r.ID = held.ID
+				err = s.InsertApplication(ctx, r, raceRows)
+				if err == nil {
+					if r.ID == held.ID {
+						t.Fatalf("stored under the id %s another loan holds", r.ID)
+					}
+					err := s.View(ctx, func(ctx context.Context, tx loan.Tx) error {
+						got, err := tx.Loan(ctx, held.ID)
+						if err == nil && (got.UserID != first || got.Status != loan.StatusDisbursing) {
+							t.Errorf("the loan holding the id is now %+v", got)
+						}
+						return err
+					})
+					if err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+				if !errs.Is(err, errs.Conflict) {
+					t.Fatalf("= %v; want a conflict", err)
+				}
+				after, err := db.RowCounts(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for table, n := range after {
+					if before[table] != n {
+						t.Errorf("%s: %d rows, %d before; want nothing written", table, n, before[table])
+					}
+				}
+			})
+		}
+	})
+}
