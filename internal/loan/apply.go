@@ -241,9 +241,28 @@ func (s *Service) commit(ctx context.Context, r *Record, now time.Time) (*Paymen
 		return w
 	})
 	if errs.Is(err, errs.Conflict) {
-		return nil, ErrUnfinishedLoan
+		return nil, s.commitConflict(ctx, r.UserID, err)
 	}
 	return pay, err
+}
+
+// commitConflict tells the borrower's unfinished loan, made since prepare,
+// from any other conflict of the write (an id already used, a payout
+// reference taken): those are the server's fault, an internal error to
+// log, not a borrower's loan to settle.
+func (s *Service) commitConflict(ctx context.Context, userID int64, err error) error {
+	var h History
+	if rerr := s.Store.Read(ctx, func(ctx context.Context, tx Tx) error {
+		var err error
+		h, err = tx.History(ctx, userID)
+		return err
+	}); rerr != nil {
+		return rerr
+	}
+	if h.Unfinished > 0 {
+		return ErrUnfinishedLoan
+	}
+	return fmt.Errorf("loan: store the application of borrower %d: %v", userID, err) // %v: not the borrower's conflict
 }
 
 // ApplicationRows is what an application writes beside its new loan.

@@ -28,7 +28,8 @@ type memTx struct {
 	messages []inbox.Message
 
 	historyReads int
-	idAtInsert   []ID // each inserted loan's ID as the insert saw it
+	idAtInsert   []ID  // each inserted loan's ID as the insert saw it
+	insertErr    error // what InsertLoan fails with, when set
 }
 
 func newMemTx(products ...Product) *memTx {
@@ -88,6 +89,9 @@ func (m *memTx) LockBorrower(context.Context, int64) error { return nil }
 
 func (m *memTx) InsertLoan(_ context.Context, r *Record) error {
 	m.idAtInsert = append(m.idAtInsert, r.ID)
+	if m.insertErr != nil {
+		return m.insertErr
+	}
 	r.ID, r.Version = ID(100+len(m.loans)), 0
 	c := *r
 	m.loans[r.ID] = &c
@@ -331,4 +335,46 @@ func TestAnApplicationsLoanGetsItsIDFromTheInsert(t *testing.T) {
 	if m := b.store.messages; len(m) != 1 || m[0].Content != "Loan 100 for 600000 is approved and being paid out to 016****447." {
 		t.Fatalf("messages %+v", m)
 	}
+}
+
+func TestAConflictAtCommitIsAnUnfinishedLoanOnlyWhenThereIsOne(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		past       []PastLoan // what the history reads after the conflict
+		unfinished bool
+	}{
+		{"a loan made for the borrower meanwhile is their unfinished loan", []PastLoan{{Status: StatusDisbursing}}, true},
+		{"a conflict with no unfinished loan (an id already used, a lost reference) is the server's error", nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := newApplyBench(t, demo(t, "301"))
+			b.store.insertErr = errs.E(errs.Conflict, "already exists")
+			// The history the application was decided on had no loan; the
+			// one read after the conflict has what the test says.
+			b.svc.Store = afterConflict{memStore{b.store}, tc.past}
+			_, err := b.svc.Apply(context.Background(), ApplyInput{UserID: 7, ProductID: "301", Photos: [][]byte{[]byte("jpeg")}})
+			if got := err == ErrUnfinishedLoan; got != tc.unfinished {
+				t.Fatalf("= %v; want ErrUnfinishedLoan: %v", err, tc.unfinished)
+			}
+			if !tc.unfinished && (err == nil || errs.Is(err, errs.Conflict)) {
+				t.Fatalf("= %v; want an internal error, not a conflict the borrower is told about", err)
+			}
+			if b.photos != 0 {
+				t.Errorf("%d photos kept of an application not stored", b.photos)
+			}
+		})
+	}
+}
+
+// afterConflict is a store whose history, once the application's write
+// has failed, holds past.
+type afterConflict struct {
+	memStore
+	past []PastLoan
+}
+
+func (s afterConflict) InsertApplication(ctx context.Context, r *Record, rows func(*Record) ApplicationRows) error {
+	err := s.memStore.InsertApplication(ctx, r, rows)
+	s.m.past = s.past
+	return err
 }
