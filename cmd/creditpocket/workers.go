@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime/debug"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -25,15 +27,43 @@ type workers struct {
 	stop  context.CancelFunc
 }
 
+// workerRestart is how long a worker that panicked waits before it runs
+// again.
+var workerRestart = 5 * time.Second
+
 // goWorker runs fn in the app's worker group, starting the group under
-// ctx on first use; fn must return once its context ends.
+// ctx on first use; fn must return once its context ends. A panic in fn
+// is a bug in one background job, not a reason to stop serving loans: it
+// is logged with its stack and fn runs again after workerRestart, until
+// the context ends.
 func (a *App) goWorker(ctx context.Context, fn func(context.Context)) {
 	if a.workers.group == nil {
 		ctx, a.workers.stop = context.WithCancel(ctx)
 		a.workers.group, a.workers.ctx = &errgroup.Group{}, ctx
 	}
 	wctx := a.workers.ctx
-	a.workers.group.Go(func() error { fn(wctx); return nil })
+	a.workers.group.Go(func() error {
+		for !a.runWorker(wctx, fn) {
+			select {
+			case <-wctx.Done():
+				return nil
+			case <-time.After(workerRestart):
+			}
+		}
+		return nil
+	})
+}
+
+// runWorker runs fn once and reports whether it returned rather than
+// panicked.
+func (a *App) runWorker(ctx context.Context, fn func(context.Context)) (returned bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			a.Log.Error("background worker panicked; it runs again shortly", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		}
+	}()
+	fn(ctx)
+	return true
 }
 
 // stopWorkers cancels the workers and waits until every one has returned.

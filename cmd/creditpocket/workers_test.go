@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -54,4 +55,41 @@ func TestServeWorkersAreAwaitedBeforeTheDatabaseCloses(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+func TestAWorkerThatPanicsIsLoggedAndRunsAgainWithoutStoppingServe(t *testing.T) {
+	defer func(d time.Duration) { workerRestart = d }(workerRestart)
+	workerRestart = 10 * time.Millisecond
+	dbURL, dir := storetest.URL(t, store.SQLite)
+	var logs syncBuffer
+	app, err := Open(context.Background(), devConfig(dbURL, dir), slog.New(slog.NewJSONHandler(&logs, nil)), Options{Hasher: fastHasher, QuietRequests: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var runs atomic.Int32
+	again := make(chan struct{})
+	app.goWorker(ctx, func(ctx context.Context) {
+		if runs.Add(1) == 1 {
+			panic("a bug in one background job")
+		}
+		close(again)
+		<-ctx.Done()
+	})
+	select {
+	case <-again:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the worker did not run again after its panic")
+	}
+	if err := app.DB.Ping(context.Background()); err != nil {
+		t.Fatalf("the database after a worker's panic: %v", err)
+	}
+	cancel()
+	if err := app.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "background worker panicked") || !strings.Contains(logs.String(), "a bug in one background job") {
+		t.Fatalf("the panic was not logged: %s", logs.String())
+	}
 }
