@@ -51,13 +51,13 @@ type counter struct {
 func (c *counter) TraceQueryStart(ctx context.Context, conn *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
 	c.roundTrips.Add(1)
 	verb := firstWord(d.SQL)
-	switch verb {
-	case "begin", "rollback":
-	case "commit":
+	switch {
+	case strings.EqualFold(verb, "begin"), strings.EqualFold(verb, "rollback"):
+	case strings.EqualFold(verb, "commit"):
 		c.commits.Add(1)
 	default:
 		c.statements.Add(1)
-		if conn.PgConn().TxStatus() == 'I' && verb != "select" {
+		if conn.PgConn().TxStatus() == 'I' && !strings.EqualFold(verb, "select") {
 			c.commits.Add(1)
 		}
 	}
@@ -71,7 +71,7 @@ func (c *counter) TraceBatchStart(ctx context.Context, conn *pgx.Conn, d pgx.Tra
 	c.statements.Add(int64(d.Batch.Len()))
 	if conn.PgConn().TxStatus() == 'I' { // a batch outside a transaction runs in one of its own
 		for _, q := range d.Batch.QueuedQueries {
-			if firstWord(q.SQL) != "select" {
+			if !strings.EqualFold(firstWord(q.SQL), "select") {
 				c.commits.Add(1)
 				break
 			}
@@ -83,8 +83,9 @@ func (c *counter) TraceBatchStart(ctx context.Context, conn *pgx.Conn, d pgx.Tra
 func (c *counter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
 func (c *counter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
 
-// firstWord is the statement's verb in lower case, skipping leading
-// blanks and comments.
+// firstWord is the statement's verb as written, skipping leading blanks
+// and comments; callers compare it ignoring case, so counting allocates
+// nothing on this path, which every PostgreSQL statement takes.
 func firstWord(q string) string {
 	q = strings.TrimLeft(q, " \t\r\n(")
 	for strings.HasPrefix(q, "--") {
@@ -98,5 +99,5 @@ func firstWord(q string) string {
 	if end < 0 {
 		end = len(q)
 	}
-	return strings.ToLower(q[:end])
+	return q[:end]
 }
